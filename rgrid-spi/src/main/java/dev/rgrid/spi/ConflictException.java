@@ -1,0 +1,12 @@
+package dev.rgrid.spi;
+
+/**
+ * Thrown by every backend when a write conflicts with the current state: an id that already
+ * exists, or a status change whose expected current status no longer holds.
+ */
+public class ConflictException extends RGridException {
+  /** @param message what conflicted with what */
+  public ConflictException(String message) {
+    super(message);
+  }
+}

@@ -1,0 +1,72 @@
+package dev.rgrid.spi.queue;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The queue of executions waiting for a worker, with leases. Every time is passed in by the caller
+ * (from its injected clock), so implementations never read a clock of their own for lease logic.
+ * Every method may throw {@link BackendUnavailableException}.
+ *
+ * <p>The life of an entry: {@link #enqueue} → {@link #claim} (lease) → {@link #renew} while running
+ * → {@link #complete} (gone) or {@link #release} (claimable again). An entry whose lease lapsed is
+ * claimable by any worker, with its attempt number raised by one.
+ */
+public interface ExecutionQueue extends AutoCloseable {
+
+  /**
+   * Adds an entry; its affinity hold (if any) lasts until {@code now + hold}.
+   *
+   * @throws ConflictException when the execution is already queued or claimed
+   */
+  void enqueue(QueueEntry entry, Instant now, Duration hold);
+
+  /**
+   * Claims up to {@code max} entries for {@code worker}, oldest first, atomically: no entry is ever
+   * held by two workers. Claimable are entries past their {@code notBefore} that are unclaimed and
+   * either have no affinity, have this worker's affinity, or whose affinity hold lapsed; and claimed
+   * entries whose lease lapsed (those come back with {@link Claim#reclaimed()} and attempt + 1).
+   */
+  List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease);
+
+  /**
+   * The heartbeat: extends to {@code now + lease} the leases of every entry {@code worker} holds
+   * and the affinity holds of every unclaimed entry reserved for it.
+   *
+   * @return the ids of the claims still held (a claim missing from it was lost)
+   */
+  List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease);
+
+  /**
+   * Removes a finished entry held by {@code worker}.
+   *
+   * @return {@code false} when the worker no longer holds it (its lease lapsed and it was taken)
+   */
+  boolean complete(ExecutionId id, WorkerId worker);
+
+  /**
+   * Gives a held entry back to the queue, claimable from {@code notBefore} with the same attempt.
+   *
+   * @return {@code false} when the worker no longer holds it
+   */
+  boolean release(ExecutionId id, WorkerId worker, Instant notBefore);
+
+  /**
+   * Removes an entry whatever its state (a queued execution that was cancelled).
+   *
+   * @return {@code true} if it was there
+   */
+  boolean remove(ExecutionId id);
+
+  /** How many entries are waiting (unclaimed), claimable or not. */
+  long depth();
+
+  /** Releases connections; the default does nothing. */
+  @Override
+  default void close() {}
+}

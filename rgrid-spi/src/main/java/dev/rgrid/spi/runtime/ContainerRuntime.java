@@ -1,0 +1,50 @@
+package dev.rgrid.spi.runtime;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Runs a script in a container (or, for the local process runtime, a host process). Safe for use by
+ * many threads. Every method may throw {@link BackendUnavailableException} when the engine cannot
+ * be reached.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+  /** A short name: {@code process}, {@code docker}. */
+  String name();
+
+  /** What it can do. */
+  RuntimeCapabilities capabilities();
+
+  /**
+   * Makes a runtime ready to start containers (resolves the interpreter, finds or builds the
+   * image). Idempotent and cheap once done.
+   *
+   * @throws RuntimeUnavailableException when this runtime cannot be provided here
+   */
+  void prepare(RuntimeDefinition runtime);
+
+  /** Where a script started with these host directories sees them. */
+  ContainerPaths paths(Path workDir, Path scriptDir, String scriptName);
+
+  /**
+   * Starts a container; its output goes to {@code sink} until it ends.
+   *
+   * @throws RuntimeUnavailableException when the runtime is not available
+   */
+  Container start(ContainerSpec spec, OutputSink sink);
+
+  /**
+   * Removes leftovers of earlier crashed processes: containers carrying all of {@code labels}.
+   *
+   * @return how many were removed
+   */
+  default int reap(Map<String, String> labels) {
+    return 0;
+  }
+
+  /** Releases the runtime's resources; the default does nothing. */
+  @Override
+  default void close() {}
+}

@@ -1,0 +1,52 @@
+package dev.rgrid.spi.store;
+
+import dev.rgrid.spi.blob.BlobKey;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to run, as stored with the execution. Secrets are never part of it.
+ *
+ * @param scriptName the script's file name as the user gave it (no directory)
+ * @param script the script's content
+ * @param runtime the runtime name from the catalog (e.g. {@code python3.11})
+ * @param args the script's arguments, input paths already rewritten to where the script sees them
+ * @param env environment variables (non-secret)
+ * @param inputs files staged into the working directory before the run
+ * @param timeout how long the script may run before it is killed
+ * @param labels {@code key=value} metadata for filtering
+ * @param batchId the batch it belongs to, or {@code null}
+ * @param resources CPU and memory limits
+ * @param network whether the script may use the network (runtimes that isolate honour it)
+ */
+public record ExecutionSpec(
+    String scriptName,
+    BlobKey script,
+    String runtime,
+    List<String> args,
+    Map<String, String> env,
+    List<InputFile> inputs,
+    Duration timeout,
+    Map<String, String> labels,
+    String batchId,
+    Resources resources,
+    boolean network) {
+
+  /** Checks the values and makes the collections immutable. */
+  public ExecutionSpec {
+    Objects.requireNonNull(scriptName, "scriptName");
+    Objects.requireNonNull(script, "script");
+    Objects.requireNonNull(runtime, "runtime");
+    Objects.requireNonNull(timeout, "timeout");
+    args = List.copyOf(args);
+    env = Map.copyOf(env);
+    inputs = List.copyOf(inputs);
+    labels = Map.copyOf(labels);
+    resources = resources == null ? Resources.DEFAULT : resources;
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive");
+    }
+  }
+}

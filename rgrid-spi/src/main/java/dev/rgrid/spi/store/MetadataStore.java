@@ -1,0 +1,75 @@
+package dev.rgrid.spi.store;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.NotFoundException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Durable state of executions, their log lines and their artifacts. Safe for use by many threads
+ * and, for shared backends, many processes. Every method may throw {@link
+ * BackendUnavailableException}.
+ */
+public interface MetadataStore extends AutoCloseable {
+
+  /**
+   * Stores a new execution.
+   *
+   * @throws ConflictException when an execution with this id exists
+   */
+  void create(ExecutionRecord record);
+
+  /** The execution with this id, if stored. */
+  Optional<ExecutionRecord> find(ExecutionId id);
+
+  /**
+   * The execution with this id.
+   *
+   * @throws NotFoundException when there is none
+   */
+  default ExecutionRecord get(ExecutionId id) {
+    return find(id).orElseThrow(() -> new NotFoundException(
+        "no execution " + id, "run `rgrid list` to see the known executions"));
+  }
+
+  /**
+   * Atomically replaces an execution with {@code change} applied to it, provided its current
+   * status is one of {@code expected}. The change must not alter the id, spec or creation time.
+   *
+   * @return the stored result
+   * @throws NotFoundException when there is no such execution
+   * @throws ConflictException when its status is not one of {@code expected}
+   */
+  ExecutionRecord update(ExecutionId id, Set<ExecutionStatus> expected,
+      UnaryOperator<ExecutionRecord> change);
+
+  /** The executions matching {@code query}, newest first, one page at a time. */
+  ExecutionPage list(ExecutionQuery query);
+
+  /**
+   * Appends log lines. Lines whose sequence number is already stored for the execution are ignored,
+   * so a writer may safely resend a batch.
+   */
+  void appendLogs(ExecutionId id, List<LogLine> lines);
+
+  /** Up to {@code limit} log lines with a sequence number above {@code afterSeq}, in order. */
+  List<LogLine> logs(ExecutionId id, long afterSeq, int limit);
+
+  /**
+   * Records the artifacts of an execution, all or none.
+   *
+   * @throws ConflictException when artifacts are already recorded for it
+   */
+  void putArtifacts(ExecutionId id, List<Artifact> artifacts);
+
+  /** The artifacts of an execution, by path. */
+  List<Artifact> artifacts(ExecutionId id);
+
+  /** Releases connections; the default does nothing. */
+  @Override
+  default void close() {}
+}

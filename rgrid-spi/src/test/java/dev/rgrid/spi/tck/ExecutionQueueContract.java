@@ -1,0 +1,217 @@
+package dev.rgrid.spi.tck;
+
+import static dev.rgrid.spi.tck.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.queue.Claim;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueEntry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The contract every {@link ExecutionQueue} passes. Extend it and return a fresh, empty queue. */
+public abstract class ExecutionQueueContract {
+  protected static final Duration LEASE = Duration.ofSeconds(30);
+  protected static final WorkerId A = new WorkerId("worker-a");
+  protected static final WorkerId B = new WorkerId("worker-b");
+  protected ExecutionQueue queue;
+
+  /** A new, empty queue. */
+  protected abstract ExecutionQueue newQueue() throws Exception;
+
+  /**
+   * Makes {@code id} known to the backend before it is enqueued, for backends whose queue refers to
+   * stored executions; the default does nothing.
+   */
+  protected void prepareExecution(ExecutionId id) {}
+
+  @BeforeEach
+  void openQueue() throws Exception {
+    queue = newQueue();
+  }
+
+  @AfterEach
+  void closeQueue() throws Exception {
+    queue.close();
+  }
+
+  private ExecutionId enqueue(Instant at, WorkerId affinity) {
+    ExecutionId id = Fixtures.id(at);
+    prepareExecution(id);
+    queue.enqueue(new QueueEntry(id, affinity, at, 1), at, LEASE);
+    return id;
+  }
+
+  @Test
+  void claimsTheOldestEntriesFirst() {
+    ExecutionId first = enqueue(T0, null);
+    ExecutionId second = enqueue(T0.plusSeconds(1), null);
+    ExecutionId third = enqueue(T0.plusSeconds(2), null);
+    List<Claim> claims = queue.claim(A, 2, T0.plusSeconds(3), LEASE);
+    assertThat(claims).extracting(Claim::executionId).containsExactly(first, second);
+    assertThat(claims).allSatisfy(c -> {
+      assertThat(c.workerId()).isEqualTo(A);
+      assertThat(c.attempt()).isEqualTo(1);
+      assertThat(c.reclaimed()).isFalse();
+      assertThat(c.leaseUntil()).isEqualTo(T0.plusSeconds(3).plus(LEASE));
+    });
+    assertThat(queue.claim(B, 5, T0.plusSeconds(3), LEASE)).extracting(Claim::executionId)
+        .containsExactly(third);
+    assertThat(queue.claim(B, 5, T0.plusSeconds(3), LEASE)).isEmpty();
+  }
+
+  @Test
+  void refusesToQueueTheSameExecutionTwice() {
+    ExecutionId id = enqueue(T0, null);
+    assertThatThrownBy(() -> queue.enqueue(new QueueEntry(id, null, T0, 1), T0, LEASE))
+        .isInstanceOf(ConflictException.class);
+  }
+
+  @Test
+  void holdsBackEntriesUntilTheirNotBeforeTime() {
+    ExecutionId id = Fixtures.id(T0);
+    prepareExecution(id);
+    queue.enqueue(new QueueEntry(id, null, T0.plusSeconds(10), 1), T0, LEASE);
+    assertThat(queue.claim(A, 1, T0.plusSeconds(9), LEASE)).isEmpty();
+    assertThat(queue.claim(A, 1, T0.plusSeconds(10), LEASE)).hasSize(1);
+  }
+
+  @Test
+  void keepsWorkForItsAffineWorkerUntilThatWorkerStopsRenewing() {
+    ExecutionId id = enqueue(T0, A);
+    assertThat(queue.claim(B, 1, T0.plusSeconds(1), LEASE)).isEmpty();
+    queue.renew(A, T0.plusSeconds(20), LEASE);
+    assertThat(queue.claim(B, 1, T0.plusSeconds(40), LEASE)).isEmpty();
+    List<Claim> taken = queue.claim(B, 1, T0.plusSeconds(51), LEASE);
+    assertThat(taken).extracting(Claim::executionId).containsExactly(id);
+    assertThat(taken.get(0).attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void letsTheAffineWorkerClaimItsOwnWork() {
+    ExecutionId id = enqueue(T0, A);
+    assertThat(queue.claim(A, 1, T0.plusSeconds(1), LEASE)).extracting(Claim::executionId)
+        .containsExactly(id);
+  }
+
+  @Test
+  void handsWorkOfALostWorkerToAnotherWithTheNextAttempt() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    assertThat(queue.claim(B, 1, T0.plusSeconds(29), LEASE)).isEmpty();
+    List<Claim> reclaimed = queue.claim(B, 1, T0.plusSeconds(31), LEASE);
+    assertThat(reclaimed).hasSize(1);
+    assertThat(reclaimed.get(0).executionId()).isEqualTo(id);
+    assertThat(reclaimed.get(0).attempt()).isEqualTo(2);
+    assertThat(reclaimed.get(0).reclaimed()).isTrue();
+    assertThat(queue.complete(id, A)).isFalse();
+    assertThat(queue.renew(A, T0.plusSeconds(32), LEASE)).isEmpty();
+    assertThat(queue.complete(id, B)).isTrue();
+  }
+
+  @Test
+  void renewingKeepsAClaimAlive() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    assertThat(queue.renew(A, T0.plusSeconds(25), LEASE)).containsExactly(id);
+    assertThat(queue.claim(B, 1, T0.plusSeconds(50), LEASE)).isEmpty();
+    assertThat(queue.claim(B, 1, T0.plusSeconds(56), LEASE)).hasSize(1);
+  }
+
+  @Test
+  void completingRemovesTheEntry() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    assertThat(queue.complete(id, B)).isFalse();
+    assertThat(queue.complete(id, A)).isTrue();
+    assertThat(queue.claim(B, 1, T0.plus(Duration.ofHours(1)), LEASE)).isEmpty();
+    assertThat(queue.depth()).isZero();
+  }
+
+  @Test
+  void releasingMakesTheEntryClaimableAgainWithTheSameAttempt() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    assertThat(queue.release(id, B, T0)).isFalse();
+    assertThat(queue.release(id, A, T0.plusSeconds(5))).isTrue();
+    assertThat(queue.claim(B, 1, T0.plusSeconds(4), LEASE)).isEmpty();
+    List<Claim> again = queue.claim(B, 1, T0.plusSeconds(5), LEASE);
+    assertThat(again).extracting(Claim::attempt).containsExactly(1);
+    assertThat(again.get(0).reclaimed()).isFalse();
+  }
+
+  @Test
+  void removesAnEntryInAnyState() {
+    ExecutionId claimed = enqueue(T0, null);
+    ExecutionId waiting = enqueue(T0.plusSeconds(1), null);
+    assertThat(queue.claim(A, 1, T0.plusSeconds(2), LEASE)).extracting(Claim::executionId)
+        .containsExactly(claimed);
+    assertThat(queue.remove(waiting)).isTrue();
+    assertThat(queue.remove(claimed)).isTrue();
+    assertThat(queue.remove(claimed)).isFalse();
+    assertThat(queue.complete(claimed, A)).isFalse();
+    assertThat(queue.depth()).isZero();
+  }
+
+  @Test
+  void countsWaitingEntries() {
+    assertThat(queue.depth()).isZero();
+    ExecutionId id = enqueue(T0, null);
+    enqueue(T0.plusSeconds(1), B);
+    assertThat(queue.depth()).isEqualTo(2);
+    queue.claim(A, 1, T0.plusSeconds(2), LEASE);
+    assertThat(queue.depth()).isEqualTo(1);
+    assertThat(queue.remove(id)).isTrue();
+  }
+
+  @Test
+  void neverHandsOneEntryToTwoConcurrentWorkers() throws Exception {
+    int entries = 200;
+    for (int i = 0; i < entries; i++) {
+      enqueue(T0.plusMillis(i), null);
+    }
+    int workers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(workers);
+    CountDownLatch start = new CountDownLatch(1);
+    ConcurrentLinkedQueue<ExecutionId> claimed = new ConcurrentLinkedQueue<>();
+    List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      WorkerId worker = new WorkerId("w" + w);
+      futures.add(pool.submit(() -> {
+        start.await();
+        Instant now = T0.plusSeconds(1);
+        while (true) {
+          List<Claim> got = queue.claim(worker, 3, now, LEASE);
+          if (got.isEmpty()) {
+            return null;
+          }
+          got.forEach(c -> claimed.add(c.executionId()));
+        }
+      }));
+    }
+    start.countDown();
+    for (var f : futures) {
+      f.get(120, TimeUnit.SECONDS);
+    }
+    pool.shutdown();
+    Set<ExecutionId> unique = new HashSet<>(claimed);
+    assertThat(claimed).hasSize(entries);
+    assertThat(unique).hasSize(entries);
+  }
+}

@@ -1,0 +1,236 @@
+package dev.rgrid.spi.tck;
+
+import static dev.rgrid.spi.tck.Fixtures.T0;
+import static dev.rgrid.spi.tck.Fixtures.key;
+import static dev.rgrid.spi.tck.Fixtures.queued;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.NotFoundException;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract every {@link MetadataStore} passes. Extend it and return a fresh, empty store.
+ */
+public abstract class MetadataStoreContract {
+  protected MetadataStore store;
+
+  /** A new, empty store. */
+  protected abstract MetadataStore newStore() throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() throws Exception {
+    store.close();
+  }
+
+  @Test
+  void storesAndReturnsAnExecutionUnchanged() {
+    ExecutionRecord r = queued(T0, Map.of("team", "data"), "batch_1");
+    store.create(r);
+    assertThat(store.find(r.id())).contains(r);
+    assertThat(store.get(r.id())).isEqualTo(r);
+  }
+
+  @Test
+  void keepsEveryFieldOfAFinishedExecution() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    ExecutionId other = Fixtures.id(T0);
+    ExecutionRecord done = store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder()
+        .workerId(new WorkerId("w-1")).startedAt(T0.plusSeconds(1)).attempt(2)
+        .transition(ExecutionStatus.RUNNING, T0.plusSeconds(1))
+        .exitCode(3).failure(new FailureReason(FailureKind.SCRIPT_EXIT, "exit 3", "see logs"))
+        .logTruncated(true).stdout(key(7)).stderr(key(8)).cachedFrom(other).costMicros(194_333)
+        .transition(ExecutionStatus.FAILED, T0.plusMillis(2500)).build());
+    assertThat(store.get(r.id())).isEqualTo(done);
+    assertThat(done.transitions()).extracting(t -> t.status())
+        .containsExactly(ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.FAILED);
+    assertThat(done.finishedAt()).isEqualTo(T0.plusMillis(2500));
+  }
+
+  @Test
+  void refusesASecondExecutionWithTheSameId() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    assertThatThrownBy(() -> store.create(r)).isInstanceOf(ConflictException.class);
+  }
+
+  @Test
+  void saysNotFoundForAnUnknownExecution() {
+    ExecutionId unknown = Fixtures.id(T0);
+    assertThat(store.find(unknown)).isEmpty();
+    assertThatThrownBy(() -> store.get(unknown)).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> store.update(unknown, Set.of(ExecutionStatus.QUEUED), x -> x))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void refusesAnUpdateWhoseExpectedStatusNoLongerHolds() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    assertThatThrownBy(() -> store.update(r.id(), Set.of(ExecutionStatus.RUNNING),
+        x -> x.toBuilder().transition(ExecutionStatus.SUCCEEDED, T0).build()))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.get(r.id())).isEqualTo(r);
+  }
+
+  @Test
+  void letsExactlyOneOfManyConcurrentUpdatesWin() throws Exception {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    int threads = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Boolean>> results = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      String worker = "w-" + i;
+      results.add(pool.submit(() -> {
+        start.await();
+        try {
+          store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder()
+              .workerId(new WorkerId(worker)).transition(ExecutionStatus.RUNNING, T0).build());
+          return true;
+        } catch (ConflictException e) {
+          return false;
+        }
+      }));
+    }
+    start.countDown();
+    int wins = 0;
+    for (Future<Boolean> f : results) {
+      wins += f.get(60, TimeUnit.SECONDS) ? 1 : 0;
+    }
+    pool.shutdown();
+    assertThat(wins).isEqualTo(1);
+    assertThat(store.get(r.id()).transitions()).hasSize(2);
+  }
+
+  @Test
+  void listsNewestFirstPageByPage() {
+    List<ExecutionId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ExecutionRecord r = queued(T0.plusSeconds(i), Map.of(), null);
+      store.create(r);
+      ids.add(0, r.id());
+    }
+    ExecutionPage first = store.list(ExecutionQuery.latest(2));
+    assertThat(first.items()).extracting(ExecutionRecord::id).containsExactly(ids.get(0), ids.get(1));
+    assertThat(first.next()).isNotNull();
+    ExecutionPage second = store.list(new ExecutionQuery(Set.of(), Map.of(), null, first.next(), 2));
+    assertThat(second.items()).extracting(ExecutionRecord::id).containsExactly(ids.get(2), ids.get(3));
+    ExecutionPage third = store.list(new ExecutionQuery(Set.of(), Map.of(), null, second.next(), 2));
+    assertThat(third.items()).extracting(ExecutionRecord::id).containsExactly(ids.get(4));
+    assertThat(third.next()).isNull();
+  }
+
+  @Test
+  void filtersByStatusLabelsAndBatch() {
+    ExecutionRecord a = queued(T0, Map.of("team", "data", "env", "prod"), "batch_1");
+    ExecutionRecord b = queued(T0.plusSeconds(1), Map.of("team", "data"), null);
+    ExecutionRecord c = queued(T0.plusSeconds(2), Map.of("team", "web"), "batch_1");
+    store.create(a);
+    store.create(b);
+    store.create(c);
+    store.update(b.id(), Set.of(ExecutionStatus.QUEUED),
+        x -> x.toBuilder().transition(ExecutionStatus.CANCELLED, T0).build());
+
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of("team", "data"), null, null, 10)))
+        .containsExactly(b.id(), a.id());
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of("team", "data", "env", "prod"), null, null, 10)))
+        .containsExactly(a.id());
+    assertThat(ids(new ExecutionQuery(Set.of(ExecutionStatus.CANCELLED), Map.of(), null, null, 10)))
+        .containsExactly(b.id());
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of(), "batch_1", null, 10)))
+        .containsExactly(c.id(), a.id());
+    assertThat(ids(new ExecutionQuery(Set.of(ExecutionStatus.QUEUED), Map.of("team", "web"),
+        "batch_1", null, 10))).containsExactly(c.id());
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of("team", "nobody"), null, null, 10))).isEmpty();
+  }
+
+  @Test
+  void treatsLabelValuesAsDataNotAsQuerySyntax() {
+    ExecutionRecord a = queued(T0, Map.of("k", "x' OR '1'='1"), null);
+    ExecutionRecord b = queued(T0.plusSeconds(1), Map.of("k", "y"), null);
+    store.create(a);
+    store.create(b);
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of("k", "x' OR '1'='1"), null, null, 10)))
+        .containsExactly(a.id());
+    assertThat(ids(new ExecutionQuery(Set.of(), Map.of("k", "%"), null, null, 10))).isEmpty();
+  }
+
+  @Test
+  void keepsLogLinesInOrderAndIgnoresResentOnes() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    List<LogLine> lines = new ArrayList<>();
+    for (int i = 1; i <= 10; i++) {
+      lines.add(new LogLine(i, i % 2 == 0 ? LogStream.STDERR : LogStream.STDOUT,
+          T0.plusMillis(i), "line " + i + " ünïcødé \t 'quoted'"));
+    }
+    store.appendLogs(r.id(), lines.subList(0, 6));
+    store.appendLogs(r.id(), lines.subList(4, 10));
+    assertThat(store.logs(r.id(), 0, 100)).containsExactlyElementsOf(lines);
+    assertThat(store.logs(r.id(), 7, 100)).containsExactlyElementsOf(lines.subList(7, 10));
+    assertThat(store.logs(r.id(), 2, 3)).containsExactlyElementsOf(lines.subList(2, 5));
+    assertThat(store.logs(r.id(), 10, 100)).isEmpty();
+  }
+
+  @Test
+  void keepsLongAndEmptyLogLines() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    String longText = "x".repeat(200_000);
+    List<LogLine> lines = List.of(new LogLine(1, LogStream.STDOUT, T0, ""),
+        new LogLine(2, LogStream.STDOUT, T0, longText),
+        new LogLine(3, LogStream.SYSTEM, T0, "\uFFFD marker"));
+    store.appendLogs(r.id(), lines);
+    assertThat(store.logs(r.id(), 0, 10)).containsExactlyElementsOf(lines);
+  }
+
+  @Test
+  void recordsArtifactsAllAtOnceAndOnlyOnce() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    assertThat(store.artifacts(r.id())).isEmpty();
+    List<Artifact> artifacts = List.of(new Artifact("out/b.txt", 3, key(3)),
+        new Artifact("a.csv", 0, key(4)), new Artifact("ü space.bin", 1L << 33, key(5)));
+    store.putArtifacts(r.id(), artifacts);
+    assertThat(store.artifacts(r.id())).containsExactlyInAnyOrderElementsOf(artifacts);
+    assertThatThrownBy(() -> store.putArtifacts(r.id(), List.of(new Artifact("c", 1, key(6)))))
+        .isInstanceOf(ConflictException.class);
+    assertThat(store.artifacts(r.id())).containsExactlyInAnyOrderElementsOf(artifacts);
+  }
+
+  private List<ExecutionId> ids(ExecutionQuery q) {
+    return store.list(q).items().stream().map(ExecutionRecord::id).toList();
+  }
+}
