@@ -1,0 +1,88 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
+import dev.rgrid.spi.RGridException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rgrid agent}: a background RGrid process that runs queued work in the embedded state
+ * directory and exits once there has been nothing to do for a while. {@code rgrid run --detach}
+ * starts one, so the terminal comes back at once while the work goes on.
+ */
+@Command(name = "agent", hidden = true, mixinStandardHelpOptions = true,
+    description = "Run queued work in the background; exit when idle.")
+final class AgentCommand extends BaseCommand {
+  @Option(names = "--idle-exit", paramLabel = "DURATION", defaultValue = "3s",
+      description = "Exit after this long with nothing to do (default ${DEFAULT-VALUE}).")
+  String idleExit;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+      description = "How many executions at once (default ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Override
+  int execute() throws Exception {
+    if (workers < 1 || workers > 256) {
+      throw new IllegalArgumentException("--workers must be between 1 and 256");
+    }
+    try (RGrid rgrid = open(workers)) {
+      rgrid.awaitIdle(Parsing.duration(idleExit));
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Starts a detached agent with this JVM and class path, in its own session so that closing the
+   * terminal or pressing Ctrl-C there does not stop it; its output goes to {@code agent.log} in
+   * the state directory.
+   */
+  static void spawn() {
+    Path home = RGridBuilder.defaultHome();
+    String java = ProcessHandle.current().info().command()
+        .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    List<String> command = new ArrayList<>();
+    if (onPath("setsid")) {
+      command.add("setsid");
+    }
+    command.add(java);
+    command.add("-XX:+UseSerialGC");
+    command.add("-XX:TieredStopAtLevel=1");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.add("agent");
+    try {
+      Files.createDirectories(home);
+      File log = home.resolve("agent.log").toFile();
+      new ProcessBuilder(command)
+          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
+          .redirectErrorStream(true)
+          .start();
+    } catch (IOException e) {
+      throw new RGridException("cannot start the background process: " + e.getMessage(),
+          "run without --detach, or start `rgrid agent` yourself", null, e);
+    }
+  }
+
+  private static boolean onPath(String name) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

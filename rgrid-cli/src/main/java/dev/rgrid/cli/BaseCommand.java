@@ -1,0 +1,37 @@
+package dev.rgrid.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.core.RGrid;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Option;
+
+/** What every subcommand shares: the terminal, {@code --quiet}, opening RGrid, JSON output. */
+abstract class BaseCommand implements Callable<Integer> {
+  static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+  Terminal terminal;
+
+  @Option(names = {"-q", "--quiet"}, description = "Print none of RGrid's own messages.")
+  boolean quiet;
+
+  @Override
+  public final Integer call() throws Exception {
+    terminal.quiet(quiet);
+    return execute();
+  }
+
+  abstract int execute() throws Exception;
+
+  /** The embedded RGrid with {@code workers} in-process workers (0: submit only). */
+  static RGrid open(int workers) {
+    return RGrid.builder().workers(workers).build();
+  }
+
+  void printJson(Object value) throws Exception {
+    terminal.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+  }
+}

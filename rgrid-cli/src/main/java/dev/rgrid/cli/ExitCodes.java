@@ -1,0 +1,22 @@
+package dev.rgrid.cli;
+
+/**
+ * The exit codes of the {@code rgrid} command, which shell scripts can rely on. {@code rgrid run}
+ * otherwise exits with the script's own exit code (1–255), like {@code python script.py} would.
+ */
+public final class ExitCodes {
+  /** Success. */
+  public static final int OK = 0;
+  /** The command line was wrong (unknown option, missing or bad script, unknown runtime). */
+  public static final int USAGE = 2;
+  /** The execution named does not exist. */
+  public static final int NOT_FOUND = 3;
+  /** The script ran past its timeout and was killed (as {@code timeout(1)} does). */
+  public static final int TIMED_OUT = 124;
+  /** RGrid itself failed: state directory, store, runtime, output limits. */
+  public static final int RGRID_ERROR = 125;
+  /** The execution was cancelled (as a shell reports an interrupted command). */
+  public static final int CANCELLED = 130;
+
+  private ExitCodes() {}
+}

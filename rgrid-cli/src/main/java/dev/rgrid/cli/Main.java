@@ -1,0 +1,98 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.spi.NotFoundException;
+import dev.rgrid.spi.RGridException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code rgrid} command. Every subcommand is a thin wrapper over the RGrid library. */
+@Command(name = "rgrid", mixinStandardHelpOptions = true,
+    versionProvider = VersionCommand.Provider.class,
+    description = "Run scripts in isolated containers, one or thousands at a time.",
+    subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
+        DownloadCommand.class, CancelCommand.class, RuntimesCommand.class, VersionCommand.class,
+        AgentCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "
+        + "3 no such execution; 124 timed out; 125 RGrid failed; 130 cancelled."})
+public final class Main implements Runnable {
+  @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+      description = "Show stack traces of errors.")
+  boolean debug;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command, e.g. rgrid run "
+        + "script.py");
+  }
+
+  /** Runs the CLI and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(execute(new Terminal(), args));
+  }
+
+  /** Runs the CLI with the given terminal and returns its exit code (for tests and embedding). */
+  static int execute(Terminal terminal, String... args) {
+    CommandLine cli = commandLine(terminal);
+    return cli.execute(args);
+  }
+
+  static CommandLine commandLine(Terminal terminal) {
+    Main main = new Main();
+    CommandLine cli = new CommandLine(main, new Factory(terminal));
+    cli.setOut(new java.io.PrintWriter(terminal.out, true));
+    cli.setErr(new java.io.PrintWriter(terminal.err, true));
+    cli.getSubcommands().get("run").setStopAtPositional(true);
+    cli.setParameterExceptionHandler((e, args) -> {
+      terminal.error(e.getMessage(), "see `" + e.getCommandLine().getCommandSpec().qualifiedName()
+          + " --help`");
+      return ExitCodes.USAGE;
+    });
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      boolean debug = main.debug;
+      if (e instanceof RGridException r) {
+        terminal.error(r.getMessage(), r.hint().orElse(null));
+        if (debug) {
+          e.printStackTrace(terminal.err);
+        }
+        if (r instanceof InvalidRunSpecException) {
+          return ExitCodes.USAGE;
+        }
+        return r instanceof NotFoundException ? ExitCodes.NOT_FOUND : ExitCodes.RGRID_ERROR;
+      }
+      if (e instanceof IllegalArgumentException) {
+        terminal.error(e.getMessage(), "see `rgrid --help`");
+        return ExitCodes.USAGE;
+      }
+      terminal.error("unexpected " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+          debug ? null : "this is a defect in RGrid; run again with --debug and report it");
+      if (debug) {
+        e.printStackTrace(terminal.err);
+      }
+      return ExitCodes.RGRID_ERROR;
+    });
+    return cli;
+  }
+
+  /** Gives every command the terminal. */
+  private static final class Factory implements CommandLine.IFactory {
+    private final Terminal terminal;
+    private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+    Factory(Terminal terminal) {
+      this.terminal = terminal;
+    }
+
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      K instance = fallback.create(cls);
+      if (instance instanceof BaseCommand c) {
+        c.terminal = terminal;
+      }
+      return instance;
+    }
+  }
+}

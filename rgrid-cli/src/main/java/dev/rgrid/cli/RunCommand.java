@@ -1,0 +1,215 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.Resources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code rgrid run [OPTIONS] SCRIPT [ARGS...]}: a drop-in for {@code python SCRIPT ARGS}. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run a script. RGrid's options go before the script; everything after it is the "
+        + "script's, untouched. Arguments naming local files or directories are uploaded and "
+        + "rewritten to where the script sees them. The script's stdout and stderr come out here "
+        + "byte for byte, stdin is passed through, and rgrid exits with the script's exit code.",
+        "Outputs (files the script creates or changes in its working directory) are downloaded "
+        + "to ./outputs/<execution id>/."})
+final class RunCommand extends BaseCommand {
+  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The script to run.")
+  Path script;
+
+  @Parameters(index = "1..*", paramLabel = "ARGS", description = "The script's arguments.")
+  List<String> args = new ArrayList<>();
+
+  @Option(names = "--runtime", paramLabel = "NAME",
+      description = "Runtime (default from the script's suffix: .py python3.11, .js node20, "
+          + ".sh bash). See `rgrid runtimes`.")
+  String runtime;
+
+  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Environment variable.")
+  List<String> env = new ArrayList<>();
+
+  @Option(names = {"-i", "--input"}, paramLabel = "PATH",
+      description = "A file or directory to place in the working directory.")
+  List<Path> inputs = new ArrayList<>();
+
+  @Option(names = {"-l", "--label"}, paramLabel = "K=V", description = "Label for filtering.")
+  List<String> labels = new ArrayList<>();
+
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      description = "Kill the script after this long (90s, 5m, 1h30m; default 1h).")
+  String timeout;
+
+  @Option(names = "--cpus", paramLabel = "N", description = "CPU limit (isolating runtimes).")
+  String cpus;
+
+  @Option(names = "--memory", paramLabel = "SIZE",
+      description = "Memory limit, e.g. 512m (isolating runtimes).")
+  String memory;
+
+  @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
+  boolean network;
+
+  @Option(names = "--output-dir", paramLabel = "DIR",
+      description = "Where outputs go (default ./outputs/<execution id>).")
+  Path outputDir;
+
+  @Option(names = "--remote-only", description = "Do not download the outputs.")
+  boolean remoteOnly;
+
+  @Option(names = "--detach",
+      description = "Return at once, printing the execution id; a background process runs it.")
+  boolean detach;
+
+  @Option(names = "--json", description = "Print the result as JSON on stdout instead of the "
+      + "script's output (find that with `rgrid logs`).")
+  boolean json;
+
+  @Override
+  int execute() throws Exception {
+    RunSpec.Builder builder = RunSpec.builder(script).args(args)
+        .inputs(inputs.toArray(Path[]::new)).network(network);
+    Parsing.pairs(env, "an environment variable").forEach(builder::env);
+    Parsing.pairs(labels, "a label").forEach(builder::label);
+    if (runtime != null) {
+      builder.runtime(runtime);
+    }
+    if (timeout != null) {
+      builder.timeout(Parsing.duration(timeout));
+    }
+    if (cpus != null || memory != null) {
+      builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
+          memory == null ? 0 : Parsing.size(memory)));
+    }
+    if (detach) {
+      return detached(builder);
+    }
+    if (!json) {
+      builder.stdin(System.in).listener(new ExecutionListener() {
+        @Override
+        public void onOutput(LogStream stream, byte[] bytes) {
+          terminal.raw(stream == LogStream.STDERR, bytes);
+        }
+      });
+    }
+    try (RGrid rgrid = open(2)) {
+      noticeIsolation(rgrid);
+      Execution execution = rgrid.run(builder.build());
+      Thread onInterrupt = new Thread(() -> cancelOnInterrupt(execution), "rgrid-interrupt");
+      Runtime.getRuntime().addShutdownHook(onInterrupt);
+      ExecutionRecord done;
+      try {
+        done = execution.await();
+      } finally {
+        removeHook(onInterrupt);
+      }
+      List<Path> downloaded = List.of();
+      if (!remoteOnly && !execution.outputs().isEmpty()) {
+        Path dir = outputDir != null ? outputDir : Path.of("outputs", done.id().value());
+        downloaded = execution.downloadOutputs(dir);
+        terminal.note(downloaded.size() + " output file" + (downloaded.size() == 1 ? "" : "s")
+            + " in " + dir);
+      }
+      if (json) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("execution", done);
+        result.put("outputs", execution.outputs());
+        result.put("downloaded", downloaded.stream().map(Path::toString).toList());
+        printJson(result);
+      }
+      return report(done);
+    }
+  }
+
+  private int report(ExecutionRecord done) {
+    String took = done.duration().map(d -> " in " + d.toMillis() / 1000.0 + "s").orElse("");
+    if (done.status() == ExecutionStatus.SUCCEEDED) {
+      return ExitCodes.OK;
+    }
+    String message = done.failure() == null ? done.status().toString() : done.failure().message();
+    String hint = done.failure() == null ? null : done.failure().hint();
+    switch (done.status()) {
+      case TIMED_OUT -> {
+        terminal.error(done.id() + " timed out" + took + ": " + message, hint);
+        return ExitCodes.TIMED_OUT;
+      }
+      case CANCELLED -> {
+        terminal.note(done.id() + " cancelled");
+        return ExitCodes.CANCELLED;
+      }
+      default -> {
+        if (done.exitCode() != null && done.exitCode() != 0 && done.failure() != null
+            && done.failure().kind() == dev.rgrid.spi.store.FailureKind.SCRIPT_EXIT) {
+          // The script's own failure: its stderr already said why; exit as it did.
+          terminal.note(done.id() + " failed" + took + " (exit code " + done.exitCode() + ")");
+          return done.exitCode() & 0xff;
+        }
+        terminal.error(done.id() + " failed: " + message, hint);
+        return ExitCodes.RGRID_ERROR;
+      }
+    }
+  }
+
+  private int detached(RunSpec.Builder builder) throws Exception {
+    try (RGrid rgrid = open(0)) {
+      Execution execution = rgrid.run(builder.build());
+      AgentCommand.spawn();
+      terminal.out.println(execution.id());
+      terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
+          + "`");
+      return ExitCodes.OK;
+    }
+  }
+
+  private void noticeIsolation(RGrid rgrid) {
+    if (rgrid.runtimeCapabilities().isolates()) {
+      return;
+    }
+    // Said once per state directory, not on every run.
+    Path marker = RGridBuilder.defaultHome().resolve(".notice-" + rgrid.runtimeName());
+    if (!Files.exists(marker)) {
+      terminal.note("scripts run as local processes (runtime '" + rgrid.runtimeName()
+          + "'): they are NOT isolated from this machine");
+      try {
+        Files.writeString(marker, "shown\n");
+      } catch (IOException e) {
+        // Not being able to remember the notice only means it is shown again next time.
+      }
+    }
+  }
+
+  private void cancelOnInterrupt(Execution execution) {
+    try {
+      if (!execution.status().isTerminal()) {
+        execution.cancel();
+        execution.await(java.time.Duration.ofSeconds(5));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      terminal.error("could not cancel " + execution.id() + ": " + e.getMessage(), null);
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running or has run.
+    }
+  }
+}

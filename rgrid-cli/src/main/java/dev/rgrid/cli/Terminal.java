@@ -1,0 +1,86 @@
+package dev.rgrid.cli;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The CLI's view of its standard streams: raw byte streams for the script's output (never
+ * re-encoded), and RGrid's own messages on stderr, silenced by {@code --quiet}, coloured only when
+ * stderr is a terminal and {@code NO_COLOR} is unset.
+ */
+final class Terminal {
+  final OutputStream rawOut;
+  final OutputStream rawErr;
+  final PrintStream out;
+  final PrintStream err;
+  private final boolean color;
+  private boolean quiet;
+
+  Terminal() {
+    this(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
+        System.console() != null && System.getenv("NO_COLOR") == null);
+  }
+
+  Terminal(OutputStream out, OutputStream err, boolean color) {
+    this.rawOut = out;
+    this.rawErr = err;
+    this.out = new PrintStream(out, true, StandardCharsets.UTF_8);
+    this.err = new PrintStream(err, true, StandardCharsets.UTF_8);
+    this.color = color;
+  }
+
+  void quiet(boolean value) {
+    quiet = value;
+  }
+
+  boolean quiet() {
+    return quiet;
+  }
+
+  /** One of RGrid's own messages, on stderr unless quiet. */
+  void note(String message) {
+    if (!quiet) {
+      err.println(dim("rgrid: ") + message);
+    }
+  }
+
+  /** An error: always shown, with its hint on a second line. */
+  void error(String message, String hint) {
+    err.println(red("rgrid: error: ") + message);
+    if (hint != null && !hint.isBlank()) {
+      err.println(dim("rgrid: hint: ") + hint);
+    }
+  }
+
+  /** Writes raw bytes to stdout or stderr at once. */
+  synchronized void raw(boolean toErr, byte[] bytes) {
+    try {
+      OutputStream s = toErr ? rawErr : rawOut;
+      s.write(bytes);
+      s.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write to " + (toErr ? "stderr" : "stdout"), e);
+    }
+  }
+
+  String red(String s) {
+    return color ? "\u001b[31m" + s + "\u001b[0m" : s;
+  }
+
+  String green(String s) {
+    return color ? "\u001b[32m" + s + "\u001b[0m" : s;
+  }
+
+  String yellow(String s) {
+    return color ? "\u001b[33m" + s + "\u001b[0m" : s;
+  }
+
+  String dim(String s) {
+    return color ? "\u001b[2m" + s + "\u001b[0m" : s;
+  }
+}

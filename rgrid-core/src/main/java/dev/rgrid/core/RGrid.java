@@ -1,0 +1,151 @@
+package dev.rgrid.core;
+
+import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.runtime.RuntimeCapabilities;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.LogLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The entry point: runs scripts and answers questions about their executions. Create one with
+ * {@link #local()} (embedded, state under {@code ~/.rgrid}) or {@link #builder()}, share it between
+ * threads, and close it when done. Closing waits briefly for running executions, then hands any
+ * that are left back to the queue.
+ *
+ * <pre>{@code
+ * try (RGrid rgrid = RGrid.local()) {
+ *   Execution e = rgrid.run(RunSpec.builder(Path.of("hello.py")).args("data.csv").build());
+ *   ExecutionRecord done = e.await();
+ *   e.downloadOutputs(Path.of("outputs", e.id().value()));
+ * }
+ * }</pre>
+ */
+public final class RGrid implements AutoCloseable {
+  private final Engine engine;
+  private final List<AutoCloseable> owned;
+  private final RuntimeCatalog catalog;
+
+  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned) {
+    this.engine = engine;
+    this.catalog = catalog;
+    this.owned = List.copyOf(owned);
+  }
+
+  /**
+   * The embedded default: SQLite store and queue, file blob store and local runtime, all under
+   * {@code RGRID_HOME} or {@code ~/.rgrid}, with an in-process worker.
+   */
+  public static RGrid local() {
+    return builder().build();
+  }
+
+  /** A builder for explicit wiring. */
+  public static RGridBuilder builder() {
+    return new RGridBuilder();
+  }
+
+  /** Submits a run; returns at once with its handle. */
+  public Execution run(RunSpec spec) {
+    return engine.submit(spec);
+  }
+
+  /**
+   * A handle on an existing execution.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when there is none
+   */
+  public Execution execution(ExecutionId id) {
+    return engine.attach(id);
+  }
+
+  /** The executions matching {@code query}, newest first. */
+  public ExecutionPage list(ExecutionQuery query) {
+    return engine.context().store().list(query);
+  }
+
+  /** Stored log lines of an execution after sequence number {@code afterSeq}. */
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
+    return engine.logs(id, afterSeq, limit);
+  }
+
+  /**
+   * Delivers an execution's log lines after {@code afterSeq} as they are stored, until it has ended
+   * and every line was delivered; works for executions run by other processes too.
+   *
+   * @return its final state
+   */
+  public ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
+      throws InterruptedException {
+    return engine.follow(id, afterSeq, consumer);
+  }
+
+  /** The output files of an execution. */
+  public List<Artifact> outputs(ExecutionId id) {
+    return engine.artifacts(id);
+  }
+
+  /** Downloads the output files of an execution into {@code directory}; returns the files. */
+  public List<Path> download(ExecutionId id, Path directory) {
+    return engine.download(id, directory);
+  }
+
+  /** Cancels an execution; {@code false} when it had already ended. */
+  public boolean cancel(ExecutionId id) {
+    return engine.cancel(id);
+  }
+
+  /** The runtimes scripts can ask for. */
+  public RuntimeCatalog runtimes() {
+    return catalog;
+  }
+
+  /** The name of the container runtime in use ({@code process}, {@code docker}). */
+  public String runtimeName() {
+    return engine.context().runtime().name();
+  }
+
+  /** What the container runtime in use can do (whether it isolates scripts, for one). */
+  public RuntimeCapabilities runtimeCapabilities() {
+    return engine.context().runtime().capabilities();
+  }
+
+  /**
+   * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
+   * background process that runs detached work and then exits.
+   */
+  public void awaitIdle(Duration grace) throws InterruptedException {
+    engine.awaitIdle(grace);
+  }
+
+  /**
+   * Stops taking work, waits briefly for running executions, hands the rest back to the queue, and
+   * closes what the builder created.
+   */
+  @Override
+  public void close() {
+    engine.close();
+    RuntimeException failure = null;
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new dev.rgrid.spi.RGridException("closing RGrid failed: " + e.getMessage(),
+              null, null, e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package dev.rgrid.core;
+
+import dev.rgrid.core.internal.blob.FileBlobStore;
+import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.engine.EngineContext;
+import dev.rgrid.core.internal.runtime.ProcessRuntime;
+import dev.rgrid.core.internal.store.SqliteDatabase;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.runtime.ContainerRuntime;
+import dev.rgrid.spi.store.MetadataStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Wires an {@link RGrid}. Every collaborator left unset gets the embedded default under {@link
+ * #home(Path)}: a SQLite store and queue ({@code rgrid.db}), a file blob store ({@code blobs/}) and
+ * the local process runtime. Collaborators passed in stay the caller's to close; those the builder
+ * creates are closed with the {@code RGrid}.
+ */
+public final class RGridBuilder {
+  private Path home;
+  private MetadataStore store;
+  private ExecutionQueue queue;
+  private BlobStore blobs;
+  private ContainerRuntime runtime;
+  private RuntimeCatalog catalog = RuntimeCatalog.defaults();
+  private Clock clock = Clock.systemUTC();
+  private WorkerId workerId;
+  private Limits limits = Limits.defaults();
+  private int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
+  private Duration lease = Duration.ofSeconds(30);
+  private Duration pollInterval = Duration.ofMillis(500);
+  private int maxAttempts = 3;
+  private Duration closeGrace = Duration.ofSeconds(10);
+
+  RGridBuilder() {}
+
+  /** The state directory: {@code RGRID_HOME}, else {@code ~/.rgrid}. */
+  public static Path defaultHome() {
+    return defaultHome(System.getenv());
+  }
+
+  static Path defaultHome(Map<String, String> env) {
+    String configured = env.get("RGRID_HOME");
+    if (configured != null && !configured.isBlank()) {
+      return Path.of(configured).toAbsolutePath();
+    }
+    return Path.of(System.getProperty("user.home"), ".rgrid");
+  }
+
+  /** Where embedded state lives (default {@link #defaultHome()}). */
+  public RGridBuilder home(Path value) {
+    home = value;
+    return this;
+  }
+
+  /** The metadata store. */
+  public RGridBuilder store(MetadataStore value) {
+    store = value;
+    return this;
+  }
+
+  /** The execution queue. */
+  public RGridBuilder queue(ExecutionQueue value) {
+    queue = value;
+    return this;
+  }
+
+  /** The blob store. */
+  public RGridBuilder blobs(BlobStore value) {
+    blobs = value;
+    return this;
+  }
+
+  /** The container runtime. */
+  public RGridBuilder runtime(ContainerRuntime value) {
+    runtime = value;
+    return this;
+  }
+
+  /** The runtime catalog (default {@link RuntimeCatalog#defaults()}). */
+  public RGridBuilder catalog(RuntimeCatalog value) {
+    catalog = value;
+    return this;
+  }
+
+  /** The clock every time comes from (default the system UTC clock). */
+  public RGridBuilder clock(Clock value) {
+    clock = value;
+    return this;
+  }
+
+  /** This instance's worker id (default: host, process id and a random suffix). */
+  public RGridBuilder workerId(WorkerId value) {
+    workerId = value;
+    return this;
+  }
+
+  /** Limits per execution (default {@link Limits#defaults()}). */
+  public RGridBuilder limits(Limits value) {
+    limits = value;
+    return this;
+  }
+
+  /**
+   * How many executions this instance runs at once (default: the number of CPUs, at least 2). 0
+   * makes it submit only: its work then goes to whichever worker claims it.
+   */
+  public RGridBuilder workers(int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException("workers must be >= 0, was " + value);
+    }
+    workers = value;
+    return this;
+  }
+
+  /** How long a claim lives without a heartbeat (default 30 s). */
+  public RGridBuilder lease(Duration value) {
+    lease = value;
+    return this;
+  }
+
+  /** How often an idle worker looks for work it was not told about (default 500 ms). */
+  public RGridBuilder pollInterval(Duration value) {
+    pollInterval = value;
+    return this;
+  }
+
+  /** How many attempts a run lost with its worker gets in all (default 3). */
+  public RGridBuilder maxAttempts(int value) {
+    maxAttempts = value;
+    return this;
+  }
+
+  /** How long {@link RGrid#close()} waits for running executions (default 10 s). */
+  public RGridBuilder closeGrace(Duration value) {
+    closeGrace = value;
+    return this;
+  }
+
+  /**
+   * Builds the instance, creating the embedded defaults that were not given.
+   *
+   * @throws RGridException when the state directory cannot be used
+   */
+  public RGrid build() {
+    Path dir = (home == null ? defaultHome() : home).toAbsolutePath();
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      prepareHome(dir);
+      if (store == null || queue == null) {
+        SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
+        owned.add(db);
+        store = store == null ? db.metadataStore() : store;
+        queue = queue == null ? db.queue() : queue;
+      }
+      if (blobs == null) {
+        FileBlobStore fileBlobs = new FileBlobStore(dir.resolve("blobs"));
+        owned.add(fileBlobs);
+        blobs = fileBlobs;
+      }
+      if (runtime == null) {
+        ProcessRuntime process = new ProcessRuntime();
+        owned.add(process);
+        runtime = process;
+      }
+      WorkerId id = workerId == null ? defaultWorkerId() : workerId;
+      EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
+          dir.resolve("work"), limits, lease, maxAttempts, pollInterval);
+      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned);
+    } catch (RuntimeException e) {
+      for (AutoCloseable c : owned) {
+        try {
+          c.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static void prepareHome(Path dir) {
+    try {
+      Files.createDirectories(dir);
+      Files.createDirectories(dir.resolve("work"));
+    } catch (IOException e) {
+      throw new RGridException("cannot use " + dir + " as the RGrid state directory: "
+          + e.getMessage(), "make it a writable directory, or set RGRID_HOME to one", null, e);
+    }
+    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+      throw new RGridException(dir + " is not a writable directory",
+          "make it a writable directory, or set RGRID_HOME to one");
+    }
+  }
+
+  private static WorkerId defaultWorkerId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    byte[] suffix = new byte[3];
+    new SecureRandom().nextBytes(suffix);
+    String cleanHost = host.replaceAll("[^A-Za-z0-9.-]", "-");
+    if (cleanHost.length() > 60) {
+      cleanHost = cleanHost.substring(0, 60);
+    }
+    return new WorkerId("local-" + cleanHost + "-" + ProcessHandle.current().pid() + "-"
+        + HexFormat.of().formatHex(suffix));
+  }
+}

@@ -1,0 +1,164 @@
+package dev.rgrid.core;
+
+import dev.rgrid.spi.store.Resources;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What to run: a script, its arguments and everything around it. Build one with {@link
+ * #builder(Path)}; only the script is required.
+ *
+ * <p>Arguments that name an existing file or directory (relative to {@link #baseDirectory()}) are
+ * uploaded as inputs and rewritten to the path the script sees ({@code /work/<name>}); arguments
+ * starting with {@code -} are never taken for files.
+ *
+ * @param script the script file on this machine
+ * @param args the script's arguments, as the user typed them
+ * @param inputs more files or directories to place in the working directory
+ * @param env environment variables for the script
+ * @param runtime the runtime name, or {@code null} to choose from the script's suffix
+ * @param timeout how long the script may run, or {@code null} for RGrid's default
+ * @param labels {@code key=value} metadata for filtering
+ * @param resources CPU and memory limits (runtimes that isolate honour them)
+ * @param network whether the script may use the network (runtimes that isolate honour it)
+ * @param stdin bytes for the script's standard input, or {@code null} for none
+ * @param listener hears statuses, output and log lines while this instance runs it
+ * @param baseDirectory where relative argument and input paths are resolved
+ */
+public record RunSpec(
+    Path script,
+    List<String> args,
+    List<Path> inputs,
+    Map<String, String> env,
+    String runtime,
+    Duration timeout,
+    Map<String, String> labels,
+    Resources resources,
+    boolean network,
+    InputStream stdin,
+    ExecutionListener listener,
+    Path baseDirectory) {
+
+  /** Checks the values and copies the collections. */
+  public RunSpec {
+    Objects.requireNonNull(script, "script");
+    args = List.copyOf(args);
+    inputs = List.copyOf(inputs);
+    env = Map.copyOf(env);
+    labels = Map.copyOf(labels);
+    resources = resources == null ? Resources.DEFAULT : resources;
+    listener = listener == null ? ExecutionListener.NONE : listener;
+    baseDirectory = baseDirectory == null ? Path.of("").toAbsolutePath() : baseDirectory;
+    if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+  }
+
+  /** A builder for running {@code script}. */
+  public static Builder builder(Path script) {
+    return new Builder(script);
+  }
+
+  /** Builds a {@link RunSpec}; setters are named after the components. */
+  public static final class Builder {
+    private final Path script;
+    private final List<String> args = new ArrayList<>();
+    private final List<Path> inputs = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private final Map<String, String> labels = new LinkedHashMap<>();
+    private String runtime;
+    private Duration timeout;
+    private Resources resources;
+    private boolean network;
+    private InputStream stdin;
+    private ExecutionListener listener;
+    private Path baseDirectory;
+
+    private Builder(Path script) {
+      this.script = Objects.requireNonNull(script, "script");
+    }
+
+    /** Appends arguments. */
+    public Builder args(String... values) {
+      return args(List.of(values));
+    }
+
+    /** Appends arguments. */
+    public Builder args(List<String> values) {
+      values.forEach(v -> args.add(Objects.requireNonNull(v, "argument")));
+      return this;
+    }
+
+    /** Adds input files or directories. */
+    public Builder inputs(Path... paths) {
+      inputs.addAll(List.of(paths));
+      return this;
+    }
+
+    /** Sets one environment variable. */
+    public Builder env(String name, String value) {
+      env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Sets one label. */
+    public Builder label(String key, String value) {
+      labels.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /** Chooses the runtime by name ({@code python3.12}, {@code bash}, …). */
+    public Builder runtime(String value) {
+      runtime = value;
+      return this;
+    }
+
+    /** Sets the timeout. */
+    public Builder timeout(Duration value) {
+      timeout = value;
+      return this;
+    }
+
+    /** Sets CPU and memory limits. */
+    public Builder resources(Resources value) {
+      resources = value;
+      return this;
+    }
+
+    /** Lets the script use the network. */
+    public Builder network(boolean value) {
+      network = value;
+      return this;
+    }
+
+    /** Feeds these bytes to the script's standard input. */
+    public Builder stdin(InputStream value) {
+      stdin = value;
+      return this;
+    }
+
+    /** Sets the listener. */
+    public Builder listener(ExecutionListener value) {
+      listener = value;
+      return this;
+    }
+
+    /** Sets where relative paths are resolved (default: the current directory). */
+    public Builder baseDirectory(Path value) {
+      baseDirectory = value;
+      return this;
+    }
+
+    /** The spec. */
+    public RunSpec build() {
+      return new RunSpec(script, args, inputs, env, runtime, timeout, labels, resources, network,
+          stdin, listener, baseDirectory);
+    }
+  }
+}

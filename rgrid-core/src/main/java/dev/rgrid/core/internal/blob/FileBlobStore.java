@@ -1,0 +1,279 @@
+package dev.rgrid.core.internal.blob;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.NotFoundException;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.blob.BlobInfo;
+import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.blob.BlobStore;
+import java.io.FileInputStream;
+import java.io.FileNotFoundException;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Locale;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded {@link BlobStore}: one file per blob under a root directory, laid out as {@code
+ * <root>/<first two hex digits>/<sha256>}.
+ *
+ * <p>A put streams into a private file under {@code <root>/tmp/} while hashing, forces it to disk
+ * and then renames it into place atomically, so a blob is either complete or absent, and any number
+ * of threads and processes may store the same content at the same time. Temporary files older than
+ * a day, left by processes that died mid-put, are removed when a store is opened.
+ *
+ * <p>Safe for use by many threads and by many processes sharing the root.
+ */
+public final class FileBlobStore implements BlobStore {
+  private static final String BACKEND = "file blob store";
+  private static final String TMP = "tmp";
+  private static final String TMP_SUFFIX = ".part";
+  private static final Duration STALE_TMP = Duration.ofDays(1);
+  private static final int BUFFER = 64 * 1024;
+  private static final boolean WINDOWS =
+      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
+  private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
+
+  private final Path root;
+  private final Path tmp;
+
+  /**
+   * Opens (and creates if missing) a store under {@code root}.
+   *
+   * @throws BackendUnavailableException when the directory cannot be created or read
+   */
+  public FileBlobStore(Path root) {
+    this(root, Clock.systemUTC());
+  }
+
+  /**
+   * Opens (and creates if missing) a store under {@code root}, judging the age of leftover
+   * temporary files by {@code clock}.
+   *
+   * @throws BackendUnavailableException when the directory cannot be created or read
+   */
+  public FileBlobStore(Path root, Clock clock) {
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(clock, "clock");
+    this.root = root.toAbsolutePath().normalize();
+    this.tmp = this.root.resolve(TMP);
+    try {
+      Files.createDirectories(tmp);
+    } catch (IOException e) {
+      throw unavailable("cannot create the blob directory " + tmp, this.root, e);
+    }
+    removeStaleTemporaryFiles(clock.instant().minus(STALE_TMP));
+  }
+
+  /** The root directory. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public BlobInfo put(InputStream content) {
+    Objects.requireNonNull(content, "content");
+    Path part = tmp.resolve(UUID.randomUUID() + TMP_SUFFIX);
+    boolean stored = false;
+    try {
+      MessageDigest digest = sha256();
+      long size = copy(content, part, digest);
+      BlobKey key = new BlobKey(HexFormat.of().formatHex(digest.digest()));
+      moveIntoPlace(part, pathOf(key));
+      stored = true;
+      return new BlobInfo(key, size);
+    } finally {
+      if (!stored) {
+        deleteQuietly(part);
+      }
+    }
+  }
+
+  @Override
+  public InputStream open(BlobKey key) {
+    Path path = pathOf(key);
+    try {
+      // FileInputStream rather than Files.newInputStream: a channel-backed stream is closed for
+      // good when the reading thread is interrupted, which would break a cancelled download's
+      // cleanup in surprising ways.
+      return new FileInputStream(path.toFile());
+    } catch (FileNotFoundException e) {
+      if (!Files.exists(path)) {
+        throw new NotFoundException("no blob " + key + " in the file blob store at " + root,
+            "store it again, or check that nothing deletes files under " + root);
+      }
+      throw unavailable("cannot read blob file " + path, root, e);
+    }
+  }
+
+  @Override
+  public boolean exists(BlobKey key) {
+    return Files.isRegularFile(pathOf(key));
+  }
+
+  @Override
+  public Optional<Long> size(BlobKey key) {
+    Path path = pathOf(key);
+    try {
+      return Optional.of(Files.size(path));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw unavailable("cannot read the size of blob file " + path, root, e);
+    }
+  }
+
+  @Override
+  public boolean delete(BlobKey key) {
+    Path path = pathOf(key);
+    try {
+      return Files.deleteIfExists(path);
+    } catch (IOException e) {
+      throw unavailable("cannot delete blob file " + path, root, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileBlobStore[" + root + "]";
+  }
+
+  /** Where the blob with this key lives. */
+  Path pathOf(BlobKey key) {
+    Objects.requireNonNull(key, "key");
+    String hex = key.sha256();
+    return root.resolve(hex.substring(0, 2)).resolve(hex);
+  }
+
+  /** Copies {@code content} into a new file {@code part}, hashing it; returns its size. */
+  private long copy(InputStream content, Path part, MessageDigest digest) {
+    try {
+      Files.createFile(part);
+    } catch (IOException e) {
+      throw unavailable("cannot create temporary blob file " + part, root, e);
+    }
+    // FileOutputStream + FileDescriptor.sync rather than a FileChannel: an interrupt of the
+    // calling thread must not close the file halfway and turn into a misleading disk error.
+    try (FileOutputStream out = new FileOutputStream(part.toFile())) {
+      byte[] buf = new byte[BUFFER];
+      long size = 0;
+      for (int n; (n = readSource(content, buf)) >= 0; ) {
+        if (n == 0) {
+          continue;
+        }
+        digest.update(buf, 0, n);
+        out.write(buf, 0, n);
+        size += n;
+      }
+      out.flush();
+      out.getFD().sync();
+      return size;
+    } catch (IOException e) {
+      throw unavailable("cannot write temporary blob file " + part, root, e);
+    }
+  }
+
+  /** Reads from the caller's stream, telling its failures apart from the store's own. */
+  private static int readSource(InputStream content, byte[] buf) {
+    try {
+      return content.read(buf);
+    } catch (IOException e) {
+      throw new RGridException("could not read the content to store in the file blob store: "
+          + e.getMessage(), "check the file or stream being stored, then try again", null, e);
+    }
+  }
+
+  private void moveIntoPlace(Path part, Path target) {
+    try {
+      if (Files.isRegularFile(target)) {
+        // Same key, same bytes: the stored copy is as good as ours.
+        deleteQuietly(part);
+        return;
+      }
+      Files.createDirectories(target.getParent());
+      try {
+        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException e) {
+        // A concurrent writer won the race on a platform whose rename does not replace.
+        deleteQuietly(part);
+        return;
+      }
+      syncDirectory(target.getParent());
+    } catch (IOException e) {
+      throw unavailable("cannot move a blob into place at " + target, root, e);
+    }
+  }
+
+  /** Makes the rename itself durable, so a crash cannot lose a blob already reported stored. */
+  private static void syncDirectory(Path dir) throws IOException {
+    if (WINDOWS) {
+      return; // directories cannot be opened for sync there; NTFS journals renames itself
+    }
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    }
+  }
+
+  private void removeStaleTemporaryFiles(Instant olderThan) {
+    try (DirectoryStream<Path> parts = Files.newDirectoryStream(tmp, "*" + TMP_SUFFIX)) {
+      for (Path part : parts) {
+        try {
+          if (Files.getLastModifiedTime(part).toInstant().isBefore(olderThan)) {
+            Files.deleteIfExists(part);
+          }
+        } catch (NoSuchFileException e) {
+          // Another process finished or cleaned it up between the listing and now: nothing to do.
+          continue;
+        }
+      }
+    } catch (IOException e) {
+      throw unavailable("cannot clean up temporary blob files in " + tmp, root, e);
+    }
+  }
+
+  /**
+   * Removes a temporary file on a path that is already failing or finished; a failure here must
+   * not hide the original error, and a leftover is removed at a later open anyway.
+   */
+  private static void deleteQuietly(Path part) {
+    try {
+      Files.deleteIfExists(part);
+    } catch (IOException e) {
+      LOG.warn("could not remove temporary blob file {}; it is removed at a later open", part, e);
+    }
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform provides SHA-256", e);
+    }
+  }
+
+  private static BackendUnavailableException unavailable(String message, Path root, IOException e) {
+    String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.toString();
+    return new BackendUnavailableException(BACKEND, message + " (" + detail + ")",
+        "check free disk space and that " + root + " is a writable directory, or set RGRID_HOME",
+        e);
+  }
+}

@@ -1,0 +1,171 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.LogLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * The engine behind the public {@code RGrid} API: submission, handles, cancellation, logs and
+ * downloads, and the in-process worker pool. Not part of the public API.
+ */
+public final class Engine implements AutoCloseable {
+  private static final Duration FOLLOW_POLL = Duration.ofMillis(100);
+
+  private final EngineContext ctx;
+  private final LocalState local = new LocalState();
+  private final Submitter submitter;
+  private final Downloader downloader;
+  private final WorkerPool pool;
+  private final Duration closeGrace;
+
+  /**
+   * @param ctx the wiring
+   * @param workers how many executions this instance runs at once; 0 submits only, leaving the work
+   *     to any worker (the work then has no affinity)
+   * @param closeGrace how long {@link #close()} waits for running executions
+   */
+  public Engine(EngineContext ctx, int workers, Duration closeGrace) {
+    this.ctx = ctx;
+    this.submitter = new Submitter(ctx);
+    this.downloader = new Downloader(ctx.blobs());
+    this.closeGrace = closeGrace;
+    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers) : null;
+    if (pool != null) {
+      pool.start();
+    }
+  }
+
+  /** The wiring. */
+  public EngineContext context() {
+    return ctx;
+  }
+
+  /** Submits a run and returns its handle. */
+  public Execution submit(RunSpec run) {
+    ExecutionRecord record = submitter.prepare(run);
+    LocalState.Submitted submitted = local.register(record.id(), run.listener(), run.stdin());
+    WorkerId affinity = pool == null ? null : ctx.workerId();
+    try {
+      submitter.enqueue(record, affinity);
+    } catch (RuntimeException e) {
+      local.forget(record.id());
+      throw e;
+    }
+    local.publish(record);
+    if (pool != null) {
+      pool.wake();
+    }
+    return new LocalExecution(this, record.id(), submitted.done());
+  }
+
+  /** A handle on an existing execution. */
+  public Execution attach(ExecutionId id) {
+    ctx.store().get(id);
+    LocalState.Submitted s = local.submitted(id);
+    return new LocalExecution(this, id, s == null ? null : s.done());
+  }
+
+  /** Cancels an execution; {@code false} when it had already ended. */
+  public boolean cancel(ExecutionId id) {
+    while (true) {
+      ExecutionRecord current = ctx.store().get(id);
+      try {
+        switch (current.status()) {
+          case QUEUED -> {
+            ExecutionRecord done = ctx.store().update(id, Set.of(ExecutionStatus.QUEUED),
+                r -> r.toBuilder().failure(new FailureReason(FailureKind.CANCELLED,
+                    "cancelled before it started", null))
+                    .transition(ExecutionStatus.CANCELLED, ctx.clock().instant()).build());
+            ctx.queue().remove(id);
+            local.publish(done);
+            return true;
+          }
+          case RUNNING -> {
+            ctx.store().update(id, Set.of(ExecutionStatus.RUNNING),
+                r -> r.toBuilder().cancelRequested(true).build());
+            LocalState.Running running = local.running(id);
+            if (running != null) {
+              running.cancel();
+            }
+            return true;
+          }
+          default -> {
+            return false;
+          }
+        }
+      } catch (ConflictException e) {
+        // Its status changed under us (started or ended): look again.
+      }
+    }
+  }
+
+  /** Stored log lines after {@code afterSeq}. */
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
+    ctx.store().get(id);
+    return ctx.store().logs(id, afterSeq, limit);
+  }
+
+  /**
+   * Delivers every log line after {@code afterSeq} as it is stored, until the execution has ended
+   * and its last line was delivered.
+   *
+   * @return the final state
+   */
+  public ExecutionRecord follow(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
+      throws InterruptedException {
+    long cursor = afterSeq;
+    while (true) {
+      ExecutionRecord before = ctx.store().get(id);
+      List<LogLine> lines = ctx.store().logs(id, cursor, 1000);
+      for (LogLine line : lines) {
+        consumer.accept(line);
+        cursor = line.seq();
+      }
+      if (lines.size() < 1000) {
+        // Read the status before the lines: if it was terminal then, these were the last ones.
+        if (before.status().isTerminal()) {
+          return before;
+        }
+        Thread.sleep(FOLLOW_POLL.toMillis());
+      }
+    }
+  }
+
+  /** The artifacts of an execution. */
+  public List<Artifact> artifacts(ExecutionId id) {
+    ctx.store().get(id);
+    return ctx.store().artifacts(id);
+  }
+
+  /** Downloads the artifacts of an execution into {@code directory}. */
+  public List<Path> download(ExecutionId id, Path directory) {
+    return downloader.download(artifacts(id), directory);
+  }
+
+  /** Blocks until the worker pool has had nothing to do for {@code grace}. */
+  public void awaitIdle(Duration grace) throws InterruptedException {
+    if (pool != null) {
+      pool.awaitIdle(grace);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.close(closeGrace);
+    }
+  }
+}

@@ -1,0 +1,284 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.queue.Claim;
+import dev.rgrid.spi.runtime.Container;
+import dev.rgrid.spi.runtime.ContainerPaths;
+import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.ExitResult;
+import dev.rgrid.spi.runtime.Limits;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.runtime.RuntimeUnavailableException;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.InputFile;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed execution from start to end: marks it running, stages the script and inputs,
+ * starts it, streams its output, enforces its timeout and cancellation, collects its outputs and
+ * records how it ended.
+ */
+final class ExecutionRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(ExecutionRunner.class);
+  private static final Duration SLICE = Duration.ofMillis(100);
+  private static final Duration CANCEL_CHECK = Duration.ofMillis(250);
+  private static final Duration KILL_GRACE = Duration.ofSeconds(30);
+
+  private final EngineContext ctx;
+  private final LocalState local;
+  private final OutputCollector outputs;
+
+  ExecutionRunner(EngineContext ctx, LocalState local) {
+    this.ctx = ctx;
+    this.local = local;
+    this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
+  }
+
+  /** How the process ended, seen from the engine. */
+  private enum Ending { EXITED, TIMED_OUT, CANCELLED, LOST }
+
+  void run(Claim claim) {
+    ExecutionId id = claim.executionId();
+    LocalState.Running handle = local.startRunning(id);
+    try {
+      ExecutionRecord running = begin(claim);
+      if (running != null) {
+        execute(running, handle);
+      }
+    } catch (RuntimeException e) {
+      LOG.error("execution {} failed inside RGrid", id, e);
+      failQuietly(id, e);
+    } finally {
+      local.stopRunning(id);
+      // Safe even when the claim was lost: complete() only removes an entry this worker holds.
+      ctx.queue().complete(id, ctx.workerId());
+    }
+  }
+
+  /** Moves the execution to RUNNING for this attempt, or returns null when there is nothing to do. */
+  private ExecutionRecord begin(Claim claim) {
+    ExecutionId id = claim.executionId();
+    ExecutionRecord current = ctx.store().get(id);
+    if (current.status().isTerminal()) {
+      return null;
+    }
+    Instant now = ctx.clock().instant();
+    if (current.status() == ExecutionStatus.RUNNING) {
+      // Its worker was lost: record the requeue, or give up after the last attempt.
+      if (claim.attempt() > ctx.maxAttempts()) {
+        finish(id, b -> b.failure(new FailureReason(FailureKind.WORKER_LOST, "the worker running it "
+            + "(" + current.workerId() + ") stopped answering, " + ctx.maxAttempts()
+            + " attempts in all", "run it again with `rgrid run`"))
+            .transition(ExecutionStatus.FAILED, now));
+        return null;
+      }
+      publish(ctx.store().update(id, Set.of(ExecutionStatus.RUNNING), r -> r.toBuilder()
+          .attempt(claim.attempt()).workerId(null).transition(ExecutionStatus.QUEUED, now).build()));
+    }
+    try {
+      ExecutionRecord running = ctx.store().update(id, Set.of(ExecutionStatus.QUEUED),
+          r -> r.toBuilder().attempt(claim.attempt()).workerId(ctx.workerId()).startedAt(now)
+              .finishedAt(null).exitCode(null).failure(null)
+              .transition(ExecutionStatus.RUNNING, now).build());
+      publish(running);
+      return running;
+    } catch (ConflictException e) {
+      return null; // cancelled between the claim and now
+    }
+  }
+
+  private void execute(ExecutionRecord record, LocalState.Running handle) {
+    ExecutionId id = record.id();
+    ExecutionSpec spec = record.spec();
+    RuntimeDefinition def;
+    try {
+      def = ctx.catalog().resolve(spec.runtime());
+      ctx.runtime().prepare(def);
+    } catch (RuntimeUnavailableException | dev.rgrid.core.InvalidRunSpecException e) {
+      finish(id, b -> b.failure(new FailureReason(FailureKind.RUNTIME_UNAVAILABLE, e.getMessage(),
+          e.hint().orElse(null))).transition(ExecutionStatus.FAILED, ctx.clock().instant()));
+      return;
+    }
+    try (Workspace ws = Workspace.create(ctx.workRoot(), id, record.attempt())) {
+      ws.stage(ctx.blobs(), spec.scriptName(), spec.script(), spec.inputs());
+      ContainerPaths paths = ctx.runtime().paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
+      LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir());
+      ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
+          ws.scriptDir(), spec.scriptName(), ws.workDir(),
+          rewriteArgs(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
+          new Limits(spec.resources().milliCpus(), spec.resources().memoryBytes(), 0,
+              spec.network()),
+          Map.of("dev.rgrid.execution", id.value(), "dev.rgrid.worker", ctx.workerId().value()),
+          local.stdin(id));
+      Ending ending;
+      Optional<ExitResult> exit;
+      try (Container container = ctx.runtime().start(cs, logs)) {
+        handle.attach(container);
+        exit = Optional.empty();
+        ending = null;
+        Instant deadline = ctx.clock().instant().plus(spec.timeout());
+        Instant nextCancelCheck = ctx.clock().instant().plus(CANCEL_CHECK);
+        while (ending == null) {
+          Instant now = ctx.clock().instant();
+          if (handle.lost()) {
+            ending = Ending.LOST;
+          } else if (handle.cancelled()) {
+            ending = Ending.CANCELLED;
+          } else if (!now.isBefore(deadline)) {
+            ending = Ending.TIMED_OUT;
+          } else {
+            Duration left = Duration.between(now, deadline);
+            exit = container.await(left.compareTo(SLICE) < 0 ? left : SLICE);
+            if (exit.isPresent()) {
+              ending = Ending.EXITED;
+            } else {
+              logs.flushIfDue();
+              if (!now.isBefore(nextCancelCheck)) {
+                nextCancelCheck = now.plus(CANCEL_CHECK);
+                if (ctx.store().get(id).cancelRequested()) {
+                  handle.cancel();
+                }
+              }
+            }
+          }
+        }
+        if (ending != Ending.EXITED) {
+          container.kill();
+          container.await(KILL_GRACE);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        logs.discard();
+        throw new RGridException("interrupted while running " + id, null, id.value(), e);
+      }
+      if (ending == Ending.LOST) {
+        logs.discard();
+        LOG.warn("lost the claim on {} (lease expired); another worker runs it now", id);
+        return;
+      }
+      LogCollector.Captured captured = logs.finish();
+      finishRun(record, ending, exit, captured, ws);
+    }
+  }
+
+  private void finishRun(ExecutionRecord record, Ending ending, Optional<ExitResult> exit,
+      LogCollector.Captured captured, Workspace ws) {
+    ExecutionId id = record.id();
+    Instant now = ctx.clock().instant();
+    if (ending == Ending.CANCELLED) {
+      finish(id, b -> captured(b, captured).failure(new FailureReason(FailureKind.CANCELLED,
+          "cancelled while running", null)).transition(ExecutionStatus.CANCELLED, now));
+      return;
+    }
+    if (ending == Ending.TIMED_OUT) {
+      finish(id, b -> captured(b, captured).failure(new FailureReason(FailureKind.TIMEOUT,
+          "ran longer than its timeout of " + human(record.spec().timeout()) + " and was killed",
+          "pass a longer --timeout if it needs more time"))
+          .transition(ExecutionStatus.TIMED_OUT, now));
+      return;
+    }
+    ExitResult result = exit.orElseThrow();
+    List<dev.rgrid.spi.store.Artifact> artifacts = List.of();
+    FailureReason failure = null;
+    try {
+      OutputCollector.Collected collected = outputs.collect(ws.workDir(), record.spec().inputs());
+      artifacts = collected.artifacts();
+      if (!collected.skipped().isEmpty()) {
+        LOG.info("{}: outputs not collected: {}", id, collected.skipped());
+      }
+    } catch (OutputLimitException e) {
+      failure = new FailureReason(FailureKind.OUTPUT_LIMIT, e.getMessage(), e.hint().orElse(null));
+    }
+    if (!artifacts.isEmpty()) {
+      ctx.store().putArtifacts(id, artifacts);
+    }
+    if (result.oomKilled()) {
+      failure = new FailureReason(FailureKind.OUT_OF_MEMORY, "the script used more memory than "
+          + "its limit and was killed", "pass a larger --memory, or use less memory");
+    } else if (result.exitCode() != 0) {
+      failure = new FailureReason(FailureKind.SCRIPT_EXIT, "the script exited with code "
+          + result.exitCode(), "see its output with `rgrid logs " + id + "`");
+    }
+    FailureReason f = failure;
+    ExecutionStatus status = f == null ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
+    finish(id, b -> captured(b, captured).exitCode(result.exitCode()).failure(f)
+        .transition(status, now));
+  }
+
+  private static ExecutionRecord.Builder captured(ExecutionRecord.Builder b,
+      LogCollector.Captured c) {
+    return b.logTruncated(c.truncated()).stdout(c.stdout()).stderr(c.stderr());
+  }
+
+  /** Records a terminal state from RUNNING (or QUEUED) and tells local listeners. */
+  private void finish(ExecutionId id,
+      java.util.function.UnaryOperator<ExecutionRecord.Builder> change) {
+    ExecutionRecord done = ctx.store().update(id,
+        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
+        r -> change.apply(r.toBuilder()).build());
+    publish(done);
+  }
+
+  private void failQuietly(ExecutionId id, RuntimeException e) {
+    FailureKind kind = e instanceof BackendUnavailableException
+        ? FailureKind.BACKEND_UNAVAILABLE : FailureKind.INTERNAL;
+    String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
+        : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
+            + " --json`";
+    try {
+      finish(id, b -> b.failure(new FailureReason(kind, String.valueOf(e.getMessage()), hint))
+          .transition(ExecutionStatus.FAILED, ctx.clock().instant()));
+    } catch (RuntimeException again) {
+      again.addSuppressed(e);
+      LOG.error("could not record the failure of {}", id, again);
+    }
+  }
+
+  private void publish(ExecutionRecord record) {
+    local.publish(record);
+  }
+
+  /**
+   * Arguments are stored with inputs at {@code /work/<name>}; a runtime whose working directory is
+   * elsewhere (the local process runtime) sees them at its own path.
+   */
+  static List<String> rewriteArgs(List<String> args, List<InputFile> inputs, String workDir) {
+    if (workDir.equals(InputResolver.WORK)) {
+      return args;
+    }
+    Set<String> tops = new HashSet<>();
+    for (InputFile in : inputs) {
+      int slash = in.path().indexOf('/');
+      tops.add(InputResolver.WORK + "/" + (slash < 0 ? in.path() : in.path().substring(0, slash)));
+    }
+    List<String> out = new ArrayList<>(args.size());
+    for (String a : args) {
+      out.add(tops.contains(a) ? workDir + a.substring(InputResolver.WORK.length()) : a);
+    }
+    return out;
+  }
+
+  static String human(Duration d) {
+    long s = d.toSeconds();
+    if (s < 60) {
+      return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
+    }
+    return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s / 60 + "m" + s % 60 + "s";
+  }
+}

@@ -1,0 +1,111 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.LogLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The handle on an execution. Waits on the local completion signal when this instance runs it, and
+ * checks the store as well, so an execution ended by another process (cancelled, adopted) is seen.
+ */
+final class LocalExecution implements Execution {
+  private static final long CHECK_MILLIS = 200;
+
+  private final Engine engine;
+  private final ExecutionId id;
+  private final CompletableFuture<ExecutionRecord> done;
+
+  LocalExecution(Engine engine, ExecutionId id, CompletableFuture<ExecutionRecord> done) {
+    this.engine = engine;
+    this.id = id;
+    this.done = done;
+  }
+
+  @Override
+  public ExecutionId id() {
+    return id;
+  }
+
+  @Override
+  public ExecutionStatus status() {
+    return record().status();
+  }
+
+  @Override
+  public ExecutionRecord record() {
+    return engine.context().store().get(id);
+  }
+
+  @Override
+  public ExecutionRecord await() throws InterruptedException {
+    while (true) {
+      Optional<ExecutionRecord> r = await(Duration.ofDays(1));
+      if (r.isPresent()) {
+        return r.get();
+      }
+    }
+  }
+
+  @Override
+  public Optional<ExecutionRecord> await(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      long slice = Math.max(0, Math.min(left, CHECK_MILLIS));
+      if (done != null) {
+        try {
+          return Optional.of(done.get(slice, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+          // not yet: look at the store below
+        } catch (ExecutionException e) {
+          throw new IllegalStateException("completion signal failed", e.getCause());
+        }
+      } else if (slice > 0) {
+        Thread.sleep(slice);
+      }
+      ExecutionRecord now = record();
+      if (now.status().isTerminal()) {
+        return Optional.of(now);
+      }
+      if (left <= 0) {
+        return Optional.empty();
+      }
+    }
+  }
+
+  @Override
+  public boolean cancel() {
+    return engine.cancel(id);
+  }
+
+  @Override
+  public List<LogLine> logs() {
+    return engine.logs(id, 0, Integer.MAX_VALUE);
+  }
+
+  @Override
+  public List<Artifact> outputs() {
+    return engine.artifacts(id);
+  }
+
+  @Override
+  public List<Path> downloadOutputs(Path directory) {
+    return engine.download(id, directory);
+  }
+
+  @Override
+  public String toString() {
+    return "Execution[" + id + "]";
+  }
+}

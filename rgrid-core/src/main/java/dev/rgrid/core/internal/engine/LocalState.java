@@ -1,0 +1,122 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.runtime.Container;
+import dev.rgrid.spi.store.ExecutionRecord;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What this RGrid instance knows beyond the store: the listeners and stdin of executions it
+ * submitted, completion signals for waiting handles, and the containers it is running.
+ */
+final class LocalState {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalState.class);
+
+  /** One execution this instance submitted. */
+  record Submitted(ExecutionListener listener, InputStream stdin,
+      CompletableFuture<ExecutionRecord> done) {}
+
+  /** One execution this instance is running. */
+  static final class Running {
+    private volatile Container container;
+    private volatile boolean cancelled;
+    private volatile boolean lost;
+
+    synchronized void attach(Container c) {
+      container = c;
+      if (cancelled || lost) {
+        c.kill();
+      }
+    }
+
+    synchronized void cancel() {
+      cancelled = true;
+      if (container != null) {
+        container.kill();
+      }
+    }
+
+    synchronized void lose() {
+      lost = true;
+      if (container != null) {
+        container.kill();
+      }
+    }
+
+    boolean cancelled() {
+      return cancelled;
+    }
+
+    boolean lost() {
+      return lost;
+    }
+  }
+
+  private final Map<ExecutionId, Submitted> submitted = new ConcurrentHashMap<>();
+  private final Map<ExecutionId, Running> running = new ConcurrentHashMap<>();
+
+  Submitted register(ExecutionId id, ExecutionListener listener, InputStream stdin) {
+    Submitted s = new Submitted(listener, stdin, new CompletableFuture<>());
+    submitted.put(id, s);
+    return s;
+  }
+
+  void forget(ExecutionId id) {
+    submitted.remove(id);
+  }
+
+  Submitted submitted(ExecutionId id) {
+    return submitted.get(id);
+  }
+
+  ExecutionListener listener(ExecutionId id) {
+    Submitted s = submitted.get(id);
+    return s == null ? ExecutionListener.NONE : s.listener();
+  }
+
+  InputStream stdin(ExecutionId id) {
+    Submitted s = submitted.get(id);
+    return s == null ? null : s.stdin();
+  }
+
+  /** Tells the listener and any waiting handle about a new state; completes on a terminal one. */
+  void publish(ExecutionRecord record) {
+    Submitted s = submitted.get(record.id());
+    if (s == null) {
+      return;
+    }
+    try {
+      s.listener().onStatus(record);
+    } catch (RuntimeException e) {
+      LOG.warn("execution listener failed for {}", record.id(), e);
+    }
+    if (record.status().isTerminal()) {
+      s.done().complete(record);
+      submitted.remove(record.id());
+    }
+  }
+
+  Running startRunning(ExecutionId id) {
+    Running r = new Running();
+    running.put(id, r);
+    return r;
+  }
+
+  Running running(ExecutionId id) {
+    return running.get(id);
+  }
+
+  void stopRunning(ExecutionId id) {
+    running.remove(id);
+  }
+
+  Map<ExecutionId, Running> allRunning() {
+    return running;
+  }
+}

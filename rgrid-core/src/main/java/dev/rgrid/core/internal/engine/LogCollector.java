@@ -1,0 +1,201 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.runtime.OutputSink;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives a running script's output: passes the raw bytes to the listener at once, keeps the exact
+ * bytes of each stream (up to a cap) for the record, and turns them into numbered lines that are
+ * stored in batches (up to a cap, then a truncation marker). Storing never blocks on the listener.
+ */
+final class LogCollector implements OutputSink {
+  private static final Logger LOG = LoggerFactory.getLogger(LogCollector.class);
+  private static final int BATCH_LINES = 500;
+  private static final Duration FLUSH_EVERY = Duration.ofMillis(100);
+
+  private final ExecutionId id;
+  private final MetadataStore store;
+  private final BlobStore blobs;
+  private final Clock clock;
+  private final ExecutionListener listener;
+  private final long maxLogBytes;
+  private final long maxRawBytes;
+  private final StreamState out;
+  private final StreamState err;
+  private final List<LogLine> pending = new ArrayList<>();
+  private long seq;
+  private long storedBytes;
+  private boolean truncated;
+  private Instant lastFlush;
+
+  /** Per-stream state; touched only by that stream's reader thread until {@link #finish}. */
+  private final class StreamState {
+    final LogStream stream;
+    final LineSplitter splitter;
+    final Path rawFile;
+    final OutputStream raw;
+    long rawBytes;
+    boolean rawDropped;
+
+    StreamState(LogStream stream, Path rawFile, int maxLineBytes) throws IOException {
+      this.stream = stream;
+      this.rawFile = rawFile;
+      this.raw = Files.newOutputStream(rawFile);
+      this.splitter = new LineSplitter(maxLineBytes, text -> line(stream, text));
+    }
+  }
+
+  LogCollector(ExecutionId id, EngineContext ctx, ExecutionListener listener, Path tmpDir) {
+    this.id = id;
+    this.store = ctx.store();
+    this.blobs = ctx.blobs();
+    this.clock = ctx.clock();
+    this.listener = listener;
+    this.maxLogBytes = ctx.limits().maxLogBytes();
+    this.maxRawBytes = ctx.limits().maxRawOutputBytes();
+    this.lastFlush = clock.instant();
+    try {
+      this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
+          ctx.limits().maxLineBytes());
+      this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
+          ctx.limits().maxLineBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create output capture files in " + tmpDir, e);
+    }
+  }
+
+  @Override
+  public void write(Stream stream, byte[] bytes, int offset, int length) {
+    StreamState s = stream == Stream.STDOUT ? out : err;
+    if (length <= 0) {
+      return;
+    }
+    byte[] copy = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
+    safely(() -> listener.onOutput(s.stream, copy));
+    if (s.rawBytes >= maxRawBytes) {
+      s.rawDropped = true;
+    } else {
+      int keep = (int) Math.min(length, maxRawBytes - s.rawBytes);
+      try {
+        s.raw.write(bytes, offset, keep);
+        s.rawBytes += keep;
+        s.rawDropped = keep < length;
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot keep the script's " + s.stream + " bytes", e);
+      }
+    }
+    s.splitter.write(bytes, offset, length);
+    flushIfDue();
+  }
+
+  private void line(LogStream stream, String text) {
+    LogLine line;
+    synchronized (this) {
+      if (truncated) {
+        return;
+      }
+      long size = text.getBytes(StandardCharsets.UTF_8).length + 1L;
+      if (storedBytes + size > maxLogBytes) {
+        truncated = true;
+        line = new LogLine(++seq, LogStream.SYSTEM, clock.instant(), "[rgrid] log truncated: "
+            + "more than " + maxLogBytes + " bytes of output; later lines are not stored");
+      } else {
+        storedBytes += size;
+        line = new LogLine(++seq, stream, clock.instant(), text);
+      }
+      pending.add(line);
+    }
+    safely(() -> listener.onLogLine(line));
+  }
+
+  /** Stores pending lines if the batch is full or the last store was a while ago. */
+  void flushIfDue() {
+    List<LogLine> batch;
+    synchronized (this) {
+      Instant now = clock.instant();
+      if (pending.isEmpty() || (pending.size() < BATCH_LINES
+          && Duration.between(lastFlush, now).compareTo(FLUSH_EVERY) < 0)) {
+        return;
+      }
+      batch = new ArrayList<>(pending);
+      pending.clear();
+      lastFlush = now;
+    }
+    store.appendLogs(id, batch);
+  }
+
+  /** Result of the capture. */
+  record Captured(boolean truncated, BlobKey stdout, BlobKey stderr) {}
+
+  /** Ends both streams, stores the remaining lines and the exact bytes. Call after the readers end. */
+  Captured finish() {
+    out.splitter.finish();
+    err.splitter.finish();
+    List<LogLine> batch;
+    synchronized (this) {
+      batch = new ArrayList<>(pending);
+      pending.clear();
+    }
+    if (!batch.isEmpty()) {
+      store.appendLogs(id, batch);
+    }
+    BlobKey stdout = storeRaw(out);
+    BlobKey stderr = storeRaw(err);
+    synchronized (this) {
+      return new Captured(truncated || out.rawDropped || err.rawDropped, stdout, stderr);
+    }
+  }
+
+  private BlobKey storeRaw(StreamState s) {
+    try {
+      s.raw.close();
+      if (s.rawBytes == 0) {
+        return null;
+      }
+      try (InputStream in = Files.newInputStream(s.rawFile)) {
+        return blobs.put(in).key();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the script's " + s.stream + " bytes", e);
+    }
+  }
+
+  /** Closes the capture files without storing anything (the run was abandoned). */
+  void discard() {
+    try {
+      out.raw.close();
+      err.raw.close();
+    } catch (IOException e) {
+      LOG.debug("closing capture files of {}", id, e);
+    }
+  }
+
+  private void safely(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      // A listener's bug must not break the run or lose the log.
+      LOG.warn("execution listener failed for {}", id, e);
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.blob.BlobInfo;
+import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Turns a {@link RunSpec} into a stored, queued execution. */
+final class Submitter {
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
+  private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
+  private static final int MAX_LABEL_VALUE = 256;
+
+  private final EngineContext ctx;
+  private final SecureRandom random = new SecureRandom();
+
+  Submitter(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
+  ExecutionRecord prepare(RunSpec run) {
+    byte[] script = readScript(run.script());
+    RuntimeDefinition runtime = run.runtime() == null || run.runtime().isBlank()
+        ? ctx.catalog().forScript(run.script().getFileName().toString())
+        : ctx.catalog().resolve(run.runtime());
+    Duration timeout = run.timeout() == null ? ctx.limits().defaultTimeout() : run.timeout();
+    if (timeout.compareTo(ctx.limits().maxTimeout()) > 0) {
+      throw new InvalidRunSpecException("timeout " + timeout + " is longer than the maximum "
+          + ctx.limits().maxTimeout(), "pass a shorter --timeout");
+    }
+    checkEnv(run.env());
+    checkLabels(run.labels());
+
+    InputResolver resolver = new InputResolver(ctx.blobs(), ctx.limits().maxInputFiles(),
+        run.baseDirectory());
+    List<String> args = resolver.rewriteArgs(run.args());
+    run.inputs().forEach(resolver::addExplicit);
+    BlobInfo scriptBlob = ctx.blobs().put(new ByteArrayInputStream(script));
+
+    Instant now = ctx.clock().instant();
+    ExecutionSpec spec = new ExecutionSpec(
+        InputResolver.safeSegment(run.script().getFileName().toString()), scriptBlob.key(),
+        runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), null,
+        run.resources(), run.network());
+    return ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
+  }
+
+  /**
+   * Records the execution and queues it.
+   *
+   * @param affinity the worker that must run it while alive, or {@code null} for any
+   */
+  void enqueue(ExecutionRecord record, WorkerId affinity) {
+    ctx.store().create(record);
+    Instant now = ctx.clock().instant();
+    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, 1), now, ctx.lease());
+  }
+
+  private byte[] readScript(Path script) {
+    if (!Files.exists(script)) {
+      throw new InvalidRunSpecException("script " + script + " does not exist",
+          "check the path; RGrid's own options go before the script, its arguments after it");
+    }
+    if (Files.isDirectory(script)) {
+      throw new InvalidRunSpecException("script " + script + " is a directory, not a file",
+          "name the script file inside it, e.g. " + script.resolve("main.py"));
+    }
+    if (!Files.isRegularFile(script)) {
+      throw new InvalidRunSpecException("script " + script + " is not a regular file",
+          "pass a script file");
+    }
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(script)) {
+      bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, ctx.limits().maxScriptBytes() + 1));
+    } catch (IOException e) {
+      throw new InvalidRunSpecException("cannot read script " + script + ": " + e.getMessage(),
+          "check that the file is readable");
+    }
+    if (bytes.length > ctx.limits().maxScriptBytes()) {
+      throw new InvalidRunSpecException("script " + script + " is larger than "
+          + ctx.limits().maxScriptBytes() + " bytes", "pass large data as an input file instead");
+    }
+    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      throw new InvalidRunSpecException("script " + script + " is empty",
+          "write some code in it first");
+    }
+    for (byte b : bytes) {
+      if (b == 0) {
+        throw new InvalidRunSpecException("script " + script
+            + " is not a text script (it contains NUL bytes)",
+            "pass the source file of the script, not a compiled or binary file");
+      }
+    }
+    return bytes;
+  }
+
+  private static void checkEnv(Map<String, String> env) {
+    env.forEach((k, v) -> {
+      if (!ENV_NAME.matcher(k).matches()) {
+        throw new InvalidRunSpecException("invalid environment variable name '" + printable(k)
+            + "'", "names are letters, digits and _, not starting with a digit");
+      }
+      if (v.indexOf('\0') >= 0) {
+        throw new InvalidRunSpecException("environment variable " + k
+            + " contains a NUL character", "remove the NUL byte from its value");
+      }
+    });
+  }
+
+  private static void checkLabels(Map<String, String> labels) {
+    labels.forEach((k, v) -> {
+      if (!LABEL_KEY.matcher(k).matches()) {
+        throw new InvalidRunSpecException("invalid label key '" + printable(k) + "'",
+            "label keys are 1-63 letters, digits, '.', '_', '/' or '-'");
+      }
+      if (v.length() > MAX_LABEL_VALUE || v.chars().anyMatch(Character::isISOControl)) {
+        throw new InvalidRunSpecException("invalid value for label " + k,
+            "label values are at most " + MAX_LABEL_VALUE + " characters, no control characters");
+      }
+    });
+  }
+
+  private static String printable(String s) {
+    String cut = s.length() > 64 ? s.substring(0, 64) + "…" : s;
+    return cut.replaceAll("\\p{Cntrl}", "?");
+  }
+}

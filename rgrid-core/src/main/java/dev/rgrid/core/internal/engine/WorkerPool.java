@@ -1,0 +1,224 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.queue.Claim;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The in-process worker: claims work from the queue up to its number of slots, runs each claim on
+ * its own thread, and renews its leases by heartbeat. Local submissions wake it at once; otherwise
+ * it polls, which is how it adopts work left behind by a process that died.
+ */
+public final class WorkerPool implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+
+  private final EngineContext ctx;
+  private final LocalState local;
+  private final ExecutionRunner runner;
+  private final int slots;
+  private final AtomicInteger active = new AtomicInteger();
+  private final ExecutorService executions;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition wake = lock.newCondition();
+  private final Condition idle = lock.newCondition();
+  private final Thread claimer;
+  private final Thread heartbeat;
+  private volatile boolean closed;
+  private volatile Instant lastBusy;
+  private boolean woken;
+
+  WorkerPool(EngineContext ctx, LocalState local, int slots) {
+    this.ctx = ctx;
+    this.local = local;
+    this.runner = new ExecutionRunner(ctx, local);
+    this.slots = slots;
+    AtomicInteger n = new AtomicInteger();
+    this.executions = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "rgrid-exec-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    this.lastBusy = ctx.clock().instant();
+    this.claimer = new Thread(this::claimLoop, "rgrid-claimer");
+    this.heartbeat = new Thread(this::heartbeatLoop, "rgrid-heartbeat");
+    claimer.setDaemon(true);
+    heartbeat.setDaemon(true);
+  }
+
+  void start() {
+    claimer.start();
+    heartbeat.start();
+  }
+
+  /** Tells the claimer that new work may be waiting. */
+  void wake() {
+    lock.lock();
+    try {
+      woken = true;
+      wake.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void claimLoop() {
+    Duration backoff = ctx.pollInterval();
+    while (!closed) {
+      int free = slots - active.get();
+      List<Claim> claims = List.of();
+      if (free > 0) {
+        try {
+          claims = ctx.queue().claim(ctx.workerId(), free, ctx.clock().instant(), ctx.lease());
+          backoff = ctx.pollInterval();
+        } catch (RGridException e) {
+          LOG.warn("cannot claim work: {}", e.getMessage());
+          backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
+              : backoff.multipliedBy(2);
+        }
+      }
+      for (Claim claim : claims) {
+        active.incrementAndGet();
+        lastBusy = ctx.clock().instant();
+        executions.execute(() -> {
+          try {
+            runner.run(claim);
+          } catch (RuntimeException e) {
+            LOG.error("unexpected failure running {}", claim.executionId(), e);
+          } finally {
+            active.decrementAndGet();
+            lastBusy = ctx.clock().instant();
+            wake();
+            signalIdle();
+          }
+        });
+      }
+      if (claims.isEmpty() || active.get() >= slots) {
+        awaitWake(backoff);
+      }
+    }
+  }
+
+  private void awaitWake(Duration max) {
+    lock.lock();
+    try {
+      if (!woken && !closed) {
+        wake.await(max.toMillis(), TimeUnit.MILLISECONDS);
+      }
+      woken = false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      closed = true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void heartbeatLoop() {
+    long every = Math.max(50, ctx.lease().toMillis() / 3);
+    while (!closed) {
+      try {
+        // Snapshot before renewing: a claim made after the renewal is rightly missing from it.
+        Map<ExecutionId, LocalState.Running> before = Map.copyOf(local.allRunning());
+        Set<ExecutionId> held = new HashSet<>(ctx.queue().renew(ctx.workerId(),
+            ctx.clock().instant(), ctx.lease()));
+        before.forEach((id, running) -> {
+          if (!held.contains(id)) {
+            // Our lease lapsed and another worker took the claim over: stop our copy.
+            running.lose();
+          }
+        });
+      } catch (RGridException e) {
+        LOG.warn("heartbeat failed: {}", e.getMessage());
+      }
+      lock.lock();
+      try {
+        if (!closed) {
+          idle.await(every, TimeUnit.MILLISECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  private void signalIdle() {
+    lock.lock();
+    try {
+      idle.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** How many executions this pool runs now. */
+  int active() {
+    return active.get();
+  }
+
+  /**
+   * Blocks until the pool has had nothing to run for {@code grace} (used by the background process
+   * that runs detached work).
+   */
+  void awaitIdle(Duration grace) throws InterruptedException {
+    while (!closed) {
+      Instant now = ctx.clock().instant();
+      if (active.get() == 0 && ctx.queue().depth() == 0
+          && Duration.between(lastBusy, now).compareTo(grace) >= 0) {
+        return;
+      }
+      lock.lock();
+      try {
+        idle.await(Math.min(grace.toMillis(), 200), TimeUnit.MILLISECONDS);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Stops claiming, waits up to {@code grace} for running executions to end, then kills the rest
+   * and gives them back to the queue so another process runs them again.
+   */
+  void close(Duration grace) {
+    closed = true;
+    wake();
+    signalIdle();
+    executions.shutdown();
+    try {
+      if (!executions.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        for (Map.Entry<ExecutionId, LocalState.Running> e : local.allRunning().entrySet()) {
+          e.getValue().lose();
+          ctx.queue().release(e.getKey(), ctx.workerId(), ctx.clock().instant());
+        }
+        executions.awaitTermination(30, TimeUnit.SECONDS);
+      }
+      claimer.join(5_000);
+      heartbeat.join(5_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(10));
+  }
+}

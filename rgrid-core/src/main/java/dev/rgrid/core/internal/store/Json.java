@@ -1,0 +1,61 @@
+package dev.rgrid.core.internal.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.StatusTransition;
+import java.util.List;
+
+/**
+ * The JSON form of the structured parts of a record. Instants and durations are written as ISO-8601
+ * text (not numbers), which Jackson reads back exactly, to the nanosecond.
+ */
+final class Json {
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+      .build();
+  private static final TypeReference<List<StatusTransition>> TRANSITIONS = new TypeReference<>() {};
+
+  private Json() {}
+
+  static String spec(ExecutionSpec spec) {
+    return write(spec);
+  }
+
+  static ExecutionSpec spec(String json) throws JsonProcessingException {
+    return MAPPER.readValue(json, ExecutionSpec.class);
+  }
+
+  static String transitions(List<StatusTransition> transitions) {
+    return write(transitions);
+  }
+
+  static List<StatusTransition> transitions(String json) throws JsonProcessingException {
+    return MAPPER.readValue(json, TRANSITIONS);
+  }
+
+  static String failure(FailureReason failure) {
+    return failure == null ? null : write(failure);
+  }
+
+  static FailureReason failure(String json) throws JsonProcessingException {
+    return json == null ? null : MAPPER.readValue(json, FailureReason.class);
+  }
+
+  private static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      // Our own records always serialize; failing here is a defect, not a user or disk problem.
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName()
+          + " as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

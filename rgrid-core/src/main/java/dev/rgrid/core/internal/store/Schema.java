@@ -1,0 +1,133 @@
+package dev.rgrid.core.internal.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+/**
+ * The versioned schema of the embedded database, tracked in {@code PRAGMA user_version}.
+ *
+ * <p>All instants are stored as {@code INTEGER} nanoseconds since the epoch (UTC), so every
+ * {@link java.time.Instant} from 1677 to 2262 comes back exactly as it went in: the JDK clock on
+ * Linux has microsecond precision, and a store that truncated would hand core a record unequal to
+ * the one it wrote. Structured values that are never queried live in JSON text columns.
+ */
+final class Schema {
+  /**
+   * Migration {@code i} (0-based) brings the database from version {@code i} to {@code i + 1}.
+   * Append only: a released migration never changes.
+   */
+  static final List<List<String>> MIGRATIONS = List.of(List.of(
+      """
+      CREATE TABLE executions (
+        id TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        batch_id TEXT,
+        spec TEXT NOT NULL,
+        transitions TEXT NOT NULL,
+        attempt INTEGER NOT NULL,
+        worker_id TEXT,
+        exit_code INTEGER,
+        failure TEXT,
+        started_at INTEGER,
+        finished_at INTEGER,
+        cancel_requested INTEGER NOT NULL,
+        log_truncated INTEGER NOT NULL,
+        stdout TEXT,
+        stderr TEXT,
+        cached INTEGER NOT NULL,
+        cached_from TEXT,
+        cost_micros INTEGER NOT NULL)""",
+      "CREATE INDEX executions_status ON executions (status, id)",
+      "CREATE INDEX executions_batch ON executions (batch_id, id)",
+      "CREATE INDEX executions_created ON executions (created_at)",
+      """
+      CREATE TABLE execution_labels (
+        execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (execution_id, key))""",
+      "CREATE INDEX execution_labels_by_value ON execution_labels (key, value)",
+      """
+      CREATE TABLE log_lines (
+        execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        stream TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (execution_id, seq))""",
+      """
+      CREATE TABLE artifacts (
+        execution_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        blob TEXT NOT NULL,
+        PRIMARY KEY (execution_id, path))""",
+      // seq gives FIFO order that survives deletes (AUTOINCREMENT never reuses a value);
+      // execution_id is the natural key, enforced by UNIQUE. No foreign key to executions: the
+      // queue is its own SPI and works for ids the store has not seen.
+      """
+      CREATE TABLE queue (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        execution_id TEXT NOT NULL UNIQUE,
+        affinity TEXT,
+        hold_until INTEGER,
+        not_before INTEGER NOT NULL,
+        attempt INTEGER NOT NULL,
+        claimed_by TEXT,
+        lease_until INTEGER,
+        enqueued_at INTEGER NOT NULL)""",
+      "CREATE INDEX queue_claimed_by ON queue (claimed_by)",
+      "CREATE INDEX queue_affinity ON queue (affinity) WHERE affinity IS NOT NULL"));
+
+  private Schema() {}
+
+  /** The schema version this code writes. */
+  static int latestVersion() {
+    return MIGRATIONS.size();
+  }
+
+  /** The version stored in the database header. */
+  static int version(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /**
+   * Applies the missing migrations, each in its own IMMEDIATE transaction that re-reads the
+   * version after taking the write lock: when two processes open a fresh file at once, the second
+   * waits for the first and then finds nothing left to do.
+   *
+   * @return the version found, or -1 when the file is newer than this code (nothing was changed)
+   */
+  static int migrate(Connection c) throws SQLException {
+    for (int step = 1; step <= latestVersion(); step++) {
+      int target = step;
+      boolean newer = SqliteDatabase.immediate(c, () -> {
+        int current = version(c);
+        if (current > latestVersion()) {
+          return true;
+        }
+        if (current < target) {
+          try (Statement s = c.createStatement()) {
+            for (String sql : MIGRATIONS.get(target - 1)) {
+              s.execute(sql);
+            }
+            // PRAGMA takes no parameters; target is our own int, never user input.
+            s.execute("PRAGMA user_version = " + target);
+          }
+        }
+        return false;
+      });
+      if (newer) {
+        return -1;
+      }
+    }
+    return version(c);
+  }
+}

@@ -1,0 +1,205 @@
+package dev.rgrid.core.internal.store;
+
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.queue.Claim;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueEntry;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The {@link ExecutionQueue} on an embedded {@link SqliteDatabase}.
+ *
+ * <p>An entry is unclaimed while {@code claimed_by} is null. A deadline counts as lapsed from the
+ * instant it names: a lease until {@code t} is claimable by others at {@code t}, and so is a hold.
+ * A worker keeps a lapsed lease (and may renew or complete it) until another worker actually takes
+ * the entry, since nobody else depends on it before then.
+ */
+final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
+  /**
+   * Oldest first among entries past their not-before time that are unclaimed and either free, the
+   * claimer's own or left by a worker whose hold lapsed; or claimed under a lapsed lease.
+   */
+  private static final String CANDIDATES = "SELECT seq, execution_id, attempt, claimed_by"
+      + " FROM queue WHERE not_before <= ?1 AND ("
+      + "(claimed_by IS NULL AND (affinity IS NULL OR affinity = ?2 OR hold_until <= ?1))"
+      + " OR (claimed_by IS NOT NULL AND lease_until <= ?1))"
+      + " ORDER BY seq LIMIT ?3";
+
+  SqliteExecutionQueue(SqliteDatabase db) {
+    super(db);
+  }
+
+  @Override
+  public void enqueue(QueueEntry entry, Instant now, Duration hold) {
+    Objects.requireNonNull(entry, "entry");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(hold, "hold");
+    db().write("queueing execution " + entry.executionId(), c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue (execution_id, affinity,"
+          + " hold_until, not_before, attempt, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setString(1, entry.executionId().value());
+        if (entry.affinity() == null) {
+          ps.setNull(2, Types.VARCHAR);
+          ps.setNull(3, Types.INTEGER);
+        } else {
+          ps.setString(2, entry.affinity().value());
+          ps.setLong(3, Instants.toColumn(now.plus(hold)));
+        }
+        ps.setLong(4, Instants.toColumn(entry.notBefore()));
+        ps.setInt(5, entry.attempt());
+        ps.setLong(6, Instants.toColumn(now));
+        ps.executeUpdate();
+      } catch (SQLException e) {
+        if (SqliteErrors.isConstraint(e)) {
+          throw SqliteErrors.conflict("execution " + entry.executionId()
+              + " is already queued or claimed", e);
+        }
+        throw e;
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+    Instant leaseUntil = now.plus(lease);
+    // Selecting and marking in one IMMEDIATE transaction: the write lock is held from the first
+    // read, so no other connection can pick the same rows between the two statements.
+    return db().write("claiming work for " + worker, c -> {
+      List<Claim> claims = new ArrayList<>();
+      List<Long> seqs = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
+        ps.setLong(1, Instants.toColumn(now));
+        ps.setString(2, worker.value());
+        ps.setInt(3, max);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            boolean reclaimed = rs.getString(4) != null;
+            int attempt = rs.getInt(3) + (reclaimed ? 1 : 0);
+            seqs.add(rs.getLong(1));
+            claims.add(new Claim(new ExecutionId(rs.getString(2)), worker, attempt, leaseUntil,
+                reclaimed));
+          }
+        }
+      }
+      if (claims.isEmpty()) {
+        return claims;
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE queue SET claimed_by = ?, lease_until = ?, attempt = ? WHERE seq = ?")) {
+        for (int i = 0; i < claims.size(); i++) {
+          ps.setString(1, worker.value());
+          ps.setLong(2, Instants.toColumn(leaseUntil));
+          ps.setInt(3, claims.get(i).attempt());
+          ps.setLong(4, seqs.get(i));
+          ps.addBatch();
+        }
+        ps.executeBatch();
+      }
+      return claims;
+    });
+  }
+
+  @Override
+  public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    long until = Instants.toColumn(now.plus(lease));
+    return db().write("renewing the leases of " + worker, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "UPDATE queue SET hold_until = ? WHERE claimed_by IS NULL AND affinity = ?")) {
+        ps.setLong(1, until);
+        ps.setString(2, worker.value());
+        ps.executeUpdate();
+      }
+      List<ExecutionId> held = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET lease_until = ?"
+          + " WHERE claimed_by = ? RETURNING execution_id")) {
+        ps.setLong(1, until);
+        ps.setString(2, worker.value());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            held.add(new ExecutionId(rs.getString(1)));
+          }
+        }
+      }
+      held.sort(null);
+      return held;
+    });
+  }
+
+  @Override
+  public boolean complete(ExecutionId id, WorkerId worker) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(worker, "worker");
+    return db().write("completing queued execution " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM queue WHERE execution_id = ? AND claimed_by = ?")) {
+        ps.setString(1, id.value());
+        ps.setString(2, worker.value());
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public boolean release(ExecutionId id, WorkerId worker, Instant notBefore) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(notBefore, "notBefore");
+    return db().write("releasing queued execution " + id, c -> {
+      // A worker giving back its own affine work is alive: its hold lasts at least as long as the
+      // lease it just gave up, so the entry is not snatched before its next heartbeat.
+      try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET claimed_by = NULL,"
+          + " lease_until = NULL, not_before = ?1,"
+          + " hold_until = CASE WHEN affinity = ?3 THEN max(coalesce(hold_until, lease_until),"
+          + " lease_until) ELSE hold_until END"
+          + " WHERE execution_id = ?2 AND claimed_by = ?3")) {
+        ps.setLong(1, Instants.toColumn(notBefore));
+        ps.setString(2, id.value());
+        ps.setString(3, worker.value());
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public boolean remove(ExecutionId id) {
+    Objects.requireNonNull(id, "id");
+    return db().write("removing queued execution " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE execution_id = ?")) {
+        ps.setString(1, id.value());
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public long depth() {
+    return db().read("counting queued executions", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT count(*) FROM queue WHERE claimed_by IS NULL");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
+  }
+}
