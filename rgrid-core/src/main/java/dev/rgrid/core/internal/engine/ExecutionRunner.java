@@ -66,8 +66,10 @@ final class ExecutionRunner {
       failQuietly(id, e);
     } finally {
       local.stopRunning(id);
-      // Safe even when the claim was lost: complete() only removes an entry this worker holds.
-      ctx.queue().complete(id, ctx.workerId());
+      // A lost claim belongs to another worker now (or soon, once the lease lapses): leave it.
+      if (!handle.lost()) {
+        ctx.queue().complete(id, ctx.workerId());
+      }
     }
   }
 
@@ -146,7 +148,9 @@ final class ExecutionRunner {
             Duration left = Duration.between(now, deadline);
             exit = container.await(left.compareTo(SLICE) < 0 ? left : SLICE);
             if (exit.isPresent()) {
-              ending = Ending.EXITED;
+              // A kill by cancel or by a lost lease also ends the process: say why it ended.
+              ending = handle.lost() ? Ending.LOST
+                  : handle.cancelled() ? Ending.CANCELLED : Ending.EXITED;
             } else {
               logs.flushIfDue();
               if (!now.isBefore(nextCancelCheck)) {

@@ -74,8 +74,7 @@ final class ProcessContainer implements Container {
     if (done != null) {
       return Optional.of(done);
     }
-    long nanos = Math.max(0, timeout.toNanos());
-    if (!process.waitFor(nanos, TimeUnit.NANOSECONDS)) {
+    if (!process.waitFor(saturatedNanos(timeout), TimeUnit.NANOSECONDS)) {
       return Optional.empty();
     }
     return Optional.of(finish());
@@ -148,6 +147,18 @@ final class ProcessContainer implements Container {
       return result;
     } finally {
       finishing.unlock();
+    }
+  }
+
+  /** The timeout in nanoseconds, negative as zero and beyond ~292 years as forever. */
+  private static long saturatedNanos(Duration timeout) {
+    if (timeout.isNegative()) {
+      return 0;
+    }
+    try {
+      return timeout.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
     }
   }
 

@@ -36,7 +36,7 @@ final class ExecutionRows {
     ps.setString(2, r.status().name());
     ps.setLong(3, Instants.toColumn(r.createdAt()));
     ps.setString(4, r.spec().batchId());
-    ps.setString(5, Json.spec(r.spec()));
+    ps.setString(5, Json.encodeSpec(r.spec()));
     bindMutable(ps, 6, r);
   }
 
@@ -51,7 +51,7 @@ final class ExecutionRows {
   private static int bindMutable(PreparedStatement ps, int first, ExecutionRecord r)
       throws SQLException {
     int i = first;
-    ps.setString(i++, Json.transitions(r.transitions()));
+    ps.setString(i++, Json.encodeTransitions(r.transitions()));
     ps.setInt(i++, r.attempt());
     ps.setString(i++, text(r.workerId(), WorkerId::value));
     if (r.exitCode() == null) {
@@ -59,7 +59,7 @@ final class ExecutionRows {
     } else {
       ps.setInt(i++, r.exitCode());
     }
-    ps.setString(i++, Json.failure(r.failure()));
+    ps.setString(i++, Json.encodeFailure(r.failure()));
     Instants.bind(ps, i++, r.startedAt());
     Instants.bind(ps, i++, r.finishedAt());
     ps.setBoolean(i++, r.cancelRequested());
@@ -82,14 +82,14 @@ final class ExecutionRows {
     Integer exit = rs.wasNull() ? null : exitCode;
     return new ExecutionRecord(
         new ExecutionId(rs.getString(1)),
-        Json.spec(rs.getString(5)),
+        Json.decodeSpec(rs.getString(5)),
         ExecutionStatus.valueOf(rs.getString(2)),
         Instants.fromColumn(rs.getLong(3)),
-        Json.transitions(rs.getString(6)),
+        Json.decodeTransitions(rs.getString(6)),
         rs.getInt(7),
         value(rs.getString(8), WorkerId::new),
         exit,
-        Json.failure(rs.getString(10)),
+        Json.decodeFailure(rs.getString(10)),
         Instants.read(rs, 11),
         Instants.read(rs, 12),
         rs.getBoolean(13),

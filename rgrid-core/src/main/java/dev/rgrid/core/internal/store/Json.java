@@ -25,27 +25,27 @@ final class Json {
 
   private Json() {}
 
-  static String spec(ExecutionSpec spec) {
+  static String encodeSpec(ExecutionSpec spec) {
     return write(spec);
   }
 
-  static ExecutionSpec spec(String json) throws JsonProcessingException {
+  static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
     return MAPPER.readValue(json, ExecutionSpec.class);
   }
 
-  static String transitions(List<StatusTransition> transitions) {
+  static String encodeTransitions(List<StatusTransition> transitions) {
     return write(transitions);
   }
 
-  static List<StatusTransition> transitions(String json) throws JsonProcessingException {
+  static List<StatusTransition> decodeTransitions(String json) throws JsonProcessingException {
     return MAPPER.readValue(json, TRANSITIONS);
   }
 
-  static String failure(FailureReason failure) {
+  static String encodeFailure(FailureReason failure) {
     return failure == null ? null : write(failure);
   }
 
-  static FailureReason failure(String json) throws JsonProcessingException {
+  static FailureReason decodeFailure(String json) throws JsonProcessingException {
     return json == null ? null : MAPPER.readValue(json, FailureReason.class);
   }
 

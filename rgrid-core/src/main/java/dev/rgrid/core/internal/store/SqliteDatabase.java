@@ -27,10 +27,9 @@ import org.sqlite.SQLiteConfig;
  * read-then-write transaction can fail with {@code SQLITE_BUSY} without waiting, an immediate one
  * waits up to the busy timeout instead.
  *
- * <p>Closing is reference counted: {@link #open} hands the caller one reference and every view
- * from {@link #metadataStore()} or {@link #queue()} holds another, released by its own {@code
- * close()}. The connection closes with the last reference, so the opener may close the database
- * as soon as it has handed the views to their owner.
+ * <p>The database owns its connection: {@link #close()} closes it, and with it every view from
+ * {@link #metadataStore()} and {@link #queue()}. Closing a view only retires that view, so whoever
+ * opened the database closes it, after the views' last use.
  */
 public final class SqliteDatabase implements AutoCloseable {
   /** How long a statement waits for another process's lock before giving up. */
@@ -40,9 +39,7 @@ public final class SqliteDatabase implements AutoCloseable {
   private final Path file;
   private final SqliteErrors errors;
   private final ReentrantLock lock = new ReentrantLock();
-  private Connection connection; // guarded by lock; null once the last reference is closed
-  private int references = 1; // guarded by lock
-  private boolean openerClosed; // guarded by lock
+  private Connection connection; // guarded by lock; null once closed
 
   private SqliteDatabase(Path file, SqliteErrors errors, Connection connection) {
     this.file = file;
@@ -65,6 +62,11 @@ public final class SqliteDatabase implements AutoCloseable {
       throw new BackendUnavailableException(SqliteErrors.BACKEND,
           "cannot keep the RGrid database at " + path + ": its path contains '?'",
           "set RGRID_HOME to a directory whose path has no '?'", null);
+    }
+    if (Files.isDirectory(path)) {
+      throw new BackendUnavailableException(SqliteErrors.BACKEND,
+          "cannot open the RGrid database " + path + ": it is a directory",
+          "move " + path + " aside or set RGRID_HOME to another directory", null);
     }
     try {
       Files.createDirectories(path.getParent());
@@ -127,51 +129,27 @@ public final class SqliteDatabase implements AutoCloseable {
     return file;
   }
 
-  /** A metadata store on this database; close it (as well as this) when done. */
+  /** A metadata store on this database, usable until this database is closed. */
   public MetadataStore metadataStore() {
-    acquire();
+    checkOpen();
     return new SqliteMetadataStore(this);
   }
 
-  /** An execution queue on this database; close it (as well as this) when done. */
+  /** An execution queue on this database, usable until this database is closed. */
   public ExecutionQueue queue() {
-    acquire();
+    checkOpen();
     return new SqliteExecutionQueue(this);
   }
 
-  /** Drops the opener's reference; the connection closes once every view is closed too. */
+  /**
+   * Closes the connection, after any call in progress on another thread; later calls on this
+   * database or its views throw {@link IllegalStateException}. Closing twice does nothing.
+   */
   @Override
   public void close() {
     lock.lock();
     try {
-      if (!openerClosed) {
-        openerClosed = true;
-        release();
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void acquire() {
-    lock.lock();
-    try {
-      requireOpen();
-      references++;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Drops one reference, closing the connection with the last one. */
-  void release() {
-    lock.lock();
-    try {
-      if (references == 0) {
-        return;
-      }
-      references--;
-      if (references == 0) {
+      if (connection != null) {
         Connection c = connection;
         connection = null;
         c.close();
@@ -234,6 +212,15 @@ public final class SqliteDatabase implements AutoCloseable {
         }
         throw e;
       }
+    }
+  }
+
+  private void checkOpen() {
+    lock.lock();
+    try {
+      requireOpen();
+    } finally {
+      lock.unlock();
     }
   }
 

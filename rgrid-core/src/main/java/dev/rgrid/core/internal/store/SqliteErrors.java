@@ -45,7 +45,7 @@ final class SqliteErrors {
   /** The hint for a file or directory RGrid may not write. */
   String unwritableHint() {
     Path dir = file.toAbsolutePath().getParent();
-    return "make " + dir + " writable or set RGRID_HOME to a writable directory";
+    return "make " + dir + " a writable directory or set RGRID_HOME to a writable directory";
   }
 
   /**

@@ -3,8 +3,9 @@ package dev.rgrid.core.internal.store;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * What the store and the queue share: one reference to the {@link SqliteDatabase}, dropped once
- * by {@link #close()}, after which the view refuses to work.
+ * What the store and the queue share: the {@link SqliteDatabase} they run on. Closing a view
+ * retires only that view (later calls on it throw {@link IllegalStateException}); the connection
+ * belongs to the database and closes with it.
  */
 abstract class SqliteView implements AutoCloseable {
   private final SqliteDatabase db;
@@ -25,8 +26,6 @@ abstract class SqliteView implements AutoCloseable {
 
   @Override
   public final void close() {
-    if (closed.compareAndSet(false, true)) {
-      db.release();
-    }
+    closed.set(true);
   }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
@@ -180,6 +181,22 @@ class ProcessRuntimeTest extends ContainerRuntimeContract {
   }
 
   @Test
+  void removesTheTemporaryDirectoryWithoutFollowingLinksPlantedInIt() throws Exception {
+    Path precious = Files.createDirectories(dir.resolve("precious"));
+    Files.writeString(precious.resolve("keep.txt"), "mine");
+    String script = "import os, sys\ntmp = os.environ['TMPDIR']\n"
+        + "os.symlink(sys.argv[1], os.path.join(tmp, 'link'))\n"
+        + "locked = os.path.join(tmp, 'locked')\nos.mkdir(locked)\n"
+        + "open(os.path.join(locked, 'f'), 'w').write('x')\nos.chmod(locked, 0o500)\n";
+    ContainerSpec spec = spec(script, List.of(precious.toString()), Map.of(), null);
+    Recording sink = new Recording(true);
+    assertThat(run(spec, sink).exitCode()).as(sink.err()).isZero();
+    Path work = spec.workDir().toAbsolutePath();
+    assertThat(work.resolveSibling(work.getFileName() + ".tmp")).doesNotExist();
+    assertThat(precious.resolve("keep.txt")).hasContent("mine");
+  }
+
+  @Test
   void deliversTenMegabytesOfOutputCompletely() throws Exception {
     // stdout and stderr are written interleaved: a runtime that drained one stream at a time
     // would leave the script blocked on the other's full pipe.
@@ -205,6 +222,45 @@ class ProcessRuntimeTest extends ContainerRuntimeContract {
       assertThat(HexFormat.of().formatHex(sink.outDigest.digest()))
           .isEqualTo(HexFormat.of().formatHex(expected.digest()));
       assertThat(sink.errBytes).isEqualTo(10L * 65536);
+    }
+  }
+
+  @Test
+  void deliversOutputStillInThePipeWhenKilledAfterTheScriptEnded() throws Exception {
+    // The sink holds the reader on its first chunk until the script has exited and been "killed"
+    // again, so most of the output is still unread in the pipe when kill() runs.
+    CountDownLatch inSink = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    OutputSink sink = new OutputSink() {
+      @Override
+      public void write(Stream stream, byte[] bytes, int offset, int length) {
+        if (stream == Stream.STDOUT) {
+          inSink.countDown();
+          try {
+            assertThat(release.await(WAIT, TimeUnit.SECONDS)).isTrue();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          synchronized (got) {
+            got.write(bytes, offset, length);
+          }
+        }
+      }
+    };
+    String script = "import sys\nsys.stdout.buffer.write(b'x' * 30000)\n";
+    try (Container c = runtime.start(spec(script), sink)) {
+      assertThat(inSink.await(WAIT, TimeUnit.SECONDS)).isTrue();
+      Optional<ProcessHandle> main = ProcessHandle.of(Long.parseLong(c.id()));
+      if (main.isPresent()) {
+        main.get().onExit().get(WAIT, TimeUnit.SECONDS);
+      }
+      c.kill();
+      release.countDown();
+      assertThat(c.await(DEADLINE)).map(ExitResult::exitCode).contains(0);
+    }
+    synchronized (got) {
+      assertThat(got.size()).isEqualTo(30000);
     }
   }
 
@@ -256,6 +312,7 @@ class ProcessRuntimeTest extends ContainerRuntimeContract {
     Recording sink = new Recording(true);
     assertThat(run(spec(script), sink).exitCode()).isZero();
     String[] printed = sink.out().strip().split(" ");
+    assertThat(printed).as("stdout %s, stderr %s", sink.out(), sink.err()).hasSize(2);
     assertThat(printed[1]).as("the grandchild left the script's group").isEqualTo("True");
     assertThat(sink.closed.getCount()).isZero();
     assertEnds(Long.parseLong(printed[0]));
@@ -286,7 +343,7 @@ class ProcessRuntimeTest extends ContainerRuntimeContract {
   void answersTheSameAfterTheScriptEndedAndToleratesRepeatedKillAndClose() throws Exception {
     Recording sink = new Recording(true);
     Container c = runtime.start(spec("print('once')\n"), sink);
-    Optional<ExitResult> first = c.await(DEADLINE);
+    Optional<ExitResult> first = c.await(ChronoUnit.FOREVER.getDuration());
     assertThat(first).map(ExitResult::exitCode).contains(0);
     c.kill();
     c.kill();

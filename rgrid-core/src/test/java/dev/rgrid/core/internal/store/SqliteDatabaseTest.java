@@ -13,7 +13,9 @@ import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.MetadataStore;
@@ -213,9 +215,9 @@ class SqliteDatabaseTest {
     String unicode = "שלום 世界 e\u0301 \u200D\u2028 \u0001\t\r\n \uFFFF 𝔘";
     Map<String, String> labels = Map.of(sql, unicode, "big", big, "%", "_");
     ExecutionRecord r = ExecutionRecord.queued(Fixtures.id(T0),
-        new dev.rgrid.spi.store.ExecutionSpec(unicode, Fixtures.key(1), sql,
+        new ExecutionSpec(unicode, Fixtures.key(1), sql,
             List.of(big, sql, unicode, ""), Map.of("BIG", big, sql, unicode),
-            List.of(new dev.rgrid.spi.store.InputFile("ü/" + sql.replace("\\", ""),
+            List.of(new InputFile("ü/" + sql.replace("\\", ""),
                 Fixtures.key(2), 1)),
             Duration.ofNanos(1), labels, sql, null, true), T0.plusNanos(123_456_789));
     ExecutionRecord decoy = Fixtures.queued(T0.plusSeconds(1), Map.of("%", "x"), null);
@@ -249,18 +251,21 @@ class SqliteDatabaseTest {
   }
 
   @Test
-  void keepsTheConnectionUntilTheLastViewIsClosed() {
+  void closingTheDatabaseEndsItsViewsButClosingAViewEndsOnlyThatView() {
     SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
     MetadataStore store = db.metadataStore();
     ExecutionQueue queue = db.queue();
-    db.close();
     store.create(Fixtures.queued(T0, Map.of(), null));
     store.close();
     assertThatThrownBy(() -> store.list(ExecutionQuery.latest(1)))
         .isInstanceOf(IllegalStateException.class);
     assertThat(queue.depth()).isZero();
-    queue.close();
+    assertThat(db.metadataStore().list(ExecutionQuery.latest(5)).items()).hasSize(1);
+    db.close();
+    assertThatThrownBy(queue::depth).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
     assertThatThrownBy(db::queue).isInstanceOf(IllegalStateException.class);
+    db.close();
   }
 
   private static int userVersion(Path file) throws SQLException {

@@ -11,8 +11,10 @@ import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.tck.Fixtures;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.io.Writer;
+import java.io.IOException;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +41,7 @@ class SqliteMultiProcessTest {
   void twoProcessesClaimingFromOneFileNeverTakeTheSameEntry() throws Exception {
     Path file = dir.resolve("rgrid.db");
     Instant now = T0.plusSeconds(1);
-    int entries = 400;
+    int entries = 1000;
     Set<ExecutionId> queued = new HashSet<>();
     try (SqliteDatabase db = SqliteDatabase.open(file); ExecutionQueue queue = db.queue()) {
       for (int i = 0; i < entries; i++) {
@@ -69,8 +71,8 @@ class SqliteMultiProcessTest {
                 ready.countDown();
               }
             }
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
         });
         assertThat(ready.await(60, TimeUnit.SECONDS))

@@ -1,0 +1,228 @@
+package dev.rgrid.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.queue.Claim;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.StatusTransition;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Timeouts, cancellation and work shared between RGrid instances on one state directory. */
+class RGridLifecycleTest {
+  @TempDir Path home;
+  @TempDir Path src;
+
+  static void within(Duration limit, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + limit);
+      }
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(10);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(e);
+      }
+    }
+  }
+
+  Path script(String name, String code) throws Exception {
+    return Files.writeString(src.resolve(name), code);
+  }
+
+  /** A script that prints the pid of a child it started, then sleeps. */
+  Path sleeperWithChild() throws Exception {
+    return script("sleeper.py", "import subprocess, sys, time\n"
+        + "c = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'])\n"
+        + "print(c.pid, flush=True)\ntime.sleep(600)\n");
+  }
+
+  static long childPid(Execution e) {
+    within(Duration.ofSeconds(30), () -> !e.logs().isEmpty());
+    return Long.parseLong(e.logs().get(0).text().trim());
+  }
+
+  static void assertGone(long pid) {
+    within(Duration.ofSeconds(30), () -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+  }
+
+  @Test
+  void killsAScriptAndItsChildrenAtTheTimeout() throws Exception {
+    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+      Execution e = rgrid.run(RunSpec.builder(sleeperWithChild())
+          .timeout(Duration.ofSeconds(2)).build());
+      long child = childPid(e);
+      ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.TIMED_OUT);
+      assertThat(done.failure().kind()).isEqualTo(FailureKind.TIMEOUT);
+      assertThat(done.failure().message()).contains("2s");
+      assertGone(child);
+    }
+  }
+
+  @Test
+  void cancelsARunningScriptAndItsChildren() throws Exception {
+    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+      Execution e = rgrid.run(RunSpec.builder(sleeperWithChild()).build());
+      long child = childPid(e);
+      assertThat(e.cancel()).isTrue();
+      ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.CANCELLED);
+      assertThat(e.cancel()).isFalse();
+      assertGone(child);
+      assertThat(done.transitions()).extracting(StatusTransition::status).containsExactly(
+          ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.CANCELLED);
+    }
+  }
+
+  @Test
+  void cancelsAQueuedExecutionAtOnce() throws Exception {
+    try (RGrid submitOnly = RGrid.builder().home(home).workers(0).build()) {
+      Execution e = submitOnly.run(RunSpec.builder(script("q.py", "print(1)\n")).build());
+      assertThat(e.status()).isEqualTo(ExecutionStatus.QUEUED);
+      assertThat(e.cancel()).isTrue();
+      ExecutionRecord done = e.await(Duration.ofSeconds(5)).orElseThrow();
+      assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.CANCELLED);
+      assertThat(done.startedAt()).isNull();
+    }
+  }
+
+  @Test
+  void cancelsFromAnotherInstanceOnTheSameStateDirectory() throws Exception {
+    try (RGrid runner = RGrid.builder().home(home).build();
+        RGrid other = RGrid.builder().home(home).workers(0).build()) {
+      Execution e = runner.run(RunSpec.builder(sleeperWithChild()).build());
+      long child = childPid(e);
+      assertThat(other.cancel(e.id())).isTrue();
+      assertThat(e.await(Duration.ofSeconds(60)).orElseThrow().status())
+          .isEqualTo(ExecutionStatus.CANCELLED);
+      assertGone(child);
+    }
+  }
+
+  @Test
+  void eachInstanceRunsOnlyWhatItSubmittedWhileAlive() throws Exception {
+    Path s = script("who.py", "print('ran')\n");
+    try (RGrid a = RGrid.builder().home(home).workerId(new WorkerId("worker-a")).build();
+        RGrid b = RGrid.builder().home(home).workerId(new WorkerId("worker-b")).build()) {
+      for (int i = 0; i < 4; i++) {
+        ExecutionRecord fromA = a.run(RunSpec.builder(s).build()).await();
+        ExecutionRecord fromB = b.run(RunSpec.builder(s).build()).await();
+        assertThat(fromA.workerId()).isEqualTo(new WorkerId("worker-a"));
+        assertThat(fromB.workerId()).isEqualTo(new WorkerId("worker-b"));
+      }
+    }
+  }
+
+  @Test
+  void runsDetachedWorkInWhicheverInstanceHasWorkers() throws Exception {
+    Path s = script("later.py", "print('done later')\n");
+    ExecutionId id;
+    try (RGrid submitter = RGrid.builder().home(home).workers(0).build()) {
+      id = submitter.run(RunSpec.builder(s).build()).id();
+    }
+    try (RGrid agent = RGrid.builder().home(home).build()) {
+      agent.awaitIdle(Duration.ofMillis(300));
+      ExecutionRecord done = agent.execution(id).record();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(agent.logs(id, 0, 10)).extracting(LogLine::text).containsExactly("done later");
+    }
+  }
+
+  @Test
+  void givesTheWorkOfAnInstanceThatStoppedAnsweringToAnotherOne() throws Exception {
+    Path s = script("slow.py", "import time\nprint('start', flush=True)\ntime.sleep(1.5)\n"
+        + "print('end')\n");
+    Duration lease = Duration.ofMillis(600);
+    try (RGrid healthy = RGrid.builder().home(home).lease(lease)
+        .pollInterval(Duration.ofMillis(50)).workerId(new WorkerId("healthy")).build()) {
+      // The same database, seen through a queue whose heartbeats never arrive: a hung worker.
+      RGridBuilder hungBuilder = RGrid.builder().home(home).lease(lease)
+          .workerId(new WorkerId("hung"));
+      try (RGrid probe = RGrid.builder().home(home).workers(0).build()) {
+        assertThat(probe.list(dev.rgrid.spi.store.ExecutionQuery.latest(1)).items()).isEmpty();
+      }
+      dev.rgrid.core.internal.store.SqliteDatabase db =
+          dev.rgrid.core.internal.store.SqliteDatabase.open(home.resolve("rgrid.db"));
+      try (db; RGrid hung = hungBuilder.store(db.metadataStore())
+          .queue(new NoHeartbeat(db.queue())).build()) {
+        Execution e = hung.run(RunSpec.builder(s).build());
+        ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
+        assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(done.workerId()).isEqualTo(new WorkerId("healthy"));
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.transitions()).extracting(StatusTransition::status).containsExactly(
+            ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.QUEUED,
+            ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED);
+        assertThat(e.logs()).extracting(LogLine::text).endsWith("end");
+      }
+    }
+  }
+
+  /** A queue whose renewals are lost, as when a worker hangs or its machine is cut off. */
+  private record NoHeartbeat(ExecutionQueue delegate) implements ExecutionQueue {
+    @Override
+    public void enqueue(QueueEntry entry, Instant now, Duration hold) {
+      delegate.enqueue(entry, now, hold);
+    }
+
+    @Override
+    public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claim(worker, max, now, lease);
+    }
+
+    @Override
+    public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
+      return List.of();
+    }
+
+    @Override
+    public boolean complete(ExecutionId id, WorkerId worker) {
+      return delegate.complete(id, worker);
+    }
+
+    @Override
+    public boolean release(ExecutionId id, WorkerId worker, Instant notBefore) {
+      return delegate.release(id, worker, notBefore);
+    }
+
+    @Override
+    public boolean remove(ExecutionId id) {
+      return delegate.remove(id);
+    }
+
+    @Override
+    public long depth() {
+      return delegate.depth();
+    }
+  }
+
+  @Test
+  void waitingWithATimeoutReturnsEmptyWhileItRuns() throws Exception {
+    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+      Execution e = rgrid.run(RunSpec.builder(sleeperWithChild()).build());
+      childPid(e);
+      Optional<ExecutionRecord> r = e.await(Duration.ofMillis(100));
+      assertThat(r).isEmpty();
+      e.cancel();
+      assertThat(e.await(Duration.ofSeconds(60))).isPresent();
+    }
+  }
+}
