@@ -61,7 +61,7 @@ final class ProcessTree {
     main.descendants().forEach(ProcessHandle::destroyForcibly);
     // Through the handle, never Process.destroyForcibly(): that also closes the process's output
     // streams, dropping whatever the reader threads have not read yet.
-    main.destroyForcibly();
+    main.toHandle().destroyForcibly();
   }
 
   /** Runs {@code kill -KILL -- -<pgid>}; no shell is involved. */

@@ -106,7 +106,11 @@ final class Schema {
    * @return the version found, or -1 when the file is newer than this code (nothing was changed)
    */
   static int migrate(Connection c) throws SQLException {
-    for (int step = 1; step <= latestVersion(); step++) {
+    int found = version(c);
+    if (found == latestVersion()) {
+      return found; // the usual case: no write lock needed to open an up-to-date file
+    }
+    for (int step = found + 1; step <= latestVersion(); step++) {
       int target = step;
       boolean newer = SqliteDatabase.immediate(c, () -> {
         int current = version(c);
@@ -128,6 +132,6 @@ final class Schema {
         return -1;
       }
     }
-    return version(c);
+    return found > latestVersion() ? -1 : version(c);
   }
 }

@@ -7,10 +7,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
@@ -234,6 +236,22 @@ class SqliteDatabaseTest {
           new LogLine(2, LogStream.STDOUT, T0, big), new LogLine(3, LogStream.SYSTEM, T0, unicode));
       s.appendLogs(r.id(), lines);
       assertThat(s.logs(r.id(), 0, 10)).containsExactlyElementsOf(lines);
+    }
+  }
+
+  @Test
+  void refusesLogsAndArtifactsOfAnUnknownExecution() {
+    ExecutionId unknown = Fixtures.id(T0);
+    try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
+        MetadataStore s = db.metadataStore()) {
+      assertThatThrownBy(() -> s.appendLogs(unknown,
+          List.of(new LogLine(1, LogStream.STDOUT, T0, "x"))))
+          .isInstanceOf(NotFoundException.class).hasMessageContaining(unknown.value());
+      assertThatThrownBy(() -> s.putArtifacts(unknown,
+          List.of(new Artifact("a", 1, Fixtures.key(1)))))
+          .isInstanceOf(NotFoundException.class);
+      assertThat(s.logs(unknown, 0, 10)).isEmpty();
+      assertThat(s.artifacts(unknown)).isEmpty();
     }
   }
 
