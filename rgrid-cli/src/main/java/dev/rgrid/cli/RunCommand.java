@@ -106,9 +106,12 @@ final class RunCommand extends BaseCommand {
         }
       });
     }
+    Timings timings = new Timings(System.getenv("RGRID_TIMINGS") != null);
     try (RGrid rgrid = open(2)) {
+      timings.mark("open");
       noticeIsolation(rgrid);
       Execution execution = rgrid.run(builder.build());
+      timings.mark("submit");
       Thread onInterrupt = new Thread(() -> cancelOnInterrupt(execution), "rgrid-interrupt");
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       ExecutionRecord done;
@@ -117,6 +120,7 @@ final class RunCommand extends BaseCommand {
       } finally {
         removeHook(onInterrupt);
       }
+      timings.mark("run");
       List<Path> downloaded = List.of();
       if (!remoteOnly && !execution.outputs().isEmpty()) {
         Path dir = outputDir != null ? outputDir : Path.of("outputs", done.id().value());
@@ -131,6 +135,8 @@ final class RunCommand extends BaseCommand {
         result.put("downloaded", downloaded.stream().map(Path::toString).toList());
         printJson(result);
       }
+      timings.mark("download");
+      timings.print(terminal);
       return report(done);
     }
   }

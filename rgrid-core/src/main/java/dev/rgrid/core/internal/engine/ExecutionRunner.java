@@ -117,8 +117,13 @@ final class ExecutionRunner {
           e.hint().orElse(null))).transition(ExecutionStatus.FAILED, ctx.clock().instant()));
       return;
     }
+    // Phase timings for `-Dorg.slf4j.simpleLogger.log.dev.rgrid=debug` (see docs/benchmarks.md).
+    long t0 = System.nanoTime();
+    long started;
+    long exited;
     try (Workspace ws = Workspace.create(ctx.workRoot(), id, record.attempt())) {
       ws.stage(ctx.blobs(), spec.scriptName(), spec.script(), spec.inputs());
+      long staged = System.nanoTime();
       ContainerPaths paths = ctx.runtime().paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
       LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir());
       ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
@@ -131,6 +136,7 @@ final class ExecutionRunner {
       Ending ending;
       Optional<ExitResult> exit;
       try (Container container = ctx.runtime().start(cs, logs)) {
+        started = System.nanoTime();
         handle.attach(container);
         exit = Optional.empty();
         ending = null;
@@ -166,6 +172,7 @@ final class ExecutionRunner {
           container.kill();
           container.await(KILL_GRACE);
         }
+        exited = System.nanoTime();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         logs.discard();
@@ -178,6 +185,11 @@ final class ExecutionRunner {
       }
       LogCollector.Captured captured = logs.finish();
       finishRun(record, ending, exit, captured, ws);
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("{} timings: stage {} ms, start {} ms, script {} ms, collect {} ms", id,
+            ms(staged - t0), ms(started - staged), ms(exited - started),
+            ms(System.nanoTime() - exited));
+      }
     }
   }
 
@@ -276,6 +288,10 @@ final class ExecutionRunner {
       out.add(tops.contains(a) ? workDir + a.substring(InputResolver.WORK.length()) : a);
     }
     return out;
+  }
+
+  private static String ms(long nanos) {
+    return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
   }
 
   static String human(Duration d) {

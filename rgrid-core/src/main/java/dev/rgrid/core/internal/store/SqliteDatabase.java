@@ -103,7 +103,7 @@ public final class SqliteDatabase implements AutoCloseable {
       // an existing database never queue up behind each other here.
       String mode = pragma(s, "PRAGMA journal_mode");
       if (!"wal".equals(mode)) {
-        mode = pragma(s, "PRAGMA journal_mode=WAL");
+        mode = switchToWal(s);
       }
       if (!"wal".equals(mode)) {
         LOG.warn("SQLite refused WAL mode for {} (the file system may not support it); using {}",
@@ -115,6 +115,33 @@ public final class SqliteDatabase implements AutoCloseable {
           + " was written by a newer RGrid (schema " + Schema.version(c) + ", this one knows "
           + Schema.latestVersion() + ")",
           "upgrade RGrid, or set RGRID_HOME to another directory", null);
+    }
+  }
+
+  /**
+   * Sets WAL mode, waiting for other connections that do the same. SQLite answers SQLITE_BUSY here
+   * without calling its busy handler (the lock upgrade could deadlock), so when several processes
+   * open a fresh file at once the losers wait and retry on their own, up to the busy timeout.
+   */
+  private static String switchToWal(Statement s) throws SQLException {
+    long deadline = System.nanoTime() + BUSY_TIMEOUT_MILLIS * 1_000_000L;
+    long pauseMillis = 1;
+    while (true) {
+      try {
+        return pragma(s, "PRAGMA journal_mode=WAL");
+      } catch (SQLException e) {
+        if (!SqliteErrors.isBusy(e) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        try {
+          Thread.sleep(pauseMillis);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          e.addSuppressed(interrupted);
+          throw e;
+        }
+        pauseMillis = Math.min(pauseMillis * 2, 50);
+      }
     }
   }
 

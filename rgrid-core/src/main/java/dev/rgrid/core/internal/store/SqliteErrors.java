@@ -115,7 +115,13 @@ final class SqliteErrors {
     return c;
   }
 
-  /** Whether {@code e} is a uniqueness or primary-key violation. */
+  /** Whether {@code e} means another connection holds a lock this one needs. */
+  static boolean isBusy(SQLException e) {
+    int code = primaryCode(e);
+    return code == BUSY || code == LOCKED;
+  }
+
+  /** Whether {@code e} is a constraint violation (unique or primary key, foreign key, not null). */
   static boolean isConstraint(SQLException e) {
     return primaryCode(e) == CONSTRAINT;
   }
