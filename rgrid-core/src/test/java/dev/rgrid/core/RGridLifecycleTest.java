@@ -33,7 +33,6 @@ class RGridLifecycleTest {
       if (System.nanoTime() > deadline) {
         throw new AssertionError("condition not met within " + limit);
       }
-      Thread.onSpinWait();
       try {
         Thread.sleep(10);
       } catch (InterruptedException e) {

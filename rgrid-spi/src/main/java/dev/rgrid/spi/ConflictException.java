@@ -9,4 +9,9 @@ public class ConflictException extends RGridException {
   public ConflictException(String message) {
     super(message);
   }
+
+  /** @param message what conflicted with what; @param cause the driver's error */
+  public ConflictException(String message, Throwable cause) {
+    super(message, null, null, cause);
+  }
 }

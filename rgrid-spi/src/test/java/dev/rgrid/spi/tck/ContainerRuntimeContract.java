@@ -58,11 +58,18 @@ public abstract class ContainerRuntimeContract {
   }
 
   /** Output captured per stream, with a latch on the first byte of stdout. */
-  protected static final class Captured implements OutputSink {
-    final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    final CountDownLatch firstOut = new CountDownLatch(1);
-    final CountDownLatch closed = new CountDownLatch(2);
+  public static final class Captured implements OutputSink {
+    /** Everything written to stdout. */
+    public final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    /** Everything written to stderr. */
+    public final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    /** Released by the first stdout byte. */
+    public final CountDownLatch firstOut = new CountDownLatch(1);
+    /** Released when both streams have closed. */
+    public final CountDownLatch closed = new CountDownLatch(2);
+
+    /** An empty capture. */
+    public Captured() {}
 
     @Override
     public synchronized void write(Stream stream, byte[] bytes, int offset, int length) {
@@ -77,11 +84,13 @@ public abstract class ContainerRuntimeContract {
       closed.countDown();
     }
 
-    synchronized String out() {
+    /** Stdout so far, as UTF-8. */
+    public synchronized String out() {
       return out.toString(StandardCharsets.UTF_8);
     }
 
-    synchronized String err() {
+    /** Stderr so far, as UTF-8. */
+    public synchronized String err() {
       return err.toString(StandardCharsets.UTF_8);
     }
   }
@@ -184,6 +193,11 @@ public abstract class ContainerRuntimeContract {
     ContainerSpec spec = spec(script, List.of(), Map.of(), null);
     try (Container c = runtime.start(spec, sink)) {
       assertThat(sink.firstOut.await(DEADLINE.toSeconds(), TimeUnit.SECONDS)).isTrue();
+      // print() may reach the pipe as two writes ("started", "\n"): wait for the whole line.
+      long deadline = System.nanoTime() + DEADLINE.toNanos();
+      while (!sink.out().endsWith("\n") && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
       assertThat(sink.out()).isEqualTo("started\n");
       Files.writeString(spec.workDir().resolve("go"), "");
       assertThat(c.await(DEADLINE)).map(ExitResult::exitCode).contains(0);

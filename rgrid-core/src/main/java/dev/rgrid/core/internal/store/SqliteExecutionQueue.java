@@ -1,6 +1,5 @@
 package dev.rgrid.core.internal.store;
 
-import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
