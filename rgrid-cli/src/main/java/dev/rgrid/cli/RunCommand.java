@@ -182,10 +182,15 @@ final class RunCommand extends BaseCommand {
   }
 
   private void noticeIsolation(RGrid rgrid) {
+    if (rgrid.runtimeNotice().isPresent()) {
+      // A fallback (no engine answered) is said on every run: it may be a surprise each time.
+      terminal.note(rgrid.runtimeNotice().get());
+      return;
+    }
     if (rgrid.runtimeCapabilities().isolates()) {
       return;
     }
-    // Said once per state directory, not on every run.
+    // The local runtime chosen on purpose is said once per state directory, not on every run.
     Path marker = RGridBuilder.defaultHome().resolve(".notice-" + rgrid.runtimeName());
     if (!Files.exists(marker)) {
       terminal.note("scripts run as local processes (runtime '" + rgrid.runtimeName()

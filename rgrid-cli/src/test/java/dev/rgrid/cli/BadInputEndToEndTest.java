@@ -180,6 +180,18 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertThat(result.errorLines().get(0)).contains(blocker.resolve("home").toString());
   }
 
+  @Test
+  void aMissingInterpreterFailsWithAHintNamingWhatWasTried() {
+    cli.env("PATH", tmp.resolve("no-such-bin").toString());
+    cli.file("hello.py", "print('hi')\n");
+
+    Cli.Result result = cli.run("run", "hello.py");
+
+    assertCleanFailure(result, ExitCodes.RGRID_ERROR);
+    assertThat(result.errorLines().get(0)).contains("python3");
+    assertThat(result.stdout()).isEmpty();
+  }
+
   /** DEFECT (when failing): a malformed id is reported as "unexpected ... defect" with exit 125. */
   @ParameterizedTest(name = "rgrid {0} exec_garbage")
   @ValueSource(strings = {"status", "logs", "download", "cancel"})

@@ -101,6 +101,18 @@ final class Cli implements AutoCloseable {
   }
 
   Running start(byte[] stdin, String... args) {
+    return start(stdin, Long.MAX_VALUE, args);
+  }
+
+  /**
+   * Starts {@code rgrid ARGS} and closes the reading end of its stdout once {@code bytes} have
+   * arrived, as {@code rgrid ... | head -c BYTES} would.
+   */
+  Running startReadingOnly(long bytes, String... args) {
+    return start(null, bytes, args);
+  }
+
+  private Running start(byte[] stdin, long stdoutCap, String... args) {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
@@ -115,7 +127,7 @@ final class Cli implements AutoCloseable {
       }
     });
     try {
-      Running running = new Running(String.join(" ", args), builder.start(), stdin);
+      Running running = new Running(String.join(" ", args), builder.start(), stdin, stdoutCap);
       started.add(running);
       return running;
     } catch (IOException e) {
@@ -236,11 +248,11 @@ final class Cli implements AutoCloseable {
     private final Thread outPump;
     private final Thread errPump;
 
-    private Running(String label, Process process, byte[] stdin) {
+    private Running(String label, Process process, byte[] stdin, long stdoutCap) {
       this.label = label;
       this.process = process;
-      this.outPump = pump(process.getInputStream(), out, "stdout");
-      this.errPump = pump(process.getErrorStream(), err, "stderr");
+      this.outPump = pump(process.getInputStream(), out, "stdout", stdoutCap);
+      this.errPump = pump(process.getErrorStream(), err, "stderr", Long.MAX_VALUE);
       Thread feeder = new Thread(() -> {
         try (OutputStream in = process.getOutputStream()) {
           if (stdin != null) {
@@ -254,11 +266,12 @@ final class Cli implements AutoCloseable {
       feeder.start();
     }
 
-    private static Thread pump(InputStream from, ByteArrayOutputStream to, String name) {
+    private static Thread pump(InputStream from, ByteArrayOutputStream to, String name, long cap) {
       Thread t = new Thread(() -> {
         byte[] buffer = new byte[64 << 10];
+        long total = 0;
         try (from) {
-          for (int n; (n = from.read(buffer)) >= 0; ) {
+          for (int n; total < cap && (n = from.read(buffer)) >= 0; total += n) {
             synchronized (to) {
               to.write(buffer, 0, n);
             }
@@ -302,7 +315,8 @@ final class Cli implements AutoCloseable {
           process.descendants().forEach(ProcessHandle::destroyForcibly);
           process.destroyForcibly();
           fail("`rgrid " + label + "` did not exit within " + timeout + "; stdout so far:\n"
-              + stdoutSoFar() + "\nstderr so far:\n" + stderrSoFar());
+              + Result.abbreviate(stdoutSoFar()) + "\nstderr so far:\n"
+              + Result.abbreviate(stderrSoFar()));
         }
         long left = Math.max(1000, Duration.between(Instant.now(), deadline).toMillis());
         outPump.join(left);
@@ -353,8 +367,8 @@ final class Cli implements AutoCloseable {
           + abbreviate(stdout()) + "\n--- stderr ---\n" + abbreviate(stderr());
     }
 
-    private static String abbreviate(String s) {
-      return s.length() > 4000 ? s.substring(0, 4000) + "… (" + s.length() + " chars)" : s;
+    static String abbreviate(String s) {
+      return s.length() > 2000 ? s.substring(0, 2000) + "… (" + s.length() + " chars)" : s;
     }
 
     @Override

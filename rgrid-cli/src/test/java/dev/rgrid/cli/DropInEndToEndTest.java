@@ -94,6 +94,23 @@ class DropInEndToEndTest extends CliEndToEndTest {
     assertThat(result.stdoutBytes()).isEqualTo(allBytes(20000));
   }
 
+  /**
+   * DEFECT (when failing): when the reader of the CLI's stdout goes away ({@code rgrid run yes.py |
+   * head -1}), every later chunk of output logs a Java stack trace on stderr and the script is left
+   * running (here: forever, until the default timeout of one hour), where {@code python3 yes.py |
+   * head -1} ends at once.
+   */
+  @Test
+  void aClosedStdoutEndsTheRunWithoutStackTracesLikeAPipeIntoHead() {
+    cli.file("yes.py", "while True:\n    print('y')\n");
+
+    Cli.Running run = cli.startReadingOnly(2, "run", "-q", "yes.py");
+    Cli.Result result = run.await(java.time.Duration.ofSeconds(20));
+
+    assertThat(result.exitCode()).as(result.describe()).isNotZero();
+    assertNoStackTrace(result);
+  }
+
   @Test
   void quietLeavesOnlyTheScriptsOwnStderr() {
     cli.file("noisy.py", """

@@ -59,6 +59,28 @@ class LifecycleEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void interruptingTheCliLikeCtrlCCancelsTheRunAndExitsWith130() throws Exception {
+    cli.file("sleepy.py", """
+        import subprocess, time
+        child = subprocess.Popen(["sleep", "300"])
+        print("started", child.pid, flush=True)
+        time.sleep(300)
+        """);
+    Cli.Running run = cli.start("run", "sleepy.py");
+    Cli.await("the script has started", SOON, () -> run.stdoutSoFar().startsWith("started "));
+
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    Cli.Result interrupted = run.await(SOON);
+    assertThat(interrupted.exitCode()).as(interrupted.describe()).isEqualTo(ExitCodes.CANCELLED);
+    long child = Long.parseLong(interrupted.stdout().strip().split(" ")[1]);
+    Cli.await("the script's child process " + child + " is gone", SOON, () -> Cli.gone(child));
+    assertThat(cli.run("status", cli.lastExecutionId()).stdout())
+        .containsPattern("Status:\\s+CANCELLED");
+  }
+
+  @Test
   void cancellingAnEndedExecutionChangesNothing() {
     cli.file("quick.py", "print('done')\n");
     cli.run("run", "quick.py").requireSuccess();

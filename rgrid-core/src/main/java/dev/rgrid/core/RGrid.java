@@ -31,11 +31,13 @@ public final class RGrid implements AutoCloseable {
   private final Engine engine;
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
+  private final String runtimeNotice;
 
-  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned) {
+  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned, String runtimeNotice) {
     this.engine = engine;
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
+    this.runtimeNotice = runtimeNotice;
   }
 
   /**
@@ -109,6 +111,14 @@ public final class RGrid implements AutoCloseable {
   /** The name of the container runtime in use ({@code process}, {@code docker}). */
   public String runtimeName() {
     return engine.context().runtime().name();
+  }
+
+  /**
+   * Why the container runtime in use is not the preferred one (for example: no Docker engine
+   * answered, so scripts run as local processes), when RGrid chose it by itself.
+   */
+  public java.util.Optional<String> runtimeNotice() {
+    return java.util.Optional.ofNullable(runtimeNotice);
   }
 
   /** What the container runtime in use can do (whether it isolates scripts, for one). */

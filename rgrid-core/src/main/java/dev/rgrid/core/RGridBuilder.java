@@ -3,7 +3,7 @@ package dev.rgrid.core;
 import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
-import dev.rgrid.core.internal.runtime.ProcessRuntime;
+import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
@@ -34,6 +34,7 @@ public final class RGridBuilder {
   private ExecutionQueue queue;
   private BlobStore blobs;
   private ContainerRuntime runtime;
+  private String engine;
   private RuntimeCatalog catalog = RuntimeCatalog.defaults();
   private Clock clock = Clock.systemUTC();
   private WorkerId workerId;
@@ -86,6 +87,16 @@ public final class RGridBuilder {
   /** The container runtime. */
   public RGridBuilder runtime(ContainerRuntime value) {
     runtime = value;
+    return this;
+  }
+
+  /**
+   * Which container runtime to create when none is given with {@link #runtime}: {@code auto} (the
+   * default: Docker when its engine answers, else local processes), {@code docker} (fail if it does
+   * not answer) or {@code process}. Defaults to the {@code RGRID_RUNTIME} environment variable.
+   */
+  public RGridBuilder engine(String value) {
+    engine = value;
     return this;
   }
 
@@ -170,15 +181,18 @@ public final class RGridBuilder {
         owned.add(fileBlobs);
         blobs = fileBlobs;
       }
+      String notice = null;
       if (runtime == null) {
-        ProcessRuntime process = new ProcessRuntime();
-        owned.add(process);
-        runtime = process;
+        RuntimeSelector.Selection selected = new RuntimeSelector()
+            .select(engine != null ? engine : System.getenv("RGRID_RUNTIME"));
+        owned.add(selected.runtime());
+        runtime = selected.runtime();
+        notice = selected.notice();
       }
       WorkerId id = workerId == null ? defaultWorkerId() : workerId;
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval);
-      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned);
+      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned, notice);
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {
