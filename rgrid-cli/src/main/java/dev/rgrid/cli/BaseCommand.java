@@ -2,6 +2,7 @@ package dev.rgrid.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rgrid.core.RGrid;
 import java.util.concurrent.Callable;
@@ -10,6 +11,11 @@ import picocli.CommandLine.Option;
 /** What every subcommand shares: the terminal, {@code --quiet}, opening RGrid, JSON output. */
 abstract class BaseCommand implements Callable<Integer> {
   static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+      .registerModule(new com.fasterxml.jackson.databind.module.SimpleModule("rgrid-ids")
+          // Ids and keys are plain strings in JSON, so `jq -r .id` works.
+          .addSerializer(dev.rgrid.spi.ExecutionId.class, ToStringSerializer.instance)
+          .addSerializer(dev.rgrid.spi.WorkerId.class, ToStringSerializer.instance)
+          .addSerializer(dev.rgrid.spi.blob.BlobKey.class, ToStringSerializer.instance))
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
 

@@ -63,6 +63,12 @@ public final class Main implements Runnable {
         }
         return r instanceof NotFoundException ? ExitCodes.NOT_FOUND : ExitCodes.RGRID_ERROR;
       }
+      if (e instanceof CommandLine.TypeConversionException
+          || e instanceof CommandLine.ParameterException) {
+        terminal.error(e.getMessage(), "see `" + commandLine.getCommandSpec().qualifiedName()
+            + " --help`");
+        return ExitCodes.USAGE;
+      }
       if (e instanceof IllegalArgumentException) {
         terminal.error(e.getMessage(), "see `rgrid --help`");
         return ExitCodes.USAGE;

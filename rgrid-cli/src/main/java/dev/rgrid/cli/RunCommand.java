@@ -98,11 +98,16 @@ final class RunCommand extends BaseCommand {
     if (detach) {
       return detached(builder);
     }
+    builder.stdin(System.in);
+    java.util.concurrent.atomic.AtomicReference<Execution> current =
+        new java.util.concurrent.atomic.AtomicReference<>();
     if (!json) {
-      builder.stdin(System.in).listener(new ExecutionListener() {
+      builder.listener(new ExecutionListener() {
         @Override
         public void onOutput(LogStream stream, byte[] bytes) {
-          terminal.raw(stream == LogStream.STDERR, bytes);
+          if (!terminal.raw(stream == LogStream.STDERR, bytes) && stream == LogStream.STDOUT) {
+            stdoutClosed(current.get());
+          }
         }
       });
     }
@@ -111,6 +116,7 @@ final class RunCommand extends BaseCommand {
       timings.mark("open");
       noticeIsolation(rgrid);
       Execution execution = rgrid.run(builder.build());
+      current.set(execution);
       timings.mark("submit");
       Thread onInterrupt = new Thread(() -> cancelOnInterrupt(execution), "rgrid-interrupt");
       Runtime.getRuntime().addShutdownHook(onInterrupt);
@@ -119,6 +125,10 @@ final class RunCommand extends BaseCommand {
         done = execution.await();
       } finally {
         removeHook(onInterrupt);
+      }
+      if (brokenPipe) {
+        // Like a local script writing into `| head`: it ends, quietly, as killed by SIGPIPE.
+        return 128 + 13;
       }
       timings.mark("run");
       List<Path> downloaded = List.of();
@@ -201,6 +211,26 @@ final class RunCommand extends BaseCommand {
         // Not being able to remember the notice only means it is shown again next time.
       }
     }
+  }
+
+  private volatile boolean brokenPipe;
+
+  /** Whoever reads our stdout went away: stop the script, as SIGPIPE would stop it locally. */
+  private void stdoutClosed(Execution execution) {
+    if (brokenPipe || execution == null) {
+      return;
+    }
+    brokenPipe = true;
+    // Not on the output thread: cancelling waits for the process, whose output that thread reads.
+    Thread t = new Thread(() -> {
+      try {
+        execution.cancel();
+      } catch (RuntimeException e) {
+        terminal.error("could not stop " + execution.id() + ": " + e.getMessage(), null);
+      }
+    }, "rgrid-broken-pipe");
+    t.setDaemon(true);
+    t.start();
   }
 
   private void cancelOnInterrupt(Execution execution) {

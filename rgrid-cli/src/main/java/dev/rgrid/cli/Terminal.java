@@ -5,7 +5,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -20,6 +19,8 @@ final class Terminal {
   final PrintStream err;
   private final boolean color;
   private boolean quiet;
+  private boolean outClosed;
+  private boolean errClosed;
 
   Terminal() {
     this(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
@@ -57,14 +58,28 @@ final class Terminal {
     }
   }
 
-  /** Writes raw bytes to stdout or stderr at once. */
-  synchronized void raw(boolean toErr, byte[] bytes) {
+  /**
+   * Writes raw bytes to stdout or stderr at once.
+   *
+   * @return {@code false} when the stream is closed (a reader such as {@code head} went away);
+   *     later writes to it are dropped
+   */
+  synchronized boolean raw(boolean toErr, byte[] bytes) {
+    if (toErr ? errClosed : outClosed) {
+      return false;
+    }
     try {
       OutputStream s = toErr ? rawErr : rawOut;
       s.write(bytes);
       s.flush();
+      return true;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write to " + (toErr ? "stderr" : "stdout"), e);
+      if (toErr) {
+        errClosed = true;
+      } else {
+        outClosed = true;
+      }
+      return false;
     }
   }
 

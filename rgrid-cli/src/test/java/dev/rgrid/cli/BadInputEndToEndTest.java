@@ -96,7 +96,7 @@ class BadInputEndToEndTest extends CliEndToEndTest {
   }
 
   /**
-   * DEFECT (when failing): values checked while the command runs (durations, sizes, K=V pairs) are
+   * Guards against a fixed defect: values checked while the command runs (durations, sizes, K=V pairs) are
    * reported as an "unexpected ... defect in RGrid" with exit 125 instead of a usage error.
    */
   @ParameterizedTest(name = "rgrid run {0} {1} hello.py")
@@ -192,7 +192,7 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertThat(result.stdout()).isEmpty();
   }
 
-  /** DEFECT (when failing): a malformed id is reported as "unexpected ... defect" with exit 125. */
+  /** Guards against a fixed defect: a malformed id is reported as "unexpected ... defect" with exit 125. */
   @ParameterizedTest(name = "rgrid {0} exec_garbage")
   @ValueSource(strings = {"status", "logs", "download", "cancel"})
   void aMalformedExecutionIdIsAUsageError(String command) {

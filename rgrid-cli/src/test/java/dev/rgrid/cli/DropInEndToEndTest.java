@@ -52,6 +52,18 @@ class DropInEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aScriptKilledByASignalExitsAsTheShellReportsIt() {
+    cli.file("killed.py", "import os, signal\nprint('going', flush=True)\n"
+        + "os.kill(os.getpid(), signal.SIGKILL)\n");
+
+    Cli.Result result = cli.run("run", "killed.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(128 + 9);
+    assertThat(result.stdout()).isEqualTo("going\n");
+    assertNoStackTrace(result);
+  }
+
+  @Test
   void anUncaughtPythonExceptionExitsWithOneAndShowsThePythonTraceback() {
     cli.file("boom.py", "raise ValueError('broken input')\n");
 
@@ -95,7 +107,7 @@ class DropInEndToEndTest extends CliEndToEndTest {
   }
 
   /**
-   * DEFECT (when failing): when the reader of the CLI's stdout goes away ({@code rgrid run yes.py |
+   * Guards against a fixed defect: when the reader of the CLI's stdout goes away ({@code rgrid run yes.py |
    * head -1}), every later chunk of output logs a Java stack trace on stderr and the script is left
    * running (here: forever, until the default timeout of one hour), where {@code python3 yes.py |
    * head -1} ends at once.
@@ -166,7 +178,7 @@ class DropInEndToEndTest extends CliEndToEndTest {
   }
 
   /**
-   * DEFECT (when failing): with {@code --json} the CLI does not connect its stdin to the script, so
+   * Guards against a fixed defect: with {@code --json} the CLI does not connect its stdin to the script, so
    * {@code cat data | rgrid run --json x.py} silently runs the script on empty input.
    */
   @Test

@@ -73,7 +73,7 @@ class OutputsEndToEndTest extends CliEndToEndTest {
   }
 
   /**
-   * DEFECT (when failing): the skipped symlinks are reported by an slf4j logger line ({@code
+   * Guards against a fixed defect: the skipped symlinks are reported by an slf4j logger line ({@code
    * [rgrid-exec-1] INFO dev.rgrid.core...}) on stderr, which {@code --quiet} does not silence and
    * which has no {@code rgrid: } prefix.
    */
@@ -149,6 +149,24 @@ class OutputsEndToEndTest extends CliEndToEndTest {
 
     assertThat(download.exitCode()).as(download.describe()).isZero();
     assertThat(filesUnder(cli.cwd().resolve("fetched"))).containsExactly("x.txt");
+  }
+
+  /**
+   * Guards against a fixed defect: downloads go through a temporary file made with {@code
+   * Files.createTempFile}, so every downloaded output is owner-only ({@code rw-------}) instead of
+   * getting the permissions a file written by {@code python3 script.py} here would have.
+   */
+  @Test
+  void downloadedOutputsGetTheUsualPermissionsOfANewFile() throws Exception {
+    cli.file("write.py", "open('report.txt', 'w').write('r')\n");
+
+    cli.run("run", "write.py").requireSuccess();
+
+    Path downloaded = cli.cwd().resolve("outputs").resolve(cli.lastExecutionId())
+        .resolve("report.txt");
+    Path fresh = Files.createFile(cli.cwd().resolve("made-here.txt"));
+    assertThat(Files.getPosixFilePermissions(downloaded))
+        .isEqualTo(Files.getPosixFilePermissions(fresh));
   }
 
   @Test

@@ -44,10 +44,14 @@ final class Downloader {
       Path tmp = null;
       try {
         Files.createDirectories(target.getParent());
-        tmp = Files.createTempFile(target.getParent(), ".rgrid-", ".part");
+        // Not createTempFile: its 0600 mode would stick; a new file gets the umask's mode, as a
+        // file the script wrote locally would.
+        tmp = target.resolveSibling(".rgrid-" + java.util.UUID.randomUUID() + ".part");
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         try (InputStream in = blobs.open(a.blob());
-            OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp), sha)) {
+            OutputStream out = new DigestOutputStream(Files.newOutputStream(tmp,
+                java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE), sha)) {
           in.transferTo(out);
         }
         String actual = HexFormat.of().formatHex(sha.digest());

@@ -184,7 +184,7 @@ final class ExecutionRunner {
         return;
       }
       LogCollector.Captured captured = logs.finish();
-      finishRun(record, ending, exit, captured, ws);
+      finishRun(record, ending, exit, captured, ws, logs);
       if (LOG.isDebugEnabled()) {
         LOG.debug("{} timings: stage {} ms, start {} ms, script {} ms, collect {} ms", id,
             ms(staged - t0), ms(started - staged), ms(exited - started),
@@ -194,7 +194,7 @@ final class ExecutionRunner {
   }
 
   private void finishRun(ExecutionRecord record, Ending ending, Optional<ExitResult> exit,
-      LogCollector.Captured captured, Workspace ws) {
+      LogCollector.Captured captured, Workspace ws, LogCollector logs) {
     ExecutionId id = record.id();
     Instant now = ctx.clock().instant();
     if (ending == Ending.CANCELLED) {
@@ -216,7 +216,7 @@ final class ExecutionRunner {
       OutputCollector.Collected collected = outputs.collect(ws.workDir(), record.spec().inputs());
       artifacts = collected.artifacts();
       if (!collected.skipped().isEmpty()) {
-        LOG.info("{}: outputs not collected: {}", id, collected.skipped());
+        logs.note("not collected as outputs: " + String.join(", ", collected.skipped()));
       }
     } catch (OutputLimitException e) {
       failure = new FailureReason(FailureKind.OUTPUT_LIMIT, e.getMessage(), e.hint().orElse(null));

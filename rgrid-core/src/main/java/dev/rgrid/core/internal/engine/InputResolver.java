@@ -96,7 +96,8 @@ final class InputResolver {
     if (known != null) {
       return known;
     }
-    String name = uniqueName(safeName(real));
+    // The name the user gave (a link keeps its own name), the content of what it points to.
+    String name = uniqueName(safeName(path.normalize().getFileName() == null ? real : path.normalize()));
     nameByRealPath.put(real, name);
     if (Files.isDirectory(real)) {
       addDirectory(real, name);

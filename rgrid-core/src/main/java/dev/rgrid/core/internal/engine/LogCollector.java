@@ -180,6 +180,16 @@ final class LogCollector implements OutputSink {
     }
   }
 
+  /** Stores one of RGrid's own notes as a log line after the script's output. */
+  void note(String text) {
+    LogLine line;
+    synchronized (this) {
+      line = new LogLine(++seq, LogStream.SYSTEM, clock.instant(), "[rgrid] " + text);
+    }
+    store.appendLogs(id, List.of(line));
+    safely(() -> listener.onLogLine(line));
+  }
+
   /** Closes the capture files without storing anything (the run was abandoned). */
   void discard() {
     try {
