@@ -69,9 +69,11 @@ public final class RuntimeSelector {
           reasons.add(p.name() + ": " + e.getMessage());
         }
       }
-      String why = reasons.isEmpty() ? "no container engine is installed with RGrid"
-          : String.join("; ", reasons);
-      return new Selection(new ProcessRuntime(), "no container engine answered (" + why
+      if (reasons.isEmpty()) {
+        return new Selection(new ProcessRuntime(), null); // nothing to fall back from
+      }
+      return new Selection(new ProcessRuntime(), "no container engine answered ("
+          + String.join("; ", reasons)
           + "); scripts run as local processes, NOT isolated from this machine");
     }
     for (ContainerRuntimeProvider p : providers) {

@@ -1,0 +1,188 @@
+package dev.rgrid.backend.docker;
+
+import dev.rgrid.backend.docker.internal.ContainerRecipe;
+import dev.rgrid.backend.docker.internal.DockerContainer;
+import dev.rgrid.backend.docker.internal.Engine;
+import dev.rgrid.backend.docker.internal.Images;
+import dev.rgrid.backend.docker.internal.Launcher;
+import dev.rgrid.backend.docker.internal.Leftovers;
+import dev.rgrid.backend.docker.internal.Owner;
+import dev.rgrid.backend.docker.internal.RunAs;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.runtime.Container;
+import dev.rgrid.spi.runtime.ContainerPaths;
+import dev.rgrid.spi.runtime.ContainerRuntime;
+import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.OutputSink;
+import dev.rgrid.spi.runtime.RuntimeCapabilities;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Runs each script in its own locked-down container on a Docker engine: read-only root file
+ * system, {@code /work} (a bind mount of the run's working directory) the only writable place, a
+ * small in-memory {@code /tmp}, a non-root user, all capabilities dropped, no privilege
+ * escalation, pids, memory and CPU limits, and no network unless the run asks for it. The script
+ * is mounted read-only at {@code /rgrid/<name>}.
+ *
+ * <p>Containers carry the run's labels plus {@code dev.rgrid.managed=true} and the identity of
+ * this JVM, so that the containers of an RGrid process that crashed are removed by the next
+ * runtime created on the same machine. Safe for use by many threads.
+ *
+ * <p>Scripts never run as root: see {@link DockerSettings#user()}. When this JVM runs as root, the
+ * working and script directories are handed ({@code chown}) to uid/gid 65534 before the start, so
+ * files the script writes belong to 65534.
+ */
+public final class DockerRuntime implements ContainerRuntime {
+  private static final RuntimeCapabilities CAPABILITIES = new RuntimeCapabilities(true, true,
+      true);
+
+  private final DockerSettings settings;
+  private final Engine engine;
+  private final Images images;
+  private final Launcher launcher;
+  private final Leftovers leftovers;
+  private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Connects to the engine of {@code settings}, checks that it answers within its ping timeout,
+   * and removes containers left behind by RGrid processes of this machine that have ended.
+   *
+   * @throws dev.rgrid.spi.BackendUnavailableException naming the endpoint when the engine does not
+   *     answer
+   */
+  public DockerRuntime(DockerSettings settings) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    Engine connected = Engine.connect(settings);
+    try {
+      RunAs runAs = RunAs.choose(settings.user());
+      this.engine = connected;
+      this.images = new Images(connected, settings.pullTimeout());
+      this.launcher = new Launcher(connected, images,
+          new ContainerRecipe(settings, runAs, Owner.current()), runAs);
+      this.leftovers = new Leftovers(connected);
+      leftovers.removeThoseOfEndedOwners();
+    } catch (RuntimeException e) {
+      connected.close();
+      throw e;
+    }
+  }
+
+  /** A runtime on the engine named by {@code DOCKER_HOST} (or the local socket), with defaults. */
+  public static DockerRuntime fromEnvironment() {
+    return new DockerRuntime(DockerSettings.fromEnvironment());
+  }
+
+  /** {@code docker}. */
+  @Override
+  public String name() {
+    return "docker";
+  }
+
+  /** Isolates, enforces limits, mounts local directories. */
+  @Override
+  public RuntimeCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  /** The settings it was created with. */
+  public DockerSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Makes sure the runtime's image is on the engine, pulling it (bounded by the pull timeout) when
+   * it is not. Remembered once found.
+   *
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException naming the image when it can be
+   *     neither found nor pulled
+   */
+  @Override
+  public void prepare(RuntimeDefinition runtime) {
+    images.require(Objects.requireNonNull(runtime, "runtime"));
+  }
+
+  /** {@code /work}, and the script at {@code /rgrid/<scriptName>}. */
+  @Override
+  public ContainerPaths paths(Path workDir, Path scriptDir, String scriptName) {
+    return new ContainerPaths(ContainerRecipe.WORK, ContainerRecipe.SCRIPTS + "/"
+        + plainName(scriptName));
+  }
+
+  /**
+   * Starts the script's container, attached to its output (and to {@code spec.stdin()} when
+   * given; the script reads end-of-file when those bytes end, or at once when there are none).
+   * Output reaches {@code sink} live, stdout and stderr apart, from a docker-java thread.
+   *
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is missing or lacks
+   *     the interpreter
+   * @throws ContainerStartException when the engine refuses to create or start the container
+   * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer
+   * @throws IllegalArgumentException when the directories or the script do not exist
+   */
+  @Override
+  public Container start(ContainerSpec spec, OutputSink sink) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(sink, "sink");
+    plainName(spec.scriptName());
+    DockerContainer container = launcher.launch(spec, sink, open::remove);
+    open.add(container);
+    return container;
+  }
+
+  /**
+   * Removes the containers carrying all of {@code labels} (and RGrid's own mark), except those of
+   * RGrid processes still running on this machine, this one included.
+   */
+  @Override
+  public int reap(Map<String, String> labels) {
+    Set<String> live = new HashSet<>();
+    open.forEach(c -> live.add(c.id()));
+    return leftovers.removeLabelled(Map.copyOf(labels), live);
+  }
+
+  /** Closes (kills and removes) every container still open, then the engine connection. */
+  @Override
+  public void close() {
+    RGridException failure = null;
+    try {
+      for (DockerContainer c : List.copyOf(open)) {
+        try {
+          c.close();
+        } catch (RGridException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+    } finally {
+      engine.close();
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DockerRuntime[" + settings.dockerHost() + "]";
+  }
+
+  private static String plainName(String scriptName) {
+    Objects.requireNonNull(scriptName, "scriptName");
+    if (scriptName.isEmpty() || scriptName.equals(".") || scriptName.equals("..")
+        || scriptName.indexOf('/') >= 0 || scriptName.indexOf('\\') >= 0
+        || scriptName.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException("not a plain script file name: '" + scriptName + "'");
+    }
+    return scriptName;
+  }
+}

@@ -1,0 +1,191 @@
+package dev.rgrid.backend.docker.internal;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.PullResponseItem;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.runtime.RuntimeUnavailableException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes sure runtime images exist on the engine: found locally, or pulled once (bounded in time).
+ * Only positive answers are remembered, so an image built after a failure is found next time.
+ */
+public final class Images {
+  /** What to do about a missing image. */
+  public static final String HINT = "build it with scripts/build-images (no registry is "
+      + "reachable), or choose another --runtime";
+  private static final Logger LOG = LoggerFactory.getLogger(Images.class);
+
+  private final Engine engine;
+  private final Duration pullTimeout;
+  private final Set<String> present = ConcurrentHashMap.newKeySet();
+
+  /** Images of {@code engine}, pulling for at most {@code pullTimeout}. */
+  public Images(Engine engine, Duration pullTimeout) {
+    this.engine = engine;
+    this.pullTimeout = pullTimeout;
+  }
+
+  /**
+   * Makes sure the image of {@code runtime} exists on the engine.
+   *
+   * @throws RuntimeUnavailableException when it neither exists nor can be pulled
+   * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer
+   */
+  public void require(RuntimeDefinition runtime) {
+    String image = runtime.image();
+    // RuntimeDefinition validated it already; checked again because this value becomes part of
+    // request URLs, and a definition may have been made by reflection or deserialisation.
+    if (!RuntimeDefinition.isValidImage(image)) {
+      throw new IllegalArgumentException("invalid image reference for runtime " + runtime.name());
+    }
+    if (present.contains(image)) {
+      return;
+    }
+    if (!exists(image)) {
+      pull(runtime);
+      if (!exists(image)) {
+        throw missing(runtime, "the pull finished but the engine still does not have it", null);
+      }
+    }
+    present.add(image);
+  }
+
+  /** Forgets that {@code image} exists (it was removed since). */
+  public void forget(String image) {
+    present.remove(image);
+  }
+
+  /** The exception for an image that is not there. */
+  public RuntimeUnavailableException missing(RuntimeDefinition runtime, String why,
+      Throwable cause) {
+    return new RuntimeUnavailableException("runtime " + runtime.name() + " needs the image "
+        + runtime.image() + ", which the Docker engine at " + engine.endpoint()
+        + " does not have (" + why + ")", HINT, cause);
+  }
+
+  private boolean exists(String image) {
+    try {
+      engine.control().inspectImageCmd(image).exec();
+      return true;
+    } catch (NotFoundException e) {
+      return false;
+    } catch (RuntimeException e) {
+      throw engine.failure("inspect the image " + image, e);
+    }
+  }
+
+  private void pull(RuntimeDefinition runtime) {
+    String reference = withTag(runtime.image());
+    LOG.info("image {} is not on the engine; pulling {} (at most {} s)", runtime.image(),
+        reference, pullTimeout.toSeconds());
+    Pull pull = new Pull();
+    try {
+      engine.streams().pullImageCmd(reference).exec(pull);
+      if (!pull.done.await(pullTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw missing(runtime, "pulling it took longer than " + pullTimeout.toSeconds() + " s",
+            null);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw missing(runtime, "interrupted while pulling it", e);
+    } catch (RuntimeUnavailableException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw engine.failure("pull the image " + reference, e);
+    } finally {
+      pull.close();
+    }
+    Throwable error = pull.error;
+    if (error instanceof DockerException d) {
+      throw missing(runtime, "pulling it failed: " + Engine.message(d), d);
+    }
+    if (error instanceof RuntimeException e) {
+      throw engine.failure("pull the image " + reference, e);
+    }
+    if (error != null) {
+      throw missing(runtime, "pulling it failed: " + error, error);
+    }
+    if (pull.failure != null) {
+      throw missing(runtime, "pulling it failed: " + pull.failure.replaceAll("\\s+", " "), null);
+    }
+  }
+
+  /**
+   * Follows a pull. docker-java's own callback logs every failure as an error before the caller
+   * can decide what it means; a missing image is an expected answer here.
+   */
+  private static final class Pull implements ResultCallback<PullResponseItem> {
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Closeable stream;
+    volatile Throwable error;
+    volatile String failure;
+
+    @Override
+    public void onStart(Closeable closeable) {
+      stream = closeable;
+    }
+
+    @Override
+    public void onNext(PullResponseItem item) {
+      if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+        failure = item.getErrorDetail().getMessage();
+      } else if (item.getError() != null) {
+        failure = item.getError();
+      }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      if (error == null) {
+        error = throwable;
+      }
+      done.countDown();
+    }
+
+    @Override
+    public void onComplete() {
+      done.countDown();
+    }
+
+    @Override
+    public void close() {
+      Closeable s = stream;
+      if (s == null) {
+        return;
+      }
+      try {
+        s.close();
+      } catch (IOException e) {
+        LOG.debug("closing a pull stream failed", e);
+      }
+    }
+  }
+
+  /**
+   * The reference with an explicit tag: without one the engine would pull every tag of the
+   * repository.
+   */
+  static String withTag(String image) {
+    if (image.contains("@")) {
+      return image;
+    }
+    int slash = image.lastIndexOf('/');
+    return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
+  }
+
+  private static String oneLine(RuntimeException e) {
+    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return msg.replaceAll("\\s+", " ").strip();
+  }
+}

@@ -1,0 +1,166 @@
+package dev.rgrid.backend.docker.internal;
+
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import dev.rgrid.backend.docker.ContainerStartException;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.OutputSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one container: creates it, attaches to its output (and stdin) before the start so that
+ * nothing it writes is missed, then starts it. Whatever fails on the way is removed again.
+ */
+public final class Launcher {
+  private static final Logger LOG = LoggerFactory.getLogger(Launcher.class);
+  private static final Duration ATTACH_TIMEOUT = Duration.ofSeconds(30);
+  private static final String START_HINT = "check the engine's log (journalctl -u docker, or the "
+      + "dockerd output) and free disk space, then run it again";
+
+  private final Engine engine;
+  private final Images images;
+  private final ContainerRecipe recipe;
+  private final RunAs runAs;
+
+  /** Launches on {@code engine} with {@code recipe}. */
+  public Launcher(Engine engine, Images images, ContainerRecipe recipe, RunAs runAs) {
+    this.engine = engine;
+    this.images = images;
+    this.recipe = recipe;
+    this.runAs = runAs;
+  }
+
+  /**
+   * Creates, attaches and starts the container of {@code spec}.
+   *
+   * @param onClose runs once when the returned container is closed
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is gone or lacks
+   *     the interpreter
+   * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer or refuses
+   */
+  public DockerContainer launch(ContainerSpec spec, OutputSink sink,
+      Consumer<DockerContainer> onClose) {
+    Path workDir = realDirectory(spec.workDir(), "working directory");
+    Path scriptDir = realDirectory(spec.scriptDir(), "script directory");
+    if (!Files.isRegularFile(scriptDir.resolve(spec.scriptName()))) {
+      throw new IllegalArgumentException("script does not exist: "
+          + scriptDir.resolve(spec.scriptName()));
+    }
+    runAs.grant(List.of(workDir, scriptDir));
+    String name = ContainerRecipe.name(spec.name());
+    String id = create(spec, name, workDir, scriptDir);
+    InputStream stdin = spec.stdin();
+    DockerContainer container = new DockerContainer(engine, id, name, stdin, onClose);
+    try {
+      OutputPump pump = new OutputPump(name, sink, container::streamEnded);
+      container.pump(pump);
+      engine.streams().attachContainerCmd(id)
+          .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
+          .exec(pump);
+      Throwable notAttached = pump.awaitStarted(ATTACH_TIMEOUT);
+      if (notAttached != null) {
+        throw new ContainerStartException(name, "could not attach to the output of "
+            + "container " + name + " on the Docker engine at " + engine.endpoint() + ": "
+            + notAttached, START_HINT, notAttached);
+      }
+      StdinFeeder feeder = null;
+      if (stdin != null) {
+        feeder = attachStdin(id, name, stdin);
+        container.feeder(feeder);
+      }
+      start(spec, name, id);
+      container.started();
+      if (feeder != null) {
+        feeder.start();
+      }
+      return container;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      RGridException interrupted = new RGridException("interrupted while starting container "
+          + name, null, null, e);
+      try {
+        container.close();
+      } catch (RuntimeException cleanup) {
+        interrupted.addSuppressed(cleanup);
+      }
+      throw interrupted;
+    } catch (RuntimeException e) {
+      try {
+        container.close();
+      } catch (RuntimeException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+  }
+
+  private StdinFeeder attachStdin(String id, String name, InputStream stdin) {
+    if (engine.tls()) {
+      throw new ContainerStartException(name, "cannot feed stdin to container " + name
+          + " through the TLS endpoint " + engine.endpoint(), "run it without stdin, or reach "
+          + "the engine through its Unix socket", null);
+    }
+    try {
+      return StdinFeeder.attach(engine.endpoint(), engine.apiVersion(), id, stdin, name,
+          ATTACH_TIMEOUT);
+    } catch (IOException e) {
+      throw new ContainerStartException(name, "could not attach to the stdin of container "
+          + name + " on the Docker engine at " + engine.endpoint() + ": " + e.getMessage(),
+          START_HINT, e);
+    }
+  }
+
+  private String create(ContainerSpec spec, String name, Path workDir, Path scriptDir) {
+    String image = spec.runtime().image();
+    try {
+      return recipe.create(engine.control(), spec, name, workDir, scriptDir).exec().getId();
+    } catch (NotFoundException e) {
+      images.forget(image);
+      throw images.missing(spec.runtime(), "it was removed after the runtime was prepared", e);
+    } catch (DockerException e) {
+      throw new ContainerStartException(name, "the Docker engine at " + engine.endpoint()
+          + " refused to create container " + name + " from " + image + ": "
+          + Engine.message(e), START_HINT, e);
+    } catch (RuntimeException e) {
+      throw engine.failure("create container " + name, e);
+    }
+  }
+
+  private void start(ContainerSpec spec, String name, String id) {
+    try {
+      engine.control().startContainerCmd(id).exec();
+    } catch (DockerException e) {
+      String why = Engine.message(e);
+      if (why.contains("executable file not found") || why.contains("no such file or directory")
+          && why.contains("exec")) {
+        throw images.missing(spec.runtime(), "it cannot run " + spec.runtime().command().get(0)
+            + ": " + why, e);
+      }
+      throw new ContainerStartException(name, "the Docker engine at " + engine.endpoint()
+          + " could not start container " + name + ": " + why, START_HINT, e);
+    } catch (RuntimeException e) {
+      throw engine.failure("start container " + name, e);
+    }
+  }
+
+  private static Path realDirectory(Path dir, String what) {
+    try {
+      Path real = dir.toRealPath();
+      if (!Files.isDirectory(real)) {
+        throw new IllegalArgumentException(what + " is not a directory: " + dir);
+      }
+      return real;
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + " does not exist: " + dir, e);
+    }
+  }
+}
