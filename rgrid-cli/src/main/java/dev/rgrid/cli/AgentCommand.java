@@ -44,7 +44,7 @@ final class AgentCommand extends BaseCommand {
    * terminal or pressing Ctrl-C there does not stop it; its output goes to {@code agent.log} in
    * the state directory.
    */
-  static void spawn() {
+  static void spawn(String engine) {
     Path home = RGridBuilder.defaultHome();
     String java = ProcessHandle.current().info().command()
         .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -62,11 +62,14 @@ final class AgentCommand extends BaseCommand {
     try {
       Files.createDirectories(home);
       File log = home.resolve("agent.log").toFile();
-      new ProcessBuilder(command)
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+      ProcessBuilder pb = new ProcessBuilder(command);
+      if (engine != null) {
+        pb.environment().put("RGRID_RUNTIME", engine);
+      }
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log))
-          .redirectErrorStream(true)
-          .start();
+          .redirectErrorStream(true);
+      pb.start();
     } catch (IOException e) {
       throw new RGridException("cannot start the background process: " + e.getMessage(),
           "run without --detach, or start `rgrid agent` yourself", null, e);

@@ -34,7 +34,15 @@ abstract class BaseCommand implements Callable<Integer> {
 
   /** The embedded RGrid with {@code workers} in-process workers (0: submit only). */
   static RGrid open(int workers) {
-    return RGrid.builder().workers(workers).build();
+    return open(workers, null);
+  }
+
+  /**
+   * The embedded RGrid with {@code workers} in-process workers on container runtime {@code engine}
+   * ({@code auto}, {@code docker}, {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
+   */
+  static RGrid open(int workers, String engine) {
+    return RGrid.builder().workers(workers).engine(engine).build();
   }
 
   void printJson(Object value) throws Exception {

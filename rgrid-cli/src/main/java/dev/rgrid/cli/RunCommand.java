@@ -64,6 +64,11 @@ final class RunCommand extends BaseCommand {
   @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
   boolean network;
 
+  @Option(names = "--engine", paramLabel = "NAME",
+      description = "Container runtime: auto (Docker when its engine answers, else local "
+          + "processes), docker, or process. Default: $RGRID_RUNTIME, else auto.")
+  String engine;
+
   @Option(names = "--output-dir", paramLabel = "DIR",
       description = "Where outputs go (default ./outputs/<execution id>).")
   Path outputDir;
@@ -112,7 +117,7 @@ final class RunCommand extends BaseCommand {
       });
     }
     Timings timings = new Timings(System.getenv("RGRID_TIMINGS") != null);
-    try (RGrid rgrid = open(2)) {
+    try (RGrid rgrid = open(2, engine)) {
       timings.mark("open");
       noticeIsolation(rgrid);
       Execution execution = rgrid.run(builder.build());
@@ -183,7 +188,7 @@ final class RunCommand extends BaseCommand {
   private int detached(RunSpec.Builder builder) throws Exception {
     try (RGrid rgrid = open(0)) {
       Execution execution = rgrid.run(builder.build());
-      AgentCommand.spawn();
+      AgentCommand.spawn(engine);
       terminal.out.println(execution.id());
       terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
           + "`");

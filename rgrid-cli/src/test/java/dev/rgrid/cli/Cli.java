@@ -51,6 +51,9 @@ final class Cli implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     env.put("RGRID_HOME", home.toString());
+    // These tests pin the local process runtime (they look at host processes); the Docker
+    // runtime has its own end-to-end tests.
+    env.put("RGRID_RUNTIME", "process");
   }
 
   /** The state directory ({@code RGRID_HOME}). */

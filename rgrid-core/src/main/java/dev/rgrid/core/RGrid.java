@@ -31,13 +31,14 @@ public final class RGrid implements AutoCloseable {
   private final Engine engine;
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
-  private final String runtimeNotice;
+  private final dev.rgrid.core.internal.engine.LazyRuntime selected;
 
-  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned, String runtimeNotice) {
+  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
+      dev.rgrid.core.internal.engine.LazyRuntime selected) {
     this.engine = engine;
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
-    this.runtimeNotice = runtimeNotice;
+    this.selected = selected;
   }
 
   /**
@@ -118,7 +119,7 @@ public final class RGrid implements AutoCloseable {
    * answered, so scripts run as local processes), when RGrid chose it by itself.
    */
   public java.util.Optional<String> runtimeNotice() {
-    return java.util.Optional.ofNullable(runtimeNotice);
+    return selected == null ? java.util.Optional.empty() : selected.notice();
   }
 
   /** What the container runtime in use can do (whether it isolates scripts, for one). */

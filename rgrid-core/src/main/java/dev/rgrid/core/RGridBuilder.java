@@ -3,6 +3,7 @@ package dev.rgrid.core;
 import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
+import dev.rgrid.core.internal.engine.LazyRuntime;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
@@ -181,18 +182,20 @@ public final class RGridBuilder {
         owned.add(fileBlobs);
         blobs = fileBlobs;
       }
-      String notice = null;
+      LazyRuntime selected = null;
       if (runtime == null) {
-        RuntimeSelector.Selection selected = new RuntimeSelector()
-            .select(engine != null ? engine : System.getenv("RGRID_RUNTIME"));
-        owned.add(selected.runtime());
-        runtime = selected.runtime();
-        notice = selected.notice();
+        selected = new LazyRuntime(new RuntimeSelector(),
+            engine != null ? engine : System.getenv("RGRID_RUNTIME"));
+        owned.add(selected);
+        runtime = selected;
       }
       WorkerId id = workerId == null ? defaultWorkerId() : workerId;
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval);
-      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned, notice);
+      if (selected != null && workers > 0) {
+        selected.name(); // a worker will need it: choose now, so a forced engine fails here
+      }
+      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned, selected);
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {
