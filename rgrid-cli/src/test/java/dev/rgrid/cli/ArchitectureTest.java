@@ -28,6 +28,20 @@ class ArchitectureTest {
   }
 
   @Test
+  void backendsNeverUseCore() {
+    noClasses().that().resideInAPackage("dev.rgrid.backend..")
+        .should().dependOnClassesThat().resideInAnyPackage("dev.rgrid.core..", "dev.rgrid.cli..")
+        .check(classes);
+  }
+
+  @Test
+  void coreNeverUsesABackend() {
+    noClasses().that().resideInAPackage("dev.rgrid.core..")
+        .should().dependOnClassesThat().resideInAPackage("dev.rgrid.backend..")
+        .check(classes);
+  }
+
+  @Test
   void corePublicApiDoesNotDependOnTheCli() {
     noClasses().that().resideInAPackage("dev.rgrid.core..")
         .should().dependOnClassesThat().resideInAPackage("dev.rgrid.cli..")

@@ -211,7 +211,12 @@ public final class RGridBuilder {
   private static void prepareHome(Path dir) {
     try {
       Files.createDirectories(dir);
-      Files.createDirectories(dir.resolve("work"));
+      Path work = Files.createDirectories(dir.resolve("work"));
+      // Running workspaces may belong to an unprivileged container user: keep others out above them.
+      if (work.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        Files.setPosixFilePermissions(work,
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+      }
     } catch (IOException e) {
       throw new RGridException("cannot use " + dir + " as the RGrid state directory: "
           + e.getMessage(), "make it a writable directory, or set RGRID_HOME to one", null, e);

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs each script in its own locked-down container on a Docker engine: read-only root file
@@ -49,6 +50,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final Launcher launcher;
   private final Leftovers leftovers;
   private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   /**
    * Connects to the engine of {@code settings}, checks that it answers within its ping timeout,
@@ -105,6 +107,7 @@ public final class DockerRuntime implements ContainerRuntime {
    */
   @Override
   public void prepare(RuntimeDefinition runtime) {
+    requireOpen();
     images.require(Objects.requireNonNull(runtime, "runtime"));
   }
 
@@ -120,8 +123,10 @@ public final class DockerRuntime implements ContainerRuntime {
    * given; the script reads end-of-file when those bytes end, or at once when there are none).
    * Output reaches {@code sink} live, stdout and stderr apart, from a docker-java thread.
    *
-   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is missing or lacks
-   *     the interpreter
+   * <p>An interpreter missing from the image is not detected here: the container's init fails
+   * to run it, and the run exits with code 127 and tini's message on stderr.
+   *
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is missing
    * @throws ContainerStartException when the engine refuses to create or start the container
    * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer
    * @throws IllegalArgumentException when the directories or the script do not exist
@@ -131,6 +136,7 @@ public final class DockerRuntime implements ContainerRuntime {
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(sink, "sink");
     plainName(spec.scriptName());
+    requireOpen();
     DockerContainer container = launcher.launch(spec, sink, open::remove);
     open.add(container);
     return container;
@@ -142,14 +148,21 @@ public final class DockerRuntime implements ContainerRuntime {
    */
   @Override
   public int reap(Map<String, String> labels) {
+    requireOpen();
     Set<String> live = new HashSet<>();
     open.forEach(c -> live.add(c.id()));
     return leftovers.removeLabelled(Map.copyOf(labels), live);
   }
 
-  /** Closes (kills and removes) every container still open, then the engine connection. */
+  /**
+   * Closes (kills and removes) every container still open, then the engine connection. Later
+   * calls do nothing.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     RGridException failure = null;
     try {
       for (DockerContainer c : List.copyOf(open)) {
@@ -174,6 +187,12 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public String toString() {
     return "DockerRuntime[" + settings.dockerHost() + "]";
+  }
+
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this Docker runtime is closed");
+    }
   }
 
   private static String plainName(String scriptName) {

@@ -19,11 +19,12 @@ import java.util.regex.Pattern;
  * @param memoryBytes memory limit of a container whose run sets none; swap is not allowed on top
  * @param milliCpus CPU limit, in thousandths of a CPU, of a container whose run sets none
  * @param pidsLimit most processes (and threads) a container may have at once
- * @param tmpBytes size of the in-memory {@code /tmp} of each container
+ * @param tmpBytes size of the in-memory {@code /tmp} of each container (and of its {@code
+ *     /dev/shm}, which Python's multiprocessing needs); both count against the memory limit
  * @param user the numeric {@code uid:gid} scripts run as, or {@code null} to choose: {@code
  *     65534:65534} (nobody) when this JVM runs as root, else this JVM's own uid and gid
  * @param pingTimeout how long the engine may take to answer when the runtime connects
- * @param pullTimeout how long pulling a missing image may take
+ * @param pullTimeout how long pulling a missing image may take; zero never pulls
  */
 public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes, long milliCpus,
     long pidsLimit, long tmpBytes, String user, Duration pingTimeout, Duration pullTimeout) {
@@ -65,9 +66,8 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
       throw new IllegalArgumentException("user must be a numeric uid or uid:gid, was '" + user
           + "'");
     }
-    if (pingTimeout.isNegative() || pingTimeout.isZero() || pullTimeout.isNegative()
-        || pullTimeout.isZero()) {
-      throw new IllegalArgumentException("timeouts must be positive");
+    if (pingTimeout.isNegative() || pingTimeout.isZero() || pullTimeout.isNegative()) {
+      throw new IllegalArgumentException("timeouts must be positive (pull timeout 0: never pull)");
     }
   }
 
@@ -92,6 +92,11 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
    */
   public static DockerSettings fromEnvironment(Map<String, String> env) {
     DockerSettings settings = defaults();
+    // RGRID_DOCKER_PULL=never: a missing image is an error at once, no registry is contacted
+    // (machines with no registry, and test suites that must not send traffic off the host).
+    if ("never".equalsIgnoreCase(env.getOrDefault("RGRID_DOCKER_PULL", "").trim())) {
+      settings = settings.withTimeouts(settings.pingTimeout(), Duration.ZERO);
+    }
     String host = env.get("DOCKER_HOST");
     if (host == null || host.isBlank()) {
       return settings;

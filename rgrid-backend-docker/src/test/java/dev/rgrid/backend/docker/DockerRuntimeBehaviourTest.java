@@ -106,6 +106,7 @@ class DockerRuntimeBehaviourTest {
       assertThat(host.getInit()).isTrue();
       assertThat(host.getTmpFs()).containsOnlyKeys("/tmp");
       assertThat(host.getTmpFs().get("/tmp")).contains("size=67108864", "noexec", "nosuid");
+      assertThat(host.getShmSize()).isEqualTo(64L << 20);
       assertThat(info.getMounts()).extracting(m -> m.getDestination().getPath() + " "
           + m.getSource() + " " + m.getRW()).containsExactlyInAnyOrder(
               "/work " + spec.workDir().toRealPath() + " true",
@@ -228,6 +229,36 @@ class DockerRuntimeBehaviourTest {
   }
 
   @Test
+  void runsManyContainersAtOnceKeepingTheirOutputApart() throws Exception {
+    int n = 8;
+    List<ContainerSpec> specs = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      specs.add(python("import sys, time\nfor k in range(200):\n"
+          + "    print(sys.argv[1], k, flush=True)\n    time.sleep(0.001)\n", "run" + i));
+    }
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n);
+    try {
+      List<java.util.concurrent.Future<String>> outs = new java.util.ArrayList<>();
+      for (ContainerSpec spec : specs) {
+        outs.add(pool.submit(() -> {
+          Captured sink = new Captured();
+          assertThat(runToEnd(spec, sink).exitCode()).isZero();
+          return sink.out();
+        }));
+      }
+      for (int i = 0; i < n; i++) {
+        StringBuilder expected = new StringBuilder();
+        for (int k = 0; k < 200; k++) {
+          expected.append("run").append(i).append(' ').append(k).append('\n');
+        }
+        assertThat(outs.get(i).get(2, TimeUnit.MINUTES)).isEqualTo(expected.toString());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void refusesAMissingImageNamingItAndHowToBuildIt() {
     RuntimeDefinition missing = new RuntimeDefinition("nosuch9", "rgrid/nosuch9:none",
         List.of("python3"), List.of(), ".py");
@@ -237,6 +268,41 @@ class DockerRuntimeBehaviourTest {
         .hasMessageContaining(DockerTests.settings().dockerHost().toString())
         .satisfies(e -> assertThat(((RuntimeUnavailableException) e).hint())
             .hasValueSatisfying(h -> assertThat(h).contains("scripts/build-images")));
+  }
+
+  @Test
+  void anImageWithoutTheInterpreterFailsTheRunWith127SayingWhatIsMissing() throws Exception {
+    RuntimeDefinition broken = new RuntimeDefinition("nointerp", "rgrid/bash:5",
+        List.of("no-such-interpreter-9"), List.of(), ".x");
+    Captured sink = new Captured();
+    ExitResult exit = runToEnd(spec(broken, "main.x", "whatever\n", Limits.DEFAULT, null), sink);
+    assertThat(exit.exitCode()).isEqualTo(127);
+    assertThat(sink.err()).contains("exec no-such-interpreter-9 failed");
+  }
+
+  @Test
+  void aContainerTheEngineRefusesFailsFastClosesStdinAndLeavesNothingBehind()
+      throws Exception {
+    // The engine refuses memory limits under 6 MiB.
+    boolean[] stdinClosed = {false};
+    ByteArrayInputStream stdin = new ByteArrayInputStream(new byte[10]) {
+      @Override
+      public void close() {
+        stdinClosed[0] = true;
+      }
+    };
+    ContainerSpec base = python("print('never')\n");
+    ContainerSpec spec = new ContainerSpec(base.name(), base.runtime(), base.scriptDir(),
+        base.scriptName(), base.workDir(), List.of(), Map.of(), new Limits(0, 1L << 20, 0, false),
+        Map.of(), stdin);
+    long start = System.nanoTime();
+    assertThatThrownBy(() -> runtime.start(spec, new Captured()))
+        .isInstanceOf(ContainerStartException.class)
+        .hasMessageContaining("Minimum memory limit")
+        .satisfies(e -> assertThat(((ContainerStartException) e).hint()).isPresent());
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(stdinClosed[0]).isTrue();
+    assertThat(DockerTests.containersOfThisJvm()).isEmpty();
   }
 
   @Test

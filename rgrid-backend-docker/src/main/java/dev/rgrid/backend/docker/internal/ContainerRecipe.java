@@ -88,6 +88,8 @@ public final class ContainerRecipe {
                 .withTarget(SCRIPTS).withReadOnly(true)))
         .withReadonlyRootfs(true)
         .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,mode=1777,size=" + settings.tmpBytes()))
+        // /dev/shm stays (multiprocessing needs it), in memory and no larger than /tmp.
+        .withShmSize(settings.tmpBytes())
         .withCapDrop(Capability.ALL)
         .withSecurityOpts(List.of("no-new-privileges"))
         .withPidsLimit(pids)

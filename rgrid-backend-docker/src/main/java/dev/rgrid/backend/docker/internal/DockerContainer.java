@@ -117,7 +117,11 @@ public final class DockerContainer implements Container {
     }
   }
 
-  /** Sends SIGKILL to the container; its init passes on nothing, the kernel ends every process. */
+  /**
+   * Sends SIGKILL to the container's pid 1 (its init); when pid 1 of a PID namespace dies, the
+   * kernel kills every other process in it, so nothing the script started survives. Any thread,
+   * any time, repeatedly; a container that has ended or was removed is left alone.
+   */
   @Override
   public void kill() {
     if (exit.isDone()) {
@@ -147,7 +151,8 @@ public final class DockerContainer implements Container {
     RGridException failure = null;
     boolean interrupted = false;
     try {
-      if (!exit.isDone()) {
+      // A container that never started (its launch failed) has no exit to wait for.
+      if (started && !exit.isDone()) {
         try {
           kill();
         } catch (RGridException e) {

@@ -60,10 +60,18 @@ public final class Engine implements AutoCloseable {
    */
   public static Engine connect(DockerSettings settings) {
     URI endpoint = settings.dockerHost();
-    DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
-        .withDockerHost(endpoint.toString())
-        .withApiVersion(settings.apiVersion())
-        .build();
+    DockerClientConfig config;
+    try {
+      config = DefaultDockerClientConfig.createDefaultConfigBuilder()
+          .withDockerHost(endpoint.toString())
+          .withApiVersion(settings.apiVersion())
+          .build();
+    } catch (RuntimeException e) {
+      // docker-java also reads DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and ~/.docker-java.properties
+      throw new BackendUnavailableException(BACKEND, "cannot use the Docker endpoint " + endpoint
+          + ": " + e.getMessage(), "check DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH; "
+          + HINT, e);
+    }
     ping(config, settings.pingTimeout());
     DockerClient control = client(config, CONNECT_TIMEOUT, CONTROL_TIMEOUT, CONTROL_CONNECTIONS);
     DockerClient streams = client(config, CONNECT_TIMEOUT, null, STREAM_CONNECTIONS);
@@ -104,7 +112,7 @@ public final class Engine implements AutoCloseable {
     if (e instanceof DockerException d) {
       return new BackendUnavailableException(BACKEND, "the Docker engine at " + endpoint
           + " refused to " + action + ": " + message(d), "check the engine's log (journalctl -u "
-          + "docker, or the dockerd output) and free disk space; " + HINT, e);
+          + "docker, or the dockerd output) and its free disk space", e);
     }
     return unreachable(endpoint, action, e);
   }
@@ -142,8 +150,8 @@ public final class Engine implements AutoCloseable {
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String why = root.getMessage() == null ? root.getClass().getSimpleName()
-        : root.getClass().getSimpleName() + ": " + root.getMessage();
+    // The user reads this line: the cause's words, not a Java class name (--debug shows those).
+    String why = root.getMessage() == null ? "no reason given" : root.getMessage();
     return new BackendUnavailableException(BACKEND, "no Docker engine answered at " + endpoint
         + " (while trying to " + action + "; " + why.replaceAll("\\s+", " ").strip() + ")", HINT,
         e);

@@ -53,6 +53,9 @@ public final class Images {
       return;
     }
     if (!exists(image)) {
+      if (pullTimeout.isZero()) {
+        throw missing(runtime, "pulling is turned off (RGRID_DOCKER_PULL=never)", null);
+      }
       pull(runtime);
       if (!exists(image)) {
         throw missing(runtime, "the pull finished but the engine still does not have it", null);
@@ -140,8 +143,6 @@ public final class Images {
     public void onNext(PullResponseItem item) {
       if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
         failure = item.getErrorDetail().getMessage();
-      } else if (item.getError() != null) {
-        failure = item.getError();
       }
     }
 
@@ -182,10 +183,5 @@ public final class Images {
     }
     int slash = image.lastIndexOf('/');
     return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
-  }
-
-  private static String oneLine(RuntimeException e) {
-    String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return msg.replaceAll("\\s+", " ").strip();
   }
 }

@@ -43,29 +43,38 @@ public final class Launcher {
    * Creates, attaches and starts the container of {@code spec}.
    *
    * @param onClose runs once when the returned container is closed
-   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is gone or lacks
-   *     the interpreter
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the image is gone
    * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer or refuses
    */
   public DockerContainer launch(ContainerSpec spec, OutputSink sink,
       Consumer<DockerContainer> onClose) {
-    Path workDir = realDirectory(spec.workDir(), "working directory");
-    Path scriptDir = realDirectory(spec.scriptDir(), "script directory");
-    if (!Files.isRegularFile(scriptDir.resolve(spec.scriptName()))) {
-      throw new IllegalArgumentException("script does not exist: "
-          + scriptDir.resolve(spec.scriptName()));
-    }
-    runAs.grant(List.of(workDir, scriptDir));
-    String name = ContainerRecipe.name(spec.name());
-    String id = create(spec, name, workDir, scriptDir);
     InputStream stdin = spec.stdin();
+    String name = ContainerRecipe.name(spec.name());
+    String id;
+    try {
+      Path workDir = realDirectory(spec.workDir(), "working directory");
+      Path scriptDir = realDirectory(spec.scriptDir(), "script directory");
+      if (!Files.isRegularFile(scriptDir.resolve(spec.scriptName()))) {
+        throw new IllegalArgumentException("script does not exist: "
+            + scriptDir.resolve(spec.scriptName()));
+      }
+      runAs.grant(List.of(workDir, scriptDir));
+      id = create(spec, name, workDir, scriptDir);
+    } catch (RuntimeException e) {
+      closeQuietly(stdin, name); // the spec hands its stdin over to the runtime, to close
+      throw e;
+    }
     DockerContainer container = new DockerContainer(engine, id, name, stdin, onClose);
     try {
       OutputPump pump = new OutputPump(name, sink, container::streamEnded);
       container.pump(pump);
-      engine.streams().attachContainerCmd(id)
-          .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
-          .exec(pump);
+      try {
+        engine.streams().attachContainerCmd(id)
+            .withStdOut(true).withStdErr(true).withFollowStream(true).withLogs(false)
+            .exec(pump);
+      } catch (RuntimeException e) {
+        throw engine.failure("attach to container " + name, e);
+      }
       Throwable notAttached = pump.awaitStarted(ATTACH_TIMEOUT);
       if (notAttached != null) {
         throw new ContainerStartException(name, "could not attach to the output of "
@@ -77,7 +86,7 @@ public final class Launcher {
         feeder = attachStdin(id, name, stdin);
         container.feeder(feeder);
       }
-      start(spec, name, id);
+      start(name, id);
       container.started();
       if (feeder != null) {
         feeder.start();
@@ -135,20 +144,28 @@ public final class Launcher {
     }
   }
 
-  private void start(ContainerSpec spec, String name, String id) {
+  private void start(String name, String id) {
     try {
       engine.control().startContainerCmd(id).exec();
     } catch (DockerException e) {
+      // An interpreter missing from the image does not fail here: the init process starts, then
+      // fails to exec it and exits with 127, saying so on stderr, like a shell would.
       String why = Engine.message(e);
-      if (why.contains("executable file not found") || why.contains("no such file or directory")
-          && why.contains("exec")) {
-        throw images.missing(spec.runtime(), "it cannot run " + spec.runtime().command().get(0)
-            + ": " + why, e);
-      }
       throw new ContainerStartException(name, "the Docker engine at " + engine.endpoint()
           + " could not start container " + name + ": " + why, START_HINT, e);
     } catch (RuntimeException e) {
       throw engine.failure("start container " + name, e);
+    }
+  }
+
+  private static void closeQuietly(InputStream stdin, String name) {
+    if (stdin == null) {
+      return;
+    }
+    try {
+      stdin.close();
+    } catch (IOException e) {
+      LOG.debug("closing the stdin meant for {} failed", name, e);
     }
   }
 

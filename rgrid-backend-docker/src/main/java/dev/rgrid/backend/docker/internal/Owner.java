@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * id and the instant the process started. A pid alone is not enough, since pids are reused; the
  * start instant tells a reused pid from the original process.
  *
- * @param host the machine's host name (containers of other machines sharing an engine are never
- *     judged from here)
+ * @param host where the process runs: the host name and the PID namespace, since a pid means
+ *     something only there (containers of other machines, or of RGrid processes in other
+ *     containers sharing the engine, are never judged from here)
  * @param pid the process id
  * @param started when the process started, or {@code null} when the platform does not say
  */
@@ -27,7 +28,7 @@ public record Owner(String host, long pid, Instant started) {
   public static final String MANAGED = "dev.rgrid.managed";
   /** {@code <pid>:<start instant>} of the process that created the container. */
   public static final String OWNER = "dev.rgrid.owner";
-  /** Host name of the machine where that process runs. */
+  /** Host name and PID namespace of the machine where that process runs. */
   public static final String HOST = "dev.rgrid.host";
 
   private static final Logger LOG = LoggerFactory.getLogger(Owner.class);
@@ -35,7 +36,7 @@ public record Owner(String host, long pid, Instant started) {
   // stepped; two JVMs may therefore see one process's start a little apart. A pid reused within
   // this window is kept (wrongly thought alive), the safe side.
   private static final Duration SAME_START = Duration.ofSeconds(2);
-  private static final Owner CURRENT = new Owner(readHostName(), ProcessHandle.current().pid(),
+  private static final Owner CURRENT = new Owner(readHost(), ProcessHandle.current().pid(),
       ProcessHandle.current().info().startInstant().orElse(null));
 
   /** This JVM. */
@@ -92,17 +93,24 @@ public record Owner(String host, long pid, Instant started) {
     return Duration.between(started, actual.get()).abs().compareTo(SAME_START) > 0;
   }
 
-  private static String readHostName() {
+  private static String readHost() {
+    String name = null;
     try {
-      String name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8)
+      name = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.UTF_8)
           .strip();
-      if (!name.isEmpty()) {
-        return name;
-      }
     } catch (IOException e) {
       LOG.debug("no /proc/sys/kernel/hostname; using HOSTNAME", e);
     }
-    String env = System.getenv("HOSTNAME");
-    return env == null || env.isBlank() ? "localhost" : env.strip();
+    if (name == null || name.isEmpty()) {
+      String env = System.getenv("HOSTNAME");
+      name = env == null || env.isBlank() ? "localhost" : env.strip();
+    }
+    try {
+      // "pid:[4026531836]": two JVMs in two containers may share a host name and a pid.
+      return name + "/" + Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.debug("no /proc/self/ns/pid; identifying this machine by its host name only", e);
+      return name;
+    }
   }
 }

@@ -46,6 +46,7 @@ final class Submitter {
           + ctx.limits().maxTimeout(), "pass a shorter --timeout");
     }
     checkEnv(run.env());
+    checkResources(run.resources());
     checkLabels(run.labels());
 
     InputResolver resolver = new InputResolver(ctx.blobs(), ctx.limits().maxInputFiles(),
@@ -122,6 +123,18 @@ final class Submitter {
             + " contains a NUL character", "remove the NUL byte from its value");
       }
     });
+  }
+
+  private static void checkResources(dev.rgrid.spi.store.Resources r) {
+    // Below these, engines refuse to create the container; say so now, as a usage error.
+    if (r.memoryBytes() != 0 && r.memoryBytes() < (6L << 20)) {
+      throw new InvalidRunSpecException("memory limit " + r.memoryBytes()
+          + " bytes is below the minimum of 6 MiB", "pass --memory 6m or more");
+    }
+    if (r.milliCpus() != 0 && r.milliCpus() < 10) {
+      throw new InvalidRunSpecException("CPU limit " + r.milliCpus() / 1000.0
+          + " is below the minimum of 0.01", "pass --cpus 0.01 or more");
+    }
   }
 
   private static void checkLabels(Map<String, String> labels) {

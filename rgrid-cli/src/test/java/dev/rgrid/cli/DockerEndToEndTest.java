@@ -1,0 +1,102 @@
+package dev.rgrid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CLI on the Docker engine (the test command starts it and builds the images): the same
+ * drop-in behaviour as with local processes, with the script inside a container.
+ */
+class DockerEndToEndTest extends CliEndToEndTest {
+
+  @BeforeEach
+  void useDocker() {
+    cli.env("RGRID_RUNTIME", "docker");
+  }
+
+  @Test
+  void runsTheScriptInAContainerWithItsInputAtWork() throws Exception {
+    cli.file("data.csv", "a,b\n1,2\n");
+    cli.file("where.py", """
+        import os, sys
+        print(sys.argv[1])
+        print(open(sys.argv[1]).read().count(','))
+        print(os.getuid() != 0, os.getcwd())
+        open('result.txt', 'w').write('from the container')
+        """);
+
+    Cli.Result result = cli.run("run", "where.py", "data.csv");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(result.stdout()).isEqualTo("/work/data.csv\n2\nTrue /work\n");
+    String id = cli.lastExecutionId();
+    assertThat(cli.cwd().resolve("outputs").resolve(id).resolve("result.txt"))
+        .hasContent("from the container");
+    assertThat(Files.exists(cli.cwd().resolve("outputs").resolve(id).resolve("data.csv")))
+        .isFalse();
+  }
+
+  @Test
+  void passesStdinAndBinaryStdoutAndTheExitCodeThrough() {
+    cli.file("echo.py", """
+        import sys
+        data = sys.stdin.buffer.read()
+        sys.stdout.buffer.write(data[::-1] + bytes(range(256)))
+        sys.exit(5)
+        """);
+    byte[] input = "abc\u00ff".getBytes(StandardCharsets.ISO_8859_1);
+
+    Cli.Result result = cli.runWithStdin(input, "run", "echo.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(5);
+    byte[] expected = new byte[4 + 256];
+    expected[0] = (byte) 0xff;
+    expected[1] = 'c';
+    expected[2] = 'b';
+    expected[3] = 'a';
+    for (int i = 0; i < 256; i++) {
+      expected[4 + i] = (byte) i;
+    }
+    assertThat(result.stdoutBytes()).isEqualTo(expected);
+  }
+
+  @Test
+  void aTimeoutKillsTheContainer() {
+    cli.file("forever.py", "while True:\n    pass\n");
+
+    Cli.Result result = cli.run("run", "--timeout", "2s", "forever.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(ExitCodes.TIMED_OUT);
+    assertThat(result.stderr()).contains("timed out");
+  }
+
+  @Test
+  void aForcedEngineThatDoesNotAnswerIsAClearError(@org.junit.jupiter.api.io.TempDir Path dir) {
+    cli.env("DOCKER_HOST", "unix://" + dir.resolve("no-such.sock"));
+    cli.file("hello.py", "print(1)\n");
+
+    Cli.Result result = cli.run("run", "hello.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(ExitCodes.RGRID_ERROR);
+    assertThat(result.stderr()).contains("no-such.sock").contains("rgrid: hint:");
+    assertNoStackTrace(result);
+  }
+
+  @Test
+  void autoFallsBackToLocalProcessesWithANoticeWhenNoEngineAnswers(
+      @org.junit.jupiter.api.io.TempDir Path dir) {
+    cli.env("RGRID_RUNTIME", "auto").env("DOCKER_HOST", "unix://" + dir.resolve("none.sock"));
+    cli.file("hello.py", "print('still runs')\n");
+
+    Cli.Result result = cli.run("run", "hello.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    assertThat(result.stdout()).isEqualTo("still runs\n");
+    assertThat(result.stderr()).contains("no container engine answered").contains("none.sock");
+  }
+}
