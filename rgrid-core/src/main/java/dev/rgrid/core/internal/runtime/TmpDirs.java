@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * The private temporary directory of one script, beside its working directory so that nothing the
  * script leaves in it is mistaken for an output.
  */
-final class TmpDirs {
+public final class TmpDirs {
   private static final Logger LOG = LoggerFactory.getLogger(TmpDirs.class);
 
   private TmpDirs() {}
@@ -60,7 +60,11 @@ final class TmpDirs {
     }
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  /**
+   * Deletes a directory tree a script may have left in any state (read-only directories, files
+   * vanishing meanwhile), never following links. Shared by the engine's workspaces.
+   */
+  public static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
