@@ -1,15 +1,12 @@
 package dev.rgrid.backend.docker;
 
-import dev.rgrid.spi.BackendUnavailableException;
-
 /**
  * The Docker engine answered but refused to create or start a container (a bad setting, a broken
- * engine, a full disk). It is a {@link BackendUnavailableException} for the backend {@code docker}:
- * core treats it like any engine failure, and a retry may help once the cause is fixed.
+ * engine, a full disk): the runtime SPI's {@link dev.rgrid.spi.runtime.ContainerStartException}
+ * for the backend {@code docker}. Core records the run as failed with {@code start-failed}, which
+ * a retry may cure once the cause is fixed.
  */
-public class ContainerStartException extends BackendUnavailableException {
-  private final String container;
-
+public class ContainerStartException extends dev.rgrid.spi.runtime.ContainerStartException {
   /**
    * @param container the container's name
    * @param message what failed, with the engine's own reason
@@ -18,12 +15,6 @@ public class ContainerStartException extends BackendUnavailableException {
    */
   public ContainerStartException(String container, String message, String hint,
       Throwable cause) {
-    super("docker", message, hint, cause);
-    this.container = container;
-  }
-
-  /** The name of the container that could not be started. */
-  public String container() {
-    return container;
+    super("docker", container, message, hint, cause);
   }
 }

@@ -8,6 +8,7 @@ import dev.rgrid.backend.docker.internal.Launcher;
 import dev.rgrid.backend.docker.internal.Leftovers;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.backend.docker.internal.RunAs;
+import dev.rgrid.backend.docker.internal.WarmPool;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
@@ -36,6 +37,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * this JVM, so that the containers of an RGrid process that crashed are removed by the next
  * runtime created on the same machine. Safe for use by many threads.
  *
+ * <p>With {@link DockerSettings#warmContainers()} above zero, containers for runs with the
+ * default limits and no network are started ahead, per image, and handed out on demand: such a
+ * run skips the engine's container start. Warm containers carry RGrid's labels and this JVM's
+ * identity, not the execution id of the run they serve.
+ *
  * <p>Scripts never run as root: see {@link DockerSettings#user()}. When this JVM runs as root, the
  * working and script directories are handed ({@code chown}) to uid/gid 65534 before the start, so
  * files the script writes belong to 65534.
@@ -49,6 +55,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final Images images;
   private final Launcher launcher;
   private final Leftovers leftovers;
+  private final WarmPool warm;
   private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -66,10 +73,12 @@ public final class DockerRuntime implements ContainerRuntime {
       RunAs runAs = RunAs.choose(settings.user());
       this.engine = connected;
       this.images = new Images(connected, settings.pullTimeout());
-      this.launcher = new Launcher(connected, images,
-          new ContainerRecipe(settings, runAs, Owner.current()), runAs);
+      ContainerRecipe recipe = new ContainerRecipe(settings, runAs, Owner.current());
+      this.launcher = new Launcher(connected, images, recipe, runAs);
       this.leftovers = new Leftovers(connected);
       leftovers.removeThoseOfEndedOwners();
+      this.warm = new WarmPool(connected, launcher, recipe, runAs, settings.warmContainers(),
+          open::remove);
     } catch (RuntimeException e) {
       connected.close();
       throw e;
@@ -109,6 +118,21 @@ public final class DockerRuntime implements ContainerRuntime {
   public void prepare(RuntimeDefinition runtime) {
     requireOpen();
     images.require(Objects.requireNonNull(runtime, "runtime"));
+    warm.prepare(runtime.image());
+  }
+
+  /**
+   * How many started containers of {@code runtime}'s image wait for runs (always 0 when {@link
+   * DockerSettings#warmContainers()} is 0). The pool fills once a first run has shown where runs
+   * keep their files, and refills in the background after each run it serves.
+   */
+  public int warmContainers(RuntimeDefinition runtime) {
+    return warm.ready(runtime.image());
+  }
+
+  /** How many runs containers of the warm pool have served since this runtime was created. */
+  public long warmStarts() {
+    return warm.served();
   }
 
   /** {@code /work}, and the script at {@code /rgrid/<scriptName>}. */
@@ -137,7 +161,8 @@ public final class DockerRuntime implements ContainerRuntime {
     Objects.requireNonNull(sink, "sink");
     plainName(spec.scriptName());
     requireOpen();
-    DockerContainer container = launcher.launch(spec, sink, open::remove);
+    DockerContainer container = warm.take(spec, sink)
+        .orElseGet(() -> launcher.launch(spec, sink, open::remove));
     open.add(container);
     return container;
   }
@@ -151,6 +176,7 @@ public final class DockerRuntime implements ContainerRuntime {
     requireOpen();
     Set<String> live = new HashSet<>();
     open.forEach(c -> live.add(c.id()));
+    live.addAll(warm.ids());
     return leftovers.removeLabelled(Map.copyOf(labels), live);
   }
 
@@ -165,6 +191,7 @@ public final class DockerRuntime implements ContainerRuntime {
     }
     RGridException failure = null;
     try {
+      warm.close();
       for (DockerContainer c : List.copyOf(open)) {
         try {
           c.close();

@@ -25,9 +25,13 @@ import java.util.regex.Pattern;
  *     65534:65534} (nobody) when this JVM runs as root, else this JVM's own uid and gid
  * @param pingTimeout how long the engine may take to answer when the runtime connects
  * @param pullTimeout how long pulling a missing image may take; zero never pulls
+ * @param warmContainers how many started containers to keep ready per runtime image for runs with
+ *     the default limits and no network (see {@link DockerRuntime}); zero, the default, starts
+ *     each run's container on demand
  */
 public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes, long milliCpus,
-    long pidsLimit, long tmpBytes, String user, Duration pingTimeout, Duration pullTimeout) {
+    long pidsLimit, long tmpBytes, String user, Duration pingTimeout, Duration pullTimeout,
+    int warmContainers) {
 
   /** The engine's usual local endpoint. */
   public static final URI LOCAL_SOCKET = URI.create("unix:///var/run/docker.sock");
@@ -38,6 +42,7 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
   // The engine refuses memory limits under 6 MiB and CPU limits under 0.01 CPU.
   private static final long MIN_MEMORY = 6L << 20;
   private static final long MIN_MILLI_CPUS = 10;
+  private static final int MAX_WARM = 64;
 
   /** Checks the values. */
   public DockerSettings {
@@ -66,6 +71,10 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
       throw new IllegalArgumentException("user must be a numeric uid or uid:gid, was '" + user
           + "'");
     }
+    if (warmContainers < 0 || warmContainers > MAX_WARM) {
+      throw new IllegalArgumentException("warm containers must be between 0 and " + MAX_WARM
+          + ", was " + warmContainers);
+    }
     if (pingTimeout.isNegative() || pingTimeout.isZero() || pullTimeout.isNegative()) {
       throw new IllegalArgumentException("timeouts must be positive (pull timeout 0: never pull)");
     }
@@ -73,11 +82,12 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
 
   /**
    * The local socket, API 1.41, 1 GiB of memory and 1 CPU per container, 256 processes, a 64 MiB
-   * {@code /tmp}, the automatic user, 2 s to answer a ping and 5 minutes to pull an image.
+   * {@code /tmp}, the automatic user, 2 s to answer a ping, 5 minutes to pull an image, and no
+   * warm containers.
    */
   public static DockerSettings defaults() {
     return new DockerSettings(LOCAL_SOCKET, "1.41", 1L << 30, 1000, 256, 64L << 20, null,
-        Duration.ofSeconds(2), Duration.ofMinutes(5));
+        Duration.ofSeconds(2), Duration.ofMinutes(5), 0);
   }
 
   /** The defaults, on the endpoint named by {@code DOCKER_HOST} when it is set. */
@@ -97,6 +107,15 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
     if ("never".equalsIgnoreCase(env.getOrDefault("RGRID_DOCKER_PULL", "").trim())) {
       settings = settings.withTimeouts(settings.pingTimeout(), Duration.ZERO);
     }
+    String warm = env.getOrDefault("RGRID_DOCKER_WARM", "").trim();
+    if (!warm.isEmpty()) {
+      try {
+        settings = settings.withWarmContainers(Integer.parseInt(warm));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("RGRID_DOCKER_WARM must be a number of containers "
+            + "(0 to " + MAX_WARM + "), was '" + warm + "'", e);
+      }
+    }
     String host = env.get("DOCKER_HOST");
     if (host == null || host.isBlank()) {
       return settings;
@@ -111,42 +130,51 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
   /** A copy on another endpoint. */
   public DockerSettings withDockerHost(URI value) {
     return new DockerSettings(value, apiVersion, memoryBytes, milliCpus, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout);
+        user, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy speaking another API version. */
   public DockerSettings withApiVersion(String value) {
     return new DockerSettings(dockerHost, value, memoryBytes, milliCpus, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout);
+        user, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy with other default memory and CPU limits. */
   public DockerSettings withResources(long memory, long milliCpu) {
     return new DockerSettings(dockerHost, apiVersion, memory, milliCpu, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout);
+        user, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy with another pids limit. */
   public DockerSettings withPidsLimit(long value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, value, tmpBytes,
-        user, pingTimeout, pullTimeout);
+        user, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy with another {@code /tmp} size. */
   public DockerSettings withTmpBytes(long value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit, value,
-        user, pingTimeout, pullTimeout);
+        user, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy running scripts as {@code value} ({@code uid[:gid]}, or {@code null} to choose). */
   public DockerSettings withUser(String value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
-        tmpBytes, value, pingTimeout, pullTimeout);
+        tmpBytes, value, pingTimeout, pullTimeout, warmContainers);
   }
 
   /** A copy with other ping and pull timeouts. */
   public DockerSettings withTimeouts(Duration ping, Duration pull) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
-        tmpBytes, user, ping, pull);
+        tmpBytes, user, ping, pull, warmContainers);
+  }
+
+  /**
+   * A copy keeping {@code value} started containers ready per runtime image (0 to 64; 0 turns
+   * the warm pool off).
+   */
+  public DockerSettings withWarmContainers(int value) {
+    return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
+        tmpBytes, user, pingTimeout, pullTimeout, value);
   }
 }

@@ -76,6 +76,31 @@ public final class ContainerRecipe {
         .withHostConfig(hostConfig(spec.limits(), workDir, scriptDir));
   }
 
+  /**
+   * The create command of a warm container of {@code image}: started ahead with the default
+   * limits and no network, its {@code /work} and {@code /rgrid} on the given directories, it
+   * waits in {@link WarmLaunch#SCRIPT} for the launch lines on its stdin.
+   */
+  public CreateContainerCmd createWarm(DockerClient client, String image, String name,
+      Path workDir, Path scriptDir) {
+    List<String> cmd = new ArrayList<>(List.of("-c", WarmLaunch.SCRIPT, "rgrid-launch"));
+    return client.createContainerCmd(image)
+        .withName(name)
+        .withEntrypoint(List.of("/bin/sh"))
+        .withCmd(cmd)
+        .withWorkingDir(WORK)
+        .withEnv(env(Map.of()))
+        .withUser(runAs.user())
+        .withLabels(labels(Map.of(WarmPool.LABEL, "true")))
+        .withTty(false)
+        .withAttachStdout(true)
+        .withAttachStderr(true)
+        .withAttachStdin(true)
+        .withStdinOpen(true)
+        .withStdInOnce(true)
+        .withHostConfig(hostConfig(Limits.DEFAULT, workDir, scriptDir));
+  }
+
   private HostConfig hostConfig(Limits limits, Path workDir, Path scriptDir) {
     long memory = limits.memoryBytes() > 0 ? limits.memoryBytes() : settings.memoryBytes();
     long milliCpus = limits.milliCpus() > 0 ? limits.milliCpus() : settings.milliCpus();

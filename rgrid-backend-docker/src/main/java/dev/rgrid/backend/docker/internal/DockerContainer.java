@@ -41,6 +41,10 @@ public final class DockerContainer implements Container {
   private volatile boolean started;
   private volatile OutputPump pump;
   private volatile StdinFeeder feeder;
+  // Runs once, after the container has ended and before its exit is told (a warm container
+  // hands its working directory back there). Guarded by this; null once taken.
+  private Runnable beforeExit;
+  private boolean exitTaken;
 
   /**
    * A created container, not yet started.
@@ -75,6 +79,34 @@ public final class DockerContainer implements Container {
   /** The stdin feeder, when there is stdin; set once, before the start. */
   void feeder(StdinFeeder value) {
     feeder = value;
+  }
+
+  /**
+   * Sets what runs once the container has ended, before {@link #await} returns its exit (and on
+   * {@link #close}, if the exit was never determined).
+   *
+   * @return false when the container has already ended: the hook was not set
+   */
+  synchronized boolean beforeExit(Runnable hook) {
+    if (exitTaken) {
+      return false;
+    }
+    beforeExit = hook;
+    return true;
+  }
+
+  /** Whether its exit has been determined (or is being determined). */
+  synchronized boolean ended() {
+    return exitTaken;
+  }
+
+  private Runnable takeHook() {
+    synchronized (this) {
+      exitTaken = true;
+      Runnable hook = beforeExit;
+      beforeExit = null;
+      return hook;
+    }
   }
 
   /** Called once the engine has started it. */
@@ -170,6 +202,18 @@ public final class DockerContainer implements Container {
           interrupted = true;
         }
       }
+      Runnable hook = takeHook();
+      if (hook != null) {
+        try {
+          hook.run();
+        } catch (RGridException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
       try {
         engine.control().removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
       } catch (NotFoundException e) {
@@ -208,9 +252,30 @@ public final class DockerContainer implements Container {
       return;
     }
     try {
-      exit.complete(exitResult());
-    } catch (RuntimeException e) {
-      exit.completeExceptionally(e);
+      ExitResult result = null;
+      RuntimeException failure = null;
+      try {
+        result = exitResult();
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+      Runnable hook = takeHook();
+      if (hook != null) {
+        try {
+          hook.run();
+        } catch (RuntimeException e) {
+          if (failure == null) {
+            failure = e;
+          } else {
+            failure.addSuppressed(e);
+          }
+        }
+      }
+      if (failure != null) {
+        exit.completeExceptionally(failure);
+      } else {
+        exit.complete(result);
+      }
     } finally {
       closeStdin();
     }

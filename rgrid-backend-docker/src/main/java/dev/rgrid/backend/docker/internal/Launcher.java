@@ -64,6 +64,15 @@ public final class Launcher {
       closeQuietly(stdin, name); // the spec hands its stdin over to the runtime, to close
       throw e;
     }
+    return attachAndStart(id, name, stdin, sink, onClose);
+  }
+
+  /**
+   * Attaches to the output (and stdin, when {@code stdin} is not null) of the created container
+   * {@code id}, then starts it. On failure the container is closed (removed) again.
+   */
+  DockerContainer attachAndStart(String id, String name, InputStream stdin, OutputSink sink,
+      Consumer<DockerContainer> onClose) {
     DockerContainer container = new DockerContainer(engine, id, name, stdin, onClose);
     try {
       OutputPump pump = new OutputPump(name, sink, container::streamEnded);

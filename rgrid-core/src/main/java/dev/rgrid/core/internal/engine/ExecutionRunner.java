@@ -8,6 +8,7 @@ import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.ContainerStartException;
 import dev.rgrid.spi.runtime.ExitResult;
 import dev.rgrid.spi.runtime.Limits;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -61,6 +62,11 @@ final class ExecutionRunner {
       if (running != null) {
         execute(running, handle);
       }
+    } catch (BackendUnavailableException e) {
+      // The engine or a store refused: recorded with its reason and hint; no stack trace needed.
+      LOG.warn("execution {} failed: {}", id, e.getMessage());
+      LOG.debug("execution {} failed", id, e);
+      failQuietly(id, e);
     } catch (RuntimeException e) {
       LOG.error("execution {} failed inside RGrid", id, e);
       failQuietly(id, e);
@@ -252,8 +258,9 @@ final class ExecutionRunner {
   }
 
   private void failQuietly(ExecutionId id, RuntimeException e) {
-    FailureKind kind = e instanceof BackendUnavailableException
-        ? FailureKind.BACKEND_UNAVAILABLE : FailureKind.INTERNAL;
+    FailureKind kind = e instanceof ContainerStartException ? FailureKind.START_FAILED
+        : e instanceof BackendUnavailableException ? FailureKind.BACKEND_UNAVAILABLE
+        : FailureKind.INTERNAL;
     String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
         : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
             + " --json`";
