@@ -117,6 +117,14 @@ final class RunCommand extends BaseCommand {
       });
     }
     Timings timings = new Timings(System.getenv("RGRID_TIMINGS") != null);
+    int code = runOpen(builder, timings, current);
+    timings.mark("close");
+    timings.print(terminal);
+    return code;
+  }
+
+  private int runOpen(RunSpec.Builder builder, Timings timings,
+      java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
     try (RGrid rgrid = open(2, engine)) {
       timings.mark("open");
       noticeIsolation(rgrid);
@@ -151,7 +159,6 @@ final class RunCommand extends BaseCommand {
         printJson(result);
       }
       timings.mark("download");
-      timings.print(terminal);
       return report(done);
     }
   }
