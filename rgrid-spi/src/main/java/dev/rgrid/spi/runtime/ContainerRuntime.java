@@ -36,6 +36,28 @@ public interface ContainerRuntime extends AutoCloseable {
   Container start(ContainerSpec spec, OutputSink sink);
 
   /**
+   * What the scripts of {@code runtime} run on, as part of result cache keys: an image's content
+   * id, or an interpreter's path and version. It changes whenever the environment does (a
+   * rebuilt image), so that earlier results are not reused for it. Call after {@link #prepare}.
+   */
+  default String identity(RuntimeDefinition runtime) {
+    return name() + ":" + runtime.image();
+  }
+
+  /**
+   * Finds, or builds once, the environment {@code env} on top of {@code runtime}, and returns
+   * the definition that runs scripts inside it. Concurrent calls for the same key build it once;
+   * a built environment is reused by later calls, in this process and others.
+   *
+   * @throws DependencyInstallException when installing the requirements fails
+   * @throws UnsupportedOperationException when this runtime cannot install requirements
+   */
+  default RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
+    throw new UnsupportedOperationException("the " + name() + " runtime cannot install Python "
+        + "requirements");
+  }
+
+  /**
    * Removes leftovers of earlier crashed processes: containers carrying all of {@code labels}.
    *
    * @return how many were removed

@@ -32,6 +32,7 @@ import java.util.Optional;
  * @param cached whether this result was reused from an earlier execution
  * @param cachedFrom the execution whose result was reused, or {@code null}
  * @param costMicros its cost in micros (1 EUR = 1,000,000)
+ * @param cacheKey the result cache key of what it ran, or {@code null} when it is not cacheable
  */
 public record ExecutionRecord(
     ExecutionId id,
@@ -51,7 +52,8 @@ public record ExecutionRecord(
     BlobKey stderr,
     boolean cached,
     ExecutionId cachedFrom,
-    long costMicros) {
+    long costMicros,
+    String cacheKey) {
 
   /** Checks the required values and makes the transition list immutable. */
   public ExecutionRecord {
@@ -69,7 +71,7 @@ public record ExecutionRecord(
   public static ExecutionRecord queued(ExecutionId id, ExecutionSpec spec, Instant now) {
     return new ExecutionRecord(id, spec, ExecutionStatus.QUEUED, now,
         List.of(new StatusTransition(ExecutionStatus.QUEUED, now, 1)), 1, null, null, null,
-        null, null, false, false, null, null, false, null, 0);
+        null, null, false, false, null, null, false, null, 0, null);
   }
 
   /** How long the script ran (latest attempt), when it has started and finished. */
@@ -105,6 +107,7 @@ public record ExecutionRecord(
     private boolean cached;
     private ExecutionId cachedFrom;
     private long costMicros;
+    private String cacheKey;
 
     private Builder(ExecutionRecord r) {
       id = r.id;
@@ -125,6 +128,7 @@ public record ExecutionRecord(
       cached = r.cached;
       cachedFrom = r.cachedFrom;
       costMicros = r.costMicros;
+      cacheKey = r.cacheKey;
     }
 
     /** Enters {@code next} at {@code at}, recording the transition; sets finishedAt if terminal. */
@@ -210,11 +214,17 @@ public record ExecutionRecord(
       return this;
     }
 
+    /** Sets the result cache key. */
+    public Builder cacheKey(String value) {
+      cacheKey = value;
+      return this;
+    }
+
     /** The changed record. */
     public ExecutionRecord build() {
       return new ExecutionRecord(id, spec, status, createdAt, transitions, attempt, workerId,
           exitCode, failure, startedAt, finishedAt, cancelRequested, logTruncated, stdout, stderr,
-          cached, cachedFrom, costMicros);
+          cached, cachedFrom, costMicros, cacheKey);
     }
   }
 }

@@ -20,6 +20,12 @@ import java.util.Objects;
  * @param batchId the batch it belongs to, or {@code null}
  * @param resources CPU and memory limits
  * @param network whether the script may use the network (runtimes that isolate honour it)
+ * @param requirements the normalised Python requirements to install (empty: none)
+ * @param requirementsSource where they were found, for people ({@code PEP 723 block in x.py}),
+ *     or {@code null}
+ * @param scriptFiles files that travel with the script, beside it (local modules it imports),
+ *     by path relative to the script's directory
+ * @param cache whether a cached result may be reused (and this one's result kept for reuse)
  */
 public record ExecutionSpec(
     String scriptName,
@@ -32,7 +38,19 @@ public record ExecutionSpec(
     Map<String, String> labels,
     String batchId,
     Resources resources,
-    boolean network) {
+    boolean network,
+    List<String> requirements,
+    String requirementsSource,
+    List<InputFile> scriptFiles,
+    boolean cache) {
+
+  /** A spec without requirements or accompanying files, cached. */
+  public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
+      Map<String, String> env, List<InputFile> inputs, Duration timeout,
+      Map<String, String> labels, String batchId, Resources resources, boolean network) {
+    this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
+        network, List.of(), null, List.of(), true);
+  }
 
   /** Checks the values and makes the collections immutable. */
   public ExecutionSpec {
@@ -44,6 +62,8 @@ public record ExecutionSpec(
     env = Map.copyOf(env);
     inputs = List.copyOf(inputs);
     labels = Map.copyOf(labels);
+    requirements = requirements == null ? List.of() : List.copyOf(requirements);
+    scriptFiles = scriptFiles == null ? List.of() : List.copyOf(scriptFiles);
     resources = resources == null ? Resources.DEFAULT : resources;
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");

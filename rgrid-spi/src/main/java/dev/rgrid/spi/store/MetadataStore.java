@@ -4,6 +4,8 @@ import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
+import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -68,6 +70,25 @@ public interface MetadataStore extends AutoCloseable {
 
   /** The artifacts of an execution, by path. */
   List<Artifact> artifacts(ExecutionId id);
+
+  /** Records {@code entry} in the result cache, replacing an entry with the same key. */
+  void putCacheEntry(CacheEntry entry);
+
+  /**
+   * The result cache's entry for {@code key}, if any; a found entry is marked used at {@code now}
+   * (last use, hits + 1), in the same transaction.
+   */
+  Optional<CacheEntry> useCacheEntry(String key, Instant now);
+
+  /** The result cache's entries, most recently used first, at most {@code limit}. */
+  List<CacheEntry> cacheEntries(int limit);
+
+  /**
+   * Removes the entries of {@code keys} from the result cache (their executions stay).
+   *
+   * @return how many were removed
+   */
+  int removeCacheEntries(Collection<String> keys);
 
   /** Releases connections; the default does nothing. */
   @Override

@@ -98,7 +98,8 @@ final class ExecutionRows {
         value(rs.getString(16), BlobKey::new),
         rs.getBoolean(17),
         value(rs.getString(18), ExecutionId::new),
-        rs.getLong(19));
+        rs.getLong(19),
+        null); // TODO(cache): the cache_key column
   }
 
   private static <T> String text(T value, Function<T, String> f) {

@@ -287,4 +287,25 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
           "run `rgrid list` to see the known executions");
     }
   }
+
+  @Override
+  public void putCacheEntry(dev.rgrid.spi.store.CacheEntry entry) {
+    throw new UnsupportedOperationException("TODO(cache)");
+  }
+
+  @Override
+  public Optional<dev.rgrid.spi.store.CacheEntry> useCacheEntry(String key,
+      java.time.Instant now) {
+    throw new UnsupportedOperationException("TODO(cache)");
+  }
+
+  @Override
+  public List<dev.rgrid.spi.store.CacheEntry> cacheEntries(int limit) {
+    throw new UnsupportedOperationException("TODO(cache)");
+  }
+
+  @Override
+  public int removeCacheEntries(java.util.Collection<String> keys) {
+    throw new UnsupportedOperationException("TODO(cache)");
+  }
 }
