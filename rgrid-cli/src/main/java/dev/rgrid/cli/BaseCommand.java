@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rgrid.core.RGrid;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
@@ -44,6 +45,15 @@ abstract class BaseCommand implements Callable<Integer> {
   static RGrid open(int workers, String engine) {
     return RGrid.builder().workers(workers).engine(engine).build();
   }
+
+  /** As {@link #open(int, String)}, installing Python packages as {@code pip} says. */
+  static RGrid open(int workers, String engine, Pip pip) {
+    return RGrid.builder().workers(workers).engine(engine)
+        .pip(pip.indexUrl(), pip.findLinks(), pip.noIndex()).build();
+  }
+
+  /** The package index options of a command line. */
+  record Pip(String indexUrl, List<java.nio.file.Path> findLinks, boolean noIndex) {}
 
   void printJson(Object value) throws Exception {
     terminal.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
     versionProvider = VersionCommand.Provider.class,
     description = "Run scripts in isolated containers, one or thousands at a time.",
     subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
-        DownloadCommand.class, CancelCommand.class, RuntimesCommand.class, VersionCommand.class,
+        DownloadCommand.class, CancelCommand.class, CacheCommand.class, RuntimesCommand.class,
+        VersionCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "
         + "3 no such execution; 124 timed out; 125 RGrid failed; 130 cancelled."})

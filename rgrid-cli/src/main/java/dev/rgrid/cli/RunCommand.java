@@ -64,6 +64,34 @@ final class RunCommand extends BaseCommand {
   @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
   boolean network;
 
+  @Option(names = "--requirements", paramLabel = "FILE",
+      description = "Python packages to install, one requirement per line (default: detected "
+          + "from a PEP 723 block, a requirements.txt beside the script, or its imports).")
+  Path requirements;
+
+  @Option(names = "--no-deps", description = "Do not detect Python dependencies.")
+  boolean noDeps;
+
+  @Option(names = "--index-url", paramLabel = "URL",
+      description = "Package index to install from (default: $RGRID_PIP_INDEX_URL, the config "
+          + "file, else pip's default).")
+  String indexUrl;
+
+  @Option(names = "--find-links", paramLabel = "DIR",
+      description = "A local directory of wheels to install from (repeatable).")
+  List<Path> findLinks = new ArrayList<>();
+
+  @Option(names = "--no-index", description = "Install only from --find-links directories.")
+  boolean noIndex;
+
+  @Option(names = "--no-cache",
+      description = "Run even if an identical run succeeded before (and do not keep this result).")
+  boolean noCache;
+
+  @Option(names = "--stdin", description = "Pass this terminal's input to the script (by default "
+      + "only piped or redirected input is passed; a run given stdin is never cached).")
+  boolean stdin;
+
   @Option(names = "--engine", paramLabel = "NAME",
       description = "Container runtime: auto (Docker when its engine answers, else local "
           + "processes), docker, or process. Default: $RGRID_RUNTIME, else auto.")
@@ -87,7 +115,8 @@ final class RunCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     RunSpec.Builder builder = RunSpec.builder(script).args(args)
-        .inputs(inputs.toArray(Path[]::new)).network(network);
+        .inputs(inputs.toArray(Path[]::new)).network(network).requirementsFile(requirements)
+        .detectDependencies(!noDeps).cache(!noCache);
     Parsing.pairs(env, "an environment variable").forEach(builder::env);
     Parsing.pairs(labels, "a label").forEach(builder::label);
     if (runtime != null) {
@@ -103,11 +132,19 @@ final class RunCommand extends BaseCommand {
     if (detach) {
       return detached(builder);
     }
-    builder.stdin(System.in);
+    StdinKind kind = StdinKind.detect();
+    if (kind == StdinKind.DATA || stdin && kind == StdinKind.TERMINAL) {
+      builder.stdin(System.in);
+    }
     java.util.concurrent.atomic.AtomicReference<Execution> current =
         new java.util.concurrent.atomic.AtomicReference<>();
     if (!json) {
       builder.listener(new ExecutionListener() {
+        @Override
+        public void onNotice(String message) {
+          terminal.note(message);
+        }
+
         @Override
         public void onOutput(LogStream stream, byte[] bytes) {
           if (!terminal.raw(stream == LogStream.STDERR, bytes) && stream == LogStream.STDOUT) {
@@ -125,7 +162,7 @@ final class RunCommand extends BaseCommand {
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
-    try (RGrid rgrid = open(2, engine)) {
+    try (RGrid rgrid = open(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
       timings.mark("open");
       noticeIsolation(rgrid);
       Execution execution = rgrid.run(builder.build());
@@ -166,6 +203,10 @@ final class RunCommand extends BaseCommand {
   private int report(ExecutionRecord done) {
     String took = done.duration().map(d -> " in " + d.toMillis() / 1000.0 + "s").orElse("");
     if (done.status() == ExecutionStatus.SUCCEEDED) {
+      if (done.cached()) {
+        terminal.note(done.id() + " reused the result of " + done.cachedFrom()
+            + " (identical run; --no-cache runs it again)");
+      }
       return ExitCodes.OK;
     }
     String message = done.failure() == null ? done.status().toString() : done.failure().message();

@@ -93,6 +93,14 @@ final class Cli implements AutoCloseable {
     return start(null, args).await(DEADLINE);
   }
 
+  /** Marks a launch whose stdin is {@code /dev/null}, as in {@code rgrid ... < /dev/null}. */
+  static final byte[] DEV_NULL = new byte[0];
+
+  /** Runs {@code rgrid ARGS} with stdin from {@code /dev/null} and waits for it. */
+  Result runFromDevNull(String... args) {
+    return start(DEV_NULL, args).await(DEADLINE);
+  }
+
   /** Runs {@code rgrid ARGS} with {@code stdin} piped in and waits for it. */
   Result runWithStdin(byte[] stdin, String... args) {
     return start(stdin, args).await(DEADLINE);
@@ -122,6 +130,9 @@ final class Cli implements AutoCloseable {
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
+    if (stdin == DEV_NULL) {
+      builder.redirectInput(new java.io.File("/dev/null"));
+    }
     env.forEach((k, v) -> {
       if (v == null) {
         builder.environment().remove(k);
@@ -258,7 +269,7 @@ final class Cli implements AutoCloseable {
       this.errPump = pump(process.getErrorStream(), err, "stderr", Long.MAX_VALUE);
       Thread feeder = new Thread(() -> {
         try (OutputStream in = process.getOutputStream()) {
-          if (stdin != null) {
+          if (stdin != null && stdin != DEV_NULL) {
             in.write(stdin);
           }
         } catch (IOException e) {

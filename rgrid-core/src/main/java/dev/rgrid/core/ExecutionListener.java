@@ -21,6 +21,13 @@ public interface ExecutionListener {
   /** A complete line of output, as stored (decoded, numbered). */
   default void onLogLine(LogLine line) {}
 
+  /**
+   * Something worth telling the user before the run starts, as one line: which Python
+   * dependencies were detected and from where, local files that were left out. Called on the
+   * submitting thread.
+   */
+  default void onNotice(String message) {}
+
   /** A listener that does nothing. */
   ExecutionListener NONE = new ExecutionListener() {};
 }

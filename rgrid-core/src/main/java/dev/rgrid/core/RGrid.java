@@ -1,6 +1,7 @@
 package dev.rgrid.core;
 
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.store.Artifact;
@@ -97,6 +98,32 @@ public final class RGrid implements AutoCloseable {
   /** Downloads the output files of an execution into {@code directory}; returns the files. */
   public List<Path> download(ExecutionId id, Path directory) {
     return engine.download(id, directory);
+  }
+
+  /**
+   * The result cache's entries, most recently used first, at most {@code limit} (≤ 100,000).
+   * Each is a successful execution whose result later identical runs reuse.
+   */
+  public List<CacheEntry> cacheEntries(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    return engine.cache().entries(limit);
+  }
+
+  /**
+   * Removes result cache entries: those not used within {@code olderThan} (when not null), then
+   * the least recently used until the rest take at most {@code maxBytes} (when not null). The
+   * executions themselves stay, with their outputs; later identical runs simply run again.
+   */
+  public CachePruned pruneCache(Duration olderThan, Long maxBytes) {
+    if (olderThan != null && olderThan.isNegative()) {
+      throw new IllegalArgumentException("olderThan must not be negative");
+    }
+    if (maxBytes != null && maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must not be negative");
+    }
+    return engine.cache().prune(olderThan, maxBytes);
   }
 
   /** Cancels an execution; {@code false} when it had already ended. */

@@ -4,6 +4,7 @@ import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
 import dev.rgrid.core.internal.engine.LazyRuntime;
+import dev.rgrid.core.internal.engine.PackageIndexConfig;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
@@ -11,6 +12,7 @@ import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.runtime.ContainerRuntime;
+import dev.rgrid.spi.runtime.PackageIndex;
 import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -45,6 +47,10 @@ public final class RGridBuilder {
   private Duration pollInterval = Duration.ofMillis(500);
   private int maxAttempts = 3;
   private Duration closeGrace = Duration.ofSeconds(10);
+  private PackageIndex packageIndex;
+  private String pipIndexUrl;
+  private List<Path> pipFindLinks = List.of();
+  private boolean pipNoIndex;
 
   RGridBuilder() {}
 
@@ -162,6 +168,31 @@ public final class RGridBuilder {
   }
 
   /**
+   * Where Python packages are installed from. Default: the {@code RGRID_PIP_*} environment
+   * variables, else the {@code pip.*} keys of {@code config.properties} in the state directory,
+   * else pip's own default index (see the operator guide).
+   */
+  public RGridBuilder packageIndex(PackageIndex value) {
+    packageIndex = value;
+    return this;
+  }
+
+  /**
+   * Overrides parts of the package index for this instance, over {@link #packageIndex} or the
+   * configured one (the CLI's {@code --index-url}, {@code --find-links}, {@code --no-index}).
+   *
+   * @param indexUrl the main index URL, or {@code null} to keep the configured one
+   * @param findLinks more local wheel directories
+   * @param noIndex use only the local directories
+   */
+  public RGridBuilder pip(String indexUrl, List<Path> findLinks, boolean noIndex) {
+    pipIndexUrl = indexUrl;
+    pipFindLinks = List.copyOf(findLinks);
+    pipNoIndex = noIndex;
+    return this;
+  }
+
+  /**
    * Builds the instance, creating the embedded defaults that were not given.
    *
    * @throws RGridException when the state directory cannot be used
@@ -191,7 +222,11 @@ public final class RGridBuilder {
       }
       WorkerId id = workerId == null ? defaultWorkerId() : workerId;
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
-          dir.resolve("work"), limits, lease, maxAttempts, pollInterval);
+          dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
+          PackageIndexConfig.override(packageIndex != null ? packageIndex
+              : PackageIndexConfig.load(System.getenv(), dir.resolve("config.properties")),
+              pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
+          dir.resolve("envs"));
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }

@@ -30,6 +30,12 @@ import java.util.Objects;
  * @param stdin bytes for the script's standard input, or {@code null} for none
  * @param listener hears statuses, output and log lines while this instance runs it
  * @param baseDirectory where relative argument and input paths are resolved
+ * @param requirementsFile a {@code requirements.txt}-style file naming the Python packages to
+ *     install, or {@code null} to detect them (PEP 723 block, {@code requirements.txt} beside the
+ *     script, imports)
+ * @param detectDependencies whether Python dependencies are detected when no file is given
+ * @param cache whether an earlier identical successful run may be reused (and this one kept for
+ *     reuse); runs fed {@code stdin} are never cached, since their input is not known in advance
  */
 public record RunSpec(
     Path script,
@@ -43,7 +49,10 @@ public record RunSpec(
     boolean network,
     InputStream stdin,
     ExecutionListener listener,
-    Path baseDirectory) {
+    Path baseDirectory,
+    Path requirementsFile,
+    boolean detectDependencies,
+    boolean cache) {
 
   /** Checks the values and copies the collections. */
   public RunSpec {
@@ -79,6 +88,9 @@ public record RunSpec(
     private InputStream stdin;
     private ExecutionListener listener;
     private Path baseDirectory;
+    private Path requirementsFile;
+    private boolean detectDependencies = true;
+    private boolean cache = true;
 
     private Builder(Path script) {
       this.script = Objects.requireNonNull(script, "script");
@@ -155,10 +167,28 @@ public record RunSpec(
       return this;
     }
 
+    /** Installs the Python packages named in {@code file} (like {@code --requirements}). */
+    public Builder requirementsFile(Path file) {
+      requirementsFile = file;
+      return this;
+    }
+
+    /** Whether to detect Python dependencies when no requirements file is given (default on). */
+    public Builder detectDependencies(boolean value) {
+      detectDependencies = value;
+      return this;
+    }
+
+    /** Whether a cached result may be reused (default on; {@code --no-cache} turns it off). */
+    public Builder cache(boolean value) {
+      cache = value;
+      return this;
+    }
+
     /** The spec. */
     public RunSpec build() {
       return new RunSpec(script, args, inputs, env, runtime, timeout, labels, resources, network,
-          stdin, listener, baseDirectory);
+          stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache);
     }
   }
 }

@@ -122,8 +122,8 @@ class RGridLifecycleTest {
     try (RGrid a = RGrid.builder().home(home).workerId(new WorkerId("worker-a")).build();
         RGrid b = RGrid.builder().home(home).workerId(new WorkerId("worker-b")).build()) {
       for (int i = 0; i < 4; i++) {
-        ExecutionRecord fromA = a.run(RunSpec.builder(s).build()).await();
-        ExecutionRecord fromB = b.run(RunSpec.builder(s).build()).await();
+        ExecutionRecord fromA = a.run(RunSpec.builder(s).cache(false).build()).await();
+        ExecutionRecord fromB = b.run(RunSpec.builder(s).cache(false).build()).await();
         assertThat(fromA.workerId()).isEqualTo(new WorkerId("worker-a"));
         assertThat(fromB.workerId()).isEqualTo(new WorkerId("worker-b"));
       }

@@ -11,15 +11,19 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.MetadataStore;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -228,6 +232,160 @@ public abstract class MetadataStoreContract {
     assertThatThrownBy(() -> store.putArtifacts(r.id(), List.of(new Artifact("c", 1, key(6)))))
         .isInstanceOf(ConflictException.class);
     assertThat(store.artifacts(r.id())).containsExactlyInAnyOrderElementsOf(artifacts);
+  }
+
+  @Test
+  void keepsTheCacheKeyOfAnExecutionThroughCreateAndUpdate() {
+    ExecutionRecord r = queued(T0, Map.of(), null).toBuilder().cacheKey(cacheKey(1)).build();
+    store.create(r);
+    assertThat(store.get(r.id())).isEqualTo(r);
+    ExecutionRecord rekeyed = store.update(r.id(), Set.of(ExecutionStatus.QUEUED),
+        x -> x.toBuilder().cacheKey(cacheKey(2)).build());
+    assertThat(store.get(r.id())).isEqualTo(rekeyed);
+    assertThat(rekeyed.cacheKey()).isEqualTo(cacheKey(2));
+    store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder().cacheKey(null).build());
+    assertThat(store.get(r.id()).cacheKey()).isNull();
+  }
+
+  @Test
+  void keepsTheRequirementsScriptFilesAndCacheFlagOfASpec() {
+    ExecutionSpec base = Fixtures.spec(Map.of(), null);
+    ExecutionSpec spec = new ExecutionSpec(base.scriptName(), base.script(), base.runtime(),
+        base.args(), base.env(), base.inputs(), base.timeout(), base.labels(), base.batchId(),
+        base.resources(), base.network(), List.of("numpy==2.1.3", "pandas>=2.2"),
+        "PEP 723 block in job.py", List.of(new InputFile("helpers/util.py", key(5), 42),
+            new InputFile("ü pkg/__init__.py", key(6), 0)), false);
+    ExecutionRecord r = ExecutionRecord.queued(Fixtures.id(T0), spec, T0);
+    ExecutionRecord plain = queued(T0, Map.of(), null);
+    store.create(r);
+    store.create(plain);
+    assertThat(store.get(r.id())).isEqualTo(r);
+    assertThat(store.get(r.id()).spec().cache()).isFalse();
+    ExecutionSpec stored = store.get(plain.id()).spec();
+    assertThat(stored.cache()).isTrue();
+    assertThat(stored.requirements()).isEmpty();
+    assertThat(stored.requirementsSource()).isNull();
+    assertThat(stored.scriptFiles()).isEmpty();
+  }
+
+  @Test
+  void returnsAUsedCacheEntryWithTheHitCountedAndTheUseTimed() {
+    CacheEntry entry = cacheEntry(1, T0);
+    store.putCacheEntry(entry);
+    Instant now = T0.plusSeconds(90).plusMillis(7);
+    assertThat(store.useCacheEntry(entry.key(), now)).contains(used(entry, now, 1));
+    Instant later = now.plusSeconds(1);
+    assertThat(store.useCacheEntry(entry.key(), later)).contains(used(entry, later, 2));
+    assertThat(store.cacheEntries(10)).containsExactly(used(entry, later, 2));
+  }
+
+  @Test
+  void findsNoCacheEntryForAnUnknownKeyAndStoresNothing() {
+    CacheEntry entry = cacheEntry(1, T0);
+    store.putCacheEntry(entry);
+    assertThat(store.useCacheEntry(cacheKey(2), T0.plusSeconds(1))).isEmpty();
+    assertThat(store.cacheEntries(10)).containsExactly(entry);
+  }
+
+  @Test
+  void replacesACacheEntryPutAgainUnderItsKey() {
+    CacheEntry first = cacheEntry(1, T0);
+    store.putCacheEntry(first);
+    store.useCacheEntry(first.key(), T0.plusSeconds(1));
+    CacheEntry second = new CacheEntry(first.key(), Fixtures.id(T0), "python3.12", "other.py",
+        1L << 40, T0.plusSeconds(5), T0.plusSeconds(5), 0);
+    store.putCacheEntry(second);
+    assertThat(store.cacheEntries(10)).containsExactly(second);
+    assertThat(store.useCacheEntry(first.key(), T0.plusSeconds(6)))
+        .contains(used(second, T0.plusSeconds(6), 1));
+  }
+
+  @Test
+  void listsCacheEntriesMostRecentlyUsedFirstUpToTheLimit() {
+    CacheEntry a = cacheEntry(1, T0);
+    CacheEntry b = cacheEntry(2, T0.plusSeconds(1));
+    CacheEntry c = cacheEntry(3, T0.plusSeconds(2));
+    List.of(a, b, c).forEach(store::putCacheEntry);
+    assertThat(keys(store.cacheEntries(10))).containsExactly(c.key(), b.key(), a.key());
+    store.useCacheEntry(a.key(), T0.plusSeconds(10));
+    assertThat(keys(store.cacheEntries(10))).containsExactly(a.key(), c.key(), b.key());
+    assertThat(keys(store.cacheEntries(2))).containsExactly(a.key(), c.key());
+    assertThat(keys(store.cacheEntries(1))).containsExactly(a.key());
+  }
+
+  @Test
+  void removesOnlyTheNamedCacheEntriesAndLeavesTheirExecutions() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    CacheEntry a = new CacheEntry(cacheKey(1), r.id(), "python3.11", "job.py", 10, T0, T0, 0);
+    CacheEntry b = cacheEntry(2, T0.plusSeconds(1));
+    CacheEntry c = cacheEntry(3, T0.plusSeconds(2));
+    List.of(a, b, c).forEach(store::putCacheEntry);
+    assertThat(store.removeCacheEntries(List.of(a.key(), c.key(), cacheKey(4)))).isEqualTo(2);
+    assertThat(store.cacheEntries(10)).containsExactly(b);
+    assertThat(store.useCacheEntry(a.key(), T0.plusSeconds(3))).isEmpty();
+    assertThat(store.find(r.id())).contains(r);
+    assertThat(store.removeCacheEntries(List.of(a.key()))).isZero();
+    assertThat(store.removeCacheEntries(List.of())).isZero();
+    assertThat(store.cacheEntries(10)).containsExactly(b);
+  }
+
+  @Test
+  void removesMoreCacheEntriesAtOnceThanOneStatementComfortablyTakes() {
+    List<String> doomed = new ArrayList<>();
+    for (int i = 1; i <= 1_201; i++) {
+      CacheEntry e = cacheEntry(i, T0.plusMillis(i));
+      store.putCacheEntry(e);
+      if (i != 600) {
+        doomed.add(e.key());
+      }
+    }
+    assertThat(store.cacheEntries(100_000)).hasSize(1_201);
+    assertThat(store.removeCacheEntries(doomed)).isEqualTo(1_200);
+    assertThat(keys(store.cacheEntries(100_000))).containsExactly(cacheKey(600));
+  }
+
+  @Test
+  void refusesMalformedCacheKeysWithAClearMessage() {
+    String upper = cacheKey(1).replace('0', 'A');
+    for (String bad : List.of("", "abc", upper, cacheKey(1) + "0", "' OR '1'='1",
+        "%".repeat(64), cacheKey(1).substring(1) + "\n")) {
+      assertThatThrownBy(() -> store.useCacheEntry(bad, T0))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cache key");
+      assertThatThrownBy(() -> store.removeCacheEntries(List.of(cacheKey(1), bad)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cache key");
+      assertThatThrownBy(() -> new CacheEntry(bad, Fixtures.id(T0), "python3.11", "job.py", 0, T0,
+          T0, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+  }
+
+  @Test
+  void refusesACacheListingLimitThatIsZeroNegativeOrHuge() {
+    for (int bad : new int[] {0, -1, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
+      assertThatThrownBy(() -> store.cacheEntries(bad))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limit");
+    }
+    assertThat(store.cacheEntries(100_000)).isEmpty();
+  }
+
+  /** A cache key made from a small number. */
+  private static String cacheKey(int n) {
+    return key(n).sha256();
+  }
+
+  /** An unused entry recorded at {@code at}. */
+  private static CacheEntry cacheEntry(int n, Instant at) {
+    return new CacheEntry(cacheKey(n), Fixtures.id(at), "python3.11", "job" + n + ".py",
+        1_000L * n, at, at, 0);
+  }
+
+  private static CacheEntry used(CacheEntry e, Instant at, long hits) {
+    return new CacheEntry(e.key(), e.executionId(), e.runtime(), e.scriptName(), e.sizeBytes(),
+        e.createdAt(), at, hits);
+  }
+
+  private static List<String> keys(List<CacheEntry> entries) {
+    return entries.stream().map(CacheEntry::key).toList();
   }
 
   private List<ExecutionId> ids(ExecutionQuery q) {

@@ -14,6 +14,7 @@ import dev.rgrid.spi.store.LogLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -27,6 +28,7 @@ public final class Engine implements AutoCloseable {
   private final EngineContext ctx;
   private final LocalState local = new LocalState();
   private final Submitter submitter;
+  private final ResultCache cache;
   private final Downloader downloader;
   private final WorkerPool pool;
   private final Duration closeGrace;
@@ -39,10 +41,11 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(EngineContext ctx, int workers, Duration closeGrace) {
     this.ctx = ctx;
-    this.submitter = new Submitter(ctx);
+    this.cache = new ResultCache(ctx);
+    this.submitter = new Submitter(ctx, cache);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
-    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers) : null;
+    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache) : null;
     if (pool != null) {
       pool.start();
     }
@@ -53,9 +56,21 @@ public final class Engine implements AutoCloseable {
     return ctx;
   }
 
+  /** The result cache. */
+  public ResultCache cache() {
+    return cache;
+  }
+
   /** Submits a run and returns its handle. */
   public Execution submit(RunSpec run) {
     ExecutionRecord record = submitter.prepare(run);
+    Optional<ExecutionRecord> hit = cache.hit(record);
+    if (hit.isPresent()) {
+      LocalState.Submitted submitted = local.register(record.id(), run.listener(), null);
+      Replay.output(ctx, hit.get(), run.listener());
+      local.publish(hit.get());
+      return new LocalExecution(this, record.id(), submitted.done());
+    }
     LocalState.Submitted submitted = local.register(record.id(), run.listener(), run.stdin());
     WorkerId affinity = pool == null ? null : ctx.workerId();
     try {
@@ -114,8 +129,7 @@ public final class Engine implements AutoCloseable {
 
   /** Stored log lines after {@code afterSeq}. */
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    ctx.store().get(id);
-    return ctx.store().logs(id, afterSeq, limit);
+    return ctx.store().logs(ResultCache.logSource(ctx.store().get(id)), afterSeq, limit);
   }
 
   /**
@@ -129,7 +143,7 @@ public final class Engine implements AutoCloseable {
     long cursor = afterSeq;
     while (true) {
       ExecutionRecord before = ctx.store().get(id);
-      List<LogLine> lines = ctx.store().logs(id, cursor, 1000);
+      List<LogLine> lines = ctx.store().logs(ResultCache.logSource(before), cursor, 1000);
       for (LogLine line : lines) {
         consumer.accept(line);
         cursor = line.seq();

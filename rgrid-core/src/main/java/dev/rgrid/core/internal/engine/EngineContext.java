@@ -7,6 +7,7 @@ import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.runtime.PackageIndex;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import java.time.Duration;
  * @param lease how long a claim lives without a heartbeat
  * @param maxAttempts how many times a run lost with its worker is started again, in all
  * @param pollInterval how often idle workers look for work they were not told about
+ * @param packageIndex where Python packages are installed from
+ * @param cacheDir where environments (and their locks) are kept on this machine
  */
 public record EngineContext(
     MetadataStore store,
@@ -39,4 +42,6 @@ public record EngineContext(
     Limits limits,
     Duration lease,
     int maxAttempts,
-    Duration pollInterval) {}
+    Duration pollInterval,
+    PackageIndex packageIndex,
+    Path cacheDir) {}

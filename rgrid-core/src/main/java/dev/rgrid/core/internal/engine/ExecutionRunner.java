@@ -9,6 +9,7 @@ import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerSpec;
 import dev.rgrid.spi.runtime.ContainerStartException;
+import dev.rgrid.spi.runtime.DependencyInstallException;
 import dev.rgrid.spi.runtime.ExitResult;
 import dev.rgrid.spi.runtime.Limits;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -44,11 +45,15 @@ final class ExecutionRunner {
   private final EngineContext ctx;
   private final LocalState local;
   private final OutputCollector outputs;
+  private final ResultCache cache;
+  private final Environments environments;
 
-  ExecutionRunner(EngineContext ctx, LocalState local) {
+  ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache) {
     this.ctx = ctx;
     this.local = local;
     this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
+    this.cache = cache;
+    this.environments = new Environments(ctx);
   }
 
   /** How the process ended, seen from the engine. */
@@ -128,10 +133,17 @@ final class ExecutionRunner {
     long started;
     long exited;
     try (Workspace ws = Workspace.create(ctx.workRoot(), id, record.attempt())) {
+      LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir());
+      try {
+        def = environments.prepare(def, spec.requirements(), logs::note);
+      } catch (DependencyInstallException | UnsupportedOperationException e) {
+        failInstall(record, e, logs);
+        return;
+      }
       ws.stage(ctx.blobs(), spec.scriptName(), spec.script(), spec.inputs());
+      ws.stageBesideScript(ctx.blobs(), spec.scriptFiles());
       long staged = System.nanoTime();
       ContainerPaths paths = ctx.runtime().paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
-      LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir());
       ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
           ws.scriptDir(), spec.scriptName(), ws.workDir(),
           rewriteArgs(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
@@ -239,8 +251,36 @@ final class ExecutionRunner {
     }
     FailureReason f = failure;
     ExecutionStatus status = f == null ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
-    finish(id, b -> captured(b, captured).exitCode(result.exitCode()).failure(f)
-        .transition(status, now));
+    List<dev.rgrid.spi.store.Artifact> collected = artifacts;
+    ExecutionRecord done = ctx.store().update(id,
+        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
+        r -> captured(r.toBuilder(), captured).exitCode(result.exitCode()).failure(f)
+            .transition(status, now).build());
+    try {
+      // Before anyone hears of the end, so that an identical run submitted right after it
+      // finds the entry.
+      cache.remember(done, collected);
+    } catch (RuntimeException e) {
+      // The run itself succeeded and is recorded; only its reuse is lost.
+      LOG.warn("could not keep {} in the result cache: {}", id, e.getMessage());
+    }
+    publish(done);
+  }
+
+  private void failInstall(ExecutionRecord record, RuntimeException e, LogCollector logs) {
+    List<String> lines = e instanceof DependencyInstallException d ? d.errorLines() : List.of();
+    lines.forEach(logs::note);
+    LogCollector.Captured captured = logs.finish();
+    String message = e instanceof DependencyInstallException ? e.getMessage()
+        : "the " + ctx.runtime().name() + " runtime cannot install Python requirements";
+    String hint = e instanceof DependencyInstallException d ? d.hint().orElse(null)
+        : "run it with the Docker runtime or the process runtime";
+    String firstError = lines.stream().filter(l -> l.startsWith("ERROR")).findFirst()
+        .orElse(null);
+    String full = firstError == null ? message : message + ": " + firstError;
+    finish(record.id(), b -> captured(b, captured).failure(new FailureReason(
+        FailureKind.DEPENDENCY_INSTALL, full, hint)).transition(ExecutionStatus.FAILED,
+        ctx.clock().instant()));
   }
 
   private static ExecutionRecord.Builder captured(ExecutionRecord.Builder b,

@@ -4,6 +4,7 @@ import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.EnvironmentSpec;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -71,6 +72,16 @@ public final class LazyRuntime implements ContainerRuntime {
   @Override
   public Container start(ContainerSpec spec, OutputSink sink) {
     return selection().runtime().start(spec, sink);
+  }
+
+  @Override
+  public String identity(RuntimeDefinition runtime) {
+    return selection().runtime().identity(runtime);
+  }
+
+  @Override
+  public RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
+    return selection().runtime().environment(runtime, env);
   }
 
   @Override

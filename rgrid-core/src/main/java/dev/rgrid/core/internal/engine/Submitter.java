@@ -29,9 +29,11 @@ final class Submitter {
 
   private final EngineContext ctx;
   private final SecureRandom random = new SecureRandom();
+  private final ResultCache cache;
 
-  Submitter(EngineContext ctx) {
+  Submitter(EngineContext ctx, ResultCache cache) {
     this.ctx = ctx;
+    this.cache = cache;
   }
 
   /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
@@ -54,13 +56,18 @@ final class Submitter {
     List<String> args = resolver.rewriteArgs(run.args());
     run.inputs().forEach(resolver::addExplicit);
     BlobInfo scriptBlob = ctx.blobs().put(new ByteArrayInputStream(script));
+    Dependencies.Found deps = Dependencies.detect(run, runtime, ctx.blobs());
 
     Instant now = ctx.clock().instant();
     ExecutionSpec spec = new ExecutionSpec(
         InputResolver.safeSegment(run.script().getFileName().toString()), scriptBlob.key(),
         runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), null,
-        run.resources(), run.network());
-    return ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
+        run.resources(), run.network(), deps.requirements(), deps.source(), deps.scriptFiles(),
+        // What a run reads from stdin is not known in advance, so its result cannot be keyed.
+        run.cache() && run.stdin() == null);
+    ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
+    deps.notes().forEach(n -> run.listener().onNotice(n));
+    return spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
   }
 
   /**

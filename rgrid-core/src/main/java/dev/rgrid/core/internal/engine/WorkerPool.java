@@ -42,10 +42,10 @@ public final class WorkerPool implements AutoCloseable {
   private volatile Instant lastBusy;
   private boolean woken;
 
-  WorkerPool(EngineContext ctx, LocalState local, int slots) {
+  WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache) {
     this.ctx = ctx;
     this.local = local;
-    this.runner = new ExecutionRunner(ctx, local);
+    this.runner = new ExecutionRunner(ctx, local, cache);
     this.slots = slots;
     AtomicInteger n = new AtomicInteger();
     this.executions = Executors.newCachedThreadPool(r -> {

@@ -64,6 +64,18 @@ final class Workspace implements AutoCloseable {
     }
   }
 
+  /** Writes the files that travel with the script (its local modules) beside it. */
+  void stageBesideScript(BlobStore blobs, Iterable<InputFile> files) {
+    for (InputFile file : files) {
+      Path target = scriptDir().resolve(file.path()).normalize();
+      if (!target.startsWith(scriptDir()) || target.equals(scriptDir())) {
+        throw new IllegalStateException("script file path escapes the script directory: "
+            + file.path());
+      }
+      copy(blobs, file.blob(), target);
+    }
+  }
+
   private static void copy(BlobStore blobs, BlobKey key, Path target) {
     try (InputStream in = blobs.open(key)) {
       Files.createDirectories(target.getParent());

@@ -17,16 +17,16 @@ final class ExecutionRows {
   /** Every column, in the order {@link #read} expects them. */
   static final String COLUMNS = "id, status, created_at, batch_id, spec, transitions, attempt,"
       + " worker_id, exit_code, failure, started_at, finished_at, cancel_requested, log_truncated,"
-      + " stdout, stderr, cached, cached_from, cost_micros";
+      + " stdout, stderr, cached, cached_from, cost_micros, cache_key";
 
   static final String INSERT = "INSERT INTO executions (" + COLUMNS
-      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Rewrites the mutable columns; id, spec, creation time and batch never change. */
   static final String UPDATE = "UPDATE executions SET status = ?, transitions = ?, attempt = ?,"
       + " worker_id = ?, exit_code = ?, failure = ?, started_at = ?, finished_at = ?,"
       + " cancel_requested = ?, log_truncated = ?, stdout = ?, stderr = ?, cached = ?,"
-      + " cached_from = ?, cost_micros = ? WHERE id = ?";
+      + " cached_from = ?, cost_micros = ?, cache_key = ? WHERE id = ?";
 
   private ExecutionRows() {}
 
@@ -47,7 +47,7 @@ final class ExecutionRows {
     ps.setString(next, r.id().value());
   }
 
-  /** Binds transitions … cost_micros from {@code first}; returns the next parameter index. */
+  /** Binds transitions … cache_key from {@code first}; returns the next parameter index. */
   private static int bindMutable(PreparedStatement ps, int first, ExecutionRecord r)
       throws SQLException {
     int i = first;
@@ -69,6 +69,7 @@ final class ExecutionRows {
     ps.setBoolean(i++, r.cached());
     ps.setString(i++, text(r.cachedFrom(), ExecutionId::value));
     ps.setLong(i++, r.costMicros());
+    ps.setString(i++, r.cacheKey());
     return i;
   }
 
@@ -99,7 +100,7 @@ final class ExecutionRows {
         rs.getBoolean(17),
         value(rs.getString(18), ExecutionId::new),
         rs.getLong(19),
-        null); // TODO(cache): the cache_key column
+        rs.getString(20));
   }
 
   private static <T> String text(T value, Function<T, String> f) {

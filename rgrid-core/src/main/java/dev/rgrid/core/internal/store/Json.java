@@ -2,9 +2,11 @@ package dev.rgrid.core.internal.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.FailureReason;
@@ -22,6 +24,8 @@ final class Json {
       .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
       .build();
   private static final TypeReference<List<StatusTransition>> TRANSITIONS = new TypeReference<>() {};
+  /** The spec property that defaults to true; see {@link #decodeSpec}. */
+  private static final String CACHE = "cache";
 
   private Json() {}
 
@@ -29,8 +33,23 @@ final class Json {
     return write(spec);
   }
 
+  /**
+   * The spec in {@code json}, including one written before schema 2. Such a spec has no {@code
+   * requirements}, {@code requirementsSource} or {@code scriptFiles}, which decode as empty or null
+   * as they should, and no {@code cache}, which Jackson would decode as {@code false} for the
+   * primitive: that would silently switch the result cache off for every old execution, so a
+   * missing flag is filled in as the default, {@code true}, before binding.
+   */
   static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
-    return MAPPER.readValue(json, ExecutionSpec.class);
+    JsonNode tree = MAPPER.readTree(json);
+    if (!(tree instanceof ObjectNode spec)) {
+      // Not a spec at all (damaged row): let Jackson fail with its usual, precise message.
+      return MAPPER.readValue(json, ExecutionSpec.class);
+    }
+    if (!spec.hasNonNull(CACHE)) {
+      spec.put(CACHE, true);
+    }
+    return MAPPER.treeToValue(spec, ExecutionSpec.class);
   }
 
   static String encodeTransitions(List<StatusTransition> transitions) {

@@ -81,7 +81,27 @@ final class Schema {
         lease_until INTEGER,
         enqueued_at INTEGER NOT NULL)""",
       "CREATE INDEX queue_claimed_by ON queue (claimed_by)",
-      "CREATE INDEX queue_affinity ON queue (affinity) WHERE affinity IS NOT NULL"));
+      "CREATE INDEX queue_affinity ON queue (affinity) WHERE affinity IS NOT NULL"),
+      // 2: the result cache. Rows written before it get a NULL cache key: not cacheable.
+      List.of(
+      "ALTER TABLE executions ADD COLUMN cache_key TEXT",
+      // Partial: only keyed executions are ever looked up by key; older and uncacheable ones
+      // have none and need no index entry.
+      "CREATE INDEX executions_cache_key ON executions (cache_key) WHERE cache_key IS NOT NULL",
+      // No foreign key to executions: like the queue, the cache SPI does not require the
+      // execution to be stored here, and removing an entry must leave its execution alone.
+      """
+      CREATE TABLE cache_entries (
+        cache_key TEXT PRIMARY KEY,
+        execution_id TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        script_name TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL,
+        hits INTEGER NOT NULL)""",
+      // Serves both the most-recently-used listing and least-recently-used eviction.
+      "CREATE INDEX cache_entries_last_used ON cache_entries (last_used_at)"));
 
   private Schema() {}
 

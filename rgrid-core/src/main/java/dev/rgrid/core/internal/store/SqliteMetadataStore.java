@@ -6,6 +6,7 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -17,7 +18,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +29,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
-/** The {@link MetadataStore} on an embedded {@link SqliteDatabase}. */
+/**
+ * The {@link MetadataStore} on an embedded {@link SqliteDatabase}. The result cache's methods are
+ * delegated to {@link SqliteCacheEntries}.
+ */
 final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   private static final String SELECT = "SELECT " + ExecutionRows.COLUMNS + " FROM executions";
+
+  private final SqliteCacheEntries cache = new SqliteCacheEntries(this);
 
   SqliteMetadataStore(SqliteDatabase db) {
     super(db);
@@ -289,23 +297,22 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   }
 
   @Override
-  public void putCacheEntry(dev.rgrid.spi.store.CacheEntry entry) {
-    throw new UnsupportedOperationException("TODO(cache)");
+  public void putCacheEntry(CacheEntry entry) {
+    cache.put(entry);
   }
 
   @Override
-  public Optional<dev.rgrid.spi.store.CacheEntry> useCacheEntry(String key,
-      java.time.Instant now) {
-    throw new UnsupportedOperationException("TODO(cache)");
+  public Optional<CacheEntry> useCacheEntry(String key, Instant now) {
+    return cache.use(key, now);
   }
 
   @Override
-  public List<dev.rgrid.spi.store.CacheEntry> cacheEntries(int limit) {
-    throw new UnsupportedOperationException("TODO(cache)");
+  public List<CacheEntry> cacheEntries(int limit) {
+    return cache.list(limit);
   }
 
   @Override
-  public int removeCacheEntries(java.util.Collection<String> keys) {
-    throw new UnsupportedOperationException("TODO(cache)");
+  public int removeCacheEntries(Collection<String> keys) {
+    return cache.remove(keys);
   }
 }

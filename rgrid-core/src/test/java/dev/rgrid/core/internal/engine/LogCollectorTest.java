@@ -36,7 +36,8 @@ class LogCollectorTest {
       Limits limits = Limits.defaults().withLogs(1000, 64, 5000);
       EngineContext ctx = new EngineContext(db.metadataStore(), db.queue(), blobs, null,
           RuntimeCatalog.defaults(), Clock.systemUTC(), new WorkerId("w"), dir, limits,
-          Duration.ofSeconds(30), 3, Duration.ofMillis(100));
+          Duration.ofSeconds(30), 3, Duration.ofMillis(100),
+          dev.rgrid.spi.runtime.PackageIndex.DEFAULT, dir.resolve("envs"));
       ExecutionId id = ExecutionId.generate(Clock.systemUTC().instant(), new SecureRandom());
       db.metadataStore().create(ExecutionRecord.queued(id, new ExecutionSpec("x.py",
           new BlobKey("0".repeat(64)), "python3.11", List.of(), Map.of(), List.of(),

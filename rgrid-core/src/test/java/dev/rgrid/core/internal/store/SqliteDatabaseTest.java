@@ -13,6 +13,7 @@ import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
@@ -120,6 +121,34 @@ class SqliteDatabaseTest {
       }
       assertThat(s1.list(new ExecutionQuery(Set.of(ExecutionStatus.RUNNING), Map.of("n", "7"),
           "batch", null, 100)).items()).hasSize(8);
+    }
+  }
+
+  @Test
+  void concurrentUsesOfACacheEntryOnTwoInstancesAreEachCounted() throws Exception {
+    Path file = dir.resolve("rgrid.db");
+    String key = "c0".repeat(32);
+    int perThread = 25;
+    try (SqliteDatabase one = SqliteDatabase.open(file);
+        SqliteDatabase two = SqliteDatabase.open(file);
+        MetadataStore s1 = one.metadataStore();
+        MetadataStore s2 = two.metadataStore()) {
+      s1.putCacheEntry(new CacheEntry(key, Fixtures.id(T0), "python3.11", "job.py", 1, T0, T0, 0));
+      ConcurrentLinkedQueue<Long> hits = new ConcurrentLinkedQueue<>();
+      List<Callable<Void>> users = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        MetadataStore store = t % 2 == 0 ? s1 : s2;
+        users.add(() -> {
+          for (int i = 0; i < perThread; i++) {
+            hits.add(store.useCacheEntry(key, T0.plusSeconds(1)).orElseThrow().hits());
+          }
+          return null;
+        });
+      }
+      runTogether(users);
+      // Each use saw its own count: marking and reading back happen under one write lock.
+      assertThat(hits).hasSize(8 * perThread).doesNotHaveDuplicates();
+      assertThat(s2.cacheEntries(1).get(0).hits()).isEqualTo(8 * perThread);
     }
   }
 

@@ -1,0 +1,73 @@
+package dev.rgrid.core.internal.store;
+
+import static dev.rgrid.spi.tck.Fixtures.key;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.InputFile;
+import dev.rgrid.spi.tck.Fixtures;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The JSON form of specs, including specs written by earlier versions. */
+class JsonTest {
+  /**
+   * Exactly what schema 1 (before the result cache) wrote for {@code Fixtures.spec(Map.of("team",
+   * "data"), "batch_1")}: no requirements, requirementsSource, scriptFiles or cache.
+   */
+  static final String V1_SPEC = """
+      {"scriptName":"job.py",\
+      "script":{"sha256":"0000000000000000000000000000000000000000000000000000000000000001"},\
+      "runtime":"python3.11","args":["/work/a b.csv","--x=1","ü"],"env":{"K":"v"},\
+      "inputs":[{"path":"a b.csv",\
+      "blob":{"sha256":"0000000000000000000000000000000000000000000000000000000000000002"},\
+      "size":12}],"timeout":"PT5M","labels":{"team":"data"},"batchId":"batch_1",\
+      "resources":{"milliCpus":1500,"memoryBytes":536870912},"network":false}""";
+
+  @Test
+  void decodesASpecWrittenBeforeTheResultCacheWithCachingOnAndNoDependencies() throws Exception {
+    ExecutionSpec spec = Json.decodeSpec(V1_SPEC);
+    assertThat(spec).isEqualTo(Fixtures.spec(Map.of("team", "data"), "batch_1"));
+    assertThat(spec.cache()).isTrue();
+    assertThat(spec.requirements()).isEmpty();
+    assertThat(spec.requirementsSource()).isNull();
+    assertThat(spec.scriptFiles()).isEmpty();
+  }
+
+  @Test
+  void keepsAnExplicitCacheFlagOfFalse() throws Exception {
+    String optedOut = V1_SPEC.substring(0, V1_SPEC.length() - 1) + ",\"cache\":false}";
+    assertThat(Json.decodeSpec(optedOut).cache()).isFalse();
+  }
+
+  @Test
+  void roundTripsRequirementsScriptFilesAndTheCacheFlag() throws Exception {
+    for (boolean cache : new boolean[] {false, true}) {
+      ExecutionSpec spec = withDependencies(Fixtures.spec(Map.of("k", "v"), null), cache);
+      ExecutionSpec decoded = Json.decodeSpec(Json.encodeSpec(spec));
+      assertThat(decoded).isEqualTo(spec);
+      assertThat(decoded.cache()).isEqualTo(cache);
+    }
+    ExecutionSpec plain = Fixtures.spec(Map.of(), null);
+    assertThat(Json.decodeSpec(Json.encodeSpec(plain))).isEqualTo(plain);
+  }
+
+  @Test
+  void refusesJsonThatIsNotASpecObject() {
+    for (String bad : List.of("[]", "42", "\"spec\"", "{\"scriptName\":", "")) {
+      assertThatThrownBy(() -> Json.decodeSpec(bad)).isInstanceOf(JsonProcessingException.class);
+    }
+  }
+
+  /** {@code base} with requirements, their source and two accompanying files. */
+  static ExecutionSpec withDependencies(ExecutionSpec base, boolean cache) {
+    return new ExecutionSpec(base.scriptName(), base.script(), base.runtime(), base.args(),
+        base.env(), base.inputs(), base.timeout(), base.labels(), base.batchId(),
+        base.resources(), base.network(), List.of("numpy==2.1.3", "requests[socks]>=2.32"),
+        "PEP 723 block in job.py", List.of(new InputFile("helpers/util.py", key(5), 42),
+            new InputFile("pkg/__init__.py", key(6), 0)), cache);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.rgrid.core.internal.store;
+
+import static dev.rgrid.spi.tck.Fixtures.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.CacheEntry;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.tck.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Databases written by an earlier RGrid open with their data intact and the new schema. */
+class SqliteSchemaMigrationTest {
+  private static final String CACHE_KEY = "ab".repeat(32);
+
+  @TempDir
+  Path dir;
+
+  @Test
+  void upgradesAVersion1DatabaseAndReadsItsExecutionsWithoutACacheKey() throws Exception {
+    Path file = dir.resolve("rgrid.db");
+    ExecutionId id = Fixtures.id(T0);
+    createVersion1(file, id);
+
+    try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
+      ExecutionRecord expected = ExecutionRecord.queued(id,
+          Fixtures.spec(Map.of("team", "data"), "batch_1"), T0);
+      ExecutionRecord found = s.get(id);
+      assertThat(found).isEqualTo(expected);
+      assertThat(found.cacheKey()).isNull();
+      assertThat(found.spec().cache()).isTrue();
+      assertThat(s.list(new ExecutionQuery(Set.of(), Map.of("team", "data"), "batch_1", null, 10))
+          .items()).containsExactly(expected);
+
+      // The new column and table take writes right away.
+      ExecutionRecord keyed = s.update(id, Set.of(ExecutionStatus.QUEUED),
+          x -> x.toBuilder().cacheKey(CACHE_KEY).build());
+      assertThat(s.get(id)).isEqualTo(keyed);
+      s.putCacheEntry(new CacheEntry(CACHE_KEY, id, "python3.11", "job.py", 5, T0, T0, 0));
+      assertThat(s.useCacheEntry(CACHE_KEY, T0.plusSeconds(1)))
+          .hasValueSatisfying(e -> assertThat(e.hits()).isEqualTo(1));
+    }
+    assertThat(userVersion(file)).isEqualTo(2).isEqualTo(Schema.latestVersion());
+    assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
+        "index cache_entries_last_used");
+
+    // Reopening an upgraded file changes nothing and keeps what was written after the upgrade.
+    try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
+      assertThat(s.get(id).cacheKey()).isEqualTo(CACHE_KEY);
+      assertThat(s.cacheEntries(10)).extracting(CacheEntry::key).containsExactly(CACHE_KEY);
+    }
+  }
+
+  @Test
+  void givesAFreshDatabaseTheSameSchemaAsAnUpgradedOne() throws Exception {
+    Path upgraded = dir.resolve("old/rgrid.db");
+    createVersion1(upgraded, Fixtures.id(T0));
+    SqliteDatabase.open(upgraded).close();
+    Path fresh = dir.resolve("new/rgrid.db");
+    SqliteDatabase.open(fresh).close();
+    assertThat(schemaObjects(fresh)).isEqualTo(schemaObjects(upgraded));
+  }
+
+  /** A database as RGrid 0.1 (schema 1) left it, holding one queued execution with a label. */
+  private static void createVersion1(Path file, ExecutionId id)
+      throws SQLException, IOException {
+    Files.createDirectories(file.getParent());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      for (String sql : Schema.MIGRATIONS.get(0)) {
+        s.execute(sql);
+      }
+      s.execute("PRAGMA user_version = 1");
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO executions (id, status,"
+          + " created_at, batch_id, spec, transitions, attempt, worker_id, exit_code, failure,"
+          + " started_at, finished_at, cancel_requested, log_truncated, stdout, stderr, cached,"
+          + " cached_from, cost_micros) VALUES (?, 'QUEUED', ?, 'batch_1', ?, ?, 1, NULL, NULL,"
+          + " NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0)")) {
+        ps.setString(1, id.value());
+        ps.setLong(2, Instants.toColumn(T0));
+        ps.setString(3, JsonTest.V1_SPEC);
+        ps.setString(4, "[{\"status\":\"QUEUED\",\"at\":\"2026-11-25T10:00:00Z\",\"attempt\":1}]");
+        ps.executeUpdate();
+      }
+      try (PreparedStatement ps = c.prepareStatement(
+          "INSERT INTO execution_labels (execution_id, key, value) VALUES (?, 'team', 'data')")) {
+        ps.setString(1, id.value());
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  private static int userVersion(Path file) throws SQLException {
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+
+  /** Every table and index as "type name", then the SQL that defines them, to compare schemas. */
+  private static List<String> schemaObjects(Path file) throws SQLException {
+    List<String> names = new ArrayList<>();
+    List<String> definitions = new ArrayList<>();
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT type, name, sql FROM sqlite_master"
+            + " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name")) {
+      while (rs.next()) {
+        names.add(rs.getString(1) + " " + rs.getString(2));
+        definitions.add(rs.getString(3));
+      }
+    }
+    names.addAll(definitions);
+    return names;
+  }
+}
