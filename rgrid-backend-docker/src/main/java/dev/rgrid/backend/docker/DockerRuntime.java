@@ -3,6 +3,7 @@ package dev.rgrid.backend.docker;
 import dev.rgrid.backend.docker.internal.ContainerRecipe;
 import dev.rgrid.backend.docker.internal.DockerContainer;
 import dev.rgrid.backend.docker.internal.Engine;
+import dev.rgrid.backend.docker.internal.EnvironmentImages;
 import dev.rgrid.backend.docker.internal.Images;
 import dev.rgrid.backend.docker.internal.Launcher;
 import dev.rgrid.backend.docker.internal.Leftovers;
@@ -14,6 +15,7 @@ import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.EnvironmentSpec;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -42,6 +44,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * run skips the engine's container start. Warm containers carry RGrid's labels and this JVM's
  * identity, not the execution id of the run they serve.
  *
+ * <p>Python requirements are installed into environment images, one per environment key, built
+ * once and reused (see {@link #environment}).
+ *
  * <p>Scripts never run as root: see {@link DockerSettings#user()}. When this JVM runs as root, the
  * working and script directories are handed ({@code chown}) to uid/gid 65534 before the start, so
  * files the script writes belong to 65534.
@@ -56,6 +61,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final Launcher launcher;
   private final Leftovers leftovers;
   private final WarmPool warm;
+  private final EnvironmentImages environments;
   private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -79,6 +85,8 @@ public final class DockerRuntime implements ContainerRuntime {
       leftovers.removeThoseOfEndedOwners();
       this.warm = new WarmPool(connected, launcher, recipe, runAs, settings.warmContainers(),
           open::remove);
+      this.environments = new EnvironmentImages(connected, images, launcher, settings,
+          Owner.current());
     } catch (RuntimeException e) {
       connected.close();
       throw e;
@@ -109,7 +117,8 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /**
    * Makes sure the runtime's image is on the engine, pulling it (bounded by the pull timeout) when
-   * it is not. Remembered once found.
+   * it is not. Each call asks the engine once (an image inspect), which also refreshes the
+   * image's content id for {@link #identity}.
    *
    * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException naming the image when it can be
    *     neither found nor pulled
@@ -119,6 +128,56 @@ public final class DockerRuntime implements ContainerRuntime {
     requireOpen();
     images.require(Objects.requireNonNull(runtime, "runtime"));
     warm.prepare(runtime.image());
+  }
+
+  /**
+   * {@code docker:} and the content id ({@code sha256:…}) of the runtime's image, as found by the
+   * last {@link #prepare} (which asks the engine again each time), so that an image rebuilt
+   * under the same name gives a new identity once prepared. Works for the definitions returned
+   * by {@link #environment} too.
+   *
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the engine lacks the image
+   */
+  @Override
+  public String identity(RuntimeDefinition runtime) {
+    requireOpen();
+    return name() + ":" + images.id(Objects.requireNonNull(runtime, "runtime"));
+  }
+
+  /**
+   * Finds or builds (once) the image {@code rgrid-env/<runtime name>:<first 32 hex digits of the
+   * key>} holding a virtualenv in {@code /opt/rgrid-env} with {@code env}'s requirements, and
+   * returns {@code runtime} with that image and {@code /opt/rgrid-env/bin/python} as {@code
+   * command[0]}. Scripts then run in it with every usual restriction (read-only root file
+   * system, uid 65534, no network).
+   *
+   * <p>An existing image is reused when its label {@code dev.rgrid.env.base} names the current
+   * content id of the runtime's image; otherwise it is built: a container of the base image runs
+   * {@code python3 -m venv} and {@code pip install} as root (pip writes {@code /opt}) on a
+   * writable root file system, with all capabilities dropped, no privilege escalation and the
+   * default pids, memory and CPU limits, its output going to {@code env.progress()} line by
+   * line; it is committed on success (keeping the base image's entrypoint, command, user,
+   * variables and working directory) and removed in every case. The requirements reach pip
+   * through a read-only mounted file, each {@code --find-links} directory is mounted read-only.
+   *
+   * <p>The build is the only container with a network, chosen by {@link
+   * EnvironmentImages#network}: {@code none} when {@code env.index().noIndex()} (local wheel
+   * directories only), {@code host} when an index URL names a loopback host (an index server
+   * on this machine), {@code bridge} otherwise.
+   *
+   * <p>Concurrent calls for one key build once: in this process they wait for the running
+   * build, across processes a lock file {@code docker-env-<key32>.lock} in {@code
+   * env.cacheDir()} is held while the image is checked and built.
+   *
+   * @throws dev.rgrid.spi.runtime.DependencyInstallException when pip fails: its {@code ERROR:}
+   *     lines and last lines are quoted, and no image is created
+   * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the base image is missing
+   */
+  @Override
+  public RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
+    requireOpen();
+    return environments.environment(Objects.requireNonNull(runtime, "runtime"),
+        Objects.requireNonNull(env, "env"));
   }
 
   /**

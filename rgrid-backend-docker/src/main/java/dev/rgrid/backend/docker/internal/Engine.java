@@ -2,14 +2,18 @@ package dev.rgrid.backend.docker.internal;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import dev.rgrid.backend.docker.DockerSettings;
 import dev.rgrid.spi.BackendUnavailableException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,16 +44,18 @@ public final class Engine implements AutoCloseable {
   private final URI endpoint;
   private final String apiVersion;
   private final boolean tls;
+  private final DockerHttpClient controlHttp;
   private final DockerClient control;
   private final DockerClient streams;
 
-  private Engine(URI endpoint, String apiVersion, boolean tls, DockerClient control,
-      DockerClient streams) {
+  private Engine(URI endpoint, String apiVersion, DockerClientConfig config) {
     this.endpoint = endpoint;
     this.apiVersion = apiVersion;
-    this.tls = tls;
-    this.control = control;
-    this.streams = streams;
+    this.tls = config.getSSLConfig() != null;
+    this.controlHttp = http(config, CONNECT_TIMEOUT, CONTROL_TIMEOUT, CONTROL_CONNECTIONS);
+    this.control = DockerClientImpl.getInstance(config, controlHttp);
+    this.streams = DockerClientImpl.getInstance(config, http(config, CONNECT_TIMEOUT, null,
+        STREAM_CONNECTIONS));
   }
 
   /**
@@ -73,10 +79,7 @@ public final class Engine implements AutoCloseable {
           + HINT, e);
     }
     ping(config, settings.pingTimeout());
-    DockerClient control = client(config, CONNECT_TIMEOUT, CONTROL_TIMEOUT, CONTROL_CONNECTIONS);
-    DockerClient streams = client(config, CONNECT_TIMEOUT, null, STREAM_CONNECTIONS);
-    return new Engine(endpoint, settings.apiVersion(), config.getSSLConfig() != null, control,
-        streams);
+    return new Engine(endpoint, settings.apiVersion(), config);
   }
 
   /** The endpoint. */
@@ -125,6 +128,39 @@ public final class Engine implements AutoCloseable {
     return msg.replaceAll("\\s+", " ").strip();
   }
 
+  /**
+   * Sends {@code POST /v<api><pathAndQuery>} with the JSON {@code body}, for the few requests
+   * whose body docker-java cannot express (a commit that sets the entrypoint), through the
+   * short-request connection pool.
+   *
+   * @param pathAndQuery the path after the version, query values already encoded
+   * @return the response body
+   * @throws NotFoundException when the engine answers 404
+   * @throws DockerException when it answers with another error status
+   */
+  public byte[] post(String pathAndQuery, byte[] body) {
+    DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+        .method(DockerHttpClient.Request.Method.POST)
+        .path("/v" + apiVersion + pathAndQuery)
+        .putHeader("Content-Type", "application/json")
+        .bodyBytes(body)
+        .build();
+    try (DockerHttpClient.Response response = controlHttp.execute(request)) {
+      byte[] answer = response.getBody() == null ? new byte[0]
+          : response.getBody().readAllBytes();
+      int status = response.getStatusCode();
+      if (status == 404) {
+        throw new NotFoundException(new String(answer, StandardCharsets.UTF_8));
+      }
+      if (status < 200 || status >= 300) {
+        throw new DockerException(new String(answer, StandardCharsets.UTF_8), status);
+      }
+      return answer;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Closes both clients. */
   @Override
   public void close() {
@@ -133,7 +169,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private static void ping(DockerClientConfig config, Duration timeout) {
-    DockerClient probe = client(config, timeout, timeout, 1);
+    DockerClient probe = DockerClientImpl.getInstance(config, http(config, timeout, timeout, 1));
     try {
       probe.pingCmd().exec();
     } catch (RuntimeException e) {
@@ -157,7 +193,7 @@ public final class Engine implements AutoCloseable {
         e);
   }
 
-  private static DockerClient client(DockerClientConfig config, Duration connect,
+  private static DockerHttpClient http(DockerClientConfig config, Duration connect,
       Duration response, int connections) {
     ZerodepDockerHttpClient.Builder http = new ZerodepDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost())
@@ -167,7 +203,7 @@ public final class Engine implements AutoCloseable {
     if (response != null) {
       http.responseTimeout(response);
     }
-    return DockerClientImpl.getInstance(config, http.build());
+    return http.build();
   }
 
   private static void closeQuietly(DockerClient client) {

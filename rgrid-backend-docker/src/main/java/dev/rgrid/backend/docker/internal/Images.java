@@ -9,7 +9,7 @@ import dev.rgrid.spi.runtime.RuntimeUnavailableException;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes sure runtime images exist on the engine: found locally, or pulled once (bounded in time).
- * Only positive answers are remembered, so an image built after a failure is found next time.
+ * Makes sure runtime images exist on the engine (found locally, or pulled once, bounded in time)
+ * and knows their content ids. Each {@link #require} asks the engine again (one inspect), so an
+ * image rebuilt under the same name is noticed, and its new id becomes the runtime's identity;
+ * the id is remembered between requirements for {@link #id}.
  */
 public final class Images {
   /** What to do about a missing image. */
@@ -28,7 +30,8 @@ public final class Images {
 
   private final Engine engine;
   private final Duration pullTimeout;
-  private final Set<String> present = ConcurrentHashMap.newKeySet();
+  // image reference -> content id (sha256:…), as last inspected
+  private final Map<String, String> ids = new ConcurrentHashMap<>();
 
   /** Images of {@code engine}, pulling for at most {@code pullTimeout}. */
   public Images(Engine engine, Duration pullTimeout) {
@@ -37,36 +40,65 @@ public final class Images {
   }
 
   /**
-   * Makes sure the image of {@code runtime} exists on the engine.
+   * Makes sure the image of {@code runtime} exists on the engine, and refreshes its content id.
    *
+   * @return the image's content id ({@code sha256:…})
    * @throws RuntimeUnavailableException when it neither exists nor can be pulled
    * @throws dev.rgrid.spi.BackendUnavailableException when the engine does not answer
    */
-  public void require(RuntimeDefinition runtime) {
+  public String require(RuntimeDefinition runtime) {
     String image = runtime.image();
     // RuntimeDefinition validated it already; checked again because this value becomes part of
     // request URLs, and a definition may have been made by reflection or deserialisation.
     if (!RuntimeDefinition.isValidImage(image)) {
       throw new IllegalArgumentException("invalid image reference for runtime " + runtime.name());
     }
-    if (present.contains(image)) {
-      return;
-    }
-    if (!exists(image)) {
+    String id = inspectId(image);
+    if (id == null) {
+      ids.remove(image);
       if (pullTimeout.isZero()) {
         throw missing(runtime, "pulling is turned off (RGRID_DOCKER_PULL=never)", null);
       }
       pull(runtime);
-      if (!exists(image)) {
+      id = inspectId(image);
+      if (id == null) {
         throw missing(runtime, "the pull finished but the engine still does not have it", null);
       }
     }
-    present.add(image);
+    ids.put(image, id);
+    return id;
   }
 
-  /** Forgets that {@code image} exists (it was removed since). */
+  /**
+   * The content id ({@code sha256:…}) of the image of {@code runtime}: as found by the last
+   * {@link #require} (or {@link #remember}), else asked of the engine.
+   *
+   * @throws RuntimeUnavailableException when the engine does not have the image
+   */
+  public String id(RuntimeDefinition runtime) {
+    String known = ids.get(runtime.image());
+    if (known != null) {
+      return known;
+    }
+    if (!RuntimeDefinition.isValidImage(runtime.image())) {
+      throw new IllegalArgumentException("invalid image reference for runtime " + runtime.name());
+    }
+    String id = inspectId(runtime.image());
+    if (id == null) {
+      throw missing(runtime, "it was never built or pulled, or has been removed", null);
+    }
+    ids.put(runtime.image(), id);
+    return id;
+  }
+
+  /** Records that {@code image} now has the content id {@code id} (it was just built). */
+  public void remember(String image, String id) {
+    ids.put(image, id);
+  }
+
+  /** Forgets what is known of {@code image} (it was removed since). */
   public void forget(String image) {
-    present.remove(image);
+    ids.remove(image);
   }
 
   /** The exception for an image that is not there. */
@@ -77,12 +109,12 @@ public final class Images {
         + " does not have (" + why + ")", HINT, cause);
   }
 
-  private boolean exists(String image) {
+  /** The content id of {@code image}, or {@code null} when the engine does not have it. */
+  private String inspectId(String image) {
     try {
-      engine.control().inspectImageCmd(image).exec();
-      return true;
+      return engine.control().inspectImageCmd(image).exec().getId();
     } catch (NotFoundException e) {
-      return false;
+      return null;
     } catch (RuntimeException e) {
       throw engine.failure("inspect the image " + image, e);
     }

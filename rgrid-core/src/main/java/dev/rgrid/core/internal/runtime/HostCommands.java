@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -108,7 +109,8 @@ final class HostCommands {
             + " on the PATH of this process, or use the Docker runtime", null);
   }
 
-  private static boolean isPython(String candidate) {
+  /** Whether a command, by its file name, is a Python interpreter. */
+  static boolean isPython(String candidate) {
     String name = Path.of(candidate).getFileName().toString();
     return name.startsWith("python");
   }
@@ -119,6 +121,33 @@ final class HostCommands {
    * The shim is therefore run once here, with the host environment, and skipped later.
    */
   private static Probe probePython(Path candidate) {
+    Output out = run(List.of(candidate.toString(), "-c", PROBE), null);
+    if (out.failure() != null) {
+      return Probe.failed(out.failure());
+    }
+    String printed = out.stdout().strip();
+    if (printed.isEmpty()) {
+      return Probe.failed("did not report its executable");
+    }
+    try {
+      Path executable = Path.of(printed);
+      if (!executable.isAbsolute() || !isExecutableFile(executable)) {
+        return Probe.failed("reported " + printed + ", which is not an executable file");
+      }
+      return new Probe(executable, null);
+    } catch (InvalidPathException e) {
+      return Probe.failed(e.toString());
+    }
+  }
+
+  /**
+   * Runs a short command to completion and returns its standard output, or why it failed (could
+   * not start, non-zero exit with the first line of its stderr, no answer within 20 s).
+   *
+   * @param env the whole environment to give it, or {@code null} to inherit the JVM's
+   * @throws RuntimeUnavailableException when the calling thread is interrupted
+   */
+  static Output run(List<String> argv, Map<String, String> env) {
     Path out = null;
     Path err = null;
     try {
@@ -126,34 +155,30 @@ final class HostCommands {
       err = Files.createTempFile("rgrid-probe-", ".err");
       // Output goes to files, not pipes: a pipe inherited by a stray child could block a read
       // forever, and the probe must end within its timeout whatever the candidate does.
-      Process p = new ProcessBuilder(candidate.toString(), "-c", PROBE)
+      ProcessBuilder builder = new ProcessBuilder(argv)
           .redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
           .redirectOutput(out.toFile())
-          .redirectError(err.toFile())
-          .start();
+          .redirectError(err.toFile());
+      if (env != null) {
+        builder.environment().clear();
+        builder.environment().putAll(env);
+      }
+      Process p = builder.start();
       if (!p.waitFor(PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        return Probe.failed("did not answer within " + PROBE_TIMEOUT.toSeconds() + " s");
+        return Output.failed("did not answer within " + PROBE_TIMEOUT.toSeconds() + " s");
       }
       if (p.exitValue() != 0) {
-        return Probe.failed("exit " + p.exitValue() + ": " + firstLine(err));
+        return Output.failed("exit " + p.exitValue() + ": " + firstLine(err));
       }
-      String printed = Files.readString(out, StandardCharsets.UTF_8).strip();
-      if (printed.isEmpty()) {
-        return Probe.failed("did not report its executable");
-      }
-      Path executable = Path.of(printed);
-      if (!executable.isAbsolute() || !isExecutableFile(executable)) {
-        return Probe.failed("reported " + printed + ", which is not an executable file");
-      }
-      return new Probe(executable, null);
-    } catch (IOException | InvalidPathException e) {
-      return Probe.failed(e.toString());
+      return new Output(Files.readString(out, StandardCharsets.UTF_8), null);
+    } catch (IOException e) {
+      return Output.failed(e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new RuntimeUnavailableException("interrupted while checking the interpreter "
-          + candidate, "try again", e);
+      throw new RuntimeUnavailableException("interrupted while running " + argv.get(0),
+          "try again", e);
     } finally {
       deleteProbeFile(out);
       deleteProbeFile(err);
@@ -179,12 +204,19 @@ final class HostCommands {
     }
   }
 
-  private static File nullDevice() {
+  static File nullDevice() {
     return new File(File.separatorChar == '\\' ? "NUL" : "/dev/null");
   }
 
   private static boolean isExecutableFile(Path p) {
     return Files.isRegularFile(p) && Files.isExecutable(p);
+  }
+
+  /** What a command printed on its standard output, or why it failed. */
+  record Output(String stdout, String failure) {
+    static Output failed(String why) {
+      return new Output(null, why);
+    }
   }
 
   /** The outcome of asking a Python for its executable: the path, or why not. */

@@ -5,6 +5,8 @@ import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
+import dev.rgrid.spi.runtime.DependencyInstallException;
+import dev.rgrid.spi.runtime.EnvironmentSpec;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -12,6 +14,8 @@ import dev.rgrid.spi.runtime.RuntimeUnavailableException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +48,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>output delivered raw and live to the {@link OutputSink} by one reader thread per stream.
  * </ul>
  *
- * <p>Interpreters are resolved once per runtime name. A candidate whose name starts with {@code
- * python} is asked for its real executable, which skips version-manager shims (pyenv) that would
- * not work in the scrubbed environment.
+ * <p>Interpreters are resolved once per runtime name and list of candidates. A candidate whose
+ * name starts with {@code python} is asked for its real executable, which skips version-manager
+ * shims (pyenv) that would not work in the scrubbed environment.
+ *
+ * <p>Python requirements are installed into virtualenvs kept in the cache directory the caller
+ * gives, one per environment key (see {@link #environment} and {@link VirtualEnvs}); scripts of
+ * such an environment run with its {@code bin/python}, given by absolute path.
  *
  * <p>Safe for use by many threads. A started script's {@link Container} may be used from any
  * thread: {@code await} returns once the main process has exited, the rest of its tree has been
@@ -59,10 +67,14 @@ public final class ProcessRuntime implements ContainerRuntime {
   private static final RuntimeCapabilities CAPABILITIES = new RuntimeCapabilities(false, false,
       true);
 
+  private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(30);
+
   private final HostCommands host;
   private final Path setsid;
   private final Path kill;
-  private final Map<String, Path> interpreters = new ConcurrentHashMap<>();
+  private final InterpreterIdentities identities;
+  private final VirtualEnvs venvs;
+  private final Map<Candidates, Path> interpreters = new ConcurrentHashMap<>();
   private final Set<ProcessContainer> live = ConcurrentHashMap.newKeySet();
 
   /** A runtime using the JVM's {@code PATH}. */
@@ -81,6 +93,9 @@ public final class ProcessRuntime implements ContainerRuntime {
     boolean grouped = setsidCommand.isPresent() && killCommand.isPresent();
     this.setsid = grouped ? setsidCommand.get() : null;
     this.kill = grouped ? killCommand.get() : null;
+    this.identities = new InterpreterIdentities(host.path());
+    this.venvs = new VirtualEnvs(host.path(), new StreamedCommand(setsid, kill),
+        Clock.systemUTC(), INSTALL_TIMEOUT);
   }
 
   /** {@code process}. */
@@ -163,7 +178,7 @@ public final class ProcessRuntime implements ContainerRuntime {
       process = builder.start();
     } catch (IOException e) {
       TmpDirs.delete(tmpDir);
-      interpreters.remove(spec.runtime().name());
+      interpreters.remove(Candidates.of(spec.runtime()));
       throw new RuntimeUnavailableException("cannot start " + interpreter + " for runtime "
           + spec.runtime().name() + " in " + workDir + ": " + e.getMessage(),
           "check that " + interpreter + " still runs on this machine, or use the Docker runtime",
@@ -173,6 +188,49 @@ public final class ProcessRuntime implements ContainerRuntime {
         spec.stdin(), sink, live::remove);
     live.add(container);
     return container;
+  }
+
+  /**
+   * {@code process:<real path of the interpreter> <its sys.version>}, and for an interpreter of a
+   * virtualenv built by {@link #environment} also {@code env <build id>}, so that a rebuilt
+   * environment (whose unpinned requirements may have resolved to newer releases) does not reuse
+   * the results of the one it replaced. The version is asked once per binary and again when the
+   * file changes.
+   *
+   * @throws RuntimeUnavailableException when the runtime has no interpreter here
+   */
+  @Override
+  public String identity(RuntimeDefinition runtime) {
+    Path interpreter = liveInterpreter(runtime);
+    String identity = NAME + ":" + identities.of(interpreter);
+    return venvs.buildOf(interpreter).map(build -> identity + " env " + build).orElse(identity);
+  }
+
+  /**
+   * Finds or builds the virtualenv of {@code env} in {@code <cacheDir>/venvs/<first 32 hex digits
+   * of the key>} on this runtime's interpreter, and returns {@code runtime} with {@code
+   * command[0]} and the host interpreters replaced by the virtualenv's absolute {@code
+   * bin/python}. Built once per key: concurrent callers, in this process or others, wait for one
+   * build; pip's output goes to {@code env.progress()} as it comes.
+   *
+   * @throws DependencyInstallException when pip fails (nothing is kept)
+   * @throws RuntimeUnavailableException when no virtualenv can be made with the interpreter (a
+   *     Debian Python without {@code python3-venv})
+   * @throws UnsupportedOperationException when the runtime's interpreter is not a Python
+   */
+  @Override
+  public RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
+    Objects.requireNonNull(env, "env");
+    Path base = liveInterpreter(runtime);
+    if (!HostCommands.isPython(base.toString())) {
+      throw new UnsupportedOperationException("runtime " + runtime.name() + " runs " + base
+          + ", not a Python: it cannot install Python requirements");
+    }
+    Path python = venvs.python(base, identities.of(base), env);
+    List<String> command = new ArrayList<>(runtime.command());
+    command.set(0, python.toString());
+    return new RuntimeDefinition(runtime.name(), runtime.image(), command,
+        List.of(python.toString()), runtime.scriptSuffix());
   }
 
   /** Closes every container still open: kills their processes and removes their directories. */
@@ -200,9 +258,13 @@ public final class ProcessRuntime implements ContainerRuntime {
     return "ProcessRuntime[" + (setsid != null ? "own session via " + setsid : "no setsid") + "]";
   }
 
-  /** The interpreter resolved for a runtime name, when it has been prepared. */
+  /**
+   * The interpreter resolved for a runtime name, when a definition of that name has been
+   * prepared (any one of them, when definitions of the same name name different interpreters).
+   */
   Optional<Path> resolvedInterpreter(String runtimeName) {
-    return Optional.ofNullable(interpreters.get(runtimeName));
+    return interpreters.entrySet().stream().filter(e -> e.getKey().name().equals(runtimeName))
+        .map(Map.Entry::getValue).findFirst();
   }
 
   /** Whether scripts get a session of their own, so orphans can be killed. */
@@ -212,7 +274,7 @@ public final class ProcessRuntime implements ContainerRuntime {
 
   private Path interpreter(RuntimeDefinition runtime) {
     Objects.requireNonNull(runtime, "runtime");
-    return interpreters.computeIfAbsent(runtime.name(), n -> host.interpreter(runtime));
+    return interpreters.computeIfAbsent(Candidates.of(runtime), c -> host.interpreter(runtime));
   }
 
   /**
@@ -225,8 +287,19 @@ public final class ProcessRuntime implements ContainerRuntime {
     if (Files.isExecutable(cached)) {
       return cached;
     }
-    interpreters.remove(runtime.name(), cached);
+    interpreters.remove(Candidates.of(runtime), cached);
     return interpreter(runtime);
+  }
+
+  /**
+   * What an interpreter is resolved from. Not the name alone: {@link #environment} returns a
+   * definition of the same name whose interpreter is a virtualenv's.
+   */
+  private record Candidates(String name, List<String> commands) {
+    static Candidates of(RuntimeDefinition runtime) {
+      return new Candidates(runtime.name(), runtime.hostInterpreters().isEmpty()
+          ? List.of(runtime.command().get(0)) : runtime.hostInterpreters());
+    }
   }
 
   private static Path scriptPath(Path scriptDir, String scriptName) {
