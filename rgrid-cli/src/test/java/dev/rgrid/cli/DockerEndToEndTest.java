@@ -99,4 +99,23 @@ class DockerEndToEndTest extends CliEndToEndTest {
     assertThat(result.stdout()).isEqualTo("still runs\n");
     assertThat(result.stderr()).contains("no container engine answered").contains("none.sock");
   }
+
+  @Test
+  void installsDependenciesIntoAnImageLayerAndReusesTheResult(
+      @org.junit.jupiter.api.io.TempDir Path wheels) throws Exception {
+    // A fixed name and version: the environment's key is stable, so a machine builds it once.
+    dev.rgrid.spi.tck.Wheels.write(wheels, "docker-e2e-pkg", "1.0.0");
+    cli.file("dep.py", "# /// script\n# dependencies = ['docker-e2e-pkg']\n# ///\n"
+        + "import docker_e2e_pkg\nprint(docker_e2e_pkg.hello())\n");
+    Cli.Result first = cli.runFromDevNull("run", "--no-index", "--find-links",
+        wheels.toString(), "dep.py");
+    assertThat(first.exitCode()).as(first.describe()).isZero();
+    assertThat(first.stdout()).isEqualTo("hello from docker-e2e-pkg 1.0.0\n");
+    assertThat(first.stderr()).contains("dependencies from PEP 723 block in dep.py");
+    Cli.Result again = cli.runFromDevNull("run", "--no-index", "--find-links",
+        wheels.toString(), "dep.py");
+    assertThat(again.exitCode()).as(again.describe()).isZero();
+    assertThat(again.stdout()).isEqualTo("hello from docker-e2e-pkg 1.0.0\n");
+    assertThat(again.stderr()).contains("reused the result of");
+  }
 }
