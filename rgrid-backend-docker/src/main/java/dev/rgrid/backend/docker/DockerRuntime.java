@@ -117,8 +117,9 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /**
    * Makes sure the runtime's image is on the engine, pulling it (bounded by the pull timeout) when
-   * it is not. Each call asks the engine once (an image inspect), which also refreshes the
-   * image's content id for {@link #identity}.
+   * it is not, and learns the image's content id for {@link #identity}. The id is kept while no
+   * image event happened on the engine since (the runtime follows them), so a rebuilt image is
+   * noticed at once and an unchanged one costs no request.
    *
    * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException naming the image when it can be
    *     neither found nor pulled
@@ -131,9 +132,9 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   /**
-   * {@code docker:} and the content id ({@code sha256:…}) of the runtime's image, as found by the
-   * last {@link #prepare} (which asks the engine again each time), so that an image rebuilt
-   * under the same name gives a new identity once prepared. Works for the definitions returned
+   * {@code docker:} and the content id ({@code sha256:…}) of the runtime's image, as learnt by
+   * {@link #prepare}, so that an image rebuilt under the same name gives a new identity once
+   * prepared. Works for the definitions returned
    * by {@link #environment} too.
    *
    * @throws dev.rgrid.spi.runtime.RuntimeUnavailableException when the engine lacks the image
@@ -251,6 +252,7 @@ public final class DockerRuntime implements ContainerRuntime {
     RGridException failure = null;
     try {
       warm.close();
+      images.close();
       for (DockerContainer c : List.copyOf(open)) {
         try {
           c.close();

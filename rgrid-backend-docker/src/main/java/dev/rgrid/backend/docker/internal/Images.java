@@ -1,6 +1,8 @@
 package dev.rgrid.backend.docker.internal;
 
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -18,9 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes sure runtime images exist on the engine (found locally, or pulled once, bounded in time)
- * and knows their content ids. Each {@link #require} asks the engine again (one inspect), so an
- * image rebuilt under the same name is noticed, and its new id becomes the runtime's identity;
- * the id is remembered between requirements for {@link #id}.
+ * and knows their content ids. An image rebuilt under the same name must be noticed, since its
+ * new id becomes the runtime's identity (and so part of result cache keys). Ids are kept while
+ * the engine's event stream for images is followed: any image event (tag, untag, delete, import,
+ * pull, …) drops them all, and the next {@link #require} asks again. Without that stream (it
+ * failed or ended), each {@link #require} asks the engine (one inspect).
  */
 public final class Images {
   /** What to do about a missing image. */
@@ -32,6 +36,9 @@ public final class Images {
   private final Duration pullTimeout;
   // image reference -> content id (sha256:…), as last inspected
   private final Map<String, String> ids = new ConcurrentHashMap<>();
+  private final Watch watch = new Watch();
+  private volatile boolean watching;
+  private volatile boolean closed;
 
   /** Images of {@code engine}, pulling for at most {@code pullTimeout}. */
   public Images(Engine engine, Duration pullTimeout) {
@@ -53,6 +60,11 @@ public final class Images {
     if (!RuntimeDefinition.isValidImage(image)) {
       throw new IllegalArgumentException("invalid image reference for runtime " + runtime.name());
     }
+    String known = ids.get(image);
+    if (known != null && watching) {
+      return known; // no image event since it was inspected: still the same image
+    }
+    startWatching();
     String id = inspectId(image);
     if (id == null) {
       ids.remove(image);
@@ -99,6 +111,84 @@ public final class Images {
   /** Forgets what is known of {@code image} (it was removed since). */
   public void forget(String image) {
     ids.remove(image);
+  }
+
+  /** Stops following the engine's image events. */
+  public void close() {
+    closed = true;
+    watching = false;
+    watch.close();
+  }
+
+  private void startWatching() {
+    if (watching || closed || !watch.begin()) {
+      return;
+    }
+    try {
+      engine.streams().eventsCmd().withEventTypeFilter(EventType.IMAGE).exec(watch);
+    } catch (RuntimeException e) {
+      LOG.debug("cannot follow the engine's image events; inspecting images each time", e);
+      watch.end();
+    }
+  }
+
+  /** Follows image events: trusted ids only while it runs. */
+  private final class Watch implements ResultCallback<Event> {
+    private volatile Closeable stream;
+    private boolean started;
+
+    synchronized boolean begin() {
+      if (started) {
+        return false;
+      }
+      started = true;
+      return true;
+    }
+
+    synchronized void end() {
+      watching = false;
+      ids.clear();
+      started = false; // a later require may try again
+    }
+
+    @Override
+    public void onStart(Closeable closeable) {
+      stream = closeable;
+      // Ids inspected before the stream began may already be stale: start from nothing.
+      ids.clear();
+      watching = !closed;
+    }
+
+    @Override
+    public void onNext(Event event) {
+      ids.clear();
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+      if (!closed) {
+        LOG.debug("the engine's image event stream failed; inspecting images each time",
+            throwable);
+      }
+      end();
+    }
+
+    @Override
+    public void onComplete() {
+      end();
+    }
+
+    @Override
+    public void close() {
+      Closeable s = stream;
+      if (s != null) {
+        try {
+          s.close();
+        } catch (IOException e) {
+          LOG.debug("closing the image event stream failed", e);
+        }
+      }
+    }
   }
 
   /** The exception for an image that is not there. */

@@ -10,9 +10,7 @@ import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.InputFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +64,8 @@ final class Dependencies {
     Path dir = script.toAbsolutePath().getParent();
     for (String rel : d.localFiles()) {
       Path file = dir.resolve(rel);
-      try (InputStream in = Files.newInputStream(file)) {
-        BlobInfo info = blobs.put(in);
+      try {
+        BlobInfo info = Blobs.put(blobs, file);
         files.add(new InputFile(rel, info.key(), info.size()));
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read local module " + file, e);

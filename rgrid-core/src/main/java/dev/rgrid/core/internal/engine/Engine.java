@@ -23,6 +23,7 @@ import java.util.function.Consumer;
  * downloads, and the in-process worker pool. Not part of the public API.
  */
 public final class Engine implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engine.class);
   private static final Duration FOLLOW_POLL = Duration.ofMillis(100);
 
   private final EngineContext ctx;
@@ -64,8 +65,10 @@ public final class Engine implements AutoCloseable {
   /** Submits a run and returns its handle. */
   public Execution submit(RunSpec run) {
     ExecutionRecord record = submitter.prepare(run);
+    long t0 = System.nanoTime();
     Optional<ExecutionRecord> hit = cache.hit(record);
     if (hit.isPresent()) {
+      LOG.debug("{} cache hit recorded in {} µs", record.id(), (System.nanoTime() - t0) / 1000);
       LocalState.Submitted submitted = local.register(record.id(), run.listener(), null);
       Replay.output(ctx, hit.get(), run.listener());
       local.publish(hit.get());

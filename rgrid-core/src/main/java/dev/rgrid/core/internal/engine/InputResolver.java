@@ -6,12 +6,10 @@ import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.InputFile;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -139,8 +137,8 @@ final class InputResolver {
           "pack many small inputs into one archive, or pass fewer directories");
     }
     BlobInfo info;
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      info = blobs.put(in);
+    try {
+      info = Blobs.put(blobs, file);
     } catch (IOException e) {
       throw unreadable(file, e);
     }

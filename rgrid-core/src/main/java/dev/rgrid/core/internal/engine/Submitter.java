@@ -9,7 +9,6 @@ import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,6 +22,7 @@ import java.util.regex.Pattern;
 
 /** Turns a {@link RunSpec} into a stored, queued execution. */
 final class Submitter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Submitter.class);
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
   private static final int MAX_LABEL_VALUE = 256;
@@ -38,6 +38,7 @@ final class Submitter {
 
   /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
   ExecutionRecord prepare(RunSpec run) {
+    long t0 = System.nanoTime();
     byte[] script = readScript(run.script());
     RuntimeDefinition runtime = run.runtime() == null || run.runtime().isBlank()
         ? ctx.catalog().forScript(run.script().getFileName().toString())
@@ -55,8 +56,10 @@ final class Submitter {
         run.baseDirectory());
     List<String> args = resolver.rewriteArgs(run.args());
     run.inputs().forEach(resolver::addExplicit);
-    BlobInfo scriptBlob = ctx.blobs().put(new ByteArrayInputStream(script));
+    BlobInfo scriptBlob = Blobs.put(ctx.blobs(), script);
+    long stored = System.nanoTime();
     Dependencies.Found deps = Dependencies.detect(run, runtime, ctx.blobs());
+    long detected = System.nanoTime();
 
     Instant now = ctx.clock().instant();
     ExecutionSpec spec = new ExecutionSpec(
@@ -67,7 +70,14 @@ final class Submitter {
         run.cache() && run.stdin() == null);
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
     deps.notes().forEach(n -> run.listener().onNotice(n));
-    return spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
+    ExecutionRecord keyed = spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build()
+        : record;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} submit timings: script and inputs {} µs, dependencies {} µs, key {} µs",
+          record.id(), (stored - t0) / 1000, (detected - stored) / 1000,
+          (System.nanoTime() - detected) / 1000);
+    }
+    return keyed;
   }
 
   /**
