@@ -147,9 +147,11 @@ class RGridLifecycleTest {
 
   @Test
   void givesTheWorkOfAnInstanceThatStoppedAnsweringToAnotherOne() throws Exception {
-    Path s = script("slow.py", "import time\nprint('start', flush=True)\ntime.sleep(1.5)\n"
+    // The healthy worker must never miss a lease itself, even on a loaded machine: its heartbeat
+    // comes every lease/3, so the lease is long enough to absorb a stall of over a second.
+    Path s = script("slow.py", "import time\nprint('start', flush=True)\ntime.sleep(3)\n"
         + "print('end')\n");
-    Duration lease = Duration.ofMillis(600);
+    Duration lease = Duration.ofMillis(1500);
     try (RGrid healthy = RGrid.builder().home(home).lease(lease)
         .pollInterval(Duration.ofMillis(50)).workerId(new WorkerId("healthy")).build()) {
       // The same database, seen through a queue whose heartbeats never arrive: a hung worker.
