@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
     versionProvider = VersionCommand.Provider.class,
     description = "Run scripts in isolated containers, one or thousands at a time.",
     subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
-        DownloadCommand.class, CancelCommand.class, CacheCommand.class, RuntimesCommand.class,
+        DownloadCommand.class, CancelCommand.class, RetryCommand.class, CacheCommand.class,
+        RuntimesCommand.class,
         VersionCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "

@@ -9,6 +9,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.Resources;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +89,12 @@ final class RunCommand extends BaseCommand {
       description = "Run even if an identical run succeeded before (and do not keep this result).")
   boolean noCache;
 
+  @Option(names = "--retries", paramLabel = "N",
+      description = "Retry transient failures (the container could not start, the engine or a "
+          + "store was unreachable, the worker was lost) up to N times, with exponential backoff "
+          + "and jitter (0-100, default 2). A script's own failure is never retried.")
+  String retries;
+
   @Option(names = "--stdin", description = "Pass this terminal's input to the script (by default "
       + "only piped or redirected input is passed; a run given stdin is never cached).")
   boolean stdin;
@@ -117,6 +124,9 @@ final class RunCommand extends BaseCommand {
     RunSpec.Builder builder = RunSpec.builder(script).args(args)
         .inputs(inputs.toArray(Path[]::new)).network(network).requirementsFile(requirements)
         .detectDependencies(!noDeps).cache(!noCache);
+    if (retries != null) {
+      builder.retry(RetryPolicy.defaults().withMaxRetries(RetryPolicy.parseRetries(retries)));
+    }
     Parsing.pairs(env, "an environment variable").forEach(builder::env);
     Parsing.pairs(labels, "a label").forEach(builder::label);
     if (runtime != null) {

@@ -126,6 +126,19 @@ public final class RGrid implements AutoCloseable {
     return engine.cache().prune(olderThan, maxBytes);
   }
 
+  /**
+   * Runs an ended execution (failed, timed out or cancelled) again: a new execution of the same
+   * spec, in the same batch, linked to it ({@code retryOf}; the old one's {@code retriedBy}).
+   * Retrying an execution whose retry already runs or succeeded returns that retry instead of
+   * making another, so a repeated request never duplicates work.
+   *
+   * @throws dev.rgrid.spi.ConflictException when it succeeded or has not ended
+   * @throws dev.rgrid.spi.NotFoundException when there is no such execution
+   */
+  public Execution retry(ExecutionId id) {
+    return engine.retry(id);
+  }
+
   /** Cancels an execution; {@code false} when it had already ended. */
   public boolean cancel(ExecutionId id) {
     return engine.cancel(id);

@@ -1,6 +1,7 @@
 package dev.rgrid.core;
 
 import dev.rgrid.spi.store.Resources;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,6 +37,8 @@ import java.util.Objects;
  * @param detectDependencies whether Python dependencies are detected when no file is given
  * @param cache whether an earlier identical successful run may be reused (and this one kept for
  *     reuse); runs fed {@code stdin} are never cached, since their input is not known in advance
+ * @param retry when failed attempts are retried on their own ({@code null}: {@link
+ *     RetryPolicy#defaults()}, two retries of transient failures)
  */
 public record RunSpec(
     Path script,
@@ -52,7 +55,8 @@ public record RunSpec(
     Path baseDirectory,
     Path requirementsFile,
     boolean detectDependencies,
-    boolean cache) {
+    boolean cache,
+    RetryPolicy retry) {
 
   /** Checks the values and copies the collections. */
   public RunSpec {
@@ -63,6 +67,7 @@ public record RunSpec(
     labels = Map.copyOf(labels);
     resources = resources == null ? Resources.DEFAULT : resources;
     listener = listener == null ? ExecutionListener.NONE : listener;
+    retry = retry == null ? RetryPolicy.defaults() : retry;
     baseDirectory = baseDirectory == null ? Path.of("").toAbsolutePath() : baseDirectory;
     if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
@@ -91,6 +96,7 @@ public record RunSpec(
     private Path requirementsFile;
     private boolean detectDependencies = true;
     private boolean cache = true;
+    private RetryPolicy retry;
 
     private Builder(Path script) {
       this.script = Objects.requireNonNull(script, "script");
@@ -185,10 +191,16 @@ public record RunSpec(
       return this;
     }
 
+    /** Sets when failed attempts are retried (e.g. {@code RetryPolicy.defaults().withMaxRetries(5)}). */
+    public Builder retry(RetryPolicy value) {
+      retry = value;
+      return this;
+    }
+
     /** The spec. */
     public RunSpec build() {
       return new RunSpec(script, args, inputs, env, runtime, timeout, labels, resources, network,
-          stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache);
+          stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache, retry);
     }
   }
 }

@@ -205,6 +205,11 @@ class RGridLifecycleTest {
     }
 
     @Override
+    public boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt) {
+      return delegate.retry(id, worker, notBefore, attempt);
+    }
+
+    @Override
     public boolean remove(ExecutionId id) {
       return delegate.remove(id);
     }

@@ -15,9 +15,12 @@ import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -61,8 +64,101 @@ class RuntimeFailureTest {
     Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
     try (RGrid rgrid = RGrid.builder().home(home)
         .runtime(new Failing(new ProcessRuntime(), failure)).build()) {
-      return rgrid.run(RunSpec.builder(script).build()).await(Duration.ofSeconds(60))
-          .orElseThrow();
+      return rgrid.run(RunSpec.builder(script).retry(RetryPolicy.none()).build())
+          .await(Duration.ofSeconds(60)).orElseThrow();
+    }
+  }
+
+  /** The process runtime, failing to start the first {@code failures} containers. */
+  private static final class Flaky implements ContainerRuntime {
+    private final ProcessRuntime real = new ProcessRuntime();
+    private final java.util.concurrent.atomic.AtomicInteger left;
+
+    Flaky(int failures) {
+      left = new java.util.concurrent.atomic.AtomicInteger(failures);
+    }
+
+    @Override
+    public String name() {
+      return "flaky";
+    }
+
+    @Override
+    public RuntimeCapabilities capabilities() {
+      return real.capabilities();
+    }
+
+    @Override
+    public void prepare(RuntimeDefinition runtime) {
+      real.prepare(runtime);
+    }
+
+    @Override
+    public ContainerPaths paths(Path workDir, Path scriptDir, String scriptName) {
+      return real.paths(workDir, scriptDir, scriptName);
+    }
+
+    @Override
+    public Container start(ContainerSpec spec, OutputSink sink) {
+      if (left.getAndDecrement() > 0) {
+        throw new ContainerStartException("test", spec.name(), "the engine refused to start "
+            + spec.name() + ": device busy", "try again", null);
+      }
+      return real.start(spec, sink);
+    }
+  }
+
+  @Test
+  void aTransientStartFailureIsRetriedWithBackoffAndEveryAttemptIsRecorded() throws Exception {
+    Path script = Files.writeString(src.resolve("ok.py"), "print('third time lucky')\n");
+    RetryPolicy quick = RetryPolicy.defaults().withInitialDelay(Duration.ofMillis(20))
+        .withMaxDelay(Duration.ofMillis(100));
+    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+        .runtime(new Flaky(2)).build()) {
+      Execution e = rgrid.run(RunSpec.builder(script).retry(quick).build());
+      ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(done.attempt()).isEqualTo(3);
+      assertThat(done.failure()).isNull();
+      assertThat(done.transitions()).extracting(t -> t.status() + "/" + t.attempt())
+          .containsExactly("QUEUED/1", "RUNNING/1", "QUEUED/2", "RUNNING/2", "QUEUED/3",
+              "RUNNING/3", "SUCCEEDED/3");
+      List<String> lines = e.logs().stream().map(LogLine::text).toList();
+      assertThat(lines).hasSize(3);
+      assertThat(lines.get(0)).startsWith("[rgrid] attempt 1 failed (start-failed: the engine "
+          + "refused to start " + done.id() + "-1: device busy); retrying in ")
+          .endsWith("(attempt 2 of 3)");
+      assertThat(lines.get(1)).startsWith("[rgrid] attempt 2 failed (start-failed")
+          .endsWith("(attempt 3 of 3)");
+      assertThat(lines.get(2)).isEqualTo("third time lucky");
+    }
+  }
+
+  @Test
+  void retriesStopAtThePolicysLimit() throws Exception {
+    Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
+    RetryPolicy once = RetryPolicy.defaults().withMaxRetries(1)
+        .withInitialDelay(Duration.ofMillis(20)).withMaxDelay(Duration.ofMillis(50));
+    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+        .runtime(new Flaky(5)).build()) {
+      ExecutionRecord done = rgrid.run(RunSpec.builder(script).retry(once).build())
+          .await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(done.failure().kind()).isEqualTo(FailureKind.START_FAILED);
+      assertThat(done.attempt()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRunFedStdinIsNotRetriedSinceItsInputIsGone() throws Exception {
+    Path script = Files.writeString(src.resolve("ok.py"), "print(input())\n");
+    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+        .runtime(new Flaky(1)).build()) {
+      ExecutionRecord done = rgrid.run(RunSpec.builder(script)
+          .stdin(new java.io.ByteArrayInputStream("x\n".getBytes())).build())
+          .await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(done.attempt()).isEqualTo(1);
     }
   }
 

@@ -44,6 +44,24 @@ public record ExecutionId(String value) implements Comparable<ExecutionId> {
     return new ExecutionId(PREFIX + new String(out));
   }
 
+  /** When it was generated, to the millisecond (from its first ten characters). */
+  public Instant createdAt() {
+    long millis = 0;
+    for (int i = 0; i < 10; i++) {
+      millis = (millis << 5) | indexOf(value.charAt(PREFIX.length() + i));
+    }
+    return Instant.ofEpochMilli(millis);
+  }
+
+  private static int indexOf(char c) {
+    for (int i = 0; i < ALPHABET.length; i++) {
+      if (ALPHABET[i] == c) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("not a base32 digit: " + c); // excluded by FORMAT
+  }
+
   @Override
   public int compareTo(ExecutionId other) {
     return value.compareTo(other.value);

@@ -57,6 +57,15 @@ public interface ExecutionQueue extends AutoCloseable {
   boolean release(ExecutionId id, WorkerId worker, Instant notBefore);
 
   /**
+   * Gives a held entry back for another attempt: claimable from {@code notBefore} (the retry's
+   * backoff), the next claim starting {@code attempt}. An affinity hold is kept as by {@link
+   * #release}.
+   *
+   * @return {@code false} when the worker no longer holds it
+   */
+  boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt);
+
+  /**
    * Removes an entry whatever its state (a queued execution that was cancelled).
    *
    * @return {@code true} if it was there

@@ -33,6 +33,8 @@ import java.util.Optional;
  * @param cachedFrom the execution whose result was reused, or {@code null}
  * @param costMicros its cost in micros (1 EUR = 1,000,000)
  * @param cacheKey the result cache key of what it ran, or {@code null} when it is not cacheable
+ * @param retryOf the execution this one retries (by hand: {@code rgrid retry}), or {@code null}
+ * @param retriedBy the execution that retries this one, or {@code null}
  */
 public record ExecutionRecord(
     ExecutionId id,
@@ -53,7 +55,9 @@ public record ExecutionRecord(
     boolean cached,
     ExecutionId cachedFrom,
     long costMicros,
-    String cacheKey) {
+    String cacheKey,
+    ExecutionId retryOf,
+    ExecutionId retriedBy) {
 
   /** Checks the required values and makes the transition list immutable. */
   public ExecutionRecord {
@@ -71,7 +75,7 @@ public record ExecutionRecord(
   public static ExecutionRecord queued(ExecutionId id, ExecutionSpec spec, Instant now) {
     return new ExecutionRecord(id, spec, ExecutionStatus.QUEUED, now,
         List.of(new StatusTransition(ExecutionStatus.QUEUED, now, 1)), 1, null, null, null,
-        null, null, false, false, null, null, false, null, 0, null);
+        null, null, false, false, null, null, false, null, 0, null, null, null);
   }
 
   /** How long the script ran (latest attempt), when it has started and finished. */
@@ -108,6 +112,8 @@ public record ExecutionRecord(
     private ExecutionId cachedFrom;
     private long costMicros;
     private String cacheKey;
+    private ExecutionId retryOf;
+    private ExecutionId retriedBy;
 
     private Builder(ExecutionRecord r) {
       id = r.id;
@@ -129,6 +135,8 @@ public record ExecutionRecord(
       cachedFrom = r.cachedFrom;
       costMicros = r.costMicros;
       cacheKey = r.cacheKey;
+      retryOf = r.retryOf;
+      retriedBy = r.retriedBy;
     }
 
     /** Enters {@code next} at {@code at}, recording the transition; sets finishedAt if terminal. */
@@ -220,11 +228,23 @@ public record ExecutionRecord(
       return this;
     }
 
+    /** Sets the execution this one retries. */
+    public Builder retryOf(ExecutionId value) {
+      retryOf = value;
+      return this;
+    }
+
+    /** Sets the execution that retries this one. */
+    public Builder retriedBy(ExecutionId value) {
+      retriedBy = value;
+      return this;
+    }
+
     /** The changed record. */
     public ExecutionRecord build() {
       return new ExecutionRecord(id, spec, status, createdAt, transitions, attempt, workerId,
           exitCode, failure, startedAt, finishedAt, cancelRequested, logTruncated, stdout, stderr,
-          cached, cachedFrom, costMicros, cacheKey);
+          cached, cachedFrom, costMicros, cacheKey, retryOf, retriedBy);
     }
   }
 }

@@ -26,6 +26,7 @@ import java.util.Objects;
  * @param scriptFiles files that travel with the script, beside it (local modules it imports),
  *     by path relative to the script's directory
  * @param cache whether a cached result may be reused (and this one's result kept for reuse)
+ * @param retry when failed attempts are retried (default {@link RetryPolicy#defaults()})
  */
 public record ExecutionSpec(
     String scriptName,
@@ -42,14 +43,15 @@ public record ExecutionSpec(
     List<String> requirements,
     String requirementsSource,
     List<InputFile> scriptFiles,
-    boolean cache) {
+    boolean cache,
+    RetryPolicy retry) {
 
   /** A spec without requirements or accompanying files, cached. */
   public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
       Map<String, String> env, List<InputFile> inputs, Duration timeout,
       Map<String, String> labels, String batchId, Resources resources, boolean network) {
     this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
-        network, List.of(), null, List.of(), true);
+        network, List.of(), null, List.of(), true, null);
   }
 
   /** Checks the values and makes the collections immutable. */
@@ -64,6 +66,7 @@ public record ExecutionSpec(
     labels = Map.copyOf(labels);
     requirements = requirements == null ? List.of() : List.copyOf(requirements);
     scriptFiles = scriptFiles == null ? List.of() : List.copyOf(scriptFiles);
+    retry = retry == null ? RetryPolicy.defaults() : retry;
     resources = resources == null ? Resources.DEFAULT : resources;
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive");

@@ -62,6 +62,23 @@ public interface MetadataStore extends AutoCloseable {
   List<LogLine> logs(ExecutionId id, long afterSeq, int limit);
 
   /**
+   * The sequence number of the last stored log line of an execution, or 0 when there is none. A
+   * later attempt continues after it, so the lines of every attempt are kept. The default pages
+   * through {@link #logs}; stores override it with a direct lookup.
+   */
+  default long lastLogSeq(ExecutionId id) {
+    long seq = 0;
+    List<LogLine> page;
+    do {
+      page = logs(id, seq, 10_000);
+      if (!page.isEmpty()) {
+        seq = page.get(page.size() - 1).seq();
+      }
+    } while (page.size() == 10_000);
+    return seq;
+  }
+
+  /**
    * Records the artifacts of an execution, all or none.
    *
    * @throws ConflictException when artifacts are already recorded for it

@@ -157,6 +157,27 @@ public abstract class ExecutionQueueContract {
   }
 
   @Test
+  void retryingMakesTheEntryClaimableLaterForTheNextAttempt() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    assertThat(queue.retry(id, B, T0.plusSeconds(3), 2)).isFalse();
+    assertThat(queue.retry(id, A, T0.plusSeconds(3), 2)).isTrue();
+    assertThat(queue.retry(id, A, T0.plusSeconds(3), 3)).as("no longer held").isFalse();
+    assertThat(queue.claim(B, 1, T0.plusSeconds(2), LEASE)).isEmpty();
+    List<Claim> again = queue.claim(B, 1, T0.plusSeconds(3), LEASE);
+    assertThat(again).extracting(Claim::attempt).containsExactly(2);
+    assertThat(again.get(0).reclaimed()).isFalse();
+  }
+
+  @Test
+  void retryRefusesAnAttemptBelowOne() {
+    ExecutionId id = enqueue(T0, null);
+    queue.claim(A, 1, T0, LEASE);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> queue.retry(id, A, T0, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void removesAnEntryInAnyState() {
     ExecutionId claimed = enqueue(T0, null);
     ExecutionId waiting = enqueue(T0.plusSeconds(1), null);

@@ -23,6 +23,7 @@ import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,7 +255,9 @@ public abstract class MetadataStoreContract {
         base.args(), base.env(), base.inputs(), base.timeout(), base.labels(), base.batchId(),
         base.resources(), base.network(), List.of("numpy==2.1.3", "pandas>=2.2"),
         "PEP 723 block in job.py", List.of(new InputFile("helpers/util.py", key(5), 42),
-            new InputFile("ü pkg/__init__.py", key(6), 0)), false);
+            new InputFile("ü pkg/__init__.py", key(6), 0)), false,
+        RetryPolicy.defaults().withMaxRetries(5).withInitialDelay(java.time.Duration.ofMillis(250))
+            .withRetryOn(java.util.EnumSet.of(FailureKind.START_FAILED)));
     ExecutionRecord r = ExecutionRecord.queued(Fixtures.id(T0), spec, T0);
     ExecutionRecord plain = queued(T0, Map.of(), null);
     store.create(r);

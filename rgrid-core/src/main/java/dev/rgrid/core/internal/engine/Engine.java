@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -30,6 +31,7 @@ public final class Engine implements AutoCloseable {
   private final LocalState local = new LocalState();
   private final Submitter submitter;
   private final ResultCache cache;
+  private final ManualRetries retries;
   private final Downloader downloader;
   private final WorkerPool pool;
   private final Duration closeGrace;
@@ -44,6 +46,7 @@ public final class Engine implements AutoCloseable {
     this.ctx = ctx;
     this.cache = new ResultCache(ctx);
     this.submitter = new Submitter(ctx, cache);
+    this.retries = new ManualRetries(ctx, cache);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
     this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache) : null;
@@ -83,6 +86,29 @@ public final class Engine implements AutoCloseable {
       throw e;
     }
     local.publish(record);
+    if (pool != null) {
+      pool.wake();
+    }
+    return new LocalExecution(this, record.id(), submitted.done());
+  }
+
+  /**
+   * Runs an ended execution again, as a new execution linked to it; a retry already made that
+   * runs or succeeded is returned instead of making another.
+   */
+  public Execution retry(ExecutionId id) {
+    ManualRetries.Outcome outcome = retries.retry(id);
+    if (outcome.existing() != null) {
+      return attach(outcome.existing());
+    }
+    ExecutionRecord record = outcome.created();
+    LocalState.Submitted submitted = local.register(record.id(), ExecutionListener.NONE, null);
+    try {
+      submitter.queue(record, pool == null ? null : ctx.workerId());
+    } catch (RuntimeException e) {
+      local.forget(record.id());
+      throw e;
+    }
     if (pool != null) {
       pool.wake();
     }

@@ -8,7 +8,6 @@ import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerSpec;
-import dev.rgrid.spi.runtime.ContainerStartException;
 import dev.rgrid.spi.runtime.DependencyInstallException;
 import dev.rgrid.spi.runtime.ExitResult;
 import dev.rgrid.spi.runtime.Limits;
@@ -47,6 +46,7 @@ final class ExecutionRunner {
   private final OutputCollector outputs;
   private final ResultCache cache;
   private final Environments environments;
+  private final Failures failures;
 
   ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache) {
     this.ctx = ctx;
@@ -54,6 +54,7 @@ final class ExecutionRunner {
     this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
     this.cache = cache;
     this.environments = new Environments(ctx);
+    this.failures = new Failures(ctx, local);
   }
 
   /** How the process ended, seen from the engine. */
@@ -62,6 +63,7 @@ final class ExecutionRunner {
   void run(Claim claim) {
     ExecutionId id = claim.executionId();
     LocalState.Running handle = local.startRunning(id);
+    Failures.Retry retry = null;
     try {
       ExecutionRecord running = begin(claim);
       if (running != null) {
@@ -71,15 +73,19 @@ final class ExecutionRunner {
       // The engine or a store refused: recorded with its reason and hint; no stack trace needed.
       LOG.warn("execution {} failed: {}", id, e.getMessage());
       LOG.debug("execution {} failed", id, e);
-      failQuietly(id, e);
+      retry = failures.retryOrFail(id, e);
     } catch (RuntimeException e) {
       LOG.error("execution {} failed inside RGrid", id, e);
-      failQuietly(id, e);
+      failures.fail(id, e);
     } finally {
       local.stopRunning(id);
       // A lost claim belongs to another worker now (or soon, once the lease lapses): leave it.
       if (!handle.lost()) {
-        ctx.queue().complete(id, ctx.workerId());
+        if (retry != null) {
+          ctx.queue().retry(id, ctx.workerId(), retry.notBefore(), retry.attempt());
+        } else {
+          ctx.queue().complete(id, ctx.workerId());
+        }
       }
     }
   }
@@ -295,22 +301,6 @@ final class ExecutionRunner {
         Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
         r -> change.apply(r.toBuilder()).build());
     publish(done);
-  }
-
-  private void failQuietly(ExecutionId id, RuntimeException e) {
-    FailureKind kind = e instanceof ContainerStartException ? FailureKind.START_FAILED
-        : e instanceof BackendUnavailableException ? FailureKind.BACKEND_UNAVAILABLE
-        : FailureKind.INTERNAL;
-    String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
-        : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
-            + " --json`";
-    try {
-      finish(id, b -> b.failure(new FailureReason(kind, String.valueOf(e.getMessage()), hint))
-          .transition(ExecutionStatus.FAILED, ctx.clock().instant()));
-    } catch (RuntimeException again) {
-      again.addSuppressed(e);
-      LOG.error("could not record the failure of {}", id, again);
-    }
   }
 
   private void publish(ExecutionRecord record) {

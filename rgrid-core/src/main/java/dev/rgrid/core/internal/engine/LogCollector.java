@@ -73,6 +73,8 @@ final class LogCollector implements OutputSink {
     this.listener = listener;
     this.maxLogBytes = ctx.limits().maxLogBytes();
     this.maxRawBytes = ctx.limits().maxRawOutputBytes();
+    // A later attempt continues the numbering, so the lines of earlier attempts stay.
+    this.seq = store.lastLogSeq(id);
     this.lastFlush = clock.instant();
     try {
       this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),

@@ -67,7 +67,7 @@ final class Submitter {
         runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), null,
         run.resources(), run.network(), deps.requirements(), deps.source(), deps.scriptFiles(),
         // What a run reads from stdin is not known in advance, so its result cannot be keyed.
-        run.cache() && run.stdin() == null);
+        run.cache() && run.stdin() == null, run.retry());
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
     deps.notes().forEach(n -> run.listener().onNotice(n));
     ExecutionRecord keyed = spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build()
@@ -87,9 +87,16 @@ final class Submitter {
    */
   void enqueue(ExecutionRecord record, WorkerId affinity) {
     ctx.store().create(record);
-    Instant now = ctx.clock().instant();
-    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, 1), now, ctx.lease());
+    queue(record, affinity);
   }
+
+  /** Queues an execution already stored. */
+  void queue(ExecutionRecord record, WorkerId affinity) {
+    Instant now = ctx.clock().instant();
+    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt()), now,
+        ctx.lease());
+  }
+
 
   private byte[] readScript(Path script) {
     if (!Files.exists(script)) {

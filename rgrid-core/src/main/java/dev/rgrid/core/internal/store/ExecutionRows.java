@@ -17,16 +17,17 @@ final class ExecutionRows {
   /** Every column, in the order {@link #read} expects them. */
   static final String COLUMNS = "id, status, created_at, batch_id, spec, transitions, attempt,"
       + " worker_id, exit_code, failure, started_at, finished_at, cancel_requested, log_truncated,"
-      + " stdout, stderr, cached, cached_from, cost_micros, cache_key";
+      + " stdout, stderr, cached, cached_from, cost_micros, cache_key, retry_of, retried_by";
 
   static final String INSERT = "INSERT INTO executions (" + COLUMNS
-      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+      + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
   /** Rewrites the mutable columns; id, spec, creation time and batch never change. */
   static final String UPDATE = "UPDATE executions SET status = ?, transitions = ?, attempt = ?,"
       + " worker_id = ?, exit_code = ?, failure = ?, started_at = ?, finished_at = ?,"
       + " cancel_requested = ?, log_truncated = ?, stdout = ?, stderr = ?, cached = ?,"
-      + " cached_from = ?, cost_micros = ?, cache_key = ? WHERE id = ?";
+      + " cached_from = ?, cost_micros = ?, cache_key = ?, retry_of = ?, retried_by = ?"
+      + " WHERE id = ?";
 
   private ExecutionRows() {}
 
@@ -70,6 +71,8 @@ final class ExecutionRows {
     ps.setString(i++, text(r.cachedFrom(), ExecutionId::value));
     ps.setLong(i++, r.costMicros());
     ps.setString(i++, r.cacheKey());
+    ps.setString(i++, text(r.retryOf(), ExecutionId::value));
+    ps.setString(i++, text(r.retriedBy(), ExecutionId::value));
     return i;
   }
 
@@ -100,7 +103,9 @@ final class ExecutionRows {
         rs.getBoolean(17),
         value(rs.getString(18), ExecutionId::new),
         rs.getLong(19),
-        rs.getString(20));
+        rs.getString(20),
+        value(rs.getString(21), ExecutionId::new),
+        value(rs.getString(22), ExecutionId::new));
   }
 
   private static <T> String text(T value, Function<T, String> f) {

@@ -101,7 +101,11 @@ final class Schema {
         last_used_at INTEGER NOT NULL,
         hits INTEGER NOT NULL)""",
       // Serves both the most-recently-used listing and least-recently-used eviction.
-      "CREATE INDEX cache_entries_last_used ON cache_entries (last_used_at)"));
+      "CREATE INDEX cache_entries_last_used ON cache_entries (last_used_at)"),
+      // 3: links between an execution and its retry by hand (rgrid retry).
+      List.of(
+      "ALTER TABLE executions ADD COLUMN retry_of TEXT",
+      "ALTER TABLE executions ADD COLUMN retried_by TEXT"));
 
   private Schema() {}
 

@@ -180,6 +180,30 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   }
 
   @Override
+  public boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt) {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(notBefore, "notBefore");
+    if (attempt < 1) {
+      throw new IllegalArgumentException("attempt must be at least 1, was " + attempt);
+    }
+    return db().write("queueing execution " + id + " for attempt " + attempt, c -> {
+      // As release, with the attempt the next claim starts.
+      try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET claimed_by = NULL,"
+          + " lease_until = NULL, not_before = ?1, attempt = ?4,"
+          + " hold_until = CASE WHEN affinity = ?3 THEN max(coalesce(hold_until, lease_until),"
+          + " lease_until) ELSE hold_until END"
+          + " WHERE execution_id = ?2 AND claimed_by = ?3")) {
+        ps.setLong(1, Instants.toColumn(notBefore));
+        ps.setString(2, id.value());
+        ps.setString(3, worker.value());
+        ps.setInt(4, attempt);
+        return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
   public boolean remove(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return db().write("removing queued execution " + id, c -> {

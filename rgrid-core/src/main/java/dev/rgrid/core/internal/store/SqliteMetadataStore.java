@@ -297,6 +297,21 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   }
 
   @Override
+  public long lastLogSeq(ExecutionId id) {
+    Objects.requireNonNull(id, "id");
+    return db().read("reading the log of execution " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT coalesce(max(seq), 0) FROM log_lines WHERE execution_id = ?")) {
+        ps.setString(1, id.value());
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    });
+  }
+
+  @Override
   public void putCacheEntry(CacheEntry entry) {
     cache.put(entry);
   }
