@@ -22,9 +22,13 @@ class ExecutionIdTest {
 
   @Test
   void refusesWhatIsNotAnId() {
-    for (String bad : new String[] {"", "exec_", "exec_0123456789012345678901234I", "EXEC_01M8AXB2WH080CEFVK3WTHJKQ6",
-        "exec_01M8AXB2WH080CEFVK3WTHJKQ6\n", "x".repeat(100_000)}) {
+    for (String bad : new String[] {"", "exec_", "exec_0123456789012345678901234I",
+        "EXEC_01M8AXB2WH080CEFVK3WTHJKQ6", "exec_01M8AXB2WH080\nCEFVK3WTHJKQ6",
+        "x".repeat(100_000)}) {
       assertThatThrownBy(() -> ExecutionId.of(bad)).isInstanceOf(IllegalArgumentException.class);
     }
+    // What a user pastes may carry surrounding whitespace: of() takes the id inside it.
+    assertThat(ExecutionId.of(" exec_01M8AXB2WH080CEFVK3WTHJKQ6\n").value())
+        .isEqualTo("exec_01M8AXB2WH080CEFVK3WTHJKQ6");
   }
 }
