@@ -99,12 +99,16 @@ final class ExecutionRunner {
     }
     Instant now = ctx.clock().instant();
     if (current.status() == ExecutionStatus.RUNNING) {
-      // Its worker was lost: record the requeue, or give up after the last attempt.
-      if (claim.attempt() > ctx.maxAttempts()) {
+      // Its worker was lost: record the requeue, or give up after the last attempt the run's
+      // retry policy (and this instance's own cap) allows.
+      dev.rgrid.spi.store.RetryPolicy policy = current.spec().retry();
+      int allowed = Math.min(ctx.maxAttempts(),
+          policy.retryOn().contains(FailureKind.WORKER_LOST) ? policy.maxAttempts() : 1);
+      if (claim.attempt() > allowed) {
         finish(id, b -> b.failure(new FailureReason(FailureKind.WORKER_LOST, "the worker running it "
-            + "(" + current.workerId() + ") stopped answering, " + ctx.maxAttempts()
-            + " attempts in all", "run it again with `rgrid run`"))
-            .transition(ExecutionStatus.FAILED, now));
+            + "(" + current.workerId() + ") stopped answering, " + allowed
+            + " attempt" + (allowed == 1 ? "" : "s") + " in all", "run it again with `rgrid retry "
+            + id + "`")).transition(ExecutionStatus.FAILED, now));
         return null;
       }
       publish(ctx.store().update(id, Set.of(ExecutionStatus.RUNNING), r -> r.toBuilder()
