@@ -127,6 +127,36 @@ public final class RGrid implements AutoCloseable {
   }
 
   /**
+   * What the executions that finished in [{@code since}, {@code until}) cost, in micros,
+   * grouped {@code by} {@code day}, {@code runtime}, {@code batch}, {@code label} or {@code
+   * total}. Each execution costs its run time at its worker's hourly price ({@link
+   * RGridBuilder#hourlyPrice}), rounded up to the micro; cache hits cost nothing.
+   *
+   * @throws IllegalArgumentException for an unknown grouping or an empty range
+   */
+  public CostReport costs(java.time.Instant since, java.time.Instant until, String by) {
+    return engine.costs().report(since, until, by);
+  }
+
+  /**
+   * As {@link #costs(java.time.Instant, java.time.Instant, String)}, the range given as users
+   * write it: dates ({@code 2026-11-01}, midnight UTC), date-times with a zone ({@code
+   * 2026-11-01T10:00Z}) or ages ({@code 7d}, {@code 24h}); {@code null} since means the start of
+   * the UTC month the range ends in, {@code null} until means now.
+   *
+   * @throws InvalidRunSpecException for a malformed value or dates out of order
+   */
+  public CostReport costs(String since, String until, String by) {
+    try {
+      dev.rgrid.core.internal.cost.DateRange range = dev.rgrid.core.internal.cost.DateRange
+          .parse(since, until, engine.context().clock());
+      return costs(range.since(), range.until(), by);
+    } catch (dev.rgrid.core.internal.cost.CostException e) {
+      throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+    }
+  }
+
+  /**
    * Runs an ended execution (failed, timed out or cancelled) again: a new execution of the same
    * spec, in the same batch, linked to it ({@code retryOf}; the old one's {@code retriedBy}).
    * Retrying an execution whose retry already runs or succeeded returns that retry instead of

@@ -5,6 +5,7 @@ import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
 import dev.rgrid.core.internal.engine.LazyRuntime;
 import dev.rgrid.core.internal.engine.PackageIndexConfig;
+import dev.rgrid.core.internal.engine.Prices;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
@@ -51,6 +52,7 @@ public final class RGridBuilder {
   private String pipIndexUrl;
   private List<Path> pipFindLinks = List.of();
   private boolean pipNoIndex;
+  private Long hourlyMicros;
 
   RGridBuilder() {}
 
@@ -178,6 +180,19 @@ public final class RGridBuilder {
   }
 
   /**
+   * What an hour of this machine costs, in micros (1 EUR = 1,000,000): each execution it runs
+   * costs its run time at this price, rounded up to the micro. Default: {@code price.local} in
+   * the state directory's {@code config.properties}, else 0 (a machine already paid for).
+   */
+  public RGridBuilder hourlyPrice(long micros) {
+    if (micros < 0) {
+      throw new IllegalArgumentException("an hourly price cannot be negative");
+    }
+    hourlyMicros = micros;
+    return this;
+  }
+
+  /**
    * Overrides parts of the package index for this instance, over {@link #packageIndex} or the
    * configured one (the CLI's {@code --index-url}, {@code --find-links}, {@code --no-index}).
    *
@@ -226,7 +241,8 @@ public final class RGridBuilder {
           PackageIndexConfig.override(packageIndex != null ? packageIndex
               : PackageIndexConfig.load(System.getenv(), dir.resolve("config.properties")),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
-          dir.resolve("envs"));
+          dir.resolve("envs"),
+          hourlyMicros != null ? hourlyMicros : Prices.local(dir.resolve("config.properties")));
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }

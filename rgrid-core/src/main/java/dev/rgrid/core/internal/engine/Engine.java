@@ -60,6 +60,11 @@ public final class Engine implements AutoCloseable {
     return ctx;
   }
 
+  /** Cost reports. */
+  public CostReports costs() {
+    return new CostReports(ctx);
+  }
+
   /** The result cache. */
   public ResultCache cache() {
     return cache;

@@ -29,6 +29,8 @@ import java.time.Duration;
  * @param pollInterval how often idle workers look for work they were not told about
  * @param packageIndex where Python packages are installed from
  * @param cacheDir where environments (and their locks) are kept on this machine
+ * @param hourlyMicros what an hour of this worker costs, in micros; each execution it runs costs
+ *     its run time at this price (see {@link dev.rgrid.core.internal.cost.Costs})
  */
 public record EngineContext(
     MetadataStore store,
@@ -44,4 +46,5 @@ public record EngineContext(
     int maxAttempts,
     Duration pollInterval,
     PackageIndex packageIndex,
-    Path cacheDir) {}
+    Path cacheDir,
+    long hourlyMicros) {}

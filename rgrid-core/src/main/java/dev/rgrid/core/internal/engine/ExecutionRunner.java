@@ -264,8 +264,8 @@ final class ExecutionRunner {
     List<dev.rgrid.spi.store.Artifact> collected = artifacts;
     ExecutionRecord done = ctx.store().update(id,
         Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-        r -> captured(r.toBuilder(), captured).exitCode(result.exitCode()).failure(f)
-            .transition(status, now).build());
+        r -> costed(r, captured(r.toBuilder(), captured).exitCode(result.exitCode())
+            .failure(f).transition(status, now).build()));
     try {
       // Before anyone hears of the end, so that an identical run submitted right after it
       // finds the entry.
@@ -303,8 +303,20 @@ final class ExecutionRunner {
       java.util.function.UnaryOperator<ExecutionRecord.Builder> change) {
     ExecutionRecord done = ctx.store().update(id,
         Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-        r -> change.apply(r.toBuilder()).build());
+        r -> costed(r, change.apply(r.toBuilder()).build()));
     publish(done);
+  }
+
+  /**
+   * {@code next} with the cost of the attempt this worker ran added: its run time (from the
+   * attempt's start to the end just recorded) at this worker's hourly price.
+   */
+  ExecutionRecord costed(ExecutionRecord before, ExecutionRecord next) {
+    if (before.status() != ExecutionStatus.RUNNING || !ctx.workerId().equals(before.workerId())) {
+      return next;
+    }
+    long attempt = Prices.of(before.startedAt(), next.finishedAt(), ctx.hourlyMicros());
+    return next.toBuilder().costMicros(Math.addExact(before.costMicros(), attempt)).build();
   }
 
   private void publish(ExecutionRecord record) {

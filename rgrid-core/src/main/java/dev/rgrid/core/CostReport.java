@@ -1,0 +1,42 @@
+package dev.rgrid.core;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What executions cost over a time range, in micros (1 EUR = 1,000,000), grouped.
+ *
+ * @param since the start of the range (inclusive), by finish time
+ * @param until the end of the range (exclusive)
+ * @param by how {@link #lines} are grouped: {@code day}, {@code runtime}, {@code batch}, {@code
+ *     label} or {@code total}
+ * @param lines one per group; with {@code label}, an execution counts under each of its labels
+ * @param executions how many executions finished in the range
+ * @param totalMicros what they cost together
+ */
+public record CostReport(Instant since, Instant until, String by, List<Line> lines,
+    long executions, long totalMicros) {
+  /** The groups a report can be split by. */
+  public static final List<String> GROUPINGS = List.of("day", "runtime", "batch", "label",
+      "total");
+
+  /** {@code micros} as money: {@code €50.50}, {@code €0.000417}. */
+  public static String format(long micros) {
+    return dev.rgrid.core.internal.cost.Money.format(micros);
+  }
+
+  /** Copies the lines. */
+  public CostReport {
+    lines = List.copyOf(lines);
+  }
+
+  /**
+   * One group.
+   *
+   * @param key the day ({@code 2026-11-26}), runtime, batch id, {@code key=value} label, or
+   *     {@code (none)}
+   * @param executions how many executions it holds
+   * @param micros what they cost
+   */
+  public record Line(String key, long executions, long micros) {}
+}

@@ -1,0 +1,47 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.cost.CostException;
+import dev.rgrid.core.internal.cost.Costs;
+import dev.rgrid.core.internal.cost.PriceTable;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Properties;
+
+/** The price of this machine, and what a run on it costs. */
+public final class Prices {
+  private Prices() {}
+
+  /**
+   * {@code price.local} from {@code file} (money, e.g. {@code 0.12} or {@code €0.12}), else 0.
+   *
+   * @throws InvalidRunSpecException when the file or the price cannot be read
+   */
+  public static long local(Path file) {
+    if (!Files.isRegularFile(file)) {
+      return PriceTable.DEFAULT_LOCAL_PRICE;
+    }
+    Properties props = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      props.load(r);
+      return PriceTable.fromProperties(props).hourlyMicros(PriceTable.LOCAL);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InvalidRunSpecException("cannot read " + file + ": " + e.getMessage(),
+          "fix or remove the file");
+    } catch (CostException e) {
+      throw new InvalidRunSpecException(file + ": " + e.getMessage(), e.hint().orElse(null));
+    }
+  }
+
+  /** The cost of a run from {@code started} to {@code finished} at {@code hourlyMicros}. */
+  static long of(Instant started, Instant finished, long hourlyMicros) {
+    if (started == null || finished == null || finished.isBefore(started)) {
+      return 0;
+    }
+    return Costs.of(java.time.Duration.between(started, finished), hourlyMicros);
+  }
+}
