@@ -31,6 +31,11 @@ final class StatusCommand extends BaseCommand {
           ? " (cached from " + r.cachedFrom() + ")" : ""));
       out.println("Script:     " + r.spec().scriptName() + " " + String.join(" ", r.spec().args()));
       out.println("Runtime:    " + r.spec().runtime());
+      if (!r.spec().requirements().isEmpty()) {
+        out.println("Requires:   " + String.join(", ", r.spec().requirements())
+            + (r.spec().requirementsSource() == null ? "" : " (" + r.spec().requirementsSource()
+            + ")"));
+      }
       out.println("Created:    " + Formats.time(r.createdAt()));
       if (r.startedAt() != null) {
         out.println("Started:    " + Formats.time(r.startedAt()));
@@ -47,6 +52,13 @@ final class StatusCommand extends BaseCommand {
         if (r.failure().hint() != null) {
           out.println("Hint:       " + r.failure().hint());
         }
+      }
+      out.println("Cost:       " + dev.rgrid.core.CostReport.format(r.costMicros()));
+      if (r.retryOf() != null) {
+        out.println("Retry of:   " + r.retryOf());
+      }
+      if (r.retriedBy() != null) {
+        out.println("Retried by: " + r.retriedBy());
       }
       out.println("Attempt:    " + r.attempt() + (r.workerId() == null ? "" : " on " + r.workerId()));
       if (!r.spec().labels().isEmpty()) {
