@@ -307,16 +307,8 @@ final class ExecutionRunner {
     publish(done);
   }
 
-  /**
-   * {@code next} with the cost of the attempt this worker ran added: its run time (from the
-   * attempt's start to the end just recorded) at this worker's hourly price.
-   */
-  ExecutionRecord costed(ExecutionRecord before, ExecutionRecord next) {
-    if (before.status() != ExecutionStatus.RUNNING || !ctx.workerId().equals(before.workerId())) {
-      return next;
-    }
-    long attempt = Prices.of(before.startedAt(), next.finishedAt(), ctx.hourlyMicros());
-    return next.toBuilder().costMicros(Math.addExact(before.costMicros(), attempt)).build();
+  private ExecutionRecord costed(ExecutionRecord before, ExecutionRecord next) {
+    return Prices.costed(before, next, ctx.workerId(), ctx.hourlyMicros());
   }
 
   private void publish(ExecutionRecord record) {

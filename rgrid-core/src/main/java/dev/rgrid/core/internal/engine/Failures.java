@@ -61,8 +61,9 @@ final class Failures {
       FailureReason reason = new FailureReason(kind, String.valueOf(e.getMessage()),
           e.hint().orElse(null));
       ExecutionRecord queued = ctx.store().update(id, Set.of(ExecutionStatus.RUNNING),
-          r -> r.toBuilder().failure(reason).workerId(null).attempt(next)
-              .transition(ExecutionStatus.QUEUED, now).build());
+          r -> Prices.costed(r, r.toBuilder().failure(reason).workerId(null).attempt(next)
+              .transition(ExecutionStatus.QUEUED, now).build(), ctx.workerId(),
+              ctx.hourlyMicros()));
       ctx.store().appendLogs(id, List.of(new LogLine(ctx.store().lastLogSeq(id) + 1,
           LogStream.SYSTEM, now, "[rgrid] attempt " + current.attempt() + " failed ("
               + kind.code() + ": " + e.getMessage() + "); retrying in "
@@ -87,8 +88,10 @@ final class Failures {
     try {
       ExecutionRecord done = ctx.store().update(id,
           Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-          r -> r.toBuilder().failure(new FailureReason(kind, String.valueOf(e.getMessage()),
-              hint)).transition(ExecutionStatus.FAILED, ctx.clock().instant()).build());
+          r -> Prices.costed(r, r.toBuilder().failure(new FailureReason(kind,
+              String.valueOf(e.getMessage()), hint))
+              .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build(), ctx.workerId(),
+              ctx.hourlyMicros()));
       local.publish(done);
     } catch (RuntimeException again) {
       again.addSuppressed(e);

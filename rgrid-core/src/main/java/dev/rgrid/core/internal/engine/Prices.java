@@ -9,6 +9,9 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
 import java.time.Instant;
 import java.util.Properties;
 
@@ -35,6 +38,21 @@ public final class Prices {
     } catch (CostException e) {
       throw new InvalidRunSpecException(file + ": " + e.getMessage(), e.hint().orElse(null));
     }
+  }
+
+  /**
+   * {@code next} (the record after an attempt ended) with the cost of that attempt added, when
+   * {@code worker} ran it: its run time, from the attempt's start to the end just recorded, at
+   * {@code hourlyMicros}.
+   */
+  static ExecutionRecord costed(ExecutionRecord before, ExecutionRecord next, WorkerId worker,
+      long hourlyMicros) {
+    if (before.status() != ExecutionStatus.RUNNING || !worker.equals(before.workerId())) {
+      return next;
+    }
+    long attempt = of(before.startedAt(), next.finishedAt() != null ? next.finishedAt()
+        : next.transitions().get(next.transitions().size() - 1).at(), hourlyMicros);
+    return next.toBuilder().costMicros(Math.addExact(before.costMicros(), attempt)).build();
   }
 
   /** The cost of a run from {@code started} to {@code finished} at {@code hourlyMicros}. */
