@@ -25,6 +25,20 @@ public record CostReport(Instant since, Instant until, String by, List<Line> lin
     return dev.rgrid.core.internal.cost.Money.format(micros);
   }
 
+  /**
+   * An amount as users write it ({@code 50}, {@code 50.50}, {@code €50}, {@code 50 EUR}; at most
+   * six decimals) in micros.
+   *
+   * @throws InvalidRunSpecException for anything else (negative, other currencies, garbage)
+   */
+  public static long parseAmount(String text) {
+    try {
+      return dev.rgrid.core.internal.cost.Money.parse(text);
+    } catch (dev.rgrid.core.internal.cost.CostException e) {
+      throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+    }
+  }
+
   /** Copies the lines. */
   public CostReport {
     lines = List.copyOf(lines);

@@ -156,6 +156,24 @@ public final class RGrid implements AutoCloseable {
     }
   }
 
+  /** This month's spending (UTC calendar month) and the monthly limit, if one is set. */
+  public SpendingStatus spending() {
+    return engine.spending().status();
+  }
+
+  /**
+   * Sets the monthly spending limit in micros, with the percentages at which alerts are raised
+   * (empty: 50, 80 and 100); once this month's spending reaches it, new executions are refused
+   * with {@link SpendingLimitException} (cache hits, which cost nothing, are not). {@code null}
+   * removes the limit.
+   *
+   * @throws IllegalArgumentException for a negative limit or thresholds that are not ascending
+   *     percentages from 1 to 100
+   */
+  public void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds) {
+    engine.spending().set(limitMicros, thresholds);
+  }
+
   /**
    * Runs an ended execution (failed, timed out or cancelled) again: a new execution of the same
    * spec, in the same batch, linked to it ({@code retryOf}; the old one's {@code retriedBy}).

@@ -53,6 +53,7 @@ public final class RGridBuilder {
   private List<Path> pipFindLinks = List.of();
   private boolean pipNoIndex;
   private Long hourlyMicros;
+  private java.util.function.Consumer<SpendingAlert> spendingAlerts = alert -> { };
 
   RGridBuilder() {}
 
@@ -193,6 +194,15 @@ public final class RGridBuilder {
   }
 
   /**
+   * Hears when this month's spending crosses a threshold of the monthly limit (each threshold
+   * once per month). Called on a worker thread: keep it short.
+   */
+  public RGridBuilder onSpendingAlert(java.util.function.Consumer<SpendingAlert> listener) {
+    spendingAlerts = java.util.Objects.requireNonNull(listener, "listener");
+    return this;
+  }
+
+  /**
    * Overrides parts of the package index for this instance, over {@link #packageIndex} or the
    * configured one (the CLI's {@code --index-url}, {@code --find-links}, {@code --no-index}).
    *
@@ -246,7 +256,8 @@ public final class RGridBuilder {
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      return new RGrid(new Engine(ctx, workers, closeGrace), catalog, owned, selected);
+      return new RGrid(new Engine(ctx, workers, closeGrace, spendingAlerts), catalog, owned,
+          selected);
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {

@@ -107,6 +107,23 @@ public interface MetadataStore extends AutoCloseable {
    */
   int removeCacheEntries(Collection<String> keys);
 
+  /** What executions that finished in [{@code since}, {@code until}) cost together, in micros. */
+  long spentMicros(Instant since, Instant until);
+
+  /** The monthly spending limit, if one is set. */
+  Optional<LimitSetting> spendingLimit();
+
+  /** Sets the monthly spending limit, or removes it ({@code null}). */
+  void setSpendingLimit(LimitSetting limit);
+
+  /**
+   * Records that the alert for {@code thresholdPercent} was raised in {@code month} ({@code
+   * 2026-11}), at {@code at}.
+   *
+   * @return {@code true} only for the first call for that month and threshold, across processes
+   */
+  boolean raiseLimitAlert(String month, int thresholdPercent, Instant at);
+
   /** Releases connections; the default does nothing. */
   @Override
   default void close() {}

@@ -372,6 +372,56 @@ public abstract class MetadataStoreContract {
   }
 
   /** A cache key made from a small number. */
+  @Test
+  void addsUpTheCostsOfExecutionsThatFinishedInARange() {
+    long[] costs = {5, 7, 11};
+    for (int i = 0; i < costs.length; i++) {
+      Instant at = T0.plusSeconds(i * 3600L);
+      ExecutionRecord r = Fixtures.queued(at, Map.of(), null);
+      store.create(r);
+      long cost = costs[i];
+      store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder().costMicros(cost)
+          .transition(ExecutionStatus.FAILED, at.plusSeconds(60)).build());
+    }
+    store.create(Fixtures.queued(T0, Map.of(), null)); // never finished: costs nothing yet
+    assertThat(store.spentMicros(T0, T0.plusSeconds(3 * 3600))).isEqualTo(23);
+    assertThat(store.spentMicros(T0.plusSeconds(3600), T0.plusSeconds(2 * 3600 + 60)))
+        .as("until is exclusive").isEqualTo(7);
+    assertThat(store.spentMicros(T0.plusSeconds(99_999), T0.plusSeconds(199_999))).isZero();
+  }
+
+  @Test
+  void keepsAndRemovesTheSpendingLimit() {
+    assertThat(store.spendingLimit()).isEmpty();
+    store.setSpendingLimit(new dev.rgrid.spi.store.LimitSetting(50_000_000, List.of(50, 80, 100)));
+    assertThat(store.spendingLimit()).contains(
+        new dev.rgrid.spi.store.LimitSetting(50_000_000, List.of(50, 80, 100)));
+    store.setSpendingLimit(new dev.rgrid.spi.store.LimitSetting(0, List.of(100)));
+    assertThat(store.spendingLimit()).map(l -> l.limitMicros()).contains(0L);
+    store.setSpendingLimit(null);
+    assertThat(store.spendingLimit()).isEmpty();
+    assertThatThrownBy(() -> new dev.rgrid.spi.store.LimitSetting(-1, List.of(50)))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new dev.rgrid.spi.store.LimitSetting(1, List.of(80, 50)))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void raisesEachAlertOncePerMonthAndThreshold() {
+    assertThat(store.raiseLimitAlert("2026-11", 50, T0)).isTrue();
+    assertThat(store.raiseLimitAlert("2026-11", 50, T0.plusSeconds(1))).isFalse();
+    assertThat(store.raiseLimitAlert("2026-11", 80, T0)).isTrue();
+    assertThat(store.raiseLimitAlert("2026-12", 50, T0)).isTrue();
+    for (String bad : new String[] {"2026-13", "26-11", "2026-11-01", "", "x'; DROP TABLE"}) {
+      assertThatThrownBy(() -> store.raiseLimitAlert(bad, 50, T0)).as(bad)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThatThrownBy(() -> store.raiseLimitAlert("2026-11", 0, T0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.raiseLimitAlert("2026-11", 101, T0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
   private static String cacheKey(int n) {
     return key(n).sha256();
   }

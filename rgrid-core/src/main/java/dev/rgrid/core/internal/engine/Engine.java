@@ -32,6 +32,7 @@ public final class Engine implements AutoCloseable {
   private final Submitter submitter;
   private final ResultCache cache;
   private final ManualRetries retries;
+  private final Spending spending;
   private final Downloader downloader;
   private final WorkerPool pool;
   private final Duration closeGrace;
@@ -43,13 +44,23 @@ public final class Engine implements AutoCloseable {
    * @param closeGrace how long {@link #close()} waits for running executions
    */
   public Engine(EngineContext ctx, int workers, Duration closeGrace) {
+    this(ctx, workers, closeGrace, alert -> { });
+  }
+
+  /**
+   * As {@link #Engine(EngineContext, int, Duration)}, telling {@code alerts} when this month's
+   * spending crosses a threshold of the limit.
+   */
+  public Engine(EngineContext ctx, int workers, Duration closeGrace,
+      java.util.function.Consumer<dev.rgrid.core.SpendingAlert> alerts) {
     this.ctx = ctx;
+    this.spending = new Spending(ctx, alerts);
     this.cache = new ResultCache(ctx);
     this.submitter = new Submitter(ctx, cache);
     this.retries = new ManualRetries(ctx, cache);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
-    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache) : null;
+    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache, spending) : null;
     if (pool != null) {
       pool.start();
     }
@@ -58,6 +69,11 @@ public final class Engine implements AutoCloseable {
   /** The wiring. */
   public EngineContext context() {
     return ctx;
+  }
+
+  /** The spending limit. */
+  public Spending spending() {
+    return spending;
   }
 
   /** Cost reports. */
@@ -82,6 +98,7 @@ public final class Engine implements AutoCloseable {
       local.publish(hit.get());
       return new LocalExecution(this, record.id(), submitted.done());
     }
+    spending.checkBeforeRun(); // cache hits cost nothing: only runs are refused at the limit
     LocalState.Submitted submitted = local.register(record.id(), run.listener(), run.stdin());
     WorkerId affinity = pool == null ? null : ctx.workerId();
     try {
@@ -102,6 +119,7 @@ public final class Engine implements AutoCloseable {
    * runs or succeeded is returned instead of making another.
    */
   public Execution retry(ExecutionId id) {
+    spending.checkBeforeRun();
     ManualRetries.Outcome outcome = retries.retry(id);
     if (outcome.existing() != null) {
       return attach(outcome.existing());

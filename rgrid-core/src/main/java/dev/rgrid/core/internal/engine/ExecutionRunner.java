@@ -47,8 +47,10 @@ final class ExecutionRunner {
   private final ResultCache cache;
   private final Environments environments;
   private final Failures failures;
+  private final Spending spending;
 
-  ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache) {
+  ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending) {
+    this.spending = spending;
     this.ctx = ctx;
     this.local = local;
     this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
@@ -312,6 +314,9 @@ final class ExecutionRunner {
   }
 
   private void publish(ExecutionRecord record) {
+    if (record.status().isTerminal()) {
+      spending.afterCost(record); // before listeners hear of the end, like the cache entry
+    }
     local.publish(record);
   }
 

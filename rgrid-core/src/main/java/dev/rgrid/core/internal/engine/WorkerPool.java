@@ -42,10 +42,11 @@ public final class WorkerPool implements AutoCloseable {
   private volatile Instant lastBusy;
   private boolean woken;
 
-  WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache) {
+  WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache,
+      Spending spending) {
     this.ctx = ctx;
     this.local = local;
-    this.runner = new ExecutionRunner(ctx, local, cache);
+    this.runner = new ExecutionRunner(ctx, local, cache, spending);
     this.slots = slots;
     AtomicInteger n = new AtomicInteger();
     this.executions = Executors.newCachedThreadPool(r -> {

@@ -105,7 +105,18 @@ final class Schema {
       // 3: links between an execution and its retry by hand (rgrid retry).
       List.of(
       "ALTER TABLE executions ADD COLUMN retry_of TEXT",
-      "ALTER TABLE executions ADD COLUMN retried_by TEXT"));
+      "ALTER TABLE executions ADD COLUMN retried_by TEXT"),
+      // 4: spending limits. Costs are summed by finish time, so that time is indexed.
+      List.of(
+      "CREATE INDEX executions_finished_at ON executions (finished_at)"
+          + " WHERE finished_at IS NOT NULL",
+      "CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+      """
+      CREATE TABLE limit_alerts (
+        month TEXT NOT NULL,
+        threshold INTEGER NOT NULL,
+        raised_at INTEGER NOT NULL,
+        PRIMARY KEY (month, threshold))"""));
 
   private Schema() {}
 

@@ -37,6 +37,7 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   private static final String SELECT = "SELECT " + ExecutionRows.COLUMNS + " FROM executions";
 
   private final SqliteCacheEntries cache = new SqliteCacheEntries(this);
+  private final SqliteLimits limits = new SqliteLimits(this);
 
   SqliteMetadataStore(SqliteDatabase db) {
     super(db);
@@ -294,6 +295,26 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
       throw new NotFoundException("no execution " + id,
           "run `rgrid list` to see the known executions");
     }
+  }
+
+  @Override
+  public long spentMicros(java.time.Instant since, java.time.Instant until) {
+    return limits.spent(since, until);
+  }
+
+  @Override
+  public Optional<dev.rgrid.spi.store.LimitSetting> spendingLimit() {
+    return limits.limit();
+  }
+
+  @Override
+  public void setSpendingLimit(dev.rgrid.spi.store.LimitSetting limit) {
+    limits.setLimit(limit);
+  }
+
+  @Override
+  public boolean raiseLimitAlert(String month, int thresholdPercent, java.time.Instant at) {
+    return limits.raise(month, thresholdPercent, at);
   }
 
   @Override

@@ -57,7 +57,7 @@ class SqliteSchemaMigrationTest {
       assertThat(s.useCacheEntry(CACHE_KEY, T0.plusSeconds(1)))
           .hasValueSatisfying(e -> assertThat(e.hits()).isEqualTo(1));
     }
-    assertThat(userVersion(file)).isEqualTo(3).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(4).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
         "index cache_entries_last_used");
 
