@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
     description = "Run scripts in isolated containers, one or thousands at a time.",
     subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
         DownloadCommand.class, CancelCommand.class, RetryCommand.class, CostCommand.class,
-        LimitCommand.class,
+        LimitCommand.class, EstimateCommand.class,
         CacheCommand.class,
         RuntimesCommand.class,
         VersionCommand.class,

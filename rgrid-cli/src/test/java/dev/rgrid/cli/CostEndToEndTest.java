@@ -57,4 +57,27 @@ class CostEndToEndTest {
     assertThat(run.exitCode()).isEqualTo(2);
     assertThat(run.errorLines()).singleElement().asString().contains("price.local");
   }
+
+  @Test
+  void estimatesFromPastRunsAndStatesItsAssumptions() throws Exception {
+    java.nio.file.Files.createDirectories(cli.home());
+    java.nio.file.Files.writeString(cli.home().resolve("config.properties"),
+        "price.local=3.60\n");
+    cli.file("job.py", "import time\ntime.sleep(0.1)\n");
+    cli.file("data/a.csv", "1");
+    cli.file("data/sub/b.csv", "2");
+    JsonNode none = Cli.json(cli.runFromDevNull("estimate", "--json", "--batch",
+        "data/**/*.csv", "job.py").stdout());
+    assertThat(none.get("inputs").asInt()).isEqualTo(2);
+    assertThat(none.get("samples").asInt()).isZero();
+    assertThat(cli.runFromDevNull("run", "job.py").exitCode()).isZero();
+    Cli.Result e = cli.runFromDevNull("estimate", "--batch", "data/**/*.csv", "job.py");
+    assertThat(e.exitCode()).as(e.stderr()).isZero();
+    assertThat(e.stdout()).startsWith("2 executions: €").contains("based on: 1 past run of job.py")
+        .contains("assumes:");
+    Cli.Result nothing = cli.runFromDevNull("estimate", "--batch", "*.parquet", "job.py");
+    assertThat(nothing.exitCode()).isEqualTo(2);
+    assertThat(nothing.errorLines()).singleElement().asString().contains("*.parquet");
+    assertThat(cli.runFromDevNull("estimate", "missing.py").exitCode()).isEqualTo(2);
+  }
 }

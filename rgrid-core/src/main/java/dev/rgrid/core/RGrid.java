@@ -156,6 +156,19 @@ public final class RGrid implements AutoCloseable {
     }
   }
 
+  /**
+   * What running {@code script} on {@code runtime} ({@code null}: from its suffix) once per input
+   * matched by {@code globs} in {@code baseDirectory} (none: once) would cost: the median run
+   * time of past successful runs of the same script content, else of the same runtime, at this
+   * machine's hourly price, with the assumptions stated.
+   *
+   * @throws InvalidRunSpecException for a missing script, an unknown runtime or a glob that
+   *     matches nothing
+   */
+  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
+    return engine.estimates().estimate(script, runtime, globs, baseDirectory);
+  }
+
   /** This month's spending (UTC calendar month) and the monthly limit, if one is set. */
   public SpendingStatus spending() {
     return engine.spending().status();

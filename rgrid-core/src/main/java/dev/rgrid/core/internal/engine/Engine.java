@@ -76,6 +76,11 @@ public final class Engine implements AutoCloseable {
     return spending;
   }
 
+  /** Estimates from history. */
+  public Estimates estimates() {
+    return new Estimates(ctx);
+  }
+
   /** Cost reports. */
   public CostReports costs() {
     return new CostReports(ctx);

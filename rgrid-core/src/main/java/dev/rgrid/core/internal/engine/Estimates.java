@@ -1,0 +1,144 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.CostReport;
+import dev.rgrid.core.Estimate;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.batch.BatchException;
+import dev.rgrid.core.internal.batch.Globs;
+import dev.rgrid.core.internal.cost.Costs;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Estimates from history: the median run time of past successful runs of the same script
+ * (same content), else of the same runtime, times the number of inputs, at this machine's price.
+ */
+public final class Estimates {
+  // Enough history for a stable median, bounded so an estimate stays quick on a large store.
+  private static final int MAX_SCANNED = 20_000;
+  private static final int MAX_SAMPLES = 1_000;
+  private static final int PAGE = 1000;
+
+  private final EngineContext ctx;
+
+  Estimates(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * The estimate for {@code script} on {@code runtime} (null: from its suffix) over the inputs
+   * {@code globs} match in {@code baseDirectory} (none: one run).
+   *
+   * @throws InvalidRunSpecException for a missing script, an unknown runtime or a glob that
+   *     matches nothing
+   */
+  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
+    Path file = baseDirectory.resolve(script).normalize();
+    String sha = sha256(file);
+    RuntimeDefinition def = runtime == null || runtime.isBlank()
+        ? ctx.catalog().forScript(file.getFileName().toString())
+        : ctx.catalog().resolve(runtime);
+    int inputs = 1;
+    if (!globs.isEmpty()) {
+      try {
+        inputs = Globs.expand(baseDirectory, globs).size();
+      } catch (BatchException e) {
+        throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+      }
+    }
+    List<Duration> sameScript = new ArrayList<>();
+    List<Duration> sameRuntime = new ArrayList<>();
+    collect(sha, def.name(), sameScript, sameRuntime);
+    List<Duration> used = sameScript.isEmpty() ? sameRuntime : sameScript;
+    String basis = !sameScript.isEmpty()
+        ? sameScript.size() + " past run" + (sameScript.size() == 1 ? "" : "s") + " of "
+            + file.getFileName()
+        : !sameRuntime.isEmpty()
+            ? "no past run of " + file.getFileName() + "; " + sameRuntime.size()
+                + " past run" + (sameRuntime.size() == 1 ? "" : "s") + " on " + def.name()
+            : "no past run of " + file.getFileName() + " or on " + def.name();
+    long price = ctx.hourlyMicros();
+    List<String> assumptions = new ArrayList<>();
+    assumptions.add("each input takes the median run time of " + (sameScript.isEmpty()
+        ? "past runs on " + def.name() : "past runs of this script (same content)"));
+    assumptions.add("this machine's price: " + CostReport.format(price) + " an hour");
+    assumptions.add("no input is served from the result cache (cache hits cost nothing)");
+    if (used.isEmpty()) {
+      assumptions.add("without any past run there is no run time to go by: run it once");
+      return new Estimate(inputs, basis, 0, Optional.empty(), price, Optional.empty(),
+          assumptions);
+    }
+    Duration median = median(used);
+    long each = Costs.of(median, price);
+    return new Estimate(inputs, basis, used.size(), Optional.of(median), price,
+        Optional.of(Math.multiplyExact(each, (long) inputs)), assumptions);
+  }
+
+  private void collect(String sha, String runtime, List<Duration> sameScript,
+      List<Duration> sameRuntime) {
+    ExecutionId cursor = null;
+    int scanned = 0;
+    do {
+      ExecutionPage page = ctx.store().list(new ExecutionQuery(Set.of(ExecutionStatus.SUCCEEDED),
+          Map.of(), null, cursor, PAGE));
+      for (ExecutionRecord r : page.items()) {
+        scanned++;
+        Optional<Duration> d = r.duration();
+        if (r.cached() || d.isEmpty()) {
+          continue;
+        }
+        if (r.spec().script().sha256().equals(sha) && sameScript.size() < MAX_SAMPLES) {
+          sameScript.add(d.get());
+        } else if (r.spec().runtime().equals(runtime) && sameRuntime.size() < MAX_SAMPLES) {
+          sameRuntime.add(d.get());
+        }
+      }
+      cursor = page.next();
+    } while (cursor != null && scanned < MAX_SCANNED && sameScript.size() < MAX_SAMPLES);
+  }
+
+  private static Duration median(List<Duration> values) {
+    List<Duration> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2)
+        : sorted.get(n / 2 - 1).plus(sorted.get(n / 2)).dividedBy(2);
+  }
+
+  private static String sha256(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidRunSpecException("script " + file + " does not exist",
+          "check the path; RGrid's own options go before the script");
+    }
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      try (var in = Files.newInputStream(file)) {
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) >= 0; ) {
+          digest.update(buf, 0, n);
+        }
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new InvalidRunSpecException("cannot read script " + file + ": " + e.getMessage(),
+          "check that the file is readable");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
