@@ -1,6 +1,7 @@
 package dev.rgrid.core;
 
 import dev.rgrid.core.internal.blob.FileBlobStore;
+import dev.rgrid.core.internal.engine.ConfigFile;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
 import dev.rgrid.core.internal.engine.LazyRuntime;
@@ -246,13 +247,15 @@ public final class RGridBuilder {
         runtime = selected;
       }
       WorkerId id = workerId == null ? defaultWorkerId() : workerId;
+      Path configFile = dir.resolve("config.properties");
+      java.util.Properties config = ConfigFile.load(configFile);
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
           PackageIndexConfig.override(packageIndex != null ? packageIndex
-              : PackageIndexConfig.load(System.getenv(), dir.resolve("config.properties")),
+              : PackageIndexConfig.load(System.getenv(), config, configFile),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
           dir.resolve("envs"),
-          hourlyMicros != null ? hourlyMicros : Prices.local(dir.resolve("config.properties")));
+          hourlyMicros != null ? hourlyMicros : Prices.local(config, configFile));
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }

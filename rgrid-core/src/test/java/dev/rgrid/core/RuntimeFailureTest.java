@@ -30,9 +30,26 @@ class RuntimeFailureTest {
   @TempDir Path home;
   @TempDir Path src;
 
-  /** The process runtime, except that starting fails as {@code failure} says. */
-  private record Failing(ContainerRuntime real, Function<ContainerSpec, RuntimeException> failure)
-      implements ContainerRuntime {
+  /**
+   * The process runtime, except that its first {@code failures} starts fail as {@code failure}
+   * says.
+   */
+  private static final class Failing implements ContainerRuntime {
+    private final ProcessRuntime real = new ProcessRuntime();
+    private final Function<ContainerSpec, RuntimeException> failure;
+    private final java.util.concurrent.atomic.AtomicInteger left;
+
+    Failing(int failures, Function<ContainerSpec, RuntimeException> failure) {
+      this.left = new java.util.concurrent.atomic.AtomicInteger(failures);
+      this.failure = failure;
+    }
+
+    /** Fails the first {@code failures} starts as an engine refusing them. */
+    static Failing flaky(int failures) {
+      return new Failing(failures, spec -> new ContainerStartException("test", spec.name(),
+          "the engine refused to start " + spec.name() + ": device busy", "try again", null));
+    }
+
     @Override
     public String name() {
       return "failing";
@@ -55,7 +72,10 @@ class RuntimeFailureTest {
 
     @Override
     public Container start(ContainerSpec spec, OutputSink sink) {
-      throw failure.apply(spec);
+      if (left.getAndDecrement() > 0) {
+        throw failure.apply(spec);
+      }
+      return real.start(spec, sink);
     }
   }
 
@@ -63,48 +83,9 @@ class RuntimeFailureTest {
       throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
     try (RGrid rgrid = RGrid.builder().home(home)
-        .runtime(new Failing(new ProcessRuntime(), failure)).build()) {
+        .runtime(new Failing(Integer.MAX_VALUE, failure)).build()) {
       return rgrid.run(RunSpec.builder(script).retry(RetryPolicy.none()).build())
           .await(Duration.ofSeconds(60)).orElseThrow();
-    }
-  }
-
-  /** The process runtime, failing to start the first {@code failures} containers. */
-  private static final class Flaky implements ContainerRuntime {
-    private final ProcessRuntime real = new ProcessRuntime();
-    private final java.util.concurrent.atomic.AtomicInteger left;
-
-    Flaky(int failures) {
-      left = new java.util.concurrent.atomic.AtomicInteger(failures);
-    }
-
-    @Override
-    public String name() {
-      return "flaky";
-    }
-
-    @Override
-    public RuntimeCapabilities capabilities() {
-      return real.capabilities();
-    }
-
-    @Override
-    public void prepare(RuntimeDefinition runtime) {
-      real.prepare(runtime);
-    }
-
-    @Override
-    public ContainerPaths paths(Path workDir, Path scriptDir, String scriptName) {
-      return real.paths(workDir, scriptDir, scriptName);
-    }
-
-    @Override
-    public Container start(ContainerSpec spec, OutputSink sink) {
-      if (left.getAndDecrement() > 0) {
-        throw new ContainerStartException("test", spec.name(), "the engine refused to start "
-            + spec.name() + ": device busy", "try again", null);
-      }
-      return real.start(spec, sink);
     }
   }
 
@@ -114,7 +95,7 @@ class RuntimeFailureTest {
     RetryPolicy quick = RetryPolicy.defaults().withInitialDelay(Duration.ofMillis(20))
         .withMaxDelay(Duration.ofMillis(100));
     try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
-        .runtime(new Flaky(2)).build()) {
+        .runtime(Failing.flaky(2)).build()) {
       Execution e = rgrid.run(RunSpec.builder(script).retry(quick).build());
       ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
       assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -140,7 +121,7 @@ class RuntimeFailureTest {
     RetryPolicy once = RetryPolicy.defaults().withMaxRetries(1)
         .withInitialDelay(Duration.ofMillis(20)).withMaxDelay(Duration.ofMillis(50));
     try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
-        .runtime(new Flaky(5)).build()) {
+        .runtime(Failing.flaky(5)).build()) {
       ExecutionRecord done = rgrid.run(RunSpec.builder(script).retry(once).build())
           .await(Duration.ofSeconds(60)).orElseThrow();
       assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
@@ -153,7 +134,7 @@ class RuntimeFailureTest {
   void aRunFedStdinIsNotRetriedSinceItsInputIsGone() throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print(input())\n");
     try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
-        .runtime(new Flaky(1)).build()) {
+        .runtime(Failing.flaky(1)).build()) {
       ExecutionRecord done = rgrid.run(RunSpec.builder(script)
           .stdin(new java.io.ByteArrayInputStream("x\n".getBytes())).build())
           .await(Duration.ofSeconds(60)).orElseThrow();

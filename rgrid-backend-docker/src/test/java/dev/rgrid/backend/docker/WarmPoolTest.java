@@ -59,7 +59,6 @@ class WarmPoolTest {
         "ünï", "--flag=x;rm -rf /");
     Run run = run(script, args, Map.of("GREETING", "a=b $HOME `x`"), Limits.DEFAULT,
         "from stdin\nsecond line".getBytes(StandardCharsets.UTF_8));
-    Files.createDirectories(run.workDir.resolve("out")); // (created before start, see run())
     assertThat(run.warm).as("served by a warm container").isTrue();
     assertThat(run.exit.exitCode()).as(run.sink.err()).isZero();
     assertThat(run.sink.out()).contains("\"args\": [\"plain\", \"two words\", \"$(id)\", "
@@ -123,12 +122,12 @@ class WarmPoolTest {
     assertThat(runtime.warmContainers(DockerTests.python())).isEqualTo(1);
     runtime.close();
     DockerTests.assertNoContainersOfThisJvm();
+    // The pool kept its slots beside the run directories (the primed run's parent's parent).
     Path slots = dir.getParent().resolve(".docker-warm");
-    if (Files.isDirectory(slots)) {
-      try (Stream<Path> mine = Files.list(slots)) {
-        assertThat(mine.map(p -> p.getFileName().toString()))
-            .noneMatch(n -> n.startsWith(ProcessHandle.current().pid() + "-"));
-      }
+    assertThat(slots).isDirectory();
+    try (Stream<Path> mine = Files.list(slots)) {
+      assertThat(mine.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith(ProcessHandle.current().pid() + "-"));
     }
   }
 

@@ -25,6 +25,18 @@ final class Blobs {
 
   /** Stores {@code file} (not following a link at its end) unless its content is stored. */
   static BlobInfo put(BlobStore blobs, Path file) throws IOException {
+    BlobInfo known = digest(file);
+    if (blobs.exists(known.key())) {
+      return known;
+    }
+    // Stored from a second read: the key is the content's as stored, even if the file changed.
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      return blobs.put(in);
+    }
+  }
+
+  /** The key and size {@code file} (not following a link at its end) would be stored under. */
+  static BlobInfo digest(Path file) throws IOException {
     MessageDigest digest = sha256();
     long size = 0;
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -34,14 +46,7 @@ final class Blobs {
         size += n;
       }
     }
-    BlobKey key = new BlobKey(HexFormat.of().formatHex(digest.digest()));
-    if (blobs.exists(key)) {
-      return new BlobInfo(key, size);
-    }
-    // Stored from a second read: the key is the content's as stored, even if the file changed.
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      return blobs.put(in);
-    }
+    return new BlobInfo(new BlobKey(HexFormat.of().formatHex(digest.digest())), size);
   }
 
   /** Stores {@code bytes} unless they are stored. */

@@ -15,11 +15,8 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,19 +123,10 @@ public final class Estimates {
           "check the path; RGrid's own options go before the script");
     }
     try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      try (var in = Files.newInputStream(file)) {
-        byte[] buf = new byte[64 * 1024];
-        for (int n; (n = in.read(buf)) >= 0; ) {
-          digest.update(buf, 0, n);
-        }
-      }
-      return HexFormat.of().formatHex(digest.digest());
+      return Blobs.digest(file).key().sha256();
     } catch (IOException e) {
       throw new InvalidRunSpecException("cannot read script " + file + ": " + e.getMessage(),
           "check that the file is readable");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }

@@ -2,11 +2,8 @@ package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.spi.runtime.PackageIndex;
-import java.io.IOException;
-import java.io.Reader;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,20 +22,12 @@ public final class PackageIndexConfig {
   private PackageIndexConfig() {}
 
   /**
-   * The package index configured in {@code env}, else in {@code file} (which may be absent).
+   * The package index configured in {@code env}, else in {@code props} (the keys of {@code
+   * file}, see {@link ConfigFile}).
    *
    * @throws InvalidRunSpecException when a value is not usable, naming where it came from
    */
-  public static PackageIndex load(Map<String, String> env, Path file) {
-    Properties props = new Properties();
-    if (Files.isRegularFile(file)) {
-      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-        props.load(r);
-      } catch (IOException | IllegalArgumentException e) {
-        throw new InvalidRunSpecException("cannot read " + file + ": " + e.getMessage(),
-            "fix or remove the file");
-      }
-    }
+  public static PackageIndex load(Map<String, String> env, Properties props, Path file) {
     Source index = pick(env, "RGRID_PIP_INDEX_URL", props, "pip.index-url", file);
     Source extra = pick(env, "RGRID_PIP_EXTRA_INDEX_URL", props, "pip.extra-index-url", file);
     Source links = pick(env, "RGRID_PIP_FIND_LINKS", props, "pip.find-links", file);

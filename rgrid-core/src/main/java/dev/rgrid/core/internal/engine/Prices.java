@@ -4,10 +4,6 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.internal.cost.CostException;
 import dev.rgrid.core.internal.cost.Costs;
 import dev.rgrid.core.internal.cost.PriceTable;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -20,23 +16,18 @@ public final class Prices {
   private Prices() {}
 
   /**
-   * {@code price.local} from {@code file} (money, e.g. {@code 0.12} or {@code €0.12}), else 0.
+   * {@code price.local} of {@code props} (money, e.g. {@code 0.12} or {@code €0.12}; the keys of
+   * {@code file}), else 0.
    *
-   * @throws InvalidRunSpecException when the file or the price cannot be read
+   * @throws InvalidRunSpecException when the price cannot be read
    */
-  public static long local(Path file) {
-    if (!Files.isRegularFile(file)) {
-      return PriceTable.DEFAULT_LOCAL_PRICE;
-    }
-    Properties props = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      props.load(r);
+  public static long local(Properties props, Path file) {
+    try {
       return PriceTable.fromProperties(props).hourlyMicros(PriceTable.LOCAL);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new InvalidRunSpecException("cannot read " + file + ": " + e.getMessage(),
-          "fix or remove the file");
     } catch (CostException e) {
       throw new InvalidRunSpecException(file + ": " + e.getMessage(), e.hint().orElse(null));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRunSpecException(file + ": " + e.getMessage(), "fix or remove the file");
     }
   }
 
