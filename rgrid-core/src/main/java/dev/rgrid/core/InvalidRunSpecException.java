@@ -11,4 +11,9 @@ public class InvalidRunSpecException extends RGridException {
   public InvalidRunSpecException(String message, String hint) {
     super(message, hint);
   }
+
+  /** @param message what is wrong, naming the value; {@code cause} the underlying error */
+  public InvalidRunSpecException(String message, String hint, Throwable cause) {
+    super(message, hint, null, cause);
+  }
 }

@@ -61,6 +61,56 @@ public final class RGrid implements AutoCloseable {
   }
 
   /**
+   * Submits a batch: one execution per input, at most {@link BatchSpec#parallel()} of them
+   * running at once across every worker; returns at once with its handle. Inputs are checked
+   * before anything is submitted: a pattern matching nothing throws {@link NoMatchException}, an
+   * unreadable input {@link InvalidRunSpecException}.
+   */
+  public Batch batch(BatchSpec spec) {
+    return engine.batch(spec);
+  }
+
+  /**
+   * Where a stored batch stands, from the store (so also for batches other processes run).
+   *
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   */
+  public BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
+    return engine.batchProgress(id);
+  }
+
+  /**
+   * A stored batch: its script, runtime, size and parallelism.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   */
+  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
+    return engine.batchRecord(id);
+  }
+
+  /**
+   * Cancels every execution of a batch that has not ended.
+   *
+   * @return how many were cancelled
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   */
+  public int cancelBatch(dev.rgrid.spi.BatchId id) {
+    return engine.cancelBatch(id);
+  }
+
+  /**
+   * Retries, as by {@link #retry}, every execution of a batch that failed or timed out (and was
+   * cancelled, unless {@code failedOnly}) and has no retry yet. The new executions stay in the
+   * batch and under its parallelism; retrying again only picks up what is still unsuccessful.
+   *
+   * @return the new executions (empty when nothing needed a retry)
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   */
+  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
+    return engine.retryBatch(id, failedOnly);
+  }
+
+  /**
    * A handle on an existing execution.
    *
    * @throws dev.rgrid.spi.NotFoundException when there is none

@@ -31,6 +31,9 @@ public interface ExecutionQueue extends AutoCloseable {
    * held by two workers. Claimable are entries past their {@code notBefore} that are unclaimed and
    * either have no affinity, have this worker's affinity, or whose affinity hold lapsed; and claimed
    * entries whose lease lapsed (those come back with {@link Claim#reclaimed()} and attempt + 1).
+   * An entry whose group has a limit is claimable only while fewer than that many entries of the
+   * group are held under leases that have not lapsed, this claim's own included: the limit holds
+   * across every worker, not per worker.
    */
   List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease);
 

@@ -124,6 +124,22 @@ public interface MetadataStore extends AutoCloseable {
    */
   boolean raiseLimitAlert(String month, int thresholdPercent, Instant at);
 
+  /**
+   * Stores a new batch (before its executions).
+   *
+   * @throws dev.rgrid.spi.ConflictException when a batch with its id exists
+   */
+  void createBatch(BatchRecord batch);
+
+  /** A batch, if there is one with that id. */
+  Optional<BatchRecord> findBatch(dev.rgrid.spi.BatchId id);
+
+  /**
+   * How the executions of a batch stand: counts per status, cache hits and cost of the latest
+   * execution of each retry chain (executions whose {@code retriedBy} is set are left out).
+   */
+  BatchSummary batchSummary(dev.rgrid.spi.BatchId id);
+
   /** Releases connections; the default does nothing. */
   @Override
   default void close() {}

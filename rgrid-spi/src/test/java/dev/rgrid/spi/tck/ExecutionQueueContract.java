@@ -235,4 +235,112 @@ public abstract class ExecutionQueueContract {
     assertThat(claimed).hasSize(entries);
     assertThat(unique).hasSize(entries);
   }
+
+  private ExecutionId enqueueInGroup(Instant at, String group, int limit) {
+    ExecutionId id = Fixtures.id(at);
+    prepareExecution(id);
+    queue.enqueue(new QueueEntry(id, null, at, 1, group, limit), at, LEASE);
+    return id;
+  }
+
+  @Test
+  void capsTheEntriesOfAGroupHeldAtOnceAcrossWorkers() {
+    List<ExecutionId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      ids.add(enqueueInGroup(T0.plusMillis(i), "batch-1", 2));
+    }
+    Instant now = T0.plusSeconds(1);
+    assertThat(queue.claim(A, 5, now, LEASE)).extracting(Claim::executionId)
+        .containsExactly(ids.get(0), ids.get(1));
+    assertThat(queue.claim(B, 5, now, LEASE)).isEmpty();
+    assertThat(queue.complete(ids.get(0), A)).isTrue();
+    assertThat(queue.claim(B, 5, now, LEASE)).extracting(Claim::executionId)
+        .containsExactly(ids.get(2));
+    assertThat(queue.claim(A, 5, now, LEASE)).isEmpty();
+    assertThat(queue.release(ids.get(1), A, now)).isTrue();
+    // The released entry is the oldest again: it takes the freed place.
+    assertThat(queue.claim(A, 5, now, LEASE)).extracting(Claim::executionId)
+        .containsExactly(ids.get(1));
+  }
+
+  @Test
+  void aFullGroupDoesNotHoldBackWorkQueuedAfterIt() {
+    ExecutionId first = enqueueInGroup(T0, "batch-1", 1);
+    enqueueInGroup(T0.plusMillis(1), "batch-1", 1);
+    enqueueInGroup(T0.plusMillis(2), "batch-1", 1);
+    ExecutionId other = enqueueInGroup(T0.plusMillis(3), "batch-2", 1);
+    ExecutionId loose = enqueue(T0.plusMillis(4), null);
+    Instant now = T0.plusSeconds(1);
+    assertThat(queue.claim(A, 1, now, LEASE)).extracting(Claim::executionId)
+        .containsExactly(first);
+    assertThat(queue.claim(A, 10, now, LEASE)).extracting(Claim::executionId)
+        .containsExactly(other, loose);
+  }
+
+  @Test
+  void aLapsedLeaseGivesItsPlaceInTheGroupToWhoeverTakesItOver() {
+    ExecutionId first = enqueueInGroup(T0, "batch-1", 1);
+    enqueueInGroup(T0.plusMillis(1), "batch-1", 1);
+    assertThat(queue.claim(A, 5, T0, LEASE)).hasSize(1);
+    List<Claim> taken = queue.claim(B, 5, T0.plus(LEASE), LEASE);
+    assertThat(taken).extracting(Claim::executionId).containsExactly(first);
+    assertThat(taken.get(0).reclaimed()).isTrue();
+    assertThat(taken.get(0).attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void entriesRetriedLaterStillCountOnlyOnceTheyAreHeld() {
+    ExecutionId first = enqueueInGroup(T0, "batch-1", 1);
+    ExecutionId second = enqueueInGroup(T0.plusMillis(1), "batch-1", 1);
+    assertThat(queue.claim(A, 5, T0, LEASE)).extracting(Claim::executionId)
+        .containsExactly(first);
+    assertThat(queue.retry(first, A, T0.plusSeconds(10), 2)).isTrue();
+    // Waiting for its backoff, the first no longer holds the group's place.
+    assertThat(queue.claim(A, 5, T0.plusSeconds(1), LEASE)).extracting(Claim::executionId)
+        .containsExactly(second);
+    assertThat(queue.claim(A, 5, T0.plusSeconds(10), LEASE)).isEmpty();
+    assertThat(queue.complete(second, A)).isTrue();
+    List<Claim> again = queue.claim(A, 5, T0.plusSeconds(10), LEASE);
+    assertThat(again).extracting(Claim::executionId).containsExactly(first);
+    assertThat(again.get(0).attempt()).isEqualTo(2);
+  }
+
+  @Test
+  void rejectsAGroupLimitOutOfRange() {
+    ExecutionId id = Fixtures.id(T0);
+    assertThatThrownBy(() -> new QueueEntry(id, null, T0, 1, "g", -1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new QueueEntry(id, null, T0, 1, "g", QueueEntry.MAX_GROUP_LIMIT + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new QueueEntry(id, null, T0, 1, null, 2))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void neverLetsConcurrentWorkersExceedAGroupLimit() throws Exception {
+    for (int i = 0; i < 40; i++) {
+      enqueueInGroup(T0.plusMillis(i), "batch-1", 3);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      ConcurrentLinkedQueue<Claim> all = new ConcurrentLinkedQueue<>();
+      CountDownLatch start = new CountDownLatch(1);
+      List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+      for (int w = 0; w < 4; w++) {
+        WorkerId worker = new WorkerId("worker-" + w);
+        futures.add(pool.submit(() -> {
+          start.await();
+          all.addAll(queue.claim(worker, 10, T0.plusSeconds(1), LEASE));
+          return null;
+        }));
+      }
+      start.countDown();
+      for (var f : futures) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+      assertThat(all).hasSize(3);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -1,6 +1,6 @@
 package dev.rgrid.core.internal.batch;
 
-import dev.rgrid.spi.RGridException;
+import dev.rgrid.core.InvalidRunSpecException;
 
 /**
  * Thrown when a batch cannot be formed as asked: a {@code --batch} pattern that is malformed or
@@ -8,7 +8,7 @@ import dev.rgrid.spi.RGridException;
  * outputs that would overwrite each other with {@code --flat}. The message names the pattern,
  * directory or paths concerned; the {@link #hint()} says what to do next.
  */
-public class BatchException extends RGridException {
+public class BatchException extends InvalidRunSpecException {
   /**
    * @param message what went wrong, naming the pattern, directory or path
    * @param hint what the user can do about it
@@ -23,6 +23,6 @@ public class BatchException extends RGridException {
    * @param cause the underlying I/O error
    */
   public BatchException(String message, String hint, Throwable cause) {
-    super(message, hint, null, cause);
+    super(message, hint, cause);
   }
 }

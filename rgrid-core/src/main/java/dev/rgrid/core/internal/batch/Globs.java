@@ -137,7 +137,7 @@ public final class Globs {
     }
   }
 
-  private static BatchException noMatch(Path base, List<String> patterns, BitSet matched,
+  private static dev.rgrid.core.NoMatchException noMatch(Path base, List<String> patterns, BitSet matched,
       Map<Path, List<Alternative>> byRoot) {
     List<String> missing = new ArrayList<>();
     Set<Path> roots = new LinkedHashSet<>();
@@ -167,7 +167,7 @@ public final class Globs {
     }
     String subject = missing.size() == 1 ? "--batch pattern " + quoted(missing) + " matches"
         : "--batch patterns " + quoted(missing) + " match";
-    return new BatchException(subject + " no file in " + where, hint);
+    return new dev.rgrid.core.NoMatchException(subject + " no file in " + where, hint);
   }
 
   private static String quoted(List<String> patterns) {

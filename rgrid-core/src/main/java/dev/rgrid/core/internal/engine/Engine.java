@@ -36,6 +36,7 @@ public final class Engine implements AutoCloseable {
   private final Downloader downloader;
   private final WorkerPool pool;
   private final Duration closeGrace;
+  private final Batches batches;
 
   /**
    * @param ctx the wiring
@@ -60,6 +61,7 @@ public final class Engine implements AutoCloseable {
     this.retries = new ManualRetries(ctx, cache);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
+    this.batches = new Batches(this);
     this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache, spending) : null;
     if (pool != null) {
       pool.start();
@@ -93,7 +95,16 @@ public final class Engine implements AutoCloseable {
 
   /** Submits a run and returns its handle. */
   public Execution submit(RunSpec run) {
-    ExecutionRecord record = submitter.prepare(run);
+    return submit(run, null, 0, true);
+  }
+
+  /**
+   * Submits a run, as part of batch {@code batchId} (or none) whose executions run at most
+   * {@code parallel} at once; {@code checkLimit} false when the caller checked the spending limit
+   * for the whole batch.
+   */
+  Execution submit(RunSpec run, String batchId, int parallel, boolean checkLimit) {
+    ExecutionRecord record = submitter.prepare(run, batchId);
     long t0 = System.nanoTime();
     Optional<ExecutionRecord> hit = cache.hit(record);
     if (hit.isPresent()) {
@@ -103,11 +114,13 @@ public final class Engine implements AutoCloseable {
       local.publish(hit.get());
       return new LocalExecution(this, record.id(), submitted.done());
     }
-    spending.checkBeforeRun(); // cache hits cost nothing: only runs are refused at the limit
+    if (checkLimit) {
+      spending.checkBeforeRun(); // cache hits cost nothing: only runs are refused at the limit
+    }
     LocalState.Submitted submitted = local.register(record.id(), run.listener(), run.stdin());
     WorkerId affinity = pool == null ? null : ctx.workerId();
     try {
-      submitter.enqueue(record, affinity);
+      submitter.enqueue(record, affinity, parallel);
     } catch (RuntimeException e) {
       local.forget(record.id());
       throw e;
@@ -132,7 +145,7 @@ public final class Engine implements AutoCloseable {
     ExecutionRecord record = outcome.created();
     LocalState.Submitted submitted = local.register(record.id(), ExecutionListener.NONE, null);
     try {
-      submitter.queue(record, pool == null ? null : ctx.workerId());
+      submitter.queue(record, pool == null ? null : ctx.workerId(), batchParallel(record));
     } catch (RuntimeException e) {
       local.forget(record.id());
       throw e;
@@ -141,6 +154,15 @@ public final class Engine implements AutoCloseable {
       pool.wake();
     }
     return new LocalExecution(this, record.id(), submitted.done());
+  }
+
+  private int batchParallel(ExecutionRecord record) {
+    String batch = record.spec().batchId();
+    if (batch == null || !dev.rgrid.spi.BatchId.isBatchId(batch)) {
+      return 0;
+    }
+    return ctx.store().findBatch(dev.rgrid.spi.BatchId.of(batch))
+        .map(dev.rgrid.spi.store.BatchRecord::parallel).orElse(0);
   }
 
   /** A handle on an existing execution. */
@@ -224,6 +246,36 @@ public final class Engine implements AutoCloseable {
   /** Downloads the artifacts of an execution into {@code directory}. */
   public List<Path> download(ExecutionId id, Path directory) {
     return downloader.download(artifacts(id), directory);
+  }
+
+  /** Writes artifacts into {@code directory}. */
+  List<Path> download(List<Artifact> artifacts, Path directory) {
+    return downloader.download(artifacts, directory);
+  }
+
+  /** Submits a batch. */
+  public dev.rgrid.core.Batch batch(dev.rgrid.core.BatchSpec spec) {
+    return batches.submit(spec);
+  }
+
+  /** The progress of a stored batch. */
+  public dev.rgrid.core.BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
+    return batches.progress(id);
+  }
+
+  /** The stored batch. */
+  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
+    return batches.find(id);
+  }
+
+  /** Cancels what has not ended in a batch. */
+  public int cancelBatch(dev.rgrid.spi.BatchId id) {
+    return batches.cancel(id);
+  }
+
+  /** Retries the unsuccessful executions of a batch. */
+  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
+    return batches.retry(id, failedOnly);
   }
 
   /** Blocks until the worker pool has had nothing to do for {@code grace}. */

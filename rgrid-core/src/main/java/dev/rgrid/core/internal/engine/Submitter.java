@@ -38,6 +38,11 @@ final class Submitter {
 
   /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
   ExecutionRecord prepare(RunSpec run) {
+    return prepare(run, null);
+  }
+
+  /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
+  ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
     byte[] script = readScript(run.script());
     RuntimeDefinition runtime = run.runtime() == null || run.runtime().isBlank()
@@ -64,7 +69,7 @@ final class Submitter {
     Instant now = ctx.clock().instant();
     ExecutionSpec spec = new ExecutionSpec(
         InputResolver.safeSegment(run.script().getFileName().toString()), scriptBlob.key(),
-        runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), null,
+        runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), batchId,
         run.resources(), run.network(), deps.requirements(), deps.source(), deps.scriptFiles(),
         // What a run reads from stdin is not known in advance, so its result cannot be keyed.
         run.cache() && run.stdin() == null, run.retry());
@@ -85,16 +90,20 @@ final class Submitter {
    *
    * @param affinity the worker that must run it while alive, or {@code null} for any
    */
-  void enqueue(ExecutionRecord record, WorkerId affinity) {
+  void enqueue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
     ctx.store().create(record);
-    queue(record, affinity);
+    queue(record, affinity, groupLimit);
   }
 
-  /** Queues an execution already stored. */
-  void queue(ExecutionRecord record, WorkerId affinity) {
+  /**
+   * Queues an execution already stored; one of a batch carries the batch's limit on how many of
+   * its executions run at once ({@code groupLimit}, 0 for none).
+   */
+  void queue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
     Instant now = ctx.clock().instant();
-    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt()), now,
-        ctx.lease());
+    String group = record.spec().batchId();
+    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt(), group,
+        group == null ? 0 : groupLimit), now, ctx.lease());
   }
 
 

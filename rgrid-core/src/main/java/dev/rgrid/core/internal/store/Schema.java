@@ -116,7 +116,22 @@ final class Schema {
         month TEXT NOT NULL,
         threshold INTEGER NOT NULL,
         raised_at INTEGER NOT NULL,
-        PRIMARY KEY (month, threshold))"""));
+        PRIMARY KEY (month, threshold))"""),
+      // 5: batches, and the per-batch cap on entries held at once in the queue.
+      List.of(
+      """
+      CREATE TABLE batches (
+        id TEXT PRIMARY KEY,
+        created_at INTEGER NOT NULL,
+        script_name TEXT NOT NULL,
+        runtime TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        parallel INTEGER NOT NULL,
+        labels TEXT NOT NULL)""",
+      "ALTER TABLE queue ADD COLUMN group_id TEXT",
+      "ALTER TABLE queue ADD COLUMN group_limit INTEGER NOT NULL DEFAULT 0",
+      // The claim counts a group's held entries on every call.
+      "CREATE INDEX queue_group ON queue (group_id, claimed_by) WHERE group_id IS NOT NULL"));
 
   private Schema() {}
 

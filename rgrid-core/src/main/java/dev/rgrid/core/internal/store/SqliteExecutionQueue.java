@@ -28,11 +28,27 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
    * Oldest first among entries past their not-before time that are unclaimed and either free, the
    * claimer's own or left by a worker whose hold lapsed; or claimed under a lapsed lease.
    */
-  private static final String CANDIDATES = "SELECT seq, execution_id, attempt, claimed_by"
-      + " FROM queue WHERE not_before <= ?1 AND ("
+  private static final String CLAIMABLE = "not_before <= ?1 AND ("
       + "(claimed_by IS NULL AND (affinity IS NULL OR affinity = ?2 OR hold_until <= ?1))"
-      + " OR (claimed_by IS NOT NULL AND lease_until <= ?1))"
-      + " ORDER BY seq LIMIT ?3";
+      + " OR (claimed_by IS NOT NULL AND lease_until <= ?1))";
+
+  /**
+   * Oldest first among entries past their not-before time that are unclaimed and either free, the
+   * claimer's own or left by a worker whose hold lapsed; or claimed under a lapsed lease. An entry
+   * of a limited group is a candidate only while its rank among the group's claimable entries,
+   * plus the group's entries held under live leases, stays within the limit: so one claim never
+   * takes more than a group's free places, and a full group never hides the work queued after it.
+   */
+  private static final String CANDIDATES = "WITH held AS (SELECT group_id, count(*) AS n"
+      + " FROM queue WHERE group_id IS NOT NULL AND claimed_by IS NOT NULL AND lease_until > ?1"
+      + " GROUP BY group_id),"
+      + " c AS (SELECT seq, execution_id, attempt, claimed_by, group_id, group_limit,"
+      + " row_number() OVER (PARTITION BY group_id ORDER BY seq) AS group_rank"
+      + " FROM queue WHERE " + CLAIMABLE + ")"
+      + " SELECT c.seq, c.execution_id, c.attempt, c.claimed_by FROM c"
+      + " LEFT JOIN held ON held.group_id = c.group_id"
+      + " WHERE c.group_limit = 0 OR c.group_rank + coalesce(held.n, 0) <= c.group_limit"
+      + " ORDER BY c.seq LIMIT ?3";
 
   SqliteExecutionQueue(SqliteDatabase db) {
     super(db);
@@ -45,7 +61,8 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     Objects.requireNonNull(hold, "hold");
     db().write("queueing execution " + entry.executionId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue (execution_id, affinity,"
-          + " hold_until, not_before, attempt, enqueued_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+          + " hold_until, not_before, attempt, enqueued_at, group_id, group_limit)"
+          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, entry.executionId().value());
         if (entry.affinity() == null) {
           ps.setNull(2, Types.VARCHAR);
@@ -57,6 +74,8 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
         ps.setLong(4, Instants.toColumn(entry.notBefore()));
         ps.setInt(5, entry.attempt());
         ps.setLong(6, Instants.toColumn(now));
+        ps.setString(7, entry.group());
+        ps.setInt(8, entry.groupLimit());
         ps.executeUpdate();
       } catch (SQLException e) {
         if (SqliteErrors.isConstraint(e)) {

@@ -38,6 +38,7 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
 
   private final SqliteCacheEntries cache = new SqliteCacheEntries(this);
   private final SqliteLimits limits = new SqliteLimits(this);
+  private final SqliteBatches batches = new SqliteBatches(this);
 
   SqliteMetadataStore(SqliteDatabase db) {
     super(db);
@@ -315,6 +316,21 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   @Override
   public boolean raiseLimitAlert(String month, int thresholdPercent, java.time.Instant at) {
     return limits.raise(month, thresholdPercent, at);
+  }
+
+  @Override
+  public void createBatch(dev.rgrid.spi.store.BatchRecord batch) {
+    batches.create(batch);
+  }
+
+  @Override
+  public Optional<dev.rgrid.spi.store.BatchRecord> findBatch(dev.rgrid.spi.BatchId id) {
+    return batches.find(id);
+  }
+
+  @Override
+  public dev.rgrid.spi.store.BatchSummary batchSummary(dev.rgrid.spi.BatchId id) {
+    return batches.summary(id);
   }
 
   @Override

@@ -57,9 +57,9 @@ class SqliteSchemaMigrationTest {
       assertThat(s.useCacheEntry(CACHE_KEY, T0.plusSeconds(1)))
           .hasValueSatisfying(e -> assertThat(e.hits()).isEqualTo(1));
     }
-    assertThat(userVersion(file)).isEqualTo(4).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(5).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
-        "index cache_entries_last_used");
+        "index cache_entries_last_used", "table batches", "index queue_group");
 
     // Reopening an upgraded file changes nothing and keeps what was written after the upgrade.
     try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {

@@ -1,0 +1,128 @@
+package dev.rgrid.core;
+
+import dev.rgrid.spi.queue.QueueEntry;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A batch: the same run once per input file. The {@link #template()} says what each run is; each
+ * input is placed where {@code {}} stands in its arguments ({@code {{}}} for a literal {@code {}}),
+ * or appended after them when no argument holds {@code {}}. Inputs come from {@link #globs()}
+ * (expanded in the template's base directory, {@code **} crossing directories) and {@link
+ * #inputs()}, de-duplicated and sorted by path.
+ *
+ * <pre>{@code
+ * RunSpec each = RunSpec.builder(Path.of("clean.py")).args("--in", "{}").build();
+ * Batch batch = rgrid.batch(BatchSpec.builder(each).glob("data/*.csv").parallel(4).build());
+ * BatchProgress done = batch.await();
+ * }</pre>
+ *
+ * @param template the run for each input; it may not read stdin, and its listener hears every
+ *     input's execution
+ * @param globs patterns matching input files; each must match at least one file
+ * @param inputs input files named one by one
+ * @param parallel the most executions of this batch running at once, across every worker (1 to
+ *     {@value dev.rgrid.spi.queue.QueueEntry#MAX_GROUP_LIMIT})
+ * @param listener hears each input end and the counts change
+ * @param maxInputs the most inputs accepted; more is an error rather than a cut batch
+ */
+public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs, int parallel,
+    BatchListener listener, int maxInputs) {
+  /** The most inputs a batch accepts unless told otherwise. */
+  public static final int DEFAULT_MAX_INPUTS = 100_000;
+
+  /** Checks the values and copies the lists. */
+  public BatchSpec {
+    Objects.requireNonNull(template, "template");
+    globs = List.copyOf(globs);
+    inputs = List.copyOf(inputs);
+    listener = listener == null ? BatchListener.NONE : listener;
+    if (globs.isEmpty() && inputs.isEmpty()) {
+      throw new InvalidRunSpecException("a batch needs inputs",
+          "give at least one --batch pattern or input file");
+    }
+    if (template.stdin() != null) {
+      throw new InvalidRunSpecException("a batch cannot pass stdin to its scripts",
+          "pass the data as input files instead");
+    }
+    checkParallel(parallel);
+    if (maxInputs < 1) {
+      throw new IllegalArgumentException("maxInputs must be positive, was " + maxInputs);
+    }
+  }
+
+  /**
+   * Checks a parallelism as a user gave it.
+   *
+   * @throws InvalidRunSpecException when it is below 1 or above the limit
+   */
+  public static int checkParallel(int parallel) {
+    if (parallel < 1 || parallel > QueueEntry.MAX_GROUP_LIMIT) {
+      throw new InvalidRunSpecException("--parallel must be between 1 and "
+          + QueueEntry.MAX_GROUP_LIMIT + ", was " + parallel,
+          "pass how many inputs may run at once, e.g. --parallel 4");
+    }
+    return parallel;
+  }
+
+  /** The default parallelism: one per processor of this machine. */
+  public static int defaultParallel() {
+    return Math.max(1, Runtime.getRuntime().availableProcessors());
+  }
+
+  /** A builder of a batch running {@code template} once per input. */
+  public static Builder builder(RunSpec template) {
+    return new Builder(template);
+  }
+
+  /** Builds a {@link BatchSpec}. */
+  public static final class Builder {
+    private final RunSpec template;
+    private final List<String> globs = new ArrayList<>();
+    private final List<Path> inputs = new ArrayList<>();
+    private int parallel = defaultParallel();
+    private BatchListener listener;
+    private int maxInputs = DEFAULT_MAX_INPUTS;
+
+    private Builder(RunSpec template) {
+      this.template = Objects.requireNonNull(template, "template");
+    }
+
+    /** Adds patterns matching input files. */
+    public Builder glob(String... patterns) {
+      globs.addAll(List.of(patterns));
+      return this;
+    }
+
+    /** Adds input files. */
+    public Builder inputs(List<Path> files) {
+      inputs.addAll(files);
+      return this;
+    }
+
+    /** The most executions of this batch running at once (default: one per processor). */
+    public Builder parallel(int value) {
+      parallel = value;
+      return this;
+    }
+
+    /** Hears each input end and the counts change. */
+    public Builder listener(BatchListener value) {
+      listener = value;
+      return this;
+    }
+
+    /** The most inputs accepted (default {@value BatchSpec#DEFAULT_MAX_INPUTS}). */
+    public Builder maxInputs(int value) {
+      maxInputs = value;
+      return this;
+    }
+
+    /** The spec. */
+    public BatchSpec build() {
+      return new BatchSpec(template, globs, inputs, parallel, listener, maxInputs);
+    }
+  }
+}

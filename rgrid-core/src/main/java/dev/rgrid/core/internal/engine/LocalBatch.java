@@ -1,0 +1,251 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchListener;
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.internal.batch.OutputFolders;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.LogStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The handle on a batch this instance submitted. Counts are kept from the status events of its
+ * executions, so progress costs no store query; each item's state moves only forward once ended.
+ */
+final class LocalBatch implements Batch {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalBatch.class);
+
+  private final Engine engine;
+  private final BatchId id;
+  private final List<Path> inputs;
+  private final List<String> folders;
+  private final BatchListener listener;
+  private final Clock clock;
+  private final Instant started;
+  private final BatchItem[] items;
+  private final ExecutionStatus[] states;
+  private final Object listenerLock = new Object();
+  private int queued;
+  private int running;
+  private int succeeded;
+  private int failed;
+  private int cancelled;
+  private int cached;
+  private long cost;
+
+  LocalBatch(Engine engine, BatchId id, List<Path> inputs, List<String> folders,
+      BatchListener listener, Clock clock) {
+    this.engine = engine;
+    this.id = id;
+    this.inputs = List.copyOf(inputs);
+    this.folders = List.copyOf(folders);
+    this.listener = listener;
+    this.clock = clock;
+    this.started = clock.instant();
+    this.items = new BatchItem[inputs.size()];
+    this.states = new ExecutionStatus[inputs.size()];
+    Arrays.fill(states, ExecutionStatus.QUEUED);
+    this.queued = inputs.size();
+  }
+
+  /** The listener for item {@code index}'s execution, passing every event on to {@code also}. */
+  ExecutionListener listenerFor(int index, ExecutionListener also) {
+    return new ExecutionListener() {
+      @Override
+      public void onStatus(ExecutionRecord record) {
+        update(index, record, null);
+        also.onStatus(record);
+      }
+
+      @Override
+      public void onOutput(LogStream stream, byte[] bytes) {
+        also.onOutput(stream, bytes);
+      }
+
+      @Override
+      public void onLogLine(LogLine line) {
+        also.onLogLine(line);
+      }
+
+      @Override
+      public void onNotice(String message) {
+        also.onNotice(message);
+      }
+    };
+  }
+
+  /** Item {@code index} was submitted as {@code execution}. */
+  void submitted(int index, ExecutionId execution) {
+    synchronized (this) {
+      if (items[index] == null) {
+        items[index] = new BatchItem(index, inputs.get(index), folders.get(index), execution, null);
+      }
+    }
+  }
+
+  /** Item {@code index} could not be submitted: it counts as failed, with {@code why}. */
+  void notSubmitted(int index, String why) {
+    update(index, null, why);
+  }
+
+  private void update(int index, ExecutionRecord record, String error) {
+    ExecutionStatus next = record == null ? ExecutionStatus.FAILED : record.status();
+    BatchItem item;
+    BatchProgress progress;
+    synchronized (this) {
+      if (items[index] == null) {
+        items[index] = record == null
+            ? new BatchItem(index, inputs.get(index), folders.get(index), null, error)
+            : new BatchItem(index, inputs.get(index), folders.get(index), record.id(), null);
+      }
+      item = items[index];
+      ExecutionStatus before = states[index];
+      if (before.isTerminal() || before == next) {
+        return;
+      }
+      count(before, -1);
+      count(next, 1);
+      states[index] = next;
+      if (next.isTerminal() && record != null) {
+        cost = Math.addExact(cost, record.costMicros());
+        if (record.cached()) {
+          cached++;
+        }
+      }
+      progress = progressLocked();
+      if (progress.done()) {
+        notifyAll();
+      }
+    }
+    synchronized (listenerLock) {
+      try {
+        if (next.isTerminal()) {
+          listener.onItemEnded(item, record);
+        }
+        listener.onProgress(progress);
+      } catch (RuntimeException e) {
+        LOG.warn("batch listener failed for {}", id, e);
+      }
+    }
+  }
+
+  private void count(ExecutionStatus status, int delta) {
+    switch (status) {
+      case QUEUED -> queued += delta;
+      case RUNNING -> running += delta;
+      case SUCCEEDED -> succeeded += delta;
+      case CANCELLED -> cancelled += delta;
+      default -> failed += delta; // FAILED, TIMED_OUT
+    }
+  }
+
+  private BatchProgress progressLocked() {
+    return BatchProgress.of(items.length, queued, running, succeeded, failed, cancelled, cached,
+        cost, Duration.between(started, clock.instant()));
+  }
+
+  @Override
+  public BatchId id() {
+    return id;
+  }
+
+  @Override
+  public synchronized List<BatchItem> items() {
+    List<BatchItem> out = new ArrayList<>(items.length);
+    for (BatchItem item : items) {
+      if (item != null) {
+        out.add(item);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized BatchProgress progress() {
+    return progressLocked();
+  }
+
+  @Override
+  public synchronized BatchProgress await() throws InterruptedException {
+    while (!progressLocked().done()) {
+      wait();
+    }
+    return progressLocked();
+  }
+
+  @Override
+  public synchronized Optional<BatchProgress> await(Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!progressLocked().done()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        return Optional.empty();
+      }
+      wait(Math.max(1, left / 1_000_000));
+    }
+    return Optional.of(progressLocked());
+  }
+
+  @Override
+  public int cancel() {
+    int n = 0;
+    for (BatchItem item : items()) {
+      if (item.executionId() != null && engine.cancel(item.executionId())) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  @Override
+  public ExecutionRecord record(BatchItem item) {
+    if (item.executionId() == null) {
+      throw new IllegalArgumentException("input " + item.input() + " was not submitted: "
+          + item.error());
+    }
+    return engine.context().store().get(item.executionId());
+  }
+
+  @Override
+  public List<Path> downloadOutputs(Path directory, boolean flat) {
+    Map<BatchItem, List<Artifact>> outputs = new LinkedHashMap<>();
+    for (BatchItem item : items()) {
+      if (item.executionId() != null) {
+        List<Artifact> artifacts = engine.artifacts(item.executionId());
+        if (!artifacts.isEmpty()) {
+          outputs.put(item, artifacts);
+        }
+      }
+    }
+    List<Path> written = new ArrayList<>();
+    if (flat) {
+      // Every clash is found before anything is written, so a refused download leaves no half.
+      Map<String, List<String>> paths = new LinkedHashMap<>();
+      outputs.forEach((item, artifacts) -> paths.put(item.folder(),
+          artifacts.stream().map(Artifact::path).toList()));
+      OutputFolders.requireNoFlatClashes(paths);
+      outputs.values().forEach(a -> written.addAll(engine.download(a, directory)));
+    } else {
+      outputs.forEach((item, a) ->
+          written.addAll(engine.download(a, directory.resolve(item.folder()))));
+    }
+    return written;
+  }
+}
