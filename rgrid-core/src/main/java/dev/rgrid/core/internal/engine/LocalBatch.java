@@ -48,6 +48,8 @@ final class LocalBatch implements Batch {
   private int cancelled;
   private int cached;
   private long cost;
+  /** Ends whose listener calls returned: await waits for these, so listeners hear all first. */
+  private int delivered;
 
   LocalBatch(Engine engine, BatchId id, List<Path> inputs, List<String> folders,
       BatchListener listener, Clock clock) {
@@ -129,9 +131,6 @@ final class LocalBatch implements Batch {
         }
       }
       progress = progressLocked();
-      if (progress.done()) {
-        notifyAll();
-      }
     }
     synchronized (listenerLock) {
       try {
@@ -143,6 +142,16 @@ final class LocalBatch implements Batch {
         LOG.warn("batch listener failed for {}", id, e);
       }
     }
+    if (next.isTerminal()) {
+      synchronized (this) {
+        delivered++;
+        notifyAll();
+      }
+    }
+  }
+
+  private boolean allDelivered() {
+    return delivered >= items.length;
   }
 
   private void count(ExecutionStatus status, int delta) {
@@ -183,7 +192,7 @@ final class LocalBatch implements Batch {
 
   @Override
   public synchronized BatchProgress await() throws InterruptedException {
-    while (!progressLocked().done()) {
+    while (!allDelivered()) {
       wait();
     }
     return progressLocked();
@@ -193,7 +202,7 @@ final class LocalBatch implements Batch {
   public synchronized Optional<BatchProgress> await(Duration timeout)
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (!progressLocked().done()) {
+    while (!allDelivered()) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return Optional.empty();
