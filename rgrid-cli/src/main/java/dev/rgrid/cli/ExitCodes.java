@@ -7,10 +7,17 @@ package dev.rgrid.cli;
 public final class ExitCodes {
   /** Success. */
   public static final int OK = 0;
+  /**
+   * A batch ended with at least one input failed or timed out ({@code rgrid run --batch}, {@code
+   * rgrid retry --batch}); the others ran to the end regardless.
+   */
+  public static final int SOME_FAILED = 1;
   /** The command line was wrong (unknown option, missing or bad script, unknown runtime). */
   public static final int USAGE = 2;
-  /** The execution named does not exist. */
+  /** The execution or batch named does not exist. */
   public static final int NOT_FOUND = 3;
+  /** A {@code --batch} pattern matched no file (nothing was submitted). */
+  public static final int NO_MATCH = 4;
   /** The script ran past its timeout and was killed (as {@code timeout(1)} does). */
   public static final int TIMED_OUT = 124;
   /** RGrid itself failed: state directory, store, runtime, output limits. */

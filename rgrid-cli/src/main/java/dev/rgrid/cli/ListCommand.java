@@ -26,6 +26,10 @@ final class ListCommand extends BaseCommand {
   @Option(names = {"-l", "--label"}, paramLabel = "K=V", description = "Only with this label.")
   List<String> labels = new ArrayList<>();
 
+  @Option(names = {"-b", "--batch"}, paramLabel = "BATCH_ID",
+      description = "Only the executions of this batch.")
+  String batch;
+
   @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20",
       description = "At most N executions (1-1000, default ${DEFAULT-VALUE}).")
   int limit;
@@ -52,7 +56,8 @@ final class ListCommand extends BaseCommand {
     }
     try (RGrid rgrid = open(0)) {
       ExecutionPage page = rgrid.list(new ExecutionQuery(wanted,
-          Parsing.pairs(labels, "a label"), null, null, limit));
+          Parsing.pairs(labels, "a label"),
+          batch == null ? null : dev.rgrid.spi.BatchId.of(batch).value(), null, limit));
       if (json) {
         printJson(page.items());
         return ExitCodes.OK;

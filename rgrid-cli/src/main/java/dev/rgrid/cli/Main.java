@@ -62,6 +62,9 @@ public final class Main implements Runnable {
         if (debug) {
           e.printStackTrace(terminal.err);
         }
+        if (r instanceof dev.rgrid.core.NoMatchException) {
+          return ExitCodes.NO_MATCH;
+        }
         if (r instanceof InvalidRunSpecException) {
           return ExitCodes.USAGE;
         }

@@ -1,6 +1,9 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
@@ -28,7 +31,11 @@ import picocli.CommandLine.Parameters;
         + "rewritten to where the script sees them. The script's stdout and stderr come out here "
         + "byte for byte, stdin is passed through, and rgrid exits with the script's exit code.",
         "Outputs (files the script creates or changes in its working directory) are downloaded "
-        + "to ./outputs/<execution id>/."})
+        + "to ./outputs/<execution id>/.",
+        "With --batch GLOB, the script runs once per matching file, the file placed where {} "
+        + "stands in ARGS (else appended), at most --parallel at once; each input's outputs go "
+        + "to <output-dir>/<input name>/. Exit code: 0 when every input succeeded, 1 when any "
+        + "failed, 4 when a pattern matched nothing."})
 final class RunCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "SCRIPT", description = "The script to run.")
   Path script;
@@ -105,8 +112,23 @@ final class RunCommand extends BaseCommand {
   String engine;
 
   @Option(names = "--output-dir", paramLabel = "DIR",
-      description = "Where outputs go (default ./outputs/<execution id>).")
+      description = "Where outputs go (default ./outputs/<execution id>; a batch: ./outputs, "
+          + "one folder per input).")
   Path outputDir;
+
+  @Option(names = "--batch", paramLabel = "GLOB",
+      description = "Run the script once per file matching GLOB (repeatable; * ? [abc] {a,b}, "
+          + "** for any depth; quote it so the shell leaves it alone).")
+  List<String> batch = new ArrayList<>();
+
+  @Option(names = "--parallel", paramLabel = "N",
+      description = "With --batch: at most N inputs run at once, enforced for every worker "
+          + "(1-10000, default: the number of processors).")
+  String parallel;
+
+  @Option(names = "--flat", description = "With --batch: put every input's outputs into the "
+      + "output directory itself (refused, before writing anything, when two would clash).")
+  boolean flat;
 
   @Option(names = "--remote-only", description = "Do not download the outputs.")
   boolean remoteOnly;
@@ -138,6 +160,13 @@ final class RunCommand extends BaseCommand {
     if (cpus != null || memory != null) {
       builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
           memory == null ? 0 : Parsing.size(memory)));
+    }
+    if (!batch.isEmpty()) {
+      return runBatch(builder);
+    }
+    if (parallel != null || flat) {
+      throw new InvalidRunSpecException((flat ? "--flat" : "--parallel")
+          + " only applies to a batch", "add --batch GLOB, or leave it out");
     }
     if (detach) {
       return detached(builder);
@@ -241,6 +270,43 @@ final class RunCommand extends BaseCommand {
         return ExitCodes.RGRID_ERROR;
       }
     }
+  }
+
+  private int runBatch(RunSpec.Builder builder) throws Exception {
+    int n = parallel == null ? BatchSpec.defaultParallel() : parseParallel(parallel);
+    if (stdin) {
+      throw new InvalidRunSpecException("--stdin cannot be used with --batch",
+          "pass the data as input files instead");
+    }
+    if (detach) {
+      try (RGrid rgrid = open(0)) {
+        Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
+            .glob(batch.toArray(String[]::new)).parallel(n).build());
+        AgentCommand.spawn(engine);
+        terminal.out.println(submitted.id());
+        terminal.note("running " + submitted.items().size() + " inputs in the background; "
+            + "follow with `rgrid status " + submitted.id() + "`");
+        return ExitCodes.OK;
+      }
+    }
+    // Enough in-process workers for the batch's cap (which the queue enforces in any case).
+    try (RGrid rgrid = open(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
+      noticeIsolation(rgrid);
+      return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
+          remoteOnly);
+    }
+  }
+
+  static int parseParallel(String text) {
+    int value;
+    try {
+      value = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRunSpecException("--parallel must be a whole number, was '"
+          + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'",
+          "pass how many inputs may run at once, e.g. --parallel 4");
+    }
+    return BatchSpec.checkParallel(value);
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {

@@ -9,9 +9,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code rgrid status ID}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
-    description = "Show an execution's status, times, exit code and failure reason.")
+    description = "Show an execution's status, times, exit code and failure reason; or a "
+        + "batch's progress (counts per status, cost, ETA) and its failures.")
 final class StatusCommand extends BaseCommand {
-  @Parameters(index = "0", paramLabel = "ID", description = "The execution id.")
+  @Parameters(index = "0", paramLabel = "ID", description = "The execution or batch id.")
   String id;
 
   @Option(names = "--json", description = "Print it as JSON.")
@@ -19,6 +20,11 @@ final class StatusCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
+    if (dev.rgrid.spi.BatchId.isBatchId(id)) {
+      try (RGrid rgrid = open(0)) {
+        return BatchStatus.print(rgrid, terminal, dev.rgrid.spi.BatchId.of(id), json);
+      }
+    }
     try (RGrid rgrid = open(0)) {
       ExecutionRecord r = rgrid.execution(Parsing.executionId(id)).record();
       if (json) {
@@ -54,6 +60,9 @@ final class StatusCommand extends BaseCommand {
         }
       }
       out.println("Cost:       " + dev.rgrid.core.CostReport.format(r.costMicros()));
+      if (r.spec().batchId() != null) {
+        out.println("Batch:      " + r.spec().batchId());
+      }
       if (r.retryOf() != null) {
         out.println("Retry of:   " + r.retryOf());
       }

@@ -35,6 +35,11 @@ final class Terminal {
     this.color = color;
   }
 
+  /** Whether messages are coloured. */
+  boolean colored() {
+    return color;
+  }
+
   void quiet(boolean value) {
     quiet = value;
   }

@@ -1,0 +1,200 @@
+package dev.rgrid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code rgrid run --batch}, and batch ids in status, list, cancel and retry. */
+class BatchEndToEndTest {
+  private static final String JOB = String.join("\n",
+      "import os, sys",
+      "text = open(sys.argv[-1]).read()",
+      "if 'fail' in text:",
+      "    sys.exit('refusing ' + sys.argv[-1])",
+      "open('out.txt', 'w').write(text.upper())",
+      "print('args', sys.argv[1:])",
+      "");
+
+  @TempDir Path root;
+  private Cli cli;
+
+  @BeforeEach
+  void open() {
+    cli = new Cli(root);
+    cli.file("job.py", JOB);
+  }
+
+  @AfterEach
+  void close() {
+    cli.close();
+  }
+
+  @Test
+  void runsEveryInputIsolatesFailuresAndLandsOutputsPerInput() throws Exception {
+    cli.file("data/a/x.csv", "alpha");
+    cli.file("data/b/x.csv", "beta");
+    cli.file("data/c.csv", "gamma");
+    cli.file("data/bad.csv", "please fail");
+    Cli.Result r = cli.runFromDevNull("run", "--batch", "data/**/*.csv", "--parallel", "2",
+        "job.py", "--tag", "{}");
+    assertThat(r.exitCode()).as(r.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    assertThat(r.stderr()).contains("4 inputs, at most 2 at once")
+        .contains("3 succeeded, 1 failed of 4")
+        .contains("failed: data/bad.csv: the script exited with code 1 (see `rgrid logs exec_")
+        .contains("rgrid retry --batch batch_");
+    Path out = cli.cwd().resolve("outputs");
+    assertThat(Files.readString(out.resolve("a_x.csv/out.txt"))).isEqualTo("ALPHA");
+    assertThat(Files.readString(out.resolve("b_x.csv/out.txt"))).isEqualTo("BETA");
+    assertThat(Files.readString(out.resolve("c.csv/out.txt"))).isEqualTo("GAMMA");
+    assertThat(out.resolve("bad.csv")).doesNotExist();
+
+    String batch = batchIdIn(r.stderr());
+    Cli.Result status = cli.runFromDevNull("status", batch).requireSuccess();
+    assertThat(status.stdout()).contains("Inputs:     4, at most 2 at once")
+        .contains("Succeeded:  3").contains("Failed:     1").contains("bad.csv");
+    JsonNode json = Cli.json(cli.runFromDevNull("status", "--json", batch).requireSuccess()
+        .stdout());
+    assertThat(json.get("succeeded").asInt()).isEqualTo(3);
+    assertThat(json.get("failures")).hasSize(1);
+    JsonNode listed = Cli.json(cli.runFromDevNull("list", "--json", "--batch", batch)
+        .requireSuccess().stdout());
+    assertThat(listed).hasSize(4);
+    for (JsonNode e : listed) {
+      assertThat(e.get("spec").get("batchId").asText()).isEqualTo(batch);
+    }
+
+    // Rerunning the same batch: every success is a cache hit, only the failure runs again.
+    Cli.Result again = cli.runFromDevNull("run", "--batch", "data/**/*.csv", "job.py", "--tag",
+        "{}");
+    assertThat(again.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
+    assertThat(again.stderr()).contains("3 succeeded (3 cached), 1 failed of 4");
+
+    // A retry of the failure stays in the batch; it fails again (its input is as it was).
+    Cli.Result retry = cli.runFromDevNull("retry", "--batch", batch, "--failed-only");
+    assertThat(retry.exitCode()).as(retry.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    assertThat(retry.stdout().trim()).startsWith("exec_");
+    assertThat(Cli.json(cli.runFromDevNull("list", "--json", "--batch", batch).stdout()))
+        .hasSize(5);
+    assertThat(cli.runFromDevNull("status", batch).stdout()).contains("Failed:     1");
+  }
+
+  @Test
+  void jsonLinesForScriptsAndFlatOutputs() throws Exception {
+    cli.file("in/one.txt", "1");
+    cli.file("in/two.txt", "2");
+    // Each writes a different file: --flat is safe.
+    cli.file("named.py", "import sys, os\nname = os.path.basename(sys.argv[1]) + '.out'\n"
+        + "open(name, 'w').write('x')\n");
+    Cli.Result r = cli.runFromDevNull("run", "--json", "--flat", "--output-dir", "flat",
+        "--batch", "in/*.txt", "named.py");
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    List<JsonNode> lines = r.stdout().lines().map(Cli::json).toList();
+    assertThat(lines).hasSize(3);
+    assertThat(lines.subList(0, 2)).allSatisfy(l -> {
+      assertThat(l.get("event").asText()).isEqualTo("item");
+      assertThat(l.get("status").asText()).isEqualTo("SUCCEEDED");
+      assertThat(l.get("execution").asText()).startsWith("exec_");
+    });
+    JsonNode summary = lines.get(2);
+    assertThat(summary.get("event").asText()).isEqualTo("summary");
+    assertThat(summary.get("total").asInt()).isEqualTo(2);
+    assertThat(summary.get("succeeded").asInt()).isEqualTo(2);
+    assertThat(summary.get("done").asBoolean()).isTrue();
+    assertThat(summary.get("downloaded").asInt()).isEqualTo(2);
+    assertThat(cli.cwd().resolve("flat/one.txt.out")).exists();
+    assertThat(cli.cwd().resolve("flat/two.txt.out")).exists();
+
+    // Every input writing out.txt cannot be flat: refused, nothing written.
+    Cli.Result clash = cli.runFromDevNull("run", "--flat", "--output-dir", "clash", "--batch",
+        "in/*.txt", "job.py");
+    assertThat(clash.exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(clash.errorLines()).singleElement().asString().contains("out.txt");
+    assertThat(cli.cwd().resolve("clash")).doesNotExist();
+  }
+
+  @Test
+  void cancelByBatchId() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      cli.file("slow/" + i + ".txt", "x");
+    }
+    cli.file("sleep.py", "import time\ntime.sleep(120)\n");
+    Cli.Result submitted = cli.runFromDevNull("run", "--detach", "--no-cache", "--parallel", "1",
+        "--batch", "slow/*.txt", "sleep.py").requireSuccess();
+    String batch = submitted.stdout().trim();
+    assertThat(batch).startsWith("batch_");
+    Cli.Result cancel = cli.runFromDevNull("cancel", batch).requireSuccess();
+    assertThat(cancel.stderr()).contains("cancelling 4 executions of " + batch);
+    Cli.await("the batch to end", Cli.DEADLINE, () -> Cli.json(cli.runFromDevNull("status",
+        "--json", batch).stdout()).get("cancelled").asInt() == 4);
+    assertThat(cli.runFromDevNull("cancel", batch).stderr()).contains("nothing left to cancel");
+  }
+
+  @Test
+  void badBatchInput() {
+    cli.file("data/a.csv", "x");
+    Cli.Result none = cli.runFromDevNull("run", "--batch", "data/*.parquet", "job.py");
+    assertThat(none.exitCode()).isEqualTo(ExitCodes.NO_MATCH);
+    assertThat(none.errorLines()).singleElement().asString()
+        .contains("'data/*.parquet' matches no file");
+    for (String bad : List.of("0", "-3", "10001", "99999999999", "four", "")) {
+      Cli.Result r = cli.runFromDevNull("run", "--batch", "data/*.csv", "--parallel", bad,
+          "job.py");
+      assertThat(r.exitCode()).as(bad).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.errorLines()).as(bad).singleElement().asString().contains("--parallel");
+    }
+    assertThat(cli.runFromDevNull("run", "--batch", "data/[a.csv", "job.py").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("run", "--flat", "job.py").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("status", "batch_01M8B1CM11VQPX40APMVH3RC59").exitCode())
+        .isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli.runFromDevNull("list", "--batch", "batch_x").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("retry").exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("retry", "--failed-only", "exec_01M8B1CM11VQPX40APMVH3RC59")
+        .exitCode()).isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("retry", "--batch", "batch_01M8B1CM11VQPX40APMVH3RC59")
+        .exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    // Nothing was submitted by any of these.
+    assertThat(Cli.json(cli.runFromDevNull("list", "--json").stdout())).isEmpty();
+  }
+
+  @Test
+  void tenThousandInputsAreSubmittedInASmallHeap() throws Exception {
+    Path dir = Files.createDirectories(cli.cwd().resolve("many"));
+    for (int i = 0; i < 10_000; i++) {
+      Files.writeString(dir.resolve(String.format("f%05d.txt", i)), Integer.toString(i));
+    }
+    cli.file("noop.py", "pass\n");
+    // A heap this small fails with OutOfMemoryError if the batch holds more than a few KiB per
+    // input (the default heap here would be several GiB).
+    cli.env("JAVA_TOOL_OPTIONS", "-Xmx48m");
+    Cli.Result r = cli.runFromDevNull("run", "--detach", "--parallel", "2", "--batch",
+        "many/*.txt", "noop.py");
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    String batch = r.stdout().trim();
+    assertThat(r.stderr()).contains("running 10000 inputs in the background");
+    cli.runFromDevNull("cancel", batch).requireSuccess();
+    Cli.await("every input to end", Cli.DEADLINE, () -> {
+      JsonNode s = Cli.json(cli.runFromDevNull("status", "--json", batch).stdout());
+      return s.get("done").asBoolean();
+    });
+    JsonNode s = Cli.json(cli.runFromDevNull("status", "--json", batch).stdout());
+    assertThat(s.get("total").asInt()).isEqualTo(10_000);
+    assertThat(s.get("cancelled").asInt() + s.get("succeeded").asInt()).isEqualTo(10_000);
+    assertThat(s.get("running").asInt()).isZero();
+  }
+
+  private static String batchIdIn(String text) {
+    var m = java.util.regex.Pattern.compile("batch_[0-9A-Z]{26}").matcher(text);
+    assertThat(m.find()).as(text).isTrue();
+    return m.group();
+  }
+}
