@@ -6,6 +6,7 @@ import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.EnvironmentImages;
 import dev.rgrid.backend.docker.internal.Images;
 import dev.rgrid.backend.docker.internal.Launcher;
+import dev.rgrid.backend.docker.internal.NetworkHolders;
 import dev.rgrid.backend.docker.internal.Leftovers;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.backend.docker.internal.RunAs;
@@ -59,6 +60,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final Engine engine;
   private final Images images;
   private final Launcher launcher;
+  private final NetworkHolders holders;
   private final Leftovers leftovers;
   private final WarmPool warm;
   private final EnvironmentImages environments;
@@ -80,7 +82,9 @@ public final class DockerRuntime implements ContainerRuntime {
       this.engine = connected;
       this.images = new Images(connected, settings.pullTimeout());
       ContainerRecipe recipe = new ContainerRecipe(settings, runAs, Owner.current());
-      this.launcher = new Launcher(connected, images, recipe, runAs);
+      this.holders = new NetworkHolders(connected, runAs, Owner.current(),
+          settings.reuseNetworks());
+      this.launcher = new Launcher(connected, images, recipe, runAs, holders);
       this.leftovers = new Leftovers(connected);
       leftovers.removeThoseOfEndedOwners();
       this.warm = new WarmPool(connected, launcher, recipe, runAs, settings.warmContainers(),
@@ -264,6 +268,7 @@ public final class DockerRuntime implements ContainerRuntime {
           }
         }
       }
+      holders.close();
     } finally {
       engine.close();
     }

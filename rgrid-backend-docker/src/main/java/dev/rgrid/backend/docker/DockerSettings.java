@@ -28,10 +28,21 @@ import java.util.regex.Pattern;
  * @param warmContainers how many started containers to keep ready per runtime image for runs with
  *     the default limits and no network (see {@link DockerRuntime}); zero, the default, starts
  *     each run's container on demand
+ * @param reuseNetworks whether runs without network join an idle, empty network namespace kept
+ *     by a holder container instead of having the engine make a new one each time (one run at a
+ *     time per namespace; see {@link DockerRuntime}); on by default
  */
 public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes, long milliCpus,
     long pidsLimit, long tmpBytes, String user, Duration pingTimeout, Duration pullTimeout,
-    int warmContainers) {
+    int warmContainers, boolean reuseNetworks) {
+
+  /** Settings that reuse network namespaces. */
+  public DockerSettings(URI dockerHost, String apiVersion, long memoryBytes, long milliCpus,
+      long pidsLimit, long tmpBytes, String user, Duration pingTimeout, Duration pullTimeout,
+      int warmContainers) {
+    this(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit, tmpBytes, user, pingTimeout,
+        pullTimeout, warmContainers, true);
+  }
 
   /** The engine's usual local endpoint. */
   public static final URI LOCAL_SOCKET = URI.create("unix:///var/run/docker.sock");
@@ -87,7 +98,7 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
    */
   public static DockerSettings defaults() {
     return new DockerSettings(LOCAL_SOCKET, "1.41", 1L << 30, 1000, 256, 64L << 20, null,
-        Duration.ofSeconds(2), Duration.ofMinutes(5), 0);
+        Duration.ofSeconds(2), Duration.ofMinutes(5), 0, true);
   }
 
   /** The defaults, on the endpoint named by {@code DOCKER_HOST} when it is set. */
@@ -116,6 +127,10 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
             + "(0 to " + MAX_WARM + "), was '" + warm + "'", e);
       }
     }
+    // RGRID_DOCKER_REUSE_NETWORKS=0: a new network namespace for every run, as docker run makes.
+    if ("0".equals(env.getOrDefault("RGRID_DOCKER_REUSE_NETWORKS", "").trim())) {
+      settings = settings.withReuseNetworks(false);
+    }
     String host = env.get("DOCKER_HOST");
     if (host == null || host.isBlank()) {
       return settings;
@@ -130,43 +145,43 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
   /** A copy on another endpoint. */
   public DockerSettings withDockerHost(URI value) {
     return new DockerSettings(value, apiVersion, memoryBytes, milliCpus, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout, warmContainers);
+        user, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy speaking another API version. */
   public DockerSettings withApiVersion(String value) {
     return new DockerSettings(dockerHost, value, memoryBytes, milliCpus, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout, warmContainers);
+        user, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy with other default memory and CPU limits. */
   public DockerSettings withResources(long memory, long milliCpu) {
     return new DockerSettings(dockerHost, apiVersion, memory, milliCpu, pidsLimit, tmpBytes,
-        user, pingTimeout, pullTimeout, warmContainers);
+        user, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy with another pids limit. */
   public DockerSettings withPidsLimit(long value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, value, tmpBytes,
-        user, pingTimeout, pullTimeout, warmContainers);
+        user, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy with another {@code /tmp} size. */
   public DockerSettings withTmpBytes(long value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit, value,
-        user, pingTimeout, pullTimeout, warmContainers);
+        user, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy running scripts as {@code value} ({@code uid[:gid]}, or {@code null} to choose). */
   public DockerSettings withUser(String value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
-        tmpBytes, value, pingTimeout, pullTimeout, warmContainers);
+        tmpBytes, value, pingTimeout, pullTimeout, warmContainers, reuseNetworks);
   }
 
   /** A copy with other ping and pull timeouts. */
   public DockerSettings withTimeouts(Duration ping, Duration pull) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
-        tmpBytes, user, ping, pull, warmContainers);
+        tmpBytes, user, ping, pull, warmContainers, reuseNetworks);
   }
 
   /**
@@ -175,6 +190,12 @@ public record DockerSettings(URI dockerHost, String apiVersion, long memoryBytes
    */
   public DockerSettings withWarmContainers(int value) {
     return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
-        tmpBytes, user, pingTimeout, pullTimeout, value);
+        tmpBytes, user, pingTimeout, pullTimeout, value, reuseNetworks);
+  }
+
+  /** A copy reusing (or not) idle network namespaces for runs without network. */
+  public DockerSettings withReuseNetworks(boolean value) {
+    return new DockerSettings(dockerHost, apiVersion, memoryBytes, milliCpus, pidsLimit,
+        tmpBytes, user, pingTimeout, pullTimeout, warmContainers, value);
   }
 }

@@ -50,6 +50,16 @@ public final class ContainerRecipe {
    */
   public CreateContainerCmd create(DockerClient client, ContainerSpec spec, String name,
       Path workDir, Path scriptDir) {
+    return create(client, spec, name, workDir, scriptDir, null);
+  }
+
+  /**
+   * As {@link #create(DockerClient, ContainerSpec, String, Path, Path)}, a run without network
+   * joining the empty network namespace of {@code holder} (see {@link NetworkHolders}) when not
+   * null.
+   */
+  public CreateContainerCmd create(DockerClient client, ContainerSpec spec, String name,
+      Path workDir, Path scriptDir, String holder) {
     List<String> command = spec.runtime().command();
     List<String> cmd = new ArrayList<>(command.subList(1, command.size()));
     cmd.add(SCRIPTS + "/" + spec.scriptName());
@@ -73,7 +83,9 @@ public final class ContainerRecipe {
         .withAttachStdin(stdin)
         .withStdinOpen(stdin)
         .withStdInOnce(stdin)
-        .withHostConfig(hostConfig(spec.limits(), workDir, scriptDir));
+        .withHostConfig(hostConfig(spec.limits(), workDir, scriptDir)
+            .withNetworkMode(holder != null && !spec.limits().network() ? "container:" + holder
+                : spec.limits().network() ? "bridge" : "none"));
   }
 
   /**

@@ -29,10 +29,19 @@ public final class Launcher {
   private final Engine engine;
   private final Images images;
   private final ContainerRecipe recipe;
+  private final NetworkHolders holders;
   private final RunAs runAs;
 
-  /** Launches on {@code engine} with {@code recipe}. */
+  /** Launches on {@code engine} with {@code recipe}, without reusing network namespaces. */
   public Launcher(Engine engine, Images images, ContainerRecipe recipe, RunAs runAs) {
+    this(engine, images, recipe, runAs, new NetworkHolders(engine, runAs, Owner.current(),
+        false));
+  }
+
+  /** Launches on {@code engine} with {@code recipe}, runs without network joining holders. */
+  public Launcher(Engine engine, Images images, ContainerRecipe recipe, RunAs runAs,
+      NetworkHolders holders) {
+    this.holders = holders;
     this.engine = engine;
     this.images = images;
     this.recipe = recipe;
@@ -48,6 +57,40 @@ public final class Launcher {
    */
   public DockerContainer launch(ContainerSpec spec, OutputSink sink,
       Consumer<DockerContainer> onClose) {
+    // A run fed stdin cannot be launched twice (its stdin is consumed): it gets its own network.
+    String holder = spec.limits().network() || spec.stdin() != null ? null
+        : holders.acquire(spec.runtime().image());
+    if (holder == null) {
+      return launch(spec, sink, onClose, null);
+    }
+    java.util.concurrent.atomic.AtomicBoolean given = new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      return launch(spec, sink, c -> {
+        try {
+          onClose.accept(c);
+        } finally {
+          if (given.compareAndSet(false, true)) {
+            holders.release(holder);
+          }
+        }
+      }, holder);
+    } catch (ContainerStartException e) {
+      // The holder may have been stopped or removed from outside: drop it, launch once more on
+      // a namespace of the run's own.
+      LOG.debug("launch on network holder {} failed; launching without it", holder, e);
+      given.set(true);
+      holders.discard(holder);
+      return launch(spec, sink, onClose, null);
+    } catch (RuntimeException e) {
+      if (given.compareAndSet(false, true)) {
+        holders.release(holder); // the failure was not the holder's: it serves the next run
+      }
+      throw e;
+    }
+  }
+
+  private DockerContainer launch(ContainerSpec spec, OutputSink sink,
+      Consumer<DockerContainer> onClose, String holder) {
     InputStream stdin = spec.stdin();
     String name = ContainerRecipe.name(spec.name());
     String id;
@@ -59,7 +102,7 @@ public final class Launcher {
             + scriptDir.resolve(spec.scriptName()));
       }
       runAs.grant(List.of(workDir, scriptDir));
-      id = create(spec, name, workDir, scriptDir);
+      id = create(spec, name, workDir, scriptDir, holder);
     } catch (RuntimeException e) {
       closeQuietly(stdin, name); // the spec hands its stdin over to the runtime, to close
       throw e;
@@ -137,10 +180,12 @@ public final class Launcher {
     }
   }
 
-  private String create(ContainerSpec spec, String name, Path workDir, Path scriptDir) {
+  private String create(ContainerSpec spec, String name, Path workDir, Path scriptDir,
+      String holder) {
     String image = spec.runtime().image();
     try {
-      return recipe.create(engine.control(), spec, name, workDir, scriptDir).exec().getId();
+      return recipe.create(engine.control(), spec, name, workDir, scriptDir, holder).exec()
+          .getId();
     } catch (NotFoundException e) {
       images.forget(image);
       throw images.missing(spec.runtime(), "it was removed after the runtime was prepared", e);
