@@ -54,6 +54,7 @@ public final class RGridBuilder {
   private List<Path> pipFindLinks = List.of();
   private boolean pipNoIndex;
   private Long hourlyMicros;
+  private Boolean perStartedHour;
   private java.util.function.Consumer<SpendingAlert> spendingAlerts = alert -> { };
 
   RGridBuilder() {}
@@ -195,6 +196,20 @@ public final class RGridBuilder {
   }
 
   /**
+   * Whether this machine is billed per started hour (a cloud machine rented by the hour): then
+   * each hour's price, once the hour has ended, is split over the executions that ran in it in
+   * proportion to their run time, and that share becomes each execution's final cost (an
+   * execution is costed at its run time until then). The hours start when this instance starts;
+   * its last, partial hour is billed whole when it closes. Default: {@code
+   * price.local.per-started-hour} in {@code config.properties}, else off (each execution costs
+   * its run time).
+   */
+  public RGridBuilder billedPerStartedHour(boolean value) {
+    perStartedHour = value;
+    return this;
+  }
+
+  /**
    * Hears when this month's spending crosses a threshold of the monthly limit (each threshold
    * once per month). Called on a worker thread: keep it short.
    */
@@ -255,7 +270,9 @@ public final class RGridBuilder {
               : PackageIndexConfig.load(System.getenv(), config, configFile),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
           dir.resolve("envs"),
-          hourlyMicros != null ? hourlyMicros : Prices.local(config, configFile));
+          hourlyMicros != null ? hourlyMicros : Prices.local(config, configFile),
+          perStartedHour != null ? perStartedHour : Boolean.parseBoolean(
+              config.getProperty("price.local.per-started-hour", "false").trim()));
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }

@@ -31,6 +31,8 @@ import java.time.Duration;
  * @param cacheDir where environments (and their locks) are kept on this machine
  * @param hourlyMicros what an hour of this worker costs, in micros; each execution it runs costs
  *     its run time at this price (see {@link dev.rgrid.core.internal.cost.Costs})
+ * @param billedPerStartedHour whether the worker is billed per started hour, each hour's price
+ *     then split over the executions that ran in it once it closes (see {@link HourlyBilling})
  */
 public record EngineContext(
     MetadataStore store,
@@ -47,4 +49,5 @@ public record EngineContext(
     Duration pollInterval,
     PackageIndex packageIndex,
     Path cacheDir,
-    long hourlyMicros) {}
+    long hourlyMicros,
+    boolean billedPerStartedHour) {}

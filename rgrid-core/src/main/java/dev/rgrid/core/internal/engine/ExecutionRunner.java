@@ -48,9 +48,12 @@ final class ExecutionRunner {
   private final Environments environments;
   private final Failures failures;
   private final Spending spending;
+  private final HourlyBilling billing;
 
-  ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending) {
+  ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending,
+      HourlyBilling billing) {
     this.spending = spending;
+    this.billing = billing;
     this.ctx = ctx;
     this.local = local;
     this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
@@ -66,9 +69,14 @@ final class ExecutionRunner {
     ExecutionId id = claim.executionId();
     LocalState.Running handle = local.startRunning(id);
     Failures.Retry retry = null;
+    boolean ran = false;
     try {
       ExecutionRecord running = begin(claim);
       if (running != null) {
+        if (billing != null) {
+          billing.started(id, running.startedAt());
+          ran = true;
+        }
         execute(running, handle);
       }
     } catch (BackendUnavailableException e) {
@@ -80,6 +88,9 @@ final class ExecutionRunner {
       LOG.error("execution {} failed inside RGrid", id, e);
       failures.fail(id, e);
     } finally {
+      if (ran) {
+        billing.finished(id, ctx.clock().instant());
+      }
       local.stopRunning(id);
       // A lost claim belongs to another worker now (or soon, once the lease lapses): leave it.
       if (!handle.lost()) {
@@ -314,6 +325,11 @@ final class ExecutionRunner {
   }
 
   private void publish(ExecutionRecord record) {
+    if (billing != null && record.status().isTerminal()) {
+      // The end as recorded, not when this thread gets here: the clock may have moved on.
+      billing.finished(record.id(), record.finishedAt() != null ? record.finishedAt()
+          : record.transitions().get(record.transitions().size() - 1).at());
+    }
     if (record.status().isTerminal()) {
       spending.afterCost(record); // before listeners hear of the end, like the cache entry
     }

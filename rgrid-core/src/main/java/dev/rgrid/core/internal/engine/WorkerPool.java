@@ -30,6 +30,7 @@ public final class WorkerPool implements AutoCloseable {
   private final EngineContext ctx;
   private final LocalState local;
   private final ExecutionRunner runner;
+  private final HourlyBilling billing;
   private final int slots;
   private final AtomicInteger active = new AtomicInteger();
   private final ExecutorService executions;
@@ -46,7 +47,8 @@ public final class WorkerPool implements AutoCloseable {
       Spending spending) {
     this.ctx = ctx;
     this.local = local;
-    this.runner = new ExecutionRunner(ctx, local, cache, spending);
+    this.billing = HourlyBilling.of(ctx);
+    this.runner = new ExecutionRunner(ctx, local, cache, spending, billing);
     this.slots = slots;
     AtomicInteger n = new AtomicInteger();
     this.executions = Executors.newCachedThreadPool(r -> {
@@ -108,6 +110,14 @@ public final class WorkerPool implements AutoCloseable {
           }
         });
       }
+      if (billing != null) {
+        // Hours close as the clock passes them; checked as often as the queue is.
+        try {
+          billing.tick(ctx.clock().instant());
+        } catch (RuntimeException e) {
+          LOG.warn("closing billing hours failed: {}", e.getMessage());
+        }
+      }
       if (claims.isEmpty() || active.get() >= slots) {
         awaitWake(backoff);
       }
@@ -146,6 +156,7 @@ public final class WorkerPool implements AutoCloseable {
       } catch (RGridException e) {
         LOG.warn("heartbeat failed: {}", e.getMessage());
       }
+
       lock.lock();
       try {
         if (!closed) {
@@ -213,6 +224,13 @@ public final class WorkerPool implements AutoCloseable {
       }
       claimer.join(5_000);
       heartbeat.join(5_000);
+      if (billing != null) {
+        try {
+          billing.terminate(ctx.clock().instant());
+        } catch (RuntimeException e) {
+          LOG.warn("closing the last billing hour failed: {}", e.getMessage());
+        }
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -8,7 +8,7 @@ import java.time.ZoneOffset;
 
 /** A clock the test moves by hand, so billing hours and month boundaries are exact. */
 final class ManualClock extends Clock {
-  private Instant now;
+  private volatile Instant now;
 
   ManualClock(Instant now) {
     this.now = now;

@@ -37,7 +37,7 @@ class LogCollectorTest {
       EngineContext ctx = new EngineContext(db.metadataStore(), db.queue(), blobs, null,
           RuntimeCatalog.defaults(), Clock.systemUTC(), new WorkerId("w"), dir, limits,
           Duration.ofSeconds(30), 3, Duration.ofMillis(100),
-          dev.rgrid.spi.runtime.PackageIndex.DEFAULT, dir.resolve("envs"), 0);
+          dev.rgrid.spi.runtime.PackageIndex.DEFAULT, dir.resolve("envs"), 0, false);
       ExecutionId id = ExecutionId.generate(Clock.systemUTC().instant(), new SecureRandom());
       db.metadataStore().create(ExecutionRecord.queued(id, new ExecutionSpec("x.py",
           new BlobKey("0".repeat(64)), "python3.11", List.of(), Map.of(), List.of(),
