@@ -118,4 +118,41 @@ class DockerEndToEndTest extends CliEndToEndTest {
     assertThat(again.stdout()).isEqualTo("hello from docker-e2e-pkg 1.0.0\n");
     assertThat(again.stderr()).contains("reused the result of");
   }
+
+  @Test
+  void aBatchRunsEachInputInItsOwnIsolatedContainerAtMostParallelAtOnce() throws Exception {
+    cli.file("data/a/x.txt", "alpha");
+    cli.file("data/b/x.txt", "beta");
+    cli.file("data/c.txt", "gamma");
+    cli.file("data/d.txt", "delta");
+    cli.file("data/bad.txt", "fail");
+    cli.file("each.py", """
+        import os, sys
+        text = open(sys.argv[1]).read()
+        if text == 'fail':
+            sys.exit('refusing ' + sys.argv[1])
+        routes = len(open('/proc/net/route').read().splitlines()) - 1
+        open('out.txt', 'w').write(text.upper() + ' ' + str(sorted(os.listdir('/sys/class/net')))
+            + ' ' + str(routes) + ' ' + str(os.getuid() != 0))
+        """);
+    Cli.Result r = cli.runFromDevNull("run", "--batch", "data/**/*.txt", "--parallel", "2",
+        "each.py");
+    assertThat(r.exitCode()).as(r.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    assertThat(r.stderr()).contains("4 succeeded, 1 failed of 5")
+        .contains("failed: data/bad.txt: the script exited with code 1");
+    Path out = cli.cwd().resolve("outputs");
+    assertThat(out.resolve("a_x.txt/out.txt")).hasContent("ALPHA ['lo'] 0 True");
+    assertThat(out.resolve("b_x.txt/out.txt")).hasContent("BETA ['lo'] 0 True");
+    assertThat(out.resolve("c.txt/out.txt")).hasContent("GAMMA ['lo'] 0 True");
+    assertThat(out.resolve("d.txt/out.txt")).hasContent("DELTA ['lo'] 0 True");
+
+    Cli.Result again = cli.runFromDevNull("run", "--batch", "data/**/*.txt", "each.py");
+    assertThat(again.stderr()).contains("4 succeeded (4 cached), 1 failed of 5");
+    // The process has ended: its network namespace holders are gone with it.
+    Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter",
+        "label=dev.rgrid.netns-holder").redirectErrorStream(true).start();
+    String left = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(ps.waitFor()).isZero();
+    assertThat(left.trim()).isEmpty();
+  }
 }
