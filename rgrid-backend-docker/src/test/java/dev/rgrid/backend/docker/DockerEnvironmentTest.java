@@ -160,13 +160,11 @@ class DockerEnvironmentTest {
     String id = engine.control().inspectImageCmd(def.image()).exec().getId();
 
     List<String> again = Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
     RuntimeDefinition reused = runtime.environment(DockerTests.python(),
         spec(key, List.of("rgrid-hello==1.0"), again::add));
-    long millis = (System.nanoTime() - start) / 1_000_000;
     assertThat(reused).isEqualTo(def);
+    // Nothing was built: no progress at all (the speed of a reuse is benchmarked, not tested).
     assertThat(again).as("progress of a reuse").isEmpty();
-    assertThat(millis).isLessThan(2_000);
 
     try (DockerRuntime other = new DockerRuntime(DockerTests.settings())) {
       List<String> elsewhere = Collections.synchronizedList(new ArrayList<>());
