@@ -76,7 +76,7 @@ class CostEndToEndTest {
     assertThat(e.stdout()).startsWith("2 executions: €").contains("based on: 1 past run of job.py")
         .contains("assumes:");
     Cli.Result nothing = cli.runFromDevNull("estimate", "--batch", "*.parquet", "job.py");
-    assertThat(nothing.exitCode()).isEqualTo(2);
+    assertThat(nothing.exitCode()).isEqualTo(ExitCodes.NO_MATCH);
     assertThat(nothing.errorLines()).singleElement().asString().contains("*.parquet");
     assertThat(cli.runFromDevNull("estimate", "missing.py").exitCode()).isEqualTo(2);
   }
