@@ -1,0 +1,93 @@
+package dev.rgrid.backend.postgres.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.StatusTransition;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JSON form of the structured parts of a record, the same as in the embedded store so a row
+ * reads the same on either. Instants and durations are written as ISO-8601 text (not numbers),
+ * which Jackson reads back exactly, to the nanosecond.
+ */
+final class Json {
+  private static final ObjectMapper MAPPER = JsonMapper.builder()
+      .addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+      .build();
+  private static final TypeReference<List<StatusTransition>> TRANSITIONS = new TypeReference<>() {};
+  private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
+  /** The spec property that defaults to true; see {@link #decodeSpec}. */
+  private static final String CACHE = "cache";
+
+  private Json() {}
+
+  static String encodeSpec(ExecutionSpec spec) {
+    return write(spec);
+  }
+
+  /**
+   * The spec in {@code json}, including one written by an older RGrid (or copied from an older
+   * embedded store). Such a spec may have no {@code requirements}, {@code requirementsSource} or
+   * {@code scriptFiles}, which decode as empty or null as they should, and no {@code cache},
+   * which Jackson would decode as {@code false} for the primitive: that would silently switch the
+   * result cache off for every old execution, so a missing flag is filled in as the default,
+   * {@code true}, before binding.
+   */
+  static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
+    JsonNode tree = MAPPER.readTree(json);
+    if (!(tree instanceof ObjectNode spec)) {
+      // Not a spec at all (damaged row): let Jackson fail with its usual, precise message.
+      return MAPPER.readValue(json, ExecutionSpec.class);
+    }
+    if (!spec.hasNonNull(CACHE)) {
+      spec.put(CACHE, true);
+    }
+    return MAPPER.treeToValue(spec, ExecutionSpec.class);
+  }
+
+  static String encodeTransitions(List<StatusTransition> transitions) {
+    return write(transitions);
+  }
+
+  static List<StatusTransition> decodeTransitions(String json) throws JsonProcessingException {
+    return MAPPER.readValue(json, TRANSITIONS);
+  }
+
+  static String encodeFailure(FailureReason failure) {
+    return failure == null ? null : write(failure);
+  }
+
+  static FailureReason decodeFailure(String json) throws JsonProcessingException {
+    return json == null ? null : MAPPER.readValue(json, FailureReason.class);
+  }
+
+  /** Labels as a JSON object, for the JSONB columns and for {@code @>} filters on them. */
+  static String encodeLabels(Map<String, String> labels) {
+    return write(labels);
+  }
+
+  static Map<String, String> decodeLabels(String json) throws JsonProcessingException {
+    return MAPPER.readValue(json, LABELS);
+  }
+
+  private static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      // Our own records always serialize; failing here is a defect, not a user or disk problem.
+      throw new IllegalStateException("cannot encode " + value.getClass().getSimpleName()
+          + " as JSON: " + e.getOriginalMessage(), e);
+    }
+  }
+}

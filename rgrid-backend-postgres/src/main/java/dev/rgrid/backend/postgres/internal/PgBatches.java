@@ -1,0 +1,102 @@
+package dev.rgrid.backend.postgres.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.BatchSummary;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Jdbi;
+
+/** Batches: their rows in {@code batches}, and the summary of their executions. */
+final class PgBatches {
+  private final Jdbi jdbi;
+  private final PgErrors errors;
+
+  PgBatches(Jdbi jdbi, PgErrors errors) {
+    this.jdbi = jdbi;
+    this.errors = errors;
+  }
+
+  /** See {@link MetadataStore#createBatch}. */
+  void create(BatchRecord batch) {
+    Objects.requireNonNull(batch, "batch");
+    int inserted = errors.call("storing batch " + batch.id(), () -> jdbi.withHandle(h ->
+        h.createUpdate("INSERT INTO batches (id, created_at, script_name, runtime, size, parallel,"
+                + " labels) VALUES (:id, :created_at, :script_name, :runtime, :size, :parallel,"
+                + " CAST(:labels AS jsonb)) ON CONFLICT (id) DO NOTHING")
+            .bind("id", batch.id().value())
+            .bind("created_at", PgInstants.toColumn(batch.createdAt()))
+            .bind("script_name", batch.scriptName())
+            .bind("runtime", batch.runtime())
+            .bind("size", batch.size())
+            .bind("parallel", batch.parallel())
+            .bind("labels", Json.encodeLabels(batch.labels()))
+            .execute()));
+    if (inserted == 0) {
+      throw new ConflictException("batch " + batch.id() + " already exists");
+    }
+  }
+
+  /** See {@link MetadataStore#findBatch}. */
+  Optional<BatchRecord> find(BatchId id) {
+    Objects.requireNonNull(id, "id");
+    return errors.call("reading batch " + id, () -> jdbi.withHandle(h ->
+        h.createQuery("SELECT created_at, script_name, runtime, size, parallel, labels"
+                + " FROM batches WHERE id = :id")
+            .bind("id", id.value())
+            .map((rs, ctx) -> decode(id, rs))
+            .findOne()));
+  }
+
+  /** See {@link MetadataStore#batchSummary}. */
+  BatchSummary summary(BatchId id) {
+    Objects.requireNonNull(id, "id");
+    // Executions replaced by a retry by hand carry retried_by: their retry stands for them.
+    List<StatusRow> rows = errors.call("summing up batch " + id, () -> jdbi.withHandle(h ->
+        h.createQuery("SELECT status, count(*) AS n, count(*) FILTER (WHERE cached) AS hits,"
+                + " coalesce(sum(cost_micros), 0) AS cost, max(finished_at) AS last"
+                + " FROM executions WHERE batch_id = :id AND retried_by IS NULL GROUP BY status")
+            .bind("id", id.value())
+            .map((rs, ctx) -> new StatusRow(ExecutionStatus.valueOf(rs.getString("status")),
+                rs.getLong("n"), rs.getLong("hits"), rs.getLong("cost"),
+                PgInstants.fromColumn(rs.getObject("last", Long.class))))
+            .list()));
+    Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
+    long cached = 0;
+    long cost = 0;
+    Instant last = null;
+    for (StatusRow row : rows) {
+      counts.put(row.status(), row.count());
+      cached += row.cached();
+      cost = Math.addExact(cost, row.cost());
+      if (row.lastFinished() != null && (last == null || row.lastFinished().isAfter(last))) {
+        last = row.lastFinished();
+      }
+    }
+    return new BatchSummary(id, counts, cached, cost, last);
+  }
+
+  /** The executions of a batch in one status, summed up. */
+  private record StatusRow(ExecutionStatus status, long count, long cached, long cost,
+      Instant lastFinished) {}
+
+  private BatchRecord decode(BatchId id, ResultSet rs) throws SQLException {
+    try {
+      return new BatchRecord(id, PgInstants.fromColumn(rs.getLong("created_at")),
+          rs.getString("script_name"), rs.getString("runtime"), rs.getInt("size"),
+          rs.getInt("parallel"), Json.decodeLabels(rs.getString("labels")));
+    } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
+      throw errors.unreadable("batch " + id, e);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+package dev.rgrid.backend.postgres.internal;
+
+/**
+ * The statements of {@link PgExecutionQueue}, kept apart so the queue class reads as the protocol
+ * around them. Named parameters: {@code :now} and {@code :until} are nanoseconds since the epoch,
+ * {@code :worker} the claimer's id.
+ */
+final class PgQueueSql {
+  /**
+   * The advisory lock serialising claims that may take entries of a limited group ("rgrid_q" in
+   * ASCII). Advisory locks are per database, so it cannot meet another RGrid installation's.
+   */
+  static final long GROUP_CLAIM_LOCK = 0x72677269645F71L;
+
+  /** Inserts an entry. */
+  static final String ENQUEUE = "INSERT INTO queue (execution_id, affinity, hold_until,"
+      + " not_before, attempt, enqueued_at, group_id, group_limit)"
+      + " VALUES (:id, :affinity, :holdUntil, :notBefore, :attempt, :now, :group, :groupLimit)";
+
+  /**
+   * Whether a limited group has claimable entries: then claims must take the advisory lock, since
+   * only a claimer that sees every other's grouped claims can count a group's held entries. The
+   * partial index {@code queue_limited_group} makes it free while no limited group is queued.
+   */
+  static final String LIMITED_GROUP_WAITING = "EXISTS (SELECT 1 FROM queue g"
+      + " WHERE g.group_id IS NOT NULL AND g.group_limit > 0 AND " + claimable("g.") + ")";
+
+  /**
+   * The lock-free claim of ungrouped (or unlimited) work, one statement: SKIP LOCKED lets
+   * concurrent claimers pass each other's rows, and the FOR UPDATE re-check keeps one entry from
+   * two workers. It claims nothing while a limited group is waiting, so the locked path keeps the
+   * oldest-first order across both kinds.
+   */
+  static final String CLAIM_UNGROUPED = "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
+      + " WHERE group_limit = 0 AND " + claimable("") + " AND NOT " + LIMITED_GROUP_WAITING
+      + " ORDER BY seq LIMIT :max FOR UPDATE SKIP LOCKED) " + markClaimed();
+
+  /** Whether the locked path is needed (asked only when the lock-free claim found nothing). */
+  static final String SELECT_LIMITED_GROUP_WAITING = "SELECT " + LIMITED_GROUP_WAITING;
+
+  /** Takes {@link #GROUP_CLAIM_LOCK} until the transaction ends. */
+  static final String LOCK_GROUP_CLAIMS = "SELECT 1 FROM pg_advisory_xact_lock(:key)";
+
+  /**
+   * Under the advisory lock, the oldest claimable entries, grouped or not: the same set as ranking
+   * every claimable entry within its group, without reading the whole queue. The oldest ungrouped
+   * entries come from the primary key; the limited groups are listed by a loose scan of {@code
+   * queue_limited_group} (one index probe per group), and each group gives only its free places
+   * (its limit less its entries held under live leases), oldest first. So one claim never takes
+   * more than a group's free places, a full group costs nothing, and a full group never hides the
+   * work queued after it.
+   */
+  static final String CANDIDATES = "WITH RECURSIVE groups (id, group_limit) AS ("
+      + "(SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
+      + " ORDER BY group_id, seq LIMIT 1)"
+      + " UNION ALL SELECT n.group_id, n.group_limit FROM groups CROSS JOIN LATERAL"
+      + " (SELECT group_id, group_limit FROM queue WHERE group_limit > 0 AND group_id > groups.id"
+      + " ORDER BY group_id, seq LIMIT 1) n),"
+      + " held AS (SELECT group_id, count(*) AS n FROM queue WHERE group_limit > 0"
+      + " AND claimed_by IS NOT NULL AND lease_until > :now GROUP BY group_id),"
+      + " free AS (SELECT groups.id, groups.group_limit - coalesce(held.n, 0) AS places"
+      + " FROM groups LEFT JOIN held ON held.group_id = groups.id)"
+      + " (SELECT seq FROM queue WHERE group_limit = 0 AND " + claimable("")
+      + " ORDER BY seq LIMIT :max)"
+      + " UNION ALL (SELECT p.seq FROM free CROSS JOIN LATERAL (SELECT seq FROM queue"
+      + " WHERE group_limit > 0 AND group_id = free.id AND " + claimable("")
+      + " ORDER BY seq LIMIT greatest(0, least(free.places, :max))) p)"
+      + " ORDER BY seq LIMIT :max";
+
+  /**
+   * Claims the candidates still claimable. SKIP LOCKED passes rows a lock-free claimer (or a
+   * completing worker) is touching; skipping only ever claims less, never past a limit.
+   */
+  static final String CLAIM_CANDIDATES = "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
+      + " WHERE seq = ANY(:seqs) AND " + claimable("") + " FOR UPDATE SKIP LOCKED) "
+      + markClaimed();
+
+  /**
+   * Extends the worker's affinity holds and leases in one statement (both parts see one snapshot
+   * and touch disjoint rows), returning the ids still held.
+   */
+  static final String RENEW = "WITH holds AS (UPDATE queue SET hold_until = :until"
+      + " WHERE claimed_by IS NULL AND affinity = :worker)"
+      + " UPDATE queue SET lease_until = :until WHERE claimed_by = :worker RETURNING execution_id";
+
+  /** Removes a finished entry the worker holds. */
+  static final String COMPLETE = "DELETE FROM queue WHERE execution_id = :id"
+      + " AND claimed_by = :worker";
+
+  /**
+   * Gives a held entry back, with {@code :attempt} (or the same attempt when null). A worker giving
+   * back its own affine work is alive: its hold lasts at least as long as the lease it just gave
+   * up, so the entry is not snatched before its next heartbeat. SET reads the old lease_until.
+   */
+  static final String RELEASE = "UPDATE queue SET claimed_by = NULL, lease_until = NULL,"
+      + " not_before = :notBefore, attempt = coalesce(:attempt, attempt),"
+      + " hold_until = CASE WHEN affinity = :worker"
+      + " THEN greatest(coalesce(hold_until, lease_until), lease_until) ELSE hold_until END"
+      + " WHERE execution_id = :id AND claimed_by = :worker";
+
+  /** Removes an entry whatever its state. */
+  static final String REMOVE = "DELETE FROM queue WHERE execution_id = :id";
+
+  /** Counts the unclaimed entries. */
+  static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL";
+
+  private PgQueueSql() {}
+
+  /**
+   * Entries past their not-before time that are unclaimed and either free, the claimer's own or
+   * left by a worker whose hold lapsed; or claimed under a lapsed lease. A deadline counts as
+   * lapsed from the instant it names.
+   */
+  private static String claimable(String t) {
+    return "(" + t + "not_before <= :now AND ((" + t + "claimed_by IS NULL AND (" + t
+        + "affinity IS NULL OR " + t + "affinity = :worker OR " + t + "hold_until <= :now))"
+        + " OR (" + t + "claimed_by IS NOT NULL AND " + t + "lease_until <= :now)))";
+  }
+
+  /**
+   * Marks the rows of the {@code picked} CTE as claimed; an entry taken over from a lost worker
+   * starts the next attempt. RETURNING has no order: the caller sorts by seq.
+   */
+  private static String markClaimed() {
+    return "UPDATE queue q SET claimed_by = :worker, lease_until = :until,"
+        + " attempt = q.attempt + CASE WHEN picked.was IS NOT NULL THEN 1 ELSE 0 END"
+        + " FROM picked WHERE q.seq = picked.seq"
+        + " RETURNING q.execution_id, q.attempt, picked.was IS NOT NULL AS reclaimed, q.seq";
+  }
+}
