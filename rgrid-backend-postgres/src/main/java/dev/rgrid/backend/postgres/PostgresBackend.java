@@ -108,9 +108,10 @@ public final class PostgresBackend implements AutoCloseable {
     return jdbi;
   }
 
-  /** Closes the pool. */
+  /** Stops listening for queue changes and closes the pool. */
   @Override
   public void close() {
+    queue.close();
     pool.close();
   }
 }

@@ -67,6 +67,11 @@ public record PostgresSettings(String jdbcUrl, String user, String password, int
     return "PostgresSettings[" + shown(jdbcUrl) + ", user " + user + ", pool " + poolSize + "]";
   }
 
+  /** The JDBC URL without any password it may carry, for messages and logs. */
+  public String redactedUrl() {
+    return shown(jdbcUrl);
+  }
+
   /** The URL without any password it may carry as a parameter. */
   static String shown(String url) {
     return url.replaceAll("(?i)(password=)[^&]*", "$1***");

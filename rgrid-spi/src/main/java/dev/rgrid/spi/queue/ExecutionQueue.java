@@ -78,6 +78,19 @@ public interface ExecutionQueue extends AutoCloseable {
   /** How many entries are waiting (unclaimed), claimable or not. */
   long depth();
 
+  /**
+   * Asks to be told, soon and on a thread of the queue's, whenever work may have become claimable
+   * because any process enqueued, gave back or completed an entry: an idle worker then claims at
+   * once instead of at its next poll. Calls may be spurious or merged; workers still poll, for
+   * work whose not-before time or lapsed lease makes it claimable without an event. The default
+   * never calls {@code onWork}.
+   *
+   * @return closes the subscription
+   */
+  default AutoCloseable subscribe(Runnable onWork) {
+    return () -> { };
+  }
+
   /** Releases connections; the default does nothing. */
   @Override
   default void close() {}

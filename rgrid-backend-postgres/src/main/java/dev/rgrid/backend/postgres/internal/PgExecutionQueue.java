@@ -38,11 +38,29 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   private final Jdbi jdbi;
   private final PgErrors errors;
+  private final PgNotifications notifications;
 
   /** A queue on the database of {@code jdbi}, whose schema is already migrated. */
   public PgExecutionQueue(Jdbi jdbi, PostgresSettings settings) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.errors = new PgErrors(settings);
+    this.notifications = new PgNotifications(settings);
+  }
+
+  /** Subscribers hear of every enqueue, give-back and freed group place, from any process. */
+  @Override
+  public AutoCloseable subscribe(Runnable onWork) {
+    return notifications.subscribe(Objects.requireNonNull(onWork, "onWork"));
+  }
+
+  /** Stops listening for notifications (the pool belongs to the backend). */
+  @Override
+  public void close() {
+    notifications.close();
+  }
+
+  private static void announce(Handle h) {
+    h.createQuery(PgQueueSql.NOTIFY).mapTo(String.class).one();
   }
 
   @Override
@@ -53,7 +71,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
     WorkerId affinity = entry.affinity();
     run("queueing execution " + entry.executionId(), h -> {
       try {
-        return h.createUpdate(PgQueueSql.ENQUEUE)
+        int inserted = h.createUpdate(PgQueueSql.ENQUEUE)
             .bind("id", entry.executionId().value())
             .bind("affinity", affinity == null ? null : affinity.value())
             .bindByType("holdUntil", affinity == null ? null : nanos(now.plus(hold)), Long.class)
@@ -63,6 +81,8 @@ public final class PgExecutionQueue implements ExecutionQueue {
             .bind("group", entry.group())
             .bind("groupLimit", entry.groupLimit())
             .execute();
+        announce(h); // after the insert committed (autocommit), so listeners find the row
+        return inserted;
       } catch (JdbiException e) {
         if (PgErrors.isUniqueViolation(e)) {
           throw new ConflictException("execution " + entry.executionId()
@@ -161,8 +181,14 @@ public final class PgExecutionQueue implements ExecutionQueue {
   public boolean complete(ExecutionId id, WorkerId worker) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(worker, "worker");
-    return run("completing queued execution " + id, h -> h.createUpdate(PgQueueSql.COMPLETE)
-        .bind("id", id.value()).bind("worker", worker.value()).execute() > 0);
+    return run("completing queued execution " + id, h -> {
+      java.util.Optional<Integer> limit = h.createQuery(PgQueueSql.COMPLETE)
+          .bind("id", id.value()).bind("worker", worker.value()).mapTo(Integer.class).findOne();
+      if (limit.isPresent() && limit.get() > 0) {
+        announce(h); // a place in its group is free: grouped work may wait for it
+      }
+      return limit.isPresent();
+    });
   }
 
   @Override
@@ -187,12 +213,18 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   private boolean giveBack(String action, ExecutionId id, WorkerId worker, Instant notBefore,
       Integer attempt) {
-    return run(action, h -> h.createUpdate(PgQueueSql.RELEASE)
-        .bind("notBefore", nanos(notBefore))
-        .bindByType("attempt", attempt, Integer.class)
-        .bind("worker", worker.value())
-        .bind("id", id.value())
-        .execute() > 0);
+    return run(action, h -> {
+      boolean given = h.createUpdate(PgQueueSql.RELEASE)
+          .bind("notBefore", nanos(notBefore))
+          .bindByType("attempt", attempt, Integer.class)
+          .bind("worker", worker.value())
+          .bind("id", id.value())
+          .execute() > 0;
+      if (given) {
+        announce(h);
+      }
+      return given;
+    });
   }
 
   @Override

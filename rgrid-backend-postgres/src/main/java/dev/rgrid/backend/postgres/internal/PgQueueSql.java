@@ -83,9 +83,15 @@ final class PgQueueSql {
       + " WHERE claimed_by IS NULL AND affinity = :worker)"
       + " UPDATE queue SET lease_until = :until WHERE claimed_by = :worker RETURNING execution_id";
 
-  /** Removes a finished entry the worker holds. */
+  /** Removes a finished entry the worker holds; returns its group limit. */
   static final String COMPLETE = "DELETE FROM queue WHERE execution_id = :id"
-      + " AND claimed_by = :worker";
+      + " AND claimed_by = :worker RETURNING group_limit";
+
+  /** The channel on which queue changes are announced (see {@link PgNotifications}). */
+  static final String CHANNEL = "rgrid_queue";
+
+  /** Announces a change; delivered to listeners when the surrounding transaction commits. */
+  static final String NOTIFY = "SELECT pg_notify('" + CHANNEL + "', '')";
 
   /**
    * Gives a held entry back, with {@code :attempt} (or the same attempt when null). A worker giving

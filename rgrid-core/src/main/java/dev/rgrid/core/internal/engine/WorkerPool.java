@@ -42,6 +42,7 @@ public final class WorkerPool implements AutoCloseable {
   private volatile boolean closed;
   private volatile Instant lastBusy;
   private boolean woken;
+  private AutoCloseable subscription = () -> { };
 
   WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache,
       Spending spending) {
@@ -64,6 +65,8 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   void start() {
+    // Work enqueued by other processes (when the queue can announce it) wakes the claimer at once.
+    subscription = ctx.queue().subscribe(this::wake);
     claimer.start();
     heartbeat.start();
   }
@@ -211,6 +214,11 @@ public final class WorkerPool implements AutoCloseable {
    */
   void close(Duration grace) {
     closed = true;
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      LOG.debug("closing the queue subscription failed", e);
+    }
     wake();
     signalIdle();
     executions.shutdown();
