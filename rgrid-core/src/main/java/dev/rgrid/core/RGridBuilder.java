@@ -8,6 +8,7 @@ import dev.rgrid.core.internal.engine.LazyRuntime;
 import dev.rgrid.core.internal.engine.PackageIndexConfig;
 import dev.rgrid.core.internal.engine.Prices;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
+import dev.rgrid.core.internal.engine.SharedStates;
 import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
@@ -55,6 +56,10 @@ public final class RGridBuilder {
   private boolean pipNoIndex;
   private Long hourlyMicros;
   private Boolean perStartedHour;
+  private String stateUrl;
+  private String stateUser;
+  private String statePassword;
+  private Path blobsDirectory;
   private java.util.function.Consumer<SpendingAlert> spendingAlerts = alert -> { };
 
   RGridBuilder() {}
@@ -196,6 +201,33 @@ public final class RGridBuilder {
   }
 
   /**
+   * Keeps executions and the queue in shared state at {@code url} (e.g. {@code
+   * jdbc:postgresql://db:5432/rgrid}), opened by the {@link dev.rgrid.spi.store.SharedStateProvider}
+   * on the class path that accepts it, so that workers on many machines share them. Default:
+   * {@code RGRID_DB_URL} ({@code RGRID_DB_USER}, {@code RGRID_DB_PASSWORD}), else {@code
+   * store.url} ({@code store.user}, {@code store.password}) in {@code config.properties}, else the
+   * embedded database in the state directory. Ignored when {@link #store} and {@link #queue} are
+   * given.
+   */
+  public RGridBuilder sharedState(String url, String user, String password) {
+    stateUrl = java.util.Objects.requireNonNull(url, "url");
+    stateUser = user;
+    statePassword = password;
+    return this;
+  }
+
+  /**
+   * Keeps blobs (scripts, inputs, outputs) in {@code dir}, for example a directory every worker
+   * of one machine shares. Default: {@code RGRID_BLOBS_DIR}, else {@code blobs.dir} in {@code
+   * config.properties}, else {@code blobs/} in the state directory. Ignored when {@link #blobs}
+   * is given.
+   */
+  public RGridBuilder blobsDirectory(Path dir) {
+    blobsDirectory = java.util.Objects.requireNonNull(dir, "dir");
+    return this;
+  }
+
+  /**
    * Whether this machine is billed per started hour (a cloud machine rented by the hour): then
    * each hour's price, once the hour has ended, is split over the executions that ran in it in
    * proportion to their run time, and that share becomes each execution's final cost (an
@@ -243,14 +275,32 @@ public final class RGridBuilder {
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       prepareHome(dir);
+      Path configFile = dir.resolve("config.properties");
+      java.util.Properties config = ConfigFile.load(configFile);
+      Map<String, String> env = System.getenv();
       if (store == null || queue == null) {
-        SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
-        owned.add(db);
-        store = store == null ? db.metadataStore() : store;
-        queue = queue == null ? db.queue() : queue;
+        String url = stateUrl != null ? stateUrl : setting(env, "RGRID_DB_URL", config,
+            "store.url");
+        if (url != null) {
+          dev.rgrid.spi.store.SharedState shared = SharedStates.open(url,
+              stateUrl != null ? stateUser : setting(env, "RGRID_DB_USER", config, "store.user"),
+              stateUrl != null ? statePassword
+                  : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
+          owned.add(shared);
+          store = store == null ? shared.metadataStore() : store;
+          queue = queue == null ? shared.queue() : queue;
+        } else {
+          SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
+          owned.add(db);
+          store = store == null ? db.metadataStore() : store;
+          queue = queue == null ? db.queue() : queue;
+        }
       }
       if (blobs == null) {
-        FileBlobStore fileBlobs = new FileBlobStore(dir.resolve("blobs"));
+        String configured = setting(env, "RGRID_BLOBS_DIR", config, "blobs.dir");
+        Path blobDir = blobsDirectory != null ? blobsDirectory
+            : configured != null ? Path.of(configured) : dir.resolve("blobs");
+        FileBlobStore fileBlobs = new FileBlobStore(blobDir.toAbsolutePath());
         owned.add(fileBlobs);
         blobs = fileBlobs;
       }
@@ -262,8 +312,6 @@ public final class RGridBuilder {
         runtime = selected;
       }
       WorkerId id = workerId == null ? defaultWorkerId() : workerId;
-      Path configFile = dir.resolve("config.properties");
-      java.util.Properties config = ConfigFile.load(configFile);
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
           PackageIndexConfig.override(packageIndex != null ? packageIndex
@@ -307,6 +355,16 @@ public final class RGridBuilder {
       throw new RGridException(dir + " is not a writable directory",
           "make it a writable directory, or set RGRID_HOME to one");
     }
+  }
+
+  /** An environment variable, else a key of the config file; blank counts as unset. */
+  private static String setting(Map<String, String> env, String variable,
+      java.util.Properties config, String key) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      value = config.getProperty(key);
+    }
+    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private static WorkerId defaultWorkerId() {

@@ -23,7 +23,7 @@ import org.jdbi.v3.core.Jdbi;
  * }
  * }</pre>
  */
-public final class PostgresBackend implements AutoCloseable {
+public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
   /** Where the migrations are, on the class path. */
   static final String MIGRATIONS = "classpath:dev/rgrid/backend/postgres/migration";
 
@@ -89,11 +89,13 @@ public final class PostgresBackend implements AutoCloseable {
   }
 
   /** The metadata store. */
+  @Override
   public MetadataStore metadataStore() {
     return store;
   }
 
   /** The execution queue. */
+  @Override
   public ExecutionQueue queue() {
     return queue;
   }

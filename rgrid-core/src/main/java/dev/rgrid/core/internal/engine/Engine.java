@@ -73,6 +73,11 @@ public final class Engine implements AutoCloseable {
     return ctx;
   }
 
+  /** Whether this instance runs work itself (else other workers run what it submits). */
+  boolean runsWork() {
+    return pool != null;
+  }
+
   /** The spending limit. */
   public Spending spending() {
     return spending;

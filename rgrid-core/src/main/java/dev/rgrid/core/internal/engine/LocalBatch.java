@@ -31,6 +31,8 @@ import java.util.Optional;
 final class LocalBatch implements Batch {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalBatch.class);
 
+  private static final long STORE_POLL_MILLIS = 200;
+
   private final Engine engine;
   private final BatchId id;
   private final List<Path> inputs;
@@ -186,30 +188,44 @@ final class LocalBatch implements Batch {
   }
 
   @Override
-  public synchronized BatchProgress progress() {
-    return progressLocked();
-  }
-
-  @Override
-  public synchronized BatchProgress await() throws InterruptedException {
-    while (!allDelivered()) {
-      wait();
+  public BatchProgress progress() {
+    if (!engine.runsWork()) {
+      return engine.batchProgress(id); // other workers run it: only the store knows
     }
-    return progressLocked();
+    synchronized (this) {
+      return progressLocked();
+    }
   }
 
   @Override
-  public synchronized Optional<BatchProgress> await(Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!allDelivered()) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0) {
-        return Optional.empty();
+  public BatchProgress await() throws InterruptedException {
+    return await(Duration.ofNanos(Long.MAX_VALUE)).orElseThrow();
+  }
+
+  @Override
+  public Optional<BatchProgress> await(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 2);
+    if (!engine.runsWork()) {
+      // Submitted for other workers: no local events arrive, so read the store now and then.
+      while (true) {
+        BatchProgress p = engine.batchProgress(id);
+        if (p.done() || System.nanoTime() >= deadline) {
+          return p.done() ? Optional.of(p) : Optional.empty();
+        }
+        Thread.sleep(Math.max(1, Math.min(STORE_POLL_MILLIS,
+            (deadline - System.nanoTime()) / 1_000_000)));
       }
-      wait(Math.max(1, left / 1_000_000));
     }
-    return Optional.of(progressLocked());
+    synchronized (this) {
+      while (!allDelivered()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return Optional.empty();
+        }
+        wait(Math.max(1, left / 1_000_000));
+      }
+      return Optional.of(progressLocked());
+    }
   }
 
   @Override

@@ -1,0 +1,116 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
+import dev.rgrid.spi.WorkerId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rgrid worker}: a long-running worker. It claims work from the shared queue (PostgreSQL,
+ * from {@code RGRID_DB_URL} or {@code store.url}), runs up to {@code --concurrency} executions at
+ * once, and on SIGTERM or Ctrl-C stops claiming, lets running executions finish within {@code
+ * --grace}, and hands the rest back to the queue for other workers.
+ */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = {"Run queued work until stopped (SIGTERM or Ctrl-C: running executions get "
+        + "--grace to finish, the rest go back to the queue).",
+        "The queue and store come from RGRID_DB_URL (RGRID_DB_USER, RGRID_DB_PASSWORD) or "
+        + "store.url in config.properties; blobs from RGRID_BLOBS_DIR or blobs.dir. Without "
+        + "them the worker serves the embedded state directory."})
+final class WorkerCommand extends BaseCommand {
+  private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(
+      "[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+  @Option(names = {"-c", "--concurrency"}, paramLabel = "N", defaultValue = "2",
+      description = "How many executions at once (1-256, default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--id", paramLabel = "ID", description = "This worker's id (default: "
+      + "remembered in the state directory, so a restarted worker keeps its id).")
+  String id;
+
+  @Option(names = "--engine", paramLabel = "NAME",
+      description = "Container runtime: auto, docker or process (default $RGRID_RUNTIME, else "
+          + "auto).")
+  String engine;
+
+  @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long running executions may take to finish on shutdown "
+          + "(default ${DEFAULT-VALUE}).")
+  String grace;
+
+  @Option(names = "--lease", paramLabel = "DURATION", defaultValue = "30s",
+      description = "How long a claim lives without a heartbeat; work of a worker that died "
+          + "is taken over after it (default ${DEFAULT-VALUE}).")
+  String lease;
+
+  @Override
+  int execute() throws Exception {
+    if (concurrency < 1 || concurrency > 256) {
+      throw new IllegalArgumentException("--concurrency must be between 1 and 256, was "
+          + concurrency);
+    }
+    Duration graceTime = Parsing.duration(grace);
+    Duration leaseTime = Parsing.duration(lease);
+    Path home = RGridBuilder.defaultHome();
+    WorkerId workerId = new WorkerId(id != null ? checkedId(id) : rememberedId(home));
+    RGrid rgrid = RGrid.builder().workers(concurrency).engine(engine).workerId(workerId)
+        .lease(leaseTime).closeGrace(graceTime).build();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread onStop = new Thread(() -> {
+      terminal.note("worker " + workerId + " stopping: running executions get " + grace
+          + " to finish");
+      try {
+        rgrid.close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "rgrid-worker-stop");
+    Runtime.getRuntime().addShutdownHook(onStop);
+    terminal.note("worker " + workerId + " running up to " + concurrency + " at once on the "
+        + rgrid.runtimeName() + " runtime" + rgrid.runtimeNotice().map(n -> " (" + n + ")")
+        .orElse(""));
+    stopped.await(); // until SIGTERM / Ctrl-C runs the hook
+    return ExitCodes.OK;
+  }
+
+  private static String checkedId(String value) {
+    if (!ID.matcher(value).matches()) {
+      throw new IllegalArgumentException("--id must be 1-100 letters, digits, '.', '_' or '-', "
+          + "starting with a letter or digit");
+    }
+    return value;
+  }
+
+  /** The id kept in {@code worker-id} in the state directory, made on first use. */
+  private static String rememberedId(Path home) throws IOException {
+    Path file = home.resolve("worker-id");
+    if (Files.isRegularFile(file)) {
+      String kept = Files.readString(file).trim();
+      if (ID.matcher(kept).matches()) {
+        return kept;
+      }
+    }
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName().replaceAll("[^A-Za-z0-9.-]", "-");
+    } catch (IOException e) {
+      host = "host";
+    }
+    byte[] random = new byte[4];
+    new SecureRandom().nextBytes(random);
+    String made = "worker-" + (host.length() > 60 ? host.substring(0, 60) : host) + "-"
+        + HexFormat.of().formatHex(random);
+    Files.createDirectories(home);
+    Files.writeString(file, made + "\n");
+    return made;
+  }
+}

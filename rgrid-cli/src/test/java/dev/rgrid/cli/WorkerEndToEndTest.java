@@ -1,0 +1,147 @@
+package dev.rgrid.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rgrid worker} processes sharing a real PostgreSQL and a blob directory: a batch submitted
+ * by the library ends with one success per input although a worker is killed with SIGKILL midway;
+ * SIGTERM stops a worker cleanly.
+ */
+class WorkerEndToEndTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+  private static EmbeddedPostgres postgres;
+
+  @TempDir Path root;
+
+  @BeforeAll
+  static void startPostgres() throws Exception {
+    postgres = EmbeddedPostgres.builder().start();
+  }
+
+  @AfterAll
+  static void stopPostgres() throws Exception {
+    postgres.close();
+  }
+
+  private static String freshDatabase(String name) throws Exception {
+    try (Connection c = postgres.getPostgresDatabase().getConnection();
+        Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    }
+    return postgres.getJdbcUrl("postgres", name);
+  }
+
+  private Cli worker(String name, String url, Path blobs) {
+    Cli cli = new Cli(root.resolve(name + "-home"), root.resolve(name + "-cwd"));
+    cli.env("RGRID_DB_URL", url).env("RGRID_DB_USER", "postgres")
+        .env("RGRID_DB_PASSWORD", "postgres").env("RGRID_BLOBS_DIR", blobs.toString());
+    return cli;
+  }
+
+  @Test
+  void aBatchSurvivesAKilledWorkerAndEveryInputSucceedsOnce() throws Exception {
+    String url = freshDatabase("workers_chaos");
+    Path blobs = Files.createDirectories(root.resolve("blobs"));
+    Path src = Files.createDirectories(root.resolve("src"));
+    Path script = Files.writeString(src.resolve("slow.py"), String.join("\n",
+        "import sys, time",
+        "time.sleep(0.3)",
+        "open('out.txt', 'w').write(open(sys.argv[1]).read().upper())",
+        ""));
+    for (int i = 0; i < 24; i++) {
+      Files.writeString(src.resolve(String.format("in-%02d.txt", i)), "input " + i);
+    }
+    List<Cli> clis = new ArrayList<>();
+    try {
+      List<Cli.Running> workers = new ArrayList<>();
+      for (String name : List.of("a", "b")) {
+        Cli cli = worker(name, url, blobs);
+        clis.add(cli);
+        workers.add(cli.start("worker", "--concurrency", "2", "--lease", "2s", "--id",
+            "worker-" + name));
+      }
+      try (RGrid client = RGrid.builder().home(root.resolve("client-home"))
+          .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).engine("process")
+          .workers(0).build()) {
+        Batch batch = client.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)
+            .build()).glob("in-*.txt").parallel(4).build());
+        Cli.await("some inputs to end", DEADLINE, () -> client.batchProgress(batch.id())
+            .ended() >= 4);
+        // SIGKILL: the worker's claims are taken over once their lease lapses.
+        ProcessHandle.of(workers.get(0).pid()).orElseThrow().destroyForcibly();
+        Cli c = worker("c", url, blobs);
+        clis.add(c);
+        workers.add(c.start("worker", "--concurrency", "2", "--lease", "2s", "--id", "worker-c"));
+
+        BatchProgress done = batch.await(DEADLINE).orElseThrow();
+        assertThat(done.succeeded()).as(workers.get(1).stderrSoFar()).isEqualTo(24);
+        List<ExecutionRecord> all = client.list(new ExecutionQuery(Set.of(), Map.of(),
+            batch.id().value(), null, 100)).items();
+        // Exactly one execution, and one success, per input: no duplicate ran.
+        assertThat(all).hasSize(24).allSatisfy(r ->
+            assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
+        assertThat(all.stream().map(r -> r.spec().args().get(0)).collect(Collectors.toSet()))
+            .hasSize(24);
+        assertThat(all).extracting(r -> r.workerId().value())
+            .isSubsetOf("worker-a", "worker-b", "worker-c").contains("worker-c");
+        System.out.println("attempts: " + all.stream().collect(Collectors.groupingBy(
+            ExecutionRecord::attempt, Collectors.counting())));
+        Path out = root.resolve("outputs");
+        batch.downloadOutputs(out, false);
+        assertThat(out.resolve("in-07.txt/out.txt")).hasContent("INPUT 7");
+      }
+      // SIGTERM: a worker stops cleanly (exit status 143, as for any process ended by SIGTERM).
+      Cli.Running b = workers.get(1);
+      ProcessHandle.of(b.pid()).orElseThrow().destroy();
+      Cli.Result stopped = b.await(Duration.ofSeconds(60));
+      assertThat(stopped.stderr()).contains("worker worker-b running up to 2 at once")
+          .contains("worker worker-b stopping");
+    } finally {
+      clis.forEach(Cli::close);
+    }
+  }
+
+  @Test
+  void aWorkerWithAnUnreachableDatabaseSaysSoAndExits() throws Exception {
+    Cli cli = worker("x", "jdbc:postgresql://127.0.0.1:1/nothing", root.resolve("blobs"));
+    try {
+      Cli.Result r = cli.runFromDevNull("worker");
+      assertThat(r.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(r.errorLines()).singleElement().asString().contains("127.0.0.1:1");
+      assertThat(r.hintLines()).singleElement().asString().contains("RGRID_DB_URL");
+      Cli.Result bad = cli.env("RGRID_DB_URL", "mysql://nope").runFromDevNull("worker");
+      assertThat(bad.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(bad.errorLines()).singleElement().asString().contains("mysql://nope");
+      assertThat(cli.runFromDevNull("worker", "--concurrency", "0").exitCode())
+          .isEqualTo(ExitCodes.USAGE);
+      assertThat(cli.runFromDevNull("worker", "--id", "bad id!").exitCode())
+          .isEqualTo(ExitCodes.USAGE);
+    } finally {
+      cli.close();
+    }
+  }
+}
