@@ -38,11 +38,7 @@ public final class HashingSource extends InputStream {
   @Override
   public int read() throws IOException {
     byte[] one = new byte[1];
-    int n;
-    while ((n = read(one, 0, 1)) == 0) {
-      continue; // a stream may return 0 for a non-empty request only in theory; wait for a byte
-    }
-    return n < 0 ? -1 : one[0] & 0xff;
+    return read(one, 0, 1) <= 0 ? -1 : one[0] & 0xff;
   }
 
   @Override

@@ -1,0 +1,312 @@
+package dev.rgrid.backend.minio;
+
+import dev.rgrid.backend.minio.internal.HashingSource;
+import dev.rgrid.backend.minio.internal.S3Errors;
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.NotFoundException;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.blob.BlobCapabilities;
+import dev.rgrid.spi.blob.BlobInfo;
+import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.blob.BlobStore;
+import io.minio.BucketExistsArgs;
+import io.minio.CopyObjectArgs;
+import io.minio.GetObjectArgs;
+import io.minio.GetPresignedObjectUrlArgs;
+import io.minio.Http;
+import io.minio.MakeBucketArgs;
+import io.minio.MinioAsyncClient;
+import io.minio.PutObjectArgs;
+import io.minio.RemoveObjectArgs;
+import io.minio.SourceObject;
+import io.minio.StatObjectArgs;
+import io.minio.errors.MinioException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link BlobStore} on any S3-compatible server (MinIO, AWS S3, Ceph, Garage, …), through the
+ * MinIO Java client. Blobs live in one bucket as {@code blobs/<first two hex digits>/<sha256>}.
+ *
+ * <p>A put streams content of unknown length as a multipart upload to a private temporary object
+ * {@code tmp/<uuid>} while hashing it, then copies it server-side to its content key (unless that
+ * is already stored) and removes the temporary object. Memory stays bounded by one part ({@value
+ * #PART_SIZE_MIB} MiB) per running put whatever the content's length, which caps a blob at about
+ * 150 GiB (S3's 10,000 parts). A put that fails or is interrupted completes no upload, so no blob
+ * appears; its temporary object, if one was made, is removed, and leftovers of processes that died
+ * mid-put are removed when a store is opened a day later. Incomplete multipart uploads of such
+ * processes are the server's to expire (a bucket lifecycle rule).
+ *
+ * <p>Safe for use by many threads and by many processes sharing the bucket. Every method may throw
+ * {@link BackendUnavailableException} (backend {@code "s3"}) when the server cannot be reached,
+ * refuses the credentials or fails.
+ */
+public final class S3BlobStore implements BlobStore {
+  static final int PART_SIZE_MIB = 16;
+  private static final long PART_SIZE = PART_SIZE_MIB * 1024L * 1024L;
+  private static final String BLOBS = "blobs/";
+  private static final String TMP = "tmp/";
+  private static final Duration MAX_PRESIGN = Duration.ofDays(7); // S3 signature v4's limit
+  private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
+  private static final long TRANSFER_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(2);
+  private static final Duration ABORT_WAIT = Duration.ofSeconds(30);
+  private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(true);
+  private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
+
+  private final S3Settings settings;
+  private final MinioAsyncClient client;
+  private final S3Errors errors;
+
+  private S3BlobStore(S3Settings settings, MinioAsyncClient client) {
+    this.settings = settings;
+    this.client = client;
+    this.errors = new S3Errors(settings);
+  }
+
+  /**
+   * Connects to the server of {@code settings}, creating the bucket when it is missing.
+   *
+   * @throws BackendUnavailableException when the server cannot be reached, refuses the
+   *     credentials or cannot create the bucket
+   */
+  public static S3BlobStore open(S3Settings settings) {
+    return open(settings, Clock.systemUTC());
+  }
+
+  /**
+   * {@link #open(S3Settings)}, judging the age of leftover temporary objects by {@code clock}.
+   *
+   * @throws BackendUnavailableException when the server cannot be reached, refuses the
+   *     credentials or cannot create the bucket
+   */
+  public static S3BlobStore open(S3Settings settings, Clock clock) {
+    Objects.requireNonNull(settings, "settings");
+    Objects.requireNonNull(clock, "clock");
+    MinioAsyncClient client = MinioAsyncClient.builder()
+        .endpoint(settings.endpoint().toString())
+        .region(settings.region())
+        .credentials(settings.accessKey(), settings.secretKey())
+        .build();
+    // The client's default of five minutes would make a dead server look like a hung run.
+    client.setTimeout(CONNECT_TIMEOUT_MS, TRANSFER_TIMEOUT_MS, TRANSFER_TIMEOUT_MS);
+    S3BlobStore store = new S3BlobStore(settings, client);
+    try {
+      store.createBucketIfMissing();
+      new StaleTemporaryObjects(client, settings.bucket(), TMP, store.errors)
+          .removeOlderThan(clock.instant().minus(Duration.ofDays(1)));
+      return store;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** The settings this store was opened with. */
+  public S3Settings settings() {
+    return settings;
+  }
+
+  @Override
+  public BlobInfo put(InputStream content) {
+    HashingSource source = new HashingSource(content);
+    String temporary = TMP + UUID.randomUUID();
+    RuntimeException failure = null;
+    try {
+      upload(source, temporary);
+      BlobKey key = source.key();
+      String name = objectName(key);
+      // Same key, same bytes: a stored copy is as good as ours, so skip the server-side copy.
+      if (stat(name).isEmpty()) {
+        errors.await(client.copyObject(CopyObjectArgs.builder()
+            .bucket(settings.bucket()).object(name)
+            .source(SourceObject.builder().bucket(settings.bucket()).object(temporary).build())
+            .build()), "copying blob " + key + " into place");
+      }
+      return new BlobInfo(key, source.size());
+    } catch (RuntimeException e) {
+      failure = e;
+      throw e;
+    } finally {
+      removeTemporary(temporary, failure);
+    }
+  }
+
+  @Override
+  public InputStream open(BlobKey key) {
+    String name = objectName(key);
+    return errors.<InputStream>awaitUnlessMissing(client.getObject(GetObjectArgs.builder()
+            .bucket(settings.bucket()).object(name).build()), "reading blob " + key)
+        .orElseThrow(() -> new NotFoundException("no blob " + key + " in " + errors.where(),
+            "store it again, or check that nothing else deletes objects under " + BLOBS
+                + " in bucket '" + settings.bucket() + "'"));
+  }
+
+  @Override
+  public boolean exists(BlobKey key) {
+    return stat(objectName(key)).isPresent();
+  }
+
+  @Override
+  public Optional<Long> size(BlobKey key) {
+    return stat(objectName(key));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>S3 deletes without saying whether the object existed, so this asks first; a concurrent
+   * delete of the same blob may make both callers see {@code true}.
+   */
+  @Override
+  public boolean delete(BlobKey key) {
+    String name = objectName(key);
+    if (stat(name).isEmpty()) {
+      return false;
+    }
+    errors.await(client.removeObject(RemoveObjectArgs.builder()
+        .bucket(settings.bucket()).object(name).build()), "deleting blob " + key);
+    return true;
+  }
+
+  /** Presigned URLs are supported: see {@link #presignedGet(BlobKey, Duration)}. */
+  @Override
+  public BlobCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  /**
+   * A URL that downloads the blob with a plain HTTP GET, without credentials, until {@code
+   * validFor} has passed. Made locally (no request to the server), so it is also made for a blob
+   * that is not stored; fetching it then answers 404.
+   *
+   * @param validFor from 1 second to 7 days (S3's limit)
+   * @throws IllegalArgumentException when {@code validFor} is out of that range
+   */
+  public URI presignedGet(BlobKey key, Duration validFor) {
+    String name = objectName(key);
+    Objects.requireNonNull(validFor, "validFor");
+    if (validFor.compareTo(Duration.ofSeconds(1)) < 0 || validFor.compareTo(MAX_PRESIGN) > 0) {
+      throw new IllegalArgumentException("a presigned URL must be valid for 1 second to 7 days,"
+          + " not " + validFor);
+    }
+    try {
+      return URI.create(client.getPresignedObjectUrl(GetPresignedObjectUrlArgs.builder()
+          .method(Http.Method.GET).bucket(settings.bucket()).object(name)
+          .expiry((int) validFor.toSeconds(), TimeUnit.SECONDS).build()));
+    } catch (MinioException | RuntimeException e) {
+      throw errors.translate(e, "presigning a download of blob " + key);
+    }
+  }
+
+  /** Releases the client's connections and threads. */
+  @Override
+  public void close() {
+    client.close();
+  }
+
+  @Override
+  public String toString() {
+    return "S3BlobStore[" + settings.describe() + "]";
+  }
+
+  /** The object holding the blob with this key. */
+  static String objectName(BlobKey key) {
+    Objects.requireNonNull(key, "key");
+    return BLOBS + key.sha256().substring(0, 2) + "/" + key.sha256();
+  }
+
+  private void createBucketIfMissing() {
+    String bucket = settings.bucket();
+    boolean exists = errors.await(client.bucketExists(BucketExistsArgs.builder().bucket(bucket)
+        .build()), "checking that the bucket exists");
+    if (exists) {
+      return;
+    }
+    CompletableFuture<?> made = client.makeBucket(MakeBucketArgs.builder().bucket(bucket).build());
+    try {
+      errors.await(made, "creating the bucket");
+    } catch (BackendUnavailableException e) {
+      if (!S3Errors.isOwnBucket(e.getCause())) {
+        throw e; // else another process created it just now: as good as ours
+      }
+    }
+    LOG.info("created bucket {}", settings.describe());
+  }
+
+  /** The size of an object, or empty when it does not exist. */
+  private Optional<Long> stat(String name) {
+    return errors.awaitUnlessMissing(client.statObject(StatObjectArgs.builder()
+        .bucket(settings.bucket()).object(name).build()), "looking up " + name)
+        .map(stat -> stat.size());
+  }
+
+  /** Uploads all of {@code source} to {@code name}, in parts when it is long. */
+  private void upload(HashingSource source, String name) {
+    // Unknown size (-1): the client reads one part into memory at a time, uploading it before
+    // reading the next, and switches to a multipart upload as soon as there is a second part.
+    CompletableFuture<?> upload = client.putObject(PutObjectArgs.builder()
+        .bucket(settings.bucket()).object(name)
+        .stream(source, -1L, PART_SIZE)
+        .contentType("application/octet-stream")
+        .build());
+    String action = "uploading a new blob to " + name;
+    try {
+      upload.get();
+    } catch (ExecutionException e) {
+      if (source.failure() != null) {
+        throw new RGridException("could not read the content to store in " + errors.where()
+            + ": " + source.failure().getMessage(),
+            "check the file or stream being stored, then try again", null, source.failure());
+      }
+      throw errors.translate(e.getCause(), action);
+    } catch (InterruptedException e) {
+      // Make the upload's next read fail, so the client aborts the multipart upload, and give it
+      // time to: parts left behind would take space until the server expires them.
+      source.cancel();
+      try {
+        upload.get(ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | InterruptedException | TimeoutException ignored) {
+        // Any outcome will do; the put fails with the interruption either way.
+      }
+      Thread.currentThread().interrupt();
+      throw new RGridException("interrupted while " + action + " in " + errors.where(),
+          "nothing to do if the interruption was intended (a cancel or a shutdown)", null, e);
+    }
+  }
+
+  /**
+   * Removes a temporary object, whether the put succeeded or not. After a failure this must not
+   * hide the original error; after success a leftover is only wasted space, removed by a later
+   * open.
+   */
+  private void removeTemporary(String name, RuntimeException failure) {
+    // Cleanup runs even for an interrupted put: clear the flag for the call, restore it after.
+    boolean interrupted = Thread.interrupted();
+    try {
+      errors.await(client.removeObject(RemoveObjectArgs.builder()
+          .bucket(settings.bucket()).object(name).build()), "removing temporary object " + name);
+    } catch (RuntimeException e) {
+      if (failure != null) {
+        failure.addSuppressed(e);
+      } else {
+        LOG.warn("could not remove temporary object {} in {}; a later open removes it: {}", name,
+            settings.describe(), e.getMessage());
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
