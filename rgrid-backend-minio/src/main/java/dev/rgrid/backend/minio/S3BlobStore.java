@@ -2,6 +2,7 @@ package dev.rgrid.backend.minio;
 
 import dev.rgrid.backend.minio.internal.HashingSource;
 import dev.rgrid.backend.minio.internal.S3Errors;
+import dev.rgrid.backend.minio.internal.StaleTemporaryObjects;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
@@ -145,9 +146,10 @@ public final class S3BlobStore implements BlobStore {
   @Override
   public InputStream open(BlobKey key) {
     String name = objectName(key);
-    return errors.<InputStream>awaitUnlessMissing(client.getObject(GetObjectArgs.builder()
-            .bucket(settings.bucket()).object(name).build()), "reading blob " + key)
-        .orElseThrow(() -> new NotFoundException("no blob " + key + " in " + errors.where(),
+    Optional<? extends InputStream> found = errors.awaitUnlessMissing(client.getObject(
+        GetObjectArgs.builder().bucket(settings.bucket()).object(name).build()),
+        "reading blob " + key);
+    return found.orElseThrow(() -> new NotFoundException("no blob " + key + " in " + errors.where(),
             "store it again, or check that nothing else deletes objects under " + BLOBS
                 + " in bucket '" + settings.bucket() + "'"));
   }
