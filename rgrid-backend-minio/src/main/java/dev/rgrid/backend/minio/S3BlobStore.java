@@ -243,7 +243,7 @@ public final class S3BlobStore implements BlobStore {
         throw e; // else another process created it just now: as good as ours
       }
     }
-    LOG.info("created bucket {}", settings.describe());
+    LOG.info("created {}", settings.describe());
   }
 
   /** The size of an object, or empty when it does not exist. */

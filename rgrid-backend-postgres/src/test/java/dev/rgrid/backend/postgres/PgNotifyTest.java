@@ -31,17 +31,17 @@ class PgNotifyTest {
     try (PostgresBackend listener = PostgresBackend.open(db);
         PostgresBackend writer = PostgresBackend.open(db)) {
       CountDownLatch heard = new CountDownLatch(1);
-      try (AutoCloseable subscription = listener.queue().subscribe(heard::countDown)) {
-        // The first call comes when listening starts; wait for it, then expect the enqueue's.
-        assertThat(heard.await(30, TimeUnit.SECONDS)).isTrue();
-        CountDownLatch enqueued = new CountDownLatch(1);
-        try (AutoCloseable second = listener.queue().subscribe(enqueued::countDown)) {
-          Instant now = Instant.now();
-          writer.queue().enqueue(new QueueEntry(ExecutionId.generate(now, new SecureRandom()),
-              null, now, 1), now, Duration.ofSeconds(30));
-          assertThat(enqueued.await(30, TimeUnit.SECONDS)).isTrue();
-        }
-      }
+      AutoCloseable subscription = listener.queue().subscribe(heard::countDown);
+      // The first call comes when listening starts; wait for it, then expect the enqueue's.
+      assertThat(heard.await(30, TimeUnit.SECONDS)).isTrue();
+      subscription.close();
+      CountDownLatch enqueued = new CountDownLatch(1);
+      AutoCloseable second = listener.queue().subscribe(enqueued::countDown);
+      Instant now = Instant.now();
+      writer.queue().enqueue(new QueueEntry(ExecutionId.generate(now, new SecureRandom()),
+          null, now, 1), now, Duration.ofSeconds(30));
+      assertThat(enqueued.await(30, TimeUnit.SECONDS)).isTrue();
+      second.close();
     }
   }
 
@@ -59,6 +59,7 @@ class PgNotifyTest {
             .engine("process").workers(0).build()) {
       // No need to wait for the listener: right after its LISTEN it wakes the worker once, so
       // work enqueued before that is claimed too.
+      assertThat(worker.runtimeName()).isEqualTo("process");
       Execution e = client.run(RunSpec.builder(script).cache(false).build());
       ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
       assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);

@@ -43,6 +43,10 @@ public final class WorkerPool implements AutoCloseable {
   private volatile Instant lastBusy;
   private boolean woken;
   private AutoCloseable subscription = () -> { };
+  /** Claims handed to a runner thread and not yet completed or given back. */
+  private final Set<ExecutionId> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /** Held by the claimer from a claim until its ids are in flight, and by the heartbeat. */
+  private final ReentrantLock claiming = new ReentrantLock();
 
   WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache,
       Spending spending) {
@@ -88,13 +92,17 @@ public final class WorkerPool implements AutoCloseable {
       int free = slots - active.get();
       List<Claim> claims = List.of();
       if (free > 0) {
+        claiming.lock();
         try {
           claims = ctx.queue().claim(ctx.workerId(), free, ctx.clock().instant(), ctx.lease());
+          claims.forEach(c -> inFlight.add(c.executionId()));
           backoff = ctx.pollInterval();
         } catch (RGridException e) {
           LOG.warn("cannot claim work: {}", e.getMessage());
           backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
               : backoff.multipliedBy(2);
+        } finally {
+          claiming.unlock();
         }
       }
       for (Claim claim : claims) {
@@ -103,9 +111,14 @@ public final class WorkerPool implements AutoCloseable {
         executions.execute(() -> {
           try {
             runner.run(claim);
+          } catch (RGridException e) {
+            // The end could not be handed to the queue (store unreachable): the heartbeat gives
+            // the claim back once it can, so the execution is not left held by nobody.
+            LOG.warn("could not finish {} in the queue: {}", claim.executionId(), e.getMessage());
           } catch (RuntimeException e) {
             LOG.error("unexpected failure running {}", claim.executionId(), e);
           } finally {
+            inFlight.remove(claim.executionId());
             active.decrementAndGet();
             lastBusy = ctx.clock().instant();
             wake();
@@ -148,14 +161,33 @@ public final class WorkerPool implements AutoCloseable {
       try {
         // Snapshot before renewing: a claim made after the renewal is rightly missing from it.
         Map<ExecutionId, LocalState.Running> before = Map.copyOf(local.allRunning());
-        Set<ExecutionId> held = new HashSet<>(ctx.queue().renew(ctx.workerId(),
-            ctx.clock().instant(), ctx.lease()));
+        Set<ExecutionId> held;
+        Set<ExecutionId> orphans = new HashSet<>();
+        claiming.lock();
+        try {
+          held = new HashSet<>(ctx.queue().renew(ctx.workerId(), ctx.clock().instant(),
+              ctx.lease()));
+          for (ExecutionId id : held) {
+            if (!inFlight.contains(id)) {
+              orphans.add(id);
+            }
+          }
+        } finally {
+          claiming.unlock();
+        }
         before.forEach((id, running) -> {
           if (!held.contains(id)) {
             // Our lease lapsed and another worker took the claim over: stop our copy.
             running.lose();
           }
         });
+        for (ExecutionId id : orphans) {
+          // Held in the queue but run by no thread here: its runner could not complete or give
+          // it back (the store was down). Give it back now; whoever claims it finds its record
+          // ended (and completes it) or still running (and runs it again as the next attempt).
+          LOG.warn("handing {} back to the queue: its end could not be recorded earlier", id);
+          ctx.queue().release(id, ctx.workerId(), ctx.clock().instant());
+        }
       } catch (RGridException e) {
         LOG.warn("heartbeat failed: {}", e.getMessage());
       }
