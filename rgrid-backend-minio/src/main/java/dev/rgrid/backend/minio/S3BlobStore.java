@@ -1,11 +1,12 @@
 package dev.rgrid.backend.minio;
 
 import dev.rgrid.backend.minio.internal.HashingSource;
+import dev.rgrid.backend.minio.internal.S3Clients;
 import dev.rgrid.backend.minio.internal.S3Errors;
 import dev.rgrid.backend.minio.internal.StaleTemporaryObjects;
+import dev.rgrid.backend.minio.internal.StreamingUpload;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
-import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.blob.BlobCapabilities;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
@@ -17,7 +18,6 @@ import io.minio.GetPresignedObjectUrlArgs;
 import io.minio.Http;
 import io.minio.MakeBucketArgs;
 import io.minio.MinioAsyncClient;
-import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.SourceObject;
 import io.minio.StatObjectArgs;
@@ -30,9 +30,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,37 +40,36 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A put streams content of unknown length as a multipart upload to a private temporary object
  * {@code tmp/<uuid>} while hashing it, then copies it server-side to its content key (unless that
- * is already stored) and removes the temporary object. Memory stays bounded by one part ({@value
- * #PART_SIZE_MIB} MiB) per running put whatever the content's length, which caps a blob at about
- * 150 GiB (S3's 10,000 parts). A put that fails or is interrupted completes no upload, so no blob
- * appears; its temporary object, if one was made, is removed, and leftovers of processes that died
- * mid-put are removed when a store is opened a day later. Incomplete multipart uploads of such
- * processes are the server's to expire (a bucket lifecycle rule).
+ * is already stored) and removes the temporary object. Memory stays at about one 16 MiB part per
+ * running put whatever the content's length, which caps a blob at about 150 GiB (S3's 10,000
+ * parts). A put that fails or is interrupted completes no upload, so no blob appears; its temporary
+ * object, if one was made, is removed. Temporary objects of processes that died mid-put are
+ * removed by any open once a day old; their incomplete multipart uploads are the server's to
+ * expire (a bucket lifecycle rule).
  *
  * <p>Safe for use by many threads and by many processes sharing the bucket. Every method may throw
  * {@link BackendUnavailableException} (backend {@code "s3"}) when the server cannot be reached,
  * refuses the credentials or fails.
  */
 public final class S3BlobStore implements BlobStore {
-  static final int PART_SIZE_MIB = 16;
-  private static final long PART_SIZE = PART_SIZE_MIB * 1024L * 1024L;
+  // S3 allows 5 MiB to 5 GiB; 16 MiB keeps memory modest and still allows 150 GiB blobs.
+  private static final long PART_SIZE = 16L * 1024 * 1024;
   private static final String BLOBS = "blobs/";
   private static final String TMP = "tmp/";
   private static final Duration MAX_PRESIGN = Duration.ofDays(7); // S3 signature v4's limit
-  private static final long CONNECT_TIMEOUT_MS = TimeUnit.SECONDS.toMillis(10);
-  private static final long TRANSFER_TIMEOUT_MS = TimeUnit.MINUTES.toMillis(2);
-  private static final Duration ABORT_WAIT = Duration.ofSeconds(30);
   private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(true);
   private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
 
   private final S3Settings settings;
   private final MinioAsyncClient client;
   private final S3Errors errors;
+  private final StreamingUpload upload;
 
   private S3BlobStore(S3Settings settings, MinioAsyncClient client) {
     this.settings = settings;
     this.client = client;
     this.errors = new S3Errors(settings);
+    this.upload = new StreamingUpload(client, settings.bucket(), PART_SIZE, errors);
   }
 
   /**
@@ -94,13 +91,14 @@ public final class S3BlobStore implements BlobStore {
   public static S3BlobStore open(S3Settings settings, Clock clock) {
     Objects.requireNonNull(settings, "settings");
     Objects.requireNonNull(clock, "clock");
-    MinioAsyncClient client = MinioAsyncClient.builder()
-        .endpoint(settings.endpoint().toString())
-        .region(settings.region())
-        .credentials(settings.accessKey(), settings.secretKey())
-        .build();
-    // The client's default of five minutes would make a dead server look like a hung run.
-    client.setTimeout(CONNECT_TIMEOUT_MS, TRANSFER_TIMEOUT_MS, TRANSFER_TIMEOUT_MS);
+    MinioAsyncClient client;
+    try {
+      client = S3Clients.create(settings);
+    } catch (MinioException e) {
+      throw new S3Errors(settings).unavailable("cannot set up TLS for " + settings.describe()
+          + " (" + e.getMessage() + ")", "check the certificates named by SSL_CERT_FILE and"
+          + " SSL_CERT_DIR", e);
+    }
     S3BlobStore store = new S3BlobStore(settings, client);
     try {
       store.createBucketIfMissing();
@@ -124,7 +122,7 @@ public final class S3BlobStore implements BlobStore {
     String temporary = TMP + UUID.randomUUID();
     RuntimeException failure = null;
     try {
-      upload(source, temporary);
+      upload.run(source, temporary);
       BlobKey key = source.key();
       String name = objectName(key);
       // Same key, same bytes: a stored copy is as good as ours, so skip the server-side copy.
@@ -149,9 +147,9 @@ public final class S3BlobStore implements BlobStore {
     Optional<? extends InputStream> found = errors.awaitUnlessMissing(client.getObject(
         GetObjectArgs.builder().bucket(settings.bucket()).object(name).build()),
         "reading blob " + key);
-    return found.orElseThrow(() -> new NotFoundException("no blob " + key + " in " + errors.where(),
-            "store it again, or check that nothing else deletes objects under " + BLOBS
-                + " in bucket '" + settings.bucket() + "'"));
+    return found.orElseThrow(() -> new NotFoundException("no blob " + key + " in "
+        + errors.where(), "store it again, or check that nothing else deletes objects under "
+        + BLOBS + " in bucket '" + settings.bucket() + "'"));
   }
 
   @Override
@@ -251,40 +249,6 @@ public final class S3BlobStore implements BlobStore {
     return errors.awaitUnlessMissing(client.statObject(StatObjectArgs.builder()
         .bucket(settings.bucket()).object(name).build()), "looking up " + name)
         .map(stat -> stat.size());
-  }
-
-  /** Uploads all of {@code source} to {@code name}, in parts when it is long. */
-  private void upload(HashingSource source, String name) {
-    // Unknown size (-1): the client reads one part into memory at a time, uploading it before
-    // reading the next, and switches to a multipart upload as soon as there is a second part.
-    CompletableFuture<?> upload = client.putObject(PutObjectArgs.builder()
-        .bucket(settings.bucket()).object(name)
-        .stream(source, -1L, PART_SIZE)
-        .contentType("application/octet-stream")
-        .build());
-    String action = "uploading a new blob to " + name;
-    try {
-      upload.get();
-    } catch (ExecutionException e) {
-      if (source.failure() != null) {
-        throw new RGridException("could not read the content to store in " + errors.where()
-            + ": " + source.failure().getMessage(),
-            "check the file or stream being stored, then try again", null, source.failure());
-      }
-      throw errors.translate(e.getCause(), action);
-    } catch (InterruptedException e) {
-      // Make the upload's next read fail, so the client aborts the multipart upload, and give it
-      // time to: parts left behind would take space until the server expires them.
-      source.cancel();
-      try {
-        upload.get(ABORT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (ExecutionException | InterruptedException | TimeoutException ignored) {
-        // Any outcome will do; the put fails with the interruption either way.
-      }
-      Thread.currentThread().interrupt();
-      throw new RGridException("interrupted while " + action + " in " + errors.where(),
-          "nothing to do if the interruption was intended (a cancel or a shutdown)", null, e);
-    }
   }
 
   /**

@@ -118,7 +118,8 @@ public record S3Settings(URI endpoint, String region, String bucket, String acce
   }
 
   private static void checkEndpoint(URI endpoint) {
-    String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
+    String scheme = endpoint.getScheme() == null ? ""
+        : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
       throw new IllegalArgumentException("the S3 endpoint must be an http or https URL, e.g."
           + " http://localhost:9000 (set RGRID_S3_ENDPOINT)");

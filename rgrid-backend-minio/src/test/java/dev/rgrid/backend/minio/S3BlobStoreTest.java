@@ -9,6 +9,8 @@ import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,6 +24,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -130,7 +136,8 @@ class S3BlobStoreTest {
   @Test
   void presignedUrlsLastFromOneSecondToSevenDays() {
     BlobKey key = new BlobKey("ab".repeat(32));
-    assertThat(blobs.presignedGet(key, Duration.ofDays(7)).getQuery()).contains("X-Amz-Expires=604800");
+    assertThat(blobs.presignedGet(key, Duration.ofDays(7)).getQuery())
+        .contains("X-Amz-Expires=604800");
     assertThatThrownBy(() -> blobs.presignedGet(key, Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> blobs.presignedGet(key, Duration.ofDays(8)))
@@ -198,12 +205,12 @@ class S3BlobStoreTest {
 
   @Test
   void anInterruptedPutLeavesNoBlobAndKeepsTheInterrupt() throws Exception {
-    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-    InputStream slow = new java.io.FilterInputStream(GeneratedContent.of(1024 * MIB, 7)) {
+    CountDownLatch started = new CountDownLatch(1);
+    InputStream slow = new FilterInputStream(GeneratedContent.of(1024 * MIB, 7)) {
       private long read;
 
       @Override
-      public int read(byte[] b, int off, int len) throws java.io.IOException {
+      public int read(byte[] b, int off, int len) throws IOException {
         if (read > 20 * MIB) { // past the first part: the upload runs as a multipart upload
           started.countDown();
           try {
@@ -217,10 +224,8 @@ class S3BlobStoreTest {
         return n;
       }
     };
-    java.util.concurrent.atomic.AtomicReference<Throwable> failure =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    java.util.concurrent.atomic.AtomicBoolean stillInterrupted =
-        new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    AtomicBoolean stillInterrupted = new AtomicBoolean();
     Thread putter = new Thread(() -> {
       try {
         blobs.put(slow);
@@ -230,13 +235,14 @@ class S3BlobStoreTest {
       stillInterrupted.set(Thread.currentThread().isInterrupted());
     });
     putter.start();
-    assertThat(started.await(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(started.await(60, TimeUnit.SECONDS)).isTrue();
 
     putter.interrupt();
     putter.join(60_000);
 
     assertThat(putter.isAlive()).isFalse();
-    assertThat(failure.get()).isInstanceOf(RGridException.class).hasMessageContaining("interrupted");
+    assertThat(failure.get()).isInstanceOf(RGridException.class)
+        .hasMessageContaining("interrupted");
     assertThat(stillInterrupted).isTrue();
     assertThat(server.objects(bucket, "")).isEmpty();
     assertThat(server.openMultipartUploads(bucket)).isZero();

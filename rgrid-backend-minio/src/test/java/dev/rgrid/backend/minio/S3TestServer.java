@@ -97,10 +97,15 @@ final class S3TestServer implements AutoCloseable {
     return store.listMultipartUploads(bucket).size();
   }
 
+  /** Stops the server; its port then refuses connections. */
   @Override
-  public void close() throws Exception {
-    admin.close();
-    proxy.stop();
+  public void close() {
+    try {
+      admin.close();
+      proxy.stop();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot stop the test S3 server", e);
+    }
   }
 
   /** The server's storage, counting copies so tests can see which requests a put made. */
