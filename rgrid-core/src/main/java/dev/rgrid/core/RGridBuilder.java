@@ -296,6 +296,12 @@ public final class RGridBuilder {
           queue = queue == null ? db.queue() : queue;
         }
       }
+      if (blobs == null && blobsDirectory == null) {
+        blobs = SharedStates.openBlobs(s3Settings(env, config));
+        if (blobs != null) {
+          owned.add(blobs);
+        }
+      }
       if (blobs == null) {
         String configured = setting(env, "RGRID_BLOBS_DIR", config, "blobs.dir");
         Path blobDir = blobsDirectory != null ? blobsDirectory
@@ -355,6 +361,25 @@ public final class RGridBuilder {
       throw new RGridException(dir + " is not a writable directory",
           "make it a writable directory, or set RGRID_HOME to one");
     }
+  }
+
+  /**
+   * The S3 settings, by their environment names: {@code RGRID_S3_ENDPOINT}, {@code _REGION},
+   * {@code _BUCKET}, {@code _ACCESS_KEY}, {@code _SECRET_KEY}, each from the environment else
+   * {@code s3.endpoint}, {@code s3.region}, {@code s3.bucket}, {@code s3.access-key}, {@code
+   * s3.secret-key} in the config file.
+   */
+  private static Map<String, String> s3Settings(Map<String, String> env,
+      java.util.Properties config) {
+    Map<String, String> out = new java.util.HashMap<>();
+    for (String name : List.of("ENDPOINT", "REGION", "BUCKET", "ACCESS_KEY", "SECRET_KEY")) {
+      String value = setting(env, "RGRID_S3_" + name, config,
+          "s3." + name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+      if (value != null) {
+        out.put("RGRID_S3_" + name, value);
+      }
+    }
+    return out;
   }
 
   /** An environment variable, else a key of the config file; blank counts as unset. */
