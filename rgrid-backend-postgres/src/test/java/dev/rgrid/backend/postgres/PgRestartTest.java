@@ -67,9 +67,11 @@ class PgRestartTest {
         pg = start(data, port);
 
         BatchProgress done = batch.await(DEADLINE).orElseThrow();
-        assertThat(done.succeeded()).isEqualTo(16);
         List<ExecutionRecord> all = rgrid.list(new ExecutionQuery(Set.of(), Map.of(),
             batch.id().value(), null, 100)).items();
+        assertThat(done.succeeded()).as(all.stream().filter(r -> r.status()
+            != ExecutionStatus.SUCCEEDED).map(r -> r.id() + " " + r.status() + " "
+            + r.failure() + " " + r.transitions()).toList().toString()).isEqualTo(16);
         assertThat(all).hasSize(16).allSatisfy(r ->
             assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
         assertThat(backend.queue().depth()).isZero();

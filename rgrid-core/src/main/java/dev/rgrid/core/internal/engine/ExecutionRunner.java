@@ -86,14 +86,16 @@ final class ExecutionRunner {
       retry = failures.retryOrFail(id, e);
     } catch (RuntimeException e) {
       LOG.error("execution {} failed inside RGrid", id, e);
-      failures.fail(id, e);
+      if (!failures.fail(id, e)) {
+        retry = Failures.Retry.UNRECORDED;
+      }
     } finally {
       if (ran) {
         billing.finished(id, ctx.clock().instant());
       }
       local.stopRunning(id);
       // A lost claim belongs to another worker now (or soon, once the lease lapses): leave it.
-      if (!handle.lost()) {
+      if (!handle.lost() && retry != Failures.Retry.UNRECORDED) {
         if (retry != null) {
           ctx.queue().retry(id, ctx.workerId(), retry.notBefore(), retry.attempt());
         } else {

@@ -29,7 +29,14 @@ final class Failures {
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
 
   /** When and as which attempt a failed execution runs again. */
-  record Retry(Instant notBefore, int attempt) {}
+  record Retry(Instant notBefore, int attempt) {
+    /**
+     * Nothing could be recorded (the store is unreachable): the claim must be neither completed
+     * nor given back, so the worker's heartbeat hands it back once the store answers and whoever
+     * claims it finds the record as it was (still running) and runs it again.
+     */
+    static final Retry UNRECORDED = new Retry(null, 0);
+  }
 
   private final EngineContext ctx;
   private final LocalState local;
@@ -50,10 +57,16 @@ final class Failures {
     try {
       ExecutionRecord current = ctx.store().get(id);
       RetryPolicy policy = current.spec().retry();
-      if (current.status() != ExecutionStatus.RUNNING || local.stdin(id) != null
-          || !policy.retries(kind, current.attempt())) {
-        fail(id, e);
-        return null;
+      if (current.status().isTerminal()) {
+        return null; // it ended meanwhile: its queue entry is simply done
+      }
+      if (current.status() == ExecutionStatus.QUEUED) {
+        // It never started (the store failed while starting it): not an attempt that failed, so
+        // it goes back to the queue as it was.
+        return new Retry(ctx.clock().instant(), current.attempt());
+      }
+      if (local.stdin(id) != null || !policy.retries(kind, current.attempt())) {
+        return fail(id, e) ? null : Retry.UNRECORDED;
       }
       int next = current.attempt() + 1;
       Duration delay = policy.delayBefore(current.attempt(), random);
@@ -71,16 +84,25 @@ final class Failures {
               + policy.maxAttempts() + ")")));
       local.publish(queued);
       return new Retry(now.plus(delay), next);
+    } catch (BackendUnavailableException again) {
+      // Recording a failure of the store needs the store: leave the claim to be handed back
+      // (and the execution run again) once it answers, rather than fail it for good.
+      LOG.warn("could not record the end of {} ({}); it is handed back once the store answers",
+          id, again.getMessage());
+      return Retry.UNRECORDED;
     } catch (RuntimeException again) {
       again.addSuppressed(e);
       LOG.error("could not queue {} for another attempt", id, again);
-      fail(id, e);
-      return null;
+      return fail(id, e) ? null : Retry.UNRECORDED;
     }
   }
 
-  /** Records {@code e} as the execution's final failure (logging when even that fails). */
-  void fail(ExecutionId id, RuntimeException e) {
+  /**
+   * Records {@code e} as the execution's final failure.
+   *
+   * @return {@code false} when even that could not be recorded (logged)
+   */
+  boolean fail(ExecutionId id, RuntimeException e) {
     FailureKind kind = kindOf(e);
     String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
         : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
@@ -93,9 +115,13 @@ final class Failures {
               .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build(), ctx.workerId(),
               ctx.hourlyMicros()));
       local.publish(done);
+      return true;
+    } catch (dev.rgrid.spi.ConflictException ended) {
+      return true; // it ended meanwhile (cancelled, or finished by whoever took it over)
     } catch (RuntimeException again) {
       again.addSuppressed(e);
       LOG.error("could not record the failure of {}", id, again);
+      return false;
     }
   }
 
