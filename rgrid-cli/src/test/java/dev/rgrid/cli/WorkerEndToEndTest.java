@@ -144,4 +144,100 @@ class WorkerEndToEndTest {
       cli.close();
     }
   }
+
+  /**
+   * The issue's chaos run: three worker processes on the Docker runtime and a 300-input batch;
+   * every few seconds a random worker is killed with SIGKILL and replaced. Every input ends with
+   * exactly one successful execution, and no container labelled by any worker is left.
+   */
+  @Test
+  void threeDockerWorkersKilledAtRandomStillRunEveryInputExactlyOnce() throws Exception {
+    String url = freshDatabase("workers_chaos_docker");
+    Path blobs = Files.createDirectories(root.resolve("blobs"));
+    Path src = Files.createDirectories(root.resolve("src"));
+    Path script = Files.writeString(src.resolve("job.py"), String.join("\n",
+        "import sys",
+        "open('out.txt', 'w').write(open(sys.argv[1]).read()[::-1])",
+        ""));
+    for (int i = 0; i < 300; i++) {
+      Files.writeString(src.resolve(String.format("in-%03d.txt", i)), "input " + i);
+    }
+    java.util.Random random = new java.util.Random(42);
+    List<Cli> clis = new ArrayList<>();
+    List<Cli.Running> live = new ArrayList<>();
+    int[] started = {0};
+    java.util.function.Supplier<Cli.Running> startWorker = () -> {
+      String name = "w" + started[0]++;
+      Cli cli = worker(name, url, blobs).env("RGRID_RUNTIME", "docker");
+      clis.add(cli);
+      return cli.start("worker", "--concurrency", "2", "--lease", "2s", "--id", name);
+    };
+    int kills = 0;
+    try {
+      for (int i = 0; i < 3; i++) {
+        live.add(startWorker.get());
+      }
+      try (RGrid client = RGrid.builder().home(root.resolve("client-home"))
+          .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).engine("process")
+          .workers(0).build()) {
+        Batch batch = client.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)
+            .runtime("python3.11").build()).glob("in-*.txt").parallel(6).build());
+        long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+        int lastKillAt = 0;
+        while (true) {
+          BatchProgress p = client.batchProgress(batch.id());
+          if (p.done() || System.nanoTime() > deadline) {
+            break;
+          }
+          // A kill every 40 ended inputs (a few seconds apart), up to five.
+          if (p.ended() - lastKillAt >= 40 && kills < 5) {
+            lastKillAt = p.ended();
+            Cli.Running victim = live.remove(random.nextInt(live.size()));
+            ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
+            kills++;
+            live.add(startWorker.get());
+          }
+          Thread.sleep(100);
+        }
+        BatchProgress done = client.batchProgress(batch.id());
+        assertThat(done.done()).as("batch ended within 10 minutes").isTrue();
+        assertThat(kills).isPositive();
+        List<ExecutionRecord> all = new ArrayList<>();
+        dev.rgrid.spi.ExecutionId before = null;
+        while (true) {
+          var page = client.list(new ExecutionQuery(Set.of(), Map.of(), batch.id().value(),
+              before, 1000));
+          all.addAll(page.items());
+          if (page.next() == null) {
+            break;
+          }
+          before = page.next();
+        }
+        assertThat(all).hasSize(300).allSatisfy(r ->
+            assertThat(r.status()).as(r.id() + " " + r.failure()).isEqualTo(
+                ExecutionStatus.SUCCEEDED));
+        assertThat(all.stream().map(r -> r.spec().args().get(0)).collect(Collectors.toSet()))
+            .hasSize(300);
+        System.out.println("chaos: " + kills + " kills, attempts " + all.stream().collect(
+            Collectors.groupingBy(ExecutionRecord::attempt, Collectors.counting())));
+      }
+      // Stop the live workers cleanly; then no container of any worker may remain.
+      for (Cli.Running w : live) {
+        ProcessHandle.of(w.pid()).orElseThrow().destroy();
+      }
+      for (Cli.Running w : live) {
+        w.await(Duration.ofSeconds(60));
+      }
+      // Each replacement reaped what the worker killed before it left (its Docker runtime does
+      // at start); the live ones removed their own: nothing may remain.
+      Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter",
+          "label=dev.rgrid.managed=true").redirectErrorStream(true).start();
+      String left = new String(ps.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(ps.waitFor()).isZero();
+      assertThat(left.trim()).as("containers left behind").isEmpty();
+    } finally {
+      clis.forEach(Cli::close);
+    }
+  }
 }

@@ -88,6 +88,14 @@ public interface MetadataStore extends AutoCloseable {
   /** The artifacts of an execution, by path. */
   List<Artifact> artifacts(ExecutionId id);
 
+  /**
+   * Removes the artifacts recorded for an execution: those of an attempt whose worker was lost
+   * before it could record the end, so that the next attempt records its own.
+   *
+   * @return how many were removed
+   */
+  int removeArtifacts(ExecutionId id);
+
   /** Records {@code entry} in the result cache, replacing an entry with the same key. */
   void putCacheEntry(CacheEntry entry);
 

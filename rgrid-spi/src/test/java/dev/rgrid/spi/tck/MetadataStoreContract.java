@@ -239,6 +239,22 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void removesTheArtifactsOfALostAttemptSoTheNextRecordsItsOwn() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    ExecutionRecord other = queued(T0.plusMillis(1), Map.of(), null);
+    store.create(r);
+    store.create(other);
+    store.putArtifacts(r.id(), List.of(new Artifact("a", 1, key(3)), new Artifact("b", 2, key(4))));
+    store.putArtifacts(other.id(), List.of(new Artifact("a", 1, key(3))));
+    assertThat(store.removeArtifacts(r.id())).isEqualTo(2);
+    assertThat(store.artifacts(r.id())).isEmpty();
+    assertThat(store.removeArtifacts(r.id())).isZero();
+    store.putArtifacts(r.id(), List.of(new Artifact("c", 3, key(5))));
+    assertThat(store.artifacts(r.id())).extracting(Artifact::path).containsExactly("c");
+    assertThat(store.artifacts(other.id())).hasSize(1);
+  }
+
+  @Test
   void keepsTheCacheKeyOfAnExecutionThroughCreateAndUpdate() {
     ExecutionRecord r = queued(T0, Map.of(), null).toBuilder().cacheKey(cacheKey(1)).build();
     store.create(r);

@@ -61,6 +61,14 @@ final class PgArtifacts {
     }));
   }
 
+  /** See {@link MetadataStore#removeArtifacts}. */
+  int remove(ExecutionId id) {
+    Objects.requireNonNull(id, "id");
+    return errors.call("removing artifacts of execution " + id, () -> jdbi.withHandle(h ->
+        h.createUpdate("DELETE FROM artifacts WHERE execution_id = :id").bind("id", id.value())
+            .execute()));
+  }
+
   /** See {@link MetadataStore#artifacts}. */
   List<Artifact> list(ExecutionId id) {
     Objects.requireNonNull(id, "id");

@@ -217,6 +217,11 @@ public final class PgMetadataStore implements MetadataStore {
   }
 
   @Override
+  public int removeArtifacts(ExecutionId id) {
+    return artifactRows.remove(id);
+  }
+
+  @Override
   public List<Artifact> artifacts(ExecutionId id) {
     return artifactRows.list(id);
   }

@@ -264,6 +264,10 @@ final class ExecutionRunner {
     } catch (OutputLimitException e) {
       failure = new FailureReason(FailureKind.OUTPUT_LIMIT, e.getMessage(), e.hint().orElse(null));
     }
+    if (record.attempt() > 1) {
+      // An earlier attempt may have recorded its outputs before its worker was lost.
+      ctx.store().removeArtifacts(id);
+    }
     if (!artifacts.isEmpty()) {
       ctx.store().putArtifacts(id, artifacts);
     }

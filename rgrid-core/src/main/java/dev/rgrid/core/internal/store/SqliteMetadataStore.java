@@ -247,6 +247,18 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   }
 
   @Override
+  public int removeArtifacts(ExecutionId id) {
+    Objects.requireNonNull(id, "id");
+    return db().write("removing artifacts of execution " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM artifacts WHERE execution_id = ?")) {
+        ps.setString(1, id.value());
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  @Override
   public List<Artifact> artifacts(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return db().read("reading artifacts of execution " + id, c -> {
