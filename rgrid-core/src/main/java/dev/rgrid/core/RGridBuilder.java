@@ -1,6 +1,5 @@
 package dev.rgrid.core;
 
-import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.core.internal.engine.ConfigFile;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
@@ -9,7 +8,6 @@ import dev.rgrid.core.internal.engine.PackageIndexConfig;
 import dev.rgrid.core.internal.engine.Prices;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.engine.SharedStates;
-import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobStore;
@@ -279,36 +277,13 @@ public final class RGridBuilder {
       java.util.Properties config = ConfigFile.load(configFile);
       Map<String, String> env = System.getenv();
       if (store == null || queue == null) {
-        String url = stateUrl != null ? stateUrl : setting(env, "RGRID_DB_URL", config,
-            "store.url");
-        if (url != null) {
-          dev.rgrid.spi.store.SharedState shared = SharedStates.open(url,
-              stateUrl != null ? stateUser : setting(env, "RGRID_DB_USER", config, "store.user"),
-              stateUrl != null ? statePassword
-                  : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
-          owned.add(shared);
-          store = store == null ? shared.metadataStore() : store;
-          queue = queue == null ? shared.queue() : queue;
-        } else {
-          SqliteDatabase db = SqliteDatabase.open(dir.resolve("rgrid.db"));
-          owned.add(db);
-          store = store == null ? db.metadataStore() : store;
-          queue = queue == null ? db.queue() : queue;
-        }
-      }
-      if (blobs == null && blobsDirectory == null) {
-        blobs = SharedStates.openBlobs(s3Settings(env, config));
-        if (blobs != null) {
-          owned.add(blobs);
-        }
+        SharedStates.State state = SharedStates.state(stateUrl, stateUser, statePassword, env,
+            config, dir.resolve("rgrid.db"), owned);
+        store = store == null ? state.store() : store;
+        queue = queue == null ? state.queue() : queue;
       }
       if (blobs == null) {
-        String configured = setting(env, "RGRID_BLOBS_DIR", config, "blobs.dir");
-        Path blobDir = blobsDirectory != null ? blobsDirectory
-            : configured != null ? Path.of(configured) : dir.resolve("blobs");
-        FileBlobStore fileBlobs = new FileBlobStore(blobDir.toAbsolutePath());
-        owned.add(fileBlobs);
-        blobs = fileBlobs;
+        blobs = SharedStates.blobs(blobsDirectory, env, config, dir.resolve("blobs"), owned);
       }
       LazyRuntime selected = null;
       if (runtime == null) {
@@ -361,35 +336,6 @@ public final class RGridBuilder {
       throw new RGridException(dir + " is not a writable directory",
           "make it a writable directory, or set RGRID_HOME to one");
     }
-  }
-
-  /**
-   * The S3 settings, by their environment names: {@code RGRID_S3_ENDPOINT}, {@code _REGION},
-   * {@code _BUCKET}, {@code _ACCESS_KEY}, {@code _SECRET_KEY}, each from the environment else
-   * {@code s3.endpoint}, {@code s3.region}, {@code s3.bucket}, {@code s3.access-key}, {@code
-   * s3.secret-key} in the config file.
-   */
-  private static Map<String, String> s3Settings(Map<String, String> env,
-      java.util.Properties config) {
-    Map<String, String> out = new java.util.HashMap<>();
-    for (String name : List.of("ENDPOINT", "REGION", "BUCKET", "ACCESS_KEY", "SECRET_KEY")) {
-      String value = setting(env, "RGRID_S3_" + name, config,
-          "s3." + name.toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
-      if (value != null) {
-        out.put("RGRID_S3_" + name, value);
-      }
-    }
-    return out;
-  }
-
-  /** An environment variable, else a key of the config file; blank counts as unset. */
-  private static String setting(Map<String, String> env, String variable,
-      java.util.Properties config, String key) {
-    String value = env.get(variable);
-    if (value == null || value.isBlank()) {
-      value = config.getProperty(key);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
   }
 
   private static WorkerId defaultWorkerId() {

@@ -1,13 +1,99 @@
 package dev.rgrid.core.internal.engine;
 
+import dev.rgrid.core.internal.blob.FileBlobStore;
+import dev.rgrid.core.internal.store.SqliteDatabase;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.SharedState;
 import dev.rgrid.spi.store.SharedStateProvider;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import java.util.ServiceLoader;
 
-/** Opens shared state from a URL with the provider on the class path that accepts it. */
+/**
+ * Where the store, queue and blobs come from: given explicitly, named in the environment or the
+ * configuration file (opened by the provider on the class path that accepts them), or the
+ * embedded defaults in the state directory.
+ */
 public final class SharedStates {
+  private static final List<String> S3_SETTINGS = List.of("ENDPOINT", "REGION", "BUCKET",
+      "ACCESS_KEY", "SECRET_KEY");
+
   private SharedStates() {}
+
+  /** A metadata store and the queue beside it. */
+  public record State(MetadataStore store, ExecutionQueue queue) {}
+
+  /**
+   * The shared state at {@code url} (when not null), else at {@code RGRID_DB_URL} / {@code
+   * store.url} (with its user and password), else the embedded database {@code dbFile}. What is
+   * opened is added to {@code owned}, to be closed with RGrid.
+   */
+  public static State state(String url, String user, String password, Map<String, String> env,
+      Properties config, Path dbFile, List<AutoCloseable> owned) {
+    String configured = url != null ? url : setting(env, "RGRID_DB_URL", config, "store.url");
+    if (configured != null) {
+      SharedState shared = open(configured,
+          url != null ? user : setting(env, "RGRID_DB_USER", config, "store.user"),
+          url != null ? password : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
+      owned.add(shared);
+      return new State(shared.metadataStore(), shared.queue());
+    }
+    SqliteDatabase db = SqliteDatabase.open(dbFile);
+    owned.add(db);
+    return new State(db.metadataStore(), db.queue());
+  }
+
+  /**
+   * Files under {@code directory} (when not null), else the S3 store of {@code RGRID_S3_*} /
+   * {@code s3.*}, else files under {@code RGRID_BLOBS_DIR} / {@code blobs.dir}, else under
+   * {@code defaultDirectory}. What is opened is added to {@code owned}.
+   */
+  public static BlobStore blobs(Path directory, Map<String, String> env, Properties config,
+      Path defaultDirectory, List<AutoCloseable> owned) {
+    BlobStore store = directory == null ? openBlobs(s3Settings(env, config)) : null;
+    if (store == null) {
+      String configured = setting(env, "RGRID_BLOBS_DIR", config, "blobs.dir");
+      Path dir = directory != null ? directory
+          : configured != null ? Path.of(configured) : defaultDirectory;
+      store = new FileBlobStore(dir.toAbsolutePath());
+    }
+    owned.add(store);
+    return store;
+  }
+
+  /**
+   * The S3 settings by their environment names ({@code RGRID_S3_ENDPOINT}, …), each from the
+   * environment else {@code s3.endpoint}, {@code s3.region}, {@code s3.bucket}, {@code
+   * s3.access-key}, {@code s3.secret-key} in the config file.
+   */
+  static Map<String, String> s3Settings(Map<String, String> env, Properties config) {
+    Map<String, String> out = new HashMap<>();
+    for (String name : S3_SETTINGS) {
+      String value = setting(env, "RGRID_S3_" + name, config,
+          "s3." + name.toLowerCase(Locale.ROOT).replace('_', '-'));
+      if (value != null) {
+        out.put("RGRID_S3_" + name, value);
+      }
+    }
+    return out;
+  }
+
+  /** An environment variable, else a key of the config file; blank counts as unset. */
+  static String setting(Map<String, String> env, String variable, Properties config,
+      String key) {
+    String value = env.get(variable);
+    if (value == null || value.isBlank()) {
+      value = config.getProperty(key);
+    }
+    return value == null || value.isBlank() ? null : value.trim();
+  }
 
   /**
    * The state at {@code url}.
@@ -31,7 +117,7 @@ public final class SharedStates {
    *
    * @throws RGridException when they name one no provider on the class path opens
    */
-  public static dev.rgrid.spi.blob.BlobStore openBlobs(java.util.Map<String, String> settings) {
+  static BlobStore openBlobs(Map<String, String> settings) {
     if (settings.isEmpty()) {
       return null;
     }
