@@ -22,9 +22,11 @@ import picocli.CommandLine.Option;
 @Command(name = "worker", mixinStandardHelpOptions = true,
     description = {"Run queued work until stopped (SIGTERM or Ctrl-C: running executions get "
         + "--grace to finish, the rest go back to the queue).",
-        "The queue and store come from RGRID_DB_URL (RGRID_DB_USER, RGRID_DB_PASSWORD) or "
-        + "store.url in config.properties; blobs from RGRID_BLOBS_DIR or blobs.dir. Without "
-        + "them the worker serves the embedded state directory."})
+        "The queue and store come from --db-url, else RGRID_DB_URL (RGRID_DB_USER, "
+        + "RGRID_DB_PASSWORD), else store.url in the configuration file (--config, else "
+        + "RGRID_CONFIG, else config.properties in the state directory); blobs from S3 "
+        + "(RGRID_S3_* or s3.*), else --blobs-dir, RGRID_BLOBS_DIR or blobs.dir. Without them "
+        + "the worker serves the embedded state directory."})
 final class WorkerCommand extends BaseCommand {
   private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile(
       "[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
@@ -41,6 +43,24 @@ final class WorkerCommand extends BaseCommand {
       description = "Container runtime: auto, docker or process (default $RGRID_RUNTIME, else "
           + "auto).")
   String engine;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Read settings (store.*, s3.*, blobs.dir, pip.*, price.*) from FILE; the "
+          + "environment still wins over it.")
+  Path config;
+
+  @Option(names = "--db-url", paramLabel = "URL", description = "The shared store and queue, "
+      + "e.g. jdbc:postgresql://db:5432/rgrid (the password comes from RGRID_DB_PASSWORD or "
+      + "store.password, never from the command line).")
+  String dbUrl;
+
+  @Option(names = "--db-user", paramLabel = "USER", description = "The store's user (with "
+      + "--db-url).")
+  String dbUser;
+
+  @Option(names = "--blobs-dir", paramLabel = "DIR", description = "Keep blobs in DIR (a "
+      + "directory every worker of this machine shares) instead of S3 or the state directory.")
+  Path blobsDir;
 
   @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "30s",
       description = "How long running executions may take to finish on shutdown "
@@ -62,8 +82,21 @@ final class WorkerCommand extends BaseCommand {
     Duration leaseTime = Parsing.duration(lease);
     Path home = RGridBuilder.defaultHome();
     WorkerId workerId = new WorkerId(id != null ? checkedId(id) : rememberedId(home));
-    RGrid rgrid = RGrid.builder().workers(concurrency).engine(engine).workerId(workerId)
-        .lease(leaseTime).closeGrace(graceTime).build();
+    if (dbUser != null && dbUrl == null) {
+      throw new IllegalArgumentException("--db-user needs --db-url");
+    }
+    RGridBuilder builder = RGrid.builder().workers(concurrency).engine(engine)
+        .workerId(workerId).lease(leaseTime).closeGrace(graceTime);
+    if (config != null) {
+      builder.configFile(config);
+    }
+    if (dbUrl != null) {
+      builder.sharedState(dbUrl, dbUser, null);
+    }
+    if (blobsDir != null) {
+      builder.blobsDirectory(blobsDir);
+    }
+    RGrid rgrid = builder.build();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread onStop = new Thread(() -> {
       terminal.note("worker " + workerId + " stopping: running executions get " + grace

@@ -145,6 +145,60 @@ class WorkerEndToEndTest {
     }
   }
 
+  @Test
+  void aWorkerConfiguredByItsConfigFileRunsWhatAClientConfiguredTheSameWaySubmits()
+      throws Exception {
+    String url = freshDatabase("workers_config");
+    Path blobs = Files.createDirectories(root.resolve("blobs"));
+    Path conf = Files.writeString(root.resolve("cluster.properties"), String.join("\n",
+        "store.url=" + url, "store.user=postgres", "store.password=postgres",
+        "blobs.dir=" + blobs, ""));
+    Path script = Files.writeString(root.resolve("hello.py"), "import sys\nprint('hi', "
+        + "sys.argv[1])\n");
+    Cli cli = new Cli(root.resolve("cf-home"), root.resolve("cf-cwd"));
+    try {
+      Path missing = root.resolve("no-such.properties");
+      Cli.Result noFile = cli.runFromDevNull("worker", "--config", missing.toString());
+      assertThat(noFile.exitCode()).isEqualTo(ExitCodes.USAGE);
+      assertThat(noFile.errorLines()).singleElement().asString()
+          .contains("no configuration file " + missing);
+      Cli.Result noVarFile = cli.env("RGRID_CONFIG", missing.toString()).runFromDevNull("list");
+      assertThat(noVarFile.exitCode()).isEqualTo(ExitCodes.USAGE);
+      assertThat(noVarFile.hintLines()).singleElement().asString().contains("RGRID_CONFIG");
+      cli.env("RGRID_CONFIG", "");
+      assertThat(cli.runFromDevNull("worker", "--db-user", "x").exitCode())
+          .isEqualTo(ExitCodes.USAGE);
+      // A flag beats the file: the worker goes to the port the flag names.
+      Cli.Result flag = cli.runFromDevNull("worker", "--config", conf.toString(), "--db-url",
+          "jdbc:postgresql://127.0.0.1:1/elsewhere");
+      assertThat(flag.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(flag.errorLines()).singleElement().asString().contains("127.0.0.1:1")
+          .doesNotContain("postgres@");
+
+      Cli.Running worker = cli.env("RGRID_RUNTIME", "process").start("worker", "--config",
+          conf.toString(), "--id", "configured", "--concurrency", "2");
+      try (RGrid client = RGrid.builder().home(root.resolve("client-home")).configFile(conf)
+          .workers(0).build()) {
+        List<dev.rgrid.core.Execution> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          runs.add(client.run(RunSpec.builder(script).args(List.of("n" + i)).build()));
+        }
+        for (dev.rgrid.core.Execution e : runs) {
+          ExecutionRecord r = e.await(DEADLINE).orElseThrow();
+          assertThat(r.status()).as(worker.stderrSoFar()).isEqualTo(ExecutionStatus.SUCCEEDED);
+          assertThat(r.workerId().value()).isEqualTo("configured");
+        }
+        assertThat(runs.get(2).logs()).extracting(dev.rgrid.spi.store.LogLine::text)
+            .containsExactly("hi n2");
+      }
+      ProcessHandle.of(worker.pid()).orElseThrow().destroy();
+      assertThat(worker.await(Duration.ofSeconds(60)).stderr())
+          .contains("worker configured stopping");
+    } finally {
+      cli.close();
+    }
+  }
+
   /**
    * The issue's chaos run: three worker processes on the Docker runtime and a 300-input batch;
    * every few seconds a random worker is killed with SIGKILL and replaced. Every input ends with

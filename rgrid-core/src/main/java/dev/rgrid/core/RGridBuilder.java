@@ -55,6 +55,7 @@ public final class RGridBuilder {
   private Long hourlyMicros;
   private Boolean perStartedHour;
   private String stateUrl;
+  private Path configFile;
   private String stateUser;
   private String statePassword;
   private Path blobsDirectory;
@@ -204,13 +205,25 @@ public final class RGridBuilder {
    * on the class path that accepts it, so that workers on many machines share them. Default:
    * {@code RGRID_DB_URL} ({@code RGRID_DB_USER}, {@code RGRID_DB_PASSWORD}), else {@code
    * store.url} ({@code store.user}, {@code store.password}) in {@code config.properties}, else the
-   * embedded database in the state directory. Ignored when {@link #store} and {@link #queue} are
-   * given.
+   * embedded database in the state directory. A {@code null} user or password is taken from
+   * there too (keep passwords off command lines). Ignored when {@link #store} and {@link #queue}
+   * are given.
    */
   public RGridBuilder sharedState(String url, String user, String password) {
     stateUrl = java.util.Objects.requireNonNull(url, "url");
     stateUser = user;
     statePassword = password;
+    return this;
+  }
+
+  /**
+   * Reads the configuration ({@code store.*}, {@code s3.*}, {@code pip.*}, {@code price.*} keys)
+   * from {@code file}, which must exist, instead of {@code config.properties} in the state
+   * directory. Default: the file named by {@code RGRID_CONFIG}, else that one (if it exists).
+   * Environment variables still take precedence over its keys.
+   */
+  public RGridBuilder configFile(Path file) {
+    configFile = java.util.Objects.requireNonNull(file, "file");
     return this;
   }
 
@@ -273,9 +286,9 @@ public final class RGridBuilder {
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       prepareHome(dir);
-      Path configFile = dir.resolve("config.properties");
-      java.util.Properties config = ConfigFile.load(configFile);
       Map<String, String> env = System.getenv();
+      Path configFile = ConfigFile.choose(this.configFile, env.get("RGRID_CONFIG"), dir);
+      java.util.Properties config = ConfigFile.load(configFile);
       if (store == null || queue == null) {
         SharedStates.State state = SharedStates.state(stateUrl, stateUser, statePassword, env,
             config, dir.resolve("rgrid.db"), owned);

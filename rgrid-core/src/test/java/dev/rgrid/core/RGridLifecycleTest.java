@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -174,6 +175,96 @@ class RGridLifecycleTest {
             ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED);
         assertThat(e.logs()).extracting(LogLine::text).endsWith("end");
       }
+    }
+  }
+
+  @Test
+  void aWorkerWhoseLeaseLapsedUnnoticedCannotEndTheAttemptThatTookOver() throws Exception {
+    // The first attempt (on the stalled worker) fails after 4 s; the second (on the healthy worker,
+    // once the lease lapsed at 1.5 s) succeeds after 6 s, so the first ends while the second runs.
+    // Without fencing by attempt, the stalled worker's FAILED would overwrite the running second
+    // attempt's record.
+    Path marker = home.resolve("first-attempt-started");
+    Path s = script("fenced.py", "import os, sys, time\nm = " + pyString(marker.toString())
+        + "\nfirst = not os.path.exists(m)\nopen(m, 'a').close()\n"
+        + "time.sleep(4 if first else 6)\nsys.exit(3 if first else 0)\n");
+    Duration lease = Duration.ofMillis(1500);
+    try (RGrid healthy = RGrid.builder().home(home).lease(lease)
+        .pollInterval(Duration.ofMillis(50)).workerId(new WorkerId("healthy")).build()) {
+      dev.rgrid.core.internal.store.SqliteDatabase db =
+          dev.rgrid.core.internal.store.SqliteDatabase.open(home.resolve("rgrid.db"));
+      StalledHeartbeat stalled = new StalledHeartbeat(db.queue(),
+          java.util.concurrent.ConcurrentHashMap.newKeySet());
+      try (db; RGrid worker = RGrid.builder().home(home).lease(lease)
+          .workerId(new WorkerId("stalled")).store(db.metadataStore()).queue(stalled).build()) {
+        Execution e = worker.run(RunSpec.builder(s).build());
+        within(Duration.ofSeconds(60), () -> e.record().status().isTerminal());
+        worker.awaitIdle(Duration.ofSeconds(30));
+        ExecutionRecord done = e.record();
+        assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(done.exitCode()).isZero();
+        assertThat(done.attempt()).isEqualTo(2);
+        assertThat(done.workerId()).isEqualTo(new WorkerId("healthy"));
+        assertThat(done.transitions()).extracting(StatusTransition::status).containsExactly(
+            ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.QUEUED,
+            ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED);
+      }
+    }
+  }
+
+  private static String pyString(String s) {
+    return "'" + s.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /**
+   * A queue whose renewals never reach the store while the worker believes they did, as in a
+   * pause longer than the lease: its leases lapse without the worker noticing.
+   */
+  private record StalledHeartbeat(ExecutionQueue delegate, Set<ExecutionId> held)
+      implements ExecutionQueue {
+    @Override
+    public void enqueue(QueueEntry entry, Instant now, Duration hold) {
+      delegate.enqueue(entry, now, hold);
+    }
+
+    @Override
+    public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+      List<Claim> claims = delegate.claim(worker, max, now, lease);
+      claims.forEach(c -> held.add(c.executionId()));
+      return claims;
+    }
+
+    @Override
+    public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
+      return List.copyOf(held);
+    }
+
+    @Override
+    public boolean complete(ExecutionId id, WorkerId worker) {
+      held.remove(id);
+      return delegate.complete(id, worker);
+    }
+
+    @Override
+    public boolean release(ExecutionId id, WorkerId worker, Instant notBefore) {
+      held.remove(id);
+      return delegate.release(id, worker, notBefore);
+    }
+
+    @Override
+    public boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt) {
+      held.remove(id);
+      return delegate.retry(id, worker, notBefore, attempt);
+    }
+
+    @Override
+    public boolean remove(ExecutionId id) {
+      return delegate.remove(id);
+    }
+
+    @Override
+    public long depth() {
+      return delegate.depth();
     }
   }
 

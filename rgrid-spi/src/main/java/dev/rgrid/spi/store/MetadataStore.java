@@ -41,6 +41,8 @@ public interface MetadataStore extends AutoCloseable {
   /**
    * Atomically replaces an execution with {@code change} applied to it, provided its current
    * status is one of {@code expected}. The change must not alter the id, spec or creation time.
+   * It runs inside the compare-and-set and may refuse by throwing (an {@code RGridException} as a
+   * rule); the exception then propagates as it is and nothing is written.
    *
    * @return the stored result
    * @throws NotFoundException when there is no such execution

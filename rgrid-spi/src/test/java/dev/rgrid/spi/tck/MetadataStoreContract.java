@@ -112,6 +112,21 @@ public abstract class MetadataStoreContract {
   }
 
   @Test
+  void writesNothingWhenTheChangeRefusesAndPassesItsExceptionOn() {
+    ExecutionRecord r = queued(T0, Map.of(), null);
+    store.create(r);
+    ConflictException refusal = new ConflictException("not this attempt's to end");
+    assertThatThrownBy(() -> store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> {
+      throw refusal;
+    })).isSameAs(refusal);
+    assertThat(store.get(r.id())).isEqualTo(r);
+    // The store stays usable after the refused transaction.
+    ExecutionRecord running = store.update(r.id(), Set.of(ExecutionStatus.QUEUED),
+        x -> x.toBuilder().transition(ExecutionStatus.RUNNING, T0).build());
+    assertThat(store.get(r.id())).isEqualTo(running);
+  }
+
+  @Test
   void letsExactlyOneOfManyConcurrentUpdatesWin() throws Exception {
     ExecutionRecord r = queued(T0, Map.of(), null);
     store.create(r);

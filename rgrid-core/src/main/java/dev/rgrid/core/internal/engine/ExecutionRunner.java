@@ -70,6 +70,7 @@ final class ExecutionRunner {
     LocalState.Running handle = local.startRunning(id);
     Failures.Retry retry = null;
     boolean ran = false;
+    boolean takenOver = false;
     try {
       ExecutionRecord running = begin(claim);
       if (running != null) {
@@ -79,14 +80,19 @@ final class ExecutionRunner {
         }
         execute(running, handle);
       }
+    } catch (Fence.TakenOverException e) {
+      // Our lease lapsed unnoticed (a pause longer than the lease) and the execution is another
+      // worker's now: our late end was refused, and its queue entry is not ours to touch.
+      LOG.warn("{}; this worker's result is dropped", e.getMessage());
+      takenOver = true;
     } catch (BackendUnavailableException e) {
       // The engine or a store refused: recorded with its reason and hint; no stack trace needed.
       LOG.warn("execution {} failed: {}", id, e.getMessage());
       LOG.debug("execution {} failed", id, e);
-      retry = failures.retryOrFail(id, e);
+      retry = failures.retryOrFail(id, claim.attempt(), e);
     } catch (RuntimeException e) {
       LOG.error("execution {} failed inside RGrid", id, e);
-      if (!failures.fail(id, e)) {
+      if (!failures.fail(id, claim.attempt(), e)) {
         retry = Failures.Retry.UNRECORDED;
       }
     } finally {
@@ -95,7 +101,7 @@ final class ExecutionRunner {
       }
       local.stopRunning(id);
       // A lost claim belongs to another worker now (or soon, once the lease lapses): leave it.
-      if (!handle.lost() && retry != Failures.Retry.UNRECORDED) {
+      if (!handle.lost() && !takenOver && retry != Failures.Retry.UNRECORDED) {
         if (retry != null) {
           ctx.queue().retry(id, ctx.workerId(), retry.notBefore(), retry.attempt());
         } else {
@@ -120,9 +126,9 @@ final class ExecutionRunner {
       int allowed = Math.min(ctx.maxAttempts(),
           policy.retryOn().contains(FailureKind.WORKER_LOST) ? policy.maxAttempts() : 1);
       if (claim.attempt() > allowed) {
-        finish(id, b -> b.failure(new FailureReason(FailureKind.WORKER_LOST, "the worker running it "
-            + "(" + current.workerId() + ") stopped answering, " + allowed
-            + " attempt" + (allowed == 1 ? "" : "s") + " in all", "run it again with `rgrid retry "
+        finish(current, claim.attempt(), b -> b.failure(new FailureReason(
+            FailureKind.WORKER_LOST, "the worker running it (" + current.workerId()
+            + ") stopped answering, " + allowed + " attempt" + (allowed == 1 ? "" : "s") + " in all", "run it again with `rgrid retry "
             + id + "`")).transition(ExecutionStatus.FAILED, now));
         return null;
       }
@@ -149,8 +155,8 @@ final class ExecutionRunner {
       def = ctx.catalog().resolve(spec.runtime());
       ctx.runtime().prepare(def);
     } catch (RuntimeUnavailableException | dev.rgrid.core.InvalidRunSpecException e) {
-      finish(id, b -> b.failure(new FailureReason(FailureKind.RUNTIME_UNAVAILABLE, e.getMessage(),
-          e.hint().orElse(null))).transition(ExecutionStatus.FAILED, ctx.clock().instant()));
+      finish(record, b -> b.failure(new FailureReason(FailureKind.RUNTIME_UNAVAILABLE,
+          e.getMessage(), e.hint().orElse(null))).transition(ExecutionStatus.FAILED, ctx.clock().instant()));
       return;
     }
     // Phase timings for `-Dorg.slf4j.simpleLogger.log.dev.rgrid=debug` (see docs/benchmarks.md).
@@ -241,12 +247,12 @@ final class ExecutionRunner {
     ExecutionId id = record.id();
     Instant now = ctx.clock().instant();
     if (ending == Ending.CANCELLED) {
-      finish(id, b -> captured(b, captured).failure(new FailureReason(FailureKind.CANCELLED,
+      finish(record, b -> captured(b, captured).failure(new FailureReason(FailureKind.CANCELLED,
           "cancelled while running", null)).transition(ExecutionStatus.CANCELLED, now));
       return;
     }
     if (ending == Ending.TIMED_OUT) {
-      finish(id, b -> captured(b, captured).failure(new FailureReason(FailureKind.TIMEOUT,
+      finish(record, b -> captured(b, captured).failure(new FailureReason(FailureKind.TIMEOUT,
           "ran longer than its timeout of " + human(record.spec().timeout()) + " and was killed",
           "pass a longer --timeout if it needs more time"))
           .transition(ExecutionStatus.TIMED_OUT, now));
@@ -282,9 +288,9 @@ final class ExecutionRunner {
     ExecutionStatus status = f == null ? ExecutionStatus.SUCCEEDED : ExecutionStatus.FAILED;
     List<dev.rgrid.spi.store.Artifact> collected = artifacts;
     ExecutionRecord done = ctx.store().update(id,
-        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-        r -> costed(r, captured(r.toBuilder(), captured).exitCode(result.exitCode())
-            .failure(f).transition(status, now).build()));
+        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED), Fence.guard(record.attempt(),
+            ctx.workerId(), r -> costed(r, captured(r.toBuilder(), captured)
+                .exitCode(result.exitCode()).failure(f).transition(status, now).build())));
     try {
       // Before anyone hears of the end, so that an identical run submitted right after it
       // finds the entry.
@@ -307,7 +313,7 @@ final class ExecutionRunner {
     String firstError = lines.stream().filter(l -> l.startsWith("ERROR")).findFirst()
         .orElse(null);
     String full = firstError == null ? message : message + ": " + firstError;
-    finish(record.id(), b -> captured(b, captured).failure(new FailureReason(
+    finish(record, b -> captured(b, captured).failure(new FailureReason(
         FailureKind.DEPENDENCY_INSTALL, full, hint)).transition(ExecutionStatus.FAILED,
         ctx.clock().instant()));
   }
@@ -317,12 +323,21 @@ final class ExecutionRunner {
     return b.logTruncated(c.truncated()).stdout(c.stdout()).stderr(c.stderr());
   }
 
-  /** Records a terminal state from RUNNING (or QUEUED) and tells local listeners. */
-  private void finish(ExecutionId id,
+  /** Records this attempt's terminal state from RUNNING (or QUEUED) and tells local listeners. */
+  private void finish(ExecutionRecord mine,
       java.util.function.UnaryOperator<ExecutionRecord.Builder> change) {
-    ExecutionRecord done = ctx.store().update(id,
-        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-        r -> costed(r, change.apply(r.toBuilder()).build()));
+    finish(mine, mine.attempt(), change);
+  }
+
+  /** Records a terminal state, fenced by {@code attempt} unless it ends a lost worker's run. */
+  private void finish(ExecutionRecord mine, int attempt,
+      java.util.function.UnaryOperator<ExecutionRecord.Builder> change) {
+    java.util.function.UnaryOperator<ExecutionRecord> write =
+        r -> costed(r, change.apply(r.toBuilder()).build());
+    // A lost worker's execution is ended by whoever found it lost: that is no takeover.
+    ExecutionRecord done = ctx.store().update(mine.id(),
+        Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED), attempt > mine.attempt() ? write
+            : Fence.guard(attempt, ctx.workerId(), write));
     publish(done);
   }
 

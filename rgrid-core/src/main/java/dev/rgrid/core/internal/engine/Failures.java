@@ -50,9 +50,10 @@ final class Failures {
   /**
    * Records the execution for another attempt when its retry policy covers {@code e} (and it was
    * not fed stdin, which cannot be read twice), returning when and as which attempt it runs;
-   * else records the failure and returns {@code null}.
+   * else records the failure and returns {@code null}. Both writes are fenced by {@code attempt}:
+   * an execution another worker took over is left alone ({@link Retry#UNRECORDED}).
    */
-  Retry retryOrFail(ExecutionId id, BackendUnavailableException e) {
+  Retry retryOrFail(ExecutionId id, int attempt, BackendUnavailableException e) {
     FailureKind kind = kindOf(e);
     try {
       ExecutionRecord current = ctx.store().get(id);
@@ -66,7 +67,7 @@ final class Failures {
         return new Retry(ctx.clock().instant(), current.attempt());
       }
       if (local.stdin(id) != null || !policy.retries(kind, current.attempt())) {
-        return fail(id, e) ? null : Retry.UNRECORDED;
+        return fail(id, attempt, e) ? null : Retry.UNRECORDED;
       }
       int next = current.attempt() + 1;
       Duration delay = policy.delayBefore(current.attempt(), random);
@@ -74,9 +75,10 @@ final class Failures {
       FailureReason reason = new FailureReason(kind, String.valueOf(e.getMessage()),
           e.hint().orElse(null));
       ExecutionRecord queued = ctx.store().update(id, Set.of(ExecutionStatus.RUNNING),
-          r -> Prices.costed(r, r.toBuilder().failure(reason).workerId(null).attempt(next)
+          Fence.guard(attempt, ctx.workerId(), r -> Prices.costed(r, r.toBuilder()
+              .failure(reason).workerId(null).attempt(next)
               .transition(ExecutionStatus.QUEUED, now).build(), ctx.workerId(),
-              ctx.hourlyMicros()));
+              ctx.hourlyMicros())));
       ctx.store().appendLogs(id, List.of(new LogLine(ctx.store().lastLogSeq(id) + 1,
           LogStream.SYSTEM, now, "[rgrid] attempt " + current.attempt() + " failed ("
               + kind.code() + ": " + e.getMessage() + "); retrying in "
@@ -84,6 +86,9 @@ final class Failures {
               + policy.maxAttempts() + ")")));
       local.publish(queued);
       return new Retry(now.plus(delay), next);
+    } catch (Fence.TakenOverException takenOver) {
+      LOG.warn("{}; not retried from here", takenOver.getMessage());
+      return Retry.UNRECORDED;
     } catch (BackendUnavailableException again) {
       // Recording a failure of the store needs the store: leave the claim to be handed back
       // (and the execution run again) once it answers, rather than fail it for good.
@@ -93,16 +98,17 @@ final class Failures {
     } catch (RuntimeException again) {
       again.addSuppressed(e);
       LOG.error("could not queue {} for another attempt", id, again);
-      return fail(id, e) ? null : Retry.UNRECORDED;
+      return fail(id, attempt, e) ? null : Retry.UNRECORDED;
     }
   }
 
   /**
-   * Records {@code e} as the execution's final failure.
+   * Records {@code e} as the final failure of the execution's {@code attempt}; nothing when
+   * another worker has taken it over since.
    *
    * @return {@code false} when even that could not be recorded (logged)
    */
-  boolean fail(ExecutionId id, RuntimeException e) {
+  boolean fail(ExecutionId id, int attempt, RuntimeException e) {
     FailureKind kind = kindOf(e);
     String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
         : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
@@ -110,12 +116,17 @@ final class Failures {
     try {
       ExecutionRecord done = ctx.store().update(id,
           Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-          r -> Prices.costed(r, r.toBuilder().failure(new FailureReason(kind,
-              String.valueOf(e.getMessage()), hint))
+          Fence.guard(attempt, ctx.workerId(), r -> Prices.costed(r, r.toBuilder()
+              .failure(new FailureReason(kind, String.valueOf(e.getMessage()), hint))
               .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build(), ctx.workerId(),
-              ctx.hourlyMicros()));
+              ctx.hourlyMicros())));
       local.publish(done);
       return true;
+    } catch (Fence.TakenOverException takenOver) {
+      // Not ours to end: if it is still claimed by this worker (an odd state left by an outage),
+      // the heartbeat hands it back; else its new holder ends it.
+      LOG.warn("{}; its failure is not recorded from here", takenOver.getMessage());
+      return false;
     } catch (dev.rgrid.spi.ConflictException ended) {
       return true; // it ended meanwhile (cancelled, or finished by whoever took it over)
     } catch (RuntimeException again) {

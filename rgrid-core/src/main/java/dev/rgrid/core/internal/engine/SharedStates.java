@@ -32,16 +32,18 @@ public final class SharedStates {
 
   /**
    * The shared state at {@code url} (when not null), else at {@code RGRID_DB_URL} / {@code
-   * store.url} (with its user and password), else the embedded database {@code dbFile}. What is
-   * opened is added to {@code owned}, to be closed with RGrid.
+   * store.url} (with its user and password), else the embedded database {@code dbFile}. A null
+   * user or password is looked up the same way. What is opened is added to {@code owned}, to be
+   * closed with RGrid.
    */
   public static State state(String url, String user, String password, Map<String, String> env,
       Properties config, Path dbFile, List<AutoCloseable> owned) {
     String configured = url != null ? url : setting(env, "RGRID_DB_URL", config, "store.url");
     if (configured != null) {
       SharedState shared = open(configured,
-          url != null ? user : setting(env, "RGRID_DB_USER", config, "store.user"),
-          url != null ? password : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
+          user != null ? user : setting(env, "RGRID_DB_USER", config, "store.user"),
+          password != null ? password
+              : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
       owned.add(shared);
       return new State(shared.metadataStore(), shared.queue());
     }
