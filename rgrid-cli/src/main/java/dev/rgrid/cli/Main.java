@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         LimitCommand.class, EstimateCommand.class,
         CacheCommand.class,
         RuntimesCommand.class,
-        VersionCommand.class, WorkerCommand.class,
+        VersionCommand.class, WorkerCommand.class, ServerCommand.class, AdminCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "
         + "3 no such execution; 124 timed out; 125 RGrid failed; 130 cancelled."})

@@ -33,9 +33,11 @@ public final class RGrid implements AutoCloseable {
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
   private final dev.rgrid.core.internal.engine.LazyRuntime selected;
+  private final Accounts accounts;
 
   RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      dev.rgrid.core.internal.engine.LazyRuntime selected) {
+      dev.rgrid.core.internal.engine.LazyRuntime selected, Accounts accounts) {
+    this.accounts = accounts;
     this.engine = engine;
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
@@ -53,6 +55,45 @@ public final class RGrid implements AutoCloseable {
   /** A builder for explicit wiring. */
   public static RGridBuilder builder() {
     return new RGridBuilder();
+  }
+
+  /**
+   * Accounts and API keys (what a server authenticates against).
+   *
+   * @throws UnsupportedOperationException when this instance has no account store
+   */
+  public Accounts accounts() {
+    if (accounts == null) {
+      throw new UnsupportedOperationException("this RGrid keeps no accounts: build it on its "
+          + "state directory or shared state, or give RGridBuilder.accounts");
+    }
+    return accounts;
+  }
+
+  /**
+   * Submits an execution whose script, inputs and accompanying files are already in the blob
+   * store, as a server receives it from a remote client that prepared it. It is checked as a
+   * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths) and each blob must
+   * exist; labels starting with {@code rgrid.} are the caller's to set (a server sets {@link
+   * dev.rgrid.spi.account.AccountId#LABEL}).
+   *
+   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
+   */
+  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
+    return engine.submit(spec);
+  }
+
+  /** The limits this instance applies to runs (default timeout, maximum sizes…). */
+  public Limits limits() {
+    return engine.context().limits();
+  }
+
+  /**
+   * The blob store this instance keeps scripts, inputs and outputs in (content-addressed by
+   * SHA-256), for a server that takes uploads and serves downloads.
+   */
+  public dev.rgrid.spi.blob.BlobStore blobStore() {
+    return engine.context().blobs();
   }
 
   /** Submits a run; returns at once with its handle. */
@@ -108,6 +149,11 @@ public final class RGrid implements AutoCloseable {
    */
   public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
     return engine.retryBatch(id, failedOnly);
+  }
+
+  /** The stored record of an execution, or empty when there is none. */
+  public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
+    return engine.context().store().find(id);
   }
 
   /**

@@ -56,6 +56,7 @@ public final class RGridBuilder {
   private Boolean perStartedHour;
   private String stateUrl;
   private Path configFile;
+  private dev.rgrid.spi.account.AccountStore accounts;
   private String stateUser;
   private String statePassword;
   private Path blobsDirectory;
@@ -217,6 +218,15 @@ public final class RGridBuilder {
   }
 
   /**
+   * The accounts and API keys a server authenticates against. Default: those of the shared state
+   * or embedded database; none when {@link #store} is given.
+   */
+  public RGridBuilder accounts(dev.rgrid.spi.account.AccountStore value) {
+    accounts = value;
+    return this;
+  }
+
+  /**
    * Reads the configuration ({@code store.*}, {@code s3.*}, {@code pip.*}, {@code price.*} keys)
    * from {@code file}, which must exist, instead of {@code config.properties} in the state
    * directory. Default: the file named by {@code RGRID_CONFIG}, else that one (if it exists).
@@ -292,6 +302,9 @@ public final class RGridBuilder {
       if (store == null || queue == null) {
         SharedStates.State state = SharedStates.state(stateUrl, stateUser, statePassword, env,
             config, dir.resolve("rgrid.db"), owned);
+        if (store == null && accounts == null) {
+          accounts = new LazyAccounts(state.accounts());
+        }
         store = store == null ? state.store() : store;
         queue = queue == null ? state.queue() : queue;
       }
@@ -319,7 +332,7 @@ public final class RGridBuilder {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
       return new RGrid(new Engine(ctx, workers, closeGrace, spendingAlerts), catalog, owned,
-          selected);
+          selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {

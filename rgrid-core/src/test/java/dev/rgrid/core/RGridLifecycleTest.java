@@ -194,7 +194,8 @@ class RGridLifecycleTest {
       dev.rgrid.core.internal.store.SqliteDatabase db =
           dev.rgrid.core.internal.store.SqliteDatabase.open(home.resolve("rgrid.db"));
       StalledHeartbeat stalled = new StalledHeartbeat(db.queue(),
-          java.util.concurrent.ConcurrentHashMap.newKeySet());
+          java.util.concurrent.ConcurrentHashMap.newKeySet(),
+          new java.util.concurrent.atomic.AtomicBoolean());
       try (db; RGrid worker = RGrid.builder().home(home).lease(lease)
           .workerId(new WorkerId("stalled")).store(db.metadataStore()).queue(stalled).build()) {
         Execution e = worker.run(RunSpec.builder(s).build());
@@ -203,11 +204,14 @@ class RGridLifecycleTest {
         ExecutionRecord done = e.record();
         assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(done.exitCode()).isZero();
-        assertThat(done.attempt()).isEqualTo(2);
+        // On a loaded machine the healthy worker may itself lose and retake the lease once more:
+        // what matters is that the stalled worker's FAILED never got in.
+        assertThat(done.attempt()).isGreaterThanOrEqualTo(2);
         assertThat(done.workerId()).isEqualTo(new WorkerId("healthy"));
-        assertThat(done.transitions()).extracting(StatusTransition::status).containsExactly(
-            ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.QUEUED,
-            ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED);
+        assertThat(done.transitions()).extracting(StatusTransition::status)
+            .doesNotContain(ExecutionStatus.FAILED).startsWith(ExecutionStatus.QUEUED,
+                ExecutionStatus.RUNNING, ExecutionStatus.QUEUED)
+            .endsWith(ExecutionStatus.RUNNING, ExecutionStatus.SUCCEEDED);
       }
     }
   }
@@ -220,8 +224,8 @@ class RGridLifecycleTest {
    * A queue whose renewals never reach the store while the worker believes they did, as in a
    * pause longer than the lease: its leases lapse without the worker noticing.
    */
-  private record StalledHeartbeat(ExecutionQueue delegate, Set<ExecutionId> held)
-      implements ExecutionQueue {
+  private record StalledHeartbeat(ExecutionQueue delegate, Set<ExecutionId> held,
+      java.util.concurrent.atomic.AtomicBoolean claimed) implements ExecutionQueue {
     @Override
     public void enqueue(QueueEntry entry, Instant now, Duration hold) {
       delegate.enqueue(entry, now, hold);
@@ -229,8 +233,12 @@ class RGridLifecycleTest {
 
     @Override
     public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+      if (claimed.get()) {
+        return List.of(); // stalled after its first claim: it does not take its own work back
+      }
       List<Claim> claims = delegate.claim(worker, max, now, lease);
       claims.forEach(c -> held.add(c.executionId()));
+      claimed.set(!claims.isEmpty());
       return claims;
     }
 

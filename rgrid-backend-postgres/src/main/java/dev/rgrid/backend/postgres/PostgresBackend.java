@@ -2,9 +2,12 @@ package dev.rgrid.backend.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.rgrid.backend.postgres.internal.PgAccounts;
+import dev.rgrid.backend.postgres.internal.PgErrors;
 import dev.rgrid.backend.postgres.internal.PgExecutionQueue;
 import dev.rgrid.backend.postgres.internal.PgMetadataStore;
 import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.MetadataStore;
 import java.util.Objects;
@@ -32,6 +35,7 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
   private final Jdbi jdbi;
   private final PgMetadataStore store;
   private final PgExecutionQueue queue;
+  private final PgAccounts accounts;
 
   private PostgresBackend(PostgresSettings settings, HikariDataSource pool) {
     this.settings = settings;
@@ -39,13 +43,15 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
     this.jdbi = Jdbi.create(pool);
     this.store = new PgMetadataStore(jdbi, settings);
     this.queue = new PgExecutionQueue(jdbi, settings);
+    this.accounts = new PgAccounts(jdbi, settings);
   }
 
   /**
    * Connects to the database of {@code settings} and brings its schema up to date.
    *
-   * @throws BackendUnavailableException naming the database when it cannot be reached, refuses
-   *     the credentials, or its schema cannot be migrated
+   * @throws BackendUnavailableException naming the database (never the password) and saying
+   *     which of these it is, with a hint: it cannot be reached, refuses the credentials, does
+   *     not exist, or its schema cannot be migrated
    */
   public static PostgresBackend open(PostgresSettings settings) {
     Objects.requireNonNull(settings, "settings");
@@ -61,7 +67,8 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
     try {
       pool = new HikariDataSource(config);
     } catch (RuntimeException e) {
-      throw unavailable(settings, "cannot connect", e);
+      // No server, refused credentials and a missing database each get their own message.
+      throw PgErrors.opening(settings, "connecting", e);
     }
     try {
       Flyway.configure().dataSource(pool).locations(MIGRATIONS)
@@ -69,23 +76,11 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
       return new PostgresBackend(settings, pool);
     } catch (FlywayException e) {
       pool.close();
-      throw unavailable(settings, "cannot bring the schema up to date", e);
+      throw PgErrors.opening(settings, "bringing the schema up to date", e);
     } catch (RuntimeException e) {
       pool.close();
       throw e;
     }
-  }
-
-  private static BackendUnavailableException unavailable(PostgresSettings settings, String what,
-      Throwable e) {
-    Throwable root = e;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    return new BackendUnavailableException("postgres", what + " at "
-        + PostgresSettings.shown(settings.jdbcUrl()) + ": " + root.getMessage(),
-        "check that PostgreSQL runs there and that RGRID_DB_URL, RGRID_DB_USER and "
-            + "RGRID_DB_PASSWORD are right", e);
   }
 
   /** The metadata store. */
@@ -98,6 +93,12 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
   @Override
   public ExecutionQueue queue() {
     return queue;
+  }
+
+  /** Accounts and API keys, in the same database. */
+  @Override
+  public AccountStore accounts() {
+    return accounts;
   }
 
   /** The settings it was opened with. */

@@ -13,6 +13,16 @@ public interface SharedState extends AutoCloseable {
   /** The execution queue. */
   ExecutionQueue queue();
 
+  /**
+   * Accounts and API keys, in the same database; what a server needs. The default says the
+   * backend has none.
+   *
+   * @throws UnsupportedOperationException when the backend keeps no accounts
+   */
+  default dev.rgrid.spi.account.AccountStore accounts() {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no accounts");
+  }
+
   /** Releases connections. */
   @Override
   void close();

@@ -27,7 +27,7 @@ final class CacheKeys {
    * The result key of {@code spec} run on {@code runtimeIdentity} (see SPEC: the runtime and its
    * image, the script, the dependency set, each input's name and content, the arguments, the
    * non-secret environment; and the network policy, since a script that may reach the network
-   * may see other data).
+   * may see other data), and the account it runs for, if any.
    */
   static String result(ExecutionSpec spec, String runtimeIdentity) {
     Hasher h = new Hasher().add(RESULT_VERSION).add(spec.runtime()).add(runtimeIdentity)
@@ -39,7 +39,14 @@ final class CacheKeys {
     Map<String, String> env = new TreeMap<>(spec.env());
     h.add(Integer.toString(env.size()));
     env.forEach((k, v) -> h.add(k).add(v));
-    return h.add(Boolean.toString(spec.network())).hex();
+    h.add(Boolean.toString(spec.network()));
+    // Accounts never share results: another account's output may hold what only it may see.
+    // Keys of executions without an account are unchanged by this.
+    String account = spec.labels().get(dev.rgrid.spi.account.AccountId.LABEL);
+    if (account != null) {
+      h.add("account").add(account);
+    }
+    return h.hex();
   }
 
   /** The key of the environment with {@code requirements} on {@code runtimeIdentity}. */

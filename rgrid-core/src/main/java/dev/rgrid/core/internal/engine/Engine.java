@@ -103,26 +103,36 @@ public final class Engine implements AutoCloseable {
     return submit(run, null, 0, true);
   }
 
+  /** Submits a spec prepared elsewhere, whose blobs are stored (see {@code RGrid.submit}). */
+  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
+    return submit(submitter.prepare(spec), ExecutionListener.NONE, null, 0, true);
+  }
+
   /**
    * Submits a run, as part of batch {@code batchId} (or none) whose executions run at most
    * {@code parallel} at once; {@code checkLimit} false when the caller checked the spending limit
    * for the whole batch.
    */
   Execution submit(RunSpec run, String batchId, int parallel, boolean checkLimit) {
-    ExecutionRecord record = submitter.prepare(run, batchId);
+    return submit(submitter.prepare(run, batchId), run.listener(), run.stdin(), parallel,
+        checkLimit);
+  }
+
+  private Execution submit(ExecutionRecord record, ExecutionListener listener,
+      java.io.InputStream stdin, int parallel, boolean checkLimit) {
     long t0 = System.nanoTime();
     Optional<ExecutionRecord> hit = cache.hit(record);
     if (hit.isPresent()) {
       LOG.debug("{} cache hit recorded in {} µs", record.id(), (System.nanoTime() - t0) / 1000);
-      LocalState.Submitted submitted = local.register(record.id(), run.listener(), null);
-      Replay.output(ctx, hit.get(), run.listener());
+      LocalState.Submitted submitted = local.register(record.id(), listener, null);
+      Replay.output(ctx, hit.get(), listener);
       local.publish(hit.get());
       return new LocalExecution(this, record.id(), submitted.done());
     }
     if (checkLimit) {
       spending.checkBeforeRun(); // cache hits cost nothing: only runs are refused at the limit
     }
-    LocalState.Submitted submitted = local.register(record.id(), run.listener(), run.stdin());
+    LocalState.Submitted submitted = local.register(record.id(), listener, stdin);
     WorkerId affinity = pool == null ? null : ctx.workerId();
     try {
       submitter.enqueue(record, affinity, parallel);

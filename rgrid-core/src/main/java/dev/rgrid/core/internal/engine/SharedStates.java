@@ -27,8 +27,12 @@ public final class SharedStates {
 
   private SharedStates() {}
 
-  /** A metadata store and the queue beside it. */
-  public record State(MetadataStore store, ExecutionQueue queue) {}
+  /**
+   * A metadata store, the queue beside it, and its accounts (opened on first use: only a server
+   * needs them).
+   */
+  public record State(MetadataStore store, ExecutionQueue queue,
+      java.util.function.Supplier<dev.rgrid.spi.account.AccountStore> accounts) {}
 
   /**
    * The shared state at {@code url} (when not null), else at {@code RGRID_DB_URL} / {@code
@@ -45,11 +49,11 @@ public final class SharedStates {
           password != null ? password
               : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
       owned.add(shared);
-      return new State(shared.metadataStore(), shared.queue());
+      return new State(shared.metadataStore(), shared.queue(), shared::accounts);
     }
     SqliteDatabase db = SqliteDatabase.open(dbFile);
     owned.add(db);
-    return new State(db.metadataStore(), db.queue());
+    return new State(db.metadataStore(), db.queue(), db::accounts);
   }
 
   /**

@@ -26,6 +26,7 @@ final class Submitter {
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
   private static final int MAX_LABEL_VALUE = 256;
+  private static final String RESERVED_LABELS = "rgrid.";
 
   private final EngineContext ctx;
   private final SecureRandom random = new SecureRandom();
@@ -56,6 +57,12 @@ final class Submitter {
     checkEnv(run.env());
     checkResources(run.resources());
     checkLabels(run.labels());
+    for (String key : run.labels().keySet()) {
+      if (key.startsWith(RESERVED_LABELS)) {
+        throw new InvalidRunSpecException("label " + printable(key) + " is reserved",
+            "labels starting with " + RESERVED_LABELS + " are set by RGrid; pick another key");
+      }
+    }
 
     InputResolver resolver = new InputResolver(ctx.blobs(), ctx.limits().maxInputFiles(),
         run.baseDirectory());
@@ -83,6 +90,72 @@ final class Submitter {
           (System.nanoTime() - detected) / 1000);
     }
     return keyed;
+  }
+
+  /**
+   * Checks a spec prepared elsewhere (a remote client's, received by a server) as {@link
+   * #prepare(RunSpec, String)} checks a run, and that every blob it names is stored; returns the
+   * record to create, not yet stored.
+   */
+  ExecutionRecord prepare(ExecutionSpec spec) {
+    RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
+    if (spec.timeout().compareTo(ctx.limits().maxTimeout()) > 0) {
+      throw new InvalidRunSpecException("timeout " + spec.timeout() + " is longer than the "
+          + "maximum " + ctx.limits().maxTimeout(), "pass a shorter timeout");
+    }
+    if (spec.batchId() != null) {
+      throw new InvalidRunSpecException("a submitted spec cannot name a batch",
+          "submit the batch as a batch");
+    }
+    if (spec.scriptName().indexOf('/') >= 0
+        || !InputResolver.safeSegment(spec.scriptName()).equals(spec.scriptName())) {
+      throw new InvalidRunSpecException("invalid script name '" + printable(spec.scriptName())
+          + "'", "a script name is one file name, without directories");
+    }
+    checkEnv(spec.env());
+    checkResources(spec.resources());
+    checkLabels(spec.labels());
+    int files = spec.inputs().size() + spec.scriptFiles().size();
+    if (files > ctx.limits().maxInputFiles()) {
+      throw new InvalidRunSpecException(files + " input files are more than the maximum of "
+          + ctx.limits().maxInputFiles(), "pack many small files into an archive");
+    }
+    for (String requirement : spec.requirements()) {
+      try {
+        dev.rgrid.core.internal.deps.Requirement.parse(requirement);
+      } catch (RuntimeException e) {
+        throw new InvalidRunSpecException(e.getMessage(), "name packages as in requirements.txt");
+      }
+    }
+    long scriptSize = ctx.blobs().size(spec.script()).orElseThrow(() -> missing(spec.script()));
+    if (scriptSize > ctx.limits().maxScriptBytes()) {
+      throw new InvalidRunSpecException("the script is larger than "
+          + ctx.limits().maxScriptBytes() + " bytes", "pass large data as an input file instead");
+    }
+    for (dev.rgrid.spi.store.InputFile f : spec.inputs()) {
+      if (!ctx.blobs().exists(f.blob())) {
+        throw missing(f.blob());
+      }
+    }
+    for (dev.rgrid.spi.store.InputFile f : spec.scriptFiles()) {
+      if (!ctx.blobs().exists(f.blob())) {
+        throw missing(f.blob());
+      }
+    }
+    ExecutionSpec checked = runtime.name().equals(spec.runtime()) ? spec
+        : new ExecutionSpec(spec.scriptName(), spec.script(), runtime.name(), spec.args(),
+            spec.env(), spec.inputs(), spec.timeout(), spec.labels(), null, spec.resources(),
+            spec.network(), spec.requirements(), spec.requirementsSource(), spec.scriptFiles(),
+            spec.cache(), spec.retry());
+    Instant now = ctx.clock().instant();
+    ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), checked,
+        now);
+    return checked.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
+  }
+
+  private static InvalidRunSpecException missing(dev.rgrid.spi.blob.BlobKey key) {
+    return new InvalidRunSpecException("no blob " + key + " is stored",
+        "upload the content before submitting what uses it");
   }
 
   /**

@@ -131,7 +131,39 @@ final class Schema {
       "ALTER TABLE queue ADD COLUMN group_id TEXT",
       "ALTER TABLE queue ADD COLUMN group_limit INTEGER NOT NULL DEFAULT 0",
       // The claim counts a group's held entries on every call.
-      "CREATE INDEX queue_group ON queue (group_id, claimed_by) WHERE group_id IS NOT NULL"));
+      "CREATE INDEX queue_group ON queue (group_id, claimed_by) WHERE group_id IS NOT NULL"),
+      // 6: accounts, their API keys, the blobs each may use and its idempotency keys. Accounts
+      // are never deleted, so only api_keys refers to them: the SPI names NotFoundException for
+      // a key of an unknown account, and no error at all for grants or idempotency keys.
+      List.of(
+      """
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        created_at INTEGER NOT NULL)""",
+      // Listing is oldest first.
+      "CREATE INDEX accounts_created ON accounts (created_at, id)",
+      """
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id),
+        name TEXT NOT NULL,
+        secret_sha256 TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER)""",
+      "CREATE INDEX api_keys_account ON api_keys (account_id, created_at)",
+      """
+      CREATE TABLE account_blobs (
+        account_id TEXT NOT NULL,
+        blob_key TEXT NOT NULL,
+        PRIMARY KEY (account_id, blob_key))""",
+      """
+      CREATE TABLE idempotency_keys (
+        account_id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        execution_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (account_id, key))"""));
 
   private Schema() {}
 

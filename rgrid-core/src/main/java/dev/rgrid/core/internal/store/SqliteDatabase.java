@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.store;
 
 import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
@@ -166,6 +167,12 @@ public final class SqliteDatabase implements AutoCloseable {
   public ExecutionQueue queue() {
     checkOpen();
     return new SqliteExecutionQueue(this);
+  }
+
+  /** The accounts and API keys kept in this database, usable until this database is closed. */
+  public AccountStore accounts() {
+    checkOpen();
+    return new SqliteAccounts(this);
   }
 
   /**

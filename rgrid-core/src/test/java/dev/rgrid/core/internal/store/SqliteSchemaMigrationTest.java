@@ -4,6 +4,9 @@ import static dev.rgrid.spi.tck.Fixtures.T0;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.Account;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -22,6 +25,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,15 +60,21 @@ class SqliteSchemaMigrationTest {
       s.putCacheEntry(new CacheEntry(CACHE_KEY, id, "python3.11", "job.py", 5, T0, T0, 0));
       assertThat(s.useCacheEntry(CACHE_KEY, T0.plusSeconds(1)))
           .hasValueSatisfying(e -> assertThat(e.hits()).isEqualTo(1));
+      AccountStore accounts = db.accounts();
+      Account account = new Account(AccountId.generate(T0, new Random(1)), "team-data", T0);
+      accounts.createAccount(account);
+      assertThat(accounts.rememberIdempotent(account.id(), "req", id, T0)).isEqualTo(id);
     }
-    assertThat(userVersion(file)).isEqualTo(5).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(6).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
-        "index cache_entries_last_used", "table batches", "index queue_group");
+        "index cache_entries_last_used", "table batches", "index queue_group", "table accounts",
+        "table api_keys", "table account_blobs", "table idempotency_keys");
 
     // Reopening an upgraded file changes nothing and keeps what was written after the upgrade.
     try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
       assertThat(s.get(id).cacheKey()).isEqualTo(CACHE_KEY);
       assertThat(s.cacheEntries(10)).extracting(CacheEntry::key).containsExactly(CACHE_KEY);
+      assertThat(db.accounts().findAccountByName("team-data")).isPresent();
     }
   }
 

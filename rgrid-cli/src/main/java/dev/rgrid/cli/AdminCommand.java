@@ -1,0 +1,160 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.NewApiKey;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.spi.account.Account;
+import dev.rgrid.spi.account.ApiKeyRecord;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code rgrid admin}: accounts and API keys of a server, managed directly on its state (the
+ * embedded state directory, or the shared database of {@code RGRID_DB_URL} / {@code store.url}).
+ */
+@Command(name = "admin", mixinStandardHelpOptions = true,
+    description = "Manage the accounts and API keys of an RGrid server (run where the server's "
+        + "state is reachable).",
+    subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class})
+final class AdminCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(),
+        "name what to manage: rgrid admin account … or rgrid admin key …");
+  }
+
+  /** {@code rgrid admin account}. */
+  @Command(name = "account", mixinStandardHelpOptions = true, description = "Accounts.",
+      subcommands = {CreateAccount.class, ListAccounts.class})
+  static final class Accounts implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "name an action: create or list");
+    }
+  }
+
+  /** {@code rgrid admin account create NAME}: prints the new account's id. */
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an account.")
+  static final class CreateAccount extends BaseCommand {
+    @Parameters(paramLabel = "NAME", description = "Its unique name (letters, digits, . _ -).")
+    String name;
+
+    @Override
+    int execute() {
+      try (RGrid rgrid = open(0)) {
+        Account account = rgrid.accounts().create(name);
+        terminal.out.println(account.id());
+        terminal.note("account " + account.name() + " created; make it a key with `rgrid admin "
+            + "key create " + account.name() + "`");
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** {@code rgrid admin account list}. */
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the accounts.")
+  static final class ListAccounts extends BaseCommand {
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    int execute() throws Exception {
+      try (RGrid rgrid = open(0)) {
+        List<Account> all = rgrid.accounts().list();
+        if (json) {
+          printJson(all.stream().map(a -> Map.of("id", a.id().value(), "name", a.name(),
+              "createdAt", a.createdAt().toString())).toList());
+        } else {
+          all.forEach(a -> terminal.out.println(a.id() + "  " + a.name() + "  "
+              + a.createdAt()));
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** {@code rgrid admin key}. */
+  @Command(name = "key", mixinStandardHelpOptions = true, description = "API keys.",
+      subcommands = {CreateKey.class, ListKeys.class, RevokeKey.class})
+  static final class Keys implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "name an action: create, list or revoke");
+    }
+  }
+
+  /** {@code rgrid admin key create ACCOUNT}: prints the key, the only time it is shown. */
+  @Command(name = "create", mixinStandardHelpOptions = true,
+      description = "Make an API key for an account. The key is printed once and never stored.")
+  static final class CreateKey extends BaseCommand {
+    @Parameters(paramLabel = "ACCOUNT", description = "The account's name or id.")
+    String account;
+
+    @Option(names = "--name", paramLabel = "TEXT", defaultValue = "",
+        description = "What the key is for.")
+    String name;
+
+    @Override
+    int execute() {
+      try (RGrid rgrid = open(0)) {
+        Account owner = rgrid.accounts().get(account);
+        NewApiKey key = rgrid.accounts().createKey(owner.id(), name);
+        terminal.out.println(key.key());
+        terminal.note("key " + key.record().id() + " for " + owner.name() + ": shown this once; "
+            + "give it to its user (`rgrid login URL`), revoke it with `rgrid admin key revoke "
+            + key.record().id() + "`");
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** {@code rgrid admin key list ACCOUNT}. */
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List the keys of an account (ids only; secrets are not kept).")
+  static final class ListKeys extends BaseCommand {
+    @Parameters(paramLabel = "ACCOUNT", description = "The account's name or id.")
+    String account;
+
+    @Override
+    int execute() {
+      try (RGrid rgrid = open(0)) {
+        Account owner = rgrid.accounts().get(account);
+        for (ApiKeyRecord k : rgrid.accounts().keys(owner.id())) {
+          terminal.out.println(k.id() + "  " + (k.active() ? "active " : "revoked") + "  "
+              + k.createdAt() + (k.name().isEmpty() ? "" : "  " + k.name()));
+        }
+        return ExitCodes.OK;
+      }
+    }
+  }
+
+  /** {@code rgrid admin key revoke KEY_ID}. */
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke an API key.")
+  static final class RevokeKey extends BaseCommand {
+    @Parameters(paramLabel = "KEY_ID", description = "The key's id (12 hex digits, as listed).")
+    String keyId;
+
+    @Override
+    int execute() {
+      try (RGrid rgrid = open(0)) {
+        if (!rgrid.accounts().revokeKey(keyId)) {
+          throw new dev.rgrid.spi.NotFoundException("no active key " + keyId,
+              "list the keys with `rgrid admin key list ACCOUNT`");
+        }
+        terminal.note("key " + keyId + " revoked");
+        return ExitCodes.OK;
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.RGrid;
+import dev.rgrid.server.RGridServer;
+import dev.rgrid.server.ServerOptions;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rgrid server}: the HTTP API. With {@code --embedded}, a one-machine server: the state
+ * directory's stores and in-process workers, to try RGrid out. Without it, the production shape:
+ * the API over the shared PostgreSQL store and blob store, with {@code rgrid worker}s elsewhere.
+ */
+@Command(name = "server", mixinStandardHelpOptions = true,
+    description = {"Serve the RGrid HTTP API until stopped (SIGTERM or Ctrl-C).",
+        "--embedded runs workers in the server on the embedded state (try-out); otherwise the "
+        + "server needs shared state (RGRID_DB_URL or store.url) and runs no work itself."})
+final class ServerCommand extends BaseCommand {
+  @Option(names = "--embedded", description = "Run work in this process on the embedded state.")
+  boolean embedded;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "The address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
+  String host;
+
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+      description = "The port (default ${DEFAULT-VALUE}; 0 for any free one).")
+  int port;
+
+  @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+      description = "With --embedded: executions run at once (default ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--engine", paramLabel = "NAME",
+      description = "With --embedded: container runtime auto, docker or process.")
+  String engine;
+
+  @Override
+  int execute() throws Exception {
+    if (workers < 1 || workers > 256) {
+      throw new IllegalArgumentException("--workers must be between 1 and 256, was " + workers);
+    }
+    ServerOptions options = ServerOptions.defaults(port).withHost(host);
+    if (!embedded && !sharedStateConfigured()) {
+      throw new IllegalArgumentException("without --embedded the server needs shared state: "
+          + "set RGRID_DB_URL (or store.url), or pass --embedded to try it on this machine");
+    }
+    RGrid rgrid = open(embedded ? workers : 0, engine);
+    RGridServer server;
+    try {
+      server = RGridServer.start(rgrid, options);
+    } catch (RuntimeException e) {
+      rgrid.close();
+      throw e;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.close();
+        rgrid.close();
+      } finally {
+        stopped.countDown();
+      }
+    }, "rgrid-server-stop"));
+    terminal.note("serving the RGrid API on http://" + host + ":" + server.port()
+        + (embedded ? " with " + workers + " in-process workers on the " + rgrid.runtimeName()
+        + " runtime" : ""));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  private static boolean sharedStateConfigured() {
+    String url = System.getenv("RGRID_DB_URL");
+    if (url != null && !url.isBlank()) {
+      return true;
+    }
+    java.nio.file.Path config = dev.rgrid.core.RGridBuilder.defaultHome()
+        .resolve("config.properties");
+    String configured = System.getenv("RGRID_CONFIG");
+    java.nio.file.Path file = configured != null && !configured.isBlank()
+        ? java.nio.file.Path.of(configured) : config;
+    try (var in = java.nio.file.Files.newBufferedReader(file)) {
+      java.util.Properties p = new java.util.Properties();
+      p.load(in);
+      return !p.getProperty("store.url", "").isBlank();
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+}

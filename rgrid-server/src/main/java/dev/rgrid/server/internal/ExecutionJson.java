@@ -1,0 +1,84 @@
+package dev.rgrid.server.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.LogLine;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The JSON shapes of the execution routes. */
+public final class ExecutionJson {
+  private ExecutionJson() {}
+
+  /** A content reference: a name or path and the SHA-256 of a blob the caller uploaded. */
+  public record FileRef(String path, String sha256) {}
+
+  /**
+   * {@code POST /api/v1/executions}: a run the client prepared (script and inputs uploaded as
+   * blobs, arguments already pointing at {@code /work/<path>}).
+   */
+  public record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
+      List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
+      Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
+      String requirementsSource, List<FileRef> scriptFiles, Boolean cache) {}
+
+  /** The failure of an execution. */
+  public record Failure(String kind, String message, String hint) {
+    static Failure of(FailureReason f) {
+      return f == null ? null : new Failure(f.kind().code(), f.message(), f.hint());
+    }
+  }
+
+  /** An execution as the API shows it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record View(String id, String status, Instant createdAt, Instant startedAt,
+      Instant finishedAt, int attempt, Integer exitCode, Failure failure, long costMicros,
+      boolean cached, String cachedFrom, String script, String runtime, List<String> args,
+      Map<String, String> labels, long timeoutSeconds, String batchId, String retryOf,
+      String retriedBy, String workerId) {
+    static View of(ExecutionRecord r) {
+      Map<String, String> labels = new TreeMap<>(r.spec().labels());
+      labels.keySet().removeIf(k -> k.startsWith("rgrid.")); // the server's, not the user's
+      return new View(r.id().value(), r.status().name(), r.createdAt(), r.startedAt(),
+          r.finishedAt(), r.attempt(), r.exitCode(), Failure.of(r.failure()), r.costMicros(),
+          r.cached(), r.cachedFrom() == null ? null : r.cachedFrom().value(),
+          r.spec().scriptName(), r.spec().runtime(), r.spec().args(), labels,
+          r.spec().timeout().toSeconds(), r.spec().batchId(),
+          r.retryOf() == null ? null : r.retryOf().value(),
+          r.retriedBy() == null ? null : r.retriedBy().value(),
+          r.workerId() == null ? null : r.workerId().value());
+    }
+  }
+
+  /** One page of executions; {@code next} is the cursor of the next page, if any. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Page(List<View> items, String next) {}
+
+  /** A log line. */
+  public record Line(long seq, String stream, Instant at, String text) {
+    static Line of(LogLine l) {
+      return new Line(l.seq(), l.stream().name().toLowerCase(java.util.Locale.ROOT), l.at(),
+          l.text());
+    }
+  }
+
+  /** Log lines after a cursor, and whether the execution has ended (no more will come). */
+  public record Lines(List<Line> lines, long next, boolean ended) {}
+
+  /** An output file. */
+  public record Output(String path, long size, String sha256) {
+    static Output of(Artifact a) {
+      return new Output(a.path(), a.size(), a.blob().sha256());
+    }
+  }
+
+  /** Whether {@code r} belongs to {@code account}. */
+  static boolean owns(AccountId account, ExecutionRecord r) {
+    return account.value().equals(r.spec().labels().get(AccountId.LABEL));
+  }
+}

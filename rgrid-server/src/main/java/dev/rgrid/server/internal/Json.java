@@ -1,0 +1,51 @@
+package dev.rgrid.server.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.ext.web.RoutingContext;
+
+/** JSON in and out: unknown fields are refused, instants are ISO-8601 strings. */
+public final class Json {
+  /** The mapper every route uses. */
+  public static final ObjectMapper MAPPER = new ObjectMapper()
+      .registerModule(new JavaTimeModule())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+
+  private Json() {}
+
+  /** Reads the request body as {@code type}. */
+  public static <T> T read(RoutingContext ctx, Class<T> type) {
+    String body = ctx.body() == null ? null : ctx.body().asString();
+    if (body == null || body.isBlank()) {
+      throw ApiException.badRequest("the request has no body", "send a JSON object");
+    }
+    try {
+      T value = MAPPER.readValue(body, type);
+      if (value == null) {
+        throw ApiException.badRequest("the body is null", "send a JSON object");
+      }
+      return value;
+    } catch (JsonProcessingException e) {
+      throw Errors.map(e);
+    }
+  }
+
+  /** Ends the request with {@code value} as JSON. */
+  public static void send(RoutingContext ctx, int status, Object value) {
+    String text;
+    try {
+      text = MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a response as JSON", e);
+    }
+    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+        .end(text);
+  }
+}
