@@ -151,6 +151,18 @@ public final class RGrid implements AutoCloseable {
     return engine.retryBatch(id, failedOnly);
   }
 
+  /**
+   * Calls {@code onChange} with an execution's id soon after its log lines or record change, in
+   * any process sharing the store (with {@code null}: look at everything again); see {@link
+   * dev.rgrid.spi.store.MetadataStore#subscribeChanges}. Stores that cannot notify never call, so
+   * a follower polls as well.
+   *
+   * @return a handle that stops the calls
+   */
+  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+    return engine.context().store().subscribeChanges(onChange);
+  }
+
   /** The stored record of an execution, or empty when there is none. */
   public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
     return engine.context().store().find(id);

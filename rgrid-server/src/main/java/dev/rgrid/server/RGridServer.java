@@ -12,13 +12,19 @@ import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +45,15 @@ import java.util.concurrent.TimeoutException;
 public final class RGridServer implements AutoCloseable {
   private final Vertx vertx;
   private final HttpServer http;
+  private final Router router;
+  private final dev.rgrid.server.internal.LogStreams logStreams;
 
-  private RGridServer(Vertx vertx, HttpServer http) {
+  private RGridServer(Vertx vertx, HttpServer http, Router router,
+      dev.rgrid.server.internal.LogStreams logStreams) {
     this.vertx = vertx;
     this.http = http;
+    this.router = router;
+    this.logStreams = logStreams;
   }
 
   /**
@@ -53,12 +64,14 @@ public final class RGridServer implements AutoCloseable {
   public static RGridServer start(RGrid rgrid, ServerOptions options) {
     Vertx vertx = Vertx.vertx();
     try {
-      Router router = router(vertx, rgrid, options);
+      dev.rgrid.server.internal.LogStreams logStreams =
+          new dev.rgrid.server.internal.LogStreams(rgrid, vertx, options.logPoll());
+      Router router = router(vertx, rgrid, options, logStreams);
       HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host())
               .setPort(options.port()).setCompressionSupported(true))
           .requestHandler(router).listen().toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      return new RGridServer(vertx, http);
+      return new RGridServer(vertx, http, router, logStreams);
     } catch (ExecutionException | TimeoutException e) {
       vertx.close();
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -71,7 +84,8 @@ public final class RGridServer implements AutoCloseable {
     }
   }
 
-  private static Router router(Vertx vertx, RGrid rgrid, ServerOptions options) {
+  private static Router router(Vertx vertx, RGrid rgrid, ServerOptions options,
+      dev.rgrid.server.internal.LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
     Auth auth = new Auth(rgrid.accounts());
     HttpMetrics metrics = new HttpMetrics();
@@ -88,6 +102,9 @@ public final class RGridServer implements AutoCloseable {
       Json.send(ctx, 200, Map.of("status", "ready"));
     }, false);
     router.get("/metrics").handler(metrics::scrape);
+    Buffer openApi = openApiDocument();
+    router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/json").end(openApi));
 
     String b = "/api/v1/blobs/:sha256";
     router.head(b).handler(auth).blockingHandler(blocking(blobs::head), false);
@@ -103,6 +120,7 @@ public final class RGridServer implements AutoCloseable {
     router.post(e + "/:id/retry").handler(json).handler(auth)
         .blockingHandler(blocking(executions::retry), false);
     router.get(e + "/:id/logs").handler(auth).blockingHandler(blocking(executions::logs), false);
+    router.get(e + "/:id/logs/stream").handler(auth).handler(logStreams::open);
     router.get(e + "/:id/outputs").handler(auth)
         .blockingHandler(blocking(executions::outputs), false);
     router.get(e + "/:id/outputs/*").handler(auth)
@@ -130,6 +148,43 @@ public final class RGridServer implements AutoCloseable {
         "the request was refused (" + status + ")", null);
   }
 
+  /** The OpenAPI document of this API, read once from the class path. */
+  private static Buffer openApiDocument() {
+    String name = "openapi.json"; // beside this class: dev/rgrid/server/openapi.json
+    try (InputStream in = RGridServer.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("the resource dev/rgrid/server/" + name
+            + " is missing from the class path: rebuild rgrid-server");
+      }
+      return Buffer.buffer(in.readAllBytes());
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read dev/rgrid/server/" + name, e);
+    }
+  }
+
+  /**
+   * Every route under {@code /api/v1} as {@code "METHOD /path/template"} in the router's own
+   * syntax ({@code :id}, a trailing {@code *} for a path tail, {@code *} as the method of a route
+   * that takes any), so a test can hold the OpenAPI document to what is really served.
+   */
+  List<String> apiRoutes() {
+    List<String> out = new ArrayList<>();
+    for (Route route : router.getRoutes()) {
+      String path = route.getPath();
+      if (path == null || !path.startsWith("/api/v1/")) { // null: a regex or catch-all route
+        continue;
+      }
+      // Vert.x keeps only the prefix of a wildcard route.
+      String template = route.isExactPath() || path.endsWith("*") ? path : path + "*";
+      if (route.methods() == null || route.methods().isEmpty()) {
+        out.add("* " + template);
+      } else {
+        route.methods().forEach(method -> out.add(method.name() + " " + template));
+      }
+    }
+    return out;
+  }
+
   /** A handler whose exceptions fail the request (and so reach the failure handler). */
   private static Handler<RoutingContext> blocking(Handler<RoutingContext> handler) {
     return ctx -> {
@@ -155,6 +210,7 @@ public final class RGridServer implements AutoCloseable {
   @Override
   public void close() {
     try {
+      logStreams.close();
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -115,6 +115,7 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
   @Override
   public void close() {
     queue.close();
+    store.close();
     pool.close();
   }
 }

@@ -60,6 +60,19 @@ public interface MetadataStore extends AutoCloseable {
    */
   void appendLogs(ExecutionId id, List<LogLine> lines);
 
+  /**
+   * Calls {@code onChange} with an execution's id soon after log lines are appended to it or its
+   * record changes, in any process sharing this store; with {@code null} when changes may have
+   * been missed (after a lost connection), meaning "look again at everything you follow". Calls
+   * come from a thread of the store's: keep them short. The default never calls, so followers
+   * must also poll; stores that can notify override it.
+   *
+   * @return a handle that stops the calls
+   */
+  default AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+    return () -> { };
+  }
+
   /** Up to {@code limit} log lines with a sequence number above {@code afterSeq}, in order. */
   List<LogLine> logs(ExecutionId id, long afterSeq, int limit);
 

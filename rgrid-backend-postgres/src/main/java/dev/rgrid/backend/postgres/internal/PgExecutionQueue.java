@@ -44,7 +44,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
   public PgExecutionQueue(Jdbi jdbi, PostgresSettings settings) {
     this.jdbi = Objects.requireNonNull(jdbi, "jdbi");
     this.errors = new PgErrors(settings);
-    this.notifications = new PgNotifications(settings);
+    this.notifications = new PgNotifications(settings, PgQueueSql.CHANNEL);
   }
 
   /** Subscribers hear of every enqueue, give-back and freed group place, from any process. */

@@ -50,6 +50,10 @@ public final class PgMetadataStore implements MetadataStore {
   private final PgCacheEntries cache;
   private final PgLimits limits;
   private final PgBatches batches;
+  /** Log lines and record changes, announced on their own channel (payload: the execution id). */
+  private final PgNotifications changes;
+  private static final String CHANGES = "rgrid_changes";
+  private static final String NOTIFY = "SELECT pg_notify('" + CHANGES + "', :id)";
 
   /** A store on the migrated database of {@code jdbi}; {@code settings} name it in errors. */
   public PgMetadataStore(Jdbi jdbi, PostgresSettings settings) {
@@ -59,6 +63,21 @@ public final class PgMetadataStore implements MetadataStore {
     this.cache = new PgCacheEntries(jdbi, errors);
     this.limits = new PgLimits(jdbi, errors);
     this.batches = new PgBatches(jdbi, errors);
+    this.changes = new PgNotifications(settings, CHANGES);
+  }
+
+  @Override
+  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+    Objects.requireNonNull(onChange, "onChange");
+    return changes.subscribePayloads(payload -> onChange.accept(parsed(payload)));
+  }
+
+  private static ExecutionId parsed(String payload) {
+    try {
+      return payload == null ? null : ExecutionId.of(payload);
+    } catch (IllegalArgumentException e) {
+      return null; // not ours: look at everything
+    }
   }
 
   @Override
@@ -98,6 +117,8 @@ public final class PgMetadataStore implements MetadataStore {
       ExecutionRecord next = change.apply(current);
       checkUnchangedIdentity(current, next);
       ExecutionRows.bindUpdate(h.createUpdate(ExecutionRows.UPDATE), next).execute();
+      // Delivered at commit, so a follower woken by it reads what was written.
+      h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
       return next;
     }));
   }
@@ -176,6 +197,7 @@ public final class PgMetadataStore implements MetadataStore {
             .bind("text", storable(line.text())).add();
       }
       batch.execute();
+      h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
     }));
   }
 
@@ -302,7 +324,9 @@ public final class PgMetadataStore implements MetadataStore {
     return batches.summary(id);
   }
 
-  /** Does nothing: the pool belongs to the backend, which closes it. */
+  /** Stops listening for changes; the pool belongs to the backend, which closes it. */
   @Override
-  public void close() {}
+  public void close() {
+    changes.close(); // the pool is the backend's
+  }
 }

@@ -17,11 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on the queue's channel ({@code LISTEN rgrid_queue}) on a connection of its own, outside
- * the pool, and calls every subscriber when a notification arrives. Started by the first
- * subscription. A lost connection is reopened with backoff (1 s doubling to 30 s); after each
- * (re)connection subscribers are called once, since notifications sent while nobody listened are
- * lost.
+ * Listens on one channel (the queue's {@code rgrid_queue}, or {@code rgrid_changes} for log lines
+ * and records) on a connection of its own, outside the pool, and calls every subscriber with each
+ * notification's payload. Started by the first subscription. A lost connection is reopened with
+ * backoff (1 s doubling to 30 s); after each (re)connection subscribers are called once with
+ * {@code null}, since notifications sent while nobody listened are lost.
  */
 final class PgNotifications implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PgNotifications.class);
@@ -29,19 +29,27 @@ final class PgNotifications implements AutoCloseable {
   private static final long MAX_BACKOFF_MILLIS = 30_000;
 
   private final PostgresSettings settings;
-  private final List<Runnable> subscribers = new CopyOnWriteArrayList<>();
+  private final String channel;
+  private final List<java.util.function.Consumer<String>> subscribers =
+      new CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition closing = lock.newCondition();
   private volatile boolean closed;
   private Thread thread;
 
-  PgNotifications(PostgresSettings settings) {
+  PgNotifications(PostgresSettings settings, String channel) {
     this.settings = settings;
+    this.channel = channel;
   }
 
-  /** Adds {@code onWork}; the returned handle removes it. */
+  /** Adds {@code onWork}, called for every notification; the returned handle removes it. */
   AutoCloseable subscribe(Runnable onWork) {
-    subscribers.add(onWork);
+    return subscribePayloads(payload -> onWork.run());
+  }
+
+  /** Adds {@code onPayload}; the returned handle removes it. */
+  AutoCloseable subscribePayloads(java.util.function.Consumer<String> onPayload) {
+    subscribers.add(onPayload);
     lock.lock();
     try {
       if (thread == null && !closed) {
@@ -52,28 +60,33 @@ final class PgNotifications implements AutoCloseable {
     } finally {
       lock.unlock();
     }
-    return () -> subscribers.remove(onWork);
+    return () -> subscribers.remove(onPayload);
   }
 
   private void listen() {
     long backoff = 1_000;
     while (!closed) {
       try (Connection c = connect(); Statement s = c.createStatement()) {
-        s.execute("LISTEN " + PgQueueSql.CHANNEL);
+        s.execute("LISTEN " + channel);
         backoff = 1_000;
-        fire(); // whatever was announced while nobody listened
+        fire(null); // whatever was announced while nobody listened
         PGConnection pg = c.unwrap(PGConnection.class);
         while (!closed) {
           PGNotification[] got = pg.getNotifications(POLL_MILLIS);
-          if (got != null && got.length > 0) {
-            fire();
+          if (got != null) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (PGNotification n : got) {
+              if (seen.add(n.getParameter())) {
+                fire(n.getParameter());
+              }
+            }
           }
         }
       } catch (SQLException | RuntimeException e) {
         if (closed) {
           return;
         }
-        LOG.warn("listening for queue changes on {} failed ({}); again in {} s",
+        LOG.warn("listening on {} at {} failed ({}); again in {} s", channel,
             settings.redactedUrl(), e.getMessage(), backoff / 1000);
         await(backoff);
         backoff = Math.min(MAX_BACKOFF_MILLIS, backoff * 2);
@@ -94,12 +107,12 @@ final class PgNotifications implements AutoCloseable {
     return DriverManager.getConnection(settings.jdbcUrl(), props);
   }
 
-  private void fire() {
-    for (Runnable r : subscribers) {
+  private void fire(String payload) {
+    for (java.util.function.Consumer<String> r : subscribers) {
       try {
-        r.run();
+        r.accept(payload);
       } catch (RuntimeException e) {
-        LOG.warn("a queue subscriber failed", e);
+        LOG.warn("a subscriber of {} failed", channel, e);
       }
     }
   }

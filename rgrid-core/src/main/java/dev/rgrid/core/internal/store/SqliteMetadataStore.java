@@ -39,6 +39,9 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   private final SqliteCacheEntries cache = new SqliteCacheEntries(this);
   private final SqliteLimits limits = new SqliteLimits(this);
   private final SqliteBatches batches = new SqliteBatches(this);
+  /** Followers in this process; other processes on the same file poll (see subscribeChanges). */
+  private final List<java.util.function.Consumer<ExecutionId>> followers =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   SqliteMetadataStore(SqliteDatabase db) {
     super(db);
@@ -83,7 +86,7 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
     Objects.requireNonNull(change, "change");
     // Read, check, change and write under one write lock, so no other thread or process can slip
     // a change in between: that is what makes the expected-status check a compare-and-set.
-    return db().write("updating execution " + id, c -> {
+    return changed(id, db().write("updating execution " + id, c -> {
       ExecutionRecord current = load(c, id).orElseThrow(() -> new NotFoundException(
           "no execution " + id, "run `rgrid list` to see the known executions"));
       if (!expected.contains(current.status())) {
@@ -97,7 +100,7 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
         ps.executeUpdate();
       }
       return next;
-    });
+    }));
   }
 
   private static void checkUnchangedIdentity(ExecutionRecord current, ExecutionRecord next) {
@@ -185,6 +188,26 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
       }
       return null;
     });
+    changed(id, null);
+  }
+
+  /** Tells this process's followers, after the write committed; SQLite has no cross-process push. */
+  @Override
+  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+    followers.add(Objects.requireNonNull(onChange, "onChange"));
+    return () -> followers.remove(onChange);
+  }
+
+  private <T> T changed(ExecutionId id, T result) {
+    for (java.util.function.Consumer<ExecutionId> f : followers) {
+      try {
+        f.accept(id);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(SqliteMetadataStore.class)
+            .warn("a change follower failed", e);
+      }
+    }
+    return result;
   }
 
   @Override
