@@ -1,5 +1,6 @@
 package dev.rgrid.bench;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.runtime.PackageIndex;
@@ -47,7 +48,7 @@ public final class CacheBench {
     }
     Path input = Files.writeString(dir.resolve("data.csv"), csv.toString());
     Map<String, List<Long>> results = new LinkedHashMap<>();
-    try (RGrid rgrid = RGrid.builder().home(dir.resolve("home"))
+    try (LocalRGrid rgrid = RGrid.builder().home(dir.resolve("home"))
         .packageIndex(PackageIndex.offline(List.of(wheels))).build()) {
       System.out.printf(Locale.ROOT, "runtime: %s%n", rgrid.runtimeName());
       for (int i = 0; i < 3; i++) { // warm-up

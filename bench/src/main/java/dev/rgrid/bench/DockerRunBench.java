@@ -2,6 +2,7 @@ package dev.rgrid.bench;
 
 import dev.rgrid.backend.docker.DockerRuntime;
 import dev.rgrid.backend.docker.DockerSettings;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
@@ -39,8 +40,8 @@ public final class DockerRunBench {
     DockerSettings settings = DockerSettings.fromEnvironment();
     try (DockerRuntime coldRuntime = new DockerRuntime(settings);
         DockerRuntime warmRuntime = new DockerRuntime(settings.withWarmContainers(1));
-        RGrid cold = RGrid.builder().home(dir.resolve("home-cold")).runtime(coldRuntime).build();
-        RGrid warm = RGrid.builder().home(dir.resolve("home-warm")).runtime(warmRuntime)
+        LocalRGrid cold = RGrid.builder().home(dir.resolve("home-cold")).runtime(coldRuntime).build();
+        LocalRGrid warm = RGrid.builder().home(dir.resolve("home-warm")).runtime(warmRuntime)
             .build()) {
       // Warm-up: JIT, connection pools, the state directories, and the warm pool's first fill.
       for (int i = 0; i < 3; i++) {

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.NewApiKey;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.account.Account;
 import dev.rgrid.spi.account.ApiKeyRecord;
@@ -49,7 +50,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     int execute() {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         Account account = rgrid.accounts().create(name);
         terminal.out.println(account.id());
         terminal.note("account " + account.name() + " created; make it a key with `rgrid admin "
@@ -67,7 +68,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     int execute() throws Exception {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         List<Account> all = rgrid.accounts().list();
         if (json) {
           printJson(all.stream().map(a -> Map.of("id", a.id().value(), "name", a.name(),
@@ -107,7 +108,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     int execute() {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         Account owner = rgrid.accounts().get(account);
         NewApiKey key = rgrid.accounts().createKey(owner.id(), name);
         terminal.out.println(key.key());
@@ -128,7 +129,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     int execute() {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         Account owner = rgrid.accounts().get(account);
         for (ApiKeyRecord k : rgrid.accounts().keys(owner.id())) {
           terminal.out.println(k.id() + "  " + (k.active() ? "active " : "revoked") + "  "
@@ -147,7 +148,7 @@ final class AdminCommand implements Runnable {
 
     @Override
     int execute() {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         if (!rgrid.accounts().revokeKey(keyId)) {
           throw new dev.rgrid.spi.NotFoundException("no active key " + keyId,
               "list the keys with `rgrid admin key list ACCOUNT`");

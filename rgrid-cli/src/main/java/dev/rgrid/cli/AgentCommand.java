@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.RGridException;
@@ -33,7 +34,7 @@ final class AgentCommand extends BaseCommand {
     if (workers < 1 || workers > 256) {
       throw new IllegalArgumentException("--workers must be between 1 and 256");
     }
-    try (RGrid rgrid = open(workers)) {
+    try (LocalRGrid rgrid = open(workers)) {
       rgrid.awaitIdle(Parsing.duration(idleExit));
     }
     return ExitCodes.OK;

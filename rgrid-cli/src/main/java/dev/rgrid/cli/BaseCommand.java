@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -34,7 +35,7 @@ abstract class BaseCommand implements Callable<Integer> {
   abstract int execute() throws Exception;
 
   /** The embedded RGrid with {@code workers} in-process workers (0: submit only). */
-  static RGrid open(int workers) {
+  static LocalRGrid open(int workers) {
     return open(workers, null);
   }
 
@@ -42,12 +43,12 @@ abstract class BaseCommand implements Callable<Integer> {
    * The embedded RGrid with {@code workers} in-process workers on container runtime {@code engine}
    * ({@code auto}, {@code docker}, {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
    */
-  static RGrid open(int workers, String engine) {
+  static LocalRGrid open(int workers, String engine) {
     return RGrid.builder().workers(workers).engine(engine).build();
   }
 
   /** As {@link #open(int, String)}, installing Python packages as {@code pip} says. */
-  static RGrid open(int workers, String engine, Pip pip) {
+  static LocalRGrid open(int workers, String engine, Pip pip) {
     return RGrid.builder().workers(workers).engine(engine)
         .pip(pip.indexUrl(), pip.findLinks(), pip.noIndex()).build();
   }

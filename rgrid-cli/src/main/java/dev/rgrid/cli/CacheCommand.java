@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CachePruned;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.CacheEntry;
 import java.time.Duration;
@@ -46,7 +47,7 @@ final class CacheCommand extends BaseCommand {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--limit must be between 1 and 100000, was " + limit);
       }
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         List<CacheEntry> entries = rgrid.cacheEntries(limit);
         if (json) {
           printJson(entries);
@@ -97,7 +98,7 @@ final class CacheCommand extends BaseCommand {
       }
       Duration age = olderThan == null ? null : Parsing.duration(olderThan);
       Long max = all ? Long.valueOf(0) : maxSize == null ? null : Parsing.size(maxSize);
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         CachePruned pruned = rgrid.pruneCache(age, max);
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import picocli.CommandLine.Command;
@@ -17,7 +18,7 @@ final class CancelCommand extends BaseCommand {
   int execute() {
     if (dev.rgrid.spi.BatchId.isBatchId(id)) {
       dev.rgrid.spi.BatchId batch = dev.rgrid.spi.BatchId.of(id);
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         int n = rgrid.cancelBatch(batch);
         terminal.note(n == 0 ? "nothing left to cancel in " + batch
             : "cancelling " + n + " execution" + (n == 1 ? "" : "s") + " of " + batch);
@@ -25,7 +26,7 @@ final class CancelCommand extends BaseCommand {
       }
     }
     ExecutionId executionId = Parsing.executionId(id);
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       if (rgrid.cancel(executionId)) {
         terminal.note("cancelling " + executionId);
       } else {

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CostReport;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ final class CostCommand extends BaseCommand {
       throw new CommandLine.ParameterException(spec.commandLine(), "--by must be one of "
           + String.join(", ", CostReport.GROUPINGS) + ", was '" + by + "'");
     }
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       CostReport report = rgrid.costs(since, until, by);
       if (json) {
         printJson(report);

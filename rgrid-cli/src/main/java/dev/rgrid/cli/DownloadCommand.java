@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.Artifact;
@@ -25,7 +26,7 @@ final class DownloadCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     ExecutionId executionId = Parsing.executionId(id);
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       List<Artifact> artifacts = rgrid.outputs(executionId);
       if (list) {
         artifacts.forEach(a -> terminal.out.printf("%12d  %s  %s%n", a.size(), a.blob(), a.path()));

@@ -2,6 +2,7 @@ package dev.rgrid.cli;
 
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ final class EstimateCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       Estimate e = rgrid.estimate(script, runtime, globs, Path.of("").toAbsolutePath());
       if (json) {
         java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CostReport;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.SpendingStatus;
 import java.util.ArrayList;
@@ -52,7 +53,7 @@ final class LimitCommand extends BaseCommand {
               "--thresholds takes percentages like 50,80,100, not '" + t + "'");
         }
       }
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         rgrid.setSpendingLimit(micros, percents);
         terminal.note("monthly limit set to " + CostReport.format(micros) + "; "
             + describe(rgrid.spending()));
@@ -70,7 +71,7 @@ final class LimitCommand extends BaseCommand {
 
     @Override
     int execute() throws Exception {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         SpendingStatus status = rgrid.spending();
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();
@@ -94,7 +95,7 @@ final class LimitCommand extends BaseCommand {
   static final class Remove extends BaseCommand {
     @Override
     int execute() {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         rgrid.setSpendingLimit(null, null);
         terminal.note("no monthly limit any more");
         return ExitCodes.OK;

@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -54,7 +55,7 @@ final class ListCommand extends BaseCommand {
             + "'; known: queued, running, succeeded, failed, timed_out, cancelled");
       }
     }
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       ExecutionPage page = rgrid.list(new ExecutionQuery(wanted,
           Parsing.pairs(labels, "a label"),
           batch == null ? null : dev.rgrid.spi.BatchId.of(batch).value(), null, limit));

@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -34,7 +35,7 @@ final class LogsCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     ExecutionId executionId = Parsing.executionId(id);
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       rgrid.execution(executionId);
       if (follow) {
         ExecutionRecord done = rgrid.followLogs(executionId, after, this::print);

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -53,7 +54,7 @@ final class RetryCommand extends BaseCommand {
           "leave it out when retrying one execution");
     }
     ExecutionId executionId = Parsing.executionId(id);
-    try (RGrid rgrid = open(detach ? 0 : 2)) {
+    try (LocalRGrid rgrid = open(detach ? 0 : 2)) {
       Execution retry = rgrid.retry(executionId);
       if (!json) {
         terminal.out.println(retry.id());
@@ -89,10 +90,10 @@ final class RetryCommand extends BaseCommand {
 
   private int retryBatch(dev.rgrid.spi.BatchId batchId) throws Exception {
     int parallel;
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       parallel = rgrid.batchRecord(batchId).parallel();
     }
-    try (RGrid rgrid = open(detach ? 0 : Math.max(1, Math.min(parallel, 64)))) {
+    try (LocalRGrid rgrid = open(detach ? 0 : Math.max(1, Math.min(parallel, 64)))) {
       java.util.List<Execution> retries = rgrid.retryBatch(batchId, failedOnly);
       if (retries.isEmpty()) {
         terminal.note("nothing to retry in " + batchId);

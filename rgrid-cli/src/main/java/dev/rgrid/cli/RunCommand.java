@@ -5,6 +5,7 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.core.RunSpec;
@@ -201,7 +202,7 @@ final class RunCommand extends BaseCommand {
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
-    try (RGrid rgrid = open(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
+    try (LocalRGrid rgrid = open(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
       timings.mark("open");
       noticeIsolation(rgrid);
       Execution execution = rgrid.run(builder.build());
@@ -279,7 +280,7 @@ final class RunCommand extends BaseCommand {
           "pass the data as input files instead");
     }
     if (detach) {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
             .glob(batch.toArray(String[]::new)).parallel(n).build());
         AgentCommand.spawn(engine);
@@ -290,7 +291,7 @@ final class RunCommand extends BaseCommand {
       }
     }
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
-    try (RGrid rgrid = open(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
+    try (LocalRGrid rgrid = open(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
       noticeIsolation(rgrid);
       return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
           remoteOnly);
@@ -310,7 +311,7 @@ final class RunCommand extends BaseCommand {
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       Execution execution = rgrid.run(builder.build());
       AgentCommand.spawn(engine);
       terminal.out.println(execution.id());
@@ -320,7 +321,7 @@ final class RunCommand extends BaseCommand {
     }
   }
 
-  private void noticeIsolation(RGrid rgrid) {
+  private void noticeIsolation(LocalRGrid rgrid) {
     if (rgrid.runtimeNotice().isPresent()) {
       // A fallback (no engine answered) is said on every run: it may be a surprise each time.
       terminal.note(rgrid.runtimeNotice().get());

@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ final class RuntimesCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       List<RuntimeDefinition> all = rgrid.runtimes().all();
       if (json) {
         printJson(all);

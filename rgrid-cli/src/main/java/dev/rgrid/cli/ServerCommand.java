@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.server.RGridServer;
 import dev.rgrid.server.ServerOptions;
@@ -46,7 +47,7 @@ final class ServerCommand extends BaseCommand {
       throw new IllegalArgumentException("without --embedded the server needs shared state: "
           + "set RGRID_DB_URL (or store.url), or pass --embedded to try it on this machine");
     }
-    RGrid rgrid = open(embedded ? workers : 0, engine);
+    LocalRGrid rgrid = open(embedded ? workers : 0, engine);
     RGridServer server;
     try {
       server = RGridServer.start(rgrid, options);

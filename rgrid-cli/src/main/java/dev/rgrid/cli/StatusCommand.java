@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.StatusTransition;
@@ -21,11 +22,11 @@ final class StatusCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     if (dev.rgrid.spi.BatchId.isBatchId(id)) {
-      try (RGrid rgrid = open(0)) {
+      try (LocalRGrid rgrid = open(0)) {
         return BatchStatus.print(rgrid, terminal, dev.rgrid.spi.BatchId.of(id), json);
       }
     }
-    try (RGrid rgrid = open(0)) {
+    try (LocalRGrid rgrid = open(0)) {
       ExecutionRecord r = rgrid.execution(Parsing.executionId(id)).record();
       if (json) {
         printJson(r);

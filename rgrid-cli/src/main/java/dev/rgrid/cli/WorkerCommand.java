@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.WorkerId;
@@ -96,7 +97,7 @@ final class WorkerCommand extends BaseCommand {
     if (blobsDir != null) {
       builder.blobsDirectory(blobsDir);
     }
-    RGrid rgrid = builder.build();
+    LocalRGrid rgrid = builder.build();
     CountDownLatch stopped = new CountDownLatch(1);
     Thread onStop = new Thread(() -> {
       terminal.note("worker " + workerId + " stopping: running executions get " + grace

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -84,7 +85,7 @@ class WorkerEndToEndTest {
         workers.add(cli.start("worker", "--concurrency", "2", "--lease", "2s", "--id",
             "worker-" + name));
       }
-      try (RGrid client = RGrid.builder().home(root.resolve("client-home"))
+      try (LocalRGrid client = RGrid.builder().home(root.resolve("client-home"))
           .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).engine("process")
           .workers(0).build()) {
         Batch batch = client.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)
@@ -177,7 +178,7 @@ class WorkerEndToEndTest {
 
       Cli.Running worker = cli.env("RGRID_RUNTIME", "process").start("worker", "--config",
           conf.toString(), "--id", "configured", "--concurrency", "2");
-      try (RGrid client = RGrid.builder().home(root.resolve("client-home")).configFile(conf)
+      try (LocalRGrid client = RGrid.builder().home(root.resolve("client-home")).configFile(conf)
           .workers(0).build()) {
         List<dev.rgrid.core.Execution> runs = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
@@ -231,7 +232,7 @@ class WorkerEndToEndTest {
       for (int i = 0; i < 3; i++) {
         live.add(startWorker.get());
       }
-      try (RGrid client = RGrid.builder().home(root.resolve("client-home"))
+      try (LocalRGrid client = RGrid.builder().home(root.resolve("client-home"))
           .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).engine("process")
           .workers(0).build()) {
         Batch batch = client.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)

@@ -28,78 +28,50 @@ import java.util.function.Consumer;
  * }
  * }</pre>
  */
-public final class RGrid implements AutoCloseable {
-  private final Engine engine;
-  private final List<AutoCloseable> owned;
-  private final RuntimeCatalog catalog;
-  private final dev.rgrid.core.internal.engine.LazyRuntime selected;
-  private final Accounts accounts;
-
-  RGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      dev.rgrid.core.internal.engine.LazyRuntime selected, Accounts accounts) {
-    this.accounts = accounts;
-    this.engine = engine;
-    this.catalog = catalog;
-    this.owned = List.copyOf(owned);
-    this.selected = selected;
-  }
-
+public interface RGrid extends AutoCloseable {
   /**
    * The embedded default: SQLite store and queue, file blob store and local runtime, all under
    * {@code RGRID_HOME} or {@code ~/.rgrid}, with an in-process worker.
    */
-  public static RGrid local() {
+  static RGrid local() {
     return builder().build();
   }
 
-  /** A builder for explicit wiring. */
-  public static RGridBuilder builder() {
+  /** A builder for an in-process RGrid with chosen collaborators. */
+  static RGridBuilder builder() {
     return new RGridBuilder();
   }
 
   /**
-   * Accounts and API keys (what a server authenticates against).
+   * An RGrid whose executions live on the RGrid server at {@code url} (e.g. {@code
+   * https://rgrid.example.org}), authenticated with {@code apiKey}. Needs a client module
+   * (rgrid-client) on the class path, found with {@link java.util.ServiceLoader} as a {@link
+   * RemoteConnector}, so that core holds no HTTP client.
    *
-   * @throws UnsupportedOperationException when this instance has no account store
+   * @throws dev.rgrid.spi.RGridException when no client is on the class path (or none loads)
+   * @throws IllegalArgumentException when the URL is not {@code http}/{@code https} or the key is
+   *     blank
    */
-  public Accounts accounts() {
-    if (accounts == null) {
-      throw new UnsupportedOperationException("this RGrid keeps no accounts: build it on its "
-          + "state directory or shared state, or give RGridBuilder.accounts");
+  static RGrid connect(java.net.URI url, String apiKey) {
+    java.util.List<String> failures = new java.util.ArrayList<>();
+    var providers = java.util.ServiceLoader.load(RemoteConnector.class).iterator();
+    while (failures.size() < 10) { // recovery after an error is best effort: do not spin
+      try {
+        if (!providers.hasNext()) {
+          break;
+        }
+        return providers.next().connect(url, apiKey);
+      } catch (java.util.ServiceConfigurationError e) { // a registered client that cannot load
+        failures.add(e.getMessage());
+      }
     }
-    return accounts;
-  }
-
-  /**
-   * Submits an execution whose script, inputs and accompanying files are already in the blob
-   * store, as a server receives it from a remote client that prepared it. It is checked as a
-   * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths) and each blob must
-   * exist; labels starting with {@code rgrid.} are the caller's to set (a server sets {@link
-   * dev.rgrid.spi.account.AccountId#LABEL}).
-   *
-   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
-   */
-  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
-    return engine.submit(spec);
-  }
-
-  /** The limits this instance applies to runs (default timeout, maximum sizes…). */
-  public Limits limits() {
-    return engine.context().limits();
-  }
-
-  /**
-   * The blob store this instance keeps scripts, inputs and outputs in (content-addressed by
-   * SHA-256), for a server that takes uploads and serves downloads.
-   */
-  public dev.rgrid.spi.blob.BlobStore blobStore() {
-    return engine.context().blobs();
+    throw new dev.rgrid.spi.RGridException("no remote client on the class path"
+        + (failures.isEmpty() ? "" : " (tried: " + String.join("; ", failures) + ")"),
+        "add rgrid-client (dev.rgrid:rgrid-client) to the class path");
   }
 
   /** Submits a run; returns at once with its handle. */
-  public Execution run(RunSpec spec) {
-    return engine.submit(spec);
-  }
+  Execution run(RunSpec spec);
 
   /**
    * Submits a batch: one execution per input, at most {@link BatchSpec#parallel()} of them
@@ -107,27 +79,21 @@ public final class RGrid implements AutoCloseable {
    * before anything is submitted: a pattern matching nothing throws {@link NoMatchException}, an
    * unreadable input {@link InvalidRunSpecException}.
    */
-  public Batch batch(BatchSpec spec) {
-    return engine.batch(spec);
-  }
+  Batch batch(BatchSpec spec);
 
   /**
    * Where a stored batch stands, from the store (so also for batches other processes run).
    *
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  public BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
-    return engine.batchProgress(id);
-  }
+  BatchProgress batchProgress(dev.rgrid.spi.BatchId id);
 
   /**
    * A stored batch: its script, runtime, size and parallelism.
    *
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
-    return engine.batchRecord(id);
-  }
+  dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id);
 
   /**
    * Cancels every execution of a batch that has not ended.
@@ -135,9 +101,7 @@ public final class RGrid implements AutoCloseable {
    * @return how many were cancelled
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  public int cancelBatch(dev.rgrid.spi.BatchId id) {
-    return engine.cancelBatch(id);
-  }
+  int cancelBatch(dev.rgrid.spi.BatchId id);
 
   /**
    * Retries, as by {@link #retry}, every execution of a batch that failed or timed out (and was
@@ -147,45 +111,23 @@ public final class RGrid implements AutoCloseable {
    * @return the new executions (empty when nothing needed a retry)
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
-    return engine.retryBatch(id, failedOnly);
-  }
-
-  /**
-   * Calls {@code onChange} with an execution's id soon after its log lines or record change, in
-   * any process sharing the store (with {@code null}: look at everything again); see {@link
-   * dev.rgrid.spi.store.MetadataStore#subscribeChanges}. Stores that cannot notify never call, so
-   * a follower polls as well.
-   *
-   * @return a handle that stops the calls
-   */
-  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
-    return engine.context().store().subscribeChanges(onChange);
-  }
+  List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly);
 
   /** The stored record of an execution, or empty when there is none. */
-  public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
-    return engine.context().store().find(id);
-  }
+  java.util.Optional<ExecutionRecord> find(ExecutionId id);
 
   /**
    * A handle on an existing execution.
    *
    * @throws dev.rgrid.spi.NotFoundException when there is none
    */
-  public Execution execution(ExecutionId id) {
-    return engine.attach(id);
-  }
+  Execution execution(ExecutionId id);
 
   /** The executions matching {@code query}, newest first. */
-  public ExecutionPage list(ExecutionQuery query) {
-    return engine.context().store().list(query);
-  }
+  ExecutionPage list(ExecutionQuery query);
 
   /** Stored log lines of an execution after sequence number {@code afterSeq}. */
-  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    return engine.logs(id, afterSeq, limit);
-  }
+  List<LogLine> logs(ExecutionId id, long afterSeq, int limit);
 
   /**
    * Delivers an execution's log lines after {@code afterSeq} as they are stored, until it has ended
@@ -193,46 +135,14 @@ public final class RGrid implements AutoCloseable {
    *
    * @return its final state
    */
-  public ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
-      throws InterruptedException {
-    return engine.follow(id, afterSeq, consumer);
-  }
+  ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
+      throws InterruptedException;
 
   /** The output files of an execution. */
-  public List<Artifact> outputs(ExecutionId id) {
-    return engine.artifacts(id);
-  }
+  List<Artifact> outputs(ExecutionId id);
 
   /** Downloads the output files of an execution into {@code directory}; returns the files. */
-  public List<Path> download(ExecutionId id, Path directory) {
-    return engine.download(id, directory);
-  }
-
-  /**
-   * The result cache's entries, most recently used first, at most {@code limit} (≤ 100,000).
-   * Each is a successful execution whose result later identical runs reuse.
-   */
-  public List<CacheEntry> cacheEntries(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be positive, was " + limit);
-    }
-    return engine.cache().entries(limit);
-  }
-
-  /**
-   * Removes result cache entries: those not used within {@code olderThan} (when not null), then
-   * the least recently used until the rest take at most {@code maxBytes} (when not null). The
-   * executions themselves stay, with their outputs; later identical runs simply run again.
-   */
-  public CachePruned pruneCache(Duration olderThan, Long maxBytes) {
-    if (olderThan != null && olderThan.isNegative()) {
-      throw new IllegalArgumentException("olderThan must not be negative");
-    }
-    if (maxBytes != null && maxBytes < 0) {
-      throw new IllegalArgumentException("maxBytes must not be negative");
-    }
-    return engine.cache().prune(olderThan, maxBytes);
-  }
+  List<Path> download(ExecutionId id, Path directory);
 
   /**
    * What the executions that finished in [{@code since}, {@code until}) cost, in micros,
@@ -242,9 +152,7 @@ public final class RGrid implements AutoCloseable {
    *
    * @throws IllegalArgumentException for an unknown grouping or an empty range
    */
-  public CostReport costs(java.time.Instant since, java.time.Instant until, String by) {
-    return engine.costs().report(since, until, by);
-  }
+  CostReport costs(java.time.Instant since, java.time.Instant until, String by);
 
   /**
    * As {@link #costs(java.time.Instant, java.time.Instant, String)}, the range given as users
@@ -254,15 +162,7 @@ public final class RGrid implements AutoCloseable {
    *
    * @throws InvalidRunSpecException for a malformed value or dates out of order
    */
-  public CostReport costs(String since, String until, String by) {
-    try {
-      dev.rgrid.core.internal.cost.DateRange range = dev.rgrid.core.internal.cost.DateRange
-          .parse(since, until, engine.context().clock());
-      return costs(range.since(), range.until(), by);
-    } catch (dev.rgrid.core.internal.cost.CostException e) {
-      throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
-    }
-  }
+  CostReport costs(String since, String until, String by);
 
   /**
    * What running {@code script} on {@code runtime} ({@code null}: from its suffix) once per input
@@ -273,14 +173,10 @@ public final class RGrid implements AutoCloseable {
    * @throws InvalidRunSpecException for a missing script, an unknown runtime or a glob that
    *     matches nothing
    */
-  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
-    return engine.estimates().estimate(script, runtime, globs, baseDirectory);
-  }
+  Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory);
 
   /** This month's spending (UTC calendar month) and the monthly limit, if one is set. */
-  public SpendingStatus spending() {
-    return engine.spending().status();
-  }
+  SpendingStatus spending();
 
   /**
    * Sets the monthly spending limit in micros, with the percentages at which alerts are raised
@@ -291,9 +187,7 @@ public final class RGrid implements AutoCloseable {
    * @throws IllegalArgumentException for a negative limit or thresholds that are not ascending
    *     percentages from 1 to 100
    */
-  public void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds) {
-    engine.spending().set(limitMicros, thresholds);
-  }
+  void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds);
 
   /**
    * Runs an ended execution (failed, timed out or cancelled) again: a new execution of the same
@@ -304,68 +198,18 @@ public final class RGrid implements AutoCloseable {
    * @throws dev.rgrid.spi.ConflictException when it succeeded or has not ended
    * @throws dev.rgrid.spi.NotFoundException when there is no such execution
    */
-  public Execution retry(ExecutionId id) {
-    return engine.retry(id);
-  }
+  Execution retry(ExecutionId id);
 
   /** Cancels an execution; {@code false} when it had already ended. */
-  public boolean cancel(ExecutionId id) {
-    return engine.cancel(id);
-  }
+  boolean cancel(ExecutionId id);
 
   /** The runtimes scripts can ask for. */
-  public RuntimeCatalog runtimes() {
-    return catalog;
-  }
-
-  /** The name of the container runtime in use ({@code process}, {@code docker}). */
-  public String runtimeName() {
-    return engine.context().runtime().name();
-  }
-
-  /**
-   * Why the container runtime in use is not the preferred one (for example: no Docker engine
-   * answered, so scripts run as local processes), when RGrid chose it by itself.
-   */
-  public java.util.Optional<String> runtimeNotice() {
-    return selected == null ? java.util.Optional.empty() : selected.notice();
-  }
-
-  /** What the container runtime in use can do (whether it isolates scripts, for one). */
-  public RuntimeCapabilities runtimeCapabilities() {
-    return engine.context().runtime().capabilities();
-  }
-
-  /**
-   * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
-   * background process that runs detached work and then exits.
-   */
-  public void awaitIdle(Duration grace) throws InterruptedException {
-    engine.awaitIdle(grace);
-  }
+  RuntimeCatalog runtimes();
 
   /**
    * Stops taking work, waits briefly for running executions, hands the rest back to the queue, and
    * closes what the builder created.
    */
   @Override
-  public void close() {
-    engine.close();
-    RuntimeException failure = null;
-    for (int i = owned.size() - 1; i >= 0; i--) {
-      try {
-        owned.get(i).close();
-      } catch (Exception e) {
-        if (failure == null) {
-          failure = new dev.rgrid.spi.RGridException("closing RGrid failed: " + e.getMessage(),
-              null, null, e);
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (failure != null) {
-      throw failure;
-    }
-  }
+  void close();
 }

@@ -291,7 +291,7 @@ public final class RGridBuilder {
    *
    * @throws RGridException when the state directory cannot be used
    */
-  public RGrid build() {
+  public LocalRGrid build() {
     Path dir = (home == null ? defaultHome() : home).toAbsolutePath();
     List<AutoCloseable> owned = new ArrayList<>();
     try {
@@ -331,7 +331,7 @@ public final class RGridBuilder {
       if (selected != null && workers > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      return new RGrid(new Engine(ctx, workers, closeGrace, spendingAlerts), catalog, owned,
+      return new LocalRGrid(new Engine(ctx, workers, closeGrace, spendingAlerts), catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {

@@ -24,7 +24,7 @@ class CostTest {
   @Test
   void aRunCostsItsRunTimeAtTheHourlyPriceRoundedUpAndACacheHitNothing() throws Exception {
     Path script = Files.writeString(src.resolve("s.py"), "import time\ntime.sleep(0.2)\n");
-    try (RGrid rgrid = RGrid.builder().home(home).hourlyPrice(PRICE).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(PRICE).build()) {
       ExecutionRecord ran = rgrid.run(RunSpec.builder(script).label("team", "a").build())
           .await(DEADLINE).orElseThrow();
       assertThat(ran.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -63,7 +63,7 @@ class CostTest {
     Files.createDirectories(home);
     Files.writeString(home.resolve("config.properties"), "price.local=€0.36\n");
     Path script = Files.writeString(src.resolve("s.py"), "print(1)\n");
-    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       ExecutionRecord r = rgrid.run(RunSpec.builder(script).build()).await(DEADLINE)
           .orElseThrow();
       long nanos = Duration.between(r.startedAt(), r.finishedAt()).toNanos();

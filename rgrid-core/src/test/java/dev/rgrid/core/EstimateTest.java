@@ -25,7 +25,7 @@ class EstimateTest {
     for (int i = 0; i < 3; i++) {
       Files.writeString(src.resolve("in" + i + ".csv"), "x");
     }
-    try (RGrid rgrid = RGrid.builder().home(home).hourlyPrice(3_600_000L).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(3_600_000L).build()) {
       Estimate none = rgrid.estimate(script, null, List.of(), src);
       assertThat(none.samples()).isZero();
       assertThat(none.costMicros()).isEmpty();

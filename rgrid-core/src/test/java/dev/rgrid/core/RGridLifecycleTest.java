@@ -65,7 +65,7 @@ class RGridLifecycleTest {
 
   @Test
   void killsAScriptAndItsChildrenAtTheTimeout() throws Exception {
-    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       Execution e = rgrid.run(RunSpec.builder(sleeperWithChild())
           .timeout(Duration.ofSeconds(2)).build());
       long child = childPid(e);
@@ -79,7 +79,7 @@ class RGridLifecycleTest {
 
   @Test
   void cancelsARunningScriptAndItsChildren() throws Exception {
-    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       Execution e = rgrid.run(RunSpec.builder(sleeperWithChild()).build());
       long child = childPid(e);
       assertThat(e.cancel()).isTrue();
@@ -94,7 +94,7 @@ class RGridLifecycleTest {
 
   @Test
   void cancelsAQueuedExecutionAtOnce() throws Exception {
-    try (RGrid submitOnly = RGrid.builder().home(home).workers(0).build()) {
+    try (LocalRGrid submitOnly = RGrid.builder().home(home).workers(0).build()) {
       Execution e = submitOnly.run(RunSpec.builder(script("q.py", "print(1)\n")).build());
       assertThat(e.status()).isEqualTo(ExecutionStatus.QUEUED);
       assertThat(e.cancel()).isTrue();
@@ -106,8 +106,8 @@ class RGridLifecycleTest {
 
   @Test
   void cancelsFromAnotherInstanceOnTheSameStateDirectory() throws Exception {
-    try (RGrid runner = RGrid.builder().home(home).build();
-        RGrid other = RGrid.builder().home(home).workers(0).build()) {
+    try (LocalRGrid runner = RGrid.builder().home(home).build();
+        LocalRGrid other = RGrid.builder().home(home).workers(0).build()) {
       Execution e = runner.run(RunSpec.builder(sleeperWithChild()).build());
       long child = childPid(e);
       assertThat(other.cancel(e.id())).isTrue();
@@ -120,8 +120,8 @@ class RGridLifecycleTest {
   @Test
   void eachInstanceRunsOnlyWhatItSubmittedWhileAlive() throws Exception {
     Path s = script("who.py", "print('ran')\n");
-    try (RGrid a = RGrid.builder().home(home).workerId(new WorkerId("worker-a")).build();
-        RGrid b = RGrid.builder().home(home).workerId(new WorkerId("worker-b")).build()) {
+    try (LocalRGrid a = RGrid.builder().home(home).workerId(new WorkerId("worker-a")).build();
+        LocalRGrid b = RGrid.builder().home(home).workerId(new WorkerId("worker-b")).build()) {
       for (int i = 0; i < 4; i++) {
         ExecutionRecord fromA = a.run(RunSpec.builder(s).cache(false).build()).await();
         ExecutionRecord fromB = b.run(RunSpec.builder(s).cache(false).build()).await();
@@ -135,10 +135,10 @@ class RGridLifecycleTest {
   void runsDetachedWorkInWhicheverInstanceHasWorkers() throws Exception {
     Path s = script("later.py", "print('done later')\n");
     ExecutionId id;
-    try (RGrid submitter = RGrid.builder().home(home).workers(0).build()) {
+    try (LocalRGrid submitter = RGrid.builder().home(home).workers(0).build()) {
       id = submitter.run(RunSpec.builder(s).build()).id();
     }
-    try (RGrid agent = RGrid.builder().home(home).build()) {
+    try (LocalRGrid agent = RGrid.builder().home(home).build()) {
       agent.awaitIdle(Duration.ofMillis(300));
       ExecutionRecord done = agent.execution(id).record();
       assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
@@ -153,12 +153,12 @@ class RGridLifecycleTest {
     Path s = script("slow.py", "import time\nprint('start', flush=True)\ntime.sleep(3)\n"
         + "print('end')\n");
     Duration lease = Duration.ofMillis(1500);
-    try (RGrid healthy = RGrid.builder().home(home).lease(lease)
+    try (LocalRGrid healthy = RGrid.builder().home(home).lease(lease)
         .pollInterval(Duration.ofMillis(50)).workerId(new WorkerId("healthy")).build()) {
       // The same database, seen through a queue whose heartbeats never arrive: a hung worker.
       RGridBuilder hungBuilder = RGrid.builder().home(home).lease(lease)
           .workerId(new WorkerId("hung"));
-      try (RGrid probe = RGrid.builder().home(home).workers(0).build()) {
+      try (LocalRGrid probe = RGrid.builder().home(home).workers(0).build()) {
         assertThat(probe.list(dev.rgrid.spi.store.ExecutionQuery.latest(1)).items()).isEmpty();
       }
       dev.rgrid.core.internal.store.SqliteDatabase db =
@@ -189,14 +189,14 @@ class RGridLifecycleTest {
         + "\nfirst = not os.path.exists(m)\nopen(m, 'a').close()\n"
         + "time.sleep(4 if first else 6)\nsys.exit(3 if first else 0)\n");
     Duration lease = Duration.ofMillis(1500);
-    try (RGrid healthy = RGrid.builder().home(home).lease(lease)
+    try (LocalRGrid healthy = RGrid.builder().home(home).lease(lease)
         .pollInterval(Duration.ofMillis(50)).workerId(new WorkerId("healthy")).build()) {
       dev.rgrid.core.internal.store.SqliteDatabase db =
           dev.rgrid.core.internal.store.SqliteDatabase.open(home.resolve("rgrid.db"));
       StalledHeartbeat stalled = new StalledHeartbeat(db.queue(),
           java.util.concurrent.ConcurrentHashMap.newKeySet(),
           new java.util.concurrent.atomic.AtomicBoolean());
-      try (db; RGrid worker = RGrid.builder().home(home).lease(lease)
+      try (db; LocalRGrid worker = RGrid.builder().home(home).lease(lease)
           .workerId(new WorkerId("stalled")).store(db.metadataStore()).queue(stalled).build()) {
         Execution e = worker.run(RunSpec.builder(s).build());
         within(Duration.ofSeconds(60), () -> e.record().status().isTerminal());
@@ -321,7 +321,7 @@ class RGridLifecycleTest {
 
   @Test
   void waitingWithATimeoutReturnsEmptyWhileItRuns() throws Exception {
-    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       Execution e = rgrid.run(RunSpec.builder(sleeperWithChild()).build());
       childPid(e);
       Optional<ExecutionRecord> r = e.await(Duration.ofMillis(100));

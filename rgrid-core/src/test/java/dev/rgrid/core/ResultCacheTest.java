@@ -29,7 +29,7 @@ class ResultCacheTest {
 
   @TempDir Path home;
   @TempDir Path src;
-  private RGrid rgrid;
+  private LocalRGrid rgrid;
   private Path counter;
   private Path script;
   private Path input;

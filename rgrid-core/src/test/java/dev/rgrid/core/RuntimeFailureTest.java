@@ -82,7 +82,7 @@ class RuntimeFailureTest {
   private ExecutionRecord runWith(Function<ContainerSpec, RuntimeException> failure)
       throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
-    try (RGrid rgrid = RGrid.builder().home(home)
+    try (LocalRGrid rgrid = RGrid.builder().home(home)
         .runtime(new Failing(Integer.MAX_VALUE, failure)).build()) {
       return rgrid.run(RunSpec.builder(script).retry(RetryPolicy.none()).build())
           .await(Duration.ofSeconds(60)).orElseThrow();
@@ -94,7 +94,7 @@ class RuntimeFailureTest {
     Path script = Files.writeString(src.resolve("ok.py"), "print('third time lucky')\n");
     RetryPolicy quick = RetryPolicy.defaults().withInitialDelay(Duration.ofMillis(20))
         .withMaxDelay(Duration.ofMillis(100));
-    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+    try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
         .runtime(Failing.flaky(2)).build()) {
       Execution e = rgrid.run(RunSpec.builder(script).retry(quick).build());
       ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
@@ -120,7 +120,7 @@ class RuntimeFailureTest {
     Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
     RetryPolicy once = RetryPolicy.defaults().withMaxRetries(1)
         .withInitialDelay(Duration.ofMillis(20)).withMaxDelay(Duration.ofMillis(50));
-    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+    try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
         .runtime(Failing.flaky(5)).build()) {
       ExecutionRecord done = rgrid.run(RunSpec.builder(script).retry(once).build())
           .await(Duration.ofSeconds(60)).orElseThrow();
@@ -133,7 +133,7 @@ class RuntimeFailureTest {
   @Test
   void aRunFedStdinIsNotRetriedSinceItsInputIsGone() throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print(input())\n");
-    try (RGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+    try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
         .runtime(Failing.flaky(1)).build()) {
       ExecutionRecord done = rgrid.run(RunSpec.builder(script)
           .stdin(new java.io.ByteArrayInputStream("x\n".getBytes())).build())

@@ -25,7 +25,7 @@ class SpendingTest {
   void alertsOnceThenRefusesNewRunsButNotCacheHits() throws Exception {
     List<SpendingAlert> alerts = new CopyOnWriteArrayList<>();
     Path script = Files.writeString(src.resolve("s.py"), "import time\ntime.sleep(0.2)\n");
-    try (RGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS)
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS)
         .onSpendingAlert(alerts::add).build()) {
       assertThat(rgrid.spending().limit()).isEmpty();
       rgrid.setSpendingLimit(150L, List.of(50, 100));
@@ -56,7 +56,7 @@ class SpendingTest {
     }
     // Another instance on the same state: the alerts of this month were raised already.
     List<SpendingAlert> later = new CopyOnWriteArrayList<>();
-    try (RGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS)
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS)
         .onSpendingAlert(later::add).build()) {
       rgrid.setSpendingLimit(10_000L, List.of(1));
       Path third = Files.writeString(src.resolve("u.py"), "print(3)\n");
@@ -67,7 +67,7 @@ class SpendingTest {
 
   @Test
   void badLimitsAreRefused() {
-    try (RGrid rgrid = RGrid.builder().home(home).build()) {
+    try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       assertThatThrownBy(() -> rgrid.setSpendingLimit(-1L, List.of()))
           .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> rgrid.setSpendingLimit(5L, List.of(80, 50)))

@@ -1,6 +1,6 @@
 package dev.rgrid.server;
 
-import dev.rgrid.core.RGrid;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.Auth;
 import dev.rgrid.server.internal.BlobRoutes;
 import dev.rgrid.server.internal.Errors;
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeoutException;
  * over the same shared state serves the same data, so a deployment runs as many as it likes.
  *
  * <pre>{@code
- * try (RGrid rgrid = RGrid.builder().build();
+ * try (LocalRGrid rgrid = RGrid.builder().build();
  *     RGridServer server = RGridServer.start(rgrid, ServerOptions.defaults(8080))) {
  *   ...
  * }
@@ -61,7 +61,7 @@ public final class RGridServer implements AutoCloseable {
    *
    * @throws RGridException when the address cannot be bound
    */
-  public static RGridServer start(RGrid rgrid, ServerOptions options) {
+  public static RGridServer start(LocalRGrid rgrid, ServerOptions options) {
     Vertx vertx = Vertx.vertx();
     try {
       dev.rgrid.server.internal.LogStreams logStreams =
@@ -84,7 +84,7 @@ public final class RGridServer implements AutoCloseable {
     }
   }
 
-  private static Router router(Vertx vertx, RGrid rgrid, ServerOptions options,
+  private static Router router(Vertx vertx, LocalRGrid rgrid, ServerOptions options,
       dev.rgrid.server.internal.LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
     Auth auth = new Auth(rgrid.accounts());

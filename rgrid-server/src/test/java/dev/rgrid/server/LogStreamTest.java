@@ -3,6 +3,7 @@ package dev.rgrid.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.account.Account;
 import java.net.URI;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Live logs over WebSocket: every line once, in order, from any cursor; scoped like the rest. */
 class LogStreamTest {
   @TempDir static Path home;
-  static RGrid rgrid;
+  static LocalRGrid rgrid;
   static RGridServer server;
   static Api api;
   static String alice;

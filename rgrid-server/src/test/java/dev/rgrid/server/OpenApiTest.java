@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.server.internal.ExecutionJson;
 import java.net.http.HttpRequest;
@@ -35,7 +36,7 @@ class OpenApiTest {
   private static final String ERROR = "#/components/schemas/Error";
 
   @TempDir static Path home;
-  static RGrid rgrid;
+  static LocalRGrid rgrid;
   static RGridServer server;
   static Api api;
   static JsonNode doc;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rgrid.core.NewApiKey;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.account.Account;
 import java.net.http.HttpRequest;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ServerApiTest {
   @TempDir static Path home;
-  static RGrid rgrid;
+  static LocalRGrid rgrid;
   static RGridServer server;
   static Api api;
   static String alice;

@@ -3,6 +3,7 @@ package dev.rgrid.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.account.Account;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -34,9 +35,9 @@ class SharedLogStreamTest {
       String url = pg.getJdbcUrl("postgres", "shared_logs");
       Path blobs = root.resolve("blobs");
       ServerOptions options = ServerOptions.defaults(0).withLogPoll(Duration.ofHours(1));
-      try (RGrid runs = RGrid.builder().home(root.resolve("a")).sharedState(url, "postgres",
+      try (LocalRGrid runs = RGrid.builder().home(root.resolve("a")).sharedState(url, "postgres",
               "postgres").blobsDirectory(blobs).engine("process").workers(2).build();
-          RGrid serves = RGrid.builder().home(root.resolve("b")).sharedState(url, "postgres",
+          LocalRGrid serves = RGrid.builder().home(root.resolve("b")).sharedState(url, "postgres",
               "postgres").blobsDirectory(blobs).workers(0).build();
           RGridServer a = RGridServer.start(runs, options);
           RGridServer b = RGridServer.start(serves, options)) {

@@ -3,6 +3,7 @@ package dev.rgrid.backend.minio;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -35,7 +36,7 @@ class S3EngineTest {
       Path script = Files.writeString(src.resolve("upper.py"), "import sys\n"
           + "open('out.txt', 'w').write(open(sys.argv[1]).read().upper())\nprint('done')\n");
       Files.writeString(src.resolve("in.txt"), "through s3");
-      try (RGrid rgrid = RGrid.builder().home(home).engine("process").build()) {
+      try (LocalRGrid rgrid = RGrid.builder().home(home).engine("process").build()) {
         Execution e = rgrid.run(RunSpec.builder(script).baseDirectory(src).args("in.txt")
             .build());
         ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -36,7 +37,7 @@ class PgEngineTest {
       Files.writeString(src.resolve("in-" + i + ".txt"), i == 4 ? "fail" : "text " + i);
     }
     try (PostgresBackend pg = PgTests.freshBackend();
-        RGrid rgrid = RGrid.builder().home(home).store(pg.metadataStore()).queue(pg.queue())
+        LocalRGrid rgrid = RGrid.builder().home(home).store(pg.metadataStore()).queue(pg.queue())
             .engine("process").workers(4).hourlyPrice(3_600_000).build()) {
       Batch batch = rgrid.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)
           .build()).glob("in-*.txt").parallel(2).build());

@@ -3,6 +3,7 @@ package dev.rgrid.backend.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.ExecutionId;
@@ -51,10 +52,10 @@ class PgNotifyTest {
     Path script = Files.writeString(src.resolve("hi.py"), "print('hi')\n");
     // The worker polls once an hour: only a notification can wake it within the test's deadline.
     try (PostgresBackend a = PostgresBackend.open(db); PostgresBackend b = PostgresBackend.open(db);
-        RGrid worker = RGrid.builder().home(home).store(a.metadataStore()).queue(a.queue())
+        LocalRGrid worker = RGrid.builder().home(home).store(a.metadataStore()).queue(a.queue())
             .blobs(new dev.rgrid.core.internal.blob.FileBlobStore(src.resolve("blobs")))
             .engine("process").workers(1).pollInterval(Duration.ofHours(1)).build();
-        RGrid client = RGrid.builder().home(other).store(b.metadataStore()).queue(b.queue())
+        LocalRGrid client = RGrid.builder().home(other).store(b.metadataStore()).queue(b.queue())
             .blobs(new dev.rgrid.core.internal.blob.FileBlobStore(src.resolve("blobs")))
             .engine("process").workers(0).build()) {
       // No need to wait for the listener: right after its LISTEN it wakes the worker once, so

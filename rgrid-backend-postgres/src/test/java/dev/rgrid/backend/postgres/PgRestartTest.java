@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -57,7 +58,7 @@ class PgRestartTest {
         Files.writeString(src.resolve(String.format("in-%02d.txt", i)), "input " + i);
       }
       try (PostgresBackend backend = PostgresBackend.open(db);
-          RGrid rgrid = RGrid.builder().home(dir.resolve("home")).store(backend.metadataStore())
+          LocalRGrid rgrid = RGrid.builder().home(dir.resolve("home")).store(backend.metadataStore())
               .queue(backend.queue()).engine("process").workers(2)
               .lease(Duration.ofSeconds(2)).build()) {
         Batch batch = rgrid.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)

@@ -4,8 +4,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.RetryPolicy;
+import dev.rgrid.spi.store.StatusTransition;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -34,21 +39,60 @@ public final class ExecutionJson {
     }
   }
 
-  /** An execution as the API shows it. */
+  /** A file staged for an execution: where it goes, its content and its size. */
+  public record StagedFile(String path, String sha256, long size) {
+    static List<StagedFile> of(List<InputFile> files) {
+      return files.stream().map(f -> new StagedFile(f.path(), f.blob().sha256(), f.size()))
+          .toList();
+    }
+  }
+
+  /** One recorded change of status. */
+  public record Transition(String status, Instant at, int attempt) {
+    static Transition of(StatusTransition t) {
+      return new Transition(t.status().name(), t.at(), t.attempt());
+    }
+  }
+
+  /** When failed attempts of an execution are retried on their own (see RetryPolicy). */
+  public record Retry(int maxRetries, long initialDelayMillis, double multiplier,
+      long maxDelayMillis, List<String> retryOn, String jitter) {
+    static Retry of(RetryPolicy p) {
+      return new Retry(p.maxRetries(), p.initialDelay().toMillis(), p.multiplier(),
+          p.maxDelay().toMillis(), p.retryOn().stream().map(FailureKind::code).sorted().toList(),
+          p.jitter().name());
+    }
+  }
+
+  /**
+   * An execution as the API shows it: its state and everything it runs, so a client can rebuild
+   * the library's record from it (only the result cache key stays on the server).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record View(String id, String status, Instant createdAt, Instant startedAt,
       Instant finishedAt, int attempt, Integer exitCode, Failure failure, long costMicros,
-      boolean cached, String cachedFrom, String script, String runtime, List<String> args,
-      Map<String, String> labels, long timeoutSeconds, String batchId, String retryOf,
-      String retriedBy, String workerId) {
+      boolean cached, String cachedFrom, String script, String scriptSha256, String runtime,
+      List<String> args, Map<String, String> env, List<StagedFile> inputs,
+      Map<String, String> labels, long timeoutSeconds, String batchId, long milliCpus,
+      long memoryBytes, boolean network, List<String> requirements, String requirementsSource,
+      List<StagedFile> scriptFiles, boolean cache, Retry retry, boolean cancelRequested,
+      boolean logTruncated, String stdoutSha256, String stderrSha256,
+      List<Transition> transitions, String retryOf, String retriedBy, String workerId) {
     static View of(ExecutionRecord r) {
-      Map<String, String> labels = new TreeMap<>(r.spec().labels());
+      ExecutionSpec s = r.spec();
+      Map<String, String> labels = new TreeMap<>(s.labels());
       labels.keySet().removeIf(k -> k.startsWith("rgrid.")); // the server's, not the user's
       return new View(r.id().value(), r.status().name(), r.createdAt(), r.startedAt(),
           r.finishedAt(), r.attempt(), r.exitCode(), Failure.of(r.failure()), r.costMicros(),
           r.cached(), r.cachedFrom() == null ? null : r.cachedFrom().value(),
-          r.spec().scriptName(), r.spec().runtime(), r.spec().args(), labels,
-          r.spec().timeout().toSeconds(), r.spec().batchId(),
+          s.scriptName(), s.script().sha256(), s.runtime(), s.args(), new TreeMap<>(s.env()),
+          StagedFile.of(s.inputs()), labels, s.timeout().toSeconds(), s.batchId(),
+          s.resources().milliCpus(), s.resources().memoryBytes(), s.network(),
+          s.requirements(), s.requirementsSource(), StagedFile.of(s.scriptFiles()), s.cache(),
+          Retry.of(s.retry()), r.cancelRequested(), r.logTruncated(),
+          r.stdout() == null ? null : r.stdout().sha256(),
+          r.stderr() == null ? null : r.stderr().sha256(),
+          r.transitions().stream().map(Transition::of).toList(),
           r.retryOf() == null ? null : r.retryOf().value(),
           r.retriedBy() == null ? null : r.retriedBy().value(),
           r.workerId() == null ? null : r.workerId().value());

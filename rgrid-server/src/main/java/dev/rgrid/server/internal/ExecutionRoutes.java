@@ -1,7 +1,7 @@
 package dev.rgrid.server.internal;
 
 import dev.rgrid.core.Execution;
-import dev.rgrid.core.RGrid;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.ExecutionJson.CreateRequest;
 import dev.rgrid.server.internal.ExecutionJson.FileRef;
 import dev.rgrid.server.internal.ExecutionJson.View;
@@ -38,11 +38,11 @@ import java.util.Set;
 public final class ExecutionRoutes {
   private static final int MAX_IDEMPOTENCY_KEY = 200;
 
-  private final RGrid rgrid;
+  private final LocalRGrid rgrid;
   private final AccountStore accounts;
   private final Clock clock;
 
-  public ExecutionRoutes(RGrid rgrid, AccountStore accounts, Clock clock) {
+  public ExecutionRoutes(LocalRGrid rgrid, AccountStore accounts, Clock clock) {
     this.rgrid = rgrid;
     this.accounts = accounts;
     this.clock = clock;

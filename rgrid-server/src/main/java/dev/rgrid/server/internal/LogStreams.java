@@ -1,6 +1,6 @@
 package dev.rgrid.server.internal;
 
-import dev.rgrid.core.RGrid;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -30,13 +30,13 @@ public final class LogStreams implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LogStreams.class);
   private static final int PAGE = 500;
 
-  private final RGrid rgrid;
+  private final LocalRGrid rgrid;
   private final Vertx vertx;
   private final Map<ExecutionId, Set<Follower>> followers = new ConcurrentHashMap<>();
   private final AutoCloseable subscription;
   private final long timer;
 
-  public LogStreams(RGrid rgrid, Vertx vertx, java.time.Duration poll) {
+  public LogStreams(LocalRGrid rgrid, Vertx vertx, java.time.Duration poll) {
     this.rgrid = rgrid;
     this.vertx = vertx;
     this.subscription = rgrid.subscribeChanges(this::changed);

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.cost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -36,7 +37,7 @@ class HourlyBillingEngineTest {
         ""));
     // 3.60 EUR an hour: 1,000 micros a second. A lease far longer than the clock moves, so the
     // claims never lapse while the test moves time.
-    try (RGrid rgrid = RGrid.builder().home(home).clock(clock).hourlyPrice(3_600_000)
+    try (LocalRGrid rgrid = RGrid.builder().home(home).clock(clock).hourlyPrice(3_600_000)
         .billedPerStartedHour(true).lease(Duration.ofDays(30))
         .pollInterval(Duration.ofMillis(20)).build()) {
       ExecutionRecord a = runFor(rgrid, clock, script, "a", Duration.ofMinutes(10));

@@ -1,0 +1,359 @@
+package dev.rgrid.client;
+
+import dev.rgrid.client.internal.Backoff;
+import dev.rgrid.client.internal.Executions;
+import dev.rgrid.client.internal.Http;
+import dev.rgrid.client.internal.HttpBlobStore;
+import dev.rgrid.client.internal.RemoteExecution;
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.CostReport;
+import dev.rgrid.core.Estimate;
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.Limits;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.SpendingStatus;
+import dev.rgrid.core.internal.engine.RunPreparation;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.RetryPolicy;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+
+/**
+ * An {@link RGrid} whose executions live on an RGrid server, reached over HTTP with an API key.
+ * Runs are prepared here exactly as the embedded engine prepares them (script and inputs read,
+ * checked and stored by content, Python dependencies detected), except that content goes to the
+ * server, and only content the server does not hold yet is uploaded.
+ *
+ * <pre>{@code
+ * try (RGrid rgrid = RGrid.connect(URI.create("https://rgrid.example.org"), apiKey)) {
+ *   Execution e = rgrid.run(RunSpec.builder(Path.of("job.py")).args("data.csv").build());
+ *   e.await();
+ *   e.downloadOutputs(Path.of("outputs", e.id().value()));
+ * }
+ * }</pre>
+ *
+ * <p>Every request is safe to repeat, and is repeated after a lost connection or a 502, 503 or
+ * 504 (waiting 1 s, doubling to 30 s, for about two minutes) before a {@link
+ * dev.rgrid.spi.BackendUnavailableException} naming the server is thrown. Refusals become the
+ * library's exceptions: a 404 a {@link dev.rgrid.spi.NotFoundException}, a 400 an {@link
+ * InvalidRunSpecException}, a 409 a {@link dev.rgrid.spi.ConflictException}, a 402 a {@link
+ * dev.rgrid.core.SpendingLimitException}. What the server does not offer yet (batches, costs,
+ * estimates, spending limits, its runtime catalog) throws {@link UnsupportedOperationException}
+ * saying so. The API key never appears in a message, a log line or {@link #toString()}.
+ *
+ * <p>Listeners of a remote run hear only the notices of its preparation (detected
+ * dependencies, files left out); follow its output with {@link #followLogs}.
+ */
+public final class RemoteRGrid implements RGrid {
+  private final Http http;
+  private final Executions executions;
+  private final HttpBlobStore blobs;
+  private final RuntimeCatalog catalog;
+  private final Limits limits;
+
+  private RemoteRGrid(Builder b) {
+    this.http = new Http(b.client(), b.httpClient == null, b.base, b.apiKey,
+        new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline));
+    this.executions = new Executions(http);
+    this.blobs = new HttpBlobStore(http);
+    this.catalog = b.runtimes;
+    this.limits = b.limits;
+  }
+
+  /**
+   * Connects to the server at {@code url} with {@code apiKey}, with the default timeouts and
+   * retries; nothing is sent until the first call.
+   *
+   * @throws IllegalArgumentException when the URL is not {@code http}/{@code https} or the key is
+   *     blank or not a single header value
+   */
+  public static RemoteRGrid connect(URI url, String apiKey) {
+    return builder(url, apiKey).build();
+  }
+
+  /** A builder for a connection with chosen timeouts, retries or HTTP client. */
+  public static Builder builder(URI url, String apiKey) {
+    return new Builder(url, apiKey);
+  }
+
+  /**
+   * Prepares {@code spec} here (uploading what the server lacks) and submits it.
+   *
+   * @throws InvalidRunSpecException for what cannot run as given, including what a remote run
+   *     cannot do yet: read standard input, or use a retry policy other than the default
+   */
+  @Override
+  public Execution run(RunSpec spec) {
+    if (spec.stdin() != null) {
+      throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
+          "pass the data as an input file instead (an argument naming the file, or --input)");
+    }
+    if (!spec.retry().equals(RetryPolicy.defaults())) {
+      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
+          "leave the retry policy at its default (--retries) for runs on a server");
+    }
+    ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
+    return handle(executions.create(prepared, spec).id());
+  }
+
+  @Override
+  public Optional<ExecutionRecord> find(ExecutionId id) {
+    return executions.find(id);
+  }
+
+  /** @throws dev.rgrid.spi.NotFoundException when the server has none (for this account) */
+  @Override
+  public Execution execution(ExecutionId id) {
+    return handle(executions.get(id).id());
+  }
+
+  @Override
+  public ExecutionPage list(ExecutionQuery query) {
+    return executions.list(query);
+  }
+
+  @Override
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
+    return executions.logs(id, afterSeq, limit);
+  }
+
+  /**
+   * Follows the live log over a WebSocket; a dropped connection is reopened (waiting 1 s,
+   * doubling to 30 s) from the last line delivered, so each line is delivered exactly once, in
+   * order, on the calling thread.
+   */
+  @Override
+  public ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
+      throws InterruptedException {
+    return executions.follow(id, afterSeq, Objects.requireNonNull(consumer, "consumer"));
+  }
+
+  @Override
+  public List<Artifact> outputs(ExecutionId id) {
+    return executions.outputs(id);
+  }
+
+  @Override
+  public List<Path> download(ExecutionId id, Path directory) {
+    return executions.download(id, directory);
+  }
+
+  @Override
+  public Execution retry(ExecutionId id) {
+    return handle(executions.retry(id).id());
+  }
+
+  @Override
+  public boolean cancel(ExecutionId id) {
+    return executions.cancel(id);
+  }
+
+  @Override
+  public Batch batch(BatchSpec spec) {
+    throw notOffered("batches");
+  }
+
+  @Override
+  public BatchProgress batchProgress(BatchId id) {
+    throw notOffered("batches");
+  }
+
+  @Override
+  public BatchRecord batchRecord(BatchId id) {
+    throw notOffered("batches");
+  }
+
+  @Override
+  public int cancelBatch(BatchId id) {
+    throw notOffered("batches");
+  }
+
+  @Override
+  public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
+    throw notOffered("batches");
+  }
+
+  @Override
+  public CostReport costs(Instant since, Instant until, String by) {
+    throw notOffered("cost reports");
+  }
+
+  @Override
+  public CostReport costs(String since, String until, String by) {
+    throw notOffered("cost reports");
+  }
+
+  @Override
+  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
+    throw notOffered("estimates");
+  }
+
+  @Override
+  public SpendingStatus spending() {
+    throw notOffered("spending limits");
+  }
+
+  @Override
+  public void setSpendingLimit(Long limitMicros, List<Integer> thresholds) {
+    throw notOffered("spending limits");
+  }
+
+  @Override
+  public RuntimeCatalog runtimes() {
+    throw notOffered("its runtime catalog");
+  }
+
+  /** Releases the connections and threads of the HTTP client this created (not a given one). */
+  @Override
+  public void close() {
+    http.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RemoteRGrid[" + http.server() + "]";
+  }
+
+  private Execution handle(ExecutionId id) {
+    return new RemoteExecution(executions, id);
+  }
+
+  private static UnsupportedOperationException notOffered(String what) {
+    return new UnsupportedOperationException("the server does not offer " + what
+        + " yet: use an embedded RGrid (RGrid.local()) for them");
+  }
+
+  /**
+   * Chooses how a {@link RemoteRGrid} talks to its server; every setting has a default.
+   * Setters are named after the property.
+   */
+  public static final class Builder {
+    private final HttpUrl base;
+    private final String apiKey;
+    private OkHttpClient httpClient;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration readTimeout = Duration.ofSeconds(60);
+    private Duration initialBackoff = Backoff.DEFAULT.initial();
+    private Duration maxBackoff = Backoff.DEFAULT.max();
+    private Duration retryDeadline = Backoff.DEFAULT.giveUpAfter();
+    private RuntimeCatalog runtimes = RuntimeCatalog.defaults();
+    private Limits limits = Limits.defaults();
+
+    private Builder(URI url, String apiKey) {
+      Objects.requireNonNull(url, "url");
+      Objects.requireNonNull(apiKey, "apiKey");
+      String scheme = url.getScheme();
+      HttpUrl parsed = scheme == null ? null : HttpUrl.parse(url.toString());
+      if (parsed == null || !(scheme.equals("http") || scheme.equals("https"))) {
+        throw new IllegalArgumentException("the server URL must be an http:// or https:// URL "
+            + "such as https://rgrid.example.org, was '" + url + "'");
+      }
+      // Said without the key: it must not reach a message, even a misuse one.
+      if (apiKey.isBlank() || !apiKey.strip().equals(apiKey)
+          || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+        throw new IllegalArgumentException("the API key must be non-empty visible ASCII without "
+            + "spaces (as `rgrid admin key create` prints it)");
+      }
+      this.base = parsed;
+      this.apiKey = apiKey;
+    }
+
+    /**
+     * The OkHttp client to send with (for a proxy, TLS settings or interceptors); its
+     * connections and threads are shared, and {@link RemoteRGrid#close()} leaves them to its
+     * owner. Timeouts set here then apply on top of it. Default: a client of its own.
+     */
+    public Builder httpClient(OkHttpClient value) {
+      httpClient = Objects.requireNonNull(value, "httpClient");
+      return this;
+    }
+
+    /** How long connecting may take (default 10 s). */
+    public Builder connectTimeout(Duration value) {
+      connectTimeout = positive(value, "connectTimeout");
+      return this;
+    }
+
+    /** How long the server may stay silent within one answer (default 60 s). */
+    public Builder readTimeout(Duration value) {
+      readTimeout = positive(value, "readTimeout");
+      return this;
+    }
+
+    /** The first wait before a retry or a reconnection (default 1 s); it doubles each time. */
+    public Builder initialBackoff(Duration value) {
+      initialBackoff = positive(value, "initialBackoff");
+      return this;
+    }
+
+    /** The longest wait between retries or reconnections (default 30 s). */
+    public Builder maxBackoff(Duration value) {
+      maxBackoff = positive(value, "maxBackoff");
+      return this;
+    }
+
+    /** How long to keep retrying one request, or reconnecting a log stream (default 2 min). */
+    public Builder retryDeadline(Duration value) {
+      retryDeadline = positive(value, "retryDeadline");
+      return this;
+    }
+
+    /**
+     * The runtimes runs are checked against before they are sent (default {@link
+     * RuntimeCatalog#defaults()}): give the server's catalog when it has runtimes of its own.
+     */
+    public Builder runtimes(RuntimeCatalog value) {
+      runtimes = Objects.requireNonNull(value, "runtimes");
+      return this;
+    }
+
+    /** The limits runs are checked against before they are sent (default {@link Limits#defaults()}). */
+    public Builder limits(Limits value) {
+      limits = Objects.requireNonNull(value, "limits");
+      return this;
+    }
+
+    /** The connection. */
+    public RemoteRGrid build() {
+      if (maxBackoff.compareTo(initialBackoff) < 0) {
+        throw new IllegalArgumentException("maxBackoff must not be shorter than initialBackoff");
+      }
+      return new RemoteRGrid(this);
+    }
+
+    private OkHttpClient client() {
+      OkHttpClient.Builder b = httpClient == null ? new OkHttpClient.Builder()
+          : httpClient.newBuilder();
+      return b.connectTimeout(connectTimeout).readTimeout(readTimeout)
+          .writeTimeout(readTimeout).build();
+    }
+
+    private static Duration positive(Duration value, String name) {
+      if (value == null || value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, was " + value);
+      }
+      return value;
+    }
+  }
+}

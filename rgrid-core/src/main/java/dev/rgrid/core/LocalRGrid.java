@@ -1,0 +1,278 @@
+package dev.rgrid.core;
+
+import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.spi.store.CacheEntry;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.runtime.RuntimeCapabilities;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.LogLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * RGrid in this process: runs work on its own workers and answers from its store. What {@link
+ * RGridBuilder} builds and {@link RGrid#local()} returns; a server wraps one, which is why it also
+ * offers what only a server needs (accounts, submitting prepared specs, the blob store, change
+ * notifications) and the management of this machine's cache and runtime.
+ */
+public final class LocalRGrid implements RGrid {
+  private final Engine engine;
+  private final List<AutoCloseable> owned;
+  private final RuntimeCatalog catalog;
+  private final dev.rgrid.core.internal.engine.LazyRuntime selected;
+  private final Accounts accounts;
+
+  LocalRGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
+      dev.rgrid.core.internal.engine.LazyRuntime selected, Accounts accounts) {
+    this.accounts = accounts;
+    this.engine = engine;
+    this.catalog = catalog;
+    this.owned = List.copyOf(owned);
+    this.selected = selected;
+  }
+
+  /**
+   * Accounts and API keys (what a server authenticates against).
+   *
+   * @throws UnsupportedOperationException when this instance has no account store
+   */
+  public Accounts accounts() {
+    if (accounts == null) {
+      throw new UnsupportedOperationException("this RGrid keeps no accounts: build it on its "
+          + "state directory or shared state, or give RGridBuilder.accounts");
+    }
+    return accounts;
+  }
+
+  /**
+   * Submits an execution whose script, inputs and accompanying files are already in the blob
+   * store, as a server receives it from a remote client that prepared it. It is checked as a
+   * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths) and each blob must
+   * exist; labels starting with {@code rgrid.} are the caller's to set (a server sets {@link
+   * dev.rgrid.spi.account.AccountId#LABEL}).
+   *
+   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
+   */
+  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
+    return engine.submit(spec);
+  }
+
+  /** The limits this instance applies to runs (default timeout, maximum sizes…). */
+  public Limits limits() {
+    return engine.context().limits();
+  }
+
+  /**
+   * The blob store this instance keeps scripts, inputs and outputs in (content-addressed by
+   * SHA-256), for a server that takes uploads and serves downloads.
+   */
+  public dev.rgrid.spi.blob.BlobStore blobStore() {
+    return engine.context().blobs();
+  }
+
+  @Override
+  public Execution run(RunSpec spec) {
+    return engine.submit(spec);
+  }
+
+  @Override
+  public Batch batch(BatchSpec spec) {
+    return engine.batch(spec);
+  }
+
+  @Override
+  public BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
+    return engine.batchProgress(id);
+  }
+
+  @Override
+  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
+    return engine.batchRecord(id);
+  }
+
+  @Override
+  public int cancelBatch(dev.rgrid.spi.BatchId id) {
+    return engine.cancelBatch(id);
+  }
+
+  @Override
+  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
+    return engine.retryBatch(id, failedOnly);
+  }
+
+  /**
+   * Calls {@code onChange} with an execution's id soon after its log lines or record change, in
+   * any process sharing the store (with {@code null}: look at everything again); see {@link
+   * dev.rgrid.spi.store.MetadataStore#subscribeChanges}. Stores that cannot notify never call, so
+   * a follower polls as well.
+   *
+   * @return a handle that stops the calls
+   */
+  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+    return engine.context().store().subscribeChanges(onChange);
+  }
+
+  @Override
+  public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
+    return engine.context().store().find(id);
+  }
+
+  @Override
+  public Execution execution(ExecutionId id) {
+    return engine.attach(id);
+  }
+
+  @Override
+  public ExecutionPage list(ExecutionQuery query) {
+    return engine.context().store().list(query);
+  }
+
+  @Override
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
+    return engine.logs(id, afterSeq, limit);
+  }
+
+  @Override
+  public ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
+      throws InterruptedException {
+    return engine.follow(id, afterSeq, consumer);
+  }
+
+  @Override
+  public List<Artifact> outputs(ExecutionId id) {
+    return engine.artifacts(id);
+  }
+
+  @Override
+  public List<Path> download(ExecutionId id, Path directory) {
+    return engine.download(id, directory);
+  }
+
+  /**
+   * The result cache's entries, most recently used first, at most {@code limit} (≤ 100,000).
+   * Each is a successful execution whose result later identical runs reuse.
+   */
+  public List<CacheEntry> cacheEntries(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive, was " + limit);
+    }
+    return engine.cache().entries(limit);
+  }
+
+  /**
+   * Removes result cache entries: those not used within {@code olderThan} (when not null), then
+   * the least recently used until the rest take at most {@code maxBytes} (when not null). The
+   * executions themselves stay, with their outputs; later identical runs simply run again.
+   */
+  public CachePruned pruneCache(Duration olderThan, Long maxBytes) {
+    if (olderThan != null && olderThan.isNegative()) {
+      throw new IllegalArgumentException("olderThan must not be negative");
+    }
+    if (maxBytes != null && maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must not be negative");
+    }
+    return engine.cache().prune(olderThan, maxBytes);
+  }
+
+  @Override
+  public CostReport costs(java.time.Instant since, java.time.Instant until, String by) {
+    return engine.costs().report(since, until, by);
+  }
+
+  @Override
+  public CostReport costs(String since, String until, String by) {
+    try {
+      dev.rgrid.core.internal.cost.DateRange range = dev.rgrid.core.internal.cost.DateRange
+          .parse(since, until, engine.context().clock());
+      return costs(range.since(), range.until(), by);
+    } catch (dev.rgrid.core.internal.cost.CostException e) {
+      throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+    }
+  }
+
+  @Override
+  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
+    return engine.estimates().estimate(script, runtime, globs, baseDirectory);
+  }
+
+  @Override
+  public SpendingStatus spending() {
+    return engine.spending().status();
+  }
+
+  @Override
+  public void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds) {
+    engine.spending().set(limitMicros, thresholds);
+  }
+
+  @Override
+  public Execution retry(ExecutionId id) {
+    return engine.retry(id);
+  }
+
+  @Override
+  public boolean cancel(ExecutionId id) {
+    return engine.cancel(id);
+  }
+
+  @Override
+  public RuntimeCatalog runtimes() {
+    return catalog;
+  }
+
+  /** The name of the container runtime in use ({@code process}, {@code docker}). */
+  public String runtimeName() {
+    return engine.context().runtime().name();
+  }
+
+  /**
+   * Why the container runtime in use is not the preferred one (for example: no Docker engine
+   * answered, so scripts run as local processes), when RGrid chose it by itself.
+   */
+  public java.util.Optional<String> runtimeNotice() {
+    return selected == null ? java.util.Optional.empty() : selected.notice();
+  }
+
+  /** What the container runtime in use can do (whether it isolates scripts, for one). */
+  public RuntimeCapabilities runtimeCapabilities() {
+    return engine.context().runtime().capabilities();
+  }
+
+  /**
+   * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
+   * background process that runs detached work and then exits.
+   */
+  public void awaitIdle(Duration grace) throws InterruptedException {
+    engine.awaitIdle(grace);
+  }
+
+  /**
+   * Stops taking work, waits briefly for running executions, hands the rest back to the queue, and
+   * closes what the builder created.
+   */
+  @Override
+  public void close() {
+    engine.close();
+    RuntimeException failure = null;
+    for (int i = owned.size() - 1; i >= 0; i--) {
+      try {
+        owned.get(i).close();
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new dev.rgrid.spi.RGridException("closing RGrid failed: " + e.getMessage(),
+              null, null, e);
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}
