@@ -53,6 +53,23 @@ abstract class BaseCommand implements Callable<Integer> {
         .pip(pip.indexUrl(), pip.findLinks(), pip.noIndex()).build();
   }
 
+  /**
+   * The server of {@code rgrid login} / {@code RGRID_URL} when one is configured, else the
+   * embedded RGrid with {@code workers} in-process workers on runtime {@code engine}.
+   */
+  static RGrid client(int workers, String engine) {
+    java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
+    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
+        : open(workers, engine);
+  }
+
+  /** As {@link #client(int, String)}, with pip options for the embedded case. */
+  static RGrid client(int workers, String engine, Pip pip) {
+    java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
+    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
+        : open(workers, engine, pip);
+  }
+
   /** The package index options of a command line. */
   record Pip(String indexUrl, List<java.nio.file.Path> findLinks, boolean noIndex) {}
 

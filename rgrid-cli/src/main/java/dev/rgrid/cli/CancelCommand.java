@@ -18,7 +18,7 @@ final class CancelCommand extends BaseCommand {
   int execute() {
     if (dev.rgrid.spi.BatchId.isBatchId(id)) {
       dev.rgrid.spi.BatchId batch = dev.rgrid.spi.BatchId.of(id);
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         int n = rgrid.cancelBatch(batch);
         terminal.note(n == 0 ? "nothing left to cancel in " + batch
             : "cancelling " + n + " execution" + (n == 1 ? "" : "s") + " of " + batch);
@@ -26,7 +26,7 @@ final class CancelCommand extends BaseCommand {
       }
     }
     ExecutionId executionId = Parsing.executionId(id);
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       if (rgrid.cancel(executionId)) {
         terminal.note("cancelling " + executionId);
       } else {

@@ -37,7 +37,7 @@ final class CostCommand extends BaseCommand {
       throw new CommandLine.ParameterException(spec.commandLine(), "--by must be one of "
           + String.join(", ", CostReport.GROUPINGS) + ", was '" + by + "'");
     }
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       CostReport report = rgrid.costs(since, until, by);
       if (json) {
         printJson(report);

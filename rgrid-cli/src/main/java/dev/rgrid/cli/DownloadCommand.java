@@ -26,7 +26,7 @@ final class DownloadCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     ExecutionId executionId = Parsing.executionId(id);
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       List<Artifact> artifacts = rgrid.outputs(executionId);
       if (list) {
         artifacts.forEach(a -> terminal.out.printf("%12d  %s  %s%n", a.size(), a.blob(), a.path()));

@@ -53,7 +53,7 @@ final class LimitCommand extends BaseCommand {
               "--thresholds takes percentages like 50,80,100, not '" + t + "'");
         }
       }
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         rgrid.setSpendingLimit(micros, percents);
         terminal.note("monthly limit set to " + CostReport.format(micros) + "; "
             + describe(rgrid.spending()));
@@ -71,7 +71,7 @@ final class LimitCommand extends BaseCommand {
 
     @Override
     int execute() throws Exception {
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         SpendingStatus status = rgrid.spending();
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();
@@ -95,7 +95,7 @@ final class LimitCommand extends BaseCommand {
   static final class Remove extends BaseCommand {
     @Override
     int execute() {
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         rgrid.setSpendingLimit(null, null);
         terminal.note("no monthly limit any more");
         return ExitCodes.OK;

@@ -55,7 +55,7 @@ final class ListCommand extends BaseCommand {
             + "'; known: queued, running, succeeded, failed, timed_out, cancelled");
       }
     }
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       ExecutionPage page = rgrid.list(new ExecutionQuery(wanted,
           Parsing.pairs(labels, "a label"),
           batch == null ? null : dev.rgrid.spi.BatchId.of(batch).value(), null, limit));

@@ -35,7 +35,7 @@ final class LogsCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     ExecutionId executionId = Parsing.executionId(id);
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       rgrid.execution(executionId);
       if (follow) {
         ExecutionRecord done = rgrid.followLogs(executionId, after, this::print);

@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
         CacheCommand.class,
         RuntimesCommand.class,
         VersionCommand.class, WorkerCommand.class, ServerCommand.class, AdminCommand.class,
+        LoginCommand.class, LogoutCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "
         + "3 no such execution; 124 timed out; 125 RGrid failed; 130 cancelled."})
@@ -75,6 +76,11 @@ public final class Main implements Runnable {
         terminal.error(e.getMessage(), "see `" + commandLine.getCommandSpec().qualifiedName()
             + " --help`");
         return ExitCodes.USAGE;
+      }
+      if (e instanceof UnsupportedOperationException) {
+        terminal.error(e.getMessage(), "run it where the state is, or `rgrid logout` to use "
+            + "this machine's");
+        return ExitCodes.RGRID_ERROR;
       }
       if (e instanceof IllegalArgumentException) {
         terminal.error(e.getMessage(), "see `rgrid --help`");

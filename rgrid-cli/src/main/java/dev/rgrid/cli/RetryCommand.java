@@ -54,7 +54,7 @@ final class RetryCommand extends BaseCommand {
           "leave it out when retrying one execution");
     }
     ExecutionId executionId = Parsing.executionId(id);
-    try (LocalRGrid rgrid = open(detach ? 0 : 2)) {
+    try (RGrid rgrid = client(detach ? 0 : 2, null)) {
       Execution retry = rgrid.retry(executionId);
       if (!json) {
         terminal.out.println(retry.id());
@@ -90,10 +90,10 @@ final class RetryCommand extends BaseCommand {
 
   private int retryBatch(dev.rgrid.spi.BatchId batchId) throws Exception {
     int parallel;
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       parallel = rgrid.batchRecord(batchId).parallel();
     }
-    try (LocalRGrid rgrid = open(detach ? 0 : Math.max(1, Math.min(parallel, 64)))) {
+    try (RGrid rgrid = client(detach ? 0 : Math.max(1, Math.min(parallel, 64)), null)) {
       java.util.List<Execution> retries = rgrid.retryBatch(batchId, failedOnly);
       if (retries.isEmpty()) {
         terminal.note("nothing to retry in " + batchId);

@@ -202,9 +202,11 @@ final class RunCommand extends BaseCommand {
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
-    try (LocalRGrid rgrid = open(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
+    try (RGrid rgrid = client(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
       timings.mark("open");
-      noticeIsolation(rgrid);
+      if (rgrid instanceof LocalRGrid local) {
+        noticeIsolation(local);
+      }
       Execution execution = rgrid.run(builder.build());
       current.set(execution);
       timings.mark("submit");
@@ -212,7 +214,10 @@ final class RunCommand extends BaseCommand {
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       ExecutionRecord done;
       try {
-        done = execution.await();
+        // In this process the listener prints the output as it comes; from a server, the
+        // output comes as log lines over its WebSocket.
+        done = rgrid instanceof LocalRGrid ? execution.await()
+            : rgrid.followLogs(execution.id(), 0, this::printRemote);
       } finally {
         removeHook(onInterrupt);
       }
@@ -280,7 +285,7 @@ final class RunCommand extends BaseCommand {
           "pass the data as input files instead");
     }
     if (detach) {
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
             .glob(batch.toArray(String[]::new)).parallel(n).build());
         AgentCommand.spawn(engine);
@@ -291,8 +296,10 @@ final class RunCommand extends BaseCommand {
       }
     }
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
-    try (LocalRGrid rgrid = open(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
-      noticeIsolation(rgrid);
+    try (RGrid rgrid = client(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
+      if (rgrid instanceof LocalRGrid local) {
+        noticeIsolation(local);
+      }
       return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
           remoteOnly);
     }
@@ -311,13 +318,23 @@ final class RunCommand extends BaseCommand {
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       Execution execution = rgrid.run(builder.build());
-      AgentCommand.spawn(engine);
+      if (rgrid instanceof LocalRGrid) {
+        AgentCommand.spawn(engine); // a server's workers run it there
+      }
       terminal.out.println(execution.id());
       terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
           + "`");
       return ExitCodes.OK;
+    }
+  }
+
+  private void printRemote(dev.rgrid.spi.store.LogLine line) {
+    switch (line.stream()) {
+      case STDOUT -> terminal.out.println(line.text());
+      case STDERR -> terminal.err.println(line.text());
+      default -> terminal.err.println(terminal.dim(line.text()));
     }
   }
 

@@ -18,7 +18,7 @@ final class RuntimesCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       List<RuntimeDefinition> all = rgrid.runtimes().all();
       if (json) {
         printJson(all);
@@ -38,7 +38,8 @@ final class RuntimesCommand extends BaseCommand {
             r.name() + (r.name().equals(defaultName) ? "*" : ""), r.image(), r.scriptSuffix(),
             String.join(",", aliases));
       }
-      terminal.note("* the default; scripts run with the '" + rgrid.runtimeName() + "' runtime");
+      terminal.note("* the default" + (rgrid instanceof LocalRGrid local
+          ? "; scripts run with the '" + local.runtimeName() + "' runtime" : ""));
       return ExitCodes.OK;
     }
   }

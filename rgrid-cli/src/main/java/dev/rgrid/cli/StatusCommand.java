@@ -22,11 +22,11 @@ final class StatusCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     if (dev.rgrid.spi.BatchId.isBatchId(id)) {
-      try (LocalRGrid rgrid = open(0)) {
+      try (RGrid rgrid = client(0, null)) {
         return BatchStatus.print(rgrid, terminal, dev.rgrid.spi.BatchId.of(id), json);
       }
     }
-    try (LocalRGrid rgrid = open(0)) {
+    try (RGrid rgrid = client(0, null)) {
       ExecutionRecord r = rgrid.execution(Parsing.executionId(id)).record();
       if (json) {
         printJson(r);

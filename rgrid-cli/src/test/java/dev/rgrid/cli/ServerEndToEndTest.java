@@ -70,4 +70,64 @@ class ServerEndToEndTest {
       assertThat(server.await(Duration.ofSeconds(60)).exitCode()).isNotZero();
     }
   }
+
+  @Test
+  void aLoggedInCliRunsListsAndFollowsOnTheServerAndKeepsTheKeySecret() throws Exception {
+    try (Cli admin = new Cli(root.resolve("server")); Cli user = new Cli(root.resolve("user"))) {
+      admin.runFromDevNull("admin", "account", "create", "team").requireSuccess();
+      String key = admin.runFromDevNull("admin", "key", "create", "team").requireSuccess()
+          .stdout().trim();
+      Cli.Running server = admin.start("server", "--embedded", "--port", "0");
+      Cli.await("the server to listen", Duration.ofSeconds(60),
+          () -> SERVING.matcher(server.stderrSoFar()).find() || !server.isAlive());
+      Matcher m = SERVING.matcher(server.stderrSoFar());
+      assertThat(m.find()).as(server.stderrSoFar()).isTrue();
+      String url = "http://127.0.0.1:" + m.group(1);
+
+      Cli.Result wrong = user.runWithStdin(("rgk_000000000000_" + "A".repeat(43) + "\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8), "login", url);
+      assertThat(wrong.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(wrong.stderr()).contains("refused the API key").doesNotContain("AAAAAAAA");
+      assertThat(user.home().resolve("credentials")).doesNotExist();
+      assertThat(user.runFromDevNull("login", "ftp://x").exitCode()).isEqualTo(ExitCodes.USAGE);
+
+      Cli.Result login = user.runWithStdin((key + "\n").getBytes(
+          java.nio.charset.StandardCharsets.UTF_8), "login", url);
+      assertThat(login.exitCode()).as(login.stderr()).isZero();
+      java.nio.file.Path credentials = user.home().resolve("credentials");
+      assertThat(java.nio.file.Files.getPosixFilePermissions(credentials))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      assertThat(java.nio.file.Files.getPosixFilePermissions(user.home()))
+          .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+
+      user.file("job.py", "import sys\nprint('got', open(sys.argv[1]).read().strip())\n"
+          + "open('out.txt', 'w').write('done')\n");
+      user.file("data.txt", "remote data\n");
+      Cli.Result run = user.runFromDevNull("run", "job.py", "data.txt");
+      assertThat(run.exitCode()).as(run.stderr()).isZero();
+      assertThat(run.stdout()).contains("got remote data");
+      String id = user.lastExecutionId();
+      assertThat(user.cwd().resolve("outputs").resolve(id).resolve("out.txt")).hasContent("done");
+      assertThat(user.runFromDevNull("logs", id).stdout()).contains("got remote data");
+      assertThat(user.runFromDevNull("status", id).exitCode()).isZero();
+      // Not offered by the server yet: said plainly.
+      Cli.Result cost = user.runFromDevNull("cost");
+      assertThat(cost.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(cost.stderr()).contains("server");
+      // The environment overrides the saved login.
+      Cli.Result badEnv = user.env("RGRID_API_KEY", "rgk_111111111111_" + "B".repeat(43))
+          .runFromDevNull("list");
+      assertThat(badEnv.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(badEnv.stderr()).contains("rgrid login").doesNotContain("BBBBBBBB");
+      user.env("RGRID_API_KEY", null);
+      for (Cli.Result r : java.util.List.of(run, login)) {
+        assertThat(r.stdout() + r.stderr()).doesNotContain(key.substring(17));
+      }
+      assertThat(user.runFromDevNull("logout").exitCode()).isZero();
+      assertThat(credentials).doesNotExist();
+      assertThat(user.runFromDevNull("list", "--json").stdout().trim()).isEqualTo("[ ]");
+      ProcessHandle.of(server.pid()).orElseThrow().destroy();
+      server.await(Duration.ofSeconds(60));
+    }
+  }
 }

@@ -1,0 +1,51 @@
+package dev.rgrid.cli;
+
+import dev.rgrid.core.RGrid;
+import dev.rgrid.spi.store.ExecutionQuery;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code rgrid login URL}: checks an API key against a server and keeps both for later commands.
+ * The key is read from the terminal without echo, or from stdin, never from the command line
+ * (where {@code ps} and shell history would show it).
+ */
+@Command(name = "login", mixinStandardHelpOptions = true,
+    description = {"Use an RGrid server from now on: checks the API key (read from the terminal "
+        + "or stdin) and keeps URL and key in the state directory's credentials file (0600).",
+        "RGRID_URL and RGRID_API_KEY override it; `rgrid logout` forgets it."})
+final class LoginCommand extends BaseCommand {
+  @Parameters(paramLabel = "URL", description = "The server, e.g. https://rgrid.example.")
+  String url;
+
+  @Override
+  int execute() throws Exception {
+    Remote.Target target = new Remote.Target(Remote.checkedUrl(url), readKey());
+    try (RGrid rgrid = RGrid.connect(target.url(), target.key())) {
+      rgrid.list(ExecutionQuery.latest(1)); // the server answers and accepts the key
+    }
+    Remote.save(target);
+    terminal.note("logged in to " + target.url() + "; commands now use it (`rgrid logout` to "
+        + "go back to this machine)");
+    return ExitCodes.OK;
+  }
+
+  private static String readKey() throws java.io.IOException {
+    java.io.Console console = System.console();
+    String key;
+    if (console != null) {
+      char[] typed = console.readPassword("API key: ");
+      key = typed == null ? null : new String(typed);
+    } else {
+      key = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+          .readLine();
+    }
+    if (key == null || key.isBlank()) {
+      throw new IllegalArgumentException("no API key given: type it, or pipe it to stdin");
+    }
+    return key.trim();
+  }
+}
