@@ -30,8 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  * over the same state while requests and live logs are under way.
  */
 class RemoteRGridRestartTest {
-  private static final int PHASES = 4;
-  private static final int LINES_PER_PHASE = 50;
+  // Ten restarts, as the issue asks of `rgrid logs -f` (which is this followLogs).
+  private static final int PHASES = 11;
+  private static final int LINES_PER_PHASE = 20;
 
   @TempDir Path home;
   @TempDir Path work;
@@ -48,7 +49,7 @@ class RemoteRGridRestartTest {
   }
 
   /**
-   * The script prints 50 lines, then waits for a gate file before the next 50, 200 in all. Before
+   * The script prints 20 lines, then waits for a gate file before the next 20, 220 in all. Before
    * each gate opens the server stops; the script then prints the next lines while no server
    * listens, and only then does the server start again. The follower must resume from its
    * cursor each time: every line once, in order.
