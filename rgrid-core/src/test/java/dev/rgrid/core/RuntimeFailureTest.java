@@ -79,6 +79,54 @@ class RuntimeFailureTest {
     }
   }
 
+  /** The process runtime, except that its first start throws a JVM error. */
+  private static final class ErrorOnce implements ContainerRuntime {
+    private final ProcessRuntime real = new ProcessRuntime();
+    private final java.util.concurrent.atomic.AtomicBoolean thrown =
+        new java.util.concurrent.atomic.AtomicBoolean();
+
+    @Override
+    public String name() {
+      return "error-once";
+    }
+
+    @Override
+    public RuntimeCapabilities capabilities() {
+      return real.capabilities();
+    }
+
+    @Override
+    public void prepare(RuntimeDefinition runtime) {
+      real.prepare(runtime);
+    }
+
+    @Override
+    public ContainerPaths paths(Path workDir, Path scriptDir, String scriptName) {
+      return real.paths(workDir, scriptDir, scriptName);
+    }
+
+    @Override
+    public Container start(ContainerSpec spec, OutputSink sink) {
+      if (thrown.compareAndSet(false, true)) {
+        throw new NoClassDefFoundError("simulated: a class failed to load");
+      }
+      return real.start(spec, sink);
+    }
+  }
+
+  @Test
+  void aJvmErrorWhileRunningHandsTheExecutionBackInsteadOfStrandingIt() throws Exception {
+    Path script = Files.writeString(src.resolve("ok.py"), "print('after the error')\n");
+    try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+        .lease(Duration.ofMillis(600)).runtime(new ErrorOnce()).build()) {
+      Execution e = rgrid.run(RunSpec.builder(script).build());
+      ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow(() ->
+          new AssertionError("stranded: " + e.record()));
+      assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(e.logs()).extracting(LogLine::text).contains("after the error");
+    }
+  }
+
   private ExecutionRecord runWith(Function<ContainerSpec, RuntimeException> failure)
       throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");

@@ -95,6 +95,13 @@ final class ExecutionRunner {
       if (!failures.fail(id, claim.attempt(), e)) {
         retry = Failures.Retry.UNRECORDED;
       }
+    } catch (Error e) {
+      // A broken JVM (out of memory, a class that failed to load): nothing can be trusted to
+      // record an end, and completing the claim would strand a RUNNING record. Leave the claim
+      // for the heartbeat to hand back, so the execution runs again.
+      LOG.error("execution {} hit a JVM error; it is handed back to the queue", id, e);
+      retry = Failures.Retry.UNRECORDED;
+      throw e;
     } finally {
       if (ran) {
         billing.finished(id, ctx.clock().instant());
