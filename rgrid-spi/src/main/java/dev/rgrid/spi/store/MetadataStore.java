@@ -61,8 +61,8 @@ public interface MetadataStore extends AutoCloseable {
   void appendLogs(ExecutionId id, List<LogLine> lines);
 
   /**
-   * Calls {@code onChange} with an execution's id soon after log lines are appended to it or its
-   * record changes, in any process sharing this store; with {@code null} when changes may have
+   * Calls {@code onChange} with an execution's id soon after log lines are appended to it or it
+   * ends (other record changes may or may not be announced), in any process sharing this store; with {@code null} when changes may have
    * been missed (after a lost connection), meaning "look again at everything you follow". Calls
    * come from a thread of the store's: keep them short. The default never calls, so followers
    * must also poll; stores that can notify override it.

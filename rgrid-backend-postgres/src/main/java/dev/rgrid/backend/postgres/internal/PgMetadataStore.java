@@ -117,8 +117,12 @@ public final class PgMetadataStore implements MetadataStore {
       ExecutionRecord next = change.apply(current);
       checkUnchangedIdentity(current, next);
       ExecutionRows.bindUpdate(h.createUpdate(ExecutionRows.UPDATE), next).execute();
-      // Delivered at commit, so a follower woken by it reads what was written.
-      h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
+      // Delivered at commit, so a follower woken by it reads what was written. Only ends are
+      // announced (what a log follower waits for): a NOTIFY makes its transaction take a
+      // cluster-wide lock through commit, which every status change would pay for.
+      if (next.status().isTerminal() && !current.status().isTerminal()) {
+        h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
+      }
       return next;
     }));
   }

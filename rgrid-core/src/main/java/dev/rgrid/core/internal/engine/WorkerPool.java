@@ -37,6 +37,7 @@ public final class WorkerPool implements AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition wake = lock.newCondition();
   private final Condition idle = lock.newCondition();
+  private final Condition beat = lock.newCondition();
   private final Thread claimer;
   private final Thread heartbeat;
   private volatile boolean closed;
@@ -165,10 +166,14 @@ public final class WorkerPool implements AutoCloseable {
         Set<ExecutionId> orphans = new HashSet<>();
         claiming.lock();
         try {
+          // In flight before the renewal: a runner that completes its claim meanwhile is still
+          // in this set, so it is not mistaken for an orphan (claims cannot start meanwhile:
+          // they take the same lock).
+          Set<ExecutionId> flying = Set.copyOf(inFlight);
           held = new HashSet<>(ctx.queue().renew(ctx.workerId(), ctx.clock().instant(),
               ctx.lease()));
           for (ExecutionId id : held) {
-            if (!inFlight.contains(id)) {
+            if (!flying.contains(id)) {
               orphans.add(id);
             }
           }
@@ -194,8 +199,12 @@ public final class WorkerPool implements AutoCloseable {
 
       lock.lock();
       try {
-        if (!closed) {
-          idle.await(every, TimeUnit.MILLISECONDS);
+        // Its own condition: runners ending signal `idle` often, and a heartbeat per ended
+        // execution would renew every lease far more often than needed.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(every);
+        long left;
+        while (!closed && (left = deadline - System.nanoTime()) > 0) {
+          beat.awaitNanos(left);
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -210,6 +219,9 @@ public final class WorkerPool implements AutoCloseable {
     lock.lock();
     try {
       idle.signalAll();
+      if (closed) {
+        beat.signalAll();
+      }
     } finally {
       lock.unlock();
     }
