@@ -110,10 +110,13 @@ class ServerEndToEndTest {
       assertThat(user.cwd().resolve("outputs").resolve(id).resolve("out.txt")).hasContent("done");
       assertThat(user.runFromDevNull("logs", id).stdout()).contains("got remote data");
       assertThat(user.runFromDevNull("status", id).exitCode()).isZero();
-      // Not offered by the server yet: said plainly.
+      // Costs come from the server, for this account.
       Cli.Result cost = user.runFromDevNull("cost");
-      assertThat(cost.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
-      assertThat(cost.stderr()).contains("server");
+      assertThat(cost.exitCode()).as(cost.stderr()).isZero();
+      // Not offered by the server yet: said plainly.
+      Cli.Result batch = user.runFromDevNull("run", "--batch", "*.txt", "job.py");
+      assertThat(batch.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(batch.stderr()).contains("batches");
       // The environment overrides the saved login.
       Cli.Result badEnv = user.env("RGRID_API_KEY", "rgk_111111111111_" + "B".repeat(43))
           .runFromDevNull("list");

@@ -1,5 +1,6 @@
 package dev.rgrid.client;
 
+import dev.rgrid.client.internal.Accounting;
 import dev.rgrid.client.internal.Backoff;
 import dev.rgrid.client.internal.Executions;
 import dev.rgrid.client.internal.Http;
@@ -58,9 +59,13 @@ import okhttp3.OkHttpClient;
  * dev.rgrid.spi.BackendUnavailableException} naming the server is thrown. Refusals become the
  * library's exceptions: a 404 a {@link dev.rgrid.spi.NotFoundException}, a 400 an {@link
  * InvalidRunSpecException}, a 409 a {@link dev.rgrid.spi.ConflictException}, a 402 a {@link
- * dev.rgrid.core.SpendingLimitException}. What the server does not offer yet (batches, costs,
- * estimates, spending limits, its runtime catalog) throws {@link UnsupportedOperationException}
- * saying so. The API key never appears in a message, a log line or {@link #toString()}.
+ * dev.rgrid.core.SpendingLimitException}. What the server does not offer yet (batches) throws
+ * {@link UnsupportedOperationException} saying so. The API key never appears in a message, a log
+ * line or {@link #toString()}.
+ *
+ * <p>Costs, estimates and the spending limit are this account's own: its executions only, its
+ * own history, its own monthly limit (a server may have a global one as well, set by its
+ * administrator).
  *
  * <p>Listeners of a remote run hear only the notices of its preparation (detected
  * dependencies, files left out); follow its output with {@link #followLogs}.
@@ -68,6 +73,7 @@ import okhttp3.OkHttpClient;
 public final class RemoteRGrid implements RGrid {
   private final Http http;
   private final Executions executions;
+  private final Accounting accounting;
   private final HttpBlobStore blobs;
   private final RuntimeCatalog catalog;
   private final Limits limits;
@@ -76,6 +82,7 @@ public final class RemoteRGrid implements RGrid {
     this.http = new Http(b.client(), b.httpClient == null, b.base, b.apiKey,
         new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline));
     this.executions = new Executions(http);
+    this.accounting = new Accounting(http);
     this.blobs = new HttpBlobStore(http);
     this.catalog = b.runtimes;
     this.limits = b.limits;
@@ -194,34 +201,46 @@ public final class RemoteRGrid implements RGrid {
     throw notOffered("batches");
   }
 
+  /** The costs of this account's executions only; the server reads the range. */
   @Override
   public CostReport costs(Instant since, Instant until, String by) {
-    throw notOffered("cost reports");
+    return accounting.costs(since, until, by);
   }
 
+  /** The costs of this account's executions only; the server reads the range. */
   @Override
   public CostReport costs(String since, String until, String by) {
-    throw notOffered("cost reports");
+    return accounting.costs(since, until, by);
   }
 
+  /**
+   * Reads the script and counts the inputs here; the server estimates from this account's own
+   * past runs, at its price.
+   */
   @Override
   public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
-    throw notOffered("estimates");
+    return accounting.estimate(script, runtime, globs, baseDirectory);
   }
 
+  /** This account's spending this month and its own limit (not the server's global one). */
   @Override
   public SpendingStatus spending() {
-    throw notOffered("spending limits");
+    return accounting.spending();
   }
 
+  /**
+   * Sets this account's own monthly limit ({@code null}: removes it). The server may also have
+   * a global limit, which its administrator sets and which stops every account.
+   */
   @Override
   public void setSpendingLimit(Long limitMicros, List<Integer> thresholds) {
-    throw notOffered("spending limits");
+    accounting.setSpendingLimit(limitMicros, thresholds);
   }
 
+  /** The server's catalog, asked for once per connection. */
   @Override
   public RuntimeCatalog runtimes() {
-    throw notOffered("its runtime catalog");
+    return accounting.runtimes();
   }
 
   /** Releases the connections and threads of the HTTP client this created (not a given one). */

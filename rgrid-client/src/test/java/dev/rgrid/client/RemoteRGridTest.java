@@ -364,8 +364,6 @@ class RemoteRGridTest {
     assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script).build()).glob("*.csv").build()))
         .isInstanceOf(UnsupportedOperationException.class)
         .hasMessageContaining("the server does not offer batches yet");
-    assertThatThrownBy(() -> remote.spending()).isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("spending limits");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(script)
         .stdin(new ByteArrayInputStream("in".getBytes(StandardCharsets.UTF_8))).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("standard input");

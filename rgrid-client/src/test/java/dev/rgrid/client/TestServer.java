@@ -34,7 +34,17 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path home) {
-    LocalRGrid rgrid = RGrid.builder().home(home).engine("process").workers(4).build();
+    return start(RGrid.builder().home(home).engine("process").workers(4));
+  }
+
+  /** A server whose runs cost {@code hourlyMicros} an hour of run time. */
+  static TestServer start(Path home, long hourlyMicros) {
+    return start(RGrid.builder().home(home).engine("process").workers(4)
+        .hourlyPrice(hourlyMicros));
+  }
+
+  private static TestServer start(dev.rgrid.core.RGridBuilder builder) {
+    LocalRGrid rgrid = builder.build();
     Account account = rgrid.accounts().create("tests");
     String key = rgrid.accounts().createKey(account.id(), "tests").key();
     RGridException last = null;

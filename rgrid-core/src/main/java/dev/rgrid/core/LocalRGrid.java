@@ -186,10 +186,87 @@ public final class LocalRGrid implements RGrid {
 
   @Override
   public CostReport costs(String since, String until, String by) {
+    dev.rgrid.core.internal.cost.DateRange range = range(since, until);
+    return costs(range.since(), range.until(), by);
+  }
+
+  /**
+   * What the executions of {@code account} (those a server submitted on its behalf, labelled
+   * {@link dev.rgrid.spi.account.AccountId#LABEL}) that finished in [{@code since}, {@code
+   * until}) cost, as {@link #costs(java.time.Instant, java.time.Instant, String)} does for all.
+   * Grouped by {@code label}, the account's own label is left out.
+   *
+   * @throws IllegalArgumentException for an unknown grouping or an empty range
+   */
+  public CostReport costs(dev.rgrid.spi.account.AccountId account, java.time.Instant since,
+      java.time.Instant until, String by) {
+    return engine.costs().report(since, until, by, java.util.Objects.requireNonNull(account,
+        "account"));
+  }
+
+  /**
+   * As {@link #costs(dev.rgrid.spi.account.AccountId, java.time.Instant, java.time.Instant,
+   * String)}, the range written as {@link #costs(String, String, String)} takes it.
+   *
+   * @throws InvalidRunSpecException for a malformed value or dates out of order
+   */
+  public CostReport costs(dev.rgrid.spi.account.AccountId account, String since, String until,
+      String by) {
+    java.util.Objects.requireNonNull(account, "account");
+    dev.rgrid.core.internal.cost.DateRange range = range(since, until);
+    return costs(account, range.since(), range.until(), by);
+  }
+
+  /**
+   * What running a script whose content has digest {@code scriptSha256} once per input, {@code
+   * inputs} times, would cost for {@code account}: as {@link #estimate(Path, String, List, Path)},
+   * from the median run time of the account's own past runs of the same content, else on the
+   * same runtime. For a server, whose client read the script and counted the inputs.
+   *
+   * @param scriptName the script's file name, whose suffix chooses the runtime when {@code
+   *     runtime} is null or blank
+   * @throws InvalidRunSpecException for an unknown runtime
+   * @throws IllegalArgumentException for a malformed digest or fewer than one input
+   */
+  public Estimate estimate(dev.rgrid.spi.account.AccountId account, String scriptSha256,
+      String scriptName, String runtime, int inputs) {
+    java.util.Objects.requireNonNull(account, "account");
+    if (scriptSha256 == null || !scriptSha256.matches("[0-9a-f]{64}")) {
+      throw new IllegalArgumentException("not a SHA-256 digest (64 lowercase hex digits)");
+    }
+    if (scriptName == null || scriptName.isBlank()) {
+      throw new IllegalArgumentException("the script's name is required");
+    }
+    if (inputs < 1) {
+      throw new IllegalArgumentException("inputs must be at least 1, was " + inputs);
+    }
+    return engine.estimates().estimate(new dev.rgrid.core.internal.engine.Estimates.Subject(
+        scriptName, scriptSha256, inputs), runtime, account);
+  }
+
+  /** This month's spending of {@code account} and its own monthly limit, if it set one. */
+  public SpendingStatus spending(dev.rgrid.spi.account.AccountId account) {
+    return engine.spending().status(java.util.Objects.requireNonNull(account, "account"));
+  }
+
+  /**
+   * Sets {@code account}'s own monthly spending limit, as {@link #setSpendingLimit(Long, List)}
+   * sets the global one; {@code null} removes it. Its executions are refused once either its
+   * own limit or the global one is reached; its alerts are raised apart from the global ones.
+   *
+   * @throws IllegalArgumentException for a negative limit or thresholds that are not ascending
+   *     percentages from 1 to 100
+   */
+  public void setSpendingLimit(dev.rgrid.spi.account.AccountId account, Long limitMicros,
+      List<Integer> thresholds) {
+    engine.spending().set(java.util.Objects.requireNonNull(account, "account"), limitMicros,
+        thresholds);
+  }
+
+  private dev.rgrid.core.internal.cost.DateRange range(String since, String until) {
     try {
-      dev.rgrid.core.internal.cost.DateRange range = dev.rgrid.core.internal.cost.DateRange
-          .parse(since, until, engine.context().clock());
-      return costs(range.since(), range.until(), by);
+      return dev.rgrid.core.internal.cost.DateRange.parse(since, until,
+          engine.context().clock());
     } catch (dev.rgrid.core.internal.cost.CostException e) {
       throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
     }

@@ -2,6 +2,7 @@ package dev.rgrid.server;
 
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.Auth;
+import dev.rgrid.server.internal.CostRoutes;
 import dev.rgrid.server.internal.BlobRoutes;
 import dev.rgrid.server.internal.Errors;
 import dev.rgrid.server.internal.ExecutionRoutes;
@@ -125,6 +126,17 @@ public final class RGridServer implements AutoCloseable {
         .blockingHandler(blocking(executions::outputs), false);
     router.get(e + "/:id/outputs/*").handler(auth)
         .blockingHandler(blocking(executions::output), false);
+
+    CostRoutes costs = new CostRoutes(rgrid);
+    router.get("/api/v1/cost").handler(auth).blockingHandler(blocking(costs::report), false);
+    router.get("/api/v1/estimate").handler(auth)
+        .blockingHandler(blocking(costs::estimate), false);
+    router.get("/api/v1/limits").handler(auth).blockingHandler(blocking(costs::limits), false);
+    router.put("/api/v1/limits").handler(json).handler(auth)
+        .blockingHandler(blocking(costs::setLimit), false);
+    router.delete("/api/v1/limits").handler(auth)
+        .blockingHandler(blocking(costs::removeLimit), false);
+    router.get("/api/v1/runtimes").handler(auth).handler(blocking(costs::runtimes));
 
     // Whatever else reaches /api is refused the same way, authenticated or not.
     router.route().last().handler(ctx -> Errors.send(ctx, new dev.rgrid.server.internal

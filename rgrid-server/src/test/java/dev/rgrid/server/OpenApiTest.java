@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.server.internal.CostJson;
 import dev.rgrid.server.internal.ExecutionJson;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
@@ -220,11 +221,20 @@ class OpenApiTest {
   @Test
   void theSchemasHaveTheFieldsOfTheRecordsTheServerWrites() {
     JsonNode schemas = doc.path("components").path("schemas");
-    Map<String, Class<? extends Record>> shapes = Map.of("FileRef", ExecutionJson.FileRef.class,
-        "CreateRequest", ExecutionJson.CreateRequest.class,
-        "Execution", ExecutionJson.View.class, "Failure", ExecutionJson.Failure.class,
-        "Page", ExecutionJson.Page.class, "Lines", ExecutionJson.Lines.class,
-        "Line", ExecutionJson.Line.class, "Output", ExecutionJson.Output.class);
+    Map<String, Class<? extends Record>> shapes = Map.ofEntries(
+        Map.entry("FileRef", ExecutionJson.FileRef.class),
+        Map.entry("CreateRequest", ExecutionJson.CreateRequest.class),
+        Map.entry("Execution", ExecutionJson.View.class),
+        Map.entry("Failure", ExecutionJson.Failure.class),
+        Map.entry("Page", ExecutionJson.Page.class), Map.entry("Lines", ExecutionJson.Lines.class),
+        Map.entry("Line", ExecutionJson.Line.class),
+        Map.entry("Output", ExecutionJson.Output.class),
+        Map.entry("CostReport", CostJson.Report.class), Map.entry("CostLine", CostJson.Line.class),
+        Map.entry("Spending", CostJson.Spending.class),
+        Map.entry("LimitRequest", CostJson.LimitRequest.class),
+        Map.entry("Estimate", CostJson.EstimateView.class),
+        Map.entry("RuntimeCatalog", CostJson.Catalog.class),
+        Map.entry("Runtime", CostJson.Runtime.class));
     shapes.forEach((schema, type) -> assertThat(fieldNames(schemas.path(schema)
         .path("properties"))).as("properties of %s (%s)", schema, type.getSimpleName())
         .containsExactlyInAnyOrderElementsOf(Arrays.stream(type.getRecordComponents())
@@ -232,6 +242,8 @@ class OpenApiTest {
     assertThat(schemas.path("CreateRequest").path("additionalProperties").asBoolean(true))
         .isFalse();
     assertThat(schemas.path("FileRef").path("additionalProperties").asBoolean(true)).isFalse();
+    assertThat(schemas.path("LimitRequest").path("additionalProperties").asBoolean(true))
+        .isFalse();
   }
 
   /** The schema {@code $ref} of a response's JSON body, following a response {@code $ref}. */

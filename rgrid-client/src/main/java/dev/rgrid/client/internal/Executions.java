@@ -1,10 +1,8 @@
 package dev.rgrid.client.internal;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
-import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -154,22 +152,10 @@ public final class Executions {
   }
 
   private <T> T read(Response r, Class<T> type) throws java.io.IOException {
-    try {
-      return Wire.JSON.readValue(r.body().byteStream(), type);
-    } catch (JsonProcessingException e) {
-      // Not retried (unlike a body cut off, a plain IOException): asking again gets the same.
-      throw new RGridException("the RGrid server at " + http.server() + " answered "
-          + r.request().method() + " " + r.request().url().encodedPath() + " with a body that "
-          + "is not the expected JSON: " + e.getOriginalMessage(),
-          "check that RGRID_URL points at an RGrid server and that versions match", null, e);
-    }
+    return Wire.read(r, type, http.server());
   }
 
   private static String json(Object value) {
-    try {
-      return Wire.JSON.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write a request as JSON", e);
-    }
+    return Wire.write(value);
   }
 }

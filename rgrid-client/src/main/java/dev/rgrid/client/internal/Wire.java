@@ -1,13 +1,18 @@
 package dev.rgrid.client.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.spi.RGridException;
+import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import okhttp3.Response;
 
 /**
  * The JSON the server speaks ({@code /api/v1/openapi.json}), as the client reads and writes it.
@@ -22,6 +27,30 @@ final class Wire {
       .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
   private Wire() {}
+
+  /**
+   * Reads an accepted answer as {@code type}. A body that is not the expected JSON is not worth
+   * another try (unlike one cut off, a plain {@link IOException}): asking again gets the same.
+   */
+  static <T> T read(Response r, Class<T> type, String server) throws IOException {
+    try {
+      return JSON.readValue(r.body().byteStream(), type);
+    } catch (JsonProcessingException e) {
+      throw new RGridException("the RGrid server at " + server + " answered "
+          + r.request().method() + " " + r.request().url().encodedPath() + " with a body that "
+          + "is not the expected JSON: " + e.getOriginalMessage(),
+          "check that RGRID_URL points at an RGrid server and that versions match", null, e);
+    }
+  }
+
+  /** {@code value} as JSON. */
+  static String write(Object value) {
+    try {
+      return JSON.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write a request as JSON", e);
+    }
+  }
 
   /** A name or path and the SHA-256 of an uploaded blob. */
   record FileRef(String path, String sha256) {}
@@ -61,4 +90,27 @@ final class Wire {
   record Output(String path, long size, String sha256) {}
 
   record Outputs(List<Output> outputs) {}
+
+  /** {@code GET /api/v1/cost}. */
+  record CostReport(Instant since, Instant until, String by, List<CostLine> lines,
+      long executions, long totalMicros) {}
+
+  record CostLine(String key, long executions, long micros) {}
+
+  /** {@code GET/PUT/DELETE /api/v1/limits}: the limit's fields are absent when none is set. */
+  record Spending(String month, long spentMicros, Long limitMicros, List<Integer> thresholds,
+      Long remainingMicros) {}
+
+  /** {@code PUT /api/v1/limits}. */
+  record LimitRequest(long limitMicros, List<Integer> thresholds) {}
+
+  /** {@code GET /api/v1/estimate}. */
+  record Estimate(int inputs, String basis, int samples, Duration medianRunTime,
+      long hourlyMicros, Long costMicros, List<String> assumptions) {}
+
+  /** {@code GET /api/v1/runtimes}. */
+  record Catalog(String defaultRuntime, List<Runtime> runtimes) {}
+
+  record Runtime(String name, String image, String suffix, List<String> command,
+      List<String> aliases) {}
 }

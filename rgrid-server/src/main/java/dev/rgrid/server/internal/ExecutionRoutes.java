@@ -102,9 +102,9 @@ public final class ExecutionRoutes {
       labels.put(l.substring(0, eq), l.substring(eq + 1));
     }
     labels.put(AccountId.LABEL, account.value());
-    String batch = single(ctx, "batch");
-    String before = single(ctx, "before");
-    int limit = (int) intParam(ctx, "limit", 50, 1, 1000);
+    String batch = Params.single(ctx, "batch");
+    String before = Params.single(ctx, "before");
+    int limit = (int) Params.integer(ctx, "limit", 50, 1, 1000);
     ExecutionPage page = rgrid.list(new ExecutionQuery(statuses, labels,
         batch, before == null ? null : ExecutionId.of(before), limit));
     Json.send(ctx, 200, new ExecutionJson.Page(page.items().stream().map(View::of).toList(),
@@ -132,8 +132,8 @@ public final class ExecutionRoutes {
   /** GET logs after {@code after} (a sequence number), at most {@code limit}. */
   public void logs(RoutingContext ctx) {
     ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
-    long after = intParam(ctx, "after", 0, 0, Long.MAX_VALUE);
-    int limit = (int) intParam(ctx, "limit", 1000, 1, 10_000);
+    long after = Params.integer(ctx, "after", 0, 0, Long.MAX_VALUE);
+    int limit = (int) Params.integer(ctx, "limit", 1000, 1, 10_000);
     List<LogLine> lines = rgrid.logs(r.id(), after, limit);
     long next = lines.isEmpty() ? after : lines.get(lines.size() - 1).seq();
     Json.send(ctx, 200, new ExecutionJson.Lines(lines.stream().map(ExecutionJson.Line::of)
@@ -235,31 +235,6 @@ public final class ExecutionRoutes {
           + " visible ASCII characters", "send a random UUID per logical request");
     }
     return key;
-  }
-
-  private static String single(RoutingContext ctx, String name) {
-    List<String> values = ctx.queryParam(name);
-    if (values.size() > 1) {
-      throw ApiException.badRequest("'" + name + "' given more than once", null);
-    }
-    return values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
-  }
-
-  private static long intParam(RoutingContext ctx, String name, long dflt, long min, long max) {
-    String value = single(ctx, name);
-    if (value == null) {
-      return dflt;
-    }
-    try {
-      long n = Long.parseLong(value.trim());
-      if (n < min || n > max) {
-        throw new NumberFormatException();
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw ApiException.badRequest("'" + name + "' must be a whole number from " + min + " to "
-          + max + ", was '" + shown(value) + "'", null);
-    }
   }
 
   private static Duration positiveSeconds(long seconds) {

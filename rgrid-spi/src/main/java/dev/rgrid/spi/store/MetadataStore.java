@@ -130,22 +130,62 @@ public interface MetadataStore extends AutoCloseable {
    */
   int removeCacheEntries(Collection<String> keys);
 
-  /** What executions that finished in [{@code since}, {@code until}) cost together, in micros. */
-  long spentMicros(Instant since, Instant until);
-
-  /** The monthly spending limit, if one is set. */
-  Optional<LimitSetting> spendingLimit();
-
-  /** Sets the monthly spending limit, or removes it ({@code null}). */
-  void setSpendingLimit(LimitSetting limit);
+  /**
+   * What executions that finished in [{@code since}, {@code until}) cost together, in micros: all
+   * of them. The same as {@link #spentMicros(String, Instant, Instant)} with the global scope.
+   */
+  default long spentMicros(Instant since, Instant until) {
+    return spentMicros(LimitSetting.GLOBAL, since, until);
+  }
 
   /**
-   * Records that the alert for {@code thresholdPercent} was raised in {@code month} ({@code
-   * 2026-11}), at {@code at}.
+   * What executions that finished in [{@code since}, {@code until}) cost together, in micros,
+   * within {@code scope}: every execution for {@link LimitSetting#GLOBAL}, else only those
+   * labelled {@link dev.rgrid.spi.account.AccountId#LABEL} with that account id.
+   *
+   * @throws IllegalArgumentException when {@code scope} is neither (see {@link
+   *     LimitSetting#checkScope})
+   */
+  long spentMicros(String scope, Instant since, Instant until);
+
+  /** The global monthly spending limit, if one is set. */
+  default Optional<LimitSetting> spendingLimit() {
+    return spendingLimit(LimitSetting.GLOBAL);
+  }
+
+  /**
+   * The monthly spending limit of {@code scope}, if one is set. Each scope has its own, set
+   * independently: the global one caps everything, an account's caps that account.
+   */
+  Optional<LimitSetting> spendingLimit(String scope);
+
+  /** Sets the global monthly spending limit, or removes it ({@code null}). */
+  default void setSpendingLimit(LimitSetting limit) {
+    setSpendingLimit(LimitSetting.GLOBAL, limit);
+  }
+
+  /** Sets the monthly spending limit of {@code scope}, or removes it ({@code null}). */
+  void setSpendingLimit(String scope, LimitSetting limit);
+
+  /**
+   * Records that the alert of the global limit for {@code thresholdPercent} was raised in {@code
+   * month} ({@code 2026-11}), at {@code at}.
    *
    * @return {@code true} only for the first call for that month and threshold, across processes
    */
-  boolean raiseLimitAlert(String month, int thresholdPercent, Instant at);
+  default boolean raiseLimitAlert(String month, int thresholdPercent, Instant at) {
+    return raiseLimitAlert(LimitSetting.GLOBAL, month, thresholdPercent, at);
+  }
+
+  /**
+   * Records that the alert of {@code scope}'s limit for {@code thresholdPercent} was raised in
+   * {@code month} ({@code 2026-11}), at {@code at}. Scopes do not share alerts: an account's 50%
+   * alert is not the global one's.
+   *
+   * @return {@code true} only for the first call for that scope, month and threshold, across
+   *     processes
+   */
+  boolean raiseLimitAlert(String scope, String month, int thresholdPercent, Instant at);
 
   /**
    * Stores a new batch (before its executions).

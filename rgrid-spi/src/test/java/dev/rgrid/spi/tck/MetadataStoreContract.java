@@ -11,6 +11,7 @@ import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.BatchSummary;
@@ -23,6 +24,7 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.InputFile;
+import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.MetadataStore;
@@ -454,6 +456,92 @@ public abstract class MetadataStoreContract {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> store.raiseLimitAlert("2026-11", 101, T0))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static final String ALICE = AccountId.generate(T0, new java.util.Random(101)).value();
+  private static final String BOB = AccountId.generate(T0, new java.util.Random(102)).value();
+
+  /** Stores an execution with {@code labels} that finished at {@code at}, costing {@code cost}. */
+  private void finished(Map<String, String> labels, Instant at, long cost) {
+    ExecutionRecord r = Fixtures.queued(at.minusSeconds(60), labels, null);
+    store.create(r);
+    store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder().costMicros(cost)
+        .transition(ExecutionStatus.SUCCEEDED, at).build());
+  }
+
+  @Test
+  void addsUpOnlyTheCostsOfAnAccountsOwnExecutionsInItsScope() {
+    finished(Map.of(AccountId.LABEL, ALICE), T0, 5);
+    finished(Map.of(AccountId.LABEL, ALICE, "team", "x"), T0.plusSeconds(10), 7);
+    finished(Map.of(AccountId.LABEL, BOB), T0.plusSeconds(20), 100);
+    finished(Map.of(), T0.plusSeconds(30), 1_000);
+    // Alice's id as the value of another label does not make the execution hers.
+    finished(Map.of("owner", ALICE), T0.plusSeconds(40), 10_000);
+    finished(Map.of(AccountId.LABEL, ALICE), T0.plusSeconds(7200), 50_000); // after the range
+    Instant until = T0.plusSeconds(3600);
+    assertThat(store.spentMicros(ALICE, T0, until)).isEqualTo(12);
+    assertThat(store.spentMicros(BOB, T0, until)).isEqualTo(100);
+    String carol = AccountId.generate(T0, new java.util.Random(103)).value();
+    assertThat(store.spentMicros(carol, T0, until)).isZero();
+    assertThat(store.spentMicros(LimitSetting.GLOBAL, T0, until))
+        .as("the global scope counts every execution").isEqualTo(11_112);
+    assertThat(store.spentMicros(T0, until)).isEqualTo(11_112);
+    assertThat(store.spentMicros(ALICE, T0, T0.plusSeconds(7201))).isEqualTo(50_012);
+  }
+
+  @Test
+  void keepsTheLimitOfEachScopeApart() {
+    LimitSetting global = new LimitSetting(100_000_000, List.of(50, 80, 100));
+    LimitSetting alices = new LimitSetting(5_000_000, List.of(90));
+    store.setSpendingLimit(global);
+    store.setSpendingLimit(ALICE, alices);
+    assertThat(store.spendingLimit()).contains(global);
+    assertThat(store.spendingLimit(LimitSetting.GLOBAL)).contains(global);
+    assertThat(store.spendingLimit(ALICE)).contains(alices);
+    assertThat(store.spendingLimit(BOB)).isEmpty();
+
+    store.setSpendingLimit(ALICE, new LimitSetting(0, List.of(100)));
+    assertThat(store.spendingLimit(ALICE)).contains(new LimitSetting(0, List.of(100)));
+    assertThat(store.spendingLimit()).as("the global limit is untouched").contains(global);
+    store.setSpendingLimit(LimitSetting.GLOBAL, null);
+    assertThat(store.spendingLimit()).isEmpty();
+    assertThat(store.spendingLimit(ALICE)).as("removing one scope's limit keeps the others")
+        .contains(new LimitSetting(0, List.of(100)));
+    store.setSpendingLimit(ALICE, null);
+    assertThat(store.spendingLimit(ALICE)).isEmpty();
+    store.setSpendingLimit(BOB, null); // removing what is not there is no error
+  }
+
+  @Test
+  void raisesEachAlertOncePerScopeMonthAndThreshold() {
+    assertThat(store.raiseLimitAlert(ALICE, "2026-11", 50, T0)).isTrue();
+    assertThat(store.raiseLimitAlert(ALICE, "2026-11", 50, T0.plusSeconds(1))).isFalse();
+    assertThat(store.raiseLimitAlert(BOB, "2026-11", 50, T0)).as("bob's own alert").isTrue();
+    assertThat(store.raiseLimitAlert("2026-11", 50, T0)).as("the global alert").isTrue();
+    assertThat(store.raiseLimitAlert(LimitSetting.GLOBAL, "2026-11", 50, T0))
+        .as("the global scope is the one the scope-less method uses").isFalse();
+    assertThat(store.raiseLimitAlert(ALICE, "2026-12", 50, T0)).isTrue();
+    assertThatThrownBy(() -> store.raiseLimitAlert(ALICE, "2026-13", 50, T0))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void refusesAScopeThatIsNeitherGlobalNorAnAccount() {
+    List<String> bad = new ArrayList<>(List.of("x'; DROP TABLE executions; --", "acct_",
+        " " + ALICE, ALICE + " ", ALICE.toLowerCase(java.util.Locale.ROOT), "*", "%"));
+    bad.add(null);
+    LimitSetting limit = new LimitSetting(1, List.of(100));
+    for (String scope : bad) {
+      assertThatThrownBy(() -> store.spentMicros(scope, T0, T0.plusSeconds(1))).as(scope)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.spendingLimit(scope)).as(scope)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.setSpendingLimit(scope, limit)).as(scope)
+          .isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> store.raiseLimitAlert(scope, "2026-11", 50, T0)).as(scope)
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(store.spendingLimit()).isEmpty();
   }
 
   private static String cacheKey(int n) {

@@ -1,21 +1,23 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Spending: the sum of costs by finish time, the monthly limit (one row of {@code settings}) and
- * the alerts raised (rows of {@code limit_alerts}, inserted once across every process).
+ * Spending per scope ({@link LimitSetting#GLOBAL} or an account id): the sum of costs by finish
+ * time, the monthly limits (rows of {@code spending_limits}) and the alerts raised (rows of
+ * {@code limit_alerts}, inserted once across every process).
  */
 final class PgLimits {
-  private static final String LIMIT_KEY = "spending.monthly-limit";
   private static final Pattern MONTH = Pattern.compile("[0-9]{4}-(0[1-9]|1[0-2])");
 
   private final Jdbi jdbi;
@@ -26,47 +28,63 @@ final class PgLimits {
     this.errors = errors;
   }
 
-  /** See {@link MetadataStore#spentMicros}. */
-  long spent(Instant since, Instant until) {
+  /** See {@link MetadataStore#spentMicros(String, Instant, Instant)}. */
+  long spent(String scope, Instant since, Instant until) {
+    LimitSetting.checkScope(scope);
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(until, "until");
+    // An account's executions are those whose labels contain its label: @> on the labels can
+    // use their GIN index, as listing by label does.
+    String sql = "SELECT coalesce(sum(cost_micros), 0) FROM executions"
+        + " WHERE finished_at >= :since AND finished_at < :until"
+        + (scope.isEmpty() ? "" : " AND labels @> CAST(:labels AS jsonb)");
     // sum() of BIGINT is NUMERIC in PostgreSQL: exact, and read back as a long while it fits.
-    return errors.call("adding up costs", () -> jdbi.withHandle(h ->
-        h.createQuery("SELECT coalesce(sum(cost_micros), 0) FROM executions"
-                + " WHERE finished_at >= :since AND finished_at < :until")
-            .bind("since", PgInstants.toColumn(since))
-            .bind("until", PgInstants.toColumn(until))
-            .mapTo(Long.class)
-            .one()));
+    return errors.call("adding up costs", () -> jdbi.withHandle(h -> {
+      var q = h.createQuery(sql)
+          .bind("since", PgInstants.toColumn(since))
+          .bind("until", PgInstants.toColumn(until));
+      if (!scope.isEmpty()) {
+        q.bind("labels", Json.encodeLabels(Map.of(AccountId.LABEL, scope)));
+      }
+      return q.mapTo(Long.class).one();
+    }));
   }
 
-  /** See {@link MetadataStore#spendingLimit}. */
-  Optional<LimitSetting> limit() {
-    Optional<String> text = errors.call("reading the spending limit", () -> jdbi.withHandle(h ->
-        h.createQuery("SELECT value FROM settings WHERE key = :key")
-            .bind("key", LIMIT_KEY)
-            .mapTo(String.class)
+  /** See {@link MetadataStore#spendingLimit(String)}. */
+  Optional<LimitSetting> limit(String scope) {
+    LimitSetting.checkScope(scope);
+    Optional<Map<String, Object>> row = errors.call("reading the spending limit", () ->
+        jdbi.withHandle(h -> h.createQuery("SELECT limit_micros, thresholds FROM spending_limits"
+                + " WHERE scope = :scope")
+            .bind("scope", scope)
+            .mapToMap()
             .findOne()));
-    return text.map(this::decode);
+    return row.map(r -> decode(((Number) r.get("limit_micros")).longValue(),
+        (String) r.get("thresholds")));
   }
 
-  /** See {@link MetadataStore#setSpendingLimit}. */
-  void setLimit(LimitSetting limit) {
+  /** See {@link MetadataStore#setSpendingLimit(String, LimitSetting)}. */
+  void setLimit(String scope, LimitSetting limit) {
+    LimitSetting.checkScope(scope);
     errors.run("setting the spending limit", () -> jdbi.useHandle(h -> {
       if (limit == null) {
-        h.createUpdate("DELETE FROM settings WHERE key = :key").bind("key", LIMIT_KEY).execute();
+        h.createUpdate("DELETE FROM spending_limits WHERE scope = :scope")
+            .bind("scope", scope).execute();
       } else {
-        h.createUpdate("INSERT INTO settings (key, value) VALUES (:key, :value)"
-                + " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
-            .bind("key", LIMIT_KEY)
-            .bind("value", encode(limit))
+        h.createUpdate("INSERT INTO spending_limits (scope, limit_micros, thresholds)"
+                + " VALUES (:scope, :micros, :thresholds) ON CONFLICT (scope) DO UPDATE"
+                + " SET limit_micros = EXCLUDED.limit_micros, thresholds = EXCLUDED.thresholds")
+            .bind("scope", scope)
+            .bind("micros", limit.limitMicros())
+            .bind("thresholds", encode(limit))
             .execute();
       }
     }));
   }
 
-  /** See {@link MetadataStore#raiseLimitAlert}. */
-  boolean raise(String month, int threshold, Instant at) {
+  /** See {@link MetadataStore#raiseLimitAlert(String, String, int, Instant)}. */
+  boolean raise(String scope, String month, int threshold, Instant at) {
+    LimitSetting.checkScope(scope);
     if (month == null || !MONTH.matcher(month).matches()) {
       throw new IllegalArgumentException("not a month (YYYY-MM): '" + month + "'");
     }
@@ -78,8 +96,9 @@ final class PgLimits {
     // The primary key decides: of processes raising the same alert at once, one inserts the row
     // and is told to send the alert; the others insert nothing.
     int inserted = errors.call("recording a spending alert", () -> jdbi.withHandle(h ->
-        h.createUpdate("INSERT INTO limit_alerts (month, threshold, raised_at)"
-                + " VALUES (:month, :threshold, :at) ON CONFLICT DO NOTHING")
+        h.createUpdate("INSERT INTO limit_alerts (scope, month, threshold, raised_at)"
+                + " VALUES (:scope, :month, :threshold, :at) ON CONFLICT DO NOTHING")
+            .bind("scope", scope)
             .bind("month", month)
             .bind("threshold", threshold)
             .bind("at", PgInstants.toColumn(at))
@@ -87,29 +106,27 @@ final class PgLimits {
     return inserted > 0;
   }
 
-  /** {@code micros;t1,t2,...}: plain text, the same as in the embedded store. */
+  /** {@code t1,t2,...}: plain text, the same as in the embedded store. */
   private static String encode(LimitSetting limit) {
-    StringBuilder sb = new StringBuilder().append(limit.limitMicros()).append(';');
+    StringBuilder sb = new StringBuilder();
     for (int i = 0; i < limit.thresholdsPercent().size(); i++) {
       sb.append(i == 0 ? "" : ",").append(limit.thresholdsPercent().get(i));
     }
     return sb.toString();
   }
 
-  private LimitSetting decode(String text) {
+  private LimitSetting decode(long micros, String text) {
     try {
-      int semi = text.indexOf(';');
-      long micros = Long.parseLong(text.substring(0, semi));
       List<Integer> thresholds = new ArrayList<>();
-      for (String t : text.substring(semi + 1).split(",")) {
+      for (String t : text.split(",")) {
         if (!t.isBlank()) {
           thresholds.add(Integer.parseInt(t.trim()));
         }
       }
       return new LimitSetting(micros, thresholds);
-    } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+    } catch (IllegalArgumentException e) {
       // NumberFormatException is an IllegalArgumentException, as is a limit the record refuses.
-      throw errors.unreadable("the spending limit '" + text + "'", e);
+      throw errors.unreadable("the spending limit " + micros + ";" + text, e);
     }
   }
 }

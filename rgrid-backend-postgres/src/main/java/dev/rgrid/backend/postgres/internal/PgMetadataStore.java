@@ -294,23 +294,23 @@ public final class PgMetadataStore implements MetadataStore {
   }
 
   @Override
-  public long spentMicros(Instant since, Instant until) {
-    return limits.spent(since, until);
+  public long spentMicros(String scope, Instant since, Instant until) {
+    return limits.spent(scope, since, until);
   }
 
   @Override
-  public Optional<LimitSetting> spendingLimit() {
-    return limits.limit();
+  public Optional<LimitSetting> spendingLimit(String scope) {
+    return limits.limit(scope);
   }
 
   @Override
-  public void setSpendingLimit(LimitSetting limit) {
-    limits.setLimit(limit);
+  public void setSpendingLimit(String scope, LimitSetting limit) {
+    limits.setLimit(scope, limit);
   }
 
   @Override
-  public boolean raiseLimitAlert(String month, int thresholdPercent, Instant at) {
-    return limits.raise(month, thresholdPercent, at);
+  public boolean raiseLimitAlert(String scope, String month, int thresholdPercent, Instant at) {
+    return limits.raise(scope, month, thresholdPercent, at);
   }
 
   @Override

@@ -54,7 +54,7 @@ final class Batches {
     String runtime = template.runtime() == null || template.runtime().isBlank()
         ? ctx.catalog().forScript(scriptName).name()
         : ctx.catalog().resolve(template.runtime()).name();
-    engine.spending().checkBeforeRun();
+    engine.spending().checkBeforeRun(Spending.accountOf(template.labels()));
     Instant now = ctx.clock().instant();
     BatchId id = BatchId.generate(now, random);
     ctx.store().createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),

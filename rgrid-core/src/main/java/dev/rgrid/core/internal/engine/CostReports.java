@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.CostReport;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -35,6 +36,15 @@ public final class CostReports {
    * {@link CostReport#GROUPINGS}.
    */
   public CostReport report(Instant since, Instant until, String by) {
+    return report(since, until, by, null);
+  }
+
+  /**
+   * As {@link #report(Instant, Instant, String)}, counting only the executions of {@code
+   * account} ({@code null}: every execution). Its own label is left out of the {@code label}
+   * grouping: every one of its executions carries it, so it would only repeat the total.
+   */
+  public CostReport report(Instant since, Instant until, String by, AccountId account) {
     if (!CostReport.GROUPINGS.contains(by)) {
       throw new IllegalArgumentException("cannot group costs by '" + by + "': use one of "
           + String.join(", ", CostReport.GROUPINGS));
@@ -43,6 +53,8 @@ public final class CostReports {
       throw new IllegalArgumentException("the range is empty: since " + since + " is not "
           + "before until " + until);
     }
+    Map<String, String> labels = account == null ? Map.of()
+        : Map.of(AccountId.LABEL, account.value());
     Map<String, long[]> groups = new TreeMap<>();
     long executions = 0;
     long total = 0;
@@ -50,7 +62,7 @@ public final class CostReports {
     ExecutionId cursor = null;
     boolean more = true;
     while (more) {
-      ExecutionPage page = ctx.store().list(new ExecutionQuery(java.util.Set.of(), Map.of(),
+      ExecutionPage page = ctx.store().list(new ExecutionQuery(java.util.Set.of(), labels,
           null, cursor, PAGE));
       for (ExecutionRecord r : page.items()) {
         if (r.createdAt().isBefore(oldest)) {
@@ -63,7 +75,7 @@ public final class CostReports {
         }
         executions++;
         total = Math.addExact(total, r.costMicros());
-        for (String key : keys(r, by)) {
+        for (String key : keys(r, by, account != null)) {
           long[] g = groups.computeIfAbsent(key, k -> new long[2]);
           g[0]++;
           g[1] = Math.addExact(g[1], r.costMicros());
@@ -81,14 +93,17 @@ public final class CostReports {
     return new CostReport(since, until, by, lines, executions, total);
   }
 
-  private static List<String> keys(ExecutionRecord r, String by) {
+  private static List<String> keys(ExecutionRecord r, String by, boolean ownAccount) {
     return switch (by) {
       case "day" -> List.of(r.finishedAt().atZone(ZoneOffset.UTC).toLocalDate().toString());
       case "runtime" -> List.of(r.spec().runtime());
       case "batch" -> List.of(r.spec().batchId() == null ? "(none)" : r.spec().batchId());
-      case "label" -> r.spec().labels().isEmpty() ? List.of("(none)")
-          : r.spec().labels().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-              .sorted().toList();
+      case "label" -> {
+        List<String> keys = r.spec().labels().entrySet().stream()
+            .filter(e -> !(ownAccount && e.getKey().equals(AccountId.LABEL)))
+            .map(e -> e.getKey() + "=" + e.getValue()).sorted().toList();
+        yield keys.isEmpty() ? List.of("(none)") : keys;
+      }
       default -> List.of("total");
     };
   }

@@ -130,7 +130,8 @@ public final class Engine implements AutoCloseable {
       return new LocalExecution(this, record.id(), submitted.done());
     }
     if (checkLimit) {
-      spending.checkBeforeRun(); // cache hits cost nothing: only runs are refused at the limit
+      // Cache hits cost nothing: only runs are refused at the limit.
+      spending.checkBeforeRun(Spending.accountOf(record.spec().labels()));
     }
     LocalState.Submitted submitted = local.register(record.id(), listener, stdin);
     WorkerId affinity = pool == null ? null : ctx.workerId();
@@ -152,7 +153,10 @@ public final class Engine implements AutoCloseable {
    * runs or succeeded is returned instead of making another.
    */
   public Execution retry(ExecutionId id) {
-    spending.checkBeforeRun();
+    // The retry runs for the original's account: its limit applies. (An unknown id is left to
+    // ManualRetries, which says it is not found.)
+    spending.checkBeforeRun(ctx.store().find(id)
+        .flatMap(r -> Spending.accountOf(r.spec().labels())));
     ManualRetries.Outcome outcome = retries.retry(id);
     if (outcome.existing() != null) {
       return attach(outcome.existing());

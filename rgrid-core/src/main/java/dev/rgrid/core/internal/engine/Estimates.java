@@ -7,6 +7,7 @@ import dev.rgrid.core.internal.batch.BatchException;
 import dev.rgrid.core.internal.batch.Globs;
 import dev.rgrid.core.internal.cost.Costs;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -39,6 +40,36 @@ public final class Estimates {
   }
 
   /**
+   * What an estimate needs of a script and its inputs: read where the files are (here, or in a
+   * remote client that sends it to a server).
+   *
+   * @param scriptName the script's file name, whose suffix chooses a runtime when none is given
+   * @param sha256 the digest of its content, which finds past runs of the same script
+   * @param inputs how many executions it means (one per input; 1 without globs)
+   */
+  public record Subject(String scriptName, String sha256, int inputs) {
+    /**
+     * Reads {@code script} (relative to {@code baseDirectory}) and counts the inputs {@code
+     * globs} match there.
+     *
+     * @throws InvalidRunSpecException for a missing script or a glob that matches nothing
+     */
+    public static Subject read(Path script, List<String> globs, Path baseDirectory) {
+      Path file = baseDirectory.resolve(script).normalize();
+      String sha = Estimates.sha256(file);
+      int inputs = 1;
+      if (!globs.isEmpty()) {
+        try {
+          inputs = Globs.expand(baseDirectory, globs).size();
+        } catch (BatchException e) {
+          throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+        }
+      }
+      return new Subject(file.getFileName().toString(), sha, inputs);
+    }
+  }
+
+  /**
    * The estimate for {@code script} on {@code runtime} (null: from its suffix) over the inputs
    * {@code globs} match in {@code baseDirectory} (none: one run).
    *
@@ -46,35 +77,38 @@ public final class Estimates {
    *     matches nothing
    */
   public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
-    Path file = baseDirectory.resolve(script).normalize();
-    String sha = sha256(file);
+    return estimate(Subject.read(script, globs, baseDirectory), runtime, null);
+  }
+
+  /**
+   * The estimate for {@code subject} on {@code runtime} (null: from its suffix), from the past
+   * runs of {@code account} only (null: from every past run).
+   *
+   * @throws InvalidRunSpecException for an unknown runtime
+   */
+  public Estimate estimate(Subject subject, String runtime, AccountId account) {
     RuntimeDefinition def = runtime == null || runtime.isBlank()
-        ? ctx.catalog().forScript(file.getFileName().toString())
+        ? ctx.catalog().forScript(subject.scriptName())
         : ctx.catalog().resolve(runtime);
-    int inputs = 1;
-    if (!globs.isEmpty()) {
-      try {
-        inputs = Globs.expand(baseDirectory, globs).size();
-      } catch (BatchException e) {
-        throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
-      }
-    }
+    String name = subject.scriptName();
+    int inputs = subject.inputs();
     List<Duration> sameScript = new ArrayList<>();
     List<Duration> sameRuntime = new ArrayList<>();
-    collect(sha, def.name(), sameScript, sameRuntime);
+    collect(subject.sha256(), def.name(), account, sameScript, sameRuntime);
     List<Duration> used = sameScript.isEmpty() ? sameRuntime : sameScript;
     String basis = !sameScript.isEmpty()
-        ? sameScript.size() + " past run" + (sameScript.size() == 1 ? "" : "s") + " of "
-            + file.getFileName()
+        ? sameScript.size() + " past run" + (sameScript.size() == 1 ? "" : "s") + " of " + name
         : !sameRuntime.isEmpty()
-            ? "no past run of " + file.getFileName() + "; " + sameRuntime.size()
+            ? "no past run of " + name + "; " + sameRuntime.size()
                 + " past run" + (sameRuntime.size() == 1 ? "" : "s") + " on " + def.name()
-            : "no past run of " + file.getFileName() + " or on " + def.name();
+            : "no past run of " + name + " or on " + def.name();
     long price = ctx.hourlyMicros();
     List<String> assumptions = new ArrayList<>();
     assumptions.add("each input takes the median run time of " + (sameScript.isEmpty()
-        ? "past runs on " + def.name() : "past runs of this script (same content)"));
-    assumptions.add("this machine's price: " + CostReport.format(price) + " an hour");
+        ? "past runs on " + def.name() : "past runs of this script (same content)")
+        + (account == null ? "" : " of this account"));
+    assumptions.add((account == null ? "this machine's" : "the server's") + " price: "
+        + CostReport.format(price) + " an hour");
     assumptions.add("no input is served from the result cache (cache hits cost nothing)");
     if (used.isEmpty()) {
       assumptions.add("without any past run there is no run time to go by: run it once");
@@ -87,13 +121,16 @@ public final class Estimates {
         Optional.of(Math.multiplyExact(each, (long) inputs)), assumptions);
   }
 
-  private void collect(String sha, String runtime, List<Duration> sameScript,
+  private void collect(String sha, String runtime, AccountId account, List<Duration> sameScript,
       List<Duration> sameRuntime) {
+    // An account's estimate rests on its own history only: others' run times are theirs.
+    Map<String, String> labels = account == null ? Map.of()
+        : Map.of(AccountId.LABEL, account.value());
     ExecutionId cursor = null;
     int scanned = 0;
     do {
       ExecutionPage page = ctx.store().list(new ExecutionQuery(Set.of(ExecutionStatus.SUCCEEDED),
-          Map.of(), null, cursor, PAGE));
+          labels, null, cursor, PAGE));
       for (ExecutionRecord r : page.items()) {
         scanned++;
         Optional<Duration> d = r.duration();

@@ -163,7 +163,35 @@ final class Schema {
         key TEXT NOT NULL,
         execution_id TEXT NOT NULL,
         created_at INTEGER NOT NULL,
-        PRIMARY KEY (account_id, key))"""));
+        PRIMARY KEY (account_id, key))"""),
+      // 7: spending limits and their alerts per scope: '' for the global limit (where the one
+      // limit of version 4 goes), an account id for that account's own. The alerts table is
+      // rebuilt because SQLite cannot change a primary key in place.
+      List.of(
+      """
+      CREATE TABLE spending_limits (
+        scope TEXT PRIMARY KEY,
+        limit_micros INTEGER NOT NULL,
+        thresholds TEXT NOT NULL)""",
+      // Version 4 kept the limit as 'micros;t1,t2,...' in settings.
+      """
+      INSERT INTO spending_limits (scope, limit_micros, thresholds)
+        SELECT '', CAST(substr(value, 1, instr(value, ';') - 1) AS INTEGER),
+            substr(value, instr(value, ';') + 1)
+        FROM settings WHERE key = 'spending.monthly-limit' AND instr(value, ';') > 0""",
+      "DELETE FROM settings WHERE key = 'spending.monthly-limit'",
+      """
+      CREATE TABLE limit_alerts_by_scope (
+        scope TEXT NOT NULL,
+        month TEXT NOT NULL,
+        threshold INTEGER NOT NULL,
+        raised_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, month, threshold))""",
+      """
+      INSERT INTO limit_alerts_by_scope (scope, month, threshold, raised_at)
+        SELECT '', month, threshold, raised_at FROM limit_alerts""",
+      "DROP TABLE limit_alerts",
+      "ALTER TABLE limit_alerts_by_scope RENAME TO limit_alerts"));
 
   private Schema() {}
 

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,11 +12,11 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Spending: the sum of costs by finish time, the monthly limit (one row of {@code settings}) and
- * the alerts raised (rows of {@code limit_alerts}, inserted once).
+ * Spending per scope ({@link LimitSetting#GLOBAL} or an account id): the sum of costs by finish
+ * time, the monthly limits (rows of {@code spending_limits}) and the alerts raised (rows of
+ * {@code limit_alerts}, inserted once).
  */
 final class SqliteLimits {
-  private static final String LIMIT_KEY = "spending.monthly-limit";
   private static final Pattern MONTH = Pattern.compile("[0-9]{4}-(0[1-9]|1[0-2])");
 
   private final SqliteView view;
@@ -24,15 +25,27 @@ final class SqliteLimits {
     this.view = view;
   }
 
-  long spent(Instant since, Instant until) {
+  long spent(String scope, Instant since, Instant until) {
+    LimitSetting.checkScope(scope);
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(until, "until");
+    // An account's executions are those carrying its label; the label's primary key
+    // (execution_id, key) makes the join one lookup per execution finished in the range.
+    String sql = scope.isEmpty()
+        ? "SELECT coalesce(sum(cost_micros), 0) FROM executions WHERE finished_at IS NOT NULL"
+            + " AND finished_at >= ? AND finished_at < ?"
+        : "SELECT coalesce(sum(e.cost_micros), 0) FROM executions e JOIN execution_labels l"
+            + " ON l.execution_id = e.id AND l.key = ? AND l.value = ?"
+            + " WHERE e.finished_at IS NOT NULL AND e.finished_at >= ? AND e.finished_at < ?";
     return view.db().read("adding up costs", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT coalesce(sum(cost_micros), 0)"
-          + " FROM executions WHERE finished_at IS NOT NULL AND finished_at >= ?"
-          + " AND finished_at < ?")) {
-        ps.setLong(1, Instants.toColumn(since));
-        ps.setLong(2, Instants.toColumn(until));
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        int i = 1;
+        if (!scope.isEmpty()) {
+          ps.setString(i++, AccountId.LABEL);
+          ps.setString(i++, scope);
+        }
+        ps.setLong(i++, Instants.toColumn(since));
+        ps.setLong(i, Instants.toColumn(until));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
@@ -41,37 +54,44 @@ final class SqliteLimits {
     });
   }
 
-  Optional<LimitSetting> limit() {
+  Optional<LimitSetting> limit(String scope) {
+    LimitSetting.checkScope(scope);
     return view.db().read("reading the spending limit", c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
-        ps.setString(1, LIMIT_KEY);
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT limit_micros, thresholds FROM spending_limits WHERE scope = ?")) {
+        ps.setString(1, scope);
         try (ResultSet rs = ps.executeQuery()) {
-          return rs.next() ? Optional.of(decode(rs.getString(1))) : Optional.empty();
+          return rs.next() ? Optional.of(new LimitSetting(rs.getLong(1),
+              thresholds(rs.getString(2)))) : Optional.empty();
         }
       }
     });
   }
 
-  void setLimit(LimitSetting limit) {
+  void setLimit(String scope, LimitSetting limit) {
+    LimitSetting.checkScope(scope);
     view.db().write("setting the spending limit", c -> {
       if (limit == null) {
-        try (PreparedStatement ps = c.prepareStatement("DELETE FROM settings WHERE key = ?")) {
-          ps.setString(1, LIMIT_KEY);
+        try (PreparedStatement ps = c.prepareStatement(
+            "DELETE FROM spending_limits WHERE scope = ?")) {
+          ps.setString(1, scope);
           ps.executeUpdate();
         }
         return null;
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)")) {
-        ps.setString(1, LIMIT_KEY);
-        ps.setString(2, encode(limit));
+      try (PreparedStatement ps = c.prepareStatement("INSERT OR REPLACE INTO spending_limits"
+          + " (scope, limit_micros, thresholds) VALUES (?, ?, ?)")) {
+        ps.setString(1, scope);
+        ps.setLong(2, limit.limitMicros());
+        ps.setString(3, thresholds(limit));
         ps.executeUpdate();
       }
       return null;
     });
   }
 
-  boolean raise(String month, int threshold, Instant at) {
+  boolean raise(String scope, String month, int threshold, Instant at) {
+    LimitSetting.checkScope(scope);
     if (month == null || !MONTH.matcher(month).matches()) {
       throw new IllegalArgumentException("not a month (YYYY-MM): '" + month + "'");
     }
@@ -82,33 +102,32 @@ final class SqliteLimits {
     Objects.requireNonNull(at, "at");
     return view.db().write("recording a spending alert", c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO limit_alerts"
-          + " (month, threshold, raised_at) VALUES (?, ?, ?)")) {
-        ps.setString(1, month);
-        ps.setInt(2, threshold);
-        ps.setLong(3, Instants.toColumn(at));
+          + " (scope, month, threshold, raised_at) VALUES (?, ?, ?, ?)")) {
+        ps.setString(1, scope);
+        ps.setString(2, month);
+        ps.setInt(3, threshold);
+        ps.setLong(4, Instants.toColumn(at));
         return ps.executeUpdate() > 0;
       }
     });
   }
 
-  /** {@code micros;t1,t2,...}: plain text, readable with sqlite3. */
-  private static String encode(LimitSetting limit) {
-    StringBuilder sb = new StringBuilder().append(limit.limitMicros()).append(';');
+  /** {@code t1,t2,...}: plain text, readable with sqlite3 (and as version 4 wrote it). */
+  private static String thresholds(LimitSetting limit) {
+    StringBuilder sb = new StringBuilder();
     for (int i = 0; i < limit.thresholdsPercent().size(); i++) {
       sb.append(i == 0 ? "" : ",").append(limit.thresholdsPercent().get(i));
     }
     return sb.toString();
   }
 
-  private static LimitSetting decode(String text) {
-    int semi = text.indexOf(';');
-    long micros = Long.parseLong(text.substring(0, semi));
+  private static List<Integer> thresholds(String text) {
     List<Integer> thresholds = new ArrayList<>();
-    for (String t : text.substring(semi + 1).split(",")) {
+    for (String t : text.split(",")) {
       if (!t.isBlank()) {
         thresholds.add(Integer.parseInt(t.trim()));
       }
     }
-    return new LimitSetting(micros, thresholds);
+    return thresholds;
   }
 }

@@ -334,23 +334,24 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   }
 
   @Override
-  public long spentMicros(java.time.Instant since, java.time.Instant until) {
-    return limits.spent(since, until);
+  public long spentMicros(String scope, java.time.Instant since, java.time.Instant until) {
+    return limits.spent(scope, since, until);
   }
 
   @Override
-  public Optional<dev.rgrid.spi.store.LimitSetting> spendingLimit() {
-    return limits.limit();
+  public Optional<dev.rgrid.spi.store.LimitSetting> spendingLimit(String scope) {
+    return limits.limit(scope);
   }
 
   @Override
-  public void setSpendingLimit(dev.rgrid.spi.store.LimitSetting limit) {
-    limits.setLimit(limit);
+  public void setSpendingLimit(String scope, dev.rgrid.spi.store.LimitSetting limit) {
+    limits.setLimit(scope, limit);
   }
 
   @Override
-  public boolean raiseLimitAlert(String month, int thresholdPercent, java.time.Instant at) {
-    return limits.raise(month, thresholdPercent, at);
+  public boolean raiseLimitAlert(String scope, String month, int thresholdPercent,
+      java.time.Instant at) {
+    return limits.raise(scope, month, thresholdPercent, at);
   }
 
   @Override

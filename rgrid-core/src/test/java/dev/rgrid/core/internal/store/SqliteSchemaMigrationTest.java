@@ -11,6 +11,7 @@ import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.tck.Fixtures;
 import java.io.IOException;
@@ -65,7 +66,7 @@ class SqliteSchemaMigrationTest {
       accounts.createAccount(account);
       assertThat(accounts.rememberIdempotent(account.id(), "req", id, T0)).isEqualTo(id);
     }
-    assertThat(userVersion(file)).isEqualTo(6).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(7).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
         "index cache_entries_last_used", "table batches", "index queue_group", "table accounts",
         "table api_keys", "table account_blobs", "table idempotency_keys");
@@ -86,6 +87,38 @@ class SqliteSchemaMigrationTest {
     Path fresh = dir.resolve("new/rgrid.db");
     SqliteDatabase.open(fresh).close();
     assertThat(schemaObjects(fresh)).isEqualTo(schemaObjects(upgraded));
+  }
+
+  @Test
+  void upgradesAVersion6DatabaseKeepingItsLimitAndAlertsAsTheGlobalScope() throws Exception {
+    Path file = dir.resolve("v6/rgrid.db");
+    Files.createDirectories(file.getParent());
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      for (List<String> migration : Schema.MIGRATIONS.subList(0, 6)) {
+        for (String sql : migration) {
+          s.execute(sql);
+        }
+      }
+      s.execute("PRAGMA user_version = 6");
+      s.execute("INSERT INTO settings (key, value) VALUES ('spending.monthly-limit',"
+          + " '50000000;50,80,100')");
+      s.execute("INSERT INTO limit_alerts (month, threshold, raised_at) VALUES ('2026-11', 50, "
+          + Instants.toColumn(T0) + ")");
+    }
+    String alice = AccountId.generate(T0, new Random(5)).value();
+    try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
+      assertThat(s.spendingLimit()).contains(new LimitSetting(50_000_000, List.of(50, 80, 100)));
+      assertThat(s.spendingLimit(alice)).isEmpty();
+      assertThat(s.raiseLimitAlert("2026-11", 50, T0.plusSeconds(1)))
+          .as("raised before the upgrade").isFalse();
+      assertThat(s.raiseLimitAlert(alice, "2026-11", 50, T0.plusSeconds(1))).isTrue();
+      s.setSpendingLimit(null);
+      assertThat(s.spendingLimit()).isEmpty();
+    }
+    assertThat(userVersion(file)).isEqualTo(7);
+    assertThat(schemaObjects(file)).contains("table spending_limits", "table limit_alerts")
+        .doesNotContain("table limit_alerts_by_scope");
   }
 
   /** A database as RGrid 0.1 (schema 1) left it, holding one queued execution with a label. */

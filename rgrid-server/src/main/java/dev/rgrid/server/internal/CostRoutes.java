@@ -1,0 +1,120 @@
+package dev.rgrid.server.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.rgrid.core.CostReport;
+import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.server.internal.CostJson.LimitRequest;
+import dev.rgrid.spi.account.AccountId;
+import io.vertx.ext.web.RoutingContext;
+import java.util.regex.Pattern;
+
+/**
+ * {@code /api/v1/cost}, {@code /api/v1/estimate}, {@code /api/v1/limits} and {@code
+ * /api/v1/runtimes}, each scoped to the caller's account: its costs, estimates from its own
+ * history, and its own monthly spending limit (the global limit is the server administrator's,
+ * set on the server's machine). The handlers that read the store block and run on a worker
+ * thread.
+ */
+public final class CostRoutes {
+  /** The most inputs an estimate is asked for: far beyond any batch, far below overflow. */
+  static final int MAX_INPUTS = 1_000_000;
+  private static final int MAX_SCRIPT_NAME = 255;
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  // Money must not be rounded on its way in: 1.5 or "100" as micros are refused, not coerced.
+  private static final ObjectMapper STRICT = strict(Json.MAPPER.copy());
+
+  private final LocalRGrid rgrid;
+
+  /** The routes over {@code rgrid}, the instance the server wraps. */
+  public CostRoutes(LocalRGrid rgrid) {
+    this.rgrid = rgrid;
+  }
+
+  /** GET the cost report: {@code since}, {@code until} (as {@code rgrid cost}), {@code by}. */
+  public void report(RoutingContext ctx) {
+    AccountId account = Auth.account(ctx);
+    String by = Params.single(ctx, "by");
+    if (by == null) {
+      by = "total";
+    } else if (!CostReport.GROUPINGS.contains(by)) {
+      throw ApiException.badRequest("cannot group costs by '" + ExecutionRoutes.shown(by)
+          + "'", "use one of " + String.join(", ", CostReport.GROUPINGS));
+    }
+    CostReport report = rgrid.costs(account, Params.single(ctx, "since"),
+        Params.single(ctx, "until"), by);
+    Json.send(ctx, 200, CostJson.Report.of(report));
+  }
+
+  /** GET an estimate: {@code sha256} and {@code script} (its name), {@code runtime}, {@code inputs}. */
+  public void estimate(RoutingContext ctx) {
+    AccountId account = Auth.account(ctx);
+    String sha = Params.single(ctx, "sha256");
+    if (sha == null || !SHA256.matcher(sha).matches()) {
+      throw ApiException.badRequest("'sha256' must be the script's SHA-256 digest (64 "
+          + "lowercase hex digits), was '" + ExecutionRoutes.shown(String.valueOf(sha)) + "'",
+          null);
+    }
+    String script = Params.single(ctx, "script");
+    if (script == null || script.length() > MAX_SCRIPT_NAME || script.contains("/")
+        || script.contains("\\") || script.chars().anyMatch(Character::isISOControl)) {
+      throw ApiException.badRequest("'script' must be the script's file name (at most "
+          + MAX_SCRIPT_NAME + " characters, no folders), was '"
+          + ExecutionRoutes.shown(String.valueOf(script)) + "'", "e.g. script=job.py");
+    }
+    int inputs = (int) Params.integer(ctx, "inputs", 1, 1, MAX_INPUTS);
+    Json.send(ctx, 200, CostJson.EstimateView.of(rgrid.estimate(account, sha, script,
+        Params.single(ctx, "runtime"), inputs)));
+  }
+
+  /** GET this month's spending and the account's limit. */
+  public void limits(RoutingContext ctx) {
+    Json.send(ctx, 200, CostJson.Spending.of(rgrid.spending(Auth.account(ctx))));
+  }
+
+  /** PUT the account's limit; answers with the new status. */
+  public void setLimit(RoutingContext ctx) {
+    AccountId account = Auth.account(ctx);
+    LimitRequest q = Json.read(ctx, LimitRequest.class, STRICT);
+    if (q.limitMicros() == null) {
+      throw ApiException.badRequest("limitMicros is required: the monthly limit in micros "
+          + "(1 EUR = 1000000)", "to remove the limit, DELETE /api/v1/limits");
+    }
+    if (q.limitMicros() < 0) {
+      throw ApiException.badRequest("limitMicros cannot be negative, was " + q.limitMicros(),
+          "0 refuses every new run; DELETE /api/v1/limits removes the limit");
+    }
+    if (q.thresholds() != null && q.thresholds().contains(null)) {
+      throw ApiException.badRequest("thresholds cannot hold null",
+          "give ascending percentages from 1 to 100, e.g. [50, 80, 100]");
+    }
+    // The library checks the thresholds (ascending percentages); its refusal is a 400.
+    rgrid.setSpendingLimit(account, q.limitMicros(), q.thresholds());
+    limits(ctx);
+  }
+
+  /** DELETE the account's limit; answers with the new status. */
+  public void removeLimit(RoutingContext ctx) {
+    AccountId account = Auth.account(ctx);
+    rgrid.setSpendingLimit(account, null, null);
+    limits(ctx);
+  }
+
+  /** GET the runtime catalog (the same for every account). */
+  public void runtimes(RoutingContext ctx) {
+    Json.send(ctx, 200, CostJson.Catalog.of(rgrid.runtimes()));
+  }
+
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+    mapper.coercionConfigFor(LogicalType.Integer)
+        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+    return mapper;
+  }
+}

@@ -1,0 +1,36 @@
+package dev.rgrid.server.internal;
+
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/** Query parameters, read strictly: a repeated one or a number out of range is a 400. */
+final class Params {
+  private Params() {}
+
+  /** The value of {@code name}, or null when absent or blank. */
+  static String single(RoutingContext ctx, String name) {
+    List<String> values = ctx.queryParam(name);
+    if (values.size() > 1) {
+      throw ApiException.badRequest("'" + name + "' given more than once", null);
+    }
+    return values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
+  }
+
+  /** The whole number {@code name}, from {@code min} to {@code max}; {@code dflt} when absent. */
+  static long integer(RoutingContext ctx, String name, long dflt, long min, long max) {
+    String value = single(ctx, name);
+    if (value == null) {
+      return dflt;
+    }
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n < min || n > max) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw ApiException.badRequest("'" + name + "' must be a whole number from " + min + " to "
+          + max + ", was '" + ExecutionRoutes.shown(value) + "'", null);
+    }
+  }
+}
