@@ -20,25 +20,17 @@ import picocli.CommandLine.Parameters;
     description = "Manage the accounts and API keys of an RGrid server (run where the server's "
         + "state is reachable).",
     subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class})
-final class AdminCommand implements Runnable {
-  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(),
-        "name what to manage: rgrid admin account … or rgrid admin key …");
+final class AdminCommand extends CommandGroup {
+  AdminCommand() {
+    super("name what to manage: rgrid admin account … or rgrid admin key …");
   }
 
   /** {@code rgrid admin account}. */
   @Command(name = "account", mixinStandardHelpOptions = true, description = "Accounts.",
       subcommands = {CreateAccount.class, ListAccounts.class})
-  static final class Accounts implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "name an action: create or list");
+  static final class Accounts extends CommandGroup {
+    Accounts() {
+      super("name an action: create or list");
     }
   }
 
@@ -85,13 +77,9 @@ final class AdminCommand implements Runnable {
   /** {@code rgrid admin key}. */
   @Command(name = "key", mixinStandardHelpOptions = true, description = "API keys.",
       subcommands = {CreateKey.class, ListKeys.class, RevokeKey.class})
-  static final class Keys implements Runnable {
-    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "name an action: create, list or revoke");
+  static final class Keys extends CommandGroup {
+    Keys() {
+      super("name an action: create, list or revoke");
     }
   }
 

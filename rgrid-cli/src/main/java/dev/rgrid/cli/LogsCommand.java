@@ -5,7 +5,6 @@ import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
-import dev.rgrid.spi.store.LogStream;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,12 +55,6 @@ final class LogsCommand extends BaseCommand {
   }
 
   private void print(LogLine line) {
-    if (line.stream() == LogStream.STDOUT && !stderrOnly) {
-      terminal.out.println(line.text());
-    } else if (line.stream() == LogStream.STDERR && !stdoutOnly) {
-      terminal.err.println(line.text());
-    } else if (line.stream() == LogStream.SYSTEM) {
-      terminal.err.println(terminal.dim(line.text()));
-    }
+    terminal.logLine(line, !stderrOnly, !stdoutOnly);
   }
 }

@@ -217,7 +217,7 @@ final class RunCommand extends BaseCommand {
         // In this process the listener prints the output as it comes; from a server, the
         // output comes as log lines over its WebSocket.
         done = rgrid instanceof LocalRGrid ? execution.await()
-            : rgrid.followLogs(execution.id(), 0, this::printRemote);
+            : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
       } finally {
         removeHook(onInterrupt);
       }
@@ -327,14 +327,6 @@ final class RunCommand extends BaseCommand {
       terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
           + "`");
       return ExitCodes.OK;
-    }
-  }
-
-  private void printRemote(dev.rgrid.spi.store.LogLine line) {
-    switch (line.stream()) {
-      case STDOUT -> terminal.out.println(line.text());
-      case STDERR -> terminal.err.println(line.text());
-      default -> terminal.err.println(terminal.dim(line.text()));
     }
   }
 

@@ -43,7 +43,7 @@ final class ServerCommand extends BaseCommand {
       throw new IllegalArgumentException("--workers must be between 1 and 256, was " + workers);
     }
     ServerOptions options = ServerOptions.defaults(port).withHost(host);
-    if (!embedded && !sharedStateConfigured()) {
+    if (!embedded && !dev.rgrid.core.RGrid.builder().sharedStateConfigured()) {
       throw new IllegalArgumentException("without --embedded the server needs shared state: "
           + "set RGRID_DB_URL (or store.url), or pass --embedded to try it on this machine");
     }
@@ -69,24 +69,5 @@ final class ServerCommand extends BaseCommand {
         + " runtime" : ""));
     stopped.await();
     return ExitCodes.OK;
-  }
-
-  private static boolean sharedStateConfigured() {
-    String url = System.getenv("RGRID_DB_URL");
-    if (url != null && !url.isBlank()) {
-      return true;
-    }
-    java.nio.file.Path config = dev.rgrid.core.RGridBuilder.defaultHome()
-        .resolve("config.properties");
-    String configured = System.getenv("RGRID_CONFIG");
-    java.nio.file.Path file = configured != null && !configured.isBlank()
-        ? java.nio.file.Path.of(configured) : config;
-    try (var in = java.nio.file.Files.newBufferedReader(file)) {
-      java.util.Properties p = new java.util.Properties();
-      p.load(in);
-      return !p.getProperty("store.url", "").isBlank();
-    } catch (java.io.IOException e) {
-      return false;
-    }
   }
 }

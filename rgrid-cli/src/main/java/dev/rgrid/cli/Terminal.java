@@ -103,4 +103,25 @@ final class Terminal {
   String dim(String s) {
     return color ? "\u001b[2m" + s + "\u001b[0m" : s;
   }
+
+  /**
+   * Prints a stored log line where the script wrote it: stdout lines to stdout, stderr lines to
+   * stderr, RGrid's own lines dimmed on stderr; {@code stdout}/{@code stderr} false leave that
+   * stream's lines out.
+   */
+  void logLine(dev.rgrid.spi.store.LogLine line, boolean stdout, boolean stderr) {
+    switch (line.stream()) {
+      case STDOUT -> {
+        if (stdout) {
+          this.out.println(line.text());
+        }
+      }
+      case STDERR -> {
+        if (stderr) {
+          this.err.println(line.text());
+        }
+      }
+      default -> this.err.println(dim(line.text()));
+    }
+  }
 }

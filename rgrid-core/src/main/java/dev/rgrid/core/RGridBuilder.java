@@ -287,6 +287,17 @@ public final class RGridBuilder {
   }
 
   /**
+   * Whether {@link #build()} would open shared state (a database URL given, in the environment
+   * or in the configuration file) rather than the state directory's embedded database.
+   */
+  public boolean sharedStateConfigured() {
+    Path dir = (home == null ? defaultHome() : home).toAbsolutePath();
+    Map<String, String> env = System.getenv();
+    return SharedStates.configured(stateUrl, env,
+        ConfigFile.load(ConfigFile.choose(configFile, env.get("RGRID_CONFIG"), dir)));
+  }
+
+  /**
    * Builds the instance, creating the embedded defaults that were not given.
    *
    * @throws RGridException when the state directory cannot be used

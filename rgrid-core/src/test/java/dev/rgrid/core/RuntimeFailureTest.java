@@ -36,10 +36,11 @@ class RuntimeFailureTest {
    */
   private static final class Failing implements ContainerRuntime {
     private final ProcessRuntime real = new ProcessRuntime();
-    private final Function<ContainerSpec, RuntimeException> failure;
+    private final Function<ContainerSpec, ? extends Throwable> failure;
     private final java.util.concurrent.atomic.AtomicInteger left;
 
-    Failing(int failures, Function<ContainerSpec, RuntimeException> failure) {
+    /** {@code failure} makes a RuntimeException or an Error (both unchecked). */
+    Failing(int failures, Function<ContainerSpec, ? extends Throwable> failure) {
       this.left = new java.util.concurrent.atomic.AtomicInteger(failures);
       this.failure = failure;
     }
@@ -73,42 +74,11 @@ class RuntimeFailureTest {
     @Override
     public Container start(ContainerSpec spec, OutputSink sink) {
       if (left.getAndDecrement() > 0) {
-        throw failure.apply(spec);
-      }
-      return real.start(spec, sink);
-    }
-  }
-
-  /** The process runtime, except that its first start throws a JVM error. */
-  private static final class ErrorOnce implements ContainerRuntime {
-    private final ProcessRuntime real = new ProcessRuntime();
-    private final java.util.concurrent.atomic.AtomicBoolean thrown =
-        new java.util.concurrent.atomic.AtomicBoolean();
-
-    @Override
-    public String name() {
-      return "error-once";
-    }
-
-    @Override
-    public RuntimeCapabilities capabilities() {
-      return real.capabilities();
-    }
-
-    @Override
-    public void prepare(RuntimeDefinition runtime) {
-      real.prepare(runtime);
-    }
-
-    @Override
-    public ContainerPaths paths(Path workDir, Path scriptDir, String scriptName) {
-      return real.paths(workDir, scriptDir, scriptName);
-    }
-
-    @Override
-    public Container start(ContainerSpec spec, OutputSink sink) {
-      if (thrown.compareAndSet(false, true)) {
-        throw new NoClassDefFoundError("simulated: a class failed to load");
+        Throwable t = failure.apply(spec);
+        if (t instanceof Error e) {
+          throw e;
+        }
+        throw (RuntimeException) t;
       }
       return real.start(spec, sink);
     }
@@ -118,7 +88,8 @@ class RuntimeFailureTest {
   void aJvmErrorWhileRunningHandsTheExecutionBackInsteadOfStrandingIt() throws Exception {
     Path script = Files.writeString(src.resolve("ok.py"), "print('after the error')\n");
     try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
-        .lease(Duration.ofMillis(600)).runtime(new ErrorOnce()).build()) {
+        .lease(Duration.ofMillis(600)).runtime(new Failing(1,
+            spec -> new NoClassDefFoundError("simulated: a class failed to load"))).build()) {
       Execution e = rgrid.run(RunSpec.builder(script).build());
       ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow(() ->
           new AssertionError("stranded: " + e.record()));

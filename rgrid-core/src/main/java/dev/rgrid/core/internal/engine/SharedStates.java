@@ -91,6 +91,11 @@ public final class SharedStates {
     return out;
   }
 
+  /** Whether {@link #state} would open shared state rather than the embedded database. */
+  public static boolean configured(String url, Map<String, String> env, Properties config) {
+    return url != null || setting(env, "RGRID_DB_URL", config, "store.url") != null;
+  }
+
   /** An environment variable, else a key of the config file; blank counts as unset. */
   static String setting(Map<String, String> env, String variable, Properties config,
       String key) {

@@ -40,8 +40,7 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   private final SqliteLimits limits = new SqliteLimits(this);
   private final SqliteBatches batches = new SqliteBatches(this);
   /** Followers in this process; other processes on the same file poll (see subscribeChanges). */
-  private final List<java.util.function.Consumer<ExecutionId>> followers =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final ChangeFollowers followers = new ChangeFollowers();
 
   SqliteMetadataStore(SqliteDatabase db) {
     super(db);
@@ -194,19 +193,11 @@ final class SqliteMetadataStore extends SqliteView implements MetadataStore {
   /** Tells this process's followers, after the write committed; SQLite has no cross-process push. */
   @Override
   public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
-    followers.add(Objects.requireNonNull(onChange, "onChange"));
-    return () -> followers.remove(onChange);
+    return followers.add(onChange);
   }
 
   private <T> T changed(ExecutionId id, T result) {
-    for (java.util.function.Consumer<ExecutionId> f : followers) {
-      try {
-        f.accept(id);
-      } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(SqliteMetadataStore.class)
-            .warn("a change follower failed", e);
-      }
-    }
+    followers.tell(id);
     return result;
   }
 
