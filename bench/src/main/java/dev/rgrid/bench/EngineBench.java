@@ -69,7 +69,10 @@ import java.util.stream.Stream;
  * The state directories go under {@code RGRID_BENCH_DIR} (default: the temporary directory).
  */
 public final class EngineBench {
-  private static final int[] MACHINES = {1, 2, 4};
+  // RGRID_BENCH_MACHINES=1 (a comma-separated list) runs fewer scenarios, e.g. while profiling.
+  private static final int[] MACHINES = java.util.Arrays.stream(System.getenv()
+      .getOrDefault("RGRID_BENCH_MACHINES", "1,2,4").split(",")).map(String::trim)
+      .mapToInt(Integer::parseInt).toArray();
   private static final Duration DEADLINE = Duration.ofMinutes(10);
   private static final Duration IDLE_POLL = Duration.ofHours(1);
 

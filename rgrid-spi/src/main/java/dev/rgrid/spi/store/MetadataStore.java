@@ -42,7 +42,9 @@ public interface MetadataStore extends AutoCloseable {
    * Atomically replaces an execution with {@code change} applied to it, provided its current
    * status is one of {@code expected}. The change must not alter the id, spec or creation time.
    * It runs inside the compare-and-set and may refuse by throwing (an {@code RGridException} as a
-   * rule); the exception then propagates as it is and nothing is written.
+   * rule); the exception then propagates as it is and nothing is written. A store may apply it
+   * more than once (an optimistic store applies it again when the record changed before its
+   * write landed), so it must be a pure function of the record it is given.
    *
    * @return the stored result
    * @throws NotFoundException when there is no such execution

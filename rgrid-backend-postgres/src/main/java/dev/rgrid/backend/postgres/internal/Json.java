@@ -29,6 +29,10 @@ final class Json {
   private static final TypeReference<Map<String, String>> LABELS = new TypeReference<>() {};
   /** The spec property that defaults to true; see {@link #decodeSpec}. */
   private static final String CACHE = "cache";
+  /** Recently decoded specs by their exact JSON text; see {@link #decodeSpec}. */
+  private static final java.util.concurrent.ConcurrentHashMap<String, ExecutionSpec> SPECS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int SPEC_CACHE = 4096;
 
   private Json() {}
 
@@ -45,6 +49,21 @@ final class Json {
    * {@code true}, before binding.
    */
   static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
+    // A worker reads the same record, spec unchanged, at its start and at its end (and a
+    // follower many times): decoding it dominated the worker's CPU. Specs are immutable values.
+    ExecutionSpec known = SPECS.get(json);
+    if (known != null) {
+      return known;
+    }
+    ExecutionSpec spec = decodeSpecText(json);
+    if (SPECS.size() >= SPEC_CACHE) {
+      SPECS.clear(); // crude but bounded: a burst of new specs refills it at once
+    }
+    SPECS.put(json, spec);
+    return spec;
+  }
+
+  private static ExecutionSpec decodeSpecText(String json) throws JsonProcessingException {
     JsonNode tree = MAPPER.readTree(json);
     if (!(tree instanceof ObjectNode spec)) {
       // Not a spec at all (damaged row): let Jackson fail with its usual, precise message.

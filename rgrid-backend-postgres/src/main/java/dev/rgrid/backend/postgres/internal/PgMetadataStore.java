@@ -52,6 +52,7 @@ public final class PgMetadataStore implements MetadataStore {
   private final PgBatches batches;
   /** Log lines and record changes, announced on their own channel (payload: the execution id). */
   private final PgNotifications changes;
+  private final PgRecordUpdates updates;
   private static final String CHANGES = "rgrid_changes";
   private static final String NOTIFY = "SELECT pg_notify('" + CHANGES + "', :id)";
 
@@ -64,6 +65,7 @@ public final class PgMetadataStore implements MetadataStore {
     this.limits = new PgLimits(jdbi, errors);
     this.batches = new PgBatches(jdbi, errors);
     this.changes = new PgNotifications(settings, CHANGES);
+    this.updates = new PgRecordUpdates(jdbi, errors, this::decode, CHANGES);
   }
 
   @Override
@@ -93,8 +95,7 @@ public final class PgMetadataStore implements MetadataStore {
   @Override
   public Optional<ExecutionRecord> find(ExecutionId id) {
     Objects.requireNonNull(id, "id");
-    return errors.call("reading execution " + id, () -> jdbi.withHandle(h ->
-        load(h.createQuery(SELECT + " WHERE id = :id"), id)));
+    return errors.call("reading execution " + id, () -> updates.find(id));
   }
 
   @Override
@@ -103,40 +104,7 @@ public final class PgMetadataStore implements MetadataStore {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(change, "change");
-    // The row lock taken by the read is held to the commit, so no other transaction can change
-    // the row between the status check and the write: that makes the check a compare-and-set.
-    // NO KEY UPDATE, not UPDATE: it still excludes every other writer of the row, but lets log
-    // lines and artifacts (whose foreign keys take a KEY SHARE lock) go in meanwhile.
-    return errors.call("updating execution " + id, () -> jdbi.inTransaction(h -> {
-      ExecutionRecord current = load(h.createQuery(SELECT + " WHERE id = :id FOR NO KEY UPDATE"),
-          id).orElseThrow(() -> new NotFoundException("no execution " + id, NO_EXECUTION_HINT));
-      if (!expected.contains(current.status())) {
-        throw new ConflictException("execution " + id + " is " + current.status()
-            + ", not " + expected);
-      }
-      ExecutionRecord next = change.apply(current);
-      checkUnchangedIdentity(current, next);
-      ExecutionRows.bindUpdate(h.createUpdate(ExecutionRows.UPDATE), next).execute();
-      // Delivered at commit, so a follower woken by it reads what was written. Only ends are
-      // announced (what a log follower waits for): a NOTIFY makes its transaction take a
-      // cluster-wide lock through commit, which every status change would pay for.
-      if (next.status().isTerminal() && !current.status().isTerminal()) {
-        h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
-      }
-      return next;
-    }));
-  }
-
-  private static void checkUnchangedIdentity(ExecutionRecord current, ExecutionRecord next) {
-    if (next == null) {
-      throw new IllegalArgumentException("the change to execution " + current.id()
-          + " returned null");
-    }
-    if (!next.id().equals(current.id()) || !next.createdAt().equals(current.createdAt())
-        || !next.spec().equals(current.spec())) {
-      throw new IllegalArgumentException("a change to execution " + current.id()
-          + " may not alter its id, spec or creation time");
-    }
+    return updates.update(id, expected, change);
   }
 
   @Override

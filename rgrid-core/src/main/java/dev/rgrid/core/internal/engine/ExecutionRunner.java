@@ -49,6 +49,7 @@ final class ExecutionRunner {
   private final Failures failures;
   private final Spending spending;
   private final HourlyBilling billing;
+  private final Workspace.Pool workspaces;
 
   ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending,
       HourlyBilling billing) {
@@ -60,6 +61,12 @@ final class ExecutionRunner {
     this.cache = cache;
     this.environments = new Environments(ctx);
     this.failures = new Failures(ctx, local);
+    this.workspaces = new Workspace.Pool(ctx.workRoot());
+  }
+
+  /** Deletes the workspaces kept for reuse; called once no execution runs. */
+  void close() {
+    workspaces.clear();
   }
 
   /** How the process ended, seen from the engine. */
@@ -120,6 +127,12 @@ final class ExecutionRunner {
 
   /** Moves the execution to RUNNING for this attempt, or returns null when there is nothing to do. */
   private ExecutionRecord begin(Claim claim) {
+    try {
+      // The usual case, QUEUED, in one compare-and-set: no read before it.
+      return toRunning(claim);
+    } catch (ConflictException e) {
+      // Not QUEUED: ended meanwhile (cancelled), or RUNNING under a worker that was lost.
+    }
     ExecutionId id = claim.executionId();
     ExecutionRecord current = ctx.store().get(id);
     if (current.status().isTerminal()) {
@@ -135,23 +148,39 @@ final class ExecutionRunner {
       if (claim.attempt() > allowed) {
         finish(current, claim.attempt(), b -> b.failure(new FailureReason(
             FailureKind.WORKER_LOST, "the worker running it (" + current.workerId()
-            + ") stopped answering, " + allowed + " attempt" + (allowed == 1 ? "" : "s") + " in all", "run it again with `rgrid retry "
-            + id + "`")).transition(ExecutionStatus.FAILED, now));
+            + ") stopped answering, " + allowed + " attempt" + (allowed == 1 ? "" : "s")
+            + " in all", "run it again with `rgrid retry " + id + "`"))
+            .transition(ExecutionStatus.FAILED, now));
         return null;
       }
       publish(ctx.store().update(id, Set.of(ExecutionStatus.RUNNING), r -> r.toBuilder()
           .attempt(claim.attempt()).workerId(null).transition(ExecutionStatus.QUEUED, now).build()));
     }
     try {
-      ExecutionRecord running = ctx.store().update(id, Set.of(ExecutionStatus.QUEUED),
-          r -> r.toBuilder().attempt(claim.attempt()).workerId(ctx.workerId()).startedAt(now)
-              .finishedAt(null).exitCode(null).failure(null)
-              .transition(ExecutionStatus.RUNNING, now).build());
-      publish(running);
-      return running;
+      return toRunning(claim);
     } catch (ConflictException e) {
       return null; // cancelled between the claim and now
     }
+  }
+
+  /** QUEUED to RUNNING by this worker for the claim's attempt. */
+  private ExecutionRecord toRunning(Claim claim) {
+    Instant now = ctx.clock().instant();
+    ExecutionRecord running = ctx.store().update(claim.executionId(),
+        Set.of(ExecutionStatus.QUEUED), r -> r.toBuilder().attempt(claim.attempt())
+            .workerId(ctx.workerId()).startedAt(now).finishedAt(null).exitCode(null)
+            .failure(null).transition(ExecutionStatus.RUNNING, now).build());
+    publish(running);
+    return running;
+  }
+
+  /**
+   * Whether this is the first time the execution runs, so no log line can be stored yet: lines
+   * are written only while running (notes of a failed attempt come after a RUNNING too).
+   */
+  private static boolean firstRun(ExecutionRecord running) {
+    return running.attempt() == 1 && running.transitions().stream()
+        .filter(t -> t.status() == ExecutionStatus.RUNNING).count() == 1;
   }
 
   private void execute(ExecutionRecord record, LocalState.Running handle) {
@@ -170,8 +199,9 @@ final class ExecutionRunner {
     long t0 = System.nanoTime();
     long started;
     long exited;
-    try (Workspace ws = Workspace.create(ctx.workRoot(), id, record.attempt())) {
-      LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir());
+    try (Workspace ws = workspaces.take()) {
+      LogCollector logs = new LogCollector(id, ctx, local.listener(id), ws.tmpDir(),
+          firstRun(record));
       try {
         def = environments.prepare(def, spec.requirements(), logs::note);
       } catch (DependencyInstallException | UnsupportedOperationException e) {

@@ -56,19 +56,24 @@ final class LogCollector implements OutputSink {
     final LogStream stream;
     final LineSplitter splitter;
     final Path rawFile;
-    final OutputStream raw;
+    /** Opened at the first byte: most scripts leave a stream empty, and files cost inodes. */
+    OutputStream raw;
     long rawBytes;
     boolean rawDropped;
 
-    StreamState(LogStream stream, Path rawFile, int maxLineBytes) throws IOException {
+    StreamState(LogStream stream, Path rawFile, int maxLineBytes) {
       this.stream = stream;
       this.rawFile = rawFile;
-      this.raw = Files.newOutputStream(rawFile);
       this.splitter = new LineSplitter(maxLineBytes, text -> line(stream, text));
     }
   }
 
-  LogCollector(ExecutionId id, EngineContext ctx, ExecutionListener listener, Path tmpDir) {
+  /**
+   * A collector for one attempt; {@code firstRun} when nothing of this execution can have been
+   * logged before (its first attempt's first start), which saves asking the store.
+   */
+  LogCollector(ExecutionId id, EngineContext ctx, ExecutionListener listener, Path tmpDir,
+      boolean firstRun) {
     this.id = id;
     this.store = ctx.store();
     this.blobs = ctx.blobs();
@@ -77,16 +82,12 @@ final class LogCollector implements OutputSink {
     this.maxLogBytes = ctx.limits().maxLogBytes();
     this.maxRawBytes = ctx.limits().maxRawOutputBytes();
     // A later attempt continues the numbering, so the lines of earlier attempts stay.
-    this.seq = store.lastLogSeq(id);
+    this.seq = firstRun ? 0 : store.lastLogSeq(id);
     this.lastFlush = clock.instant();
-    try {
-      this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
-          ctx.limits().maxLineBytes());
-      this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
-          ctx.limits().maxLineBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create output capture files in " + tmpDir, e);
-    }
+    this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
+        ctx.limits().maxLineBytes());
+    this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
+        ctx.limits().maxLineBytes());
   }
 
   @Override
@@ -102,6 +103,9 @@ final class LogCollector implements OutputSink {
     } else {
       int keep = (int) Math.min(length, maxRawBytes - s.rawBytes);
       try {
+        if (s.raw == null) {
+          s.raw = Files.newOutputStream(s.rawFile);
+        }
         s.raw.write(bytes, offset, keep);
         s.rawBytes += keep;
         s.rawDropped = keep < length;
@@ -173,6 +177,9 @@ final class LogCollector implements OutputSink {
 
   private BlobKey storeRaw(StreamState s) {
     try {
+      if (s.raw == null) {
+        return null;
+      }
       s.raw.close();
       if (s.rawBytes == 0) {
         return null;
@@ -198,8 +205,12 @@ final class LogCollector implements OutputSink {
   /** Closes the capture files without storing anything (the run was abandoned). */
   void discard() {
     try {
-      out.raw.close();
-      err.raw.close();
+      if (out.raw != null) {
+        out.raw.close();
+      }
+      if (err.raw != null) {
+        err.raw.close();
+      }
     } catch (IOException e) {
       LOG.debug("closing capture files of {}", id, e);
     }

@@ -274,6 +274,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         executions.awaitTermination(30, TimeUnit.SECONDS);
       }
+      runner.close(); // only workspaces given back: one still in use is removed by its runner
       claimer.join(5_000);
       heartbeat.join(5_000);
       if (billing != null) {

@@ -15,29 +15,67 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The private directories of one attempt: {@code script/} (the script), {@code work/} (inputs in,
- * outputs out) and {@code tmp/} (RGrid's own scratch files). Closing deletes all of it.
+ * outputs out) and {@code tmp/} (RGrid's own scratch files). Closing empties all of it and gives
+ * the directories back to their {@link Pool} for the next attempt this process runs.
  */
 final class Workspace implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Workspace.class);
+  private static final String[] PARTS = {"script", "work", "tmp"};
   private final Path root;
+  private final Pool pool;
 
-  private Workspace(Path root) {
+  private Workspace(Path root, Pool pool) {
     this.root = root;
+    this.pool = pool;
   }
 
-  static Workspace create(Path workRoot, ExecutionId id, int attempt) {
-    Path root = workRoot.resolve(id.value() + "-" + attempt);
-    try {
-      if (Files.exists(root)) {
-        deleteTree(root); // left by an earlier crash of this same attempt
-      }
-      Files.createDirectories(root.resolve("script"));
-      Files.createDirectories(root.resolve("work"));
-      Files.createDirectories(root.resolve("tmp"));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create the working directory " + root, e);
+  /**
+   * Empty workspaces of one process, kept between attempts. Making and removing four directories
+   * per execution was most of a short script's cost on a disk (each removal frees a block, and a
+   * file system mounted with {@code discard} trims it at once); emptying them keeps the blocks.
+   * Each directory has a name of its own, so processes sharing a working root never meet.
+   */
+  static final class Pool {
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private final Path workRoot;
+    private final java.util.concurrent.ConcurrentLinkedDeque<Path> idle =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
+
+    Pool(Path workRoot) {
+      this.workRoot = workRoot;
     }
-    return new Workspace(root);
+
+    /** An empty workspace: one given back earlier, or a new one. */
+    Workspace take() {
+      Path root = idle.pollFirst();
+      if (root == null) {
+        root = workRoot.resolve("ws-" + Long.toHexString(RANDOM.nextLong() >>> 1));
+        try {
+          for (String part : PARTS) {
+            Files.createDirectories(root.resolve(part));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot create the working directory " + root, e);
+        }
+      }
+      return new Workspace(root, this);
+    }
+
+    /**
+     * Deletes the idle workspaces (when the process stops running work); one given back later is
+     * deleted then.
+     */
+    void clear() {
+      closed = true;
+      for (Path root = idle.pollFirst(); root != null; root = idle.pollFirst()) {
+        try {
+          deleteTree(root);
+        } catch (IOException e) {
+          LOG.warn("could not delete working directory {}: {}", root, e.toString());
+        }
+      }
+    }
   }
 
   Path scriptDir() {
@@ -88,9 +126,24 @@ final class Workspace implements AutoCloseable {
   @Override
   public void close() {
     try {
-      deleteTree(root);
-    } catch (IOException e) {
-      LOG.warn("could not delete working directory {}: {}", root, e.toString());
+      for (String part : PARTS) {
+        Path dir = root.resolve(part);
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+          throw new IOException(dir + " is no longer a directory");
+        }
+        dev.rgrid.core.internal.runtime.TmpDirs.emptyTree(dir);
+      }
+      pool.idle.addFirst(root); // the most recently used first: its blocks are likely cached
+      if (pool.closed) {
+        pool.clear(); // given back after the pool was cleared
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not reusable (a script changed what it should not have): remove it all.
+      try {
+        deleteTree(root);
+      } catch (IOException again) {
+        LOG.warn("could not delete working directory {}: {}", root, again.toString());
+      }
     }
   }
 

@@ -61,6 +61,22 @@ public final class TmpDirs {
   }
 
   /**
+   * Deletes everything inside {@code dir}, as {@link #deleteTree} does, and keeps {@code dir}
+   * itself, writable and searchable by its owner again.
+   */
+  public static void emptyTree(Path dir) throws IOException {
+    if (!Files.isWritable(dir) || !Files.isExecutable(dir)) {
+      dir.toFile().setWritable(true, true);
+      dir.toFile().setExecutable(true, true);
+    }
+    try (java.util.stream.Stream<Path> children = Files.list(dir)) {
+      for (Path child : (Iterable<Path>) children::iterator) {
+        deleteTree(child);
+      }
+    }
+  }
+
+  /**
    * Deletes a directory tree a script may have left in any state (read-only directories, files
    * vanishing meanwhile), never following links. Shared by the engine's workspaces.
    */

@@ -42,7 +42,7 @@ class LogCollectorTest {
       db.metadataStore().create(ExecutionRecord.queued(id, new ExecutionSpec("x.py",
           new BlobKey("0".repeat(64)), "python3.11", List.of(), Map.of(), List.of(),
           Duration.ofMinutes(1), Map.of(), null, null, false), Clock.systemUTC().instant()));
-      LogCollector logs = new LogCollector(id, ctx, ExecutionListener.NONE, dir);
+      LogCollector logs = new LogCollector(id, ctx, ExecutionListener.NONE, dir, false);
       byte[] line = "0123456789012345678\n".getBytes(StandardCharsets.UTF_8); // 20 bytes
       for (int i = 0; i < 500; i++) { // 10,000 bytes
         logs.write(OutputSink.Stream.STDOUT, line, 0, line.length);
