@@ -46,10 +46,12 @@ import java.util.stream.Stream;
 /**
  * The server's API under load, in modes the script {@code scripts/bench-server} combines:
  * <ul>
- *   <li>{@code serve-status sqlite|pg}: an embedded RGrid (process runtime, one worker; SQLite,
- *       or an embedded PostgreSQL as shared state) behind {@link RGridServer}, with an account, a
- *       key and one finished execution; prints {@code URL KEY EXECUTION_ID} and serves until its
- *       standard input closes, so that {@code wrk} can read the execution's status.</li>
+ *   <li>{@code serve-status sqlite|pg [KEY_CACHE_TTL]}: an embedded RGrid (process runtime, one
+ *       worker; SQLite, or an embedded PostgreSQL as shared state) behind {@link RGridServer},
+ *       with an account, a key and one finished execution; prints {@code URL KEY EXECUTION_ID}
+ *       and serves until its standard input closes, so that {@code wrk} can read the execution's
+ *       status. KEY_CACHE_TTL (ISO-8601, e.g. {@code PT0S} to verify the key on every request)
+ *       overrides the server's default.</li>
  *   <li>{@code serve-bare event-loop|blocking}: a bare Vert.x HTTP server with the same options
  *       and one GET route answering a constant JSON body of the same size as RGrid's answer (on
  *       the event loop, or through {@code blockingHandler} as RGrid's routes are); prints {@code
@@ -89,14 +91,15 @@ public final class ServerBench {
     String mode = args.length > 0 ? args[0] : "";
     String variant = args.length > 1 ? args[1] : "";
     switch (mode) {
-      case "serve-status" -> serveStatus(pg(variant));
+      case "serve-status" -> serveStatus(pg(variant),
+          args.length > 2 ? Duration.parse(args[2]) : null);
       case "serve-bare" -> serveBare(variant.equals("blocking"));
       case "ws-latency" -> wsLatency(pg(variant),
           args.length > 2 ? Integer.parseInt(args[2]) : 2000,
           args.length > 3 ? Double.parseDouble(args[3]) : 2.0);
       default -> {
-        System.err.println("usage: ServerBench serve-status sqlite|pg | serve-bare event-loop|"
-            + "blocking | ws-latency sqlite|pg [LINES] [SLEEP_MS]");
+        System.err.println("usage: ServerBench serve-status sqlite|pg [KEY_CACHE_TTL] | "
+            + "serve-bare event-loop|blocking | ws-latency sqlite|pg [LINES] [SLEEP_MS]");
         System.exit(2);
       }
     }
@@ -109,8 +112,8 @@ public final class ServerBench {
     return variant.equals("pg");
   }
 
-  private static void serveStatus(boolean pg) throws Exception {
-    try (Stack s = Stack.open(pg, false)) {
+  private static void serveStatus(boolean pg, Duration keyCacheTtl) throws Exception {
+    try (Stack s = Stack.open(pg, false, keyCacheTtl)) {
       String key = s.key();
       Http api = new Http(s.server.port());
       String id = api.submit(key, "print('hello')\n");
@@ -153,7 +156,7 @@ public final class ServerBench {
   }
 
   private static void wsLatency(boolean pg, int lines, double sleepMs) throws Exception {
-    try (Stack s = Stack.open(pg, true)) {
+    try (Stack s = Stack.open(pg, true, null)) {
       String key = s.key();
       Http api = new Http(s.server.port());
       Commits commits = new Commits(s.serves);
@@ -249,14 +252,19 @@ public final class ServerBench {
 
     private Stack() throws IOException {}
 
-    /** With {@code split}, on PostgreSQL, the workers run in an RGrid of their own. */
-    static Stack open(boolean postgres, boolean split) throws Exception {
+    /**
+     * With {@code split}, on PostgreSQL, the workers run in an RGrid of their own; {@code
+     * keyCacheTtl} null keeps the server's default.
+     */
+    static Stack open(boolean postgres, boolean split, Duration keyCacheTtl) throws Exception {
       Stack s = new Stack();
+      ServerOptions options = keyCacheTtl == null ? ServerOptions.defaults(0)
+          : ServerOptions.defaults(0).withKeyCacheTtl(keyCacheTtl);
       try {
         if (!postgres) {
           s.serves = s.add(RGrid.builder().home(s.root.resolve("home")).engine("process")
               .workers(1).build());
-          s.server = s.add(RGridServer.start(s.serves, ServerOptions.defaults(0)));
+          s.server = s.add(RGridServer.start(s.serves, options));
           return s;
         }
         EmbeddedPostgres pg = s.add(EmbeddedPostgres.builder().start());
@@ -272,8 +280,7 @@ public final class ServerBench {
             .sharedState(url, "postgres", "postgres").blobsDirectory(s.root.resolve("blobs"))
             .workers(0).build());
         s.server = s.add(RGridServer.start(s.serves, split
-            ? ServerOptions.defaults(0).withLogPoll(Duration.ofHours(1))
-            : ServerOptions.defaults(0)));
+            ? options.withLogPoll(Duration.ofHours(1)) : options));
         return s;
       } catch (Exception | Error e) {
         try {

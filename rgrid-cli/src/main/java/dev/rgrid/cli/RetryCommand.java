@@ -62,7 +62,9 @@ final class RetryCommand extends BaseCommand {
       }
       terminal.note(retry.id() + " retries " + executionId);
       if (detach) {
-        AgentCommand.spawn(null);
+        if (rgrid instanceof LocalRGrid) {
+          AgentCommand.spawn(null); // a server's workers run it there
+        }
         return ExitCodes.OK;
       }
       ExecutionRecord done = retry.await();
@@ -106,7 +108,9 @@ final class RetryCommand extends BaseCommand {
         terminal.out.flush();
       }
       if (detach) {
-        AgentCommand.spawn(null);
+        if (rgrid instanceof LocalRGrid) {
+          AgentCommand.spawn(null); // a server's workers run them there
+        }
         return ExitCodes.OK;
       }
       int failed = 0;

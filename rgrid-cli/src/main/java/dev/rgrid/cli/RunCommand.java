@@ -288,7 +288,9 @@ final class RunCommand extends BaseCommand {
       try (RGrid rgrid = client(0, null)) {
         Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
             .glob(batch.toArray(String[]::new)).parallel(n).build());
-        AgentCommand.spawn(engine);
+        if (rgrid instanceof LocalRGrid) {
+          AgentCommand.spawn(engine); // a server's workers run it there
+        }
         terminal.out.println(submitted.id());
         terminal.note("running " + submitted.items().size() + " inputs in the background; "
             + "follow with `rgrid status " + submitted.id() + "`");

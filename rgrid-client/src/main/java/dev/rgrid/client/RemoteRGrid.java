@@ -2,11 +2,14 @@ package dev.rgrid.client;
 
 import dev.rgrid.client.internal.Accounting;
 import dev.rgrid.client.internal.Backoff;
+import dev.rgrid.client.internal.BatchSubmission;
 import dev.rgrid.client.internal.Executions;
 import dev.rgrid.client.internal.Http;
 import dev.rgrid.client.internal.HttpBlobStore;
+import dev.rgrid.client.internal.RemoteBatches;
 import dev.rgrid.client.internal.RemoteExecution;
 import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.CostReport;
@@ -59,9 +62,8 @@ import okhttp3.OkHttpClient;
  * dev.rgrid.spi.BackendUnavailableException} naming the server is thrown. Refusals become the
  * library's exceptions: a 404 a {@link dev.rgrid.spi.NotFoundException}, a 400 an {@link
  * InvalidRunSpecException}, a 409 a {@link dev.rgrid.spi.ConflictException}, a 402 a {@link
- * dev.rgrid.core.SpendingLimitException}. What the server does not offer yet (batches) throws
- * {@link UnsupportedOperationException} saying so. The API key never appears in a message, a log
- * line or {@link #toString()}.
+ * dev.rgrid.core.SpendingLimitException}. The API key never appears in a message, a log line or
+ * {@link #toString()}.
  *
  * <p>Costs, estimates and the spending limit are this account's own: its executions only, its
  * own history, its own monthly limit (a server may have a global one as well, set by its
@@ -69,6 +71,11 @@ import okhttp3.OkHttpClient;
  *
  * <p>Listeners of a remote run hear only the notices of its preparation (detected
  * dependencies, files left out); follow its output with {@link #followLogs}.
+ *
+ * <p>A batch's inputs are expanded and prepared here, as the embedded engine does, and each is
+ * submitted as an execution of the batch, which the server's workers run under the batch's
+ * parallelism. Its {@link BatchListener} hears each input end, polled from the server by a
+ * thread of the batch's own.
  */
 public final class RemoteRGrid implements RGrid {
   private final Http http;
@@ -77,6 +84,8 @@ public final class RemoteRGrid implements RGrid {
   private final HttpBlobStore blobs;
   private final RuntimeCatalog catalog;
   private final Limits limits;
+  private final RemoteBatches batches;
+  private final BatchSubmission submission;
 
   private RemoteRGrid(Builder b) {
     this.http = new Http(b.client(), b.httpClient == null, b.base, b.apiKey,
@@ -86,6 +95,8 @@ public final class RemoteRGrid implements RGrid {
     this.blobs = new HttpBlobStore(http);
     this.catalog = b.runtimes;
     this.limits = b.limits;
+    this.batches = new RemoteBatches(http, executions);
+    this.submission = new BatchSubmission(batches, executions, blobs, catalog, limits);
   }
 
   /**
@@ -116,10 +127,7 @@ public final class RemoteRGrid implements RGrid {
       throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
           "pass the data as an input file instead (an argument naming the file, or --input)");
     }
-    if (!spec.retry().equals(RetryPolicy.defaults())) {
-      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
-          "leave the retry policy at its default (--retries) for runs on a server");
-    }
+    requireDefaultRetry(spec);
     ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
     return handle(executions.create(prepared, spec).id());
   }
@@ -176,29 +184,39 @@ public final class RemoteRGrid implements RGrid {
     return executions.cancel(id);
   }
 
+  /**
+   * Expands the inputs here, creates the batch on the server and submits one execution per
+   * input, uploading what the server lacks; an input that cannot be submitted counts as failed
+   * (unless it is the first: then nothing more is submitted and the reason is thrown).
+   *
+   * @throws InvalidRunSpecException for inputs that cannot form a batch, what a run on a server
+   *     cannot do yet (a retry policy other than the default), or a first input that cannot run
+   */
   @Override
   public Batch batch(BatchSpec spec) {
-    throw notOffered("batches");
+    requireDefaultRetry(spec.template());
+    return submission.submit(spec);
   }
 
   @Override
   public BatchProgress batchProgress(BatchId id) {
-    throw notOffered("batches");
+    return batches.get(id).progress();
   }
 
+  /** The batch's record; its labels are the user's only (not those the server set). */
   @Override
   public BatchRecord batchRecord(BatchId id) {
-    throw notOffered("batches");
+    return batches.get(id).record();
   }
 
   @Override
   public int cancelBatch(BatchId id) {
-    throw notOffered("batches");
+    return batches.cancel(id);
   }
 
   @Override
   public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
-    throw notOffered("batches");
+    return batches.retry(id, failedOnly).stream().map(r -> handle(r.id())).toList();
   }
 
   /** The costs of this account's executions only; the server reads the range. */
@@ -258,9 +276,11 @@ public final class RemoteRGrid implements RGrid {
     return new RemoteExecution(executions, id);
   }
 
-  private static UnsupportedOperationException notOffered(String what) {
-    return new UnsupportedOperationException("the server does not offer " + what
-        + " yet: use an embedded RGrid (RGrid.local()) for them");
+  private static void requireDefaultRetry(RunSpec spec) {
+    if (!spec.retry().equals(RetryPolicy.defaults())) {
+      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
+          "leave the retry policy at its default (--retries) for runs on a server");
+    }
   }
 
   /**

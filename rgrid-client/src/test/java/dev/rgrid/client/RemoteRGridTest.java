@@ -361,9 +361,9 @@ class RemoteRGridTest {
   @Test
   void whatTheServerCannotDoYetIsRefusedSayingSo() throws Exception {
     Path script = file("plain.py", "print(1)\n");
-    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script).build()).glob("*.csv").build()))
-        .isInstanceOf(UnsupportedOperationException.class)
-        .hasMessageContaining("the server does not offer batches yet");
+    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script)
+        .retry(RetryPolicy.defaults().withMaxRetries(5)).build()).glob("*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("retry policy");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(script)
         .stdin(new ByteArrayInputStream("in".getBytes(StandardCharsets.UTF_8))).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("standard input");

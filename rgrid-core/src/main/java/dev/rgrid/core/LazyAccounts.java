@@ -85,12 +85,17 @@ final class LazyAccounts implements AccountStore {
 
   @Override
   public ExecutionId rememberIdempotent(AccountId account, String key, ExecutionId execution,
-      Instant at) {
-    return store().rememberIdempotent(account, key, execution, at);
+      Instant at, Instant notBefore) {
+    return store().rememberIdempotent(account, key, execution, at, notBefore);
   }
 
   @Override
-  public Optional<ExecutionId> findIdempotent(AccountId account, String key) {
-    return store().findIdempotent(account, key);
+  public Optional<ExecutionId> findIdempotent(AccountId account, String key, Instant notBefore) {
+    return store().findIdempotent(account, key, notBefore);
+  }
+
+  @Override
+  public int pruneIdempotency(Instant before) {
+    return store().pruneIdempotency(before);
   }
 }

@@ -10,6 +10,7 @@ import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
@@ -50,6 +51,14 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
+   * The clock every time of this instance comes from ({@link RGridBuilder#clock}), for what a
+   * server times beside it: an idempotency key's window moves with the executions it names.
+   */
+  public Clock clock() {
+    return engine.context().clock();
+  }
+
+  /**
    * Submits an execution whose script, inputs and accompanying files are already in the blob
    * store, as a server receives it from a remote client that prepared it. It is checked as a
    * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths) and each blob must
@@ -60,6 +69,41 @@ public final class LocalRGrid implements RGrid {
    */
   public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
     return engine.submit(spec);
+  }
+
+  /**
+   * Stores a batch of {@code account} whose inputs a remote client expands and then submits one
+   * by one with {@link #submit(dev.rgrid.spi.store.ExecutionSpec, dev.rgrid.spi.BatchId)}, as a
+   * server receives it. It is checked as {@link #batch} checks one (a plain script file name, a
+   * known runtime, 1 to {@value BatchSpec#DEFAULT_MAX_INPUTS} inputs, the parallelism, the
+   * labels), refused when the account's or the global spending limit is reached, and labelled
+   * with the account ({@link dev.rgrid.spi.account.AccountId#LABEL}, replacing any given).
+   *
+   * @param runtime a runtime of the catalog, or {@code null} to choose by the script's suffix
+   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
+   * @throws SpendingLimitException when a spending limit is reached
+   */
+  public dev.rgrid.spi.store.BatchRecord createBatch(dev.rgrid.spi.account.AccountId account,
+      String scriptName, String runtime, int size, int parallel,
+      java.util.Map<String, String> labels) {
+    java.util.Map<String, String> owned = new java.util.HashMap<>(labels);
+    owned.put(dev.rgrid.spi.account.AccountId.LABEL,
+        java.util.Objects.requireNonNull(account, "account").value());
+    return engine.createBatch(scriptName, runtime, size, parallel, owned);
+  }
+
+  /**
+   * As {@link #submit(dev.rgrid.spi.store.ExecutionSpec)}, as an execution of the stored batch
+   * {@code batch}: at most the batch's parallelism of its executions run at once, whatever
+   * submits them. The spec itself names no batch. Whether the caller may add to that batch is
+   * the caller's to check (a server compares the account labels); each execution is checked
+   * against the spending limit as it is submitted.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   * @throws InvalidRunSpecException when something in the spec is not acceptable
+   */
+  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec, dev.rgrid.spi.BatchId batch) {
+    return engine.submit(spec, java.util.Objects.requireNonNull(batch, "batch"));
   }
 
   /** The limits this instance applies to runs (default timeout, maximum sizes…). */

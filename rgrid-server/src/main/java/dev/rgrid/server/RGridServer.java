@@ -2,15 +2,19 @@ package dev.rgrid.server;
 
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.Auth;
+import dev.rgrid.server.internal.BatchRoutes;
 import dev.rgrid.server.internal.CostRoutes;
 import dev.rgrid.server.internal.BlobRoutes;
 import dev.rgrid.server.internal.Errors;
 import dev.rgrid.server.internal.ExecutionRoutes;
 import dev.rgrid.server.internal.HttpMetrics;
+import dev.rgrid.server.internal.IdempotencyPruner;
 import dev.rgrid.server.internal.Json;
+import dev.rgrid.server.internal.NoRoute;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -23,10 +27,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,17 +48,20 @@ import java.util.concurrent.TimeoutException;
  * }</pre>
  */
 public final class RGridServer implements AutoCloseable {
+  private static final String OPEN_API = "/api/v1/openapi.json";
   private final Vertx vertx;
   private final HttpServer http;
   private final Router router;
   private final dev.rgrid.server.internal.LogStreams logStreams;
+  private final Future<Integer> firstPrune;
 
   private RGridServer(Vertx vertx, HttpServer http, Router router,
-      dev.rgrid.server.internal.LogStreams logStreams) {
+      dev.rgrid.server.internal.LogStreams logStreams, Future<Integer> firstPrune) {
     this.vertx = vertx;
     this.http = http;
     this.router = router;
     this.logStreams = logStreams;
+    this.firstPrune = firstPrune;
   }
 
   /**
@@ -72,7 +79,10 @@ public final class RGridServer implements AutoCloseable {
               .setPort(options.port()).setCompressionSupported(true))
           .requestHandler(router).listen().toCompletionStage().toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      return new RGridServer(vertx, http, router, logStreams);
+      // Expired keys are never found anyway; pruning only keeps the table from growing.
+      Future<Integer> firstPrune = new IdempotencyPruner(vertx, rgrid.accounts().store(),
+          rgrid.clock(), options.idempotencyWindow()).start();
+      return new RGridServer(vertx, http, router, logStreams, firstPrune);
     } catch (ExecutionException | TimeoutException e) {
       vertx.close();
       Throwable cause = e.getCause() == null ? e : e.getCause();
@@ -88,12 +98,14 @@ public final class RGridServer implements AutoCloseable {
   private static Router router(Vertx vertx, LocalRGrid rgrid, ServerOptions options,
       dev.rgrid.server.internal.LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
-    Auth auth = new Auth(rgrid.accounts());
+    Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl());
     HttpMetrics metrics = new HttpMetrics();
     BlobRoutes blobs = new BlobRoutes(rgrid.blobStore(), accounts, options.maxBlobBytes(),
         options.uploadDirectory());
-    ExecutionRoutes executions = new ExecutionRoutes(rgrid, accounts, Clock.systemUTC());
-    BodyHandler json = BodyHandler.create(false).setBodyLimit(options.maxJsonBytes());
+    ExecutionRoutes executions = new ExecutionRoutes(rgrid, accounts, rgrid.clock(),
+        options.idempotencyWindow());
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(options.maxJsonBytes());
+    Routes api = new Routes(auth, body);
 
     Router router = Router.router(vertx);
     router.route().handler(metrics);
@@ -104,46 +116,74 @@ public final class RGridServer implements AutoCloseable {
     }, false);
     router.get("/metrics").handler(metrics::scrape);
     Buffer openApi = openApiDocument();
-    router.get("/api/v1/openapi.json").handler(ctx -> ctx.response()
+    router.get(OPEN_API).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(openApi));
 
     String b = "/api/v1/blobs/:sha256";
-    router.head(b).handler(auth).blockingHandler(blocking(blobs::head), false);
-    router.get(b).handler(auth).blockingHandler(blocking(blobs::get), false);
-    router.put(b).handler(auth).handler(blobs::put);
+    api.blocking(router.head(b), blobs::head);
+    api.blocking(router.get(b), blobs::get);
+    router.put(b).handler(auth).handler(blobs::put); // reads the body itself, after the key
 
     String e = "/api/v1/executions";
-    router.post(e).handler(json).handler(auth).blockingHandler(blocking(executions::create), false);
-    router.get(e).handler(auth).blockingHandler(blocking(executions::list), false);
-    router.get(e + "/:id").handler(auth).blockingHandler(blocking(executions::get), false);
-    router.post(e + "/:id/cancel").handler(json).handler(auth)
-        .blockingHandler(blocking(executions::cancel), false);
-    router.post(e + "/:id/retry").handler(json).handler(auth)
-        .blockingHandler(blocking(executions::retry), false);
-    router.get(e + "/:id/logs").handler(auth).blockingHandler(blocking(executions::logs), false);
+    api.json(router.post(e), executions::create);
+    api.blocking(router.get(e), executions::list);
+    api.blocking(router.get(e + "/:id"), executions::get);
+    api.json(router.post(e + "/:id/cancel"), executions::cancel);
+    api.json(router.post(e + "/:id/retry"), executions::retry);
+    api.blocking(router.get(e + "/:id/logs"), executions::logs);
     router.get(e + "/:id/logs/stream").handler(auth).handler(logStreams::open);
-    router.get(e + "/:id/outputs").handler(auth)
-        .blockingHandler(blocking(executions::outputs), false);
-    router.get(e + "/:id/outputs/*").handler(auth)
-        .blockingHandler(blocking(executions::output), false);
+    api.blocking(router.get(e + "/:id/outputs"), executions::outputs);
+    api.blocking(router.get(e + "/:id/outputs/*"), executions::output);
+
+    BatchRoutes batches = new BatchRoutes(rgrid, accounts, rgrid.clock(),
+        options.idempotencyWindow());
+    String bt = "/api/v1/batches";
+    api.json(router.post(bt), batches::create);
+    api.blocking(router.get(bt + "/:id"), batches::get);
+    api.json(router.post(bt + "/:id/cancel"), batches::cancel);
+    api.json(router.post(bt + "/:id/retry"), batches::retry);
 
     CostRoutes costs = new CostRoutes(rgrid);
-    router.get("/api/v1/cost").handler(auth).blockingHandler(blocking(costs::report), false);
-    router.get("/api/v1/estimate").handler(auth)
-        .blockingHandler(blocking(costs::estimate), false);
-    router.get("/api/v1/limits").handler(auth).blockingHandler(blocking(costs::limits), false);
-    router.put("/api/v1/limits").handler(json).handler(auth)
-        .blockingHandler(blocking(costs::setLimit), false);
-    router.delete("/api/v1/limits").handler(auth)
-        .blockingHandler(blocking(costs::removeLimit), false);
-    router.get("/api/v1/runtimes").handler(auth).handler(blocking(costs::runtimes));
+    api.blocking(router.get("/api/v1/cost"), costs::report);
+    api.blocking(router.get("/api/v1/estimate"), costs::estimate);
+    api.blocking(router.get("/api/v1/limits"), costs::limits);
+    api.json(router.put("/api/v1/limits"), costs::setLimit);
+    api.blocking(router.delete("/api/v1/limits"), costs::removeLimit);
+    router.get("/api/v1/runtimes").handler(auth).handler(failing(costs::runtimes));
 
-    // Whatever else reaches /api is refused the same way, authenticated or not.
-    router.route().last().handler(ctx -> Errors.send(ctx, new dev.rgrid.server.internal
-        .ApiException(404, "not_found", "no such route: " + ctx.request().method() + " "
-            + ctx.normalizedPath(), "see /api/v1/openapi.json")));
+    // What no route took: 404 for an unknown path, with or without a key (as before: the
+    // paths are public in the OpenAPI document); 405 with Allow for a known path and another
+    // method. 401 comes before 405 on an API path (as at GitHub or Stripe): without a valid key
+    // every method gets the same 401 as the path's own methods, so trying methods tells an
+    // anonymous caller nothing. A path that needs no key answers 405 at once. Registered last:
+    // the routes above are all it knows.
+    NoRoute noRoute = new NoRoute(router.getRoutes(),
+        Set.of("/health", "/ready", "/metrics", OPEN_API));
+    router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
     router.route().failureHandler(ctx -> Errors.send(ctx, failure(ctx)));
     return router;
+  }
+
+  /** How the API routes chain the key check, the body and their work. */
+  private record Routes(Auth auth, BodyHandler body) {
+    /**
+     * A route with a JSON body: the key first, so an anonymous body is refused unread (not
+     * buffered up to the limit), then the body, then the work on a worker thread. (Vert.x wants
+     * a body handler before any other, as one that comes later finds the body gone unless the
+     * request was paused; Auth passes it on paused, so the body handler is wrapped to be let
+     * in after it.)
+     */
+    void json(Route route, Handler<RoutingContext> work) {
+      route.handler(auth).handler(body::handle).blockingHandler(failing(work), false);
+    }
+
+    /**
+     * A route without a body whose work blocks: a key not cached is verified on the work's own
+     * worker thread, one hop for both.
+     */
+    void blocking(Route route, Handler<RoutingContext> work) {
+      route.handler(auth.deferring()).blockingHandler(failing(auth.verified(work)), false);
+    }
   }
 
   private static Throwable failure(RoutingContext ctx) {
@@ -198,7 +238,7 @@ public final class RGridServer implements AutoCloseable {
   }
 
   /** A handler whose exceptions fail the request (and so reach the failure handler). */
-  private static Handler<RoutingContext> blocking(Handler<RoutingContext> handler) {
+  private static Handler<RoutingContext> failing(Handler<RoutingContext> handler) {
     return ctx -> {
       try {
         handler.handle(ctx);
@@ -206,6 +246,14 @@ public final class RGridServer implements AutoCloseable {
         ctx.fail(e);
       }
     };
+  }
+
+  /**
+   * The pruning of expired idempotency keys the server ran as it started, so a test can wait
+   * for it instead of for time to pass.
+   */
+  Future<Integer> firstIdempotencyPrune() {
+    return firstPrune;
   }
 
   /** The port it listens on (the chosen one when 0 was asked for). */

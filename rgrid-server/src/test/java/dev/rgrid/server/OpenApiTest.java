@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.server.internal.BatchJson;
 import dev.rgrid.server.internal.CostJson;
 import dev.rgrid.server.internal.ExecutionJson;
 import java.net.http.HttpRequest;
@@ -208,7 +209,8 @@ class OpenApiTest {
     schemas.path("ErrorCode").path("enum").forEach(c -> codes.add(c.asText()));
     assertThat(codes).containsExactlyInAnyOrder("unauthorized", "not_found", "invalid_request",
         "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
-        "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed");
+        "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed",
+        "idempotency_mismatch");
     JsonNode error = schemas.path("Error").path("properties").path("error");
     assertThat(fieldNames(error.path("properties"))).containsExactlyInAnyOrder("code",
         "message", "hint");
@@ -234,7 +236,12 @@ class OpenApiTest {
         Map.entry("LimitRequest", CostJson.LimitRequest.class),
         Map.entry("Estimate", CostJson.EstimateView.class),
         Map.entry("RuntimeCatalog", CostJson.Catalog.class),
-        Map.entry("Runtime", CostJson.Runtime.class));
+        Map.entry("Runtime", CostJson.Runtime.class),
+        Map.entry("BatchCreateRequest", BatchJson.CreateRequest.class),
+        Map.entry("Batch", BatchJson.View.class),
+        Map.entry("BatchProgress", BatchJson.Progress.class),
+        Map.entry("BatchCancelled", BatchJson.Cancelled.class),
+        Map.entry("BatchRetried", BatchJson.Retried.class));
     shapes.forEach((schema, type) -> assertThat(fieldNames(schemas.path(schema)
         .path("properties"))).as("properties of %s (%s)", schema, type.getSimpleName())
         .containsExactlyInAnyOrderElementsOf(Arrays.stream(type.getRecordComponents())
@@ -242,6 +249,8 @@ class OpenApiTest {
     assertThat(schemas.path("CreateRequest").path("additionalProperties").asBoolean(true))
         .isFalse();
     assertThat(schemas.path("FileRef").path("additionalProperties").asBoolean(true)).isFalse();
+    assertThat(schemas.path("BatchCreateRequest").path("additionalProperties").asBoolean(true))
+        .isFalse();
     assertThat(schemas.path("LimitRequest").path("additionalProperties").asBoolean(true))
         .isFalse();
   }

@@ -44,6 +44,15 @@ public final class Executions {
     return view(http.post(http.url("executions").build(), json(Records.create(spec, run))));
   }
 
+  /**
+   * As {@link #create(ExecutionSpec, RunSpec)}, under {@code idempotencyKey}: a request repeated
+   * with it, by this client or another, answers with the execution the first one made.
+   */
+  public ExecutionRecord create(ExecutionSpec spec, RunSpec run, String idempotencyKey) {
+    return view(http.post(http.url("executions").build(), json(Records.create(spec, run)),
+        idempotencyKey));
+  }
+
   /** The record of {@code id}, or empty when the server has none (for this account). */
   public Optional<ExecutionRecord> find(ExecutionId id) {
     Request request = http.request(http.url("executions/" + id.value()).build()).get().build();
@@ -145,6 +154,16 @@ public final class Executions {
 
   public List<Path> download(ExecutionId id, Path directory) {
     return files.download(id, outputs(id), directory);
+  }
+
+  /** Downloads {@code outputs} of {@code id}, as listed already, into {@code directory}. */
+  public List<Path> download(ExecutionId id, List<Artifact> outputs, Path directory) {
+    return files.download(id, outputs, directory);
+  }
+
+  /** Whether the connection was closed: nothing more is sent then. */
+  boolean closed() {
+    return http.closed();
   }
 
   private ExecutionRecord view(Request request) {

@@ -91,8 +91,18 @@ public final class Http implements AutoCloseable {
 
   /** A POST of {@code json} carrying a fresh idempotency key, kept by every retry of it. */
   Request post(HttpUrl url, String json) {
-    return request(url).header("Idempotency-Key", UUID.randomUUID().toString())
+    return post(url, json, UUID.randomUUID().toString());
+  }
+
+  /** A POST of {@code json} carrying {@code idempotencyKey}, kept by every retry of it. */
+  Request post(HttpUrl url, String json, String idempotencyKey) {
+    return request(url).header("Idempotency-Key", idempotencyKey)
         .post(RequestBody.create(json, JSON_TYPE)).build();
+  }
+
+  /** Whether {@link #close()} was called: nothing more is sent then. */
+  boolean closed() {
+    return closed;
   }
 
   /** Reads a response that the server accepted. */

@@ -28,6 +28,12 @@ final class LogFollower {
   private static final Logger LOG = LoggerFactory.getLogger(LogFollower.class);
   /** Frames read ahead of a slow consumer; beyond it the socket's reader waits (TCP pushes back). */
   private static final int READ_AHEAD = 1024;
+  /**
+   * A connection that stayed open this long counts as healthy even without a frame (a quiet
+   * script). One that opens and drops at once without a frame does not: a server that accepts and
+   * then closes (its database down) must not be asked again every second forever.
+   */
+  private static final long STABLE_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Http http;
   private final Records records;
@@ -65,9 +71,9 @@ final class LogFollower {
             return false;
           }
           if (event instanceof Opened) {
-            socket.opened = true;
-            wait = backoff.initial(); // connected: the next drop starts the backoff afresh
+            socket.openedAt = System.nanoTime();
           } else if (event instanceof Frame frame) {
+            socket.delivered = true;
             JsonNode node = parse(frame.text());
             if (node.path("end").asBoolean(false)) {
               return true;
@@ -93,8 +99,9 @@ final class LogFollower {
         socket.abandon();
       }
       long now = System.nanoTime();
-      if (socket.opened) {
-        troubleSince = now;
+      if (socket.delivered || socket.openedAt != 0 && now - socket.openedAt >= STABLE_NANOS) {
+        troubleSince = now; // it worked: the next drop starts the backoff afresh
+        wait = backoff.initial();
       } else if (now - troubleSince > backoff.giveUpAfter().toNanos()) {
         throw failure;
       }
@@ -132,7 +139,9 @@ final class LogFollower {
     final BlockingQueue<Event> events = new LinkedBlockingQueue<>(READ_AHEAD);
     volatile boolean abandoned;
     volatile WebSocket ws;
-    boolean opened; // only the follower's thread reads and writes it
+    // Only the follower's thread reads and writes these two.
+    long openedAt;
+    boolean delivered;
 
     @Override
     public void onOpen(WebSocket webSocket, Response response) {
@@ -156,12 +165,20 @@ final class LogFollower {
     public void onFailure(WebSocket webSocket, Throwable t, Response response) {
       if (response != null && response.code() != 101) { // refused at the upgrade
         RGridException error = http.errors().of(response);
-        offer(new Gone(error, response.code() < 500));
+        offer(new Gone(error, fatal(response.code())));
       } else {
         offer(new Gone(new BackendUnavailableException(HttpErrors.BACKEND, "lost the log stream "
             + "from the RGrid server at " + http.server() + ": " + t, "check that the server "
             + "runs and that RGRID_URL (or rgrid login) points at it", t), false));
       }
+    }
+
+    /**
+     * Whether a refused upgrade is final: a refused key or an unknown execution is; a server error
+     * and what a proxy says while its backend restarts or sheds load (408, 425, 429) are not.
+     */
+    private static boolean fatal(int code) {
+      return code >= 400 && code < 500 && code != 408 && code != 425 && code != 429;
     }
 
     /** Queues {@code event}, waiting while the consumer is behind, unless it was abandoned. */

@@ -1,11 +1,14 @@
 package dev.rgrid.client.internal;
 
+import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -47,7 +50,30 @@ final class Records {
         run.timeout() == null ? null : (run.timeout().toMillis() + 999) / 1000,
         spec.labels(), spec.resources().milliCpus(), spec.resources().memoryBytes(),
         spec.network(), spec.requirements(), spec.requirementsSource(),
-        refs.apply(spec.scriptFiles()), spec.cache());
+        refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId());
+  }
+
+  /** The batch the server's view describes. */
+  BatchRecord batch(Wire.Batch b) {
+    try {
+      return new BatchRecord(BatchId.of(required(b.id(), "id")),
+          required(b.createdAt(), "createdAt"), required(b.script(), "script"),
+          required(b.runtime(), "runtime"), b.size(), b.parallel(), orEmpty(b.labels()));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw malformed("batch " + b.id(), e);
+    }
+  }
+
+  /** The progress of a batch as the server reports it. */
+  BatchProgress progress(Wire.Batch b) {
+    try {
+      Wire.BatchProgress p = required(b.progress(), "progress");
+      return new BatchProgress(p.total(), p.queued(), p.running(), p.succeeded(), p.failed(),
+          p.cancelled(), p.cached(), p.costMicros(), p.elapsed(),
+          java.util.Optional.ofNullable(p.eta()));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw malformed("progress of batch " + b.id(), e);
+    }
   }
 
   /** The record the server's view describes. */

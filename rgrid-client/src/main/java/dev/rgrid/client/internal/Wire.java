@@ -59,7 +59,7 @@ final class Wire {
   record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache) {}
+      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId) {}
 
   record Failure(String kind, String message, String hint) {}
 
@@ -90,6 +90,24 @@ final class Wire {
   record Output(String path, long size, String sha256) {}
 
   record Outputs(List<Output> outputs) {}
+
+  /** {@code POST /api/v1/batches}. */
+  record BatchCreate(String scriptName, String runtime, int size, int parallel,
+      Map<String, String> labels) {}
+
+  /** Where a batch stands. */
+  record BatchProgress(int total, int queued, int running, int succeeded, int failed,
+      int cancelled, int cached, long costMicros, Duration elapsed, Duration eta) {}
+
+  /** A batch as the server shows it. */
+  record Batch(String id, Instant createdAt, String script, String runtime, int size,
+      int parallel, Map<String, String> labels, BatchProgress progress) {}
+
+  /** {@code POST /api/v1/batches/{id}/cancel}. */
+  record BatchCancelled(int cancelled) {}
+
+  /** {@code POST /api/v1/batches/{id}/retry}. */
+  record BatchRetried(List<View> executions) {}
 
   /** {@code GET /api/v1/cost}. */
   record CostReport(Instant since, Instant until, String by, List<CostLine> lines,

@@ -8,6 +8,7 @@ import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import io.vertx.core.Future;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -70,7 +71,10 @@ public final class Errors {
         "try again; if it persists, report it with the time of the request");
   }
 
-  /** Ends the request with the error {@code failure} stands for. */
+  /**
+   * Ends the request with the error {@code failure} stands for. A body not read yet is dropped,
+   * or, for a caller without a valid key, mostly left unread: see {@link UnreadBody}.
+   */
   public static void send(RoutingContext ctx, Throwable failure) {
     ApiException api = map(failure);
     if (ctx.response().ended()) {
@@ -87,6 +91,10 @@ public final class Errors {
     if (api.status() == 401) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"rgrid\"");
     }
-    Json.send(ctx, api.status(), Map.of("error", body));
+    boolean close = UnreadBody.beforeRefusal(ctx);
+    Future<Void> sent = Json.send(ctx, api.status(), Map.of("error", body));
+    if (close) {
+      UnreadBody.closeAfter(ctx, sent);
+    }
   }
 }

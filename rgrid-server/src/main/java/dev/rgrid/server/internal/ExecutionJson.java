@@ -25,12 +25,13 @@ public final class ExecutionJson {
 
   /**
    * {@code POST /api/v1/executions}: a run the client prepared (script and inputs uploaded as
-   * blobs, arguments already pointing at {@code /work/<path>}).
+   * blobs, arguments already pointing at {@code /work/<path>}), as an execution of one of the
+   * caller's batches when {@code batchId} names one.
    */
   public record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache) {}
+      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId) {}
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {

@@ -10,6 +10,7 @@ import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -21,9 +22,11 @@ import dev.rgrid.spi.store.Resources;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -37,42 +40,97 @@ import java.util.Set;
  */
 public final class ExecutionRoutes {
   private static final int MAX_IDEMPOTENCY_KEY = 200;
+  private static final int MAX_CHAIN = 10_000;
 
   private final LocalRGrid rgrid;
   private final AccountStore accounts;
   private final Clock clock;
+  private final Duration idempotencyWindow;
 
-  public ExecutionRoutes(LocalRGrid rgrid, AccountStore accounts, Clock clock) {
+  /**
+   * Routes over {@code rgrid}; an idempotency key names what it created for {@code
+   * idempotencyWindow} by {@code clock}.
+   */
+  public ExecutionRoutes(LocalRGrid rgrid, AccountStore accounts, Clock clock,
+      Duration idempotencyWindow) {
     this.rgrid = rgrid;
     this.accounts = accounts;
     this.clock = clock;
+    this.idempotencyWindow = idempotencyWindow;
   }
 
-  /** POST: submits; 201 with the new execution, or 200 with the one an idempotency key made. */
+  /**
+   * POST: submits; 201 with the new execution, or 200 with the one an idempotency key made for
+   * the same request (422 when the key comes again with another request).
+   */
   public void create(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
     CreateRequest request = Json.read(ctx, CreateRequest.class);
     String idempotencyKey = idempotencyKey(ctx);
+    BatchRecord batch = request.batchId() == null ? null
+        : BatchRoutes.owned(rgrid, account, request.batchId());
+    ExecutionSpec spec = spec(account, request);
+    if (batch != null) {
+      fitsBatch(spec, batch);
+    }
+    Instant now = clock.instant();
+    Instant notBefore = now.minus(idempotencyWindow); // a key older than this has expired
     if (idempotencyKey != null) {
-      Optional<ExecutionId> earlier = accounts.findIdempotent(account, idempotencyKey);
+      Optional<ExecutionId> earlier = accounts.findIdempotent(account, idempotencyKey,
+          notBefore);
       if (earlier.isPresent()) {
-        Json.send(ctx, 200, View.of(owned(account, earlier.get())));
+        Json.send(ctx, 200, View.of(same(account, earlier.get(), spec, batch)));
         return;
       }
     }
-    Execution created = rgrid.submit(spec(account, request));
+    Execution created = batch == null ? rgrid.submit(spec) : rgrid.submit(spec, batch.id());
     if (idempotencyKey != null) {
       ExecutionId winner = accounts.rememberIdempotent(account, idempotencyKey, created.id(),
-          clock.instant());
+          now, notBefore);
       if (!winner.equals(created.id())) {
         // A concurrent request with the same key got there first: ours must not run too.
         rgrid.cancel(created.id());
-        Json.send(ctx, 200, View.of(owned(account, winner)));
+        Json.send(ctx, 200, View.of(same(account, winner, spec, batch)));
         return;
       }
     }
     ctx.response().putHeader("Location", "/api/v1/executions/" + created.id());
     Json.send(ctx, 201, View.of(created.record()));
+  }
+
+  /**
+   * The execution an earlier request with the same idempotency key made, when this request asks
+   * for the same run (compared as stored: runtime resolved, in the same batch); 422 otherwise.
+   */
+  private ExecutionRecord same(AccountId account, ExecutionId earlier, ExecutionSpec s,
+      BatchRecord batch) {
+    ExecutionRecord r = owned(account, earlier);
+    ExecutionSpec expected = new ExecutionSpec(s.scriptName(), s.script(),
+        rgrid.runtimes().resolve(s.runtime()).name(), s.args(), s.env(), s.inputs(),
+        s.timeout(), s.labels(), batch == null ? null : batch.id().value(), s.resources(),
+        s.network(), s.requirements(), s.requirementsSource(), s.scriptFiles(), s.cache(),
+        s.retry());
+    if (!expected.equals(r.spec())) {
+      throw idempotencyMismatch("execution " + r.id());
+    }
+    return r;
+  }
+
+  /** An execution of a batch runs the batch's script on the batch's runtime. */
+  private void fitsBatch(ExecutionSpec spec, BatchRecord batch) {
+    String runtime = rgrid.runtimes().resolve(spec.runtime()).name();
+    if (!spec.scriptName().equals(batch.scriptName()) || !runtime.equals(batch.runtime())) {
+      throw ApiException.badRequest("batch " + batch.id() + " runs " + shown(batch.scriptName())
+          + " on " + batch.runtime() + ", not " + shown(spec.scriptName()) + " on " + runtime,
+          "submit the batch's own script into it, or create another batch");
+    }
+  }
+
+  /** The refusal of an idempotency key that comes again with another request. */
+  static ApiException idempotencyMismatch(String made) {
+    return new ApiException(422, "idempotency_mismatch", "this Idempotency-Key was used "
+        + "before, for another request (it made " + made + ")",
+        "send a new key for a new request; repeat a key only to repeat the same request");
   }
 
   /** GET one. */
@@ -122,11 +180,29 @@ public final class ExecutionRoutes {
     Json.send(ctx, 202, View.of(rgrid.execution(r.id()).record()));
   }
 
-  /** POST retry: a new execution linked to an ended one. */
+  /**
+   * POST retry: 201 with a new execution linked to an ended one, or 200 with the retry it
+   * already has (one that runs or succeeded).
+   */
   public void retry(RoutingContext ctx) {
     ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
+    Set<ExecutionId> before = retryChain(r);
     Execution again = rgrid.retry(r.id());
-    Json.send(ctx, 201, View.of(again.record()));
+    // Known before the call: an existing retry. (A retry made concurrently by another request
+    // between the two reads counts as new for both: harmless, as only one was made.)
+    Json.send(ctx, before.contains(again.id()) ? 200 : 201, View.of(again.record()));
+  }
+
+  /** {@code r} and the retries after it, following the links (a chain is short in practice). */
+  private Set<ExecutionId> retryChain(ExecutionRecord r) {
+    Set<ExecutionId> chain = new HashSet<>();
+    chain.add(r.id());
+    Optional<ExecutionRecord> next = Optional.of(r);
+    while (next.isPresent() && next.get().retriedBy() != null && chain.size() < MAX_CHAIN
+        && chain.add(next.get().retriedBy())) {
+      next = rgrid.find(next.get().retriedBy());
+    }
+    return chain;
   }
 
   /** GET logs after {@code after} (a sequence number), at most {@code limit}. */
@@ -163,20 +239,14 @@ public final class ExecutionRoutes {
       throw ApiException.badRequest("script is required: {\"path\": name, \"sha256\": digest}",
           "upload the script to /api/v1/blobs/<sha256> first");
     }
-    Map<String, String> labels = new HashMap<>(q.labels() == null ? Map.of() : q.labels());
-    for (String key : labels.keySet()) {
-      if (key == null || key.startsWith("rgrid.")) {
-        throw ApiException.badRequest("label " + shown(String.valueOf(key)) + " is reserved",
-            "labels starting with rgrid. are set by RGrid");
-      }
-    }
+    Map<String, String> labels = userLabels(q.labels());
     labels.put(AccountId.LABEL, account.value());
     String runtime = q.runtime() != null && !q.runtime().isBlank() ? q.runtime()
         : rgrid.runtimes().forScript(q.script().path()).name();
     Duration timeout = q.timeoutSeconds() == null ? rgrid.limits().defaultTimeout()
         : positiveSeconds(q.timeoutSeconds());
     return new ExecutionSpec(q.script().path(), blob(account, q.script()), runtime,
-        nonNull(q.args()), q.env() == null ? Map.of() : q.env(), files(account, q.inputs()),
+        nonNull(q.args()), noNullValues(q.env(), "env"), files(account, q.inputs()),
         timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
         Boolean.TRUE.equals(q.network()), nonNull(q.requirements()), q.requirementsSource(),
         files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()), null);
@@ -224,7 +294,34 @@ public final class ExecutionRoutes {
     }
   }
 
-  private static String idempotencyKey(RoutingContext ctx) {
+  /** The labels a client gave, as a copy to add to; RGrid's own ({@code rgrid.*}) are refused. */
+  static Map<String, String> userLabels(Map<String, String> given) {
+    Map<String, String> labels = noNullValues(given, "labels");
+    for (String key : labels.keySet()) {
+      if (key.startsWith("rgrid.")) {
+        throw ApiException.badRequest("label " + shown(key) + " is reserved",
+            "labels starting with rgrid. are set by RGrid");
+      }
+    }
+    return labels;
+  }
+
+  /** A copy of {@code map}, empty for null; JSON nulls as keys or values are refused. */
+  private static Map<String, String> noNullValues(Map<String, String> map, String field) {
+    Map<String, String> copy = new HashMap<>();
+    if (map != null) {
+      map.forEach((k, v) -> {
+        if (k == null || v == null) {
+          throw ApiException.badRequest("'" + field + "' cannot hold null", null);
+        }
+        copy.put(k, v);
+      });
+    }
+    return copy;
+  }
+
+  /** The request's idempotency key, or null when it sent none. */
+  static String idempotencyKey(RoutingContext ctx) {
     String key = ctx.request().getHeader("Idempotency-Key");
     if (key == null) {
       return null;

@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
 /** JSON in and out: unknown fields are refused, instants are ISO-8601 strings. */
@@ -42,15 +45,18 @@ public final class Json {
     }
   }
 
-  /** Ends the request with {@code value} as JSON. */
-  public static void send(RoutingContext ctx, int status, Object value) {
+  /** Ends the request with {@code value} as JSON; the future completes once it is written. */
+  public static Future<Void> send(RoutingContext ctx, int status, Object value) {
     String text;
     try {
       text = MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a response as JSON", e);
     }
-    ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-        .end(text);
+    HttpServerResponse response = ctx.response().setStatusCode(status)
+        .putHeader("Content-Type", "application/json");
+    // An answer to HEAD has no body (Vert.x does not drop it on every protocol: a client
+    // read one after a 405 to HEAD).
+    return ctx.request().method() == HttpMethod.HEAD ? response.end() : response.end(text);
   }
 }

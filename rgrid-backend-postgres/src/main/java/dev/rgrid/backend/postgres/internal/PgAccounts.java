@@ -15,12 +15,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /**
- * The {@link AccountStore} on PostgreSQL (tables of migration V2), shared by every server
+ * The {@link AccountStore} on PostgreSQL (tables of migrations V2 and V4), shared by every server
  * instance on the database. Every driver error leaves as the SPI's exception (see {@link
  * PgErrors}); the connection pool belongs to the backend.
  */
@@ -176,48 +174,58 @@ public final class PgAccounts implements AccountStore {
 
   @Override
   public ExecutionId rememberIdempotent(AccountId account, String key, ExecutionId execution,
-      Instant at) {
+      Instant at, Instant notBefore) {
     Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(key, "key");
+    AccountStore.checkIdempotencyKey(key);
     Objects.requireNonNull(execution, "execution");
     Objects.requireNonNull(at, "at");
-    // Two statements, not one: a single INSERT … ON CONFLICT DO NOTHING … UNION SELECT reads
-    // with the snapshot taken when it began, so when it loses to a row committed meanwhile it
-    // finds nothing. ON CONFLICT waits for that row's transaction to end, and under READ
-    // COMMITTED the SELECT after it takes a new snapshot, which sees the winner's row.
-    Optional<String> found = errors.call("remembering an idempotency key of " + account, () ->
-        jdbi.withHandle(h -> h.inTransaction(TransactionIsolationLevel.READ_COMMITTED, tx -> {
-          Optional<String> ours = tx.createQuery("INSERT INTO idempotency_keys (account_id, key,"
-                  + " execution_id, created_at) VALUES (:account, :key, :execution, :at)"
-                  + " ON CONFLICT DO NOTHING RETURNING execution_id")
-              .bind("account", account.value())
-              .bind("key", key)
-              .bind("execution", execution.value())
-              .bind("at", PgInstants.toColumn(at))
-              .mapTo(String.class)
-              .findOne();
-          return ours.isPresent() ? ours : idempotent(tx, account, key);
-        })));
-    // Rows are never deleted, so the key names an execution now.
-    return decodeExecution(found.orElseThrow(() -> new IllegalStateException(
-        "the idempotency key of " + account + " vanished right after a conflict on it")));
+    Objects.requireNonNull(notBefore, "notBefore");
+    // One statement that always returns the row the key names afterwards: on a conflict it
+    // updates the row, to ours when the row has expired and to itself when not. A read after
+    // the insert would need a second statement, and between the two a prune could delete the
+    // row it conflicted with. ON CONFLICT DO UPDATE locks the row and sees its latest committed
+    // version, so concurrent requests all return the one winner.
+    String found = errors.call("remembering an idempotency key of " + account, () ->
+        jdbi.withHandle(h -> h.createQuery("INSERT INTO idempotency_keys (account_id, key,"
+                + " execution_id, created_at) VALUES (:account, :key, :execution, :at)"
+                + " ON CONFLICT (account_id, key) DO UPDATE SET"
+                + " execution_id = CASE WHEN idempotency_keys.created_at < :notBefore"
+                + " THEN EXCLUDED.execution_id ELSE idempotency_keys.execution_id END,"
+                + " created_at = CASE WHEN idempotency_keys.created_at < :notBefore"
+                + " THEN EXCLUDED.created_at ELSE idempotency_keys.created_at END"
+                + " RETURNING execution_id")
+            .bind("account", account.value())
+            .bind("key", key)
+            .bind("execution", execution.value())
+            .bind("at", PgInstants.toColumn(at))
+            .bind("notBefore", PgInstants.toBound(notBefore))
+            .mapTo(String.class)
+            .one()));
+    return decodeExecution(found);
   }
 
   @Override
-  public Optional<ExecutionId> findIdempotent(AccountId account, String key) {
+  public Optional<ExecutionId> findIdempotent(AccountId account, String key, Instant notBefore) {
     Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(key, "key");
+    AccountStore.checkIdempotencyKey(key);
+    long bound = PgInstants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
     return errors.call("reading an idempotency key of " + account, () -> jdbi.withHandle(h ->
-        idempotent(h, account, key))).map(this::decodeExecution);
+        h.createQuery("SELECT execution_id FROM idempotency_keys"
+                + " WHERE account_id = :account AND key = :key AND created_at >= :notBefore")
+            .bind("account", account.value())
+            .bind("key", key)
+            .bind("notBefore", bound)
+            .mapTo(String.class)
+            .findOne())).map(this::decodeExecution);
   }
 
-  private static Optional<String> idempotent(Handle h, AccountId account, String key) {
-    return h.createQuery("SELECT execution_id FROM idempotency_keys"
-            + " WHERE account_id = :account AND key = :key")
-        .bind("account", account.value())
-        .bind("key", key)
-        .mapTo(String.class)
-        .findOne();
+  @Override
+  public int pruneIdempotency(Instant before) {
+    long bound = PgInstants.toBound(Objects.requireNonNull(before, "before"));
+    return errors.call("pruning idempotency keys", () -> jdbi.withHandle(h ->
+        h.createUpdate("DELETE FROM idempotency_keys WHERE created_at < :before")
+            .bind("before", bound)
+            .execute()));
   }
 
   private ExecutionId decodeExecution(String value) {

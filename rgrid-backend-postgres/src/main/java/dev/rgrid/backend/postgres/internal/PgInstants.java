@@ -22,6 +22,18 @@ final class PgInstants {
     }
   }
 
+  /**
+   * {@code at} as a bound to compare columns with: an instant beyond the storable range becomes
+   * the extreme column value on its side, which orders the same against every stored one.
+   */
+  static long toBound(Instant at) {
+    try {
+      return toColumn(at);
+    } catch (IllegalArgumentException e) {
+      return at.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
   /** The instant of a column value, or {@code null} for SQL NULL. */
   static Instant fromColumn(Long nanos) {
     return nanos == null ? null : Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),

@@ -6,9 +6,8 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
-import dev.rgrid.core.internal.batch.Globs;
+import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.core.internal.batch.Placement;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -20,7 +19,6 @@ import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -29,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
 
 /** Batches: forming and submitting them, and their progress, cancellation and retry by id. */
 final class Batches {
@@ -47,8 +44,8 @@ final class Batches {
   /** Expands the inputs, stores the batch and submits one execution per input. */
   Batch submit(BatchSpec spec) {
     RunSpec template = spec.template();
-    Path base = template.baseDirectory().toAbsolutePath().normalize();
-    List<Path> inputs = inputs(spec, base);
+    Path base = BatchInputs.base(template);
+    List<Path> inputs = BatchInputs.expand(spec, base);
     List<String> folders = OutputFolders.assign(base, inputs);
     String scriptName = template.script().getFileName().toString();
     String runtime = template.runtime() == null || template.runtime().isBlank()
@@ -60,11 +57,12 @@ final class Batches {
     ctx.store().createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),
         spec.parallel(), template.labels()));
     LocalBatch batch = new LocalBatch(engine, id, inputs, folders, spec.listener(), ctx.clock());
+    int cap = capNeeded(inputs.size(), spec.parallel());
     for (int i = 0; i < inputs.size(); i++) {
-      RunSpec run = forInput(template, argument(base, inputs.get(i)),
+      RunSpec run = BatchInputs.forInput(template, BatchInputs.argument(base, inputs.get(i)),
           batch.listenerFor(i, template.listener()));
       try {
-        Execution e = engine.submit(run, id.value(), spec.parallel(), false);
+        Execution e = engine.submit(run, id.value(), cap, false);
         batch.submitted(i, e.id());
       } catch (RGridException e) {
         if (i == 0) {
@@ -78,53 +76,43 @@ final class Batches {
     return batch;
   }
 
-  /** The inputs: globs expanded in {@code base}, plus those named, each once, by path. */
-  private static List<Path> inputs(BatchSpec spec, Path base) {
-    TreeSet<Path> all = new TreeSet<>(Globs.PATH_ORDER);
-    if (!spec.globs().isEmpty()) {
-      all.addAll(Globs.expand(base, spec.globs(), spec.maxInputs()));
-    }
-    List<String> unreadable = new ArrayList<>();
-    for (Path named : spec.inputs()) {
-      Path p = base.resolve(named).toAbsolutePath().normalize();
-      if (!Files.isRegularFile(p)) {
-        throw new InvalidRunSpecException("batch input " + named + " is not a file",
-            Files.exists(p) ? "name files, or use a pattern such as '" + named + "/*'"
-                : "check the path; relative paths start at " + base);
-      }
-      all.add(p);
-    }
-    if (all.size() > spec.maxInputs()) {
-      throw new InvalidRunSpecException("the batch has " + all.size() + " inputs, more than "
-          + spec.maxInputs(), "narrow the patterns or split the work into several batches");
-    }
-    for (Path p : all) {
-      if (!Files.isReadable(p)) {
-        unreadable.add(p.toString());
-      }
-    }
-    if (!unreadable.isEmpty()) {
-      String shown = String.join(", ", unreadable.subList(0, Math.min(5, unreadable.size())))
-          + (unreadable.size() > 5 ? " and " + (unreadable.size() - 5) + " more" : "");
-      throw new InvalidRunSpecException(unreadable.size() + " batch input"
-          + (unreadable.size() == 1 ? " cannot" : "s cannot") + " be read: " + shown,
-          "fix their permissions or leave them out; nothing was submitted");
-    }
-    return List.copyOf(all);
+  /**
+   * The limit to queue a batch's executions under: none (0) when it has no more inputs than its
+   * parallelism, since then the limit can never bind, and a queue claims unlimited work on its
+   * fast path (a limited group must be counted under a lock). Retries keep this true: each ended
+   * execution is retried at most once, so no more than {@code size} of a batch are ever unended.
+   */
+  static int capNeeded(int size, int parallel) {
+    return size <= parallel ? 0 : parallel;
   }
 
-  /** How an input is written in the script's arguments: relative to the base when inside it. */
-  private static String argument(Path base, Path input) {
-    String shown = input.startsWith(base) ? base.relativize(input).toString() : input.toString();
-    // A name starting with '-' would be taken for an option, by RGrid and by the script.
-    return shown.startsWith("-") ? "./" + shown : shown;
-  }
-
-  private static RunSpec forInput(RunSpec t, String input,
-      dev.rgrid.core.ExecutionListener listener) {
-    return new RunSpec(t.script(), Placement.place(t.args(), input), t.inputs(), t.env(),
-        t.runtime(), t.timeout(), t.labels(), t.resources(), t.network(), null, listener,
-        t.baseDirectory(), t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry());
+  /**
+   * Stores a batch whose inputs another process expands and submits one by one (a server's
+   * remote client does): checked as {@link #submit} checks one, and refused when the spending
+   * limit that applies to its labels' account is reached.
+   */
+  BatchRecord create(String scriptName, String runtime, int size, int parallel,
+      Map<String, String> labels) {
+    if (scriptName == null || scriptName.isBlank() || scriptName.indexOf('/') >= 0
+        || !InputResolver.safeSegment(scriptName).equals(scriptName)) {
+      throw new InvalidRunSpecException("invalid script name '"
+          + RunPreparation.printable(String.valueOf(scriptName)) + "'",
+          "a script name is one file name, without directories");
+    }
+    String resolved = runtime == null || runtime.isBlank()
+        ? ctx.catalog().forScript(scriptName).name() : ctx.catalog().resolve(runtime).name();
+    if (size < 1 || size > BatchSpec.DEFAULT_MAX_INPUTS) {
+      throw new InvalidRunSpecException("a batch has 1 to " + BatchSpec.DEFAULT_MAX_INPUTS
+          + " inputs, was " + size, "split the work into several batches");
+    }
+    BatchSpec.checkParallel(parallel);
+    RunPreparation.checkLabels(labels);
+    engine.spending().checkBeforeRun(Spending.accountOf(labels));
+    Instant now = ctx.clock().instant();
+    BatchRecord batch = new BatchRecord(BatchId.generate(now, random), now, scriptName, resolved,
+        size, parallel, labels);
+    ctx.store().createBatch(batch);
+    return batch;
   }
 
   /** The progress of a stored batch, from the store. */

@@ -181,7 +181,7 @@ public final class Engine implements AutoCloseable {
       return 0;
     }
     return ctx.store().findBatch(dev.rgrid.spi.BatchId.of(batch))
-        .map(dev.rgrid.spi.store.BatchRecord::parallel).orElse(0);
+        .map(b -> Batches.capNeeded(b.size(), b.parallel())).orElse(0);
   }
 
   /** A handle on an existing execution. */
@@ -275,6 +275,23 @@ public final class Engine implements AutoCloseable {
   /** Submits a batch. */
   public dev.rgrid.core.Batch batch(dev.rgrid.core.BatchSpec spec) {
     return batches.submit(spec);
+  }
+
+  /** Stores a batch whose executions another process submits (see {@code LocalRGrid}). */
+  public dev.rgrid.spi.store.BatchRecord createBatch(String scriptName, String runtime,
+      int size, int parallel, java.util.Map<String, String> labels) {
+    return batches.create(scriptName, runtime, size, parallel, labels);
+  }
+
+  /**
+   * Submits a spec prepared elsewhere as an execution of stored batch {@code batch}, run at
+   * most the batch's parallelism at once. Each is checked against the spending limit, as any
+   * execution submitted from outside is.
+   */
+  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec, dev.rgrid.spi.BatchId batch) {
+    int parallel = batches.find(batch).parallel();
+    return submit(submitter.prepare(spec, batch.value()), ExecutionListener.NONE, null, parallel,
+        true);
   }
 
   /** The progress of a stored batch. */

@@ -52,6 +52,14 @@ final class Submitter {
    * record to create, not yet stored.
    */
   ExecutionRecord prepare(ExecutionSpec spec) {
+    return prepare(spec, null);
+  }
+
+  /**
+   * As {@link #prepare(ExecutionSpec)}, for an execution of batch {@code batchId} (or none): the
+   * batch comes from the caller, who checked it, never from the spec itself.
+   */
+  ExecutionRecord prepare(ExecutionSpec spec, String batchId) {
     RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
     if (spec.timeout().compareTo(ctx.limits().maxTimeout()) > 0) {
       throw new InvalidRunSpecException("timeout " + spec.timeout() + " is longer than the "
@@ -96,9 +104,9 @@ final class Submitter {
         throw missing(f.blob());
       }
     }
-    ExecutionSpec checked = runtime.name().equals(spec.runtime()) ? spec
+    ExecutionSpec checked = runtime.name().equals(spec.runtime()) && batchId == null ? spec
         : new ExecutionSpec(spec.scriptName(), spec.script(), runtime.name(), spec.args(),
-            spec.env(), spec.inputs(), spec.timeout(), spec.labels(), null, spec.resources(),
+            spec.env(), spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(),
             spec.network(), spec.requirements(), spec.requirementsSource(), spec.scriptFiles(),
             spec.cache(), spec.retry());
     Instant now = ctx.clock().instant();

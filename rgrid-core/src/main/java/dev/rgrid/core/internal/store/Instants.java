@@ -19,6 +19,18 @@ final class Instants {
     }
   }
 
+  /**
+   * {@code at} as a bound to compare columns with: an instant beyond the storable range becomes
+   * the extreme column value on its side, which orders the same against every stored one.
+   */
+  static long toBound(Instant at) {
+    try {
+      return toColumn(at);
+    } catch (IllegalArgumentException e) {
+      return at.getEpochSecond() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+
   static Instant fromColumn(long nanos) {
     return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L),
         Math.floorMod(nanos, 1_000_000_000L));

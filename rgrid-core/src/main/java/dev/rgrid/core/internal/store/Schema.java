@@ -191,7 +191,9 @@ final class Schema {
       INSERT INTO limit_alerts_by_scope (scope, month, threshold, raised_at)
         SELECT '', month, threshold, raised_at FROM limit_alerts""",
       "DROP TABLE limit_alerts",
-      "ALTER TABLE limit_alerts_by_scope RENAME TO limit_alerts"));
+      "ALTER TABLE limit_alerts_by_scope RENAME TO limit_alerts"),
+      // 8: idempotency keys expire; pruning deletes those remembered before a time.
+      List.of("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)"));
 
   private Schema() {}
 

@@ -20,8 +20,8 @@ import java.util.Optional;
 
 /**
  * The {@link AccountStore} of the embedded database: rows of {@code accounts}, {@code api_keys},
- * {@code account_blobs} and {@code idempotency_keys} (schema 6). Writes that read first run in
- * one {@code BEGIN IMMEDIATE} transaction, so that they hold across processes sharing the file.
+ * {@code account_blobs} and {@code idempotency_keys} (schemas 6 and 8). Writes that read first run
+ * in one {@code BEGIN IMMEDIATE} transaction, so that they hold across processes sharing the file.
  */
 final class SqliteAccounts implements AccountStore {
   private static final String KEY_COLUMNS =
@@ -187,40 +187,61 @@ final class SqliteAccounts implements AccountStore {
 
   @Override
   public ExecutionId rememberIdempotent(AccountId account, String key, ExecutionId execution,
-      Instant at) {
+      Instant at, Instant notBefore) {
     Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(key, "key");
+    AccountStore.checkIdempotencyKey(key);
     Objects.requireNonNull(execution, "execution");
     Objects.requireNonNull(at, "at");
-    // Insert-if-absent and the read back share one IMMEDIATE transaction: no other connection,
-    // in this process or another, can slip its own row in between.
+    Objects.requireNonNull(notBefore, "notBefore");
+    // The upsert and the read back share one IMMEDIATE transaction: no other connection, in
+    // this process or another, can slip its own row in between. An expired row is taken over
+    // in place, so that pruning is never needed for a key to be used again.
     return db.write("remembering idempotency key of " + account, c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO idempotency_keys"
-          + " (account_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)")) {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency_keys"
+          + " (account_id, key, execution_id, created_at) VALUES (?, ?, ?, ?)"
+          + " ON CONFLICT (account_id, key) DO UPDATE SET execution_id = excluded.execution_id,"
+          + " created_at = excluded.created_at WHERE idempotency_keys.created_at < ?")) {
         ps.setString(1, account.value());
         ps.setString(2, key);
         ps.setString(3, execution.value());
         ps.setLong(4, Instants.toColumn(at));
+        ps.setLong(5, Instants.toBound(notBefore));
         ps.executeUpdate();
       }
-      return idempotent(c, account, key).orElseThrow(() -> new IllegalStateException(
-          "idempotency key of " + account + " missing right after it was inserted"));
+      return idempotent(c, account, key, Long.MIN_VALUE).orElseThrow(() ->
+          new IllegalStateException("idempotency key of " + account
+              + " missing right after it was inserted"));
     });
   }
 
   @Override
-  public Optional<ExecutionId> findIdempotent(AccountId account, String key) {
+  public Optional<ExecutionId> findIdempotent(AccountId account, String key, Instant notBefore) {
     Objects.requireNonNull(account, "account");
-    Objects.requireNonNull(key, "key");
-    return db.read("reading idempotency key of " + account, c -> idempotent(c, account, key));
+    AccountStore.checkIdempotencyKey(key);
+    long bound = Instants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
+    return db.read("reading idempotency key of " + account,
+        c -> idempotent(c, account, key, bound));
   }
 
-  private Optional<ExecutionId> idempotent(Connection c, AccountId account, String key)
-      throws SQLException {
+  @Override
+  public int pruneIdempotency(Instant before) {
+    long bound = Instants.toBound(Objects.requireNonNull(before, "before"));
+    return db.write("pruning idempotency keys", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM idempotency_keys WHERE created_at < ?")) {
+        ps.setLong(1, bound);
+        return ps.executeUpdate();
+      }
+    });
+  }
+
+  private Optional<ExecutionId> idempotent(Connection c, AccountId account, String key,
+      long notBefore) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT execution_id FROM idempotency_keys"
-        + " WHERE account_id = ? AND key = ?")) {
+        + " WHERE account_id = ? AND key = ? AND created_at >= ?")) {
       ps.setString(1, account.value());
       ps.setString(2, key);
+      ps.setLong(3, notBefore);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();

@@ -65,7 +65,7 @@ class SqliteAccountStoreTest extends AccountStoreContract {
         ExecutionId candidate = Fixtures.id(T0);
         results.add(pool.submit(() -> {
           start.await();
-          return s.rememberIdempotent(a.id(), "raced", candidate, T0);
+          return s.rememberIdempotent(a.id(), "raced", candidate, T0, OPEN);
         }));
       }
       start.countDown();
@@ -74,7 +74,7 @@ class SqliteAccountStoreTest extends AccountStoreContract {
         answers.add(f.get(60, TimeUnit.SECONDS));
       }
       assertThat(answers).hasSize(1);
-      assertThat(store.findIdempotent(a.id(), "raced")).contains(answers.iterator().next());
+      assertThat(store.findIdempotent(a.id(), "raced", OPEN)).contains(answers.iterator().next());
     } finally {
       pool.shutdownNow();
     }

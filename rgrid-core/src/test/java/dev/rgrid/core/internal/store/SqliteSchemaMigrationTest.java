@@ -64,12 +64,13 @@ class SqliteSchemaMigrationTest {
       AccountStore accounts = db.accounts();
       Account account = new Account(AccountId.generate(T0, new Random(1)), "team-data", T0);
       accounts.createAccount(account);
-      assertThat(accounts.rememberIdempotent(account.id(), "req", id, T0)).isEqualTo(id);
+      assertThat(accounts.rememberIdempotent(account.id(), "req", id, T0, T0)).isEqualTo(id);
     }
-    assertThat(userVersion(file)).isEqualTo(7).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(8).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
         "index cache_entries_last_used", "table batches", "index queue_group", "table accounts",
-        "table api_keys", "table account_blobs", "table idempotency_keys");
+        "table api_keys", "table account_blobs", "table idempotency_keys",
+        "index idempotency_keys_created");
 
     // Reopening an upgraded file changes nothing and keeps what was written after the upgrade.
     try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
@@ -116,9 +117,42 @@ class SqliteSchemaMigrationTest {
       s.setSpendingLimit(null);
       assertThat(s.spendingLimit()).isEmpty();
     }
-    assertThat(userVersion(file)).isEqualTo(7);
+    assertThat(userVersion(file)).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("table spending_limits", "table limit_alerts")
         .doesNotContain("table limit_alerts_by_scope");
+  }
+
+  @Test
+  void upgradesAVersion7DatabaseWhoseIdempotencyKeysThenExpireAndPrune() throws Exception {
+    Path file = dir.resolve("v7/rgrid.db");
+    Files.createDirectories(file.getParent());
+    AccountId alice = AccountId.generate(T0, new Random(7));
+    ExecutionId old = Fixtures.id(T0);
+    ExecutionId recent = Fixtures.id(T0);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement s = c.createStatement()) {
+      for (List<String> migration : Schema.MIGRATIONS.subList(0, 7)) {
+        for (String sql : migration) {
+          s.execute(sql);
+        }
+      }
+      s.execute("PRAGMA user_version = 7");
+      // As version 7 wrote them: nothing expired, nothing indexed by time.
+      String insert = "INSERT INTO idempotency_keys (account_id, key, execution_id, created_at)"
+          + " VALUES ('%s', '%s', '%s', %d)";
+      s.execute(insert.formatted(alice.value(), "old", old.value(), Instants.toColumn(T0)));
+      s.execute(insert.formatted(alice.value(), "recent", recent.value(),
+          Instants.toColumn(T0.plusSeconds(3_600))));
+    }
+    try (SqliteDatabase db = SqliteDatabase.open(file)) {
+      AccountStore accounts = db.accounts();
+      assertThat(accounts.findIdempotent(alice, "old", T0)).contains(old);
+      assertThat(accounts.findIdempotent(alice, "old", T0.plusSeconds(1))).isEmpty();
+      assertThat(accounts.pruneIdempotency(T0.plusSeconds(1))).isEqualTo(1);
+      assertThat(accounts.findIdempotent(alice, "recent", T0)).contains(recent);
+    }
+    assertThat(userVersion(file)).isEqualTo(8);
+    assertThat(schemaObjects(file)).contains("index idempotency_keys_created");
   }
 
   /** A database as RGrid 0.1 (schema 1) left it, holding one queued execution with a label. */

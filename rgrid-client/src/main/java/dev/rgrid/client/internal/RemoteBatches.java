@@ -1,0 +1,90 @@
+package dev.rgrid.client.internal;
+
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * The batch routes of the API ({@code /api/v1/batches…}) as library values. A batch's
+ * executions are submitted and listed through {@link Executions}.
+ */
+public final class RemoteBatches {
+  /** The largest page the server lists. */
+  private static final int PAGE = 1000;
+
+  private final Http http;
+  private final Records records;
+  private final Executions executions;
+
+  public RemoteBatches(Http http, Executions executions) {
+    this.http = http;
+    this.records = new Records(http.server());
+    this.executions = executions;
+  }
+
+  /** A batch and where it stands, as read in one answer. */
+  public record State(BatchRecord record, BatchProgress progress) {}
+
+  /** Creates an empty batch (the server checks it and the spending limit); its record. */
+  public BatchRecord create(String scriptName, String runtime, int size, int parallel,
+      Map<String, String> labels) {
+    String body = Wire.write(new Wire.BatchCreate(scriptName,
+        runtime == null || runtime.isBlank() ? null : runtime, size, parallel, labels));
+    return records.batch(http.send(http.post(http.url("batches").build(), body), code -> false,
+        r -> read(r, Wire.Batch.class)));
+  }
+
+  /** The batch and its progress; {@link dev.rgrid.spi.NotFoundException} when there is none. */
+  public State get(BatchId id) {
+    Request request = http.request(http.url("batches/" + id.value()).build()).get().build();
+    Wire.Batch b = http.send(request, code -> false, r -> read(r, Wire.Batch.class));
+    return new State(records.batch(b), records.progress(b));
+  }
+
+  /** Cancels what has not ended in the batch; how many. */
+  public int cancel(BatchId id) {
+    Request request = http.post(http.url("batches/" + id.value() + "/cancel").build(), "{}");
+    return http.send(request, code -> false, r -> read(r, Wire.BatchCancelled.class))
+        .cancelled();
+  }
+
+  /** Retries the batch's unsuccessful executions; the new ones. */
+  public List<ExecutionRecord> retry(BatchId id, boolean failedOnly) {
+    Request request = http.post(http.url("batches/" + id.value() + "/retry")
+        .addQueryParameter("failedOnly", Boolean.toString(failedOnly)).build(), "{}");
+    Wire.BatchRetried retried = http.send(request, code -> false,
+        r -> read(r, Wire.BatchRetried.class));
+    return retried.executions() == null ? List.of()
+        : retried.executions().stream().map(records::record).toList();
+  }
+
+  /** Every execution of the batch in {@code statuses} (every status when empty), page by page. */
+  public List<ExecutionRecord> executions(BatchId id, Set<ExecutionStatus> statuses) {
+    List<ExecutionRecord> out = new ArrayList<>();
+    ExecutionId before = null;
+    while (true) {
+      ExecutionPage page = executions.list(new ExecutionQuery(statuses, Map.of(), id.value(),
+          before, PAGE));
+      out.addAll(page.items());
+      if (page.next() == null || page.items().isEmpty()) {
+        return out;
+      }
+      before = page.next();
+    }
+  }
+
+  private <T> T read(Response r, Class<T> type) throws java.io.IOException {
+    return Wire.read(r, type, http.server());
+  }
+}

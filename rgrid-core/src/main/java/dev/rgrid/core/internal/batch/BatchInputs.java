@@ -1,0 +1,84 @@
+package dev.rgrid.core.internal.batch;
+
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.RunSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * How a {@link BatchSpec} becomes one run per input: its inputs expanded and checked, and each
+ * input placed into the template's arguments. Shared by the embedded engine and the remote
+ * client, so a batch is formed the same way wherever it runs.
+ */
+public final class BatchInputs {
+  private BatchInputs() {}
+
+  /** The directory a batch's patterns are expanded in and its inputs are relative to. */
+  public static Path base(RunSpec template) {
+    return template.baseDirectory().toAbsolutePath().normalize();
+  }
+
+  /**
+   * The inputs: globs expanded in {@code base}, plus those named, each once, by path, sorted by
+   * {@link Globs#PATH_ORDER}.
+   *
+   * @throws InvalidRunSpecException when a named input is not a file, there are more than {@link
+   *     BatchSpec#maxInputs()}, or some cannot be read (naming them; nothing is submitted then)
+   */
+  public static List<Path> expand(BatchSpec spec, Path base) {
+    TreeSet<Path> all = new TreeSet<>(Globs.PATH_ORDER);
+    if (!spec.globs().isEmpty()) {
+      all.addAll(Globs.expand(base, spec.globs(), spec.maxInputs()));
+    }
+    for (Path named : spec.inputs()) {
+      Path p = base.resolve(named).toAbsolutePath().normalize();
+      if (!Files.isRegularFile(p)) {
+        throw new InvalidRunSpecException("batch input " + named + " is not a file",
+            Files.exists(p) ? "name files, or use a pattern such as '" + named + "/*'"
+                : "check the path; relative paths start at " + base);
+      }
+      all.add(p);
+    }
+    if (all.size() > spec.maxInputs()) {
+      throw new InvalidRunSpecException("the batch has " + all.size() + " inputs, more than "
+          + spec.maxInputs(), "narrow the patterns or split the work into several batches");
+    }
+    List<String> unreadable = new ArrayList<>();
+    for (Path p : all) {
+      if (!Files.isReadable(p)) {
+        unreadable.add(p.toString());
+      }
+    }
+    if (!unreadable.isEmpty()) {
+      String shown = String.join(", ", unreadable.subList(0, Math.min(5, unreadable.size())))
+          + (unreadable.size() > 5 ? " and " + (unreadable.size() - 5) + " more" : "");
+      throw new InvalidRunSpecException(unreadable.size() + " batch input"
+          + (unreadable.size() == 1 ? " cannot" : "s cannot") + " be read: " + shown,
+          "fix their permissions or leave them out; nothing was submitted");
+    }
+    return List.copyOf(all);
+  }
+
+  /** How an input is written in the script's arguments: relative to the base when inside it. */
+  public static String argument(Path base, Path input) {
+    String shown = input.startsWith(base) ? base.relativize(input).toString() : input.toString();
+    // A name starting with '-' would be taken for an option, by RGrid and by the script.
+    return shown.startsWith("-") ? "./" + shown : shown;
+  }
+
+  /**
+   * The run of {@code template} on one input ({@link #argument}), placed per {@link Placement},
+   * heard by {@code listener}.
+   */
+  public static RunSpec forInput(RunSpec template, String input, ExecutionListener listener) {
+    RunSpec t = template;
+    return new RunSpec(t.script(), Placement.place(t.args(), input), t.inputs(), t.env(),
+        t.runtime(), t.timeout(), t.labels(), t.resources(), t.network(), null, listener,
+        t.baseDirectory(), t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry());
+  }
+}

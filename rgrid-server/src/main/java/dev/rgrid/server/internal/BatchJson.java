@@ -1,0 +1,58 @@
+package dev.rgrid.server.internal;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.spi.store.BatchRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The JSON shapes of the batch routes. Their own records rather than the library's, so that a
+ * change in the library never changes the API by accident.
+ */
+public final class BatchJson {
+  private BatchJson() {}
+
+  /**
+   * {@code POST /api/v1/batches}: a batch whose inputs the client expands and then submits one
+   * by one ({@code POST /api/v1/executions} with its {@code batchId}).
+   *
+   * @param scriptName the script's file name (no directory)
+   * @param runtime a runtime of the catalog; null: chosen by the script's suffix
+   * @param size how many inputs it has
+   * @param parallel the most of its executions running at once
+   * @param labels free labels; keys starting with {@code rgrid.} are reserved
+   */
+  public record CreateRequest(String scriptName, String runtime, Integer size, Integer parallel,
+      Map<String, String> labels) {}
+
+  /** Where a batch stands: counts per status, cost so far, time since it began, the ETA. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Progress(int total, int queued, int running, int succeeded, int failed,
+      int cancelled, int cached, long costMicros, Duration elapsed, Duration eta) {
+    static Progress of(BatchProgress p) {
+      return new Progress(p.total(), p.queued(), p.running(), p.succeeded(), p.failed(),
+          p.cancelled(), p.cached(), p.costMicros(), p.elapsed(), p.eta().orElse(null));
+    }
+  }
+
+  /** A batch as the API shows it, without the labels RGrid sets itself. */
+  public record View(String id, Instant createdAt, String script, String runtime, int size,
+      int parallel, Map<String, String> labels, Progress progress) {
+    static View of(BatchRecord b, BatchProgress p) {
+      Map<String, String> labels = new TreeMap<>(b.labels());
+      labels.keySet().removeIf(k -> k.startsWith("rgrid.")); // the server's, not the user's
+      return new View(b.id().value(), b.createdAt(), b.scriptName(), b.runtime(), b.size(),
+          b.parallel(), labels, Progress.of(p));
+    }
+  }
+
+  /** {@code POST /api/v1/batches/{id}/cancel}: how many unfinished executions were cancelled. */
+  public record Cancelled(int cancelled) {}
+
+  /** {@code POST /api/v1/batches/{id}/retry}: the executions it started, oldest input first. */
+  public record Retried(List<ExecutionJson.View> executions) {}
+}

@@ -1,0 +1,172 @@
+package dev.rgrid.server.internal;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.server.internal.BatchJson.CreateRequest;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.NotFoundException;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.account.AccountStore;
+import dev.rgrid.spi.store.BatchRecord;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@code /api/v1/batches}: create, get (with progress), cancel and retry, each scoped to the
+ * caller's account. A batch of another account is "not found", exactly like one that does not
+ * exist. The client expands a batch's inputs itself and submits each as an execution naming the
+ * batch; listing them is {@code GET /api/v1/executions?batch=ID}. Every handler here blocks.
+ */
+public final class BatchRoutes {
+  /**
+   * Batch idempotency keys share the store with execution ones, under this prefix. Its space
+   * cannot occur in a key a client sends (visible ASCII only), so the two never collide.
+   */
+  private static final String KEY_PREFIX = "batch ";
+
+  private final LocalRGrid rgrid;
+  private final AccountStore accounts;
+  private final Clock clock;
+  private final Duration idempotencyWindow;
+
+  /**
+   * Routes over {@code rgrid}; an idempotency key names what it created for {@code
+   * idempotencyWindow} by {@code clock}.
+   */
+  public BatchRoutes(LocalRGrid rgrid, AccountStore accounts, Clock clock,
+      Duration idempotencyWindow) {
+    this.rgrid = rgrid;
+    this.accounts = accounts;
+    this.clock = clock;
+    this.idempotencyWindow = idempotencyWindow;
+  }
+
+  /** POST: 201 with the new batch, or 200 with the one an idempotency key made. */
+  public void create(RoutingContext ctx) {
+    AccountId account = Auth.account(ctx);
+    CreateRequest request = Json.read(ctx, CreateRequest.class, CostRoutes.STRICT);
+    String key = ExecutionRoutes.idempotencyKey(ctx);
+    if (request.scriptName() == null || request.size() == null || request.parallel() == null) {
+      throw ApiException.badRequest("scriptName, size and parallel are required",
+          "send {\"scriptName\": \"job.py\", \"size\": 10, \"parallel\": 4}");
+    }
+    Map<String, String> labels = ExecutionRoutes.userLabels(request.labels());
+    Instant now = clock.instant();
+    Instant notBefore = now.minus(idempotencyWindow); // a key older than this has expired
+    if (key != null) {
+      Optional<ExecutionId> earlier = accounts.findIdempotent(account, KEY_PREFIX + key,
+          notBefore);
+      if (earlier.isPresent()) {
+        Json.send(ctx, 200, view(same(account, asBatchId(earlier.get()), request, labels)));
+        return;
+      }
+    }
+    BatchRecord created = rgrid.createBatch(account, request.scriptName(), request.runtime(),
+        request.size(), request.parallel(), labels);
+    if (key != null) {
+      ExecutionId winner = accounts.rememberIdempotent(account, KEY_PREFIX + key,
+          asExecutionId(created.id()), now, notBefore);
+      if (!winner.equals(asExecutionId(created.id()))) {
+        // A concurrent request with the same key got there first. Ours stays an empty batch
+        // that nothing refers to: no execution was submitted into it.
+        Json.send(ctx, 200, view(same(account, asBatchId(winner), request, labels)));
+        return;
+      }
+    }
+    ctx.response().putHeader("Location", "/api/v1/batches/" + created.id());
+    Json.send(ctx, 201, view(created));
+  }
+
+  /** GET one, with its progress. */
+  public void get(RoutingContext ctx) {
+    Json.send(ctx, 200, view(owned(rgrid, Auth.account(ctx), ctx.pathParam("id"))));
+  }
+
+  /** POST cancel: every unfinished execution of the batch; how many. */
+  public void cancel(RoutingContext ctx) {
+    BatchRecord batch = owned(rgrid, Auth.account(ctx), ctx.pathParam("id"));
+    Json.send(ctx, 200, new BatchJson.Cancelled(rgrid.cancelBatch(batch.id())));
+  }
+
+  /**
+   * POST retry: every failed or timed-out execution of the batch without a retry, and the
+   * cancelled ones unless {@code failedOnly=true}; the new executions.
+   */
+  public void retry(RoutingContext ctx) {
+    BatchRecord batch = owned(rgrid, Auth.account(ctx), ctx.pathParam("id"));
+    String failedOnly = Params.single(ctx, "failedOnly");
+    if (failedOnly != null && !failedOnly.equals("true") && !failedOnly.equals("false")) {
+      throw ApiException.badRequest("'failedOnly' must be true or false, was '"
+          + ExecutionRoutes.shown(failedOnly) + "'", null);
+    }
+    List<Execution> retried = rgrid.retryBatch(batch.id(), "true".equals(failedOnly));
+    Json.send(ctx, 200, new BatchJson.Retried(retried.stream()
+        .map(e -> ExecutionJson.View.of(e.record())).toList()));
+  }
+
+  /**
+   * The batch {@code id} of {@code account}; 404 for a malformed id, a missing batch and
+   * another account's alike.
+   */
+  static BatchRecord owned(LocalRGrid rgrid, AccountId account, String id) {
+    if (!BatchId.isBatchId(id)) {
+      throw ApiException.notFound("batch '" + ExecutionRoutes.shown(String.valueOf(id)) + "'");
+    }
+    BatchId batchId = BatchId.of(id);
+    BatchRecord batch;
+    try {
+      batch = rgrid.batchRecord(batchId);
+    } catch (NotFoundException e) {
+      throw ApiException.notFound("batch " + batchId);
+    }
+    if (!account.value().equals(batch.labels().get(AccountId.LABEL))) {
+      throw ApiException.notFound("batch " + batchId);
+    }
+    return batch;
+  }
+
+  /**
+   * The batch an earlier request with the same idempotency key made, when this request asks for
+   * the same batch; 422 when it asks for another.
+   */
+  private BatchRecord same(AccountId account, BatchId earlier, CreateRequest request,
+      Map<String, String> labels) {
+    BatchRecord batch = owned(rgrid, account, earlier.value());
+    String runtime = request.runtime() == null || request.runtime().isBlank()
+        ? rgrid.runtimes().forScript(request.scriptName()).name()
+        : rgrid.runtimes().resolve(request.runtime()).name();
+    Map<String, String> stored = new HashMap<>(batch.labels());
+    stored.remove(AccountId.LABEL);
+    boolean same = batch.scriptName().equals(request.scriptName())
+        && batch.runtime().equals(runtime) && batch.size() == request.size()
+        && batch.parallel() == request.parallel() && stored.equals(labels);
+    if (!same) {
+      throw ExecutionRoutes.idempotencyMismatch("batch " + batch.id());
+    }
+    return batch;
+  }
+
+  private BatchJson.View view(BatchRecord batch) {
+    return BatchJson.View.of(batch, rgrid.batchProgress(batch.id()));
+  }
+
+  /**
+   * A batch id as the idempotency store keeps it, which holds execution ids: a batch id is an
+   * execution id's time-ordered body under another prefix, so the mapping is one to one.
+   */
+  private static ExecutionId asExecutionId(BatchId id) {
+    return ExecutionId.of("exec_" + id.value().substring("batch_".length()));
+  }
+
+  private static BatchId asBatchId(ExecutionId id) {
+    return BatchId.of("batch_" + Objects.requireNonNull(id).value().substring("exec_".length()));
+  }
+}
