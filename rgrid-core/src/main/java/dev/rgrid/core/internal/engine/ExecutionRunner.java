@@ -18,11 +18,8 @@ import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
-import dev.rgrid.spi.store.InputFile;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,7 +211,7 @@ final class ExecutionRunner {
       ContainerPaths paths = ctx.runtime().paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
       ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
           ws.scriptDir(), spec.scriptName(), ws.workDir(),
-          rewriteArgs(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
+          InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
           new Limits(spec.resources().milliCpus(), spec.resources().memoryBytes(), 0,
               spec.network()),
           Map.of("dev.rgrid.execution", id.value(), "dev.rgrid.worker", ctx.workerId().value()),
@@ -290,7 +287,7 @@ final class ExecutionRunner {
     }
     if (ending == Ending.TIMED_OUT) {
       finish(record, b -> captured(b, captured).failure(new FailureReason(FailureKind.TIMEOUT,
-          "ran longer than its timeout of " + human(record.spec().timeout()) + " and was killed",
+          "ran longer than its timeout of " + Failures.human(record.spec().timeout()) + " and was killed",
           "pass a longer --timeout if it needs more time"))
           .transition(ExecutionStatus.TIMED_OUT, now));
       return;
@@ -394,35 +391,7 @@ final class ExecutionRunner {
     local.publish(record);
   }
 
-  /**
-   * Arguments are stored with inputs at {@code /work/<name>}; a runtime whose working directory is
-   * elsewhere (the local process runtime) sees them at its own path.
-   */
-  static List<String> rewriteArgs(List<String> args, List<InputFile> inputs, String workDir) {
-    if (workDir.equals(InputResolver.WORK)) {
-      return args;
-    }
-    Set<String> tops = new HashSet<>();
-    for (InputFile in : inputs) {
-      int slash = in.path().indexOf('/');
-      tops.add(InputResolver.WORK + "/" + (slash < 0 ? in.path() : in.path().substring(0, slash)));
-    }
-    List<String> out = new ArrayList<>(args.size());
-    for (String a : args) {
-      out.add(tops.contains(a) ? workDir + a.substring(InputResolver.WORK.length()) : a);
-    }
-    return out;
-  }
-
   private static String ms(long nanos) {
     return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e6);
-  }
-
-  static String human(Duration d) {
-    long s = d.toSeconds();
-    if (s < 60) {
-      return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
-    }
-    return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s / 60 + "m" + s % 60 + "s";
   }
 }

@@ -82,7 +82,7 @@ final class Failures {
       ctx.store().appendLogs(id, List.of(new LogLine(ctx.store().lastLogSeq(id) + 1,
           LogStream.SYSTEM, now, "[rgrid] attempt " + current.attempt() + " failed ("
               + kind.code() + ": " + e.getMessage() + "); retrying in "
-              + ExecutionRunner.human(delay) + " (attempt " + next + " of "
+              + human(delay) + " (attempt " + next + " of "
               + policy.maxAttempts() + ")")));
       local.publish(queued);
       return new Retry(now.plus(delay), next);
@@ -140,5 +140,14 @@ final class Failures {
     return e instanceof ContainerStartException ? FailureKind.START_FAILED
         : e instanceof BackendUnavailableException ? FailureKind.BACKEND_UNAVAILABLE
         : FailureKind.INTERNAL;
+  }
+
+  /** A duration as a user writes it: {@code 30s}, {@code 5m}, {@code 2h}, {@code 1m30s}. */
+  static String human(Duration d) {
+    long s = d.toSeconds();
+    if (s < 60) {
+      return d.toMillis() % 1000 == 0 ? s + "s" : d.toMillis() + "ms";
+    }
+    return s % 3600 == 0 ? s / 3600 + "h" : s % 60 == 0 ? s / 60 + "m" : s / 60 + "m" + s % 60 + "s";
   }
 }

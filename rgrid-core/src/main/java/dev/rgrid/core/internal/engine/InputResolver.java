@@ -174,4 +174,25 @@ final class InputResolver {
     return new InvalidRunSpecException("cannot read input " + path + ": " + e.getMessage(),
         "check that the file exists and is readable");
   }
+
+  /**
+   * Arguments are stored with inputs at {@code /work/<name>}; a runtime whose working directory is
+   * elsewhere (the local process runtime) sees them at its own path.
+   */
+  static List<String> atWorkDir(List<String> args, List<InputFile> inputs,
+      String workDir) {
+    if (workDir.equals(WORK)) {
+      return args;
+    }
+    Set<String> tops = new HashSet<>();
+    for (InputFile in : inputs) {
+      int slash = in.path().indexOf('/');
+      tops.add(WORK + "/" + (slash < 0 ? in.path() : in.path().substring(0, slash)));
+    }
+    List<String> out = new ArrayList<>(args.size());
+    for (String a : args) {
+      out.add(tops.contains(a) ? workDir + a.substring(WORK.length()) : a);
+    }
+    return out;
+  }
 }
