@@ -18,20 +18,15 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -115,7 +110,7 @@ public final class ServerBench {
   private static void serveStatus(boolean pg, Duration keyCacheTtl) throws Exception {
     try (Stack s = Stack.open(pg, false, keyCacheTtl)) {
       String key = s.key();
-      Http api = new Http(s.server.port());
+      BenchHttp api = new BenchHttp(s.server.port());
       String id = api.submit(key, "print('hello')\n");
       api.awaitEnd(key, id);
       int size = api.get("/api/v1/executions/" + id, key).length;
@@ -158,7 +153,7 @@ public final class ServerBench {
   private static void wsLatency(boolean pg, int lines, double sleepMs) throws Exception {
     try (Stack s = Stack.open(pg, true, null)) {
       String key = s.key();
-      Http api = new Http(s.server.port());
+      BenchHttp api = new BenchHttp(s.server.port());
       Commits commits = new Commits(s.serves);
       try {
         streamed(s, api, key, commits, 300, sleepMs); // warm-up: JIT, connections, statements
@@ -171,8 +166,8 @@ public final class ServerBench {
   }
 
   /** Runs the printing script; per line {printed, at, committed, received} in epoch nanos. */
-  private static List<long[]> streamed(Stack s, Http api, String key, Commits commits, int lines,
-      double sleepMs) throws Exception {
+  private static List<long[]> streamed(Stack s, BenchHttp api, String key, Commits commits,
+      int lines, double sleepMs) throws Exception {
     String script = "import time\ntime.sleep(1.0)\nfor i in range(" + lines + "):\n"
         + "    print(time.time_ns(), flush=True)\n    time.sleep(" + sleepMs / 1000 + ")\n";
     String id = api.submit(key, script);
@@ -403,60 +398,6 @@ public final class ServerBench {
     @Override
     public void onError(WebSocket ws, Throwable error) {
       closed.completeExceptionally(error);
-    }
-  }
-
-  /** The few API calls the benchmark makes. */
-  private static final class Http {
-    private final HttpClient http = HttpClient.newHttpClient();
-    private final String base;
-
-    Http(int port) {
-      this.base = "http://127.0.0.1:" + port;
-    }
-
-    byte[] send(HttpRequest.Builder b, String key, int expected) throws Exception {
-      HttpResponse<byte[]> r = http.send(b.header("Authorization", "Bearer " + key)
-          .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofByteArray());
-      if (r.statusCode() != expected) {
-        throw new IOException(r.request().method() + " " + r.uri() + " answered "
-            + r.statusCode() + ": " + new String(r.body(), StandardCharsets.UTF_8));
-      }
-      return r.body();
-    }
-
-    byte[] get(String path, String key) throws Exception {
-      return send(HttpRequest.newBuilder(URI.create(base + path)).GET(), key, 200);
-    }
-
-    /** Uploads {@code script} and runs it with the cache off; returns the execution id. */
-    String submit(String key, String script) throws Exception {
-      byte[] content = script.getBytes(StandardCharsets.UTF_8);
-      String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-          .digest(content));
-      send(HttpRequest.newBuilder(URI.create(base + "/api/v1/blobs/" + sha))
-          .PUT(HttpRequest.BodyPublishers.ofByteArray(content)), key, 201);
-      byte[] created = send(HttpRequest.newBuilder(URI.create(base + "/api/v1/executions"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString("{\"script\": {\"path\": \"job.py\", "
-              + "\"sha256\": \"" + sha + "\"}, \"cache\": false}")), key, 201);
-      return JSON.readTree(created).path("id").asText();
-    }
-
-    void awaitEnd(String key, String id) throws Exception {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (true) {
-        String status = JSON.readTree(get("/api/v1/executions/" + id, key)).path("status")
-            .asText();
-        if (status.equals("SUCCEEDED")) {
-          return;
-        }
-        if (!status.equals("QUEUED") && !status.equals("RUNNING")
-            || System.nanoTime() > deadline) {
-          throw new IllegalStateException("execution " + id + " is " + status);
-        }
-        Thread.sleep(20);
-      }
     }
   }
 }

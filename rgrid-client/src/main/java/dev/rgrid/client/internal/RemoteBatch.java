@@ -1,10 +1,10 @@
 package dev.rgrid.client.internal;
 
+import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
-import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
@@ -13,10 +13,8 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,29 +139,17 @@ public final class RemoteBatch implements Batch {
 
   @Override
   public List<Path> downloadOutputs(Path directory, boolean flat) {
-    Map<BatchItem, List<Artifact>> outputs = new LinkedHashMap<>();
-    for (BatchItem item : items) {
-      if (item.executionId() != null) {
-        List<Artifact> artifacts = executions.outputs(item.executionId());
-        if (!artifacts.isEmpty()) {
-          outputs.put(item, artifacts);
-        }
+    return BatchDownloads.download(items, directory, flat, new BatchDownloads.Source() {
+      @Override
+      public List<Artifact> artifacts(ExecutionId execution) {
+        return executions.outputs(execution);
       }
-    }
-    List<Path> written = new ArrayList<>();
-    if (flat) {
-      // Every clash is found before anything is written, so a refused download leaves no half.
-      Map<String, List<String>> paths = new LinkedHashMap<>();
-      outputs.forEach((item, artifacts) -> paths.put(item.folder(),
-          artifacts.stream().map(Artifact::path).toList()));
-      OutputFolders.requireNoFlatClashes(paths);
-      outputs.forEach((item, a) -> written.addAll(executions.download(item.executionId(), a,
-          directory)));
-    } else {
-      outputs.forEach((item, a) -> written.addAll(executions.download(item.executionId(), a,
-          directory.resolve(item.folder()))));
-    }
-    return written;
+
+      @Override
+      public List<Path> download(ExecutionId execution, List<Artifact> artifacts, Path dir) {
+        return executions.download(execution, artifacts, dir);
+      }
+    });
   }
 
   /**

@@ -1,11 +1,11 @@
 package dev.rgrid.core.internal.engine;
 
+import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.ExecutionListener;
-import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.Artifact;
@@ -19,9 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -250,27 +248,16 @@ final class LocalBatch implements Batch {
 
   @Override
   public List<Path> downloadOutputs(Path directory, boolean flat) {
-    Map<BatchItem, List<Artifact>> outputs = new LinkedHashMap<>();
-    for (BatchItem item : items()) {
-      if (item.executionId() != null) {
-        List<Artifact> artifacts = engine.artifacts(item.executionId());
-        if (!artifacts.isEmpty()) {
-          outputs.put(item, artifacts);
-        }
+    return BatchDownloads.download(items(), directory, flat, new BatchDownloads.Source() {
+      @Override
+      public List<Artifact> artifacts(ExecutionId execution) {
+        return engine.artifacts(execution);
       }
-    }
-    List<Path> written = new ArrayList<>();
-    if (flat) {
-      // Every clash is found before anything is written, so a refused download leaves no half.
-      Map<String, List<String>> paths = new LinkedHashMap<>();
-      outputs.forEach((item, artifacts) -> paths.put(item.folder(),
-          artifacts.stream().map(Artifact::path).toList()));
-      OutputFolders.requireNoFlatClashes(paths);
-      outputs.values().forEach(a -> written.addAll(engine.download(a, directory)));
-    } else {
-      outputs.forEach((item, a) ->
-          written.addAll(engine.download(a, directory.resolve(item.folder()))));
-    }
-    return written;
+
+      @Override
+      public List<Path> download(ExecutionId execution, List<Artifact> artifacts, Path dir) {
+        return engine.download(artifacts, dir);
+      }
+    });
   }
 }
