@@ -12,12 +12,10 @@ import dev.rgrid.spi.store.BatchRecord;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * {@code /api/v1/batches}: create, get (with progress), cancel and retry, each scoped to the
@@ -33,9 +31,7 @@ public final class BatchRoutes {
   private static final String KEY_PREFIX = "batch ";
 
   private final LocalRGrid rgrid;
-  private final AccountStore accounts;
-  private final Clock clock;
-  private final Duration idempotencyWindow;
+  private final Idempotency idempotency;
 
   /**
    * Routes over {@code rgrid}; an idempotency key names what it created for {@code
@@ -44,9 +40,7 @@ public final class BatchRoutes {
   public BatchRoutes(LocalRGrid rgrid, AccountStore accounts, Clock clock,
       Duration idempotencyWindow) {
     this.rgrid = rgrid;
-    this.accounts = accounts;
-    this.clock = clock;
-    this.idempotencyWindow = idempotencyWindow;
+    this.idempotency = new Idempotency(accounts, clock, idempotencyWindow);
   }
 
   /** POST: 201 with the new batch, or 200 with the one an idempotency key made. */
@@ -59,30 +53,18 @@ public final class BatchRoutes {
           "send {\"scriptName\": \"job.py\", \"size\": 10, \"parallel\": 4}");
     }
     Map<String, String> labels = ExecutionRoutes.userLabels(request.labels());
-    Instant now = clock.instant();
-    Instant notBefore = now.minus(idempotencyWindow); // a key older than this has expired
-    if (key != null) {
-      Optional<ExecutionId> earlier = accounts.findIdempotent(account, KEY_PREFIX + key,
-          notBefore);
-      if (earlier.isPresent()) {
-        Json.send(ctx, 200, view(same(account, asBatchId(earlier.get()), request, labels)));
-        return;
-      }
+    Idempotency.Outcome<BatchRecord> out = idempotency.once(account,
+        key == null ? null : KEY_PREFIX + key,
+        () -> rgrid.createBatch(account, request.scriptName(), request.runtime(), request.size(),
+            request.parallel(), labels),
+        made -> asExecutionId(made.id()),
+        earlier -> same(account, asBatchId(earlier), request, labels),
+        // Ours stays an empty batch that nothing refers to: no execution went into it.
+        ours -> { });
+    if (out.created()) {
+      ctx.response().putHeader("Location", "/api/v1/batches/" + out.value().id());
     }
-    BatchRecord created = rgrid.createBatch(account, request.scriptName(), request.runtime(),
-        request.size(), request.parallel(), labels);
-    if (key != null) {
-      ExecutionId winner = accounts.rememberIdempotent(account, KEY_PREFIX + key,
-          asExecutionId(created.id()), now, notBefore);
-      if (!winner.equals(asExecutionId(created.id()))) {
-        // A concurrent request with the same key got there first. Ours stays an empty batch
-        // that nothing refers to: no execution was submitted into it.
-        Json.send(ctx, 200, view(same(account, asBatchId(winner), request, labels)));
-        return;
-      }
-    }
-    ctx.response().putHeader("Location", "/api/v1/batches/" + created.id());
-    Json.send(ctx, 201, view(created));
+    Json.send(ctx, out.created() ? 201 : 200, view(out.value()));
   }
 
   /** GET one, with its progress. */

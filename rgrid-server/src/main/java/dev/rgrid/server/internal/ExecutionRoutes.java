@@ -22,7 +22,6 @@ import dev.rgrid.spi.store.Resources;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
@@ -44,8 +43,7 @@ public final class ExecutionRoutes {
 
   private final LocalRGrid rgrid;
   private final AccountStore accounts;
-  private final Clock clock;
-  private final Duration idempotencyWindow;
+  private final Idempotency idempotency;
 
   /**
    * Routes over {@code rgrid}; an idempotency key names what it created for {@code
@@ -55,8 +53,7 @@ public final class ExecutionRoutes {
       Duration idempotencyWindow) {
     this.rgrid = rgrid;
     this.accounts = accounts;
-    this.clock = clock;
-    this.idempotencyWindow = idempotencyWindow;
+    this.idempotency = new Idempotency(accounts, clock, idempotencyWindow);
   }
 
   /**
@@ -73,29 +70,15 @@ public final class ExecutionRoutes {
     if (batch != null) {
       fitsBatch(spec, batch);
     }
-    Instant now = clock.instant();
-    Instant notBefore = now.minus(idempotencyWindow); // a key older than this has expired
-    if (idempotencyKey != null) {
-      Optional<ExecutionId> earlier = accounts.findIdempotent(account, idempotencyKey,
-          notBefore);
-      if (earlier.isPresent()) {
-        Json.send(ctx, 200, View.of(same(account, earlier.get(), spec, batch)));
-        return;
-      }
-    }
-    Execution created = batch == null ? rgrid.submit(spec) : rgrid.submit(spec, batch.id());
-    if (idempotencyKey != null) {
-      ExecutionId winner = accounts.rememberIdempotent(account, idempotencyKey, created.id(),
-          now, notBefore);
-      if (!winner.equals(created.id())) {
+    Idempotency.Outcome<ExecutionRecord> out = idempotency.once(account, idempotencyKey,
+        () -> (batch == null ? rgrid.submit(spec) : rgrid.submit(spec, batch.id())).record(),
+        ExecutionRecord::id, earlier -> same(account, earlier, spec, batch),
         // A concurrent request with the same key got there first: ours must not run too.
-        rgrid.cancel(created.id());
-        Json.send(ctx, 200, View.of(same(account, winner, spec, batch)));
-        return;
-      }
+        ours -> rgrid.cancel(ours.id()));
+    if (out.created()) {
+      ctx.response().putHeader("Location", "/api/v1/executions/" + out.value().id());
     }
-    ctx.response().putHeader("Location", "/api/v1/executions/" + created.id());
-    Json.send(ctx, 201, View.of(created.record()));
+    Json.send(ctx, out.created() ? 201 : 200, View.of(out.value()));
   }
 
   /**
