@@ -11,6 +11,7 @@ import dev.rgrid.server.internal.HttpMetrics;
 import dev.rgrid.server.internal.IdempotencyPruner;
 import dev.rgrid.server.internal.Json;
 import dev.rgrid.server.internal.NoRoute;
+import dev.rgrid.server.internal.RequestTarget;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -75,10 +76,18 @@ public final class RGridServer implements AutoCloseable {
       dev.rgrid.server.internal.LogStreams logStreams =
           new dev.rgrid.server.internal.LogStreams(rgrid, vertx, options.logPoll());
       Router router = router(vertx, rgrid, options, logStreams);
-      HttpServer http = vertx.createHttpServer(new HttpServerOptions().setHost(options.host())
-              .setPort(options.port()).setCompressionSupported(true))
-          .requestHandler(router).listen().toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      // HTTP/1.1 only, in clear text: the cleartext upgrade to HTTP/2 ("Upgrade: h2c") is
+      // turned off. Vert.x held such a request unanswered for as long as the client waited
+      // when it lacked the HTTP2-Settings header the upgrade requires; RFC 9113 deprecates the
+      // upgrade anyway, and no client of this API needs it (HTTP/2 belongs to a TLS proxy in
+      // front). Without it the header is ignored, as RFC 9110 allows, and the request is
+      // served over HTTP/1.1 at once.
+      HttpServerOptions http1 = new HttpServerOptions().setHost(options.host())
+          .setPort(options.port()).setCompressionSupported(true)
+          .setHttp2ClearTextEnabled(false);
+      HttpServer http = vertx.createHttpServer(http1).requestHandler(router)
+          .invalidRequestHandler(Errors::invalidRequest).listen().toCompletionStage()
+          .toCompletableFuture().get(30, TimeUnit.SECONDS);
       // Expired keys are never found anyway; pruning only keeps the table from growing.
       Future<Integer> firstPrune = new IdempotencyPruner(vertx, rgrid.accounts().store(),
           rgrid.clock(), options.idempotencyWindow()).start();
@@ -109,6 +118,8 @@ public final class RGridServer implements AutoCloseable {
 
     Router router = Router.router(vertx);
     router.route().handler(metrics);
+    // Before any route matches the path (the router's matching fails on a malformed one).
+    router.route().handler(RequestTarget::check);
     router.get("/health").handler(ctx -> Json.send(ctx, 200, Map.of("status", "ok")));
     router.get("/ready").blockingHandler(ctx -> {
       rgrid.list(ExecutionQuery.latest(1)); // the store answers
@@ -160,7 +171,10 @@ public final class RGridServer implements AutoCloseable {
     NoRoute noRoute = new NoRoute(router.getRoutes(),
         Set.of("/health", "/ready", "/metrics", OPEN_API));
     router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
-    router.route().failureHandler(ctx -> Errors.send(ctx, failure(ctx)));
+    router.route().failureHandler(Errors::fail);
+    // What fails outside a route's handlers (the router's own work): the same JSON errors,
+    // instead of Vert.x's plain-text answer and a stack trace in the log.
+    router.uncaughtErrorHandler(Errors::fail);
     return router;
   }
 
@@ -184,20 +198,6 @@ public final class RGridServer implements AutoCloseable {
     void blocking(Route route, Handler<RoutingContext> work) {
       route.handler(auth.deferring()).blockingHandler(failing(auth.verified(work)), false);
     }
-  }
-
-  private static Throwable failure(RoutingContext ctx) {
-    if (ctx.failure() != null) {
-      return ctx.failure();
-    }
-    int status = ctx.statusCode();
-    if (status == 413) {
-      return new dev.rgrid.server.internal.ApiException(413, "too_large",
-          "the request body is too large", "send less");
-    }
-    return new dev.rgrid.server.internal.ApiException(status < 400 ? 500 : status,
-        status == 405 ? "method_not_allowed" : status >= 500 ? "internal" : "invalid_request",
-        "the request was refused (" + status + ")", null);
   }
 
   /** The OpenAPI document of this API, read once from the class path. */

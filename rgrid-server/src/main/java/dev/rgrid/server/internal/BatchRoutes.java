@@ -46,7 +46,7 @@ public final class BatchRoutes {
   /** POST: 201 with the new batch, or 200 with the one an idempotency key made. */
   public void create(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
-    CreateRequest request = Json.read(ctx, CreateRequest.class, CostRoutes.STRICT);
+    CreateRequest request = Json.read(ctx, CreateRequest.class);
     String key = ExecutionRoutes.idempotencyKey(ctx);
     if (request.scriptName() == null || request.size() == null || request.parallel() == null) {
       throw ApiException.badRequest("scriptName, size and parallel are required",

@@ -1,10 +1,5 @@
 package dev.rgrid.server.internal;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.cfg.CoercionAction;
-import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.CostJson.LimitRequest;
@@ -24,10 +19,6 @@ public final class CostRoutes {
   static final int MAX_INPUTS = 1_000_000;
   private static final int MAX_SCRIPT_NAME = 255;
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
-
-  // Money must not be rounded on its way in: 1.5 or "100" as micros are refused, not coerced.
-  // (Counts neither: the batch routes read with it too.)
-  static final ObjectMapper STRICT = strict(Json.MAPPER.copy());
 
   private final LocalRGrid rgrid;
 
@@ -80,7 +71,7 @@ public final class CostRoutes {
   /** PUT the account's limit; answers with the new status. */
   public void setLimit(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
-    LimitRequest q = Json.read(ctx, LimitRequest.class, STRICT);
+    LimitRequest q = Json.read(ctx, LimitRequest.class);
     if (q.limitMicros() == null) {
       throw ApiException.badRequest("limitMicros is required: the monthly limit in micros "
           + "(1 EUR = 1000000)", "to remove the limit, DELETE /api/v1/limits");
@@ -108,14 +99,5 @@ public final class CostRoutes {
   /** GET the runtime catalog (the same for every account). */
   public void runtimes(RoutingContext ctx) {
     Json.send(ctx, 200, CostJson.Catalog.of(rgrid.runtimes()));
-  }
-
-  private static ObjectMapper strict(ObjectMapper mapper) {
-    mapper.disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
-    mapper.coercionConfigFor(LogicalType.Integer)
-        .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-        .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
-    return mapper;
   }
 }

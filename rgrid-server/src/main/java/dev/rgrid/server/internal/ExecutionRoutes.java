@@ -125,7 +125,7 @@ public final class ExecutionRoutes {
   public void list(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
     Set<ExecutionStatus> statuses = EnumSet.noneOf(ExecutionStatus.class);
-    for (String s : ctx.queryParam("status")) {
+    for (String s : Params.all(ctx, "status")) {
       try {
         statuses.add(ExecutionStatus.valueOf(s.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
@@ -134,7 +134,7 @@ public final class ExecutionRoutes {
       }
     }
     Map<String, String> labels = new HashMap<>();
-    for (String l : ctx.queryParam("label")) {
+    for (String l : Params.all(ctx, "label")) {
       int eq = l.indexOf('=');
       if (eq <= 0 || l.substring(0, eq).startsWith("rgrid.")) {
         throw ApiException.badRequest("a label filter reads key=value, was '" + shown(l) + "'",
@@ -209,7 +209,7 @@ public final class ExecutionRoutes {
   /** GET one output file's content, by its path. */
   public void output(RoutingContext ctx) {
     ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
-    String path = ctx.pathParam("*");
+    String path = RequestTarget.tail(ctx); // decoded: "my report.txt", not "my%20report.txt"
     Artifact found = rgrid.outputs(r.id()).stream().filter(a -> a.path().equals(path))
         .findFirst().orElseThrow(() -> ApiException.notFound("output '" + shown(path)
             + "' of " + r.id()));

@@ -58,7 +58,7 @@ public final class LogStreams implements AutoCloseable {
     long after;
     try {
       id = ExecutionId.of(ctx.pathParam("id"));
-      String a = ctx.queryParams().get("after");
+      String a = Params.single(ctx, "after");
       after = a == null || a.isBlank() ? 0 : Long.parseLong(a.trim());
       if (after < 0) {
         throw new NumberFormatException();

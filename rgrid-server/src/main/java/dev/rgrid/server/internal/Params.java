@@ -3,13 +3,21 @@ package dev.rgrid.server.internal;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
-/** Query parameters, read strictly: a repeated one or a number out of range is a 400. */
+/**
+ * Query parameters, as {@link RequestTarget} decoded them, read strictly: a repeated one or a
+ * number out of range is a 400.
+ */
 final class Params {
   private Params() {}
 
+  /** Every value of {@code name}, in the order sent. */
+  static List<String> all(RoutingContext ctx, String name) {
+    return RequestTarget.query(ctx, name);
+  }
+
   /** The value of {@code name}, or null when absent or blank. */
   static String single(RoutingContext ctx, String name) {
-    List<String> values = ctx.queryParam(name);
+    List<String> values = all(ctx, name);
     if (values.size() > 1) {
       throw ApiException.badRequest("'" + name + "' given more than once", null);
     }
