@@ -115,6 +115,18 @@ class ServerEndToEndTest {
       assertThat(run.stdout()).contains("got remote data");
       String id = user.lastExecutionId();
       assertThat(user.cwd().resolve("outputs").resolve(id).resolve("out.txt")).hasContent("done");
+      // Output names that need percent-encoding in a URL come back like any other.
+      java.util.List<String> names = java.util.List.of("my report.txt", "100%.txt", "a#b?.txt",
+          "\u00e9.txt", "\u65e5\u672c.txt");
+      user.file("names.py", "for n in ['my report.txt', '100%.txt', 'a#b?.txt', "
+          + "'\\u00e9.txt', '\\u65e5\\u672c.txt']:\n    open(n, 'w').write('in ' + n)\n");
+      Cli.Result named = user.runFromDevNull("run", "names.py");
+      assertThat(named.exitCode()).as(named.stderr()).isZero();
+      java.nio.file.Path namedOutputs = user.cwd().resolve("outputs")
+          .resolve(user.lastExecutionId());
+      for (String n : names) {
+        assertThat(namedOutputs.resolve(n)).hasContent("in " + n);
+      }
       assertThat(user.runFromDevNull("logs", id).stdout()).contains("got remote data");
       assertThat(user.runFromDevNull("status", id).exitCode()).isZero();
       // Costs come from the server, for this account.

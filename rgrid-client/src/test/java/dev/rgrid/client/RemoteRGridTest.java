@@ -113,6 +113,40 @@ class RemoteRGridTest {
   }
 
   @Test
+  void downloadsOutputsWhoseNamesNeedPercentEncoding() throws Exception {
+    List<String> names = List.of("my report.txt", "100%.txt", "%41.txt", "a#b.txt",
+        "what?.txt", "x+y&z=1.txt", "é.txt", "日本.txt",
+        "dir with space/ünï cödé.txt");
+    StringBuilder py = new StringBuilder("import os\n");
+    for (String name : names) {
+      py.append("os.makedirs(os.path.dirname(").append(pyString(name))
+          .append(") or '.', exist_ok=True)\nopen(").append(pyString(name))
+          .append(", 'w', encoding='utf-8').write('content of ' + ").append(pyString(name))
+          .append(")\n");
+    }
+    Execution e = remote.run(RunSpec.builder(file("names.py", py.toString())).build());
+
+    ExecutionRecord done = await(e);
+
+    assertThat(done.status()).as("%s", done.failure()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.outputs()).extracting(a -> a.path())
+        .containsExactlyInAnyOrderElementsOf(names);
+    Path into = work.resolve("names");
+    assertThat(e.downloadOutputs(into)).hasSize(names.size());
+    for (String name : names) {
+      assertThat(Files.readString(into.resolve(name))).isEqualTo("content of " + name);
+    }
+  }
+
+  /** {@code s} as a Python string literal (ASCII, so the script's encoding cannot matter). */
+  private static String pyString(String s) {
+    StringBuilder b = new StringBuilder("'");
+    s.codePoints().forEach(c -> b.append(c == '\\' ? "\\\\" : c == '\'' ? "\\'"
+        : c < 0x80 ? Character.toString(c) : String.format("\\U%08x", c)));
+    return b.append('\'').toString();
+  }
+
+  @Test
   void rebuildsTheRecordTheServerKeepsWithoutItsOwnLabels() throws Exception {
     Path script = file("env.py", "import os\nprint(os.environ['GREETING'])\n");
     file("in/a.csv", "1,2\n");

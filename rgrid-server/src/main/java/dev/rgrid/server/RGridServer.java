@@ -182,13 +182,15 @@ public final class RGridServer implements AutoCloseable {
   private record Routes(Auth auth, BodyHandler body) {
     /**
      * A route with a JSON body: the key first, so an anonymous body is refused unread (not
-     * buffered up to the limit), then the body, then the work on a worker thread. (Vert.x wants
+     * buffered up to the limit), then its type (JSON only: Vert.x would decode a form body
+     * itself, beyond our reach), then the body, then the work on a worker thread. (Vert.x wants
      * a body handler before any other, as one that comes later finds the body gone unless the
      * request was paused; Auth passes it on paused, so the body handler is wrapped to be let
      * in after it.)
      */
     void json(Route route, Handler<RoutingContext> work) {
-      route.handler(auth).handler(body::handle).blockingHandler(failing(work), false);
+      route.handler(auth).handler(Json::requireJsonType).handler(body::handle)
+          .blockingHandler(failing(work), false);
     }
 
     /**

@@ -98,6 +98,14 @@ final class RawHttp implements AutoCloseable {
 
   /** Reads one response (a body with a Content-Length, or none). */
   Response read() throws IOException {
+    return read(false);
+  }
+
+  /**
+   * Reads one response: its body by Content-Length or in chunks, none when {@code headOnly} (the
+   * answer to a HEAD has none, whatever its headers say).
+   */
+  Response read(boolean headOnly) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     while (true) {
       int c = in.read();
@@ -122,8 +130,42 @@ final class RawHttp implements AutoCloseable {
       }
     }
     String length = headers.get("content-length");
-    byte[] body = length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
+    byte[] body = headOnly || status == 204 || status == 304 ? new byte[0]
+        : "chunked".equalsIgnoreCase(headers.get("transfer-encoding")) ? chunks()
+        : length == null ? new byte[0] : in.readNBytes(Integer.parseInt(length));
     return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
+  }
+
+  /** A chunked body, trailers skipped. */
+  private byte[] chunks() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String size = line();
+      int semi = size.indexOf(';');
+      int n = Integer.parseInt((semi < 0 ? size : size.substring(0, semi)).trim(), 16);
+      if (n == 0) {
+        while (!line().isEmpty()) {
+          // trailers
+        }
+        return body.toByteArray();
+      }
+      body.writeBytes(in.readNBytes(n));
+      line(); // the CRLF after the chunk
+    }
+  }
+
+  private String line() throws IOException {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    int c;
+    while ((c = in.read()) != '\n') {
+      if (c < 0) {
+        throw new IOException("the connection ended within a chunked body");
+      }
+      if (c != '\r') {
+        b.write(c);
+      }
+    }
+    return b.toString(StandardCharsets.US_ASCII);
   }
 
   /** Whether the server closed the connection: end of stream (or a reset, when strict is off). */

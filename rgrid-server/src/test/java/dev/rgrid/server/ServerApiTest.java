@@ -52,6 +52,11 @@ class ServerApiTest {
   }
 
   static JsonNode awaitEnd(String id, String key) {
+    return awaitEnd(api, id, key);
+  }
+
+  /** The execution {@code id} once it has ended, asked through {@code api}. */
+  static JsonNode awaitEnd(Api api, String id, String key) {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     while (true) {
       JsonNode e = api.get("/api/v1/executions/" + id, key).json();

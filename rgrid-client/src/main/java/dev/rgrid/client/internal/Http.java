@@ -76,7 +76,11 @@ public final class Http implements AutoCloseable {
     return errors;
   }
 
-  /** {@code /api/v1/} followed by {@code path} ({@code /}-separated segments, each encoded). */
+  /**
+   * {@code /api/v1/} followed by {@code path}: segments of the API's own, separated by {@code /}
+   * (a {@code \} separates too, and dot segments are resolved: a name a user chose goes in
+   * with {@link HttpUrl.Builder#addPathSegment} instead, see {@link OutputFiles}).
+   */
   HttpUrl.Builder url(String path) {
     return base.newBuilder().addPathSegments("api/v1").addPathSegments(path);
   }

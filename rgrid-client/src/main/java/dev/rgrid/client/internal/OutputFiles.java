@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
+import okhttp3.HttpUrl;
 import okhttp3.Request;
 
 /**
@@ -30,6 +31,19 @@ final class OutputFiles {
 
   OutputFiles(Http http) {
     this.http = http;
+  }
+
+  /**
+   * The URL of output {@code path} of {@code id}: each of its {@code /}-separated names one
+   * segment, percent-encoded whole (a space, {@code %}, {@code #}, {@code ?}, {@code \} or a
+   * letter outside ASCII stays part of its name; the server decodes it once).
+   */
+  HttpUrl outputUrl(ExecutionId id, String path) {
+    HttpUrl.Builder url = http.url("executions/" + id.value() + "/outputs");
+    for (String name : path.split("/", -1)) {
+      url.addPathSegment(name);
+    }
+    return url.build();
   }
 
   List<Path> download(ExecutionId id, List<Artifact> outputs, Path directory) {
@@ -48,8 +62,7 @@ final class OutputFiles {
         // Not createTempFile: its 0600 mode would stick; a new file gets the umask's mode.
         tmp = target.resolveSibling(".rgrid-" + UUID.randomUUID() + ".part");
         Path part = tmp;
-        Request request = http.request(http.url("executions/" + id.value() + "/outputs/"
-            + a.path()).build()).get().build();
+        Request request = http.request(outputUrl(id, a.path())).get().build();
         // Inside send: a connection lost mid-file fetches the whole file again, from scratch.
         String actual = http.send(request, code -> false, r -> {
           MessageDigest sha = sha256();

@@ -69,6 +69,24 @@ public final class Json {
     };
   }
 
+  /**
+   * A handler that lets only a JSON body through ({@code application/json} or {@code
+   * *}{@code /*+json}, or no Content-Type at all): any other is refused with 415, before the
+   * body is read.
+   */
+  public static void requireJsonType(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    String media = type == null ? null
+        : type.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    if (media != null && !media.equals("application/json") && !media.endsWith("+json")) {
+      Errors.send(ctx, new ApiException(415, "invalid_request", "the body must be JSON, was "
+          + "sent as '" + ExecutionRoutes.shown(type) + "'",
+          "send it with Content-Type: application/json"));
+      return;
+    }
+    ctx.next();
+  }
+
   /** Reads the request body as {@code type}. */
   public static <T> T read(RoutingContext ctx, Class<T> type) {
     String body = ctx.body() == null ? null : ctx.body().asString();
