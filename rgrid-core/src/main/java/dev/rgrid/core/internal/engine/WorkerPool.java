@@ -277,6 +277,12 @@ public final class WorkerPool implements AutoCloseable {
       runner.close(); // only workspaces given back: one still in use is removed by its runner
       claimer.join(5_000);
       heartbeat.join(5_000);
+      try {
+        // After the last heartbeat: clients stop counting on this worker at once.
+        ctx.queue().leave(ctx.workerId());
+      } catch (RGridException e) {
+        LOG.warn("could not withdraw worker {}: {}", ctx.workerId(), e.getMessage());
+      }
       if (billing != null) {
         try {
           billing.terminate(ctx.clock().instant());
