@@ -239,12 +239,12 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
   }
 
   private static boolean perStartedHour(Properties keys, Path file) {
-    String value = keys.getProperty("price.local.per-started-hour", "false").trim();
+    String value = keys.getProperty(Prices.PER_STARTED_HOUR, "false").trim();
     return switch (value.toLowerCase(Locale.ROOT)) {
       case "true" -> true;
       case "false", "" -> false;
-      default -> throw new InvalidRunSpecException(file + ": price.local.per-started-hour must "
-          + "be true or false, was '" + shown(value) + "'", "fix or remove the key");
+      default -> throw new InvalidRunSpecException(file + ": " + Prices.PER_STARTED_HOUR
+          + " must be true or false, was '" + shown(value) + "'", "fix or remove the key");
     };
   }
 
