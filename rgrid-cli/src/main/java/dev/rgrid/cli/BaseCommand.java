@@ -96,6 +96,16 @@ abstract class BaseCommand implements Callable<Integer> {
     }
   }
 
+  /** A listener that prints what RGrid says while submitting (its notices). */
+  dev.rgrid.core.ExecutionListener notices() {
+    return new dev.rgrid.core.ExecutionListener() {
+      @Override
+      public void onNotice(String message) {
+        terminal.note(message);
+      }
+    };
+  }
+
   /** The package index options of a command line. */
   record Pip(String indexUrl, List<java.nio.file.Path> findLinks, boolean noIndex) {}
 

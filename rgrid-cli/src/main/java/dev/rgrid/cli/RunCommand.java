@@ -212,13 +212,7 @@ final class RunCommand extends BaseCommand {
     try (RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
         localWorker)) {
       timings.mark("open");
-      if (rgrid instanceof LocalRGrid local) {
-        if (here) {
-          noticeIsolation(local);
-        } else {
-          requireWorker(local, config);
-        }
-      }
+      beforeSubmitting(rgrid, config, here);
       Execution execution = rgrid.run(builder.build());
       current.set(execution);
       timings.mark("submit");
@@ -317,13 +311,7 @@ final class RunCommand extends BaseCommand {
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
     try (RGrid rgrid = client(config, Math.min(n, 64), engine,
         new Pip(indexUrl, findLinks, noIndex), localWorker)) {
-      if (rgrid instanceof LocalRGrid local) {
-        if (here) {
-          noticeIsolation(local);
-        } else {
-          requireWorker(local, config);
-        }
-      }
+      beforeSubmitting(rgrid, config, here);
       return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
           remoteOnly);
     }
@@ -359,14 +347,18 @@ final class RunCommand extends BaseCommand {
     }
   }
 
-  /** Prints what RGrid says while submitting. */
-  private ExecutionListener notices() {
-    return new ExecutionListener() {
-      @Override
-      public void onNotice(String message) {
-        terminal.note(message);
+  /**
+   * Where this process runs the work, says how isolated it is; where it leaves the work to the
+   * cluster's workers, refuses to wait when none is alive.
+   */
+  private void beforeSubmitting(RGrid rgrid, Config config, boolean here) {
+    if (rgrid instanceof LocalRGrid local) {
+      if (here) {
+        noticeIsolation(local);
+      } else {
+        requireWorker(local, config);
       }
-    };
+    }
   }
 
   private void noticeIsolation(LocalRGrid rgrid) {

@@ -3,6 +3,7 @@ package dev.rgrid.core;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
 import dev.rgrid.core.internal.engine.LazyRuntime;
+import dev.rgrid.core.internal.engine.LocalWorkerIds;
 import dev.rgrid.core.internal.engine.PackageIndexConfig;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.engine.SharedStates;
@@ -16,11 +17,9 @@ import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -341,7 +340,7 @@ public final class RGridBuilder {
       }
       int slots = workers != null ? workers : cfg.localWorkers() != null ? cfg.localWorkers()
           : opensShared ? 0 : Math.max(2, Runtime.getRuntime().availableProcessors());
-      WorkerId id = workerId == null ? defaultWorkerId() : workerId;
+      WorkerId id = workerId == null ? LocalWorkerIds.generate() : workerId;
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
           PackageIndexConfig.override(packageIndex != null ? packageIndex : cfg.packageIndex(),
@@ -382,22 +381,5 @@ public final class RGridBuilder {
       throw new RGridException(dir + " is not a writable directory",
           "make it a writable directory, or set RGRID_HOME to one");
     }
-  }
-
-  private static WorkerId defaultWorkerId() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "localhost";
-    }
-    byte[] suffix = new byte[3];
-    new SecureRandom().nextBytes(suffix);
-    String cleanHost = host.replaceAll("[^A-Za-z0-9.-]", "-");
-    if (cleanHost.length() > 60) {
-      cleanHost = cleanHost.substring(0, 60);
-    }
-    return new WorkerId("local-" + cleanHost + "-" + ProcessHandle.current().pid() + "-"
-        + HexFormat.of().formatHex(suffix));
   }
 }
