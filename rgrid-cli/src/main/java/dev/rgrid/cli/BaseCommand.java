@@ -4,8 +4,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.rgrid.core.Config;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
+import dev.rgrid.spi.RGridException;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -47,27 +50,60 @@ abstract class BaseCommand implements Callable<Integer> {
     return RGrid.builder().workers(workers).engine(engine).build();
   }
 
-  /** As {@link #open(int, String)}, installing Python packages as {@code pip} says. */
-  static LocalRGrid open(int workers, String engine, Pip pip) {
-    return RGrid.builder().workers(workers).engine(engine)
-        .pip(pip.indexUrl(), pip.findLinks(), pip.noIndex()).build();
+  /**
+   * RGrid as {@link RGrid#client(Config)} resolves it (a server, else shared state, else the
+   * embedded state), with {@code workers} in-process workers on runtime {@code engine} where this
+   * process runs work: on the embedded state, and on shared state only with {@code localWorker}
+   * (else it submits, and the cluster's workers run the work).
+   */
+  static RGrid client(int workers, String engine) {
+    return client(Config.fromEnvironment(), workers, engine, null, false);
+  }
+
+  /** As {@link #client(int, String)} on {@code config}, with pip options when run here. */
+  static RGrid client(Config config, int workers, String engine, Pip pip, boolean localWorker) {
+    if (config.server() != null) {
+      return RGrid.client(config);
+    }
+    RGridBuilder builder = RGrid.builder().config(config).engine(engine);
+    if (!config.sharedState() || localWorker) {
+      builder.workers(workers);
+    }
+    if (pip != null) {
+      builder.pip(pip.indexUrl(), pip.findLinks(), pip.noIndex());
+    }
+    return builder.build();
   }
 
   /**
-   * The server of {@code rgrid login} / {@code RGRID_URL} when one is configured, else the
-   * embedded RGrid with {@code workers} in-process workers on runtime {@code engine}.
+   * Whether {@link #client(Config, int, String, Pip, boolean)} runs work in this process (else a
+   * server's or the cluster's workers run it).
    */
-  static RGrid client(int workers, String engine) {
-    java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
-    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
-        : open(workers, engine);
+  static boolean runsHere(Config config, boolean localWorker) {
+    return config.server() == null && (!config.sharedState() || localWorker
+        || config.localWorkers() != null && config.localWorkers() > 0);
   }
 
-  /** As {@link #client(int, String)}, with pip options for the embedded case. */
-  static RGrid client(int workers, String engine, Pip pip) {
-    java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
-    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
-        : open(workers, engine, pip);
+  /**
+   * Refuses to wait for work that nothing will run: on shared state where no worker is alive.
+   *
+   * @throws RGridException naming the store, when no worker is alive
+   */
+  static void requireWorker(LocalRGrid rgrid, Config config) {
+    if (rgrid.liveWorkers().isEmpty()) {
+      throw new RGridException("no worker is alive on " + config.stateName(),
+          "start `rgrid worker` on the same store, or use --local-worker to run it here");
+    }
+  }
+
+  /** A listener that prints what RGrid says while submitting (its notices). */
+  dev.rgrid.core.ExecutionListener notices() {
+    return new dev.rgrid.core.ExecutionListener() {
+      @Override
+      public void onNotice(String message) {
+        terminal.note(message);
+      }
+    };
   }
 
   /** The package index options of a command line. */

@@ -1,6 +1,9 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.Config;
+import dev.rgrid.core.Credentials;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.store.ExecutionQuery;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -23,11 +26,12 @@ final class LoginCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
-    Remote.Target target = new Remote.Target(Remote.checkedUrl(url), readKey());
-    try (RGrid rgrid = RGrid.connect(target.url(), target.key())) {
+    java.net.URI checked = Config.Server.url(url); // before asking for the key
+    Config.Server target = new Config.Server(checked, readKey());
+    try (RGrid rgrid = RGrid.connect(target.url(), target.apiKey())) {
       rgrid.list(ExecutionQuery.latest(1)); // the server answers and accepts the key
     }
-    Remote.save(target);
+    Credentials.save(RGridBuilder.defaultHome(), target);
     terminal.note("logged in to " + target.url() + "; commands now use it (`rgrid logout` to "
         + "go back to this machine)");
     return ExitCodes.OK;

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 final class LogoutCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
-    terminal.note(Remote.forget() ? "logged out: commands use this machine's state again"
+    terminal.note(dev.rgrid.core.Credentials.forget(dev.rgrid.core.RGridBuilder.defaultHome()) ? "logged out: commands use this machine's state again"
         : "not logged in");
     return ExitCodes.OK;
   }

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.Batch;
+import dev.rgrid.core.Config;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
@@ -112,6 +113,10 @@ final class RunCommand extends BaseCommand {
           + "processes), docker, or process. Default: $RGRID_RUNTIME, else auto.")
   String engine;
 
+  @Option(names = "--local-worker", description = "On shared state (RGRID_DB_URL), run the work "
+      + "in this process too, instead of leaving it to the cluster's workers (`rgrid worker`).")
+  boolean localWorker;
+
   @Option(names = "--output-dir", paramLabel = "DIR",
       description = "Where outputs go (default ./outputs/<execution id>; a batch: ./outputs, "
           + "one folder per input).")
@@ -202,11 +207,12 @@ final class RunCommand extends BaseCommand {
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
-    try (RGrid rgrid = client(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
+    Config config = Config.fromEnvironment();
+    boolean here = runsHere(config, localWorker);
+    try (RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
+        localWorker)) {
       timings.mark("open");
-      if (rgrid instanceof LocalRGrid local) {
-        noticeIsolation(local);
-      }
+      beforeSubmitting(rgrid, config, here);
       Execution execution = rgrid.run(builder.build());
       current.set(execution);
       timings.mark("submit");
@@ -214,9 +220,9 @@ final class RunCommand extends BaseCommand {
       Runtime.getRuntime().addShutdownHook(onInterrupt);
       ExecutionRecord done;
       try {
-        // In this process the listener prints the output as it comes; from a server, the
-        // output comes as log lines over its WebSocket.
-        done = rgrid instanceof LocalRGrid ? execution.await()
+        // In this process the listener prints the output as it comes; from a server or the
+        // cluster's workers, the output comes as stored log lines.
+        done = here ? execution.await()
             : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
       } finally {
         removeHook(onInterrupt);
@@ -284,12 +290,17 @@ final class RunCommand extends BaseCommand {
       throw new InvalidRunSpecException("--stdin cannot be used with --batch",
           "pass the data as input files instead");
     }
+    Config config = Config.fromEnvironment();
+    boolean here = runsHere(config, localWorker);
     if (detach) {
-      try (RGrid rgrid = client(0, null)) {
+      try (RGrid rgrid = client(config, 0, null, null, false)) {
+        if (!here) {
+          builder.listener(notices()); // e.g. that no worker is alive to run it
+        }
         Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
             .glob(batch.toArray(String[]::new)).parallel(n).build());
-        if (rgrid instanceof LocalRGrid) {
-          AgentCommand.spawn(engine); // a server's workers run it there
+        if (here) {
+          AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
         }
         terminal.out.println(submitted.id());
         terminal.note("running " + submitted.items().size() + " inputs in the background; "
@@ -298,10 +309,9 @@ final class RunCommand extends BaseCommand {
       }
     }
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
-    try (RGrid rgrid = client(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
-      if (rgrid instanceof LocalRGrid local) {
-        noticeIsolation(local);
-      }
+    try (RGrid rgrid = client(config, Math.min(n, 64), engine,
+        new Pip(indexUrl, findLinks, noIndex), localWorker)) {
+      beforeSubmitting(rgrid, config, here);
       return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
           remoteOnly);
     }
@@ -320,15 +330,34 @@ final class RunCommand extends BaseCommand {
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {
-    try (RGrid rgrid = client(0, null)) {
+    Config config = Config.fromEnvironment();
+    boolean here = runsHere(config, localWorker);
+    if (!here) {
+      builder.listener(notices()); // e.g. that no worker is alive to run it
+    }
+    try (RGrid rgrid = client(config, 0, null, null, false)) {
       Execution execution = rgrid.run(builder.build());
-      if (rgrid instanceof LocalRGrid) {
-        AgentCommand.spawn(engine); // a server's workers run it there
+      if (here) {
+        AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
       }
       terminal.out.println(execution.id());
       terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
           + "`");
       return ExitCodes.OK;
+    }
+  }
+
+  /**
+   * Where this process runs the work, says how isolated it is; where it leaves the work to the
+   * cluster's workers, refuses to wait when none is alive.
+   */
+  private void beforeSubmitting(RGrid rgrid, Config config, boolean here) {
+    if (rgrid instanceof LocalRGrid local) {
+      if (here) {
+        noticeIsolation(local);
+      } else {
+        requireWorker(local, config);
+      }
     }
   }
 

@@ -126,6 +126,65 @@ class WorkerEndToEndTest {
     }
   }
 
+  /**
+   * The client of shared state submits and waits: the workers run its batch and its run, none of
+   * it runs in the client unless asked (--local-worker); with no worker alive it says so at once.
+   */
+  @Test
+  void aClientOfSharedStateLeavesTheWorkToTheWorkersAndSaysAtOnceWhenNoneIsAlive()
+      throws Exception {
+    String url = freshDatabase("workers_client");
+    Path blobs = Files.createDirectories(root.resolve("blobs"));
+    Cli client = worker("client", url, blobs);
+    Path data = Files.createDirectories(client.cwd().resolve("data"));
+    for (int i = 0; i < 4; i++) {
+      Files.writeString(data.resolve("in-" + i + ".txt"), "input " + i);
+    }
+    Files.writeString(client.cwd().resolve("job.py"),
+        "import sys\nprint(open(sys.argv[1]).read().upper())\n");
+    Cli w = worker("w", url, blobs);
+    try {
+      Cli.Result none = client.runFromDevNull("run", "--batch", "data/*.txt", "job.py", "{}");
+      assertThat(none.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(none.errorLines()).singleElement().asString()
+          .contains("no worker is alive on jdbc:postgresql://").doesNotContain("password");
+      assertThat(none.hintLines()).singleElement().asString().contains("rgrid worker")
+          .contains("--local-worker");
+      assertThat(client.runFromDevNull("run", "job.py", "data/in-0.txt").errorLines())
+          .singleElement().asString().contains("no worker is alive");
+
+      Cli.Running worker = w.start("worker", "--id", "the-worker", "--concurrency", "2");
+      Cli.await("the worker to start", DEADLINE,
+          () -> worker.stderrSoFar().contains("worker the-worker running"));
+      Cli.Result batch = client.runFromDevNull("run", "--batch", "data/*.txt", "--parallel", "4",
+          "job.py", "{}");
+      assertThat(batch.exitCode()).as(batch.stderr()).isZero();
+      Cli.Result one = client.runFromDevNull("run", "--no-cache", "job.py", "data/in-1.txt");
+      assertThat(one.exitCode()).as(one.stderr()).isZero();
+      assertThat(one.stdout()).contains("INPUT 1");
+      Cli.Result here = client.runFromDevNull("run", "--no-cache", "--local-worker", "job.py",
+          "data/in-2.txt");
+      assertThat(here.exitCode()).as(here.stderr()).isZero();
+      assertThat(here.stdout()).contains("INPUT 2");
+
+      try (LocalRGrid store = RGrid.builder().home(root.resolve("query-home"))
+          .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).build()) {
+        List<ExecutionRecord> all = store.list(dev.rgrid.spi.store.ExecutionQuery.latest(20))
+            .items();
+        assertThat(all).hasSize(6).allSatisfy(r ->
+            assertThat(r.status()).isEqualTo(ExecutionStatus.SUCCEEDED));
+        // Newest first: the --local-worker run ran in the client, everything else on the worker.
+        assertThat(all.get(0).workerId().value()).startsWith("local-");
+        assertThat(all.subList(1, 6)).extracting(r -> r.workerId().value())
+            .containsOnly("the-worker");
+        assertThat(store.liveWorkers()).extracting(id -> id.value()).containsExactly("the-worker");
+      }
+    } finally {
+      client.close();
+      w.close();
+    }
+  }
+
   @Test
   void aWorkerWithAnUnreachableDatabaseSaysSoAndExits() throws Exception {
     Cli cli = worker("x", "jdbc:postgresql://127.0.0.1:1/nothing", root.resolve("blobs"));

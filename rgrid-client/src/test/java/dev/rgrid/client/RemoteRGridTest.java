@@ -86,6 +86,25 @@ class RemoteRGridTest {
   }
 
   @Test
+  void theClientConfiguredWithAServerRunsThereNotHere() throws Exception {
+    Path clientHome = work.resolve("client-home");
+    // The server wins over shared state and the embedded state named beside it.
+    dev.rgrid.core.Config config = dev.rgrid.core.Config.from(Map.of(
+        "RGRID_HOME", clientHome.toString(), "RGRID_URL", server.uri().toString(),
+        "RGRID_API_KEY", server.key, "RGRID_DB_URL", "jdbc:postgresql://127.0.0.1:1/unused"));
+    try (RGrid client = RGrid.client(config)) {
+      assertThat(client).isInstanceOf(RemoteRGrid.class);
+      ExecutionRecord done = await(client.run(RunSpec.builder(file("where.py",
+          "print('on the server')\n")).build()));
+      assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      assertThat(done.workerId()).isEqualTo(server.rgrid.liveWorkers().get(0));
+      assertThat(client.logs(done.id(), 0, 10)).extracting(LogLine::text)
+          .containsExactly("on the server");
+    }
+    assertThat(clientHome).as("nothing opened here").doesNotExist();
+  }
+
+  @Test
   void runsAScriptWithAnInputAndBringsBackItsLogsAndOutputs() throws Exception {
     Path script = file("upper.py", "import sys, os\ntext = open(sys.argv[1]).read()\n"
         + "print('read', text.strip())\nprint('to stderr', file=sys.stderr)\n"

@@ -365,6 +365,14 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
+   * The workers alive on this instance's queue (their heartbeat has not lapsed), its own included
+   * when it runs work: none means work submitted here waits until a worker starts.
+   */
+  public List<dev.rgrid.spi.WorkerId> liveWorkers() {
+    return engine.liveWorkers();
+  }
+
+  /**
    * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
    * background process that runs detached work and then exits.
    */

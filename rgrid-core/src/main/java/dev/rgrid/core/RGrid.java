@@ -16,12 +16,13 @@ import java.util.function.Consumer;
 
 /**
  * The entry point: runs scripts and answers questions about their executions. Create one with
- * {@link #local()} (embedded, state under {@code ~/.rgrid}) or {@link #builder()}, share it between
+ * {@link #client()} (configured as the {@code rgrid} command is), {@link #local()} (embedded, state
+ * under {@code ~/.rgrid}), {@link #connect} (a server) or {@link #builder()}, share it between
  * threads, and close it when done. Closing waits briefly for running executions, then hands any
  * that are left back to the queue.
  *
  * <pre>{@code
- * try (RGrid rgrid = RGrid.local()) {
+ * try (RGrid rgrid = RGrid.client()) {
  *   Execution e = rgrid.run(RunSpec.builder(Path.of("hello.py")).args("data.csv").build());
  *   ExecutionRecord done = e.await();
  *   e.downloadOutputs(Path.of("outputs", e.id().value()));
@@ -29,6 +30,40 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public interface RGrid extends AutoCloseable {
+  /**
+   * RGrid as this process's configuration says ({@link Config#fromEnvironment()}), resolved as
+   * the {@code rgrid} command resolves it; see {@link #client(Config)}.
+   *
+   * @throws InvalidRunSpecException when a setting is malformed
+   */
+  static RGrid client() {
+    return client(Config.fromEnvironment());
+  }
+
+  /**
+   * RGrid as {@code config} says, the first that applies:
+   *
+   * <ol>
+   *   <li>a server ({@link Config#server()}: {@code RGRID_URL} and {@code RGRID_API_KEY}, else
+   *       what {@code rgrid login} saved): {@link #connect}, the server's workers run the work;
+   *   <li>shared state ({@link Config#dbUrl()}: {@code RGRID_DB_URL}, with the blobs of {@code
+   *       RGRID_S3_*} or {@code RGRID_BLOBS_DIR}): this process submits and waits, and the
+   *       cluster's workers ({@code rgrid worker}) run the work; it runs work itself only with
+   *       {@link Config#localWorkers()} above 0. A submission when no worker is alive says so
+   *       at once ({@link ExecutionListener#onNotice}) and waits in the queue;
+   *   <li>else the embedded state under {@link Config#home()}, run by workers in this process.
+   * </ol>
+   *
+   * @throws dev.rgrid.spi.RGridException when the server's client module is missing or the
+   *     shared state cannot be opened
+   */
+  static RGrid client(Config config) {
+    if (config.server() != null) {
+      return connect(config.server().url(), config.server().apiKey());
+    }
+    return builder().config(config).build();
+  }
+
   /**
    * The embedded default: SQLite store and queue, file blob store and local runtime, all under
    * {@code RGRID_HOME} or {@code ~/.rgrid}, with an in-process worker.

@@ -1,11 +1,10 @@
 package dev.rgrid.core;
 
-import dev.rgrid.core.internal.engine.ConfigFile;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.engine.EngineContext;
 import dev.rgrid.core.internal.engine.LazyRuntime;
+import dev.rgrid.core.internal.engine.LocalWorkerIds;
 import dev.rgrid.core.internal.engine.PackageIndexConfig;
-import dev.rgrid.core.internal.engine.Prices;
 import dev.rgrid.core.internal.engine.RuntimeSelector;
 import dev.rgrid.core.internal.engine.SharedStates;
 import dev.rgrid.spi.RGridException;
@@ -18,19 +17,18 @@ import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 
 /**
- * Wires an {@link RGrid}. Every collaborator left unset gets the embedded default under {@link
- * #home(Path)}: a SQLite store and queue ({@code rgrid.db}), a file blob store ({@code blobs/}) and
- * the local process runtime. Collaborators passed in stay the caller's to close; those the builder
- * creates are closed with the {@code RGrid}.
+ * Wires an {@link RGrid}. Every collaborator left unset comes from the {@link Config} (given with
+ * {@link #config}, else {@link Config#fromEnvironment()}): shared state when it names some, else
+ * the embedded default under {@link #home(Path)}: a SQLite store and queue ({@code rgrid.db}), a
+ * file blob store ({@code blobs/}) and the local process runtime. Settings given to the builder
+ * win over the configuration's. Collaborators passed in stay the caller's to close; those the
+ * builder creates are closed with the {@code RGrid}.
  */
 public final class RGridBuilder {
   private Path home;
@@ -43,7 +41,7 @@ public final class RGridBuilder {
   private Clock clock = Clock.systemUTC();
   private WorkerId workerId;
   private Limits limits = Limits.defaults();
-  private int workers = Math.max(2, Runtime.getRuntime().availableProcessors());
+  private Integer workers;
   private Duration lease = Duration.ofSeconds(30);
   private Duration pollInterval = Duration.ofMillis(500);
   private int maxAttempts = 3;
@@ -56,6 +54,7 @@ public final class RGridBuilder {
   private Boolean perStartedHour;
   private String stateUrl;
   private Path configFile;
+  private Config config;
   private dev.rgrid.spi.account.AccountStore accounts;
   private String stateUser;
   private String statePassword;
@@ -64,20 +63,21 @@ public final class RGridBuilder {
 
   RGridBuilder() {}
 
-  /** The state directory: {@code RGRID_HOME}, else {@code ~/.rgrid}. */
+  /** The state directory: {@code RGRID_HOME}, else {@code ~/.rgrid} (see {@link Config}). */
   public static Path defaultHome() {
-    return defaultHome(System.getenv());
+    return Config.defaultHome();
   }
 
-  static Path defaultHome(Map<String, String> env) {
-    String configured = env.get("RGRID_HOME");
-    if (configured != null && !configured.isBlank()) {
-      return Path.of(configured).toAbsolutePath();
-    }
-    return Path.of(System.getProperty("user.home"), ".rgrid");
+  /**
+   * Takes every setting not given to this builder from {@code value} instead of the environment
+   * and configuration file ({@link Config#fromEnvironment()}, the default).
+   */
+  public RGridBuilder config(Config value) {
+    config = java.util.Objects.requireNonNull(value, "config");
+    return this;
   }
 
-  /** Where embedded state lives (default {@link #defaultHome()}). */
+  /** Where embedded state lives (default: the configuration's {@link Config#home()}). */
   public RGridBuilder home(Path value) {
     home = value;
     return this;
@@ -110,7 +110,8 @@ public final class RGridBuilder {
   /**
    * Which container runtime to create when none is given with {@link #runtime}: {@code auto} (the
    * default: Docker when its engine answers, else local processes), {@code docker} (fail if it does
-   * not answer) or {@code process}. Defaults to the {@code RGRID_RUNTIME} environment variable.
+   * not answer) or {@code process}. Default: the configuration's {@link Config#runtime()}
+   * ({@code RGRID_RUNTIME}).
    */
   public RGridBuilder engine(String value) {
     engine = value;
@@ -142,8 +143,11 @@ public final class RGridBuilder {
   }
 
   /**
-   * How many executions this instance runs at once (default: the number of CPUs, at least 2). 0
-   * makes it submit only: its work then goes to whichever worker claims it.
+   * How many executions this instance runs at once. 0 makes it submit only: its work then goes to
+   * whichever worker claims it. Default: the configuration's {@link Config#localWorkers()}
+   * ({@code RGRID_LOCAL_WORKERS}), else 0 when this instance opens shared state from a URL (a
+   * client of shared infrastructure leaves the work to the cluster's workers), else the number of
+   * CPUs, at least 2.
    */
   public RGridBuilder workers(int value) {
     if (value < 0) {
@@ -230,7 +234,8 @@ public final class RGridBuilder {
    * Reads the configuration ({@code store.*}, {@code s3.*}, {@code pip.*}, {@code price.*} keys)
    * from {@code file}, which must exist, instead of {@code config.properties} in the state
    * directory. Default: the file named by {@code RGRID_CONFIG}, else that one (if it exists).
-   * Environment variables still take precedence over its keys.
+   * Environment variables still take precedence over its keys. Ignored when {@link #config} is
+   * given (its settings are already resolved).
    */
   public RGridBuilder configFile(Path file) {
     configFile = java.util.Objects.requireNonNull(file, "file");
@@ -291,10 +296,11 @@ public final class RGridBuilder {
    * or in the configuration file) rather than the state directory's embedded database.
    */
   public boolean sharedStateConfigured() {
-    Path dir = (home == null ? defaultHome() : home).toAbsolutePath();
-    Map<String, String> env = System.getenv();
-    return SharedStates.configured(stateUrl, env,
-        ConfigFile.load(ConfigFile.choose(configFile, env.get("RGRID_CONFIG"), dir)));
+    return stateUrl != null || resolved().sharedState();
+  }
+
+  private Config resolved() {
+    return config != null ? config : Config.fromEnvironment(home, configFile);
   }
 
   /**
@@ -303,16 +309,19 @@ public final class RGridBuilder {
    * @throws RGridException when the state directory cannot be used
    */
   public LocalRGrid build() {
-    Path dir = (home == null ? defaultHome() : home).toAbsolutePath();
+    Config cfg = resolved();
+    Path dir = (home == null ? cfg.home() : home).toAbsolutePath();
     List<AutoCloseable> owned = new ArrayList<>();
     try {
       prepareHome(dir);
-      Map<String, String> env = System.getenv();
-      Path configFile = ConfigFile.choose(this.configFile, env.get("RGRID_CONFIG"), dir);
-      java.util.Properties config = ConfigFile.load(configFile);
+      String url = stateUrl != null ? stateUrl : cfg.dbUrl();
+      boolean opensShared = false;
       if (store == null || queue == null) {
-        SharedStates.State state = SharedStates.state(stateUrl, stateUser, statePassword, env,
-            config, dir.resolve("rgrid.db"), owned);
+        SharedStates.State state = SharedStates.state(url,
+            stateUser != null ? stateUser : cfg.dbUser(),
+            statePassword != null ? statePassword : cfg.dbPassword(), dir.resolve("rgrid.db"),
+            owned);
+        opensShared = url != null;
         if (store == null && accounts == null) {
           accounts = new LazyAccounts(state.accounts());
         }
@@ -320,29 +329,28 @@ public final class RGridBuilder {
         queue = queue == null ? state.queue() : queue;
       }
       if (blobs == null) {
-        blobs = SharedStates.blobs(blobsDirectory, env, config, dir.resolve("blobs"), owned);
+        blobs = SharedStates.blobs(blobsDirectory, cfg.s3(), cfg.blobsDir(), dir.resolve("blobs"),
+            owned);
       }
       LazyRuntime selected = null;
       if (runtime == null) {
-        selected = new LazyRuntime(new RuntimeSelector(),
-            engine != null ? engine : System.getenv("RGRID_RUNTIME"));
+        selected = new LazyRuntime(new RuntimeSelector(), engine != null ? engine : cfg.runtime());
         owned.add(selected);
         runtime = selected;
       }
-      WorkerId id = workerId == null ? defaultWorkerId() : workerId;
+      int slots = workers != null ? workers : cfg.localWorkers() != null ? cfg.localWorkers()
+          : opensShared ? 0 : Math.max(2, Runtime.getRuntime().availableProcessors());
+      WorkerId id = workerId == null ? LocalWorkerIds.generate() : workerId;
       EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
           dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
-          PackageIndexConfig.override(packageIndex != null ? packageIndex
-              : PackageIndexConfig.load(System.getenv(), config, configFile),
+          PackageIndexConfig.override(packageIndex != null ? packageIndex : cfg.packageIndex(),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
-          dir.resolve("envs"),
-          hourlyMicros != null ? hourlyMicros : Prices.local(config, configFile),
-          perStartedHour != null ? perStartedHour : Boolean.parseBoolean(
-              config.getProperty("price.local.per-started-hour", "false").trim()));
-      if (selected != null && workers > 0) {
+          dir.resolve("envs"), hourlyMicros != null ? hourlyMicros : cfg.hourlyMicros(),
+          perStartedHour != null ? perStartedHour : cfg.billedPerStartedHour());
+      if (selected != null && slots > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      return new LocalRGrid(new Engine(ctx, workers, closeGrace, spendingAlerts), catalog, owned,
+      return new LocalRGrid(new Engine(ctx, slots, closeGrace, spendingAlerts), catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
@@ -373,22 +381,5 @@ public final class RGridBuilder {
       throw new RGridException(dir + " is not a writable directory",
           "make it a writable directory, or set RGRID_HOME to one");
     }
-  }
-
-  private static WorkerId defaultWorkerId() {
-    String host;
-    try {
-      host = java.net.InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      host = "localhost";
-    }
-    byte[] suffix = new byte[3];
-    new SecureRandom().nextBytes(suffix);
-    String cleanHost = host.replaceAll("[^A-Za-z0-9.-]", "-");
-    if (cleanHost.length() > 60) {
-      cleanHost = cleanHost.substring(0, 60);
-    }
-    return new WorkerId("local-" + cleanHost + "-" + ProcessHandle.current().pid() + "-"
-        + HexFormat.of().formatHex(suffix));
   }
 }

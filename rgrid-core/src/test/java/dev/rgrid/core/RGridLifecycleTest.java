@@ -271,6 +271,16 @@ class RGridLifecycleTest {
     }
 
     @Override
+    public List<WorkerId> liveWorkers(Instant now) {
+      return delegate.liveWorkers(now);
+    }
+
+    @Override
+    public void leave(WorkerId worker) {
+      delegate.leave(worker);
+    }
+
+    @Override
     public long depth() {
       return delegate.depth();
     }
@@ -311,6 +321,16 @@ class RGridLifecycleTest {
     @Override
     public boolean remove(ExecutionId id) {
       return delegate.remove(id);
+    }
+
+    @Override
+    public List<WorkerId> liveWorkers(Instant now) {
+      return delegate.liveWorkers(now);
+    }
+
+    @Override
+    public void leave(WorkerId worker) {
+      delegate.leave(worker);
     }
 
     @Override

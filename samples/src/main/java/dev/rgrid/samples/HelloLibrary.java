@@ -1,18 +1,16 @@
 package dev.rgrid.samples;
 
 import dev.rgrid.core.Execution;
-import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
-import dev.rgrid.spi.store.LogLine;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /**
- * Runs {@code samples/hello/hello.py} on {@code samples/hello/data.csv} through the library, with
- * live log lines, and downloads its outputs to {@code outputs/<execution id>/}.
+ * Runs {@code samples/hello/hello.py} on {@code samples/hello/data.csv} through the library
+ * ({@link RGrid#client()}), with live log lines, and downloads its outputs to {@code outputs/<execution id>/}.
  *
  * <pre>
  * mvn -q -pl samples -am install -DskipTests
@@ -36,19 +34,17 @@ public final class HelloLibrary {
 
   /** Runs the script on the data; returns 0 on success. */
   static int run(Path script, Path data, Path outputs) throws InterruptedException {
-    try (RGrid rgrid = RGrid.local()) {
+    // Configured as the rgrid command is: a server (RGRID_URL, `rgrid login`), else shared state
+    // (RGRID_DB_URL), else the embedded state under ~/.rgrid.
+    try (RGrid rgrid = RGrid.client()) {
       Execution execution = rgrid.run(RunSpec.builder(script)
           .args(data.toString())
           .label("sample", "hello")
           .timeout(Duration.ofMinutes(1))
-          .listener(new ExecutionListener() {
-            @Override
-            public void onLogLine(LogLine line) {
-              System.out.println("[" + line.stream().name().toLowerCase() + "] " + line.text());
-            }
-          })
           .build());
-      ExecutionRecord done = execution.await();
+      // Stored log lines as they come, wherever it runs; returns once it has ended.
+      ExecutionRecord done = rgrid.followLogs(execution.id(), 0, line ->
+          System.out.println("[" + line.stream().name().toLowerCase() + "] " + line.text()));
       System.out.println(done.id() + " ended " + done.status() + " with exit code "
           + done.exitCode());
       List<Path> files = execution.downloadOutputs(outputs.resolve(done.id().value()));

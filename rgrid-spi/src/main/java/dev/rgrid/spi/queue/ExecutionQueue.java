@@ -39,11 +39,25 @@ public interface ExecutionQueue extends AutoCloseable {
 
   /**
    * The heartbeat: extends to {@code now + lease} the leases of every entry {@code worker} holds
-   * and the affinity holds of every unclaimed entry reserved for it.
+   * and the affinity holds of every unclaimed entry reserved for it, and records that {@code
+   * worker} is alive until then (see {@link #liveWorkers}), whether it holds anything or not.
    *
    * @return the ids of the claims still held (a claim missing from it was lost)
    */
   List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease);
+
+  /**
+   * The workers alive at {@code now}, by id: those whose last {@link #renew} has not lapsed and
+   * that have not {@link #leave left}, busy or idle. A client that only submits asks this to tell
+   * its user at once that nothing will run its work.
+   */
+  List<WorkerId> liveWorkers(Instant now);
+
+  /**
+   * Forgets that {@code worker} is alive (it stopped claiming), at once rather than when its last
+   * heartbeat lapses. Its claims and affinity holds are not touched.
+   */
+  void leave(WorkerId worker);
 
   /**
    * Removes a finished entry held by {@code worker}.

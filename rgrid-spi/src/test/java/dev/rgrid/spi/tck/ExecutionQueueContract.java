@@ -135,6 +135,21 @@ public abstract class ExecutionQueueContract {
   }
 
   @Test
+  void aWorkerIsAliveFromItsHeartbeatUntilItLapsesOrLeaves() {
+    assertThat(queue.liveWorkers(T0)).isEmpty();
+    queue.renew(A, T0, LEASE); // idle: it holds nothing, and is alive all the same
+    queue.renew(B, T0, LEASE);
+    assertThat(queue.liveWorkers(T0.plusSeconds(1))).containsExactly(A, B);
+    queue.renew(A, T0.plusSeconds(20), LEASE);
+    assertThat(queue.liveWorkers(T0.plus(LEASE))).as("B's heartbeat lapsed").containsExactly(A);
+    queue.leave(A);
+    assertThat(queue.liveWorkers(T0.plusSeconds(21))).containsExactly(B);
+    queue.leave(A); // leaving twice is harmless
+    queue.renew(A, T0.plusSeconds(22), LEASE);
+    assertThat(queue.liveWorkers(T0.plusSeconds(23))).containsExactly(A, B);
+  }
+
+  @Test
   void completingRemovesTheEntry() {
     ExecutionId id = enqueue(T0, null);
     queue.claim(A, 1, T0, LEASE);

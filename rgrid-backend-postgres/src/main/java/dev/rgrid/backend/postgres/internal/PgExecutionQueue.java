@@ -235,6 +235,20 @@ public final class PgExecutionQueue implements ExecutionQueue {
   }
 
   @Override
+  public List<WorkerId> liveWorkers(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return run("listing live workers", h -> h.createQuery(PgQueueSql.LIVE_WORKERS)
+        .bind("now", nanos(now)).map((rs, ctx) -> new WorkerId(rs.getString(1))).list());
+  }
+
+  @Override
+  public void leave(WorkerId worker) {
+    Objects.requireNonNull(worker, "worker");
+    run("forgetting worker " + worker, h -> h.createUpdate(PgQueueSql.LEAVE)
+        .bind("worker", worker.value()).execute());
+  }
+
+  @Override
   public long depth() {
     return run("counting queued executions",
         h -> h.createQuery(PgQueueSql.DEPTH).mapTo(Long.class).one());

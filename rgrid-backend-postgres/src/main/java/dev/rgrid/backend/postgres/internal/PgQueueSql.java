@@ -76,11 +76,14 @@ final class PgQueueSql {
       + markClaimed();
 
   /**
-   * Extends the worker's affinity holds and leases in one statement (both parts see one snapshot
-   * and touch disjoint rows), returning the ids still held.
+   * Extends the worker's affinity holds and leases and records it alive until the same time, in
+   * one statement (the parts see one snapshot and touch disjoint rows), returning the ids still
+   * held.
    */
   static final String RENEW = "WITH holds AS (UPDATE queue SET hold_until = :until"
-      + " WHERE claimed_by IS NULL AND affinity = :worker)"
+      + " WHERE claimed_by IS NULL AND affinity = :worker),"
+      + " alive AS (INSERT INTO workers (worker_id, alive_until) VALUES (:worker, :until)"
+      + " ON CONFLICT (worker_id) DO UPDATE SET alive_until = excluded.alive_until)"
       + " UPDATE queue SET lease_until = :until WHERE claimed_by = :worker RETURNING execution_id";
 
   /** Removes a finished entry the worker holds; returns its group limit. */
@@ -106,6 +109,13 @@ final class PgQueueSql {
 
   /** Removes an entry whatever its state. */
   static final String REMOVE = "DELETE FROM queue WHERE execution_id = :id";
+
+  /** The workers whose heartbeat has not lapsed. */
+  static final String LIVE_WORKERS = "SELECT worker_id FROM workers WHERE alive_until > :now"
+      + " ORDER BY worker_id";
+
+  /** Forgets a worker that stopped. */
+  static final String LEAVE = "DELETE FROM workers WHERE worker_id = :worker";
 
   /** Counts the unclaimed entries. */
   static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL";

@@ -73,6 +73,7 @@ final class Batches {
         batch.notSubmitted(i, e.getMessage());
       }
     }
+    engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return batch;
   }
 

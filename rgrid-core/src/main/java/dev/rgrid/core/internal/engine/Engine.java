@@ -133,6 +133,11 @@ public final class Engine implements AutoCloseable {
       // Cache hits cost nothing: only runs are refused at the limit.
       spending.checkBeforeRun(Spending.accountOf(record.spec().labels()));
     }
+    if (pool == null && stdin != null) {
+      throw new dev.rgrid.core.InvalidRunSpecException("standard input cannot reach a run that "
+          + "another worker runs", "pass the data as an input file, or run it in this process "
+          + "(local workers)");
+    }
     LocalState.Submitted submitted = local.register(record.id(), listener, stdin);
     WorkerId affinity = pool == null ? null : ctx.workerId();
     try {
@@ -144,8 +149,28 @@ public final class Engine implements AutoCloseable {
     local.publish(record);
     if (pool != null) {
       pool.wake();
+    } else if (checkLimit && listener != ExecutionListener.NONE) {
+      // Someone listens (a batch says it once for all its inputs, see Batches).
+      noWorkerNotice(record.id().toString()).ifPresent(listener::onNotice);
     }
     return new LocalExecution(this, record.id(), submitted.done());
+  }
+
+  /** The workers alive on the queue now, this instance's own included while it has a pool. */
+  public List<WorkerId> liveWorkers() {
+    return ctx.queue().liveWorkers(ctx.clock().instant());
+  }
+
+  /**
+   * What to tell the user when this instance only submits and no worker is alive to run {@code
+   * what}: else it would wait in silence.
+   */
+  Optional<String> noWorkerNotice(String what) {
+    if (pool != null || !liveWorkers().isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of("no worker is alive to run " + what + ": it waits in the queue until one "
+        + "starts (`rgrid worker`), or give this RGrid local workers");
   }
 
   /**

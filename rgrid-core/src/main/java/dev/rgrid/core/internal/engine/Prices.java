@@ -13,6 +13,9 @@ import java.util.Properties;
 
 /** The price of this machine, and what a run on it costs. */
 public final class Prices {
+  /** The key saying this machine is billed per started hour (see {@code HourlyBilling}). */
+  public static final String PER_STARTED_HOUR = "price.local.per-started-hour";
+
   private Prices() {}
 
   /**
@@ -22,8 +25,11 @@ public final class Prices {
    * @throws InvalidRunSpecException when the price cannot be read
    */
   public static long local(Properties props, Path file) {
+    Properties prices = new Properties();
+    props.stringPropertyNames().forEach(k -> prices.setProperty(k, props.getProperty(k)));
+    prices.remove(PER_STARTED_HOUR); // how the price is billed, not a price
     try {
-      return PriceTable.fromProperties(props).hourlyMicros(PriceTable.LOCAL);
+      return PriceTable.fromProperties(prices).hourlyMicros(PriceTable.LOCAL);
     } catch (CostException e) {
       throw new InvalidRunSpecException(file + ": " + e.getMessage(), e.hint().orElse(null));
     } catch (IllegalArgumentException e) {

@@ -9,22 +9,16 @@ import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.SharedState;
 import dev.rgrid.spi.store.SharedStateProvider;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.ServiceLoader;
 
 /**
- * Where the store, queue and blobs come from: given explicitly, named in the environment or the
- * configuration file (opened by the provider on the class path that accepts them), or the
- * embedded defaults in the state directory.
+ * Where the store, queue and blobs come from: given explicitly, named by the configuration
+ * ({@code dev.rgrid.core.Config}; opened by the provider on the class path that accepts them), or
+ * the embedded defaults in the state directory.
  */
 public final class SharedStates {
-  private static final List<String> S3_SETTINGS = List.of("ENDPOINT", "REGION", "BUCKET",
-      "ACCESS_KEY", "SECRET_KEY");
-
   private SharedStates() {}
 
   /**
@@ -35,19 +29,14 @@ public final class SharedStates {
       java.util.function.Supplier<dev.rgrid.spi.account.AccountStore> accounts) {}
 
   /**
-   * The shared state at {@code url} (when not null), else at {@code RGRID_DB_URL} / {@code
-   * store.url} (with its user and password), else the embedded database {@code dbFile}. A null
-   * user or password is looked up the same way. What is opened is added to {@code owned}, to be
-   * closed with RGrid.
+   * The shared state at {@code url} (when not null, with its user and password), else the
+   * embedded database {@code dbFile}. What is opened is added to {@code owned}, to be closed with
+   * RGrid.
    */
-  public static State state(String url, String user, String password, Map<String, String> env,
-      Properties config, Path dbFile, List<AutoCloseable> owned) {
-    String configured = url != null ? url : setting(env, "RGRID_DB_URL", config, "store.url");
-    if (configured != null) {
-      SharedState shared = open(configured,
-          user != null ? user : setting(env, "RGRID_DB_USER", config, "store.user"),
-          password != null ? password
-              : setting(env, "RGRID_DB_PASSWORD", config, "store.password"));
+  public static State state(String url, String user, String password, Path dbFile,
+      List<AutoCloseable> owned) {
+    if (url != null) {
+      SharedState shared = open(url, user, password);
       owned.add(shared);
       return new State(shared.metadataStore(), shared.queue(), shared::accounts);
     }
@@ -57,53 +46,21 @@ public final class SharedStates {
   }
 
   /**
-   * Files under {@code directory} (when not null), else the S3 store of {@code RGRID_S3_*} /
-   * {@code s3.*}, else files under {@code RGRID_BLOBS_DIR} / {@code blobs.dir}, else under
-   * {@code defaultDirectory}. What is opened is added to {@code owned}.
+   * Files under {@code directory} (when not null), else the S3 store of {@code s3} (settings by
+   * their variable names, {@code RGRID_S3_ENDPOINT}, …; none when empty), else files under
+   * {@code configuredDirectory} (when not null), else under {@code defaultDirectory}. What is
+   * opened is added to {@code owned}.
    */
-  public static BlobStore blobs(Path directory, Map<String, String> env, Properties config,
+  public static BlobStore blobs(Path directory, Map<String, String> s3, Path configuredDirectory,
       Path defaultDirectory, List<AutoCloseable> owned) {
-    BlobStore store = directory == null ? openBlobs(s3Settings(env, config)) : null;
+    BlobStore store = directory == null ? openBlobs(s3) : null;
     if (store == null) {
-      String configured = setting(env, "RGRID_BLOBS_DIR", config, "blobs.dir");
       Path dir = directory != null ? directory
-          : configured != null ? Path.of(configured) : defaultDirectory;
+          : configuredDirectory != null ? configuredDirectory : defaultDirectory;
       store = new FileBlobStore(dir.toAbsolutePath());
     }
     owned.add(store);
     return store;
-  }
-
-  /**
-   * The S3 settings by their environment names ({@code RGRID_S3_ENDPOINT}, …), each from the
-   * environment else {@code s3.endpoint}, {@code s3.region}, {@code s3.bucket}, {@code
-   * s3.access-key}, {@code s3.secret-key} in the config file.
-   */
-  static Map<String, String> s3Settings(Map<String, String> env, Properties config) {
-    Map<String, String> out = new HashMap<>();
-    for (String name : S3_SETTINGS) {
-      String value = setting(env, "RGRID_S3_" + name, config,
-          "s3." + name.toLowerCase(Locale.ROOT).replace('_', '-'));
-      if (value != null) {
-        out.put("RGRID_S3_" + name, value);
-      }
-    }
-    return out;
-  }
-
-  /** Whether {@link #state} would open shared state rather than the embedded database. */
-  public static boolean configured(String url, Map<String, String> env, Properties config) {
-    return url != null || setting(env, "RGRID_DB_URL", config, "store.url") != null;
-  }
-
-  /** An environment variable, else a key of the config file; blank counts as unset. */
-  static String setting(Map<String, String> env, String variable, Properties config,
-      String key) {
-    String value = env.get(variable);
-    if (value == null || value.isBlank()) {
-      value = config.getProperty(key);
-    }
-    return value == null || value.isBlank() ? null : value.trim();
   }
 
   /**
@@ -151,7 +108,8 @@ public final class SharedStates {
         "set the endpoint, e.g. http://localhost:9000");
   }
 
-  static String redacted(String url) {
+  /** {@code url} without its credentials, cut to a length fit for a message. */
+  public static String redacted(String url) {
     String cut = url.length() > 200 ? url.substring(0, 200) + "…" : url;
     return cut.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("//[^/@]*@", "//***@");
   }

@@ -70,6 +70,13 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   void start() {
+    try {
+      // Alive from the moment it is built: a client that asks next finds it (the heartbeat then
+      // keeps it so; nothing is claimed yet, so nothing else is renewed).
+      ctx.queue().renew(ctx.workerId(), ctx.clock().instant(), ctx.lease());
+    } catch (RGridException e) {
+      LOG.warn("could not announce worker {}: {}", ctx.workerId(), e.getMessage());
+    }
     // Work enqueued by other processes (when the queue can announce it) wakes the claimer at once.
     subscription = ctx.queue().subscribe(this::wake);
     claimer.start();
@@ -277,6 +284,12 @@ public final class WorkerPool implements AutoCloseable {
       runner.close(); // only workspaces given back: one still in use is removed by its runner
       claimer.join(5_000);
       heartbeat.join(5_000);
+      try {
+        // After the last heartbeat: clients stop counting on this worker at once.
+        ctx.queue().leave(ctx.workerId());
+      } catch (RGridException e) {
+        LOG.warn("could not withdraw worker {}: {}", ctx.workerId(), e.getMessage());
+      }
       if (billing != null) {
         try {
           billing.terminate(ctx.clock().instant());

@@ -193,7 +193,10 @@ final class Schema {
       "DROP TABLE limit_alerts",
       "ALTER TABLE limit_alerts_by_scope RENAME TO limit_alerts"),
       // 8: idempotency keys expire; pruning deletes those remembered before a time.
-      List.of("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)"));
+      List.of("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)"),
+      // 9: workers announce themselves by heartbeat, so a client that only submits can tell
+      // whether anything will run its work.
+      List.of("CREATE TABLE workers (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)"));
 
   private Schema() {}
 

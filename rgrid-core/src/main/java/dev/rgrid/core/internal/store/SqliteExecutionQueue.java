@@ -147,6 +147,13 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
         ps.setString(2, worker.value());
         ps.executeUpdate();
       }
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO workers (worker_id,"
+          + " alive_until) VALUES (?, ?) ON CONFLICT (worker_id) DO UPDATE"
+          + " SET alive_until = excluded.alive_until")) {
+        ps.setString(1, worker.value());
+        ps.setLong(2, until);
+        ps.executeUpdate();
+      }
       List<ExecutionId> held = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("UPDATE queue SET lease_until = ?"
           + " WHERE claimed_by = ? RETURNING execution_id")) {
@@ -229,6 +236,35 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM queue WHERE execution_id = ?")) {
         ps.setString(1, id.value());
         return ps.executeUpdate() > 0;
+      }
+    });
+  }
+
+  @Override
+  public List<WorkerId> liveWorkers(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return db().read("listing live workers", c -> {
+      try (PreparedStatement ps = c.prepareStatement("SELECT worker_id FROM workers"
+          + " WHERE alive_until > ? ORDER BY worker_id")) {
+        ps.setLong(1, Instants.toColumn(now));
+        List<WorkerId> live = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            live.add(new WorkerId(rs.getString(1)));
+          }
+        }
+        return live;
+      }
+    });
+  }
+
+  @Override
+  public void leave(WorkerId worker) {
+    Objects.requireNonNull(worker, "worker");
+    db().write("forgetting worker " + worker, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM workers WHERE worker_id = ?")) {
+        ps.setString(1, worker.value());
+        return ps.executeUpdate();
       }
     });
   }
