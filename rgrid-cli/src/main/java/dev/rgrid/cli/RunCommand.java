@@ -79,7 +79,9 @@ final class RunCommand extends BaseCommand {
           + "from a PEP 723 block, a requirements.txt beside the script, or its imports).")
   Path requirements;
 
-  @Option(names = "--no-deps", description = "Do not detect Python dependencies.")
+  @Option(names = "--no-deps", description = "Do not detect Python dependencies nor the local "
+      + "modules the script imports: only the script and its inputs travel (no effect with "
+      + "--requirements).")
   boolean noDeps;
 
   @Option(names = "--index-url", paramLabel = "URL",
@@ -268,7 +270,9 @@ final class RunCommand extends BaseCommand {
         return ExitCodes.TIMED_OUT;
       }
       case CANCELLED -> {
-        terminal.note(done.id() + " cancelled");
+        if (!interrupted) { // else the interrupt's hook says it
+          terminal.note(done.id() + " cancelled");
+        }
         return ExitCodes.CANCELLED;
       }
       default -> {
@@ -384,6 +388,8 @@ final class RunCommand extends BaseCommand {
   }
 
   private volatile boolean brokenPipe;
+  /** Set by Ctrl-C (SIGINT, SIGTERM) while the run had not ended: the hook cancels it. */
+  private volatile boolean interrupted;
 
   /** Whoever reads our stdout went away: stop the script, as SIGPIPE would stop it locally. */
   private void stdoutClosed(Execution execution) {
@@ -406,8 +412,12 @@ final class RunCommand extends BaseCommand {
   private void cancelOnInterrupt(Execution execution) {
     try {
       if (!execution.status().isTerminal()) {
+        interrupted = true;
         execution.cancel();
         execution.await(java.time.Duration.ofSeconds(5));
+        // Said here, not by report(): the JVM halts when this hook returns, maybe before the
+        // main thread gets that far, so only this line is sure to be printed.
+        terminal.note(execution.id() + " cancelled");
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

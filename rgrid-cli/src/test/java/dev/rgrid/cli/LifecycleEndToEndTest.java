@@ -59,7 +59,7 @@ class LifecycleEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
-  void interruptingTheCliLikeCtrlCCancelsTheRunAndExitsWith130() throws Exception {
+  void interruptingTheCliLikeCtrlCCancelsTheRunSaysSoOnceAndExitsWith130() throws Exception {
     cli.file("sleepy.py", """
         import subprocess, time
         child = subprocess.Popen(["sleep", "300"])
@@ -76,8 +76,11 @@ class LifecycleEndToEndTest extends CliEndToEndTest {
     assertThat(interrupted.exitCode()).as(interrupted.describe()).isEqualTo(ExitCodes.CANCELLED);
     long child = Long.parseLong(interrupted.stdout().strip().split(" ")[1]);
     Cli.await("the script's child process " + child + " is gone", SOON, () -> Cli.gone(child));
-    assertThat(cli.run("status", cli.lastExecutionId()).stdout())
-        .containsPattern("Status:\\s+CANCELLED");
+    String id = cli.lastExecutionId();
+    assertThat(cli.run("status", id).stdout()).containsPattern("Status:\\s+CANCELLED");
+    // What the user guide promises, once: the JVM halts as soon as the interrupt is handled.
+    assertThat(interrupted.stderr().lines().filter(l -> l.equals("rgrid: " + id + " cancelled")))
+        .as(interrupted.describe()).hasSize(1);
   }
 
   @Test

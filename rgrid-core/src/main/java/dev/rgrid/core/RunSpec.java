@@ -34,7 +34,8 @@ import java.util.Objects;
  * @param requirementsFile a {@code requirements.txt}-style file naming the Python packages to
  *     install, or {@code null} to detect them (PEP 723 block, {@code requirements.txt} beside the
  *     script, imports)
- * @param detectDependencies whether Python dependencies are detected when no file is given
+ * @param detectDependencies whether Python dependencies and the local modules the script imports
+ *     are detected when no file is given
  * @param cache whether an earlier identical successful run may be reused (and this one kept for
  *     reuse); runs fed {@code stdin} are never cached, since their input is not known in advance
  * @param retry when failed attempts are retried on their own ({@code null}: {@link
@@ -179,7 +180,10 @@ public record RunSpec(
       return this;
     }
 
-    /** Whether to detect Python dependencies when no requirements file is given (default on). */
+    /**
+     * Whether to detect, when no requirements file is given, the Python dependencies and the
+     * local modules the script imports (default on); off, only the script and its inputs travel.
+     */
     public Builder detectDependencies(boolean value) {
       detectDependencies = value;
       return this;
