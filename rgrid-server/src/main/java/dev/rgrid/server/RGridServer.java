@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The RGrid HTTP API over one {@link RGrid}: {@code /api/v1} (API key required), {@code
+ * The RGrid HTTP API over one {@link dev.rgrid.core.RGrid}: {@code /api/v1} (API key required), {@code
  * /health}, {@code /ready} and {@code /metrics}. It holds no state of its own: every instance
  * over the same shared state serves the same data, so a deployment runs as many as it likes.
  *

@@ -6,6 +6,7 @@ package dev.rgrid.spi;
  * can help. Driver exceptions are wrapped in it at the backend edge, with their cause.
  */
 public class BackendUnavailableException extends RGridException {
+  /** A short name of the backend that did not answer. */
   private final String backend;
 
   /**

@@ -8,7 +8,9 @@ import java.util.Optional;
  * line each and never a stack trace.
  */
 public class RGridException extends RuntimeException {
+  /** What to do next, or null when there is nothing to suggest. */
   private final String hint;
+  /** The execution the error concerns, or null. */
   private final String executionId;
 
   /** An error with a message and no hint. */

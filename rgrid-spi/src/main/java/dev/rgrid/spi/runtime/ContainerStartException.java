@@ -8,6 +8,7 @@ import dev.rgrid.spi.BackendUnavailableException;
  * failure: a retry may succeed once the cause is gone.
  */
 public class ContainerStartException extends BackendUnavailableException {
+  /** The name of the container that could not be started. */
   private final String container;
 
   /**

@@ -9,6 +9,7 @@ import java.util.List;
  * the run as failed with {@code dependency-install}, quoting {@link #errorLines()}.
  */
 public class DependencyInstallException extends RGridException {
+  /** The installer's lines that say what failed. */
   private final List<String> errorLines;
 
   /**
