@@ -48,6 +48,10 @@ public final class CliLogProvider extends SimpleServiceProvider {
   static void install() {
     if (System.getProperty("slf4j.provider") == null) {
       System.setProperty("slf4j.provider", CliLogProvider.class.getName());
+      // SLF4J would say on stderr that it loads the provider named: not the user's business.
+      if (System.getProperty("slf4j.internal.verbosity") == null) {
+        System.setProperty("slf4j.internal.verbosity", "WARN");
+      }
     }
     Thread.setDefaultUncaughtExceptionHandler((thread, e) -> LoggerFactory
         .getLogger(CliLogProvider.class).error("thread {} ended by an error", thread.getName(), e));
