@@ -36,6 +36,7 @@ public final class Main implements Runnable {
 
   /** Runs the CLI and exits with its exit code. */
   public static void main(String[] args) {
+    CliLogProvider.install();
     System.exit(execute(new Terminal(), args));
   }
 
@@ -51,6 +52,13 @@ public final class Main implements Runnable {
     cli.setOut(new java.io.PrintWriter(terminal.out, true));
     cli.setErr(new java.io.PrintWriter(terminal.err, true));
     cli.getSubcommands().get("run").setStopAtPositional(true);
+    CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
+    cli.setExecutionStrategy(parsed -> {
+      // Known once parsed: whether what the library logs (warnings of a failed attempt, a
+      // thread's unexpected end) shows its stack traces.
+      CliLogProvider.debug(main.debug);
+      return run.execute(parsed);
+    });
     cli.setParameterExceptionHandler((e, args) -> {
       terminal.error(e.getMessage(), "see `" + e.getCommandLine().getCommandSpec().qualifiedName()
           + " --help`");

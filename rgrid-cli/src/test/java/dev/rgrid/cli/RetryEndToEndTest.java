@@ -57,6 +57,41 @@ class RetryEndToEndTest {
   }
 
   @Test
+  void retryingAnUnknownIdSaysSoInOneLineEveryTimeEvenWithWorkWaiting() throws Exception {
+    // Work waiting in the queue makes the retry's worker claim while the CLI closes: that race
+    // printed a RejectedExecutionException stack trace.
+    Path job = cli.file("waiting.py", "print('ran')\n");
+    String unknown = "exec_01M8AXB2WH080CEFVK3WTHJKQ6";
+    for (int i = 0; i < 4; i++) {
+      try (dev.rgrid.core.LocalRGrid submitOnly = dev.rgrid.core.RGrid.builder().home(cli.home())
+          .workers(0).engine("process").build()) {
+        submitOnly.run(dev.rgrid.core.RunSpec.builder(job).cache(false).build());
+      }
+      Cli.Result r = cli.runFromDevNull("retry", unknown);
+      assertThat(r.exitCode()).as(r.stderr()).isEqualTo(ExitCodes.NOT_FOUND);
+      assertThat(r.errorLines()).singleElement().asString()
+          .isEqualTo("rgrid: error: no execution " + unknown);
+      assertThat(r.stderr()).as("stderr of round %d", i).doesNotContain("\tat ")
+          .doesNotContain("Exception").doesNotContain("Caused by");
+    }
+  }
+
+  @Test
+  void stackTracesOfLoggedErrorsAppearOnlyWithDebug() {
+    // The blob store is a file, not a directory: opening RGrid fails with a logged cause.
+    cli.file("ok.py", "print(1)\n");
+    cli.file("not-a-dir", "x");
+    cli.env("RGRID_BLOBS_DIR", cli.cwd().resolve("not-a-dir").toString());
+    Cli.Result plain = cli.runFromDevNull("run", "ok.py");
+    assertThat(plain.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+    assertThat(plain.errorLines()).singleElement().asString().contains("not-a-dir");
+    assertThat(plain.stderr()).doesNotContain("\tat ");
+    Cli.Result debug = cli.runFromDevNull("run", "--debug", "ok.py");
+    assertThat(debug.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+    assertThat(debug.stderr()).contains("\tat ");
+  }
+
+  @Test
   void badIdsAndRetryCounts() {
     assertThat(cli.runFromDevNull("retry", "nope").exitCode()).isEqualTo(2);
     assertThat(cli.runFromDevNull("retry", "exec_01M8AXB2WH080CEFVK3WTHJKQ6").exitCode())

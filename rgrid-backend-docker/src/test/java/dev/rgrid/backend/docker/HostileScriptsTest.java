@@ -311,6 +311,44 @@ class HostileScriptsTest {
   }
 
   @Test
+  void aContainerRemovedByHandWhileItRunsIsRetriedAsBackendUnavailableNotAScriptExit()
+      throws Exception {
+    Path s = script("wait.py", "import time\nprint('up', flush=True)\ntime.sleep(600)\n");
+    Execution e = rgrid.run(RunSpec.builder(s).build());
+    within(Duration.ofSeconds(60), () -> !e.logs().isEmpty());
+    String first = containerOf(e);
+    try (dev.rgrid.backend.docker.internal.Engine engine =
+        dev.rgrid.backend.docker.internal.Engine.connect(DockerTests.settings())) {
+      engine.control().removeContainerCmd(first).withForce(true).exec(); // as `docker rm -f`
+    }
+    within(Duration.ofSeconds(60), () -> e.logs().stream().filter(l -> l.text().equals("up"))
+        .count() == 2);
+    ExecutionRecord second = e.record();
+    assertThat(second.status()).isEqualTo(ExecutionStatus.RUNNING);
+    assertThat(second.attempt()).isEqualTo(2);
+    assertThat(e.logs()).extracting(LogLine::text).anySatisfy(t -> assertThat(t)
+        .startsWith("[rgrid] attempt 1 failed (backend-unavailable: container ")
+        .contains("was removed"));
+    assertThat(containerOf(e)).isNotEqualTo(first);
+    e.cancel();
+    ExecutionRecord done = e.await(DEADLINE).orElseThrow();
+    assertThat(done.status()).isEqualTo(ExecutionStatus.CANCELLED);
+    assertThat(done.transitions()).extracting(t -> t.status()).containsExactly(
+        ExecutionStatus.QUEUED, ExecutionStatus.RUNNING, ExecutionStatus.QUEUED,
+        ExecutionStatus.RUNNING, ExecutionStatus.CANCELLED);
+    assertNoContainerLeftFor(done);
+  }
+
+  /** The id of the one container of {@code e} on the engine. */
+  private static String containerOf(Execution e) {
+    List<String> ids = DockerTests.containersOfThisJvm().stream()
+        .filter(c -> e.id().value().equals(c.getLabels().get("dev.rgrid.execution")))
+        .map(c -> c.getId()).toList();
+    assertThat(ids).as("containers of %s", e.id()).hasSize(1);
+    return ids.get(0);
+  }
+
+  @Test
   void everyContainerCarriesTheExecutionsLabelsAndThisJvmsOwnership() throws Exception {
     Path s = script("labels.py", "import time\nprint('up', flush=True)\ntime.sleep(600)\n");
     Execution e = rgrid.run(RunSpec.builder(s).build());

@@ -25,6 +25,11 @@ public enum FailureKind {
   WORKER_LOST("worker-lost", true),
   /** A store, blob store or engine could not be reached. */
   BACKEND_UNAVAILABLE("backend-unavailable", true),
+  /**
+   * A disk RGrid writes to (blob store, working directory, database) is full. Not transient: a
+   * retry runs the script again and fills the same disk; space has to be freed first.
+   */
+  DISK_FULL("disk-full", false),
   /** Python dependencies could not be installed. */
   DEPENDENCY_INSTALL("dependency-install", false),
   /** A defect in RGrid itself. */

@@ -29,6 +29,8 @@ public final class DockerContainer implements Container {
   private static final Logger LOG = LoggerFactory.getLogger(DockerContainer.class);
   // How long close() waits for a killed container's output to end before removing it anyway.
   private static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
+  // The engine's states of a container being removed, or left dead by a failed removal.
+  private static final java.util.Set<String> REMOVED = java.util.Set.of("removing", "dead");
 
   private final Engine engine;
   private final String id;
@@ -295,6 +297,12 @@ public final class DockerContainer implements Container {
         throw engine.failure("wait for container " + name, e);
       }
       state = inspect();
+    }
+    if (REMOVED.contains(state.getStatus()) && !closed.get()) {
+      // `docker rm -f` kills first (exit 137) and removes after: the script did not end, it was
+      // taken away by something outside RGrid. Said as such, so the run is retried rather than
+      // recorded as the script's own failure.
+      throw gone(null);
     }
     Long code = state.getExitCodeLong();
     return new ExitResult(code == null ? -1 : code.intValue(),

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.blob;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
@@ -271,6 +272,11 @@ public final class FileBlobStore implements BlobStore {
   }
 
   private static BackendUnavailableException unavailable(String message, Path root, IOException e) {
+    if (StorageFullException.isOutOfSpace(e)) {
+      return new StorageFullException(BACKEND, root.toString(), "the disk holding the blob "
+          + "store " + root + " is full (" + message + ")", "free space on that disk, or point the blob "
+          + "store at a bigger one (RGRID_BLOBS_DIR, or blobs.dir in the config file)", e);
+    }
     String detail = e.getMessage() == null ? e.getClass().getSimpleName() : e.toString();
     return new BackendUnavailableException(BACKEND, message + " (" + detail + ")",
         "check free disk space and that " + root + " is a writable directory, or set RGRID_HOME",

@@ -4,6 +4,7 @@ import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.runtime.Container;
 import dev.rgrid.spi.runtime.ContainerPaths;
@@ -93,7 +94,14 @@ final class ExecutionRunner {
       // The engine or a store refused: recorded with its reason and hint; no stack trace needed.
       LOG.warn("execution {} failed: {}", id, e.getMessage());
       LOG.debug("execution {} failed", id, e);
-      retry = failures.retryOrFail(id, claim.attempt(), e);
+      if (e instanceof StorageFullException && handle.started()) {
+        // The script ran and its effects happened: running it again would repeat them and fill
+        // the same disk. It ends here, whatever its retry policy says.
+        retry = failures.fail(id, claim.attempt(), e,
+            handle.exitCode()) ? null : Failures.Retry.UNRECORDED;
+      } else {
+        retry = failures.retryOrFail(id, claim.attempt(), e);
+      }
     } catch (RuntimeException e) {
       LOG.error("execution {} failed inside RGrid", id, e);
       if (!failures.fail(id, claim.attempt(), e)) {
@@ -254,6 +262,8 @@ final class ExecutionRunner {
         if (ending != Ending.EXITED) {
           container.kill();
           container.await(KILL_GRACE);
+        } else {
+          handle.exited(exit.orElseThrow().exitCode());
         }
         exited = System.nanoTime();
       } catch (InterruptedException e) {
@@ -337,18 +347,12 @@ final class ExecutionRunner {
   }
 
   private void failInstall(ExecutionRecord record, RuntimeException e, LogCollector logs) {
-    List<String> lines = e instanceof DependencyInstallException d ? d.errorLines() : List.of();
-    lines.forEach(logs::note);
+    if (e instanceof DependencyInstallException d) {
+      d.errorLines().forEach(logs::note);
+    }
     LogCollector.Captured captured = logs.finish();
-    String message = e instanceof DependencyInstallException ? e.getMessage()
-        : "the " + ctx.runtime().name() + " runtime cannot install Python requirements";
-    String hint = e instanceof DependencyInstallException d ? d.hint().orElse(null)
-        : "run it with the Docker runtime or the process runtime";
-    String firstError = lines.stream().filter(l -> l.startsWith("ERROR")).findFirst()
-        .orElse(null);
-    String full = firstError == null ? message : message + ": " + firstError;
-    finish(record, b -> captured(b, captured).failure(new FailureReason(
-        FailureKind.DEPENDENCY_INSTALL, full, hint)).transition(ExecutionStatus.FAILED,
+    FailureReason reason = Failures.installFailure(e, ctx.runtime().name());
+    finish(record, b -> captured(b, captured).failure(reason).transition(ExecutionStatus.FAILED,
         ctx.clock().instant()));
   }
 

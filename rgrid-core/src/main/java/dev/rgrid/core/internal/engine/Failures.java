@@ -3,7 +3,9 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.runtime.ContainerStartException;
+import dev.rgrid.spi.runtime.DependencyInstallException;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
@@ -109,15 +111,20 @@ final class Failures {
    * @return {@code false} when even that could not be recorded (logged)
    */
   boolean fail(ExecutionId id, int attempt, RuntimeException e) {
-    FailureKind kind = kindOf(e);
-    String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
-        : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
-            + " --json`";
+    return fail(id, attempt, e, null);
+  }
+
+  /**
+   * As {@link #fail(ExecutionId, int, RuntimeException)}, recording the exit code of a script
+   * that exited before RGrid failed ({@code null}: it did not exit on its own).
+   */
+  boolean fail(ExecutionId id, int attempt, RuntimeException e, Integer exitCode) {
+    FailureReason reason = reasonOf(id, e);
     try {
       ExecutionRecord done = ctx.store().update(id,
           Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
           Fence.guard(attempt, ctx.workerId(), r -> Prices.costed(r, r.toBuilder()
-              .failure(new FailureReason(kind, String.valueOf(e.getMessage()), hint))
+              .failure(reason).exitCode(exitCode)
               .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build(), ctx.workerId(),
               ctx.hourlyMicros())));
       local.publish(done);
@@ -129,6 +136,12 @@ final class Failures {
       return false;
     } catch (dev.rgrid.spi.ConflictException ended) {
       return true; // it ended meanwhile (cancelled, or finished by whoever took it over)
+    } catch (StorageFullException again) {
+      // The store's own disk is full: nothing can be recorded until space is freed. Whoever
+      // waits here hears of the end anyway, rather than wait for a record that cannot change.
+      LOG.warn("could not record the failure of {}: {}", id, again.getMessage());
+      tellWaiters(id, reason, exitCode);
+      return false;
     } catch (RuntimeException again) {
       again.addSuppressed(e);
       LOG.error("could not record the failure of {}", id, again);
@@ -136,8 +149,58 @@ final class Failures {
     }
   }
 
+  /** Tells this instance's waiters of an end the store could not record. */
+  private void tellWaiters(ExecutionId id, FailureReason reason, Integer exitCode) {
+    try {
+      local.publish(ctx.store().get(id).toBuilder().failure(reason).exitCode(exitCode)
+          .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build());
+    } catch (RuntimeException unreadable) {
+      LOG.warn("could not tell the waiters of {}: {}", id, unreadable.getMessage());
+    }
+  }
+
+  /** The recorded reason for an attempt that failed with {@code e} inside RGrid. */
+  static FailureReason reasonOf(ExecutionId id, RuntimeException e) {
+    FailureKind kind = kindOf(e);
+    String hint = e instanceof RGridException r && r.hint().isPresent() ? r.hint().get()
+        : kind == FailureKind.DISK_FULL ? "free space on the disk named above, or move RGrid's "
+            + "state to a bigger one (RGRID_HOME)"
+        : "this is a defect in RGrid; please report it with the output of `rgrid status " + id
+            + " --json`";
+    return new FailureReason(kind, e instanceof RGridException && e.getMessage() != null
+        ? e.getMessage() : summary(e), hint);
+  }
+
+  /** The reason for Python requirements that {@code runtime} could not install. */
+  static FailureReason installFailure(RuntimeException e, String runtime) {
+    List<String> lines = e instanceof DependencyInstallException d ? d.errorLines() : List.of();
+    String message = e instanceof DependencyInstallException ? e.getMessage()
+        : "the " + runtime + " runtime cannot install Python requirements";
+    String hint = e instanceof DependencyInstallException d ? d.hint().orElse(null)
+        : "run it with the Docker runtime or the process runtime";
+    String firstError = lines.stream().filter(l -> l.startsWith("ERROR")).findFirst()
+        .orElse(null);
+    return new FailureReason(FailureKind.DEPENDENCY_INSTALL,
+        firstError == null ? message : message + ": " + firstError, hint);
+  }
+
+  /** The messages of {@code e} and its causes, each once: an I/O error's reason is the cause's. */
+  private static String summary(Throwable e) {
+    StringBuilder sb = new StringBuilder();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
+    for (Throwable c = e; c != null && seen.add(c); c = c.getCause()) {
+      String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+      if (sb.indexOf(m) < 0) {
+        sb.append(sb.length() == 0 ? "" : ": ").append(m);
+      }
+    }
+    return sb.toString();
+  }
+
   static FailureKind kindOf(RuntimeException e) {
-    return e instanceof ContainerStartException ? FailureKind.START_FAILED
+    return StorageFullException.isOutOfSpace(e) ? FailureKind.DISK_FULL
+        : e instanceof ContainerStartException ? FailureKind.START_FAILED
         : e instanceof BackendUnavailableException ? FailureKind.BACKEND_UNAVAILABLE
         : FailureKind.INTERNAL;
   }

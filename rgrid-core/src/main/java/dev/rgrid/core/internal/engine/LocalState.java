@@ -27,6 +27,7 @@ final class LocalState {
     private volatile Container container;
     private volatile boolean cancelled;
     private volatile boolean lost;
+    private volatile Integer exitCode;
 
     synchronized void attach(Container c) {
       container = c;
@@ -55,6 +56,21 @@ final class LocalState {
 
     boolean lost() {
       return lost;
+    }
+
+    /** Whether the script was started: from then on, its effects may have happened. */
+    boolean started() {
+      return container != null;
+    }
+
+    /** Records the exit code of a script that exited on its own. */
+    void exited(int code) {
+      exitCode = code;
+    }
+
+    /** The script's exit code, when it exited on its own; else {@code null}. */
+    Integer exitCode() {
+      return exitCode;
     }
   }
 

@@ -50,6 +50,9 @@ final class LogCollector implements OutputSink {
   private long storedBytes;
   private boolean truncated;
   private Instant lastFlush;
+  private final Path workspace;
+  /** Why the exact bytes were cut short, noted in the log at the end; null when they were not. */
+  private String cutShort;
 
   /** Per-stream state; touched only by that stream's reader thread until {@link #finish}. */
   private final class StreamState {
@@ -84,6 +87,7 @@ final class LogCollector implements OutputSink {
     // A later attempt continues the numbering, so the lines of earlier attempts stay.
     this.seq = firstRun ? 0 : store.lastLogSeq(id);
     this.lastFlush = clock.instant();
+    this.workspace = tmpDir.getParent() == null ? tmpDir : tmpDir.getParent();
     this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
         ctx.limits().maxLineBytes());
     this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
@@ -110,7 +114,17 @@ final class LogCollector implements OutputSink {
         s.rawBytes += keep;
         s.rawDropped = keep < length;
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot keep the script's " + s.stream + " bytes", e);
+        RuntimeException failure = Workspace.failure("keeping the script's " + s.stream
+            + " bytes", workspace, e);
+        if (!(failure instanceof dev.rgrid.spi.StorageFullException)) {
+          throw failure;
+        }
+        // Only the exact copy is lost: the lines still reach the store and the listener.
+        s.rawDropped = true;
+        s.rawBytes = maxRawBytes;
+        synchronized (this) {
+          cutShort = "the exact output bytes were cut short: " + failure.getMessage();
+        }
       }
     }
     s.splitter.write(bytes, offset, length);
@@ -162,6 +176,9 @@ final class LogCollector implements OutputSink {
     err.splitter.finish();
     List<LogLine> batch;
     synchronized (this) {
+      if (cutShort != null) {
+        pending.add(new LogLine(++seq, LogStream.SYSTEM, clock.instant(), "[rgrid] " + cutShort));
+      }
       batch = new ArrayList<>(pending);
       pending.clear();
     }

@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.Limits;
+import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
@@ -42,6 +43,7 @@ final class OutputCollector {
    * Collects outputs from {@code workDir}.
    *
    * @throws OutputLimitException when there are too many files or bytes; nothing is stored then
+   * @throws StorageFullException when the blob store's disk is full
    */
   Collected collect(Path workDir, List<InputFile> inputs) {
     List<Path> files = new ArrayList<>();
@@ -95,6 +97,10 @@ final class OutputCollector {
       } catch (IOException e) {
         skipped.add(rel + " (unreadable: " + e.getMessage() + ")");
         continue;
+      } catch (StorageFullException e) {
+        // Said from the run's side: the script did its work, its outputs found no room.
+        throw new StorageFullException(e.backend(), e.location(), "its outputs could not be "
+            + "stored: " + e.getMessage(), e.hint().orElse(null), e);
       }
       if (!info.key().equals(unchanged.get(rel))) {
         artifacts.add(new Artifact(rel, info.size(), info.key()));

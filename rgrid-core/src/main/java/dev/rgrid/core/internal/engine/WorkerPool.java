@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
+  private static final Duration CLAIMER_STOP = Duration.ofSeconds(5);
 
   private final EngineContext ctx;
   private final LocalState local;
@@ -114,6 +115,12 @@ public final class WorkerPool implements AutoCloseable {
         }
       }
       for (Claim claim : claims) {
+        if (closed) {
+          // Claimed while the pool was closing: nobody here will run it, so it goes back now
+          // rather than stay held until its lease lapses (and count as a lost attempt).
+          giveBack(claim);
+          continue;
+        }
         active.incrementAndGet();
         lastBusy = ctx.clock().instant();
         executions.execute(() -> {
@@ -145,6 +152,18 @@ public final class WorkerPool implements AutoCloseable {
       if (claims.isEmpty() || active.get() >= slots) {
         awaitWake(backoff);
       }
+    }
+  }
+
+  /** Hands a claim that will not run here back to the queue, as it was. */
+  private void giveBack(Claim claim) {
+    try {
+      ctx.queue().release(claim.executionId(), ctx.workerId(), ctx.clock().instant());
+    } catch (RGridException e) {
+      LOG.warn("could not hand {} back to the queue ({}); it is taken over once its lease lapses",
+          claim.executionId(), e.getMessage());
+    } finally {
+      inFlight.remove(claim.executionId());
     }
   }
 
@@ -272,6 +291,17 @@ public final class WorkerPool implements AutoCloseable {
     }
     wake();
     signalIdle();
+    try {
+      // The claimer first: it may be handing claims to the executor right now, and an executor
+      // shut down under it would refuse them. Once it has stopped, nothing submits any more.
+      claimer.join(CLAIMER_STOP.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (claimer.isAlive()) {
+      // Stuck in a store call: whatever it claims after this sees `closed` and gives it back.
+      LOG.warn("the claimer did not stop within {}; closing without it", CLAIMER_STOP);
+    }
     executions.shutdown();
     try {
       if (!executions.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -282,7 +312,6 @@ public final class WorkerPool implements AutoCloseable {
         executions.awaitTermination(30, TimeUnit.SECONDS);
       }
       runner.close(); // only workspaces given back: one still in use is removed by its runner
-      claimer.join(5_000);
       heartbeat.join(5_000);
       try {
         // After the last heartbeat: clients stop counting on this worker at once.

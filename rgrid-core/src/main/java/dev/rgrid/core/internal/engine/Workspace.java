@@ -56,7 +56,7 @@ final class Workspace implements AutoCloseable {
             Files.createDirectories(root.resolve(part));
           }
         } catch (IOException e) {
-          throw new UncheckedIOException("cannot create the working directory " + root, e);
+          throw failure("cannot create the working directory " + root, root, e);
         }
       }
       return new Workspace(root, this);
@@ -114,13 +114,27 @@ final class Workspace implements AutoCloseable {
     }
   }
 
-  private static void copy(BlobStore blobs, BlobKey key, Path target) {
+  private void copy(BlobStore blobs, BlobKey key, Path target) {
     try (InputStream in = blobs.open(key)) {
       Files.createDirectories(target.getParent());
       Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot stage " + target.getFileName(), e);
+      throw failure("cannot stage " + target.getFileName(), root, e);
     }
+  }
+
+  /**
+   * The error for an I/O failure on a workspace: a full disk is said to be one (the run fails as
+   * {@code disk-full}, naming where RGrid keeps workspaces), anything else keeps its cause.
+   */
+  static RuntimeException failure(String what, Path workspace, IOException e) {
+    Path where = workspace.getParent() == null ? workspace : workspace.getParent();
+    if (dev.rgrid.spi.StorageFullException.isOutOfSpace(e)) {
+      return new dev.rgrid.spi.StorageFullException("workspace", where.toString(), "the disk "
+          + "holding the working directories " + where + " is full (" + what + ")",
+          "free space on that disk, or set RGRID_HOME to a directory on a bigger one", e);
+    }
+    return new UncheckedIOException(what, e);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.store;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.StorageFullException;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -50,8 +51,9 @@ final class SqliteErrors {
 
   /**
    * The SPI exception for a driver error met while doing {@code action} (e.g. "claiming work").
-   * Constraint violations become {@link ConflictException}; everything else means the database
-   * cannot do its job and becomes {@link BackendUnavailableException}.
+   * Constraint violations become {@link ConflictException}, a full disk {@link
+   * StorageFullException}; everything else means the database cannot do its job and becomes
+   * {@link BackendUnavailableException}.
    */
   RGridException translate(SQLException e, String action) {
     int code = primaryCode(e);
@@ -69,8 +71,8 @@ final class SqliteErrors {
         return unavailable(file + " is not a valid RGrid database (" + detail + ") while " + action,
             corruptHint(), e);
       case FULL:
-        return unavailable("the disk holding " + file + " is full while " + action,
-            "free space on that disk, or set RGRID_HOME to a directory on another disk", e);
+        return full("the disk holding the RGrid database " + file + " is full while " + action,
+            e);
       case PERM:
       case READONLY:
       case IOERR:
@@ -88,6 +90,9 @@ final class SqliteErrors {
 
   /** The SPI exception for a file-system error met before SQLite got the file (e.g. mkdir). */
   BackendUnavailableException translate(IOException e, String action) {
+    if (StorageFullException.isOutOfSpace(e)) {
+      return full("the disk holding the RGrid database " + file + " is full while " + action, e);
+    }
     return unavailable("cannot use the RGrid database " + file + " while " + action + " ("
         + e + ")", unwritableHint(), e);
   }
@@ -124,6 +129,11 @@ final class SqliteErrors {
   /** Whether {@code e} is a constraint violation (unique or primary key, foreign key, not null). */
   static boolean isConstraint(SQLException e) {
     return primaryCode(e) == CONSTRAINT;
+  }
+
+  private StorageFullException full(String message, Exception cause) {
+    return new StorageFullException(BACKEND, file.toString(), message,
+        "free space on that disk, or set RGRID_HOME to a directory on another disk", cause);
   }
 
   private static BackendUnavailableException unavailable(String message, String hint,

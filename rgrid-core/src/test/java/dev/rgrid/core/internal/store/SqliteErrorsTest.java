@@ -37,6 +37,24 @@ class SqliteErrorsTest {
   }
 
   @Test
+  void reportsAFullDiskAsStorageFullNamingTheFileNotAsATransientOutage() {
+    RGridException e = errors.translate(new SQLiteException("[SQLITE_FULL] database or disk is "
+        + "full", SQLiteErrorCode.SQLITE_FULL), "updating execution x");
+    assertThat(e).isInstanceOf(dev.rgrid.spi.StorageFullException.class)
+        .hasMessageContaining("the disk holding the RGrid database " + file + " is full");
+    assertThat(((dev.rgrid.spi.StorageFullException) e).location()).isEqualTo(file.toString());
+    assertThat(e.hint()).hasValueSatisfying(h -> assertThat(h).contains("free space")
+        .contains("RGRID_HOME"));
+  }
+
+  @Test
+  void reportsNoSpaceLeftBeforeSqliteGotTheFileAsStorageFull() {
+    RGridException e = errors.translate(new java.io.IOException("No space left on device"),
+        "creating the state directory");
+    assertThat(e).isInstanceOf(dev.rgrid.spi.StorageFullException.class);
+  }
+
+  @Test
   void tellsHowToRecoverFromACorruptFile() {
     RGridException e = errors.translate(new SQLiteException("[SQLITE_CORRUPT] malformed",
         SQLiteErrorCode.SQLITE_CORRUPT), "listing executions");
