@@ -79,8 +79,8 @@ final class CacheCommand extends BaseCommand {
     String olderThan;
 
     @Option(names = "--max-size", paramLabel = "SIZE",
-        description = "Keep at most this much (500m, 2g); entries of runs without output "
-            + "take 0 bytes, so only --all removes them all.")
+        description = "Keep at most this much (500m, 2g). Entries of runs without output "
+            + "take 0 bytes and always fit: --all removes them.")
     String maxSize;
 
     @Option(names = "--all", description = "Remove every entry.")

@@ -202,7 +202,9 @@ final class RunCommand extends BaseCommand {
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
-    try (RGrid rgrid = client(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
+    // The interruption is closed after the RGrid: Ctrl-C waits for the close.
+    try (Interruption interruption = new Interruption(terminal);
+        RGrid rgrid = client(2, engine, new Pip(indexUrl, findLinks, noIndex))) {
       timings.mark("open");
       if (rgrid instanceof LocalRGrid local) {
         noticeIsolation(local);
@@ -210,17 +212,11 @@ final class RunCommand extends BaseCommand {
       Execution execution = rgrid.run(builder.build());
       current.set(execution);
       timings.mark("submit");
-      Thread onInterrupt = new Thread(() -> cancelOnInterrupt(execution), "rgrid-interrupt");
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      ExecutionRecord done;
-      try {
-        // In this process the listener prints the output as it comes; from a server, the
-        // output comes as log lines over its WebSocket.
-        done = rgrid instanceof LocalRGrid ? execution.await()
-            : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
-      } finally {
-        removeHook(onInterrupt);
-      }
+      interruption.onInterrupt(() -> cancelOnInterrupt(execution));
+      // In this process the listener prints the output as it comes; from a server, the output
+      // comes as log lines over its WebSocket.
+      ExecutionRecord done = rgrid instanceof LocalRGrid ? execution.await()
+          : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
       if (brokenPipe) {
         // Like a local script writing into `| head`: it ends, quietly, as killed by SIGPIPE.
         return 128 + 13;
@@ -298,12 +294,14 @@ final class RunCommand extends BaseCommand {
       }
     }
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
-    try (RGrid rgrid = client(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
+    // The interruption is closed after the RGrid: Ctrl-C waits for the close.
+    try (Interruption interruption = new Interruption(terminal);
+        RGrid rgrid = client(Math.min(n, 64), engine, new Pip(indexUrl, findLinks, noIndex))) {
       if (rgrid instanceof LocalRGrid local) {
         noticeIsolation(local);
       }
-      return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
-          remoteOnly);
+      return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(), batch, n,
+          outputDir, flat, remoteOnly);
     }
   }
 
@@ -374,24 +372,10 @@ final class RunCommand extends BaseCommand {
     t.start();
   }
 
-  private void cancelOnInterrupt(Execution execution) {
-    try {
-      if (!execution.status().isTerminal()) {
-        execution.cancel();
-        execution.await(java.time.Duration.ofSeconds(5));
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      terminal.error("could not cancel " + execution.id() + ": " + e.getMessage(), null);
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook is running or has run.
+  /** Ctrl-C: cancels the run, which ends the wait in runOpen; the RGrid is closed after. */
+  private static void cancelOnInterrupt(Execution execution) {
+    if (!execution.status().isTerminal()) {
+      execution.cancel();
     }
   }
 }

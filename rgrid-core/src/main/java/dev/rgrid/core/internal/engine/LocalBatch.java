@@ -322,15 +322,10 @@ final class LocalBatch implements Batch {
     }
   }
 
+  /** Cancels what the store holds as unended: no store read for each input that has ended. */
   @Override
   public int cancel() {
-    int n = 0;
-    for (BatchItem item : items()) {
-      if (item.executionId() != null && engine.cancel(item.executionId())) {
-        n++;
-      }
-    }
-    return n;
+    return engine.cancelBatch(id);
   }
 
   @Override
