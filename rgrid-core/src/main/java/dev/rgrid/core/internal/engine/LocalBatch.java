@@ -9,6 +9,7 @@ import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchSummary;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -41,7 +42,7 @@ final class LocalBatch implements Batch {
 
   private static final long STORE_POLL_MILLIS = 200;
   /** How often an awaited batch compares its ends with the store's when nothing is announced. */
-  static final long CATCH_UP_MILLIS = 500;
+  private static final long CATCH_UP_MILLIS = 500;
   /** The least time between two catch-ups, however often the store announces changes. */
   private static final long CATCH_UP_GAP_MILLIS = 100;
   private static final Set<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
@@ -295,14 +296,22 @@ final class LocalBatch implements Batch {
    * counts more ends than were heard here.
    */
   private void catchUp() {
-    BatchSummary s = engine.context().store().batchSummary(id);
-    long storedEnds = ENDED.stream().mapToLong(s::count).sum();
-    synchronized (this) {
-      if (storedEnds <= succeeded + failed + cancelled - refused) {
-        return;
+    List<ExecutionRecord> ended;
+    try {
+      BatchSummary s = engine.context().store().batchSummary(id);
+      long storedEnds = ENDED.stream().mapToLong(s::count).sum();
+      synchronized (this) {
+        if (storedEnds <= succeeded + failed + cancelled - refused) {
+          return;
+        }
       }
+      ended = Batches.all(engine.context().store(), id, ENDED);
+    } catch (RGridException e) {
+      // The store is away: local events still arrive, and the next catch-up tries again.
+      LOG.debug("cannot compare batch {} with the store: {}", id, e.getMessage());
+      return;
     }
-    for (ExecutionRecord r : Batches.all(engine.context().store(), id, ENDED)) {
+    for (ExecutionRecord r : ended) {
       boolean ours;
       synchronized (this) {
         Integer index = indexOf.get(r.id()); // a retry by hand has an id of its own: not ours
