@@ -37,9 +37,12 @@ final class BatchRun {
   /** One failed input, for the summary. */
   record Failure(String input, String executionId, String reason) {}
 
-  BatchRun(Terminal terminal, boolean json) {
+  private final Interruption interruption;
+
+  BatchRun(Terminal terminal, boolean json, Interruption interruption) {
     this.terminal = terminal;
     this.json = json;
+    this.interruption = interruption;
     // A bar only where someone watches: stderr is a terminal and nothing asked for quiet.
     this.bar = !json && !terminal.quiet() && System.console() != null
         && System.getenv("RGRID_PLAIN_PROGRESS") == null;
@@ -57,26 +60,20 @@ final class BatchRun {
         }).build());
     terminal.note("batch " + batch.id() + ": " + batch.items().size() + " input"
         + (batch.items().size() == 1 ? "" : "s") + ", at most " + parallel + " at once");
-    Thread onInterrupt = new Thread(() -> {
+    // Ctrl-C cancels what has not ended; the killed inputs end as CANCELLED, which ends the
+    // wait below, and the RGrid is closed before the JVM exits.
+    interruption.onInterrupt(() -> {
       int n = batch.cancel();
       terminal.note("cancelled " + n + " unfinished input" + (n == 1 ? "" : "s") + " of "
           + batch.id());
-    }, "rgrid-interrupt");
-    Runtime.getRuntime().addShutdownHook(onInterrupt);
-    BatchProgress done;
-    try {
-      done = follow(batch);
-    } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(onInterrupt);
-      } catch (IllegalStateException e) {
-        // Already shutting down: the hook runs.
-      }
-    }
+    });
+    BatchProgress done = follow(batch);
     summary(batch.id().value(), done);
     Path dir = outputDir != null ? outputDir : Path.of("outputs");
     List<Path> written = List.of();
-    if (!remoteOnly) {
+    if (interruption.interrupted()) {
+      terminal.note("interrupted: outputs not downloaded (`rgrid download EXECUTION_ID` fetches them)");
+    } else if (!remoteOnly) {
       written = batch.downloadOutputs(dir, flat);
       if (!written.isEmpty()) {
         terminal.note(written.size() + " output file" + (written.size() == 1 ? "" : "s")

@@ -79,7 +79,8 @@ final class CacheCommand extends BaseCommand {
     String olderThan;
 
     @Option(names = "--max-size", paramLabel = "SIZE",
-        description = "Keep at most this much (500m, 2g; 0 removes everything).")
+        description = "Keep at most this much (500m, 2g). Entries of runs without output "
+            + "take 0 bytes and always fit: --all removes them.")
     String maxSize;
 
     @Option(names = "--all", description = "Remove every entry.")
@@ -97,9 +98,13 @@ final class CacheCommand extends BaseCommand {
             "say what to remove: --older-than DURATION, --max-size SIZE, or --all");
       }
       Duration age = olderThan == null ? null : Parsing.duration(olderThan);
-      Long max = all ? Long.valueOf(0) : maxSize == null ? null : Parsing.size(maxSize);
+      if (all && (olderThan != null || maxSize != null)) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--all removes every entry: leave out --older-than and --max-size, or --all");
+      }
+      Long max = maxSize == null ? null : Parsing.size(maxSize);
       try (LocalRGrid rgrid = open(0)) {
-        CachePruned pruned = rgrid.pruneCache(age, max);
+        CachePruned pruned = all ? rgrid.clearCache() : rgrid.pruneCache(age, max);
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("removed", pruned.removed());

@@ -211,24 +211,20 @@ final class RunCommand extends BaseCommand {
       java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
     Config config = Config.fromEnvironment();
     boolean here = runsHere(config, localWorker);
-    try (RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
-        localWorker)) {
+    // The interruption is closed after the RGrid: Ctrl-C waits for the close.
+    try (Interruption interruption = new Interruption(terminal);
+        RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
+            localWorker)) {
       timings.mark("open");
       beforeSubmitting(rgrid, config, here);
       Execution execution = rgrid.run(builder.build());
       current.set(execution);
       timings.mark("submit");
-      Thread onInterrupt = new Thread(() -> cancelOnInterrupt(execution), "rgrid-interrupt");
-      Runtime.getRuntime().addShutdownHook(onInterrupt);
-      ExecutionRecord done;
-      try {
-        // In this process the listener prints the output as it comes; from a server or the
-        // cluster's workers, the output comes as stored log lines.
-        done = here ? execution.await()
-            : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
-      } finally {
-        removeHook(onInterrupt);
-      }
+      interruption.onInterrupt(() -> cancelOnInterrupt(execution));
+      // In this process the listener prints the output as it comes; from a server or the
+      // cluster's workers, the output comes as stored log lines.
+      ExecutionRecord done = here ? execution.await()
+          : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
       if (brokenPipe) {
         // Like a local script writing into `| head`: it ends, quietly, as killed by SIGPIPE.
         return 128 + 13;
@@ -270,9 +266,9 @@ final class RunCommand extends BaseCommand {
         return ExitCodes.TIMED_OUT;
       }
       case CANCELLED -> {
-        if (!interrupted) { // else the interrupt's hook says it
-          terminal.note(done.id() + " cancelled");
-        }
+        // Said by the main thread even after Ctrl-C: the interruption holds the JVM until the
+        // RGrid is closed, after this line.
+        terminal.note(done.id() + " cancelled");
         return ExitCodes.CANCELLED;
       }
       default -> {
@@ -313,11 +309,13 @@ final class RunCommand extends BaseCommand {
       }
     }
     // Enough in-process workers for the batch's cap (which the queue enforces in any case).
-    try (RGrid rgrid = client(config, Math.min(n, 64), engine,
-        new Pip(indexUrl, findLinks, noIndex), localWorker)) {
+    // The interruption is closed after the RGrid: Ctrl-C waits for the close.
+    try (Interruption interruption = new Interruption(terminal);
+        RGrid rgrid = client(config, Math.min(n, 64), engine,
+            new Pip(indexUrl, findLinks, noIndex), localWorker)) {
       beforeSubmitting(rgrid, config, here);
-      return new BatchRun(terminal, json).run(rgrid, builder.build(), batch, n, outputDir, flat,
-          remoteOnly);
+      return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(), batch, n,
+          outputDir, flat, remoteOnly);
     }
   }
 
@@ -388,8 +386,6 @@ final class RunCommand extends BaseCommand {
   }
 
   private volatile boolean brokenPipe;
-  /** Set by Ctrl-C (SIGINT, SIGTERM) while the run had not ended: the hook cancels it. */
-  private volatile boolean interrupted;
 
   /** Whoever reads our stdout went away: stop the script, as SIGPIPE would stop it locally. */
   private void stdoutClosed(Execution execution) {
@@ -409,28 +405,10 @@ final class RunCommand extends BaseCommand {
     t.start();
   }
 
-  private void cancelOnInterrupt(Execution execution) {
-    try {
-      if (!execution.status().isTerminal()) {
-        interrupted = true;
-        execution.cancel();
-        execution.await(java.time.Duration.ofSeconds(5));
-        // Said here, not by report(): the JVM halts when this hook returns, maybe before the
-        // main thread gets that far, so only this line is sure to be printed.
-        terminal.note(execution.id() + " cancelled");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (RuntimeException e) {
-      terminal.error("could not cancel " + execution.id() + ": " + e.getMessage(), null);
-    }
-  }
-
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook is running or has run.
+  /** Ctrl-C: cancels the run, which ends the wait in runOpen; the RGrid is closed after. */
+  private static void cancelOnInterrupt(Execution execution) {
+    if (!execution.status().isTerminal()) {
+      execution.cancel();
     }
   }
 }

@@ -22,6 +22,10 @@ class BatchEndToEndTest {
       "print('args', sys.argv[1:])",
       "");
 
+  private static final java.time.Duration SOON = java.time.Duration.ofSeconds(60);
+  private static final java.util.regex.Pattern BATCH_ID =
+      java.util.regex.Pattern.compile("batch_[0-9A-Z]{26}");
+
   @TempDir Path root;
   private Cli cli;
 
@@ -120,20 +124,82 @@ class BatchEndToEndTest {
   }
 
   @Test
-  void cancelByBatchId() throws Exception {
+  void cancellingByBatchIdFromAnotherShellEndsTheWaitingRun() throws Exception {
     for (int i = 0; i < 4; i++) {
       cli.file("slow/" + i + ".txt", "x");
     }
     cli.file("sleep.py", "import time\ntime.sleep(120)\n");
-    Cli.Result submitted = cli.runFromDevNull("run", "--detach", "--no-cache", "--parallel", "1",
-        "--batch", "slow/*.txt", "sleep.py").requireSuccess();
-    String batch = submitted.stdout().trim();
-    assertThat(batch).startsWith("batch_");
+    Cli.Running run = cli.start("run", "--no-cache", "--parallel", "1", "--batch", "slow/*.txt",
+        "sleep.py");
+    Cli.await("the batch is submitted", SOON, () -> BATCH_ID.matcher(run.stderrSoFar()).find());
+    String batch = batchIdIn(run.stderrSoFar());
+
     Cli.Result cancel = cli.runFromDevNull("cancel", batch).requireSuccess();
+
     assertThat(cancel.stderr()).contains("cancelling 4 executions of " + batch);
-    Cli.await("the batch to end", Cli.DEADLINE, () -> Cli.json(cli.runFromDevNull("status",
-        "--json", batch).stdout()).get("cancelled").asInt() == 4);
+    Cli.Result ended = run.await(SOON);
+    assertThat(ended.exitCode()).as(ended.describe()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(ended.stderr()).contains("0 succeeded, 0 failed, 4 cancelled of 4");
+    assertThat(Cli.json(cli.runFromDevNull("status", "--json", batch).stdout())
+        .get("cancelled").asInt()).isEqualTo(4);
     assertThat(cli.runFromDevNull("cancel", batch).stderr()).contains("nothing left to cancel");
+  }
+
+  @Test
+  void interruptingABatchLikeCtrlCCancelsEveryInputAndCleansUpBeforeExiting() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      cli.file("slow/" + i + ".txt", "x");
+    }
+    // Each input notes its own pid and its child's (the process runtime does not isolate).
+    Path pids = Files.createDirectories(root.resolve("pids"));
+    cli.file("sleepy.py", String.join("\n",
+        "import os, subprocess, sys, time",
+        "child = subprocess.Popen(['sleep', '300'])",
+        "note = os.path.join(os.environ['PIDS'], os.path.basename(sys.argv[-1]))",
+        "open(note + '.tmp', 'w').write('%d %d' % (os.getpid(), child.pid))",
+        "os.rename(note + '.tmp', note)",
+        "time.sleep(300)",
+        ""));
+    Cli.Running run = cli.start("run", "--no-cache", "--parallel", "2", "-e", "PIDS=" + pids,
+        "--batch", "slow/*.txt", "sleepy.py");
+    Cli.await("two inputs run", SOON, () -> notedPids(pids).size() == 4);
+    List<Long> started = notedPids(pids);
+
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(run.pid())).start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+    Cli.Result r = run.await(SOON);
+    assertThat(r.exitCode()).as(r.describe()).isEqualTo(ExitCodes.CANCELLED);
+    assertThat(r.stderr()).contains("cancelled 3 unfinished inputs")
+        .contains("0 succeeded, 0 failed, 3 cancelled of 3");
+    for (long pid : started) {
+      Cli.await("process " + pid + " of the batch is gone", SOON, () -> Cli.gone(pid));
+    }
+    // Recorded and cleaned up before the CLI exited: nothing waits for a lease to lapse.
+    JsonNode status = Cli.json(cli.runFromDevNull("status", "--json", batchIdIn(r.stderr()))
+        .stdout());
+    assertThat(status.get("cancelled").asInt()).as(status.toString()).isEqualTo(3);
+    assertThat(status.get("running").asInt() + status.get("queued").asInt()).isZero();
+    try (var left = Files.list(cli.home().resolve("work"))) {
+      assertThat(left.map(p -> p.getFileName().toString()))
+          .as("working directories left behind").noneMatch(n -> n.startsWith("ws-"));
+    }
+  }
+
+  /** The pids the inputs noted so far, each input's own and its child's. */
+  private static List<Long> notedPids(Path dir) {
+    try (var notes = Files.list(dir)) {
+      List<Path> done = notes.filter(p -> !p.toString().endsWith(".tmp")).toList();
+      List<Long> out = new java.util.ArrayList<>();
+      for (Path p : done) {
+        for (String pid : Files.readString(p).trim().split(" ")) {
+          out.add(Long.parseLong(pid));
+        }
+      }
+      return out;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   @Test
@@ -193,7 +259,7 @@ class BatchEndToEndTest {
   }
 
   private static String batchIdIn(String text) {
-    var m = java.util.regex.Pattern.compile("batch_[0-9A-Z]{26}").matcher(text);
+    var m = BATCH_ID.matcher(text);
     assertThat(m.find()).as(text).isTrue();
     return m.group();
   }

@@ -103,8 +103,14 @@ class CacheEndToEndTest {
 
     Cli.Result kept = cli.run("cache", "prune", "--older-than", "30d", "--json");
     assertThat(Cli.json(kept.stdout()).get("kept").asInt()).isEqualTo(1);
+    // A run without output leaves an entry of 0 bytes, which --all removes as well.
+    cli.file("silent.py", "pass\n");
+    cli.runFromDevNull("run", "silent.py").requireSuccess();
+    assertThat(Cli.json(cli.run("cache", "ls", "--json").stdout()).findValuesAsText("sizeBytes"))
+        .contains("0");
+    assertThat(cli.run("cache", "prune", "--all", "--max-size", "1g").exitCode()).isEqualTo(2);
     Cli.Result all = cli.run("cache", "prune", "--all", "--json");
-    assertThat(Cli.json(all.stdout()).get("removed")).hasSize(1);
+    assertThat(Cli.json(all.stdout()).get("removed")).hasSize(2);
     assertThat(Cli.json(cli.run("cache", "ls", "--json").stdout())).isEmpty();
     count();
     assertThat(starts()).isEqualTo(2);

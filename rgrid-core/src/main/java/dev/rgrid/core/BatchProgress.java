@@ -9,10 +9,13 @@ import java.util.Optional;
  * their retries are.
  *
  * @param total how many inputs the batch has
- * @param queued waiting for a worker (including those waiting to be retried)
+ * @param queued waiting for a worker (including those waiting to be retried), and inputs not
+ *     submitted yet
  * @param running being run
  * @param succeeded ended successfully, cache hits included
- * @param failed ended unsuccessfully: the script failed, timed out, or could not be run
+ * @param failed ended unsuccessfully: the script failed, timed out, or could not be run; as
+ *     the handle that submitted the batch counts them, also inputs it could not submit (the
+ *     stored progress, which others read, counts those as queued)
  * @param cancelled cancelled
  * @param cached how many of the successes reused a cached result
  * @param costMicros what the ended executions cost, in micros

@@ -223,6 +223,14 @@ public final class LocalRGrid implements RGrid {
     return engine.cache().prune(olderThan, maxBytes);
   }
 
+  /**
+   * Removes every result cache entry, empty ones included (a run without output makes an entry
+   * of 0 bytes, which {@code pruneCache(null, 0L)} keeps since it fits). The executions stay.
+   */
+  public CachePruned clearCache() {
+    return engine.cache().clear();
+  }
+
   @Override
   public CostReport costs(java.time.Instant since, java.time.Instant until, String by) {
     return engine.costs().report(since, until, by);

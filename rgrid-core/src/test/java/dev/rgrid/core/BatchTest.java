@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -217,6 +219,43 @@ class BatchTest {
     assertThat(done.cancelled()).isEqualTo(6);
     assertThat(rgrid.batchProgress(batch.id()).cancelled()).isEqualTo(6);
     assertThat(rgrid.cancelBatch(batch.id())).isZero();
+  }
+
+  @Test
+  void inputsNotSubmittedYetCountAsQueuedNeverAsFailed() throws Exception {
+    LocalRGrid local = (LocalRGrid) rgrid;
+    BatchRecord stored = local.createBatch(AccountId.generate(java.time.Instant.now(),
+        new java.util.Random(3)), "upper.py", null, 3, 2, Map.of());
+    BatchProgress fresh = rgrid.batchProgress(stored.id());
+    assertThat(fresh.total()).isEqualTo(3);
+    assertThat(fresh.queued()).isEqualTo(3);
+    assertThat(fresh.failed()).isZero();
+    assertThat(fresh.done()).isFalse();
+    assertThat(fresh.eta()).isEmpty();
+  }
+
+  @Test
+  void awaitEndsWhenAnotherInstanceCancelsTheBatch() throws Exception {
+    for (int i = 0; i < 4; i++) {
+      file("slow/" + i + ".txt", "x");
+    }
+    Path sleeper = Files.writeString(src.resolve("sleep.py"), "import time\ntime.sleep(60)\n");
+    Batch batch = rgrid.batch(BatchSpec.builder(RunSpec.builder(sleeper).baseDirectory(src)
+        .cache(false).build()).glob("slow/*.txt").parallel(1).build());
+    BatchItem first = batch.items().get(0);
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (batch.record(first).status() != ExecutionStatus.RUNNING) {
+      assertThat(System.nanoTime()).as("the first input runs").isLessThan(deadline);
+      Thread.onSpinWait();
+    }
+    // Another process on the same state (as `rgrid cancel` from another shell): no event of
+    // its reaches this instance's listeners; the store tells.
+    try (RGrid other = RGrid.builder().home(home).workers(0).build()) {
+      assertThat(other.cancelBatch(batch.id())).isEqualTo(4);
+    }
+    BatchProgress done = batch.await(DEADLINE).orElseThrow();
+    assertThat(done.cancelled()).isEqualTo(4);
+    assertThat(done.queued() + done.running()).isZero();
   }
 
   @Test

@@ -149,5 +149,15 @@ class CloseWhileClaimingTest {
     public long depth() {
       return delegate.depth();
     }
+
+    @Override
+    public List<WorkerId> liveWorkers(Instant now) {
+      return delegate.liveWorkers(now);
+    }
+
+    @Override
+    public void leave(WorkerId worker) {
+      delegate.leave(worker);
+    }
   }
 }

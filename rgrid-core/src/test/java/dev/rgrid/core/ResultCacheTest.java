@@ -161,6 +161,19 @@ class ResultCacheTest {
   }
 
   @Test
+  void clearingRemovesEveryEntryEvenOneOfZeroBytes() throws Exception {
+    Path silent = Files.writeString(src.resolve("silent.py"), "pass\n");
+    run(RunSpec.builder(silent).build());
+    run(spec().build());
+    assertThat(rgrid.cacheEntries(10)).extracting(e -> e.sizeBytes()).contains(0L);
+    // A size budget of nothing still fits an entry of nothing: only clearing removes it.
+    assertThat(rgrid.pruneCache(null, 0L).kept()).isEqualTo(1);
+    assertThat(rgrid.clearCache().removed()).hasSize(1);
+    assertThat(rgrid.cacheEntries(10)).isEmpty();
+    assertThat(rgrid.clearCache().removed()).isEmpty();
+  }
+
+  @Test
   void aCacheHitOnAFreshInstanceOverTheSameStateWorks() throws Exception {
     ExecutionRecord first = run(spec().build());
     rgrid.close();

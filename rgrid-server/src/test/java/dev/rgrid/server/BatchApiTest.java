@@ -104,9 +104,20 @@ class BatchApiTest {
     assertThat(batch.path("parallel").asInt()).isEqualTo(1);
     assertThat(batch.path("labels").toString()).isEqualTo("{\"team\":\"x\"}");
     assertThat(batch.path("progress").path("total").asInt()).isEqualTo(2);
+    // Nothing submitted yet: both inputs are waiting, none failed, and the batch is not done.
+    for (JsonNode fresh : List.of(batch.path("progress"),
+        api.get("/api/v1/batches/" + id, alice).json().path("progress"))) {
+      assertThat(fresh.path("queued").asInt()).as(fresh.toString()).isEqualTo(2);
+      assertThat(fresh.path("failed").asInt()).as(fresh.toString()).isZero();
+    }
 
     String script = "import sys\nprint('got', sys.argv[1])\n";
     String one = submitInto(alice, id, script, "a");
+    // One submitted: the other still counts as waiting.
+    JsonNode half = api.get("/api/v1/batches/" + id, alice).json().path("progress");
+    assertThat(half.path("failed").asInt()).as(half.toString()).isZero();
+    assertThat(half.path("queued").asInt() + half.path("running").asInt()
+        + half.path("succeeded").asInt()).as(half.toString()).isEqualTo(2);
     String two = submitInto(alice, id, script, "b");
     assertThat(ended(one, alice).path("status").asText()).isEqualTo("SUCCEEDED");
     assertThat(ended(two, alice).path("status").asText()).isEqualTo("SUCCEEDED");

@@ -1,6 +1,7 @@
 package dev.rgrid.client.internal;
 
 import dev.rgrid.core.internal.batch.BatchDownloads;
+import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
@@ -47,6 +48,8 @@ public final class RemoteBatch implements Batch {
   /** Items whose end the listener heard (not submitted ones included); guarded by this. */
   private final boolean[] heard;
   private int delivered;
+  /** Inputs that could not be submitted. */
+  private final int refused;
 
   /**
    * @param items every input, in batch order, submitted or not
@@ -72,6 +75,7 @@ public final class RemoteBatch implements Batch {
         byExecution.put(item.executionId(), item);
       }
     }
+    this.refused = delivered;
     if (listener == BatchListener.NONE) {
       delivered = heard.length; // nobody to tell: await waits for the server alone
     } else if (delivered < heard.length) {
@@ -91,9 +95,13 @@ public final class RemoteBatch implements Batch {
     return items;
   }
 
+  /**
+   * Where it stands, from the server, with the inputs this client could not submit counted as
+   * failed (the server counts an input without an execution as queued: it may still come).
+   */
   @Override
   public BatchProgress progress() {
-    return batches.get(id).progress();
+    return NotSubmitted.countedAsFailed(batches.get(id).progress(), refused);
   }
 
   @Override

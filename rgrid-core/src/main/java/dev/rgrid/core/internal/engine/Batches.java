@@ -19,6 +19,7 @@ import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -120,15 +121,19 @@ final class Batches {
   BatchProgress progress(BatchId id) {
     BatchRecord batch = find(id);
     BatchSummary s = ctx.store().batchSummary(id);
-    long missing = Math.max(0, batch.size() - s.total());
+    // Inputs without an execution yet are queued: the store cannot tell one still being
+    // submitted (a batch is stored before its executions) from one its submitter gave up on,
+    // and counting them failed made every fresh batch look failed. The submitting handle knows
+    // which it gave up on and counts those as failed (NotSubmitted).
+    long unsubmitted = Math.max(0, batch.size() - s.total());
+    int queued = (int) (s.count(ExecutionStatus.QUEUED) + unsubmitted);
+    int running = (int) s.count(ExecutionStatus.RUNNING);
     int succeeded = (int) s.count(ExecutionStatus.SUCCEEDED);
     int failed = (int) (s.count(ExecutionStatus.FAILED) + s.count(ExecutionStatus.TIMED_OUT));
     int cancelled = (int) s.count(ExecutionStatus.CANCELLED);
-    boolean done = s.count(ExecutionStatus.QUEUED) + s.count(ExecutionStatus.RUNNING) == 0;
+    boolean done = queued + running == 0;
     Instant end = done && s.lastFinished() != null ? s.lastFinished() : ctx.clock().instant();
-    // Inputs that never became executions (not submitted) count as failed, as they did live.
-    return BatchProgress.of(batch.size(), (int) s.count(ExecutionStatus.QUEUED),
-        (int) s.count(ExecutionStatus.RUNNING), succeeded, failed + (int) missing, cancelled,
+    return BatchProgress.of(batch.size(), queued, running, succeeded, failed, cancelled,
         (int) Math.min(s.cached(), succeeded), s.costMicros(),
         Duration.between(batch.createdAt(), end));
   }
@@ -174,12 +179,17 @@ final class Batches {
     return retried;
   }
 
-  /** Every execution of the batch in {@code statuses}, oldest first, read page by page. */
   private List<ExecutionRecord> all(BatchId id, Set<ExecutionStatus> statuses) {
+    return all(ctx.store(), id, statuses);
+  }
+
+  /** Every execution of the batch in {@code statuses}, oldest first, read page by page. */
+  static List<ExecutionRecord> all(MetadataStore store, BatchId id,
+      Set<ExecutionStatus> statuses) {
     List<ExecutionRecord> out = new ArrayList<>();
     ExecutionId before = null;
     while (true) {
-      ExecutionPage page = ctx.store().list(new ExecutionQuery(statuses, Map.of(), id.value(),
+      ExecutionPage page = store.list(new ExecutionQuery(statuses, Map.of(), id.value(),
           before, PAGE));
       out.addAll(page.items());
       if (page.items().size() < PAGE) {

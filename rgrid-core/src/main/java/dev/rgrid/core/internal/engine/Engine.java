@@ -250,6 +250,18 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells this instance's listeners and waiting handles of an end that no local event announces:
+   * one recorded by another process (a queued execution cancelled there, a run by another
+   * worker). An execution this instance is running is left to its runner, which announces its
+   * end once the cache entry and the spending are recorded.
+   */
+  void endedElsewhere(ExecutionRecord record) {
+    if (record.status().isTerminal() && local.running(record.id()) == null) {
+      local.publish(record);
+    }
+  }
+
   /** Stored log lines after {@code afterSeq}. */
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
     return ctx.store().logs(ResultCache.logSource(ctx.store().get(id)), afterSeq, limit);

@@ -6,9 +6,12 @@ import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchSummary;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
@@ -19,17 +22,31 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The handle on a batch this instance submitted. Counts are kept from the status events of its
  * executions, so progress costs no store query; each item's state moves only forward once ended.
+ * Ends recorded by another process (a {@code rgrid cancel} from another shell cancels queued
+ * executions there) raise no event here: while someone awaits, the batch catches up with the
+ * store when it announces a change of one of its executions, and every {@link #CATCH_UP_MILLIS}
+ * in any case (a store may announce nothing across processes).
  */
 final class LocalBatch implements Batch {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LocalBatch.class);
 
   private static final long STORE_POLL_MILLIS = 200;
+  /** How often an awaited batch compares its ends with the store's when nothing is announced. */
+  private static final long CATCH_UP_MILLIS = 500;
+  /** The least time between two catch-ups, however often the store announces changes. */
+  private static final long CATCH_UP_GAP_MILLIS = 100;
+  private static final Set<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
+      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
 
   private final Engine engine;
   private final BatchId id;
@@ -50,6 +67,14 @@ final class LocalBatch implements Batch {
   private long cost;
   /** Ends whose listener calls returned: await waits for these, so listeners hear all first. */
   private int delivered;
+  /** Inputs that could not be submitted: the store counts them as queued. */
+  private int refused;
+  /** Item index by execution id, for ends learnt from the store. */
+  private final Map<ExecutionId, Integer> indexOf = new HashMap<>();
+  /** A change of one of its executions was announced since the last catch-up. */
+  private boolean announced;
+  /** When the store was last caught up with ({@link System#nanoTime}). */
+  private long caughtUpAt = System.nanoTime();
 
   LocalBatch(Engine engine, BatchId id, List<Path> inputs, List<String> folders,
       BatchListener listener, Clock clock) {
@@ -98,11 +123,15 @@ final class LocalBatch implements Batch {
       if (items[index] == null) {
         items[index] = new BatchItem(index, inputs.get(index), folders.get(index), execution, null);
       }
+      indexOf.put(execution, index);
     }
   }
 
   /** Item {@code index} could not be submitted: it counts as failed, with {@code why}. */
   void notSubmitted(int index, String why) {
+    synchronized (this) {
+      refused++;
+    }
     update(index, null, why);
   }
 
@@ -188,11 +217,19 @@ final class LocalBatch implements Batch {
   @Override
   public BatchProgress progress() {
     if (!engine.runsWork()) {
-      return engine.batchProgress(id); // other workers run it: only the store knows
+      return storedProgress(); // other workers run it: only the store knows
     }
     synchronized (this) {
       return progressLocked();
     }
+  }
+
+  private BatchProgress storedProgress() {
+    int n;
+    synchronized (this) {
+      n = refused;
+    }
+    return NotSubmitted.countedAsFailed(engine.batchProgress(id), n);
   }
 
   @Override
@@ -206,7 +243,7 @@ final class LocalBatch implements Batch {
     if (!engine.runsWork()) {
       // Submitted for other workers: no local events arrive, so read the store now and then.
       while (true) {
-        BatchProgress p = engine.batchProgress(id);
+        BatchProgress p = storedProgress();
         if (p.done() || System.nanoTime() >= deadline) {
           return p.done() ? Optional.of(p) : Optional.empty();
         }
@@ -214,27 +251,90 @@ final class LocalBatch implements Batch {
             (deadline - System.nanoTime()) / 1_000_000)));
       }
     }
-    synchronized (this) {
-      while (!allDelivered()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return Optional.empty();
+    AutoCloseable subscription = engine.context().store().subscribeChanges(this::announce);
+    try {
+      while (true) {
+        synchronized (this) {
+          while (!allDelivered() && !catchUpDue()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              return Optional.empty();
+            }
+            wait(Math.max(1, Math.min(left / 1_000_000, CATCH_UP_GAP_MILLIS)));
+          }
+          if (allDelivered()) {
+            return Optional.of(progressLocked());
+          }
+          announced = false;
+          caughtUpAt = System.nanoTime();
         }
-        wait(Math.max(1, left / 1_000_000));
+        catchUp();
       }
-      return Optional.of(progressLocked());
+    } finally {
+      close(subscription);
     }
   }
 
-  @Override
-  public int cancel() {
-    int n = 0;
-    for (BatchItem item : items()) {
-      if (item.executionId() != null && engine.cancel(item.executionId())) {
-        n++;
+  /** A change of execution {@code changed} (null: of any) was announced by the store. */
+  private void announce(ExecutionId changed) {
+    synchronized (this) {
+      if (changed == null || indexOf.containsKey(changed)) {
+        announced = true;
+        notifyAll();
       }
     }
-    return n;
+  }
+
+  private boolean catchUpDue() {
+    long since = (System.nanoTime() - caughtUpAt) / 1_000_000;
+    return since >= CATCH_UP_MILLIS || announced && since >= CATCH_UP_GAP_MILLIS;
+  }
+
+  /**
+   * Hands the engine every end the store holds that no local event told of. One summary query
+   * when there is none (the usual case); the ended executions are listed only when the store
+   * counts more ends than were heard here.
+   */
+  private void catchUp() {
+    List<ExecutionRecord> ended;
+    try {
+      BatchSummary s = engine.context().store().batchSummary(id);
+      long storedEnds = ENDED.stream().mapToLong(s::count).sum();
+      synchronized (this) {
+        if (storedEnds <= succeeded + failed + cancelled - refused) {
+          return;
+        }
+      }
+      ended = Batches.all(engine.context().store(), id, ENDED);
+    } catch (RGridException e) {
+      // The store is away: local events still arrive, and the next catch-up tries again.
+      LOG.debug("cannot compare batch {} with the store: {}", id, e.getMessage());
+      return;
+    }
+    for (ExecutionRecord r : ended) {
+      boolean ours;
+      synchronized (this) {
+        Integer index = indexOf.get(r.id()); // a retry by hand has an id of its own: not ours
+        ours = index != null && !states[index].isTerminal();
+      }
+      if (ours) {
+        engine.endedElsewhere(r);
+      }
+    }
+  }
+
+  private static void close(AutoCloseable subscription) {
+    try {
+      subscription.close();
+    } catch (Exception e) {
+      LOG.debug("closing the store subscription failed", e);
+    }
+  }
+
+  /** Cancels what the store holds as unended: no store read for each input that has ended. */
+  @Override
+  public int cancel() {
+    return engine.cancelBatch(id);
   }
 
   @Override

@@ -129,6 +129,23 @@ public final class ResultCache {
         keep.stream().mapToLong(CacheEntry::sizeBytes).sum());
   }
 
+  /**
+   * Removes every entry, however many there are and whatever their size (an entry of a run with
+   * no output takes 0 bytes, so no size budget removes it). The executions stay.
+   */
+  public CachePruned clear() {
+    List<CacheEntry> removed = new ArrayList<>();
+    while (true) {
+      // A listing holds at most MAX_ENTRIES: remove page by page until none is left.
+      List<CacheEntry> page = ctx.store().cacheEntries(MAX_ENTRIES);
+      if (page.isEmpty()) {
+        return new CachePruned(removed, 0, 0);
+      }
+      ctx.store().removeCacheEntries(page.stream().map(CacheEntry::key).toList());
+      removed.addAll(page);
+    }
+  }
+
   /** The execution whose logs {@code record} shows: the reused one for a cache hit. */
   static ExecutionId logSource(ExecutionRecord record) {
     return record.cachedFrom() != null ? record.cachedFrom() : record.id();
