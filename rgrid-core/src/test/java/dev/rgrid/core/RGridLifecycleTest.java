@@ -274,6 +274,16 @@ class RGridLifecycleTest {
     public long depth() {
       return delegate.depth();
     }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claimOwn(worker, max, now, lease);
+    }
+
+    @Override
+    public long unowned(Instant now) {
+      return delegate.unowned(now);
+    }
   }
 
   /** A queue whose renewals are lost, as when a worker hangs or its machine is cut off. */
@@ -316,6 +326,16 @@ class RGridLifecycleTest {
     @Override
     public long depth() {
       return delegate.depth();
+    }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claimOwn(worker, max, now, lease);
+    }
+
+    @Override
+    public long unowned(Instant now) {
+      return delegate.unowned(now);
     }
   }
 

@@ -47,6 +47,7 @@ final class ExecutionRunner {
   private final Spending spending;
   private final HourlyBilling billing;
   private final Workspace.Pool workspaces;
+  private final LostAttempts lostAttempts;
 
   ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending,
       HourlyBilling billing) {
@@ -59,6 +60,7 @@ final class ExecutionRunner {
     this.environments = new Environments(ctx);
     this.failures = new Failures(ctx, local);
     this.workspaces = new Workspace.Pool(ctx.workRoot());
+    this.lostAttempts = new LostAttempts(ctx);
   }
 
   /** Deletes the workspaces kept for reuse; called once no execution runs. */
@@ -142,6 +144,8 @@ final class ExecutionRunner {
       dev.rgrid.spi.store.RetryPolicy policy = current.spec().retry();
       int allowed = Math.min(ctx.maxAttempts(),
           policy.retryOn().contains(FailureKind.WORKER_LOST) ? policy.maxAttempts() : 1);
+      // Said in its log first, so the lost attempt's output never ends in a silent gap.
+      lostAttempts.mark(current, claim.attempt(), allowed, now);
       if (claim.attempt() > allowed) {
         finish(current, claim.attempt(), b -> b.failure(new FailureReason(
             FailureKind.WORKER_LOST, "the worker running it (" + current.workerId()
@@ -263,7 +267,7 @@ final class ExecutionRunner {
       }
       if (ending == Ending.LOST) {
         logs.discard();
-        LOG.warn("lost the claim on {} (lease expired); another worker runs it now", id);
+        LOG.warn("stopped {}: {}", id, handle.why());
         return;
       }
       LogCollector.Captured captured = logs.finish();

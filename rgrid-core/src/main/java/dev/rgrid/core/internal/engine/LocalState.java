@@ -27,6 +27,7 @@ final class LocalState {
     private volatile Container container;
     private volatile boolean cancelled;
     private volatile boolean lost;
+    private volatile String why;
 
     synchronized void attach(Container c) {
       container = c;
@@ -42,7 +43,9 @@ final class LocalState {
       }
     }
 
-    synchronized void lose() {
+    /** Stops this copy of the run, which is no longer this worker's to end; {@code why} says why. */
+    synchronized void lose(String why) {
+      this.why = why;
       lost = true;
       if (container != null) {
         container.kill();
@@ -55,6 +58,11 @@ final class LocalState {
 
     boolean lost() {
       return lost;
+    }
+
+    /** Why it was lost, once {@link #lost()}. */
+    String why() {
+      return why;
     }
   }
 
