@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RGridBuilder;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
@@ -34,40 +35,65 @@ abstract class BaseCommand implements Callable<Integer> {
 
   abstract int execute() throws Exception;
 
-  /** The embedded RGrid with {@code workers} in-process workers (0: submit only). */
+  /**
+   * The embedded RGrid of a long-lived process (the agent, an embedded server) with {@code
+   * workers} in-process workers, which also run work that is not theirs (0: submit only).
+   */
   static LocalRGrid open(int workers) {
     return open(workers, null);
   }
 
   /**
-   * The embedded RGrid with {@code workers} in-process workers on container runtime {@code engine}
-   * ({@code auto}, {@code docker}, {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
+   * As {@link #open(int)}, on container runtime {@code engine} ({@code auto}, {@code docker},
+   * {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
    */
   static LocalRGrid open(int workers, String engine) {
-    return RGrid.builder().workers(workers).engine(engine).build();
+    return builder(workers, engine).build();
   }
 
-  /** As {@link #open(int, String)}, installing Python packages as {@code pip} says. */
-  static LocalRGrid open(int workers, String engine, Pip pip) {
-    return RGrid.builder().workers(workers).engine(engine)
-        .pip(pip.indexUrl(), pip.findLinks(), pip.noIndex()).build();
+  /**
+   * The builder every embedded RGrid of the CLI starts from; {@code RGRID_LEASE} sets how long
+   * its claims live without a heartbeat (default 30 s), and so how soon the work of a process
+   * that died is taken over.
+   */
+  static RGridBuilder builder(int workers, String engine) {
+    RGridBuilder builder = RGrid.builder().workers(workers).engine(engine);
+    String lease = System.getenv("RGRID_LEASE");
+    if (lease != null && !lease.isBlank()) {
+      builder.lease(Parsing.duration(lease));
+    }
+    return builder;
   }
 
   /**
    * The server of {@code rgrid login} / {@code RGRID_URL} when one is configured, else the
-   * embedded RGrid with {@code workers} in-process workers on runtime {@code engine}.
+   * embedded RGrid of this short-lived command with {@code workers} in-process workers on runtime
+   * {@code engine}.
    */
   static RGrid client(int workers, String engine) {
-    java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
-    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
-        : open(workers, engine);
+    return client(workers, engine, null);
   }
 
-  /** As {@link #client(int, String)}, with pip options for the embedded case. */
+  /**
+   * As {@link #client(int, String)}, with pip options for the embedded case. The embedded RGrid
+   * runs only the work this command submits: work nobody owns (left by a process that died, or
+   * detached work whose agent is gone) is handed to the background agent, which sees it through.
+   */
   static RGrid client(int workers, String engine, Pip pip) {
     java.util.Optional<Remote.Target> target = Remote.target(System.getenv());
-    return target.isPresent() ? RGrid.connect(target.get().url(), target.get().key())
-        : open(workers, engine, pip);
+    if (target.isPresent()) {
+      return RGrid.connect(target.get().url(), target.get().key());
+    }
+    RGridBuilder builder = builder(workers, engine).adoptsWork(false);
+    if (pip != null) {
+      builder.pip(pip.indexUrl(), pip.findLinks(), pip.noIndex());
+    }
+    LocalRGrid rgrid = builder.build();
+    if (!builder.sharedStateConfigured()) {
+      // Shared state has workers of its own for such work; the embedded state has the agent.
+      AgentCommand.handUnownedWork(rgrid, engine);
+    }
+    return rgrid;
   }
 
   /** The package index options of a command line. */
