@@ -218,7 +218,8 @@ final class ExecutionRunner {
           InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
           new Limits(spec.resources().milliCpus(), spec.resources().memoryBytes(), 0,
               spec.network()),
-          Map.of("dev.rgrid.execution", id.value(), "dev.rgrid.worker", ctx.workerId().value()),
+          Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, ctx.workerId().value(),
+              LostAttempts.ATTEMPT, Integer.toString(record.attempt())),
           local.stdin(id));
       Ending ending;
       Optional<ExitResult> exit;

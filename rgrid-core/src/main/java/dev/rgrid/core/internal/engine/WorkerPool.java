@@ -80,6 +80,9 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   void start() {
+    // Before any claim: output read back from a lost attempt goes before the marker its next
+    // claim writes.
+    new LostAttempts(ctx).reapLeftovers();
     // Work enqueued by other processes (when the queue can announce it) wakes the claimer at once.
     subscription = ctx.queue().subscribe(this::wake);
     claimer.start();
