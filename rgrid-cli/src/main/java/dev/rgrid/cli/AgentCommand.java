@@ -6,6 +6,7 @@ import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.RGridException;
 import java.io.File;
 import java.io.IOException;
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,11 +17,15 @@ import picocli.CommandLine.Option;
 /**
  * {@code rgrid agent}: a background RGrid process that runs queued work in the embedded state
  * directory and exits once there has been nothing to do for a while. {@code rgrid run --detach}
- * starts one, so the terminal comes back at once while the work goes on.
+ * starts one, so the terminal comes back at once while the work goes on; every other command
+ * starts one when it finds work nobody owns (see {@link #handUnownedWork}), which the agent then
+ * sees through. A running agent holds the lock of {@code agent.lock} in the state directory.
  */
 @Command(name = "agent", hidden = true, mixinStandardHelpOptions = true,
     description = "Run queued work in the background; exit when idle.")
 final class AgentCommand extends BaseCommand {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
+
   @Option(names = "--idle-exit", paramLabel = "DURATION", defaultValue = "3s",
       description = "Exit after this long with nothing to do (default ${DEFAULT-VALUE}).")
   String idleExit;
@@ -34,10 +39,40 @@ final class AgentCommand extends BaseCommand {
     if (workers < 1 || workers > 256) {
       throw new IllegalArgumentException("--workers must be between 1 and 256");
     }
+    Duration idle = Parsing.duration(idleExit);
     try (LocalRGrid rgrid = open(workers)) {
-      rgrid.awaitIdle(Parsing.duration(idleExit));
+      AgentLock lock = AgentLock.tryTake(RGridBuilder.defaultHome());
+      while (true) {
+        rgrid.awaitIdle(idle);
+        // Unlocked before the last look: a command that finds work nobody owns after this look
+        // finds no agent either, and starts one, so no such work is left waiting for nobody.
+        if (lock != null) {
+          lock.close();
+        }
+        if (rgrid.unownedWork() == 0) {
+          break;
+        }
+        lock = AgentLock.tryTake(RGridBuilder.defaultHome());
+      }
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * Hands the work nobody owns in {@code rgrid}'s state (left by a process that died once its
+   * lease lapsed, or detached work whose agent is gone) to the background agent, starting one on
+   * runtime {@code engine} when none runs: a short-lived command never adopts such a run itself,
+   * since it would stop it half-way when it exits. A failure to start it is only logged: the
+   * command's own work goes on, and the next command tries again.
+   */
+  static void handUnownedWork(LocalRGrid rgrid, String engine) {
+    try {
+      if (rgrid.unownedWork() > 0 && !AgentLock.held(RGridBuilder.defaultHome())) {
+        spawn(engine);
+      }
+    } catch (RGridException e) {
+      LOG.warn("work left by an ended process waits: {}", e.getMessage());
+    }
   }
 
   /**

@@ -37,17 +37,37 @@ abstract class BaseCommand implements Callable<Integer> {
 
   abstract int execute() throws Exception;
 
-  /** The embedded RGrid with {@code workers} in-process workers (0: submit only). */
+  /**
+   * The embedded RGrid of a long-lived process (the agent, an embedded server) with {@code
+   * workers} in-process workers, which also run work that is not theirs (0: submit only).
+   */
   static LocalRGrid open(int workers) {
     return open(workers, null);
   }
 
   /**
-   * The embedded RGrid with {@code workers} in-process workers on container runtime {@code engine}
-   * ({@code auto}, {@code docker}, {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
+   * As {@link #open(int)}, on container runtime {@code engine} ({@code auto}, {@code docker},
+   * {@code process}; {@code null}: {@code RGRID_RUNTIME}, else auto).
    */
   static LocalRGrid open(int workers, String engine) {
-    return RGrid.builder().workers(workers).engine(engine).build();
+    return builder(workers, engine).build();
+  }
+
+  /**
+   * The builder every embedded RGrid of the CLI starts from; {@code RGRID_LEASE} sets how long
+   * its claims live without a heartbeat (default 30 s), and so how soon the work of a process
+   * that died is taken over.
+   */
+  static RGridBuilder builder(int workers, String engine) {
+    return lease(RGrid.builder().workers(workers).engine(engine));
+  }
+
+  private static RGridBuilder lease(RGridBuilder builder) {
+    String lease = System.getenv("RGRID_LEASE");
+    if (lease != null && !lease.isBlank()) {
+      builder.lease(Parsing.duration(lease));
+    }
+    return builder;
   }
 
   /**
@@ -65,14 +85,21 @@ abstract class BaseCommand implements Callable<Integer> {
     if (config.server() != null) {
       return RGrid.client(config);
     }
-    RGridBuilder builder = RGrid.builder().config(config).engine(engine);
+    // A short-lived command runs only the work it submits: work nobody owns (left by a process
+    // that died, or detached work whose agent is gone) is handed to the background agent, which
+    // sees it through; on shared state, the cluster's workers take it.
+    RGridBuilder builder = lease(RGrid.builder().config(config).engine(engine)).adoptsWork(false);
     if (!config.sharedState() || localWorker) {
       builder.workers(workers);
     }
     if (pip != null) {
       builder.pip(pip.indexUrl(), pip.findLinks(), pip.noIndex());
     }
-    return builder.build();
+    LocalRGrid rgrid = builder.build();
+    if (!config.sharedState()) {
+      AgentCommand.handUnownedWork(rgrid, engine);
+    }
+    return rgrid;
   }
 
   /**

@@ -381,6 +381,15 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
+   * How many queued executions no live worker holds or reserves: submitted without workers, or
+   * left behind by a process that died once its lease lapsed. An instance that does not adopt
+   * work ({@link RGridBuilder#adoptsWork}) hands these to one that does.
+   */
+  public long unownedWork() {
+    return engine.unownedWork();
+  }
+
+  /**
    * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
    * background process that runs detached work and then exits.
    */

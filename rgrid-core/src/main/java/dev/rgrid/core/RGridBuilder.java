@@ -46,6 +46,7 @@ public final class RGridBuilder {
   private Duration pollInterval = Duration.ofMillis(500);
   private int maxAttempts = 3;
   private Duration closeGrace = Duration.ofSeconds(10);
+  private boolean adoptsWork = true;
   private PackageIndex packageIndex;
   private String pipIndexUrl;
   private List<Path> pipFindLinks = List.of();
@@ -172,6 +173,17 @@ public final class RGridBuilder {
   /** How many attempts a run lost with its worker gets in all (default 3). */
   public RGridBuilder maxAttempts(int value) {
     maxAttempts = value;
+    return this;
+  }
+
+  /**
+   * Whether this instance's workers also run work that is not theirs: submitted by an instance
+   * without workers, or left behind by one that died (default {@code true}). A short-lived process
+   * sets {@code false}: it runs only what it submits, never adopting a run it might not see
+   * through, and hands the rest to a long-lived one (see {@link LocalRGrid#unownedWork()}).
+   */
+  public RGridBuilder adoptsWork(boolean value) {
+    adoptsWork = value;
     return this;
   }
 
@@ -350,7 +362,8 @@ public final class RGridBuilder {
       if (selected != null && slots > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      return new LocalRGrid(new Engine(ctx, slots, closeGrace, spendingAlerts), catalog, owned,
+      return new LocalRGrid(new Engine(ctx, slots, adoptsWork, closeGrace, spendingAlerts),
+          catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {

@@ -284,6 +284,16 @@ class RGridLifecycleTest {
     public long depth() {
       return delegate.depth();
     }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claimOwn(worker, max, now, lease);
+    }
+
+    @Override
+    public long unowned(Instant now) {
+      return delegate.unowned(now);
+    }
   }
 
   /** A queue whose renewals are lost, as when a worker hangs or its machine is cut off. */
@@ -336,6 +346,16 @@ class RGridLifecycleTest {
     @Override
     public long depth() {
       return delegate.depth();
+    }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claimOwn(worker, max, now, lease);
+    }
+
+    @Override
+    public long unowned(Instant now) {
+      return delegate.unowned(now);
     }
   }
 

@@ -245,6 +245,18 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   /**
+   * Removes the containers of runs (labelled {@code dev.rgrid.execution}) that RGrid processes of
+   * this machine left behind when they ended; the other leftovers of ended processes are removed
+   * when the runtime is created. A container offered to {@code recover} that it wants is killed
+   * first, then what the engine kept of its output (the last 10 MB at most) reaches the sink.
+   */
+  @Override
+  public void reapLeftovers(java.util.function.Function<Map<String, String>, OutputSink> recover) {
+    requireOpen();
+    leftovers.removeRunsOfEndedOwners(Objects.requireNonNull(recover, "recover"));
+  }
+
+  /**
    * Closes (kills and removes) every container still open, then the engine connection. Later
    * calls do nothing.
    */

@@ -15,7 +15,10 @@ import java.util.List;
  *
  * <p>The life of an entry: {@link #enqueue} → {@link #claim} (lease) → {@link #renew} while running
  * → {@link #complete} (gone) or {@link #release} (claimable again). An entry whose lease lapsed is
- * claimable by any worker, with its attempt number raised by one.
+ * claimable by any worker, with its attempt number raised by one in the same atomic step, so a
+ * lost attempt is counted once however many workers try to take it over. A holder that gives back
+ * an attempt that started (it was stopped, or could not record its end) says so with {@link
+ * #retry} and the next attempt number; {@link #release} is for a claim that never started.
  */
 public interface ExecutionQueue extends AutoCloseable {
 
@@ -36,6 +39,13 @@ public interface ExecutionQueue extends AutoCloseable {
    * across every worker, not per worker.
    */
   List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease);
+
+  /**
+   * As {@link #claim}, but only entries reserved for {@code worker} (its affinity), whether or not
+   * its hold lapsed: a process that runs only the work it submitted never takes another's, lost or
+   * not. Group limits hold as for {@link #claim}.
+   */
+  List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease);
 
   /**
    * The heartbeat: extends to {@code now + lease} the leases of every entry {@code worker} holds
@@ -91,6 +101,13 @@ public interface ExecutionQueue extends AutoCloseable {
 
   /** How many entries are waiting (unclaimed), claimable or not. */
   long depth();
+
+  /**
+   * How many entries no live worker holds or reserves at {@code now}: unclaimed without affinity
+   * or with a lapsed hold, or claimed under a lapsed lease; whatever their not-before time. They
+   * wait for a worker that takes any work ({@link #claim}).
+   */
+  long unowned(Instant now);
 
   /**
    * Asks to be told, soon and on a thread of the queue's, whenever work may have become claimable

@@ -3,6 +3,7 @@ package dev.rgrid.spi.runtime;
 import dev.rgrid.spi.BackendUnavailableException;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Runs a script in a container (or, for the local process runtime, a host process). Safe for use by
@@ -65,6 +66,17 @@ public interface ContainerRuntime extends AutoCloseable {
   default int reap(Map<String, String> labels) {
     return 0;
   }
+
+  /**
+   * Removes the containers of runs (those started with an execution label) that RGrid processes of
+   * this machine left behind when they ended (crashed, killed), first offering each to {@code
+   * recover} with its labels: when that returns a sink, the container is stopped and what the
+   * runtime kept of its output, from its start, reaches the sink as it was written (stdout and
+   * stderr apart, in order), then both streams are closed; output the runtime no longer has is
+   * simply missing. A runtime whose runs cannot outlive the process that started them has no such
+   * leftovers: the default does nothing.
+   */
+  default void reapLeftovers(Function<Map<String, String>, OutputSink> recover) {}
 
   /** Releases the runtime's resources; the default does nothing. */
   @Override

@@ -21,43 +21,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The contract every {@link ExecutionQueue} passes. Extend it and return a fresh, empty queue. */
-public abstract class ExecutionQueueContract {
-  protected static final Duration LEASE = Duration.ofSeconds(30);
-  protected static final WorkerId A = new WorkerId("worker-a");
-  protected static final WorkerId B = new WorkerId("worker-b");
-  protected ExecutionQueue queue;
-
-  /** A new, empty queue. */
-  protected abstract ExecutionQueue newQueue() throws Exception;
-
-  /**
-   * Makes {@code id} known to the backend before it is enqueued, for backends whose queue refers to
-   * stored executions; the default does nothing.
-   */
-  protected void prepareExecution(ExecutionId id) {}
-
-  @BeforeEach
-  void openQueue() throws Exception {
-    queue = newQueue();
-  }
-
-  @AfterEach
-  void closeQueue() throws Exception {
-    queue.close();
-  }
-
-  private ExecutionId enqueue(Instant at, WorkerId affinity) {
-    ExecutionId id = Fixtures.id(at);
-    prepareExecution(id);
-    queue.enqueue(new QueueEntry(id, affinity, at, 1), at, LEASE);
-    return id;
-  }
-
+/**
+ * The contract every {@link ExecutionQueue} passes. Extend it and return a fresh, empty queue;
+ * the tests of who may claim what, and how attempts are counted, come with it from {@link
+ * ExecutionQueueOwnershipContract}.
+ */
+public abstract class ExecutionQueueContract extends ExecutionQueueOwnershipContract {
   @Test
   void claimsTheOldestEntriesFirst() {
     ExecutionId first = enqueue(T0, null);
@@ -249,13 +220,6 @@ public abstract class ExecutionQueueContract {
     Set<ExecutionId> unique = new HashSet<>(claimed);
     assertThat(claimed).hasSize(entries);
     assertThat(unique).hasSize(entries);
-  }
-
-  private ExecutionId enqueueInGroup(Instant at, String group, int limit) {
-    ExecutionId id = Fixtures.id(at);
-    prepareExecution(id);
-    queue.enqueue(new QueueEntry(id, null, at, 1, group, limit), at, LEASE);
-    return id;
   }
 
   @Test

@@ -32,6 +32,11 @@ public final class ContainerRecipe {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final int MAX_NAME = 100;
+  /**
+   * The most output the engine keeps of a container (its {@code local} log driver; past it the
+   * file starts over): enough to read back what a run wrote after its RGrid process died.
+   */
+  private static final String LOG_BYTES = "10m";
 
   private final DockerSettings settings;
   private final RunAs runAs;
@@ -139,9 +144,11 @@ public final class ContainerRecipe {
         // and gives the script normal signal handling; when the script exits, init exits with
         // its code and the kernel ends every process left in the container.
         .withInit(true)
-        // Output is streamed through attach; the engine keeping its own copy on disk would only
-        // cost I/O (100 MB of output written twice) and space until the container is removed.
-        .withLogConfig(new LogConfig(LogConfig.LoggingType.NONE));
+        // Output is streamed through attach. The engine keeps a bounded copy too (one file of
+        // LOG_BYTES, dropped with the container), so what a run writes after the RGrid process
+        // reading it died can be read back before its leftover container is removed.
+        .withLogConfig(new LogConfig(LogConfig.LoggingType.LOCAL,
+            Map.of("max-size", LOG_BYTES, "max-file", "1", "compress", "false")));
   }
 
   private static List<String> env(Map<String, String> given) {

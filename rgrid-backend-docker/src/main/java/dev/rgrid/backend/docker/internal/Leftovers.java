@@ -3,10 +3,12 @@ package dev.rgrid.backend.docker.internal;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import dev.rgrid.spi.runtime.OutputSink;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,27 +18,62 @@ import org.slf4j.LoggerFactory;
  * are ever touched, and never one whose owner process still runs on this machine.
  */
 public final class Leftovers {
+  /** The label naming the execution a container runs (set by whoever starts the run). */
+  public static final String EXECUTION = "dev.rgrid.execution";
+
   private static final Logger LOG = LoggerFactory.getLogger(Leftovers.class);
 
   private final Engine engine;
+  private final KeptOutput kept;
 
   /** Leftovers on {@code engine}. */
   public Leftovers(Engine engine) {
     this.engine = engine;
+    this.kept = new KeptOutput(engine);
   }
 
   /**
-   * Removes the containers of RGrid processes of this machine that have ended (crashed, killed).
+   * Removes the containers of RGrid processes of this machine that have ended (crashed, killed),
+   * except those of runs: they are left to {@link #removeRunsOfEndedOwners}, which can read back
+   * their output first.
    *
    * @return how many were removed
    */
   public int removeThoseOfEndedOwners() {
-    int removed = remove(Map.of(), c -> Owner.of(labels(c))
-        .map(Owner::isGoneFromThisMachine).orElse(false));
+    int removed = remove(Map.of(), c -> !labels(c).containsKey(EXECUTION)
+        && endedHere(c));
     if (removed > 0) {
       LOG.info("removed {} container(s) left behind by RGrid processes that ended", removed);
     }
     return removed;
+  }
+
+  /**
+   * Removes the containers of runs that RGrid processes of this machine left behind when they
+   * ended, first offering each to {@code recover}: a sink it returns gets what the engine kept of
+   * the container's output (see {@link dev.rgrid.spi.runtime.ContainerRuntime#reapLeftovers}).
+   *
+   * @return how many were removed
+   */
+  public int removeRunsOfEndedOwners(Function<Map<String, String>, OutputSink> recover) {
+    int removed = remove(Map.of(), c -> {
+      if (!labels(c).containsKey(EXECUTION) || !endedHere(c)) {
+        return false;
+      }
+      OutputSink sink = recover.apply(Map.copyOf(labels(c)));
+      if (sink != null) {
+        kept.readInto(c.getId(), sink);
+      }
+      return true;
+    });
+    if (removed > 0) {
+      LOG.info("removed {} run container(s) left behind by RGrid processes that ended", removed);
+    }
+    return removed;
+  }
+
+  private static boolean endedHere(Container c) {
+    return Owner.of(labels(c)).map(Owner::isGoneFromThisMachine).orElse(false);
   }
 
   /**

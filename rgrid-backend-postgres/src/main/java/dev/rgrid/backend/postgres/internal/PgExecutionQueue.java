@@ -95,6 +95,16 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   @Override
   public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+    return claim(PgQueueSql.ANY, worker, max, now, lease);
+  }
+
+  @Override
+  public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+    return claim(PgQueueSql.OWN, worker, max, now, lease);
+  }
+
+  private List<Claim> claim(PgQueueSql.Claiming sql, WorkerId worker, int max, Instant now,
+      Duration lease) {
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
@@ -103,20 +113,21 @@ public final class PgExecutionQueue implements ExecutionQueue {
     }
     Instant leaseUntil = now.plus(lease);
     return run("claiming work for " + worker, h -> {
-      List<Row> rows = claimRows(h, PgQueueSql.CLAIM_UNGROUPED, worker, now, leaseUntil)
+      List<Row> rows = claimRows(h, sql.claimUngrouped(), worker, now, leaseUntil)
           .bind("max", max).map(ROW).list();
       // Nothing claimed lock-free means the queue is idle or a limited group is waiting; only the
       // second case, asked separately so the busy path stays one statement, needs the lock.
-      if (rows.isEmpty() && limitedGroupWaiting(h, worker, now)) {
+      if (rows.isEmpty() && limitedGroupWaiting(h, sql, worker, now)) {
         rows = h.inTransaction(TransactionIsolationLevel.READ_COMMITTED,
-            tx -> claimUnderLock(tx, worker, max, now, leaseUntil));
+            tx -> claimUnderLock(tx, sql, worker, max, now, leaseUntil));
       }
       return toClaims(rows, worker, leaseUntil);
     });
   }
 
-  private static boolean limitedGroupWaiting(Handle h, WorkerId worker, Instant now) {
-    return h.createQuery(PgQueueSql.SELECT_LIMITED_GROUP_WAITING)
+  private static boolean limitedGroupWaiting(Handle h, PgQueueSql.Claiming sql, WorkerId worker,
+      Instant now) {
+    return h.createQuery(sql.selectLimitedGroupWaiting())
         .bind("now", nanos(now))
         .bind("worker", worker.value())
         .mapTo(Boolean.class).one();
@@ -126,11 +137,11 @@ public final class PgExecutionQueue implements ExecutionQueue {
    * Runs in a READ COMMITTED transaction: each statement after the lock reads a fresh snapshot,
    * so it sees every grouped claim committed by the lock's previous holder.
    */
-  private static List<Row> claimUnderLock(Handle tx, WorkerId worker, int max, Instant now,
-      Instant leaseUntil) {
+  private static List<Row> claimUnderLock(Handle tx, PgQueueSql.Claiming sql, WorkerId worker,
+      int max, Instant now, Instant leaseUntil) {
     tx.createQuery(PgQueueSql.LOCK_GROUP_CLAIMS).bind("key", PgQueueSql.GROUP_CLAIM_LOCK)
         .mapTo(Integer.class).one();
-    List<Long> seqs = tx.createQuery(PgQueueSql.CANDIDATES)
+    List<Long> seqs = tx.createQuery(sql.candidates())
         .bind("now", nanos(now))
         .bind("worker", worker.value())
         .bind("max", max)
@@ -138,7 +149,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
     if (seqs.isEmpty()) {
       return List.of();
     }
-    return claimRows(tx, PgQueueSql.CLAIM_CANDIDATES, worker, now, leaseUntil)
+    return claimRows(tx, sql.claimCandidates(), worker, now, leaseUntil)
         .bindArray("seqs", Long.class, seqs).map(ROW).list();
   }
 
@@ -246,6 +257,13 @@ public final class PgExecutionQueue implements ExecutionQueue {
     Objects.requireNonNull(worker, "worker");
     run("forgetting worker " + worker, h -> h.createUpdate(PgQueueSql.LEAVE)
         .bind("worker", worker.value()).execute());
+  }
+
+  @Override
+  public long unowned(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return run("counting unowned executions", h -> h.createQuery(PgQueueSql.UNOWNED)
+        .bind("now", nanos(now)).mapTo(Long.class).one());
   }
 
   @Override

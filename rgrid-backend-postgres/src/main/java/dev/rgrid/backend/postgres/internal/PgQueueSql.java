@@ -17,63 +17,69 @@ final class PgQueueSql {
       + " not_before, attempt, enqueued_at, group_id, group_limit)"
       + " VALUES (:id, :affinity, :holdUntil, :notBefore, :attempt, :now, :group, :groupLimit)";
 
-  /**
-   * Whether a limited group has claimable entries: then claims must take the advisory lock, since
-   * only a claimer that sees every other's grouped claims can count a group's held entries. The
-   * partial index {@code queue_limited_group} makes it free while no limited group is queued.
-   */
-  static final String LIMITED_GROUP_WAITING = "EXISTS (SELECT 1 FROM queue g"
-      + " WHERE g.group_id IS NOT NULL AND g.group_limit > 0 AND " + claimable("g.") + ")";
+  /** The claiming statements over every claimable entry ({@code ExecutionQueue.claim}). */
+  static final Claiming ANY = Claiming.over(PgQueueSql::claimable);
 
-  /**
-   * The lock-free claim of ungrouped (or unlimited) work, one statement: SKIP LOCKED lets
-   * concurrent claimers pass each other's rows, and the FOR UPDATE re-check keeps one entry from
-   * two workers. It claims nothing while a limited group is waiting, so the locked path keeps the
-   * oldest-first order across both kinds.
-   */
-  static final String CLAIM_UNGROUPED = "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
-      + " WHERE group_limit = 0 AND " + claimable("") + " AND NOT " + LIMITED_GROUP_WAITING
-      + " ORDER BY seq LIMIT :max FOR UPDATE SKIP LOCKED) " + markClaimed();
-
-  /** Whether the locked path is needed (asked only when the lock-free claim found nothing). */
-  static final String SELECT_LIMITED_GROUP_WAITING = "SELECT " + LIMITED_GROUP_WAITING;
+  /** The claiming statements over the claimer's own entries ({@code ExecutionQueue.claimOwn}). */
+  static final Claiming OWN = Claiming.over(PgQueueSql::own);
 
   /** Takes {@link #GROUP_CLAIM_LOCK} until the transaction ends. */
   static final String LOCK_GROUP_CLAIMS = "SELECT 1 FROM pg_advisory_xact_lock(:key)";
 
   /**
-   * Under the advisory lock, the oldest claimable entries, grouped or not: the same set as ranking
-   * every claimable entry within its group, without reading the whole queue. The oldest ungrouped
-   * entries come from the primary key; the limited groups are listed by a loose scan of {@code
-   * queue_limited_group} (one index probe per group), and each group gives only its free places
-   * (its limit less its entries held under live leases), oldest first. So one claim never takes
-   * more than a group's free places, a full group costs nothing, and a full group never hides the
-   * work queued after it.
+   * The statements that claim, over the entries one condition calls claimable.
+   *
+   * @param selectLimitedGroupWaiting whether a limited group has claimable entries: then claims
+   *     must take the advisory lock, since only a claimer that sees every other's grouped claims
+   *     can count a group's held entries. The partial index {@code queue_limited_group} makes it
+   *     free while no limited group is queued
+   * @param claimUngrouped the lock-free claim of ungrouped (or unlimited) work, one statement:
+   *     SKIP LOCKED lets concurrent claimers pass each other's rows, and the FOR UPDATE re-check
+   *     keeps one entry from two workers. It claims nothing while a limited group is waiting, so
+   *     the locked path keeps the oldest-first order across both kinds
+   * @param candidates under the advisory lock, the oldest claimable entries, grouped or not: the
+   *     same set as ranking every claimable entry within its group, without reading the whole
+   *     queue. The oldest ungrouped entries come from the primary key; the limited groups are
+   *     listed by a loose scan of {@code queue_limited_group} (one index probe per group), and
+   *     each group gives only its free places (its limit less its entries held under live
+   *     leases), oldest first. So one claim never takes more than a group's free places, a full
+   *     group costs nothing, and a full group never hides the work queued after it
+   * @param claimCandidates claims the candidates still claimable. SKIP LOCKED passes rows a
+   *     lock-free claimer (or a completing worker) is touching; skipping only ever claims less,
+   *     never past a limit
    */
-  static final String CANDIDATES = "WITH RECURSIVE groups (id, group_limit) AS ("
-      + "(SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
-      + " ORDER BY group_id, seq LIMIT 1)"
-      + " UNION ALL SELECT n.group_id, n.group_limit FROM groups CROSS JOIN LATERAL"
-      + " (SELECT group_id, group_limit FROM queue WHERE group_limit > 0 AND group_id > groups.id"
-      + " ORDER BY group_id, seq LIMIT 1) n),"
-      + " held AS (SELECT group_id, count(*) AS n FROM queue WHERE group_limit > 0"
-      + " AND claimed_by IS NOT NULL AND lease_until > :now GROUP BY group_id),"
-      + " free AS (SELECT groups.id, groups.group_limit - coalesce(held.n, 0) AS places"
-      + " FROM groups LEFT JOIN held ON held.group_id = groups.id)"
-      + " (SELECT seq FROM queue WHERE group_limit = 0 AND " + claimable("")
-      + " ORDER BY seq LIMIT :max)"
-      + " UNION ALL (SELECT p.seq FROM free CROSS JOIN LATERAL (SELECT seq FROM queue"
-      + " WHERE group_limit > 0 AND group_id = free.id AND " + claimable("")
-      + " ORDER BY seq LIMIT greatest(0, least(free.places, :max))) p)"
-      + " ORDER BY seq LIMIT :max";
-
-  /**
-   * Claims the candidates still claimable. SKIP LOCKED passes rows a lock-free claimer (or a
-   * completing worker) is touching; skipping only ever claims less, never past a limit.
-   */
-  static final String CLAIM_CANDIDATES = "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
-      + " WHERE seq = ANY(:seqs) AND " + claimable("") + " FOR UPDATE SKIP LOCKED) "
-      + markClaimed();
+  record Claiming(String selectLimitedGroupWaiting, String claimUngrouped, String candidates,
+      String claimCandidates) {
+    static Claiming over(java.util.function.UnaryOperator<String> claimable) {
+      String limitedGroupWaiting = "EXISTS (SELECT 1 FROM queue g"
+          + " WHERE g.group_id IS NOT NULL AND g.group_limit > 0 AND " + claimable.apply("g.")
+          + ")";
+      return new Claiming("SELECT " + limitedGroupWaiting,
+          "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
+              + " WHERE group_limit = 0 AND " + claimable.apply("") + " AND NOT "
+              + limitedGroupWaiting + " ORDER BY seq LIMIT :max FOR UPDATE SKIP LOCKED) "
+              + markClaimed(),
+          "WITH RECURSIVE groups (id, group_limit) AS ("
+              + "(SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
+              + " ORDER BY group_id, seq LIMIT 1)"
+              + " UNION ALL SELECT n.group_id, n.group_limit FROM groups CROSS JOIN LATERAL"
+              + " (SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
+              + " AND group_id > groups.id ORDER BY group_id, seq LIMIT 1) n),"
+              + " held AS (SELECT group_id, count(*) AS n FROM queue WHERE group_limit > 0"
+              + " AND claimed_by IS NOT NULL AND lease_until > :now GROUP BY group_id),"
+              + " free AS (SELECT groups.id, groups.group_limit - coalesce(held.n, 0) AS places"
+              + " FROM groups LEFT JOIN held ON held.group_id = groups.id)"
+              + " (SELECT seq FROM queue WHERE group_limit = 0 AND " + claimable.apply("")
+              + " ORDER BY seq LIMIT :max)"
+              + " UNION ALL (SELECT p.seq FROM free CROSS JOIN LATERAL (SELECT seq FROM queue"
+              + " WHERE group_limit > 0 AND group_id = free.id AND " + claimable.apply("")
+              + " ORDER BY seq LIMIT greatest(0, least(free.places, :max))) p)"
+              + " ORDER BY seq LIMIT :max",
+          "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
+              + " WHERE seq = ANY(:seqs) AND " + claimable.apply("") + " FOR UPDATE SKIP LOCKED) "
+              + markClaimed());
+    }
+  }
 
   /**
    * Extends the worker's affinity holds and leases and records it alive until the same time, in
@@ -117,6 +123,11 @@ final class PgQueueSql {
   /** Forgets a worker that stopped. */
   static final String LEAVE = "DELETE FROM workers WHERE worker_id = :worker";
 
+  /** Counts the entries no live worker holds or reserves, whatever their not-before time. */
+  static final String UNOWNED = "SELECT count(*) FROM queue WHERE (claimed_by IS NULL"
+      + " AND (affinity IS NULL OR hold_until <= :now))"
+      + " OR (claimed_by IS NOT NULL AND lease_until <= :now)";
+
   /** Counts the unclaimed entries. */
   static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL";
 
@@ -131,6 +142,12 @@ final class PgQueueSql {
     return "(" + t + "not_before <= :now AND ((" + t + "claimed_by IS NULL AND (" + t
         + "affinity IS NULL OR " + t + "affinity = :worker OR " + t + "hold_until <= :now))"
         + " OR (" + t + "claimed_by IS NOT NULL AND " + t + "lease_until <= :now)))";
+  }
+
+  /** Unclaimed entries past their not-before time reserved for the claimer. */
+  private static String own(String t) {
+    return "(" + t + "not_before <= :now AND " + t + "claimed_by IS NULL AND " + t
+        + "affinity = :worker)";
   }
 
   /**

@@ -45,14 +45,15 @@ public final class Engine implements AutoCloseable {
    * @param closeGrace how long {@link #close()} waits for running executions
    */
   public Engine(EngineContext ctx, int workers, Duration closeGrace) {
-    this(ctx, workers, closeGrace, alert -> { });
+    this(ctx, workers, true, closeGrace, alert -> { });
   }
 
   /**
-   * As {@link #Engine(EngineContext, int, Duration)}, telling {@code alerts} when this month's
-   * spending crosses a threshold of the limit.
+   * As {@link #Engine(EngineContext, int, Duration)}, its workers taking only the work reserved
+   * for them unless {@code adoptsWork}, and telling {@code alerts} when this month's spending
+   * crosses a threshold of the limit.
    */
-  public Engine(EngineContext ctx, int workers, Duration closeGrace,
+  public Engine(EngineContext ctx, int workers, boolean adoptsWork, Duration closeGrace,
       java.util.function.Consumer<dev.rgrid.core.SpendingAlert> alerts) {
     this.ctx = ctx;
     this.spending = new Spending(ctx, alerts);
@@ -62,7 +63,7 @@ public final class Engine implements AutoCloseable {
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
     this.batches = new Batches(this);
-    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, cache, spending) : null;
+    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, adoptsWork, cache, spending) : null;
     if (pool != null) {
       pool.start();
     }
@@ -349,6 +350,11 @@ public final class Engine implements AutoCloseable {
   /** Retries the unsuccessful executions of a batch. */
   public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
     return batches.retry(id, failedOnly);
+  }
+
+  /** How many queued executions no live worker holds or reserves now. */
+  public long unownedWork() {
+    return ctx.queue().unowned(ctx.clock().instant());
   }
 
   /** Blocks until the worker pool has had nothing to do for {@code grace}. */

@@ -48,6 +48,7 @@ final class ExecutionRunner {
   private final Spending spending;
   private final HourlyBilling billing;
   private final Workspace.Pool workspaces;
+  private final LostAttempts lostAttempts;
 
   ExecutionRunner(EngineContext ctx, LocalState local, ResultCache cache, Spending spending,
       HourlyBilling billing) {
@@ -60,6 +61,7 @@ final class ExecutionRunner {
     this.environments = new Environments(ctx);
     this.failures = new Failures(ctx, local);
     this.workspaces = new Workspace.Pool(ctx.workRoot());
+    this.lostAttempts = new LostAttempts(ctx);
   }
 
   /** Deletes the workspaces kept for reuse; called once no execution runs. */
@@ -150,6 +152,8 @@ final class ExecutionRunner {
       dev.rgrid.spi.store.RetryPolicy policy = current.spec().retry();
       int allowed = Math.min(ctx.maxAttempts(),
           policy.retryOn().contains(FailureKind.WORKER_LOST) ? policy.maxAttempts() : 1);
+      // Said in its log first, so the lost attempt's output never ends in a silent gap.
+      lostAttempts.mark(current, claim.attempt(), allowed, now);
       if (claim.attempt() > allowed) {
         finish(current, claim.attempt(), b -> b.failure(new FailureReason(
             FailureKind.WORKER_LOST, "the worker running it (" + current.workerId()
@@ -222,7 +226,8 @@ final class ExecutionRunner {
           InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
           new Limits(spec.resources().milliCpus(), spec.resources().memoryBytes(), 0,
               spec.network()),
-          Map.of("dev.rgrid.execution", id.value(), "dev.rgrid.worker", ctx.workerId().value()),
+          Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, ctx.workerId().value(),
+              LostAttempts.ATTEMPT, Integer.toString(record.attempt())),
           local.stdin(id));
       Ending ending;
       Optional<ExitResult> exit;
@@ -273,7 +278,7 @@ final class ExecutionRunner {
       }
       if (ending == Ending.LOST) {
         logs.discard();
-        LOG.warn("lost the claim on {} (lease expired); another worker runs it now", id);
+        LOG.warn("stopped {}: {}", id, handle.why());
         return;
       }
       LogCollector.Captured captured = logs.finish();

@@ -90,6 +90,11 @@ public final class LazyRuntime implements ContainerRuntime {
   }
 
   @Override
+  public void reapLeftovers(java.util.function.Function<Map<String, String>, OutputSink> recover) {
+    selection().runtime().reapLeftovers(recover);
+  }
+
+  @Override
   public void close() {
     RuntimeSelector.Selection s = selection;
     if (s != null) {

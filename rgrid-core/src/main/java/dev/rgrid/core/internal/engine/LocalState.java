@@ -28,6 +28,7 @@ final class LocalState {
     private volatile boolean cancelled;
     private volatile boolean lost;
     private volatile Integer exitCode;
+    private volatile String why;
 
     synchronized void attach(Container c) {
       container = c;
@@ -43,7 +44,9 @@ final class LocalState {
       }
     }
 
-    synchronized void lose() {
+    /** Stops this copy of the run, which is no longer this worker's to end; {@code why} says why. */
+    synchronized void lose(String why) {
+      this.why = why;
       lost = true;
       if (container != null) {
         container.kill();
@@ -71,6 +74,11 @@ final class LocalState {
     /** The script's exit code, when it exited on its own; else {@code null}. */
     Integer exitCode() {
       return exitCode;
+    }
+
+    /** Why it was lost, once {@link #lost()}. */
+    String why() {
+      return why;
     }
   }
 

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The in-process worker: claims work from the queue up to its number of slots, runs each claim on
  * its own thread, and renews its leases by heartbeat. Local submissions wake it at once; otherwise
- * it polls, which is how it adopts work left behind by a process that died.
+ * it polls, which is how a pool that adopts work takes over what a process that died left behind.
+ * A pool that does not adopt claims only the work reserved for it (see {@code
+ * RGridBuilder.adoptsWork}).
  */
 public final class WorkerPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPool.class);
@@ -33,6 +35,7 @@ public final class WorkerPool implements AutoCloseable {
   private final ExecutionRunner runner;
   private final HourlyBilling billing;
   private final int slots;
+  private final boolean adopts;
   private final AtomicInteger active = new AtomicInteger();
   private final ExecutorService executions;
   private final ReentrantLock lock = new ReentrantLock();
@@ -47,16 +50,23 @@ public final class WorkerPool implements AutoCloseable {
   private AutoCloseable subscription = () -> { };
   /** Claims handed to a runner thread and not yet completed or given back. */
   private final Set<ExecutionId> inFlight = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  /**
+   * The attempt of each claim this pool may still hold, so that one given back after it started
+   * is given back as the next attempt: counted once, whoever runs it next. Pruned by the
+   * heartbeat to the claims still held.
+   */
+  private final Map<ExecutionId, Integer> attempts = new java.util.concurrent.ConcurrentHashMap<>();
   /** Held by the claimer from a claim until its ids are in flight, and by the heartbeat. */
   private final ReentrantLock claiming = new ReentrantLock();
 
-  WorkerPool(EngineContext ctx, LocalState local, int slots, ResultCache cache,
+  WorkerPool(EngineContext ctx, LocalState local, int slots, boolean adopts, ResultCache cache,
       Spending spending) {
     this.ctx = ctx;
     this.local = local;
     this.billing = HourlyBilling.of(ctx);
     this.runner = new ExecutionRunner(ctx, local, cache, spending, billing);
     this.slots = slots;
+    this.adopts = adopts;
     AtomicInteger n = new AtomicInteger();
     this.executions = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "rgrid-exec-" + n.incrementAndGet());
@@ -78,6 +88,9 @@ public final class WorkerPool implements AutoCloseable {
     } catch (RGridException e) {
       LOG.warn("could not announce worker {}: {}", ctx.workerId(), e.getMessage());
     }
+    // Before any claim: output read back from a lost attempt goes before the marker its next
+    // claim writes.
+    new LostAttempts(ctx).reapLeftovers();
     // Work enqueued by other processes (when the queue can announce it) wakes the claimer at once.
     subscription = ctx.queue().subscribe(this::wake);
     claimer.start();
@@ -103,8 +116,13 @@ public final class WorkerPool implements AutoCloseable {
       if (free > 0) {
         claiming.lock();
         try {
-          claims = ctx.queue().claim(ctx.workerId(), free, ctx.clock().instant(), ctx.lease());
-          claims.forEach(c -> inFlight.add(c.executionId()));
+          Instant now = ctx.clock().instant();
+          claims = adopts ? ctx.queue().claim(ctx.workerId(), free, now, ctx.lease())
+              : ctx.queue().claimOwn(ctx.workerId(), free, now, ctx.lease());
+          claims.forEach(c -> {
+            inFlight.add(c.executionId());
+            attempts.put(c.executionId(), c.attempt());
+          });
           backoff = ctx.pollInterval();
         } catch (RGridException e) {
           LOG.warn("cannot claim work: {}", e.getMessage());
@@ -203,13 +221,14 @@ public final class WorkerPool implements AutoCloseable {
               orphans.add(id);
             }
           }
+          attempts.keySet().removeIf(id -> !held.contains(id) && !flying.contains(id));
         } finally {
           claiming.unlock();
         }
         before.forEach((id, running) -> {
           if (!held.contains(id)) {
             // Our lease lapsed and another worker took the claim over: stop our copy.
-            running.lose();
+            running.lose("its lease lapsed and another worker took it over");
           }
         });
         for (ExecutionId id : orphans) {
@@ -217,7 +236,7 @@ public final class WorkerPool implements AutoCloseable {
           // it back (the store was down). Give it back now; whoever claims it finds its record
           // ended (and completes it) or still running (and runs it again as the next attempt).
           LOG.warn("handing {} back to the queue: its end could not be recorded earlier", id);
-          ctx.queue().release(id, ctx.workerId(), ctx.clock().instant());
+          giveBackStarted(id);
         }
       } catch (RGridException e) {
         LOG.warn("heartbeat failed: {}", e.getMessage());
@@ -238,6 +257,21 @@ public final class WorkerPool implements AutoCloseable {
       } finally {
         lock.unlock();
       }
+    }
+  }
+
+  /**
+   * Gives back a claim whose attempt may have started here: as the next attempt, so the attempt
+   * lost here is counted once, whoever claims it next (a plain release would let the next claim
+   * run the same attempt again, and every later one too).
+   */
+  private void giveBackStarted(ExecutionId id) {
+    Integer attempt = attempts.remove(id);
+    Instant now = ctx.clock().instant();
+    if (attempt == null) {
+      ctx.queue().release(id, ctx.workerId(), now);
+    } else {
+      ctx.queue().retry(id, ctx.workerId(), now, attempt + 1);
     }
   }
 
@@ -306,8 +340,8 @@ public final class WorkerPool implements AutoCloseable {
     try {
       if (!executions.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
         for (Map.Entry<ExecutionId, LocalState.Running> e : local.allRunning().entrySet()) {
-          e.getValue().lose();
-          ctx.queue().release(e.getKey(), ctx.workerId(), ctx.clock().instant());
+          e.getValue().lose("this process is closing; it runs again as the next attempt");
+          giveBackStarted(e.getKey());
         }
         executions.awaitTermination(30, TimeUnit.SECONDS);
       }

@@ -32,26 +32,37 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
       + "(claimed_by IS NULL AND (affinity IS NULL OR affinity = ?2 OR hold_until <= ?1))"
       + " OR (claimed_by IS NOT NULL AND lease_until <= ?1))";
 
-  /**
-   * Oldest first among entries past their not-before time that are unclaimed and either free, the
-   * claimer's own or left by a worker whose hold lapsed; or claimed under a lapsed lease. An entry
-   * of a limited group is a candidate only while its rank among the group's claimable entries,
-   * plus the group's entries held under live leases, stays within the limit: so one claim never
-   * takes more than a group's free places, and a full group never hides the work queued after it.
-   */
-  private static final String CANDIDATES = "WITH held AS (SELECT group_id, count(*) AS n"
-      + " FROM queue WHERE group_id IS NOT NULL AND claimed_by IS NOT NULL AND lease_until > ?1"
-      + " GROUP BY group_id),"
-      + " c AS (SELECT seq, execution_id, attempt, claimed_by, group_id, group_limit,"
-      + " row_number() OVER (PARTITION BY group_id ORDER BY seq) AS group_rank"
-      + " FROM queue WHERE " + CLAIMABLE + ")"
-      + " SELECT c.seq, c.execution_id, c.attempt, c.claimed_by FROM c"
-      + " LEFT JOIN held ON held.group_id = c.group_id"
-      + " WHERE c.group_limit = 0 OR c.group_rank + coalesce(held.n, 0) <= c.group_limit"
-      + " ORDER BY c.seq LIMIT ?3";
+  /** Unclaimed entries past their not-before time reserved for the claimer ({@code ?2}). */
+  private static final String OWN = "not_before <= ?1 AND claimed_by IS NULL AND affinity = ?2";
+
+  /** Entries no live worker holds or reserves at {@code ?1}, whatever their not-before time. */
+  private static final String UNOWNED = "(claimed_by IS NULL AND (affinity IS NULL"
+      + " OR hold_until <= ?1)) OR (claimed_by IS NOT NULL AND lease_until <= ?1)";
+
+  private static final String CANDIDATES = candidates(CLAIMABLE);
+  private static final String OWN_CANDIDATES = candidates(OWN);
 
   SqliteExecutionQueue(SqliteDatabase db) {
     super(db);
+  }
+
+  /**
+   * Oldest first among the entries {@code claimable} names. An entry of a limited group is a
+   * candidate only while its rank among the group's claimable entries, plus the group's entries
+   * held under live leases, stays within the limit: so one claim never takes more than a group's
+   * free places, and a full group never hides the work queued after it.
+   */
+  private static String candidates(String claimable) {
+    return "WITH held AS (SELECT group_id, count(*) AS n"
+        + " FROM queue WHERE group_id IS NOT NULL AND claimed_by IS NOT NULL AND lease_until > ?1"
+        + " GROUP BY group_id),"
+        + " c AS (SELECT seq, execution_id, attempt, claimed_by, group_id, group_limit,"
+        + " row_number() OVER (PARTITION BY group_id ORDER BY seq) AS group_rank"
+        + " FROM queue WHERE " + claimable + ")"
+        + " SELECT c.seq, c.execution_id, c.attempt, c.claimed_by FROM c"
+        + " LEFT JOIN held ON held.group_id = c.group_id"
+        + " WHERE c.group_limit = 0 OR c.group_rank + coalesce(held.n, 0) <= c.group_limit"
+        + " ORDER BY c.seq LIMIT ?3";
   }
 
   @Override
@@ -90,6 +101,16 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
 
   @Override
   public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+    return claim(CANDIDATES, worker, max, now, lease);
+  }
+
+  @Override
+  public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+    return claim(OWN_CANDIDATES, worker, max, now, lease);
+  }
+
+  private List<Claim> claim(String candidates, WorkerId worker, int max, Instant now,
+      Duration lease) {
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
@@ -102,7 +123,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     return db().write("claiming work for " + worker, c -> {
       List<Claim> claims = new ArrayList<>();
       List<Long> seqs = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement(CANDIDATES)) {
+      try (PreparedStatement ps = c.prepareStatement(candidates)) {
         ps.setLong(1, Instants.toColumn(now));
         ps.setString(2, worker.value());
         ps.setInt(3, max);
@@ -265,6 +286,21 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
       try (PreparedStatement ps = c.prepareStatement("DELETE FROM workers WHERE worker_id = ?")) {
         ps.setString(1, worker.value());
         return ps.executeUpdate();
+        }
+      });
+    }
+
+  @Override
+  public long unowned(Instant now) {
+    Objects.requireNonNull(now, "now");
+    return db().read("counting unowned executions", c -> {
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT count(*) FROM queue WHERE " + UNOWNED)) {
+        ps.setLong(1, Instants.toColumn(now));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
       }
     });
   }

@@ -1,0 +1,33 @@
+package dev.rgrid.backend.docker;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.WorkerId;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Run as a separate JVM by a test: an RGrid worker on Docker that starts one script, prints its
+ * execution id and waits to be killed, as a worker lost mid-run would be.
+ */
+public final class LostWorker {
+  /** The worker id it runs under. */
+  static final WorkerId ID = new WorkerId("lost-worker");
+  /** Its lease: short, so the test's next worker takes over soon after the kill. */
+  static final Duration LEASE = Duration.ofSeconds(1);
+
+  private LostWorker() {}
+
+  /** @param args the state directory and the script */
+  public static void main(String[] args) throws Exception {
+    LocalRGrid rgrid = RGrid.builder().home(Path.of(args[0]))
+        .runtime(new DockerRuntime(DockerTests.settings())).workerId(ID).workers(1).lease(LEASE)
+        .build();
+    Execution e = rgrid.run(RunSpec.builder(Path.of(args[1])).cache(false).build());
+    System.out.println(e.id().value());
+    System.out.flush();
+    Thread.sleep(600_000);
+  }
+}
