@@ -159,5 +159,15 @@ class CloseWhileClaimingTest {
     public void leave(WorkerId worker) {
       delegate.leave(worker);
     }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return delegate.claimOwn(worker, max, now, lease);
+    }
+
+    @Override
+    public long unowned(Instant now) {
+      return delegate.unowned(now);
+    }
   }
 }
