@@ -5,6 +5,7 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.OutputFolders;
@@ -93,11 +94,9 @@ final class Batches {
    */
   BatchRecord create(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
-    if (scriptName == null || scriptName.isBlank() || scriptName.indexOf('/') >= 0
-        || !InputResolver.safeSegment(scriptName).equals(scriptName)) {
-      throw new InvalidRunSpecException("invalid script name '"
-          + RunPreparation.printable(String.valueOf(scriptName)) + "'",
-          "a script name is one file name, without directories");
+    SpecRules.checkScriptName(scriptName);
+    if (runtime != null && !runtime.isBlank()) {
+      SpecRules.checkRuntimeName(runtime);
     }
     String resolved = runtime == null || runtime.isBlank()
         ? ctx.catalog().forScript(scriptName).name() : ctx.catalog().resolve(runtime).name();
@@ -106,7 +105,7 @@ final class Batches {
           + " inputs, was " + size, "split the work into several batches");
     }
     BatchSpec.checkParallel(parallel);
-    RunPreparation.checkLabels(labels);
+    SpecRules.checkLabels(labels);
     engine.spending().checkBeforeRun(Spending.accountOf(labels));
     Instant now = ctx.clock().instant();
     BatchRecord batch = new BatchRecord(BatchId.generate(now, random), now, scriptName, resolved,

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
@@ -57,8 +58,12 @@ public final class Engine implements AutoCloseable {
     this.ctx = ctx;
     this.spending = new Spending(ctx, alerts);
     this.cache = new ResultCache(ctx);
-    this.submitter = new Submitter(ctx, cache);
-    this.retries = new ManualRetries(ctx, cache);
+    // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
+    // one that only submits leaves them to workers of unknown size: the configured ceiling only.
+    SpecRules rules = workers > 0 ? new SpecRules(ctx.limits(), ctx.runtime())
+        : new SpecRules(ctx.limits());
+    this.submitter = new Submitter(ctx, cache, rules);
+    this.retries = new ManualRetries(ctx, cache, rules);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
     this.batches = new Batches(this);
