@@ -45,6 +45,11 @@ final class Batches {
   /** Expands the inputs, stores the batch and submits one execution per input. */
   Batch submit(BatchSpec spec) {
     RunSpec template = spec.template();
+    // What every run of the batch shares is checked before the batch is stored: a template no
+    // run of it could pass leaves nothing behind.
+    engine.specRules().checkRun(template);
+    SpecRules.checkScriptName(InputResolver.safeSegment(
+        template.script().getFileName().toString()));
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
     List<String> folders = OutputFolders.assign(base, inputs);

@@ -38,6 +38,7 @@ public final class Engine implements AutoCloseable {
   private final WorkerPool pool;
   private final Duration closeGrace;
   private final Batches batches;
+  private final SpecRules rules;
 
   /**
    * @param ctx the wiring
@@ -60,7 +61,7 @@ public final class Engine implements AutoCloseable {
     this.cache = new ResultCache(ctx);
     // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
     // one that only submits leaves them to workers of unknown size: the configured ceiling only.
-    SpecRules rules = workers > 0 ? new SpecRules(ctx.limits(), ctx.runtime())
+    this.rules = workers > 0 ? new SpecRules(ctx.limits(), ctx.runtime())
         : new SpecRules(ctx.limits());
     this.submitter = new Submitter(ctx, cache, rules);
     this.retries = new ManualRetries(ctx, cache, rules);
@@ -76,6 +77,11 @@ public final class Engine implements AutoCloseable {
   /** The wiring. */
   public EngineContext context() {
     return ctx;
+  }
+
+  /** The rules every run submitted here is checked against. */
+  SpecRules specRules() {
+    return rules;
   }
 
   /** Whether this instance runs work itself (else other workers run what it submits). */
