@@ -44,15 +44,15 @@ public final class Texts {
   }
 
   /**
-   * Checks that {@code value} is 1 to {@code maxLength} characters without unsafe ones (see
-   * {@link #firstUnsafe}).
+   * Checks that {@code value} is 1 to {@code maxLength} characters, not all blank, without unsafe
+   * ones (see {@link #firstUnsafe}).
    *
    * @param what the field, as the error names it ({@code script name})
    * @param hint what to do when it is refused
    * @throws InvalidRunSpecException naming the field, the limit and the offending character
    */
   static void checkName(String what, String value, int maxLength, String hint) {
-    if (value == null || value.isEmpty()) {
+    if (value == null || value.isBlank()) {
       throw new InvalidRunSpecException(what + " is empty", hint);
     }
     if (value.length() > maxLength) {

@@ -199,7 +199,7 @@ class SpecRulesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", ".", "..", "a/b.py", "..\\b.py"})
+  @ValueSource(strings = {"", " ", ".", "..", "a/b.py", "..\\b.py"})
   void scriptNamesThatAreNotOneFileNameAreRefused(String name) {
     assertThatThrownBy(() -> SpecRules.checkScriptName(name))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("script name");
