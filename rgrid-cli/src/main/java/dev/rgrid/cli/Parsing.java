@@ -65,11 +65,14 @@ final class Parsing {
     return n << shift;
   }
 
-  /** {@code 1.5} CPUs → 1500 milli-CPUs. */
+  /**
+   * {@code 1.5} CPUs → 1500 milli-CPUs, rounded up. Only the form is checked here; the range (at
+   * least 0.01, at most what the runtime has) is the library's to check, as for every run.
+   */
   static long milliCpus(String text) {
     try {
       java.math.BigDecimal cpus = new java.math.BigDecimal(text.trim());
-      if (cpus.signum() <= 0 || cpus.compareTo(java.math.BigDecimal.valueOf(1024)) > 0) {
+      if (cpus.signum() <= 0) {
         throw new NumberFormatException();
       }
       return cpus.movePointRight(3).setScale(0, java.math.RoundingMode.UP).longValueExact();

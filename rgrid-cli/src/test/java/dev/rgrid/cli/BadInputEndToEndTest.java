@@ -113,6 +113,42 @@ class BadInputEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void moreCpusThanTheMachineHasIsAUsageErrorAndNothingIsStored() {
+    cli.file("hello.py", "print('hi')\n");
+    int cpus = Runtime.getRuntime().availableProcessors();
+
+    Cli.Result result = cli.run("run", "--cpus", "9999", "hello.py");
+
+    assertCleanFailure(result, ExitCodes.USAGE);
+    assertThat(result.errorLines().get(0)).contains("CPU limit 9999 is more than the " + cpus
+        + " CPUs the process runtime has here");
+    assertThat(result.hintLines().get(0)).contains("--cpus");
+    assertThat(result.stdout()).isEmpty();
+    Cli.Result huge = cli.run("run", "--cpus", "9223372036854775.807", "hello.py");
+    assertCleanFailure(huge, ExitCodes.USAGE);
+    assertThat(huge.errorLines().get(0)).contains("9223372036854775.807");
+    Cli.Result listed = cli.run("list", "--json");
+    assertThat(listed.exitCode()).as(listed.describe()).isZero();
+    assertThat(Cli.json(listed.stdout())).isEmpty();
+  }
+
+  @Test
+  void argumentsOverTheSizeAScriptMayBePassedAreAUsageErrorBeforeItRuns() {
+    cli.file("hello.py", "open('ran', 'w').write('yes')\n");
+    String big = "x".repeat(100_000);
+
+    Cli.Result result = cli.run("run", "hello.py", big, big, big);
+
+    assertCleanFailure(result, ExitCodes.USAGE);
+    assertThat(result.errorLines().get(0))
+        .contains("the arguments and environment take 300027 bytes, more than the 262144");
+    assertThat(result.stdout()).isEmpty();
+    assertThat(cli.cwd().resolve("outputs")).doesNotExist();
+    Cli.Result listed = cli.run("list", "--json");
+    assertThat(Cli.json(listed.stdout())).isEmpty();
+  }
+
+  @Test
   void nonUtf8OutputPassesThroughExactlyAndLogsStillWork() {
     cli.file("latin1.py", """
         import sys

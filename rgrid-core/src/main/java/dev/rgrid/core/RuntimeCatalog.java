@@ -1,5 +1,6 @@
 package dev.rgrid.core;
 
+import dev.rgrid.core.internal.spec.Texts;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -66,8 +67,7 @@ public final class RuntimeCatalog {
     String key = name.trim().toLowerCase(java.util.Locale.ROOT);
     RuntimeDefinition r = runtimes.get(aliases.getOrDefault(key, key));
     if (r == null) {
-      String shown = name.length() > 64 ? name.substring(0, 64) + "…" : name;
-      throw new InvalidRunSpecException("unknown runtime '" + shown.replaceAll("\\p{Cntrl}", "?")
+      throw new InvalidRunSpecException("unknown runtime '" + Texts.printable(name)
           + "'; known runtimes: " + String.join(", ", order),
           "pick one of them with --runtime, or run `rgrid runtimes`");
     }

@@ -248,4 +248,43 @@ class RGridRunTest {
         .isInstanceOf(InvalidRunSpecException.class);
     assertThat(rgrid.list(dev.rgrid.spi.store.ExecutionQuery.latest(10)).items()).isEmpty();
   }
+
+  @Test
+  void refusesRunsThatCouldNeverStartAndStoresNothing(@TempDir Path processHome)
+      throws Exception {
+    Path ok = script("ok.py", "print(1)\n");
+    int cpus = Runtime.getRuntime().availableProcessors();
+    try (RGrid local = RGrid.builder().home(processHome).engine("process").workers(1).build()) {
+      assertThatThrownBy(() -> local.run(RunSpec.builder(ok)
+          .resources(new dev.rgrid.spi.store.Resources((cpus + 1) * 1000L, 0)).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessage("CPU limit " + (cpus + 1) + " is more than the " + cpus
+              + " CPUs the process runtime has here");
+      assertThatThrownBy(() -> local.run(RunSpec.builder(ok)
+          .resources(new dev.rgrid.spi.store.Resources(Long.MAX_VALUE, 0)).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessageContaining("CPU limit 9223372036854775.807 is more than");
+      assertThatThrownBy(() -> local.run(RunSpec.builder(ok)
+          .args(java.util.Collections.nCopies(16, "x".repeat(64 << 10))).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessageContaining("the arguments and environment take");
+      assertThatThrownBy(() -> local.run(RunSpec.builder(ok)
+          .env("BIG", "x".repeat(1 << 20)).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessageContaining("environment variable BIG is");
+      Path spoofed = script("report\u202Etxt.py", "print(1)\n");
+      assertThatThrownBy(() -> local.run(RunSpec.builder(spoofed).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessageContaining("script name 'report?txt.py' contains U+202E");
+      assertThatThrownBy(() -> local.run(RunSpec.builder(ok).timeout(Duration.ofDays(8)).build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessage("timeout 8d is longer than the maximum of 7d");
+      Files.writeString(src.resolve("in.csv"), "1\n");
+      assertThatThrownBy(() -> local.batch(BatchSpec.builder(RunSpec.builder(ok)
+          .baseDirectory(src).args("{}").env("A", "x\0y").build()).glob("*.csv").build()))
+          .isInstanceOf(InvalidRunSpecException.class)
+          .hasMessage("environment variable A contains a NUL character");
+      assertThat(local.list(dev.rgrid.spi.store.ExecutionQuery.latest(10)).items()).isEmpty();
+    }
+  }
 }

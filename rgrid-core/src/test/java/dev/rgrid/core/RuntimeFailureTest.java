@@ -175,6 +175,27 @@ class RuntimeFailureTest {
   }
 
   @Test
+  void settingsTheEngineRefusesFailAtOnceWithItsHintInsteadOfBeingRetried() throws Exception {
+    Path script = Files.writeString(src.resolve("ok.py"), "print('never')\n");
+    RetryPolicy quick = RetryPolicy.defaults().withMaxRetries(3)
+        .withInitialDelay(Duration.ofMillis(20)).withMaxDelay(Duration.ofMillis(50));
+    try (LocalRGrid rgrid = RGrid.builder().home(home).pollInterval(Duration.ofMillis(20))
+        .runtime(new Failing(Integer.MAX_VALUE, spec -> new ContainerStartException("test",
+            spec.name(), "the engine refused the settings of " + spec.name() + ": Range of "
+                + "CPUs is from 0.01 to 2.00, as there are only 2 CPUs available",
+            "ask for no more CPUs than the engine's machine has", true, null))).build()) {
+      ExecutionRecord done = rgrid.run(RunSpec.builder(script).retry(quick).build())
+          .await(Duration.ofSeconds(60)).orElseThrow();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(done.attempt()).as("not retried").isEqualTo(1);
+      assertThat(done.failure().kind()).isEqualTo(FailureKind.START_FAILED);
+      assertThat(done.failure().message()).contains("Range of CPUs is from 0.01 to 2.00");
+      assertThat(done.failure().hint()).isEqualTo(
+          "ask for no more CPUs than the engine's machine has");
+    }
+  }
+
+  @Test
   void anUnreachableEngineIsABackendFailure() throws Exception {
     ExecutionRecord done = runWith(spec -> new BackendUnavailableException("test",
         "no engine answered at unix:///nowhere", "start it", null));

@@ -225,6 +225,57 @@ class ServerApiTest {
   }
 
   @Test
+  void refusesRunsThatCouldNeverStartWithA400NamingTheFieldAndStoresNothing() {
+    Account carol = rgrid.accounts().create("carol");
+    String key = rgrid.accounts().createKey(carol.id(), "tests").key();
+    String sha = api.upload(key, "print(1)\n".getBytes(StandardCharsets.UTF_8));
+    String script = "{\"script\": {\"path\": \"a.py\", \"sha256\": \"" + sha + "\"}";
+    String chunk = "\"" + "x".repeat(64 << 10) + "\"";
+    record Case(String name, String body, String message) {}
+    List<Case> cases = List.of(
+        new Case("all the CPUs a long can say", script + ", \"milliCpus\": "
+            + Long.MAX_VALUE + "}", "CPU limit 9223372036854775.807 is more than the"),
+        new Case("more CPUs than the worker here has", script + ", \"milliCpus\": "
+            + (Runtime.getRuntime().availableProcessors() + 1) * 1000L + "}",
+            "CPUs the process runtime has here"),
+        new Case("too little CPU", script + ", \"milliCpus\": 9}", "below the minimum of 0.01"),
+        new Case("all the memory a long can say", script + ", \"memoryBytes\": "
+            + Long.MAX_VALUE + "}", "memory limit 9223372036854775807 bytes is more than"),
+        new Case("all the seconds a long can say", script + ", \"timeoutSeconds\": "
+            + Long.MAX_VALUE + "}", "is longer than the maximum of 7d"),
+        new Case("a NUL in an argument", script + ", \"args\": [\"a\\u0000b\"]}",
+            "argument 1 contains a NUL character"),
+        new Case("a NUL in an environment value", script
+            + ", \"env\": {\"A\": \"a\\u0000b\"}}", "environment variable A contains a NUL"),
+        new Case("a megabyte of arguments", script + ", \"args\": ["
+            + String.join(", ", java.util.Collections.nCopies(14, chunk)) + "]}",
+            "the arguments and environment take"),
+        new Case("one argument over the kernel's limit", script + ", \"args\": [\""
+            + "x".repeat(131_072) + "\"]}", "argument 1 is 131072 bytes long"),
+        new Case("a bidi override in the script name", "{\"script\": {\"path\": "
+            + "\"report\\u202Etxt.py\", \"sha256\": \"" + sha + "\"}}",
+            "script name 'report?txt.py' contains U+202E"),
+        new Case("a bidi isolate in a label", script
+            + ", \"labels\": {\"team\": \"a\\u2066b\"}}", "label team 'a?b' contains U+2066"),
+        new Case("a bidi mark in the runtime", script + ", \"runtime\": \"python\\u200F3\"}",
+            "runtime name 'python?3' contains U+200F"));
+    for (Case c : cases) {
+      Api.Reply r = api.post("/api/v1/executions", key, c.body());
+      assertThat(r.status()).as(c.name() + ": " + r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).as(c.name()).isEqualTo("invalid_request");
+      assertThat(r.json().path("error").path("message").asText()).as(c.name())
+          .contains(c.message()).doesNotContain("\u202E", "\u2066", "\u200F");
+      assertThat(r.json().path("error").path("hint").asText()).as(c.name()).isNotBlank();
+    }
+    Api.Reply batch = api.post("/api/v1/batches", key, "{\"scriptName\": "
+        + "\"report\\u202Etxt.py\", \"size\": 2, \"parallel\": 1}");
+    assertThat(batch.status()).as(batch.body()).isEqualTo(400);
+    assertThat(batch.json().path("error").path("message").asText()).contains("U+202E");
+    assertThat(api.get("/api/v1/executions", key).json().path("items").size())
+        .as("nothing stored or queued").isZero();
+  }
+
+  @Test
   void aRetriedCreateWithTheSameIdempotencyKeyMakesOneExecution() {
     String sha = api.upload(alice, "print('once')\n".getBytes(StandardCharsets.UTF_8));
     String body = "{\"script\": {\"path\": \"once.py\", \"sha256\": \"" + sha + "\"}}";

@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * files the script writes belong to 65534.
  */
 public final class DockerRuntime implements ContainerRuntime {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(DockerRuntime.class);
   private static final RuntimeCapabilities CAPABILITIES = new RuntimeCapabilities(true, true,
       true);
 
@@ -66,6 +68,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final EnvironmentImages environments;
   private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile int cpus;
 
   /**
    * Connects to the engine of {@code settings}, checks that it answers within its ping timeout,
@@ -192,6 +195,26 @@ public final class DockerRuntime implements ContainerRuntime {
    */
   public int warmContainers(RuntimeDefinition runtime) {
     return warm.ready(runtime.image());
+  }
+
+  /**
+   * The engine's CPUs ({@code NCPU} of its info), the most it lets one container have; asked once,
+   * on first use. 0 (unknown) when the engine does not say.
+   */
+  @Override
+  public int cpus() {
+    int known = cpus;
+    if (known == 0) {
+      try {
+        Integer n = engine.control().infoCmd().exec().getNCPU();
+        known = n == null ? 0 : n;
+        cpus = known;
+      } catch (RuntimeException e) {
+        LOG.debug("the Docker engine at {} did not say how many CPUs it has", engine.endpoint(),
+            e);
+      }
+    }
+    return known;
   }
 
   /** How many runs containers of the warm pool have served since this runtime was created. */

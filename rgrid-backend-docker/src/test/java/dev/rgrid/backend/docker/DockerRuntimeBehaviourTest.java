@@ -305,11 +305,31 @@ class DockerRuntimeBehaviourTest {
     assertThatThrownBy(() -> runtime.start(spec, new Captured()))
         .isInstanceOf(ContainerStartException.class)
         .hasMessageContaining("Minimum memory limit")
-        .satisfies(e -> assertThat(((ContainerStartException) e).hint()).isPresent());
+        .satisfies(e -> assertThat(((ContainerStartException) e).refusedSettings()).isTrue())
+        .satisfies(e -> assertThat(((ContainerStartException) e).hint()).hasValueSatisfying(
+            h -> assertThat(h).contains("--memory").doesNotContain("disk")));
     assertThat(stdinClosed[0]).isTrue();
     // Nothing of the refused run is left; idle network holders of the open runtime may be.
     assertThat(DockerTests.containersOfThisJvm()).allSatisfy(c -> assertThat(c.getLabels())
         .containsEntry(dev.rgrid.backend.docker.internal.NetworkHolders.LABEL, "true"));
+  }
+
+  @Test
+  void moreCpusThanTheEngineHasAreRefusedAsSettingsNoRetryCuresWithATrueHint()
+      throws Exception {
+    int cpus = runtime.cpus();
+    assertThat(cpus).as("the engine says how many CPUs it has").isPositive();
+    ContainerSpec base = python("print('never')\n");
+    ContainerSpec spec = new ContainerSpec(base.name(), base.runtime(), base.scriptDir(),
+        base.scriptName(), base.workDir(), List.of(), Map.of(),
+        new Limits((cpus + 1) * 1000L, 0, 0, false), Map.of(), null);
+
+    assertThatThrownBy(() -> runtime.start(spec, new Captured()))
+        .isInstanceOf(ContainerStartException.class)
+        .hasMessageContaining("CPUs")
+        .satisfies(e -> assertThat(((ContainerStartException) e).refusedSettings()).isTrue())
+        .satisfies(e -> assertThat(((ContainerStartException) e).hint()).hasValueSatisfying(
+            h -> assertThat(h).contains("--cpus").doesNotContain("disk")));
   }
 
   @Test

@@ -226,8 +226,9 @@ public final class ExecutionRoutes {
     labels.put(AccountId.LABEL, account.value());
     String runtime = q.runtime() != null && !q.runtime().isBlank() ? q.runtime()
         : rgrid.runtimes().forScript(q.script().path()).name();
+    // Values are checked by LocalRGrid.submit, as every run is (SpecRules), not here again.
     Duration timeout = q.timeoutSeconds() == null ? rgrid.limits().defaultTimeout()
-        : positiveSeconds(q.timeoutSeconds());
+        : Duration.ofSeconds(q.timeoutSeconds());
     return new ExecutionSpec(q.script().path(), blob(account, q.script()), runtime,
         nonNull(q.args()), noNullValues(q.env(), "env"), files(account, q.inputs()),
         timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
@@ -317,18 +318,7 @@ public final class ExecutionRoutes {
     return key;
   }
 
-  private static Duration positiveSeconds(long seconds) {
-    if (seconds < 1 || seconds > 366L * 24 * 3600) {
-      throw ApiException.badRequest("timeoutSeconds must be positive (and under a year), was "
-          + seconds, null);
-    }
-    return Duration.ofSeconds(seconds);
-  }
-
   private static long orZero(Long value) {
-    if (value != null && value < 0) {
-      throw ApiException.badRequest("limits cannot be negative", null);
-    }
     return value == null ? 0 : value;
   }
 

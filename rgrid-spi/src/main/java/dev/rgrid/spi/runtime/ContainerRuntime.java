@@ -78,6 +78,15 @@ public interface ContainerRuntime extends AutoCloseable {
    */
   default void reapLeftovers(Function<Map<String, String>, OutputSink> recover) {}
 
+  /**
+   * How many CPUs one container may be given here: the machine's, or the Docker engine's, count.
+   * Core refuses a run asking for more at submission, rather than let the engine refuse to start
+   * it. The default, 0, means unknown (nothing is refused for it).
+   */
+  default int cpus() {
+    return 0;
+  }
+
   /** Releases the runtime's resources; the default does nothing. */
   @Override
   default void close() {}

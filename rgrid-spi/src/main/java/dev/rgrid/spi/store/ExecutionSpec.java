@@ -69,7 +69,7 @@ public record ExecutionSpec(
     retry = retry == null ? RetryPolicy.defaults() : retry;
     resources = resources == null ? Resources.DEFAULT : resources;
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive");
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }
   }
 }

@@ -13,7 +13,8 @@ public record Resources(long milliCpus, long memoryBytes) {
   /** Checks the values. */
   public Resources {
     if (milliCpus < 0 || memoryBytes < 0) {
-      throw new IllegalArgumentException("resource limits must not be negative");
+      throw new IllegalArgumentException("resource limits must not be negative, were milliCpus "
+          + milliCpus + " and memoryBytes " + memoryBytes);
     }
   }
 }

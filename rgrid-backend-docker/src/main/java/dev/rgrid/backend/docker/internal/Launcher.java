@@ -1,5 +1,6 @@
 package dev.rgrid.backend.docker.internal;
 
+import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import dev.rgrid.backend.docker.ContainerStartException;
@@ -75,6 +76,11 @@ public final class Launcher {
         }
       }, holder);
     } catch (ContainerStartException e) {
+      if (e.refusedSettings()) {
+        given.set(true);
+        holders.release(holder); // the run's settings were refused, not the holder
+        throw e;
+      }
       // The holder may have been stopped or removed from outside: drop it, launch once more on
       // a namespace of the run's own.
       LOG.debug("launch on network holder {} failed; launching without it", holder, e);
@@ -189,6 +195,13 @@ public final class Launcher {
     } catch (NotFoundException e) {
       images.forget(image);
       throw images.missing(spec.runtime(), "it was removed after the runtime was prepared", e);
+    } catch (BadRequestException e) {
+      // 400: the engine refuses the settings themselves (e.g. "Range of CPUs is from 0.01 to
+      // 2.00"); the same run would be refused every time, so it is not for a retry to cure.
+      String why = Engine.message(e);
+      throw new ContainerStartException(name, "the Docker engine at " + engine.endpoint()
+          + " refused the settings of container " + name + " from " + image + ": " + why,
+          refusalHint(why), true, e);
     } catch (DockerException e) {
       throw new ContainerStartException(name, "the Docker engine at " + engine.endpoint()
           + " refused to create container " + name + " from " + image + ": "
@@ -210,6 +223,21 @@ public final class Launcher {
     } catch (RuntimeException e) {
       throw engine.failure("start container " + name, e);
     }
+  }
+
+  /** What to do about settings the engine refused, as its reason {@code why} suggests. */
+  static String refusalHint(String why) {
+    String w = why.toLowerCase(java.util.Locale.ROOT);
+    if (w.contains("cpu")) {
+      return "ask for no more CPUs than the engine's machine has (--cpus, milliCpus); retrying "
+          + "the same run cannot succeed";
+    }
+    if (w.contains("memory")) {
+      return "ask for a memory limit the engine accepts (--memory, memoryBytes); retrying the "
+          + "same run cannot succeed";
+    }
+    return "change what the run asks for (its limits, network or runtime), or check the "
+        + "engine's log; retrying the same run cannot succeed";
   }
 
   private static void closeQuietly(InputStream stdin, String name) {

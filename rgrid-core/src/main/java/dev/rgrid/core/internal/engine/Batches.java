@@ -5,6 +5,7 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.OutputFolders;
@@ -45,6 +46,11 @@ final class Batches {
   /** Expands the inputs, stores the batch and submits one execution per input. */
   Batch submit(BatchSpec spec) {
     RunSpec template = spec.template();
+    // What every run of the batch shares is checked before the batch is stored: a template no
+    // run of it could pass leaves nothing behind.
+    engine.specRules().checkRun(template);
+    SpecRules.checkScriptName(InputResolver.safeSegment(
+        template.script().getFileName().toString()));
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
     List<String> folders = OutputFolders.assign(base, inputs);
@@ -95,11 +101,9 @@ final class Batches {
    */
   BatchRecord create(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
-    if (scriptName == null || scriptName.isBlank() || scriptName.indexOf('/') >= 0
-        || !InputResolver.safeSegment(scriptName).equals(scriptName)) {
-      throw new InvalidRunSpecException("invalid script name '"
-          + RunPreparation.printable(String.valueOf(scriptName)) + "'",
-          "a script name is one file name, without directories");
+    SpecRules.checkScriptName(scriptName);
+    if (runtime != null && !runtime.isBlank()) {
+      SpecRules.checkRuntimeName(runtime);
     }
     String resolved = runtime == null || runtime.isBlank()
         ? ctx.catalog().forScript(scriptName).name() : ctx.catalog().resolve(runtime).name();
@@ -108,7 +112,7 @@ final class Batches {
           + " inputs, was " + size, "split the work into several batches");
     }
     BatchSpec.checkParallel(parallel);
-    RunPreparation.checkLabels(labels);
+    SpecRules.checkLabels(labels);
     engine.spending().checkBeforeRun(Spending.accountOf(labels));
     Instant now = ctx.clock().instant();
     BatchRecord batch = new BatchRecord(BatchId.generate(now, random), now, scriptName, resolved,

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
@@ -37,6 +38,7 @@ public final class Engine implements AutoCloseable {
   private final WorkerPool pool;
   private final Duration closeGrace;
   private final Batches batches;
+  private final SpecRules rules;
 
   /**
    * @param ctx the wiring
@@ -58,8 +60,12 @@ public final class Engine implements AutoCloseable {
     this.ctx = ctx;
     this.spending = new Spending(ctx, alerts);
     this.cache = new ResultCache(ctx);
-    this.submitter = new Submitter(ctx, cache);
-    this.retries = new ManualRetries(ctx, cache);
+    // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
+    // one that only submits leaves them to workers of unknown size: the configured ceiling only.
+    this.rules = workers > 0 ? new SpecRules(ctx.limits(), ctx.runtime())
+        : new SpecRules(ctx.limits());
+    this.submitter = new Submitter(ctx, cache, rules);
+    this.retries = new ManualRetries(ctx, cache, rules);
     this.downloader = new Downloader(ctx.blobs());
     this.closeGrace = closeGrace;
     this.batches = new Batches(this);
@@ -72,6 +78,11 @@ public final class Engine implements AutoCloseable {
   /** The wiring. */
   public EngineContext context() {
     return ctx;
+  }
+
+  /** The rules every run submitted here is checked against. */
+  SpecRules specRules() {
+    return rules;
   }
 
   /** Whether this instance runs work itself (else other workers run what it submits). */

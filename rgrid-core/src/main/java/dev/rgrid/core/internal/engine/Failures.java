@@ -68,7 +68,8 @@ final class Failures {
         // it goes back to the queue as it was.
         return new Retry(ctx.clock().instant(), current.attempt());
       }
-      if (local.stdin(id) != null || !policy.retries(kind, current.attempt())) {
+      if (local.stdin(id) != null || !policy.retries(kind, current.attempt())
+          || e instanceof ContainerStartException s && s.refusedSettings()) {
         return fail(id, attempt, e) ? null : Retry.UNRECORDED;
       }
       int next = current.attempt() + 1;

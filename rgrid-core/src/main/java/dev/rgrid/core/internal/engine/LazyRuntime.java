@@ -75,6 +75,11 @@ public final class LazyRuntime implements ContainerRuntime {
   }
 
   @Override
+  public int cpus() {
+    return selection().runtime().cpus();
+  }
+
+  @Override
   public String identity(RuntimeDefinition runtime) {
     return selection().runtime().identity(runtime);
   }

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.engine;
 
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -29,11 +30,13 @@ final class ManualRetries {
 
   private final EngineContext ctx;
   private final ResultCache cache;
+  private final SpecRules rules;
   private final SecureRandom random = new SecureRandom();
 
-  ManualRetries(EngineContext ctx, ResultCache cache) {
+  ManualRetries(EngineContext ctx, ResultCache cache, SpecRules rules) {
     this.ctx = ctx;
     this.cache = cache;
+    this.rules = rules;
   }
 
   /**
@@ -49,6 +52,7 @@ final class ManualRetries {
    * Makes the retry of {@code id}, or finds the one already made.
    *
    * @throws ConflictException when {@code id} succeeded, or still runs
+   * @throws dev.rgrid.core.InvalidRunSpecException when its spec breaks a rule of {@link SpecRules}
    */
   Outcome retry(ExecutionId id) {
     ExecutionRecord first = ctx.store().get(id);
@@ -59,6 +63,9 @@ final class ManualRetries {
     if (first.status() == ExecutionStatus.SUCCEEDED) {
       throw new ConflictException(id + " succeeded; there is nothing to retry");
     }
+    // Checked as a new run is: one that can never start here (stored before a rule existed, or
+    // asking for more than this instance's runtime has) is refused instead of failing again.
+    rules.checkSpec(first.spec());
     for (int tries = 0; ; tries++) {
       // Read afresh each time: a concurrent retry may have linked a new execution meanwhile.
       ExecutionRecord last = newest(tries == 0 ? first : ctx.store().get(id));

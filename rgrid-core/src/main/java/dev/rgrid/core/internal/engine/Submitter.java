@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.QueueEntry;
@@ -18,10 +19,12 @@ final class Submitter {
   private final EngineContext ctx;
   private final SecureRandom random = new SecureRandom();
   private final ResultCache cache;
+  private final SpecRules rules;
 
-  Submitter(EngineContext ctx, ResultCache cache) {
+  Submitter(EngineContext ctx, ResultCache cache, SpecRules rules) {
     this.ctx = ctx;
     this.cache = cache;
+    this.rules = rules;
   }
 
   /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
@@ -32,8 +35,7 @@ final class Submitter {
   /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
   ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
-    ExecutionSpec spec = RunPreparation.spec(run, batchId, ctx.blobs(), ctx.catalog(),
-        ctx.limits());
+    ExecutionSpec spec = RunPreparation.spec(run, batchId, ctx.blobs(), ctx.catalog(), rules);
     long detected = System.nanoTime();
     Instant now = ctx.clock().instant();
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
@@ -60,35 +62,12 @@ final class Submitter {
    * batch comes from the caller, who checked it, never from the spec itself.
    */
   ExecutionRecord prepare(ExecutionSpec spec, String batchId) {
-    RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
-    if (spec.timeout().compareTo(ctx.limits().maxTimeout()) > 0) {
-      throw new InvalidRunSpecException("timeout " + spec.timeout() + " is longer than the "
-          + "maximum " + ctx.limits().maxTimeout(), "pass a shorter timeout");
-    }
     if (spec.batchId() != null) {
       throw new InvalidRunSpecException("a submitted spec cannot name a batch",
           "submit the batch as a batch");
     }
-    if (spec.scriptName().indexOf('/') >= 0
-        || !InputResolver.safeSegment(spec.scriptName()).equals(spec.scriptName())) {
-      throw new InvalidRunSpecException("invalid script name '" + RunPreparation.printable(spec.scriptName())
-          + "'", "a script name is one file name, without directories");
-    }
-    RunPreparation.checkEnv(spec.env());
-    RunPreparation.checkResources(spec.resources());
-    RunPreparation.checkLabels(spec.labels());
-    int files = spec.inputs().size() + spec.scriptFiles().size();
-    if (files > ctx.limits().maxInputFiles()) {
-      throw new InvalidRunSpecException(files + " input files are more than the maximum of "
-          + ctx.limits().maxInputFiles(), "pack many small files into an archive");
-    }
-    for (String requirement : spec.requirements()) {
-      try {
-        dev.rgrid.core.internal.deps.Requirement.parse(requirement);
-      } catch (RuntimeException e) {
-        throw new InvalidRunSpecException(e.getMessage(), "name packages as in requirements.txt");
-      }
-    }
+    rules.checkSpec(spec);
+    RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
     long scriptSize = ctx.blobs().size(spec.script()).orElseThrow(() -> missing(spec.script()));
     if (scriptSize > ctx.limits().maxScriptBytes()) {
       throw new InvalidRunSpecException("the script is larger than "
@@ -140,10 +119,4 @@ final class Submitter {
     ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt(), group,
         group == null ? 0 : groupLimit), now, ctx.lease());
   }
-
-
-
-
-
-
 }

@@ -110,6 +110,12 @@ public final class ProcessRuntime implements ContainerRuntime {
     return CAPABILITIES;
   }
 
+  /** The CPUs this JVM may use (its affinity and container quota included). */
+  @Override
+  public int cpus() {
+    return Runtime.getRuntime().availableProcessors();
+  }
+
   /**
    * Resolves the runtime's interpreter on the host, once per runtime name.
    *
