@@ -7,8 +7,10 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureReason;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,7 +29,8 @@ public final class WordCount {
   private WordCount() {}
 
   /**
-   * Entry point; exits with 0 when every file was counted, 1 when some failed, 2 on misuse.
+   * Entry point; exits with 0 when every file was counted, 1 when some failed, 2 when RGrid
+   * refused the batch (no input file, bad configuration) or on misuse.
    *
    * @param args the script, the folder of {@code .txt} files, the folder to download outputs to
    */
@@ -36,7 +39,12 @@ public final class WordCount {
       System.err.println("usage: WordCount SCRIPT TEXT_FOLDER OUTPUT_FOLDER");
       System.exit(2);
     }
-    System.exit(run(Path.of(args[0]), Path.of(args[1]), Path.of(args[2])));
+    try {
+      System.exit(run(Path.of(args[0]), Path.of(args[1]), Path.of(args[2])));
+    } catch (RGridException e) { // says what went wrong and, in its hint, what to do
+      System.err.println("error: " + e.getMessage() + e.hint().map(h -> " (" + h + ")").orElse(""));
+      System.exit(2);
+    }
   }
 
   static int run(Path script, Path texts, Path outputs) throws InterruptedException, IOException {
@@ -76,8 +84,10 @@ public final class WordCount {
     }
     ExecutionRecord r = batch.record(item);
     if (r.status() != ExecutionStatus.SUCCEEDED) {
-      System.err.println(item.input() + ": " + r.status() + " (" + r.failure() + "), see: rgrid logs "
-          + r.id().value());
+      FailureReason why = r.failure();
+      System.err.println(item.input() + ": " + r.status()
+          + (why == null ? "" : ": " + why.message())
+          + (why == null || why.hint() == null ? "" : " (" + why.hint() + ")"));
     }
   }
 
