@@ -11,7 +11,6 @@ import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
-import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.Resources;
 import dev.rgrid.spi.store.RetryPolicy;
@@ -22,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -183,8 +183,8 @@ final class RunCommand extends BaseCommand {
     if (kind == StdinKind.DATA || stdin && kind == StdinKind.TERMINAL) {
       builder.stdin(System.in);
     }
-    java.util.concurrent.atomic.AtomicReference<Execution> current =
-        new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<Execution> current =
+        new AtomicReference<>();
     if (!json) {
       builder.listener(new ExecutionListener() {
         @Override
@@ -208,7 +208,7 @@ final class RunCommand extends BaseCommand {
   }
 
   private int runOpen(RunSpec.Builder builder, Timings timings,
-      java.util.concurrent.atomic.AtomicReference<Execution> current) throws Exception {
+      AtomicReference<Execution> current) throws Exception {
     Config config = Config.fromEnvironment();
     boolean here = runsHere(config, localWorker);
     // The interruption is closed after the RGrid: Ctrl-C waits for the close.
@@ -245,42 +245,7 @@ final class RunCommand extends BaseCommand {
         printJson(result);
       }
       timings.mark("download");
-      return report(done);
-    }
-  }
-
-  private int report(ExecutionRecord done) {
-    String took = done.duration().map(d -> " in " + d.toMillis() / 1000.0 + "s").orElse("");
-    if (done.status() == ExecutionStatus.SUCCEEDED) {
-      if (done.cached()) {
-        terminal.note(done.id() + " reused the result of " + done.cachedFrom()
-            + " (identical run; --no-cache runs it again)");
-      }
-      return ExitCodes.OK;
-    }
-    String message = done.failure() == null ? done.status().toString() : done.failure().message();
-    String hint = done.failure() == null ? null : done.failure().hint();
-    switch (done.status()) {
-      case TIMED_OUT -> {
-        terminal.error(done.id() + " timed out" + took + ": " + message, hint);
-        return ExitCodes.TIMED_OUT;
-      }
-      case CANCELLED -> {
-        // Said by the main thread even after Ctrl-C: the interruption holds the JVM until the
-        // RGrid is closed, after this line.
-        terminal.note(done.id() + " cancelled");
-        return ExitCodes.CANCELLED;
-      }
-      default -> {
-        if (done.exitCode() != null && done.exitCode() != 0 && done.failure() != null
-            && done.failure().kind() == dev.rgrid.spi.store.FailureKind.SCRIPT_EXIT) {
-          // The script's own failure: its stderr already said why; exit as it did.
-          terminal.note(done.id() + " failed" + took + " (exit code " + done.exitCode() + ")");
-          return done.exitCode() & 0xff;
-        }
-        terminal.error(done.id() + " failed: " + message, hint);
-        return ExitCodes.RGRID_ERROR;
-      }
+      return RunReport.tell(terminal, done);
     }
   }
 
