@@ -9,7 +9,6 @@ import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
-import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.ExecutionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,7 +81,7 @@ class CloseWhileClaimingTest {
    * The real queue, except that the worker's first claim waits until the worker starts closing
    * (its subscription is closed first), so the claim comes back into a pool that is closing.
    */
-  private static final class ClaimsAsItCloses implements ExecutionQueue {
+  private static final class ClaimsAsItCloses implements ForwardingQueue {
     private final ExecutionQueue delegate;
     private final CountDownLatch closing = new CountDownLatch(1);
     final CountDownLatch asked = new CountDownLatch(1);
@@ -90,6 +89,11 @@ class CloseWhileClaimingTest {
 
     ClaimsAsItCloses(ExecutionQueue delegate) {
       this.delegate = delegate;
+    }
+
+    @Override
+    public ExecutionQueue delegate() {
+      return delegate;
     }
 
     @Override
@@ -113,61 +117,6 @@ class CloseWhileClaimingTest {
         claimed.countDown();
       }
       return claims;
-    }
-
-    @Override
-    public void enqueue(QueueEntry entry, Instant now, Duration hold) {
-      delegate.enqueue(entry, now, hold);
-    }
-
-    @Override
-    public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
-      return delegate.renew(worker, now, lease);
-    }
-
-    @Override
-    public boolean complete(ExecutionId id, WorkerId worker) {
-      return delegate.complete(id, worker);
-    }
-
-    @Override
-    public boolean release(ExecutionId id, WorkerId worker, Instant notBefore) {
-      return delegate.release(id, worker, notBefore);
-    }
-
-    @Override
-    public boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt) {
-      return delegate.retry(id, worker, notBefore, attempt);
-    }
-
-    @Override
-    public boolean remove(ExecutionId id) {
-      return delegate.remove(id);
-    }
-
-    @Override
-    public long depth() {
-      return delegate.depth();
-    }
-
-    @Override
-    public List<WorkerId> liveWorkers(Instant now) {
-      return delegate.liveWorkers(now);
-    }
-
-    @Override
-    public void leave(WorkerId worker) {
-      delegate.leave(worker);
-    }
-
-    @Override
-    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
-      return delegate.claimOwn(worker, max, now, lease);
-    }
-
-    @Override
-    public long unowned(Instant now) {
-      return delegate.unowned(now);
     }
   }
 }

@@ -6,7 +6,6 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
-import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
@@ -225,12 +224,7 @@ class RGridLifecycleTest {
    * pause longer than the lease: its leases lapse without the worker noticing.
    */
   private record StalledHeartbeat(ExecutionQueue delegate, Set<ExecutionId> held,
-      java.util.concurrent.atomic.AtomicBoolean claimed) implements ExecutionQueue {
-    @Override
-    public void enqueue(QueueEntry entry, Instant now, Duration hold) {
-      delegate.enqueue(entry, now, hold);
-    }
-
+      java.util.concurrent.atomic.AtomicBoolean claimed) implements ForwardingQueue {
     @Override
     public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
       if (claimed.get()) {
@@ -264,98 +258,13 @@ class RGridLifecycleTest {
       held.remove(id);
       return delegate.retry(id, worker, notBefore, attempt);
     }
-
-    @Override
-    public boolean remove(ExecutionId id) {
-      return delegate.remove(id);
-    }
-
-    @Override
-    public List<WorkerId> liveWorkers(Instant now) {
-      return delegate.liveWorkers(now);
-    }
-
-    @Override
-    public void leave(WorkerId worker) {
-      delegate.leave(worker);
-    }
-
-    @Override
-    public long depth() {
-      return delegate.depth();
-    }
-
-    @Override
-    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
-      return delegate.claimOwn(worker, max, now, lease);
-    }
-
-    @Override
-    public long unowned(Instant now) {
-      return delegate.unowned(now);
-    }
   }
 
   /** A queue whose renewals are lost, as when a worker hangs or its machine is cut off. */
-  private record NoHeartbeat(ExecutionQueue delegate) implements ExecutionQueue {
-    @Override
-    public void enqueue(QueueEntry entry, Instant now, Duration hold) {
-      delegate.enqueue(entry, now, hold);
-    }
-
-    @Override
-    public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
-      return delegate.claim(worker, max, now, lease);
-    }
-
+  private record NoHeartbeat(ExecutionQueue delegate) implements ForwardingQueue {
     @Override
     public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
       return List.of();
-    }
-
-    @Override
-    public boolean complete(ExecutionId id, WorkerId worker) {
-      return delegate.complete(id, worker);
-    }
-
-    @Override
-    public boolean release(ExecutionId id, WorkerId worker, Instant notBefore) {
-      return delegate.release(id, worker, notBefore);
-    }
-
-    @Override
-    public boolean retry(ExecutionId id, WorkerId worker, Instant notBefore, int attempt) {
-      return delegate.retry(id, worker, notBefore, attempt);
-    }
-
-    @Override
-    public boolean remove(ExecutionId id) {
-      return delegate.remove(id);
-    }
-
-    @Override
-    public List<WorkerId> liveWorkers(Instant now) {
-      return delegate.liveWorkers(now);
-    }
-
-    @Override
-    public void leave(WorkerId worker) {
-      delegate.leave(worker);
-    }
-
-    @Override
-    public long depth() {
-      return delegate.depth();
-    }
-
-    @Override
-    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
-      return delegate.claimOwn(worker, max, now, lease);
-    }
-
-    @Override
-    public long unowned(Instant now) {
-      return delegate.unowned(now);
     }
   }
 
