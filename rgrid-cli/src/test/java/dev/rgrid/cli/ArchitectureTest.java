@@ -15,13 +15,13 @@ import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.core.internal.batch.OutputFolders;
+import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.SpendingLimit;
-import dev.rgrid.core.internal.engine.Estimates;
-import dev.rgrid.core.internal.engine.RunPreparation;
+import dev.rgrid.core.internal.submit.RunPreparation;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The shape of the whole code base, over every module's main classes (this module's test class

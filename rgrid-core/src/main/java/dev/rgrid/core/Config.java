@@ -1,8 +1,8 @@
 package dev.rgrid.core;
 
-import dev.rgrid.core.internal.engine.ConfigFile;
-import dev.rgrid.core.internal.engine.PackageIndexConfig;
-import dev.rgrid.core.internal.engine.Prices;
+import dev.rgrid.core.internal.config.ConfigFile;
+import dev.rgrid.core.internal.config.PackageIndexConfig;
+import dev.rgrid.core.internal.cost.Prices;
 import dev.rgrid.spi.runtime.PackageIndex;
 import java.net.URI;
 import java.nio.file.Path;
@@ -298,7 +298,7 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
       return server.url().toString();
     }
     if (dbUrl != null) {
-      return dev.rgrid.core.internal.engine.SharedStates.redacted(dbUrl);
+      return dev.rgrid.core.internal.config.SharedStates.redacted(dbUrl);
     }
     return home.resolve("rgrid.db").toString();
   }

@@ -1,10 +1,10 @@
 package dev.rgrid.core;
 
 import dev.rgrid.core.internal.engine.Engine;
-import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -25,11 +25,11 @@ public final class LocalRGrid implements RGrid {
   private final Engine engine;
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
-  private final dev.rgrid.core.internal.engine.LazyRuntime selected;
+  private final dev.rgrid.core.internal.runtime.LazyRuntime selected;
   private final Accounts accounts;
 
   LocalRGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      dev.rgrid.core.internal.engine.LazyRuntime selected, Accounts accounts) {
+      dev.rgrid.core.internal.runtime.LazyRuntime selected, Accounts accounts) {
     this.accounts = accounts;
     this.engine = engine;
     this.catalog = catalog;
@@ -292,7 +292,7 @@ public final class LocalRGrid implements RGrid {
     if (inputs < 1) {
       throw new IllegalArgumentException("inputs must be at least 1, was " + inputs);
     }
-    return engine.estimates().estimate(new dev.rgrid.core.internal.engine.Estimates.Subject(
+    return engine.estimates().estimate(new dev.rgrid.core.internal.cost.Estimates.Subject(
         scriptName, scriptSha256, inputs), runtime, account);
   }
 

@@ -1,12 +1,12 @@
 package dev.rgrid.core;
 
+import dev.rgrid.core.internal.config.PackageIndexConfig;
+import dev.rgrid.core.internal.config.SharedStates;
 import dev.rgrid.core.internal.engine.Engine;
-import dev.rgrid.core.internal.engine.EngineContext;
-import dev.rgrid.core.internal.engine.LazyRuntime;
-import dev.rgrid.core.internal.engine.LocalWorkerIds;
-import dev.rgrid.core.internal.engine.PackageIndexConfig;
-import dev.rgrid.core.internal.engine.RuntimeSelector;
-import dev.rgrid.core.internal.engine.SharedStates;
+import dev.rgrid.core.internal.runtime.LazyRuntime;
+import dev.rgrid.core.internal.runtime.RuntimeSelector;
+import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.internal.worker.LocalWorkerIds;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobStore;

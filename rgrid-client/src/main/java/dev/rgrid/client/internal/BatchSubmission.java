@@ -7,7 +7,7 @@ import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.core.internal.engine.RunPreparation;
+import dev.rgrid.core.internal.submit.RunPreparation;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.BatchRecord;

@@ -1,0 +1,171 @@
+package dev.rgrid.core.internal.cost;
+
+import dev.rgrid.core.CostReport;
+import dev.rgrid.core.Estimate;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.batch.BatchException;
+import dev.rgrid.core.internal.batch.Globs;
+import dev.rgrid.core.internal.blob.Blobs;
+import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Estimates from history: the median run time of past successful runs of the same script
+ * (same content), else of the same runtime, times the number of inputs, at this machine's price.
+ */
+public final class Estimates {
+  // Enough history for a stable median, bounded so an estimate stays quick on a large store.
+  private static final int MAX_SCANNED = 20_000;
+  private static final int MAX_SAMPLES = 1_000;
+  private static final int PAGE = 1000;
+
+  private final EngineContext ctx;
+
+  /** Estimates from the history in the store of {@code ctx}. */
+  public Estimates(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * What an estimate needs of a script and its inputs: read where the files are (here, or in a
+   * remote client that sends it to a server).
+   *
+   * @param scriptName the script's file name, whose suffix chooses a runtime when none is given
+   * @param sha256 the digest of its content, which finds past runs of the same script
+   * @param inputs how many executions it means (one per input; 1 without globs)
+   */
+  public record Subject(String scriptName, String sha256, int inputs) {
+    /**
+     * Reads {@code script} (relative to {@code baseDirectory}) and counts the inputs {@code
+     * globs} match there.
+     *
+     * @throws InvalidRunSpecException for a missing script or a glob that matches nothing
+     */
+    public static Subject read(Path script, List<String> globs, Path baseDirectory) {
+      Path file = baseDirectory.resolve(script).normalize();
+      String sha = Estimates.sha256(file);
+      int inputs = 1;
+      if (!globs.isEmpty()) {
+        try {
+          inputs = Globs.expand(baseDirectory, globs).size();
+        } catch (BatchException e) {
+          throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+        }
+      }
+      return new Subject(file.getFileName().toString(), sha, inputs);
+    }
+  }
+
+  /**
+   * The estimate for {@code script} on {@code runtime} (null: from its suffix) over the inputs
+   * {@code globs} match in {@code baseDirectory} (none: one run).
+   *
+   * @throws InvalidRunSpecException for a missing script, an unknown runtime or a glob that
+   *     matches nothing
+   */
+  public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
+    return estimate(Subject.read(script, globs, baseDirectory), runtime, null);
+  }
+
+  /**
+   * The estimate for {@code subject} on {@code runtime} (null: from its suffix), from the past
+   * runs of {@code account} only (null: from every past run).
+   *
+   * @throws InvalidRunSpecException for an unknown runtime
+   */
+  public Estimate estimate(Subject subject, String runtime, AccountId account) {
+    RuntimeDefinition def = runtime == null || runtime.isBlank()
+        ? ctx.catalog().forScript(subject.scriptName())
+        : ctx.catalog().resolve(runtime);
+    String name = subject.scriptName();
+    int inputs = subject.inputs();
+    List<Duration> sameScript = new ArrayList<>();
+    List<Duration> sameRuntime = new ArrayList<>();
+    collect(subject.sha256(), def.name(), account, sameScript, sameRuntime);
+    List<Duration> used = sameScript.isEmpty() ? sameRuntime : sameScript;
+    String basis = !sameScript.isEmpty()
+        ? sameScript.size() + " past run" + (sameScript.size() == 1 ? "" : "s") + " of " + name
+        : !sameRuntime.isEmpty()
+            ? "no past run of " + name + "; " + sameRuntime.size()
+                + " past run" + (sameRuntime.size() == 1 ? "" : "s") + " on " + def.name()
+            : "no past run of " + name + " or on " + def.name();
+    long price = ctx.hourlyMicros();
+    List<String> assumptions = new ArrayList<>();
+    assumptions.add("each input takes the median run time of " + (sameScript.isEmpty()
+        ? "past runs on " + def.name() : "past runs of this script (same content)")
+        + (account == null ? "" : " of this account"));
+    assumptions.add((account == null ? "this machine's" : "the server's") + " price: "
+        + CostReport.format(price) + " an hour");
+    assumptions.add("no input is served from the result cache (cache hits cost nothing)");
+    if (used.isEmpty()) {
+      assumptions.add("without any past run there is no run time to go by: run it once");
+      return new Estimate(inputs, basis, 0, Optional.empty(), price, Optional.empty(),
+          assumptions);
+    }
+    Duration median = median(used);
+    long each = Costs.of(median, price);
+    return new Estimate(inputs, basis, used.size(), Optional.of(median), price,
+        Optional.of(Math.multiplyExact(each, (long) inputs)), assumptions);
+  }
+
+  private void collect(String sha, String runtime, AccountId account, List<Duration> sameScript,
+      List<Duration> sameRuntime) {
+    // An account's estimate rests on its own history only: others' run times are theirs.
+    Map<String, String> labels = account == null ? Map.of()
+        : Map.of(AccountId.LABEL, account.value());
+    ExecutionId cursor = null;
+    int scanned = 0;
+    do {
+      ExecutionPage page = ctx.store().list(new ExecutionQuery(Set.of(ExecutionStatus.SUCCEEDED),
+          labels, null, cursor, PAGE));
+      for (ExecutionRecord r : page.items()) {
+        scanned++;
+        Optional<Duration> d = r.duration();
+        if (r.cached() || d.isEmpty()) {
+          continue;
+        }
+        if (r.spec().script().sha256().equals(sha) && sameScript.size() < MAX_SAMPLES) {
+          sameScript.add(d.get());
+        } else if (r.spec().runtime().equals(runtime) && sameRuntime.size() < MAX_SAMPLES) {
+          sameRuntime.add(d.get());
+        }
+      }
+      cursor = page.next();
+    } while (cursor != null && scanned < MAX_SCANNED && sameScript.size() < MAX_SAMPLES);
+  }
+
+  private static Duration median(List<Duration> values) {
+    List<Duration> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2)
+        : sorted.get(n / 2 - 1).plus(sorted.get(n / 2)).dividedBy(2);
+  }
+
+  private static String sha256(Path file) {
+    if (!Files.isRegularFile(file)) {
+      throw new InvalidRunSpecException("script " + file + " does not exist",
+          "check the path; RGrid's own options go before the script");
+    }
+    try {
+      return Blobs.digest(file).key().sha256();
+    } catch (IOException e) {
+      throw new InvalidRunSpecException("cannot read script " + file + ": " + e.getMessage(),
+          "check that the file is readable");
+    }
+  }
+}

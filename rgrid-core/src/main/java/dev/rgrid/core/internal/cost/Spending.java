@@ -1,0 +1,175 @@
+package dev.rgrid.core.internal.cost;
+
+import dev.rgrid.core.CostReport;
+import dev.rgrid.core.SpendingAlert;
+import dev.rgrid.core.SpendingLimitException;
+import dev.rgrid.core.SpendingStatus;
+import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.LimitSetting;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The monthly spending limits: the global one, which every execution counts towards, and each
+ * account's own, which only that account's executions (labelled {@link AccountId#LABEL}) count
+ * towards. A new execution is refused once this month's costs reached either limit that applies
+ * to it; each threshold's alert is raised once per limit and month when a finished execution's
+ * cost crosses it.
+ */
+public final class Spending {
+  private static final Logger LOG = LoggerFactory.getLogger(Spending.class);
+
+  private final EngineContext ctx;
+  private final Consumer<SpendingAlert> listener;
+
+  /** The limits in the store of {@code ctx}, telling {@code listener} of crossed thresholds. */
+  public Spending(EngineContext ctx, Consumer<SpendingAlert> listener) {
+    this.ctx = ctx;
+    this.listener = listener;
+  }
+
+  /** The account an execution with these labels belongs to; empty for a local one. */
+  public static Optional<AccountId> accountOf(Map<String, String> labels) {
+    String value = labels.get(AccountId.LABEL);
+    // Only a server sets the label, always to a valid id; anything else counts as no account
+    // rather than failing the run over a label it cannot have chosen.
+    return AccountId.isAccountId(value) ? Optional.of(AccountId.of(value)) : Optional.empty();
+  }
+
+  /** This month's spending and the global limit. */
+  public SpendingStatus status() {
+    return status(LimitSetting.GLOBAL);
+  }
+
+  /** This month's spending of {@code account} and its own limit. */
+  public SpendingStatus status(AccountId account) {
+    return status(account.value());
+  }
+
+  /** Sets the global limit ({@code null}: removes it); thresholds default to 50, 80, 100 %. */
+  public void set(Long limitMicros, List<Integer> thresholds) {
+    set(LimitSetting.GLOBAL, limitMicros, thresholds);
+  }
+
+  /** Sets {@code account}'s own limit ({@code null}: removes it), as {@link #set}. */
+  public void set(AccountId account, Long limitMicros, List<Integer> thresholds) {
+    set(account.value(), limitMicros, thresholds);
+  }
+
+  /**
+   * Refuses a new execution of {@code account} (empty: a local one) when this month's spending
+   * has reached its account's limit or the global limit.
+   *
+   * @throws SpendingLimitException then, saying which limit
+   */
+  public void checkBeforeRun(Optional<AccountId> account) {
+    // The account's own limit first: it is the one its user can change.
+    if (account.isPresent()) {
+      String scope = account.get().value();
+      Optional<LimitSetting> own = ctx.store().spendingLimit(scope);
+      if (own.isPresent()) {
+        YearMonth month = SpendingLimit.month(ctx.clock());
+        long spent = spentIn(scope, month);
+        if (policy(own.get()).refuses(spent)) {
+          throw new SpendingLimitException("the monthly spending limit of account "
+              + account.get() + " (" + CostReport.format(own.get().limitMicros())
+              + ") is reached: " + CostReport.format(spent) + " spent in " + month,
+              "raise it with `rgrid limit set AMOUNT` (PUT /api/v1/limits), remove it with "
+                  + "`rgrid limit remove`, or wait for next month");
+        }
+      }
+    }
+    Optional<LimitSetting> global = ctx.store().spendingLimit(LimitSetting.GLOBAL);
+    if (global.isEmpty()) {
+      return;
+    }
+    YearMonth month = SpendingLimit.month(ctx.clock());
+    long spent = spentIn(LimitSetting.GLOBAL, month);
+    if (!policy(global.get()).refuses(spent)) {
+      return;
+    }
+    if (account.isPresent()) {
+      // What the whole installation spends is not an account's business: no amounts.
+      throw new SpendingLimitException("the server's global monthly spending limit is reached "
+          + "for " + month + ": no new runs for any account",
+          "ask the server's administrator to raise it, or wait for next month");
+    }
+    throw new SpendingLimitException("the global monthly spending limit of "
+        + CostReport.format(global.get().limitMicros()) + " is reached: "
+        + CostReport.format(spent) + " spent in " + month,
+        "raise it with `rgrid limit set AMOUNT`, remove it with `rgrid limit remove`, or "
+            + "wait for next month");
+  }
+
+  /**
+   * Raises the alerts whose thresholds this month's spending crossed, once each: of the global
+   * limit, and of the limit of the execution's account.
+   */
+  public void afterCost(ExecutionRecord done) {
+    if (done.costMicros() <= 0) {
+      return;
+    }
+    try {
+      raiseCrossed(Optional.empty());
+      Optional<AccountId> account = accountOf(done.spec().labels());
+      if (account.isPresent()) {
+        raiseCrossed(account);
+      }
+    } catch (RuntimeException e) {
+      // An alert that could not be raised now is raised by the next costed execution.
+      LOG.warn("could not check the spending limit after {}: {}", done.id(), e.getMessage());
+    }
+  }
+
+  private void raiseCrossed(Optional<AccountId> account) {
+    String scope = account.map(AccountId::value).orElse(LimitSetting.GLOBAL);
+    Optional<LimitSetting> limit = ctx.store().spendingLimit(scope);
+    if (limit.isEmpty()) {
+      return;
+    }
+    YearMonth month = SpendingLimit.month(ctx.clock());
+    long spent = spentIn(scope, month);
+    Instant now = ctx.clock().instant();
+    for (int threshold : policy(limit.get()).check(spent, Set.of())) {
+      if (ctx.store().raiseLimitAlert(scope, month.toString(), threshold, now)) {
+        SpendingAlert alert = new SpendingAlert(month, threshold, spent,
+            limit.get().limitMicros(), account);
+        LOG.warn("{}", alert.message());
+        try {
+          listener.accept(alert);
+        } catch (RuntimeException e) {
+          LOG.warn("the spending alert listener failed", e);
+        }
+      }
+    }
+  }
+
+  private SpendingStatus status(String scope) {
+    YearMonth month = SpendingLimit.month(ctx.clock());
+    return new SpendingStatus(ctx.store().spendingLimit(scope), month, spentIn(scope, month));
+  }
+
+  private void set(String scope, Long limitMicros, List<Integer> thresholds) {
+    ctx.store().setSpendingLimit(scope, limitMicros == null ? null : new LimitSetting(
+        limitMicros, thresholds == null || thresholds.isEmpty()
+            ? SpendingLimit.DEFAULT_THRESHOLDS : thresholds));
+  }
+
+  private long spentIn(String scope, YearMonth month) {
+    return ctx.store().spentMicros(scope, SpendingLimit.monthStart(month),
+        SpendingLimit.monthEnd(month));
+  }
+
+  private static SpendingLimit policy(LimitSetting s) {
+    return new SpendingLimit(s.limitMicros(), s.thresholdsPercent());
+  }
+}

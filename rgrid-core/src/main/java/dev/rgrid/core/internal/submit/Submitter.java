@@ -1,0 +1,125 @@
+package dev.rgrid.core.internal.submit;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.cache.ResultCache;
+import dev.rgrid.core.internal.spec.SpecRules;
+import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import java.security.SecureRandom;
+import java.time.Instant;
+
+/** Turns a {@link RunSpec} into a stored, queued execution. */
+public final class Submitter {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Submitter.class);
+
+  private final EngineContext ctx;
+  private final SecureRandom random = new SecureRandom();
+  private final ResultCache cache;
+  private final SpecRules rules;
+
+  /** Submissions checked against {@code rules}, keyed for {@code cache}. */
+  public Submitter(EngineContext ctx, ResultCache cache, SpecRules rules) {
+    this.ctx = ctx;
+    this.cache = cache;
+    this.rules = rules;
+  }
+
+  /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
+  ExecutionRecord prepare(RunSpec run) {
+    return prepare(run, null);
+  }
+
+  /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
+  public ExecutionRecord prepare(RunSpec run, String batchId) {
+    long t0 = System.nanoTime();
+    ExecutionSpec spec = RunPreparation.spec(run, batchId, ctx.blobs(), ctx.catalog(), rules);
+    long detected = System.nanoTime();
+    Instant now = ctx.clock().instant();
+    ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
+    ExecutionRecord keyed = spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build()
+        : record;
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("{} submit timings: script, inputs and dependencies {} µs, key {} µs",
+          record.id(), (detected - t0) / 1000, (System.nanoTime() - detected) / 1000);
+    }
+    return keyed;
+  }
+
+  /**
+   * Checks a spec prepared elsewhere (a remote client's, received by a server) as {@link
+   * #prepare(RunSpec, String)} checks a run, and that every blob it names is stored; returns the
+   * record to create, not yet stored.
+   */
+  public ExecutionRecord prepare(ExecutionSpec spec) {
+    return prepare(spec, null);
+  }
+
+  /**
+   * As {@link #prepare(ExecutionSpec)}, for an execution of batch {@code batchId} (or none): the
+   * batch comes from the caller, who checked it, never from the spec itself.
+   */
+  public ExecutionRecord prepare(ExecutionSpec spec, String batchId) {
+    if (spec.batchId() != null) {
+      throw new InvalidRunSpecException("a submitted spec cannot name a batch",
+          "submit the batch as a batch");
+    }
+    rules.checkSpec(spec);
+    RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
+    long scriptSize = ctx.blobs().size(spec.script()).orElseThrow(() -> missing(spec.script()));
+    if (scriptSize > ctx.limits().maxScriptBytes()) {
+      throw new InvalidRunSpecException("the script is larger than "
+          + ctx.limits().maxScriptBytes() + " bytes", "pass large data as an input file instead");
+    }
+    for (dev.rgrid.spi.store.InputFile f : spec.inputs()) {
+      if (!ctx.blobs().exists(f.blob())) {
+        throw missing(f.blob());
+      }
+    }
+    for (dev.rgrid.spi.store.InputFile f : spec.scriptFiles()) {
+      if (!ctx.blobs().exists(f.blob())) {
+        throw missing(f.blob());
+      }
+    }
+    ExecutionSpec checked = runtime.name().equals(spec.runtime()) && batchId == null ? spec
+        : new ExecutionSpec(spec.scriptName(), spec.script(), runtime.name(), spec.args(),
+            spec.env(), spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(),
+            spec.network(), spec.requirements(), spec.requirementsSource(), spec.scriptFiles(),
+            spec.cache(), spec.retry());
+    Instant now = ctx.clock().instant();
+    ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), checked,
+        now);
+    return checked.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
+  }
+
+  private static InvalidRunSpecException missing(dev.rgrid.spi.blob.BlobKey key) {
+    return new InvalidRunSpecException("no blob " + key + " is stored",
+        "upload the content before submitting what uses it");
+  }
+
+  /**
+   * Records the execution and queues it.
+   *
+   * @param affinity the worker that must run it while alive, or {@code null} for any
+   */
+  public void enqueue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
+    ctx.store().create(record);
+    queue(record, affinity, groupLimit);
+  }
+
+  /**
+   * Queues an execution already stored; one of a batch carries the batch's limit on how many of
+   * its executions run at once ({@code groupLimit}, 0 for none).
+   */
+  public void queue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
+    Instant now = ctx.clock().instant();
+    String group = record.spec().batchId();
+    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt(), group,
+        group == null ? 0 : groupLimit), now, ctx.lease());
+  }
+}
