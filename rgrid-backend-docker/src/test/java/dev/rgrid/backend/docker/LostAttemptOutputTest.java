@@ -59,7 +59,11 @@ class LostAttemptOutputTest {
         LocalRGrid reader = RGrid.builder().home(home).workers(0).build();
         Engine engine = Engine.connect(DockerTests.settings())) {
       id = new ExecutionId(out.readLine());
-      DockerTests.within(SOON, () -> texts(reader.logs(id, 0, 100)).contains("err before"));
+      // Every line before the pause stored (stdout and stderr are stored apart, so one being
+      // there says nothing of the other) before the worker dies: what comes after is then
+      // exactly what only its container still has.
+      DockerTests.within(SOON, () -> texts(reader.logs(id, 0, 100)).containsAll(
+          List.of("before 0", "before 1", "before 2", "err before")));
       worker.destroyForcibly();
       assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
       // The lost attempt's script goes on: its container ends by itself, its output unread.
