@@ -1,11 +1,12 @@
 package dev.rgrid.core.internal.cache;
 
 import dev.rgrid.core.ExecutionListener;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
@@ -23,17 +24,21 @@ public final class Replay {
 
   private Replay() {}
 
-  /** Gives {@code listener} the output of {@code hit}, the result reused for its execution. */
-  public static void output(EngineContext ctx, ExecutionRecord hit, ExecutionListener listener) {
+  /**
+   * Gives {@code listener} the output of {@code hit}, the result reused for its execution: its
+   * bytes from {@code blobs}, its lines from {@code store}.
+   */
+  public static void output(MetadataStore store, BlobStore blobs, ExecutionRecord hit,
+      ExecutionListener listener) {
     if (listener == ExecutionListener.NONE) {
       return;
     }
     try {
-      bytes(ctx, hit.stdout(), LogStream.STDOUT, listener);
-      bytes(ctx, hit.stderr(), LogStream.STDERR, listener);
+      bytes(blobs, hit.stdout(), LogStream.STDOUT, listener);
+      bytes(blobs, hit.stderr(), LogStream.STDERR, listener);
       long cursor = 0;
       while (true) {
-        List<LogLine> lines = ctx.store().logs(ResultCache.logSource(hit), cursor, PAGE);
+        List<LogLine> lines = store.logs(ResultCache.logSource(hit), cursor, PAGE);
         for (LogLine line : lines) {
           listener.onLogLine(line);
           cursor = line.seq();
@@ -47,12 +52,12 @@ public final class Replay {
     }
   }
 
-  private static void bytes(EngineContext ctx, BlobKey key, LogStream stream,
+  private static void bytes(BlobStore blobs, BlobKey key, LogStream stream,
       ExecutionListener listener) {
     if (key == null) {
       return;
     }
-    try (InputStream in = ctx.blobs().open(key)) {
+    try (InputStream in = blobs.open(key)) {
       byte[] chunk;
       while ((chunk = in.readNBytes(CHUNK)).length > 0) {
         listener.onOutput(stream, chunk);

@@ -1,12 +1,12 @@
 package dev.rgrid.core.internal.cost;
 
 import dev.rgrid.core.CostReport;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.MetadataStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -26,11 +26,11 @@ public final class CostReports {
   private static final Duration LOOKBACK = Duration.ofDays(8);
   private static final int PAGE = 1000;
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
 
-  /** Reports over the store of {@code ctx}. */
-  public CostReports(EngineContext ctx) {
-    this.ctx = ctx;
+  /** Reports over the executions in {@code store}. */
+  public CostReports(MetadataStore store) {
+    this.store = store;
   }
 
   /**
@@ -64,7 +64,7 @@ public final class CostReports {
     ExecutionId cursor = null;
     boolean more = true;
     while (more) {
-      ExecutionPage page = ctx.store().list(new ExecutionQuery(java.util.Set.of(), labels,
+      ExecutionPage page = store.list(new ExecutionQuery(java.util.Set.of(), labels,
           null, cursor, PAGE));
       for (ExecutionRecord r : page.items()) {
         if (r.createdAt().isBefore(oldest)) {

@@ -3,10 +3,10 @@ package dev.rgrid.core.internal.cost;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.batch.BatchException;
 import dev.rgrid.core.internal.batch.Globs;
 import dev.rgrid.core.internal.blob.Blobs;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -14,6 +14,7 @@ import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +35,18 @@ public final class Estimates {
   private static final int MAX_SAMPLES = 1_000;
   private static final int PAGE = 1000;
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final RuntimeCatalog catalog;
+  private final long hourlyMicros;
 
-  /** Estimates from the history in the store of {@code ctx}. */
-  public Estimates(EngineContext ctx) {
-    this.ctx = ctx;
+  /**
+   * Estimates from the history in {@code store}, resolving runtimes in {@code catalog}, priced
+   * at {@code hourlyMicros} an hour of a worker.
+   */
+  public Estimates(MetadataStore store, RuntimeCatalog catalog, long hourlyMicros) {
+    this.store = store;
+    this.catalog = catalog;
+    this.hourlyMicros = hourlyMicros;
   }
 
   /**
@@ -90,8 +98,8 @@ public final class Estimates {
    */
   public Estimate estimate(Subject subject, String runtime, AccountId account) {
     RuntimeDefinition def = runtime == null || runtime.isBlank()
-        ? ctx.catalog().forScript(subject.scriptName())
-        : ctx.catalog().resolve(runtime);
+        ? catalog.forScript(subject.scriptName())
+        : catalog.resolve(runtime);
     String name = subject.scriptName();
     int inputs = subject.inputs();
     List<Duration> sameScript = new ArrayList<>();
@@ -104,7 +112,7 @@ public final class Estimates {
             ? "no past run of " + name + "; " + sameRuntime.size()
                 + " past run" + (sameRuntime.size() == 1 ? "" : "s") + " on " + def.name()
             : "no past run of " + name + " or on " + def.name();
-    long price = ctx.hourlyMicros();
+    long price = hourlyMicros;
     List<String> assumptions = new ArrayList<>();
     assumptions.add("each input takes the median run time of " + (sameScript.isEmpty()
         ? "past runs on " + def.name() : "past runs of this script (same content)")
@@ -131,7 +139,7 @@ public final class Estimates {
     ExecutionId cursor = null;
     int scanned = 0;
     do {
-      ExecutionPage page = ctx.store().list(new ExecutionQuery(Set.of(ExecutionStatus.SUCCEEDED),
+      ExecutionPage page = store.list(new ExecutionQuery(Set.of(ExecutionStatus.SUCCEEDED),
           labels, null, cursor, PAGE));
       for (ExecutionRecord r : page.items()) {
         scanned++;

@@ -4,10 +4,11 @@ import dev.rgrid.core.CostReport;
 import dev.rgrid.core.SpendingAlert;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LimitSetting;
+import dev.rgrid.spi.store.MetadataStore;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.List;
@@ -28,12 +29,14 @@ import org.slf4j.LoggerFactory;
 public final class Spending {
   private static final Logger LOG = LoggerFactory.getLogger(Spending.class);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final Clock clock;
   private final Consumer<SpendingAlert> listener;
 
-  /** The limits in the store of {@code ctx}, telling {@code listener} of crossed thresholds. */
-  public Spending(EngineContext ctx, Consumer<SpendingAlert> listener) {
-    this.ctx = ctx;
+  /** The limits and costs in {@code store}, telling {@code listener} of crossed thresholds. */
+  public Spending(MetadataStore store, Clock clock, Consumer<SpendingAlert> listener) {
+    this.store = store;
+    this.clock = clock;
     this.listener = listener;
   }
 
@@ -75,9 +78,9 @@ public final class Spending {
     // The account's own limit first: it is the one its user can change.
     if (account.isPresent()) {
       String scope = account.get().value();
-      Optional<LimitSetting> own = ctx.store().spendingLimit(scope);
+      Optional<LimitSetting> own = store.spendingLimit(scope);
       if (own.isPresent()) {
-        YearMonth month = SpendingLimit.month(ctx.clock());
+        YearMonth month = SpendingLimit.month(clock);
         long spent = spentIn(scope, month);
         if (policy(own.get()).refuses(spent)) {
           throw new SpendingLimitException("the monthly spending limit of account "
@@ -88,11 +91,11 @@ public final class Spending {
         }
       }
     }
-    Optional<LimitSetting> global = ctx.store().spendingLimit(LimitSetting.GLOBAL);
+    Optional<LimitSetting> global = store.spendingLimit(LimitSetting.GLOBAL);
     if (global.isEmpty()) {
       return;
     }
-    YearMonth month = SpendingLimit.month(ctx.clock());
+    YearMonth month = SpendingLimit.month(clock);
     long spent = spentIn(LimitSetting.GLOBAL, month);
     if (!policy(global.get()).refuses(spent)) {
       return;
@@ -132,15 +135,15 @@ public final class Spending {
 
   private void raiseCrossed(Optional<AccountId> account) {
     String scope = account.map(AccountId::value).orElse(LimitSetting.GLOBAL);
-    Optional<LimitSetting> limit = ctx.store().spendingLimit(scope);
+    Optional<LimitSetting> limit = store.spendingLimit(scope);
     if (limit.isEmpty()) {
       return;
     }
-    YearMonth month = SpendingLimit.month(ctx.clock());
+    YearMonth month = SpendingLimit.month(clock);
     long spent = spentIn(scope, month);
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     for (int threshold : policy(limit.get()).check(spent, Set.of())) {
-      if (ctx.store().raiseLimitAlert(scope, month.toString(), threshold, now)) {
+      if (store.raiseLimitAlert(scope, month.toString(), threshold, now)) {
         SpendingAlert alert = new SpendingAlert(month, threshold, spent,
             limit.get().limitMicros(), account);
         LOG.warn("{}", alert.message());
@@ -154,18 +157,18 @@ public final class Spending {
   }
 
   private SpendingStatus status(String scope) {
-    YearMonth month = SpendingLimit.month(ctx.clock());
-    return new SpendingStatus(ctx.store().spendingLimit(scope), month, spentIn(scope, month));
+    YearMonth month = SpendingLimit.month(clock);
+    return new SpendingStatus(store.spendingLimit(scope), month, spentIn(scope, month));
   }
 
   private void set(String scope, Long limitMicros, List<Integer> thresholds) {
-    ctx.store().setSpendingLimit(scope, limitMicros == null ? null : new LimitSetting(
+    store.setSpendingLimit(scope, limitMicros == null ? null : new LimitSetting(
         limitMicros, thresholds == null || thresholds.isEmpty()
             ? SpendingLimit.DEFAULT_THRESHOLDS : thresholds));
   }
 
   private long spentIn(String scope, YearMonth month) {
-    return ctx.store().spentMicros(scope, SpendingLimit.monthStart(month),
+    return store.spentMicros(scope, SpendingLimit.monthStart(month),
         SpendingLimit.monthEnd(month));
   }
 

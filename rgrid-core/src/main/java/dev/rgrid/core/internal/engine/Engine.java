@@ -69,7 +69,7 @@ public final class Engine implements AutoCloseable {
   public Engine(EngineContext ctx, int workers, boolean adoptsWork, Duration closeGrace,
       java.util.function.Consumer<dev.rgrid.core.SpendingAlert> alerts) {
     this.ctx = ctx;
-    this.spending = new Spending(ctx, alerts);
+    this.spending = new Spending(ctx.store(), ctx.clock(), alerts);
     this.cache = new ResultCache(ctx);
     // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
     // one that only submits leaves them to workers of unknown size: the configured ceiling only.
@@ -108,12 +108,12 @@ public final class Engine implements AutoCloseable {
 
   /** Estimates from history. */
   public Estimates estimates() {
-    return new Estimates(ctx);
+    return new Estimates(ctx.store(), ctx.catalog(), ctx.hourlyMicros());
   }
 
   /** Cost reports. */
   public CostReports costs() {
-    return new CostReports(ctx);
+    return new CostReports(ctx.store());
   }
 
   /** The result cache. */
@@ -148,7 +148,7 @@ public final class Engine implements AutoCloseable {
     if (hit.isPresent()) {
       LOG.debug("{} cache hit recorded in {} µs", record.id(), (System.nanoTime() - t0) / 1000);
       LocalState.Submitted submitted = local.register(record.id(), listener, null);
-      Replay.output(ctx, hit.get(), listener);
+      Replay.output(ctx.store(), ctx.blobs(), hit.get(), listener);
       local.publish(hit.get());
       return new LocalExecution(this, record.id(), submitted.done());
     }

@@ -69,7 +69,7 @@ public final class ExecutionRunner {
     this.local = local;
     this.outputs = new OutputCollector(ctx.blobs(), ctx.limits());
     this.cache = cache;
-    this.environments = new Environments(ctx);
+    this.environments = new Environments(ctx.runtime(), ctx.packageIndex(), ctx.cacheDir());
     this.failures = new Failures(ctx, local);
     this.workspaces = new Workspace.Pool(ctx.workRoot());
     this.lostAttempts = new LostAttempts(ctx);

@@ -1,19 +1,28 @@
 package dev.rgrid.core.internal.runtime;
 
 import dev.rgrid.core.internal.cache.CacheKeys;
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
+import dev.rgrid.spi.runtime.PackageIndex;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
 
 /** Gets the environment a run's requirements need from the runtime (built once per key). */
 public final class Environments {
-  private final EngineContext ctx;
+  private final ContainerRuntime runtime;
+  private final PackageIndex packageIndex;
+  private final Path cacheDir;
 
-  /** Environments made by the runtime of {@code ctx}, kept under its cache directory. */
-  public Environments(EngineContext ctx) {
-    this.ctx = ctx;
+  /**
+   * Environments made by {@code runtime}, installing from {@code packageIndex} and kept under
+   * {@code cacheDir}.
+   */
+  public Environments(ContainerRuntime runtime, PackageIndex packageIndex, Path cacheDir) {
+    this.runtime = runtime;
+    this.packageIndex = packageIndex;
+    this.cacheDir = cacheDir;
   }
 
   /**
@@ -27,8 +36,8 @@ public final class Environments {
     if (requirements.isEmpty()) {
       return def;
     }
-    String key = CacheKeys.environment(def.name(), ctx.runtime().identity(def), requirements);
-    return ctx.runtime().environment(def, new EnvironmentSpec(key, requirements,
-        ctx.packageIndex(), ctx.cacheDir(), progress));
+    String key = CacheKeys.environment(def.name(), runtime.identity(def), requirements);
+    return runtime.environment(def, new EnvironmentSpec(key, requirements,
+        packageIndex, cacheDir, progress));
   }
 }
