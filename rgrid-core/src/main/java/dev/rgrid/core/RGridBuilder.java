@@ -2,7 +2,6 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.config.PackageIndexConfig;
 import dev.rgrid.core.internal.config.SharedStates;
-import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.core.internal.runtime.RuntimeSelector;
 import dev.rgrid.core.internal.wiring.EngineWiring;
@@ -364,9 +363,8 @@ public final class RGridBuilder {
       if (selected != null && slots > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      Engine engine = EngineWiring.engine(store, queue, blobs, runtime, catalog, clock, settings,
-          spendingAlerts);
-      return new LocalRGrid(engine, store, blobs, runtime, clock, limits, catalog, owned,
+      return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
+          settings, spendingAlerts), store, blobs, runtime, clock, limits, catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {

@@ -55,14 +55,10 @@ public final class Engine implements AutoCloseable {
   private final Batches batches;
 
   /**
-   * The engine over the executions in {@code store} and the work on {@code queue}; it starts
-   * {@code pool} (null when this instance only submits, leaving the work to other workers, and
-   * the work then has no affinity).
-   *
-   * @param catalog the runtimes batches are resolved in
-   * @param local the executions submitted or running in this process, shared with {@code pool}
-   * @param submitter checks, stores and queues what is submitted here
-   * @param retries makes the retries asked for by hand
+   * The engine over the executions in {@code store} and the work on {@code queue}, submitting
+   * through {@code submitter} and {@code retries}, batches resolved in {@code catalog}; {@code
+   * local} holds what is submitted or running in this process. It starts {@code pool}: null
+   * when this instance only submits, leaving the work to other workers (it then has no affinity).
    */
   public Engine(MetadataStore store, ExecutionQueue queue, RuntimeCatalog catalog, Clock clock,
       LocalState local, ResultCache cache, Submitter submitter, ManualRetries retries,
