@@ -112,6 +112,16 @@ class ArchitectureTest {
   }
 
   @Test
+  void coresPartsNeverReachBackIntoTheCompositionRoot() {
+    // No service locator: core's parts get their collaborators through their constructors, from
+    // EngineWiring alone, never a shared context to look them up in.
+    noClasses().that().resideInAPackage("dev.rgrid.core.internal..")
+        .and().resideOutsideOfPackage("dev.rgrid.core.internal.wiring..")
+        .should().dependOnClassesThat().resideInAPackage("dev.rgrid.core.internal.wiring..")
+        .check(CLASSES);
+  }
+
+  @Test
   void coresFeaturePackagesFormNoCycle() {
     slices().matching("dev.rgrid.core.internal.(*)..").should().beFreeOfCycles()
         .check(CLASSES);

@@ -2,6 +2,8 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.CacheEntry;
@@ -9,6 +11,7 @@ import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -23,15 +26,26 @@ import java.util.function.Consumer;
  */
 public final class LocalRGrid implements RGrid {
   private final Engine engine;
+  private final MetadataStore store;
+  private final BlobStore blobs;
+  private final ContainerRuntime runtime;
+  private final Clock clock;
+  private final Limits limits;
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
   private final dev.rgrid.core.internal.runtime.LazyRuntime selected;
   private final Accounts accounts;
 
-  LocalRGrid(Engine engine, RuntimeCatalog catalog, List<AutoCloseable> owned,
+  LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
+      Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
       dev.rgrid.core.internal.runtime.LazyRuntime selected, Accounts accounts) {
     this.accounts = accounts;
     this.engine = engine;
+    this.store = store;
+    this.blobs = blobs;
+    this.runtime = runtime;
+    this.clock = clock;
+    this.limits = limits;
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
     this.selected = selected;
@@ -55,7 +69,7 @@ public final class LocalRGrid implements RGrid {
    * server times beside it: an idempotency key's window moves with the executions it names.
    */
   public Clock clock() {
-    return engine.context().clock();
+    return clock;
   }
 
   /**
@@ -108,7 +122,7 @@ public final class LocalRGrid implements RGrid {
 
   /** The limits this instance applies to runs (default timeout, maximum sizes…). */
   public Limits limits() {
-    return engine.context().limits();
+    return limits;
   }
 
   /**
@@ -116,7 +130,7 @@ public final class LocalRGrid implements RGrid {
    * SHA-256), for a server that takes uploads and serves downloads.
    */
   public dev.rgrid.spi.blob.BlobStore blobStore() {
-    return engine.context().blobs();
+    return blobs;
   }
 
   @Override
@@ -158,12 +172,12 @@ public final class LocalRGrid implements RGrid {
    * @return a handle that stops the calls
    */
   public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
-    return engine.context().store().subscribeChanges(onChange);
+    return store.subscribeChanges(onChange);
   }
 
   @Override
   public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
-    return engine.context().store().find(id);
+    return store.find(id);
   }
 
   @Override
@@ -173,7 +187,7 @@ public final class LocalRGrid implements RGrid {
 
   @Override
   public ExecutionPage list(ExecutionQuery query) {
-    return engine.context().store().list(query);
+    return store.list(query);
   }
 
   @Override
@@ -318,7 +332,7 @@ public final class LocalRGrid implements RGrid {
   private dev.rgrid.core.internal.cost.DateRange range(String since, String until) {
     try {
       return dev.rgrid.core.internal.cost.DateRange.parse(since, until,
-          engine.context().clock());
+          clock);
     } catch (dev.rgrid.core.internal.cost.CostException e) {
       throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
     }
@@ -356,7 +370,7 @@ public final class LocalRGrid implements RGrid {
 
   /** The name of the container runtime in use ({@code process}, {@code docker}). */
   public String runtimeName() {
-    return engine.context().runtime().name();
+    return runtime.name();
   }
 
   /**
@@ -369,7 +383,7 @@ public final class LocalRGrid implements RGrid {
 
   /** What the container runtime in use can do (whether it isolates scripts, for one). */
   public RuntimeCapabilities runtimeCapabilities() {
-    return engine.context().runtime().capabilities();
+    return runtime.capabilities();
   }
 
   /**

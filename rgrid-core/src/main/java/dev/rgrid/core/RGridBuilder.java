@@ -2,11 +2,11 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.config.PackageIndexConfig;
 import dev.rgrid.core.internal.config.SharedStates;
-import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.core.internal.runtime.RuntimeSelector;
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.internal.wiring.EngineWiring;
 import dev.rgrid.core.internal.worker.LocalWorkerIds;
+import dev.rgrid.core.internal.worker.WorkerSettings;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobStore;
@@ -353,8 +353,9 @@ public final class RGridBuilder {
       int slots = workers != null ? workers : cfg.localWorkers() != null ? cfg.localWorkers()
           : opensShared ? 0 : Math.max(2, Runtime.getRuntime().availableProcessors());
       WorkerId id = workerId == null ? LocalWorkerIds.generate() : workerId;
-      EngineContext ctx = new EngineContext(store, queue, blobs, runtime, catalog, clock, id,
-          dir.resolve("work"), limits, lease, maxAttempts, pollInterval,
+      EngineWiring.Settings settings = new EngineWiring.Settings(
+          new WorkerSettings(id, slots, adoptsWork, lease, pollInterval, closeGrace), limits,
+          maxAttempts, dir.resolve("work"),
           PackageIndexConfig.override(packageIndex != null ? packageIndex : cfg.packageIndex(),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
           dir.resolve("envs"), hourlyMicros != null ? hourlyMicros : cfg.hourlyMicros(),
@@ -362,8 +363,8 @@ public final class RGridBuilder {
       if (selected != null && slots > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
-      return new LocalRGrid(new Engine(ctx, slots, adoptsWork, closeGrace, spendingAlerts),
-          catalog, owned,
+      return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
+          settings, spendingAlerts), store, blobs, runtime, clock, limits, catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock));
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {

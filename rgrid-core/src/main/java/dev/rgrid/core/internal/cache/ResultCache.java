@@ -1,16 +1,21 @@
 package dev.rgrid.core.internal.cache;
 
 import dev.rgrid.core.CachePruned;
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.runtime.RuntimeUnavailableException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +33,28 @@ public final class ResultCache {
   static final int MAX_ENTRIES = 100_000;
   private static final Logger LOG = LoggerFactory.getLogger(ResultCache.class);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final BlobStore blobs;
+  private final ContainerRuntime runtime;
+  private final RuntimeCatalog catalog;
+  private final Clock clock;
 
-  /** The cache over the store of {@code ctx}. */
-  public ResultCache(EngineContext ctx) {
-    this.ctx = ctx;
+  /**
+   * The cache over the entries in {@code store}, keying runs by their runtime's identity in
+   * {@code runtime} (resolved in {@code catalog}) and sizing entries by their blobs.
+   */
+  public ResultCache(MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
+      RuntimeCatalog catalog, Clock clock) {
+    this.store = store;
+    this.blobs = blobs;
+    this.runtime = runtime;
+    this.catalog = catalog;
+    this.clock = clock;
+  }
+
+  /** Gives {@code listener} the output of {@code hit}, the result reused for an execution. */
+  public void replay(ExecutionRecord hit, ExecutionListener listener) {
+    Replay.output(store, blobs, hit, listener);
   }
 
   /**
@@ -41,9 +63,9 @@ public final class ResultCache {
    */
   public String key(ExecutionRecord record) {
     try {
-      RuntimeDefinition def = ctx.catalog().resolve(record.spec().runtime());
-      ctx.runtime().prepare(def);
-      return CacheKeys.result(record.spec(), ctx.runtime().identity(def));
+      RuntimeDefinition def = catalog.resolve(record.spec().runtime());
+      runtime.prepare(def);
+      return CacheKeys.result(record.spec(), runtime.identity(def));
     } catch (RuntimeUnavailableException | BackendUnavailableException e) {
       LOG.debug("no cache key for {}: {}", record.id(), e.getMessage());
       return null;
@@ -60,24 +82,24 @@ public final class ResultCache {
     if (key == null || !queued.spec().cache()) {
       return Optional.empty();
     }
-    Instant now = ctx.clock().instant();
-    Optional<CacheEntry> entry = ctx.store().useCacheEntry(key, now);
+    Instant now = clock.instant();
+    Optional<CacheEntry> entry = store.useCacheEntry(key, now);
     if (entry.isEmpty()) {
       return Optional.empty();
     }
-    ExecutionRecord original = ctx.store().find(entry.get().executionId()).orElse(null);
+    ExecutionRecord original = store.find(entry.get().executionId()).orElse(null);
     if (original == null || original.status() != ExecutionStatus.SUCCEEDED) {
-      ctx.store().removeCacheEntries(List.of(key)); // its execution is gone: a stale entry
+      store.removeCacheEntries(List.of(key)); // its execution is gone: a stale entry
       return Optional.empty();
     }
     ExecutionRecord done = queued.toBuilder().cachedFrom(original.id())
         .exitCode(original.exitCode()).stdout(original.stdout()).stderr(original.stderr())
         .logTruncated(original.logTruncated()).startedAt(now)
         .transition(ExecutionStatus.SUCCEEDED, now).build();
-    ctx.store().create(done);
-    List<Artifact> artifacts = ctx.store().artifacts(original.id());
+    store.create(done);
+    List<Artifact> artifacts = store.artifacts(original.id());
     if (!artifacts.isEmpty()) {
-      ctx.store().putArtifacts(done.id(), artifacts);
+      store.putArtifacts(done.id(), artifacts);
     }
     return Optional.of(done);
   }
@@ -90,14 +112,14 @@ public final class ResultCache {
     }
     long size = artifacts.stream().mapToLong(Artifact::size).sum() + blobSize(done.stdout())
         + blobSize(done.stderr());
-    Instant now = ctx.clock().instant();
-    ctx.store().putCacheEntry(new CacheEntry(done.cacheKey(), done.id(), done.spec().runtime(),
+    Instant now = clock.instant();
+    store.putCacheEntry(new CacheEntry(done.cacheKey(), done.id(), done.spec().runtime(),
         done.spec().scriptName(), size, now, now, 0));
   }
 
   /** The entries, most recently used first. */
   public List<CacheEntry> entries(int limit) {
-    return ctx.store().cacheEntries(Math.min(limit, MAX_ENTRIES));
+    return store.cacheEntries(Math.min(limit, MAX_ENTRIES));
   }
 
   /**
@@ -106,8 +128,8 @@ public final class ResultCache {
    * outputs: only their reuse ends.
    */
   public CachePruned prune(Duration olderThan, Long maxBytes) {
-    List<CacheEntry> all = ctx.store().cacheEntries(MAX_ENTRIES); // most recently used first
-    Instant cutoff = olderThan == null ? null : ctx.clock().instant().minus(olderThan);
+    List<CacheEntry> all = store.cacheEntries(MAX_ENTRIES); // most recently used first
+    Instant cutoff = olderThan == null ? null : clock.instant().minus(olderThan);
     List<CacheEntry> remove = new ArrayList<>();
     List<CacheEntry> keep = new ArrayList<>();
     for (CacheEntry e : all) {
@@ -126,7 +148,7 @@ public final class ResultCache {
       }
       keep = fit;
     }
-    ctx.store().removeCacheEntries(remove.stream().map(CacheEntry::key).toList());
+    store.removeCacheEntries(remove.stream().map(CacheEntry::key).toList());
     return new CachePruned(remove, keep.size(),
         keep.stream().mapToLong(CacheEntry::sizeBytes).sum());
   }
@@ -139,11 +161,11 @@ public final class ResultCache {
     List<CacheEntry> removed = new ArrayList<>();
     while (true) {
       // A listing holds at most MAX_ENTRIES: remove page by page until none is left.
-      List<CacheEntry> page = ctx.store().cacheEntries(MAX_ENTRIES);
+      List<CacheEntry> page = store.cacheEntries(MAX_ENTRIES);
       if (page.isEmpty()) {
         return new CachePruned(removed, 0, 0);
       }
-      ctx.store().removeCacheEntries(page.stream().map(CacheEntry::key).toList());
+      store.removeCacheEntries(page.stream().map(CacheEntry::key).toList());
       removed.addAll(page);
     }
   }
@@ -158,7 +180,7 @@ public final class ResultCache {
       return 0;
     }
     try {
-      return ctx.blobs().size(key).orElse(0L);
+      return blobs.size(key).orElse(0L);
     } catch (RuntimeException e) {
       return 0; // sizes are for listings; a missing blob must not fail a run
     }

@@ -1,10 +1,11 @@
 package dev.rgrid.core.internal.cost;
 
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -31,21 +32,22 @@ public final class HourlyBilling {
   private static final Set<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
       ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final WorkerId worker;
   private final BillingHours hours;
   private final Set<ExecutionId> started = ConcurrentHashMap.newKeySet();
   private final Set<ExecutionId> untracked = ConcurrentHashMap.newKeySet();
   private final Set<ExecutionId> pending = ConcurrentHashMap.newKeySet();
   private final Set<ExecutionId> ended = ConcurrentHashMap.newKeySet();
 
-  HourlyBilling(EngineContext ctx, Instant periodStart) {
-    this.ctx = ctx;
-    this.hours = new BillingHours(periodStart, ctx.hourlyMicros());
-  }
-
-  /** The billing of {@code ctx}'s worker, or {@code null} when it is not billed per hour. */
-  public static HourlyBilling of(EngineContext ctx) {
-    return ctx.billedPerStartedHour() ? new HourlyBilling(ctx, ctx.clock().instant()) : null;
+  /**
+   * The billing of {@code price}'s worker, whose hours start at {@code periodStart}; final costs
+   * are recorded in {@code store}.
+   */
+  public HourlyBilling(MetadataStore store, WorkerPrice price, Instant periodStart) {
+    this.store = store;
+    this.worker = price.worker();
+    this.hours = new BillingHours(periodStart, price.hourlyMicros());
   }
 
   /** An attempt of {@code id} started running on this worker at {@code at}. */
@@ -91,7 +93,7 @@ public final class HourlyBilling {
     for (HourStatement h : closed) {
       if (h.idleMicros() > 0) {
         LOG.debug("billing hour {} of {}: {} micros with nothing running", h.index(),
-            ctx.workerId(), h.idleMicros());
+            worker, h.idleMicros());
       }
     }
     for (ExecutionId id : new ArrayList<>(pending)) {
@@ -100,7 +102,7 @@ public final class HourlyBilling {
         continue;
       }
       try {
-        ctx.store().update(id, ENDED, r -> r.toBuilder().costMicros(cost.getAsLong()).build());
+        store.update(id, ENDED, r -> r.toBuilder().costMicros(cost.getAsLong()).build());
         pending.remove(id);
       } catch (ConflictException e) {
         // It is not ended (run again by hand meanwhile?): its cost is no longer this hour's.

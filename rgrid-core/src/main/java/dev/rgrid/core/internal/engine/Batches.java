@@ -6,12 +6,12 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.InputResolver;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -26,6 +26,7 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,12 +39,20 @@ final class Batches {
   private static final int PAGE = 500;
 
   private final Engine engine;
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final RuntimeCatalog catalog;
+  private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  Batches(Engine engine) {
+  /**
+   * The batches of {@code engine}, which submits their executions, stored in {@code store}; their
+   * runtimes resolved in {@code catalog}.
+   */
+  Batches(Engine engine, MetadataStore store, RuntimeCatalog catalog, Clock clock) {
     this.engine = engine;
-    this.ctx = engine.context();
+    this.store = store;
+    this.catalog = catalog;
+    this.clock = clock;
   }
 
   /** Expands the inputs, stores the batch and submits one execution per input. */
@@ -59,14 +68,14 @@ final class Batches {
     List<String> folders = OutputFolders.assign(base, inputs);
     String scriptName = template.script().getFileName().toString();
     String runtime = template.runtime() == null || template.runtime().isBlank()
-        ? ctx.catalog().forScript(scriptName).name()
-        : ctx.catalog().resolve(template.runtime()).name();
+        ? catalog.forScript(scriptName).name()
+        : catalog.resolve(template.runtime()).name();
     engine.spending().checkBeforeRun(Spending.accountOf(template.labels()));
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     BatchId id = BatchId.generate(now, random);
-    ctx.store().createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),
+    store.createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),
         spec.parallel(), template.labels()));
-    LocalBatch batch = new LocalBatch(engine, id, inputs, folders, spec.listener(), ctx.clock());
+    LocalBatch batch = new LocalBatch(engine, store, id, inputs, folders, spec.listener(), clock);
     int cap = capNeeded(inputs.size(), spec.parallel());
     for (int i = 0; i < inputs.size(); i++) {
       RunSpec run = BatchInputs.forInput(template, BatchInputs.argument(base, inputs.get(i)),
@@ -109,7 +118,7 @@ final class Batches {
       SpecRules.checkRuntimeName(runtime);
     }
     String resolved = runtime == null || runtime.isBlank()
-        ? ctx.catalog().forScript(scriptName).name() : ctx.catalog().resolve(runtime).name();
+        ? catalog.forScript(scriptName).name() : catalog.resolve(runtime).name();
     if (size < 1 || size > BatchSpec.DEFAULT_MAX_INPUTS) {
       throw new InvalidRunSpecException("a batch has 1 to " + BatchSpec.DEFAULT_MAX_INPUTS
           + " inputs, was " + size, "split the work into several batches");
@@ -117,17 +126,17 @@ final class Batches {
     BatchSpec.checkParallel(parallel);
     SpecRules.checkLabels(labels);
     engine.spending().checkBeforeRun(Spending.accountOf(labels));
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     BatchRecord batch = new BatchRecord(BatchId.generate(now, random), now, scriptName, resolved,
         size, parallel, labels);
-    ctx.store().createBatch(batch);
+    store.createBatch(batch);
     return batch;
   }
 
   /** The progress of a stored batch, from the store. */
   BatchProgress progress(BatchId id) {
     BatchRecord batch = find(id);
-    BatchSummary s = ctx.store().batchSummary(id);
+    BatchSummary s = store.batchSummary(id);
     // Inputs without an execution yet are queued: the store cannot tell one still being
     // submitted (a batch is stored before its executions) from one its submitter gave up on,
     // and counting them failed made every fresh batch look failed. The submitting handle knows
@@ -139,7 +148,7 @@ final class Batches {
     int failed = (int) (s.count(ExecutionStatus.FAILED) + s.count(ExecutionStatus.TIMED_OUT));
     int cancelled = (int) s.count(ExecutionStatus.CANCELLED);
     boolean done = queued + running == 0;
-    Instant end = done && s.lastFinished() != null ? s.lastFinished() : ctx.clock().instant();
+    Instant end = done && s.lastFinished() != null ? s.lastFinished() : clock.instant();
     return BatchProgress.of(batch.size(), queued, running, succeeded, failed, cancelled,
         (int) Math.min(s.cached(), succeeded), s.costMicros(),
         Duration.between(batch.createdAt(), end));
@@ -147,7 +156,7 @@ final class Batches {
 
   /** The stored batch. */
   BatchRecord find(BatchId id) {
-    return ctx.store().findBatch(id).orElseThrow(() -> new NotFoundException("no batch " + id,
+    return store.findBatch(id).orElseThrow(() -> new NotFoundException("no batch " + id,
         "run `rgrid list` to see recent executions and their batches"));
   }
 
@@ -187,7 +196,7 @@ final class Batches {
   }
 
   private List<ExecutionRecord> all(BatchId id, Set<ExecutionStatus> statuses) {
-    return all(ctx.store(), id, statuses);
+    return all(store, id, statuses);
   }
 
   /** Every execution of the batch in {@code statuses}, oldest first, read page by page. */

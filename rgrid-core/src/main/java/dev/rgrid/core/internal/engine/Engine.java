@@ -3,28 +3,31 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.blob.Downloader;
-import dev.rgrid.core.internal.cache.Replay;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.CostReports;
+import dev.rgrid.core.internal.cost.CostServices;
 import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.core.internal.worker.WorkerPool;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,61 +42,46 @@ public final class Engine implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engine.class);
   private static final Duration FOLLOW_POLL = Duration.ofMillis(100);
 
-  private final EngineContext ctx;
-  private final LocalState local = new LocalState();
-  private final Submitter submitter;
+  private final MetadataStore store;
+  private final ExecutionQueue queue;
+  private final Clock clock;
+  private final LocalState local;
   private final ResultCache cache;
+  private final Submitter submitter;
   private final ManualRetries retries;
-  private final Spending spending;
+  private final CostServices costs;
   private final Downloader downloader;
   private final WorkerPool pool;
-  private final Duration closeGrace;
   private final Batches batches;
-  private final SpecRules rules;
 
   /**
-   * @param ctx the wiring
-   * @param workers how many executions this instance runs at once; 0 submits only, leaving the work
-   *     to any worker (the work then has no affinity)
-   * @param closeGrace how long {@link #close()} waits for running executions
+   * The engine over the executions in {@code store} and the work on {@code queue}, submitting
+   * through {@code submitter} and {@code retries}, batches resolved in {@code catalog}; {@code
+   * local} holds what is submitted or running in this process. It starts {@code pool}: null
+   * when this instance only submits, leaving the work to other workers (it then has no affinity).
    */
-  public Engine(EngineContext ctx, int workers, Duration closeGrace) {
-    this(ctx, workers, true, closeGrace, alert -> { });
-  }
-
-  /**
-   * As {@link #Engine(EngineContext, int, Duration)}, its workers taking only the work reserved
-   * for them unless {@code adoptsWork}, and telling {@code alerts} when this month's spending
-   * crosses a threshold of the limit.
-   */
-  public Engine(EngineContext ctx, int workers, boolean adoptsWork, Duration closeGrace,
-      java.util.function.Consumer<dev.rgrid.core.SpendingAlert> alerts) {
-    this.ctx = ctx;
-    this.spending = new Spending(ctx.store(), ctx.clock(), alerts);
-    this.cache = new ResultCache(ctx);
-    // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
-    // one that only submits leaves them to workers of unknown size: the configured ceiling only.
-    this.rules = workers > 0 ? new SpecRules(ctx.limits(), ctx.runtime())
-        : new SpecRules(ctx.limits());
-    this.submitter = new Submitter(ctx, cache, rules);
-    this.retries = new ManualRetries(ctx, cache, rules);
-    this.downloader = new Downloader(ctx.blobs());
-    this.closeGrace = closeGrace;
-    this.batches = new Batches(this);
-    this.pool = workers > 0 ? new WorkerPool(ctx, local, workers, adoptsWork, cache, spending) : null;
+  public Engine(MetadataStore store, ExecutionQueue queue, RuntimeCatalog catalog, Clock clock,
+      LocalState local, ResultCache cache, Submitter submitter, ManualRetries retries,
+      CostServices costs, Downloader downloader, WorkerPool pool) {
+    this.store = store;
+    this.queue = queue;
+    this.clock = clock;
+    this.local = local;
+    this.cache = cache;
+    this.submitter = submitter;
+    this.retries = retries;
+    this.costs = costs;
+    this.downloader = downloader;
+    this.pool = pool;
+    this.batches = new Batches(this, store, catalog, clock);
     if (pool != null) {
       pool.start();
     }
   }
 
-  /** The wiring. */
-  public EngineContext context() {
-    return ctx;
-  }
-
   /** The rules every run submitted here is checked against. */
   SpecRules specRules() {
-    return rules;
+    return submitter.rules();
   }
 
   /** Whether this instance runs work itself (else other workers run what it submits). */
@@ -103,17 +91,17 @@ public final class Engine implements AutoCloseable {
 
   /** The spending limit. */
   public Spending spending() {
-    return spending;
+    return costs.spending();
   }
 
   /** Estimates from history. */
   public Estimates estimates() {
-    return new Estimates(ctx.store(), ctx.catalog(), ctx.hourlyMicros());
+    return costs.estimates();
   }
 
   /** Cost reports. */
   public CostReports costs() {
-    return new CostReports(ctx.store());
+    return costs.reports();
   }
 
   /** The result cache. */
@@ -148,13 +136,13 @@ public final class Engine implements AutoCloseable {
     if (hit.isPresent()) {
       LOG.debug("{} cache hit recorded in {} µs", record.id(), (System.nanoTime() - t0) / 1000);
       LocalState.Submitted submitted = local.register(record.id(), listener, null);
-      Replay.output(ctx.store(), ctx.blobs(), hit.get(), listener);
+      cache.replay(hit.get(), listener);
       local.publish(hit.get());
-      return new LocalExecution(this, record.id(), submitted.done());
+      return new LocalExecution(this, store, record.id(), submitted.done());
     }
     if (checkLimit) {
       // Cache hits cost nothing: only runs are refused at the limit.
-      spending.checkBeforeRun(Spending.accountOf(record.spec().labels()));
+      spending().checkBeforeRun(Spending.accountOf(record.spec().labels()));
     }
     if (pool == null && stdin != null) {
       throw new dev.rgrid.core.InvalidRunSpecException("standard input cannot reach a run that "
@@ -162,7 +150,7 @@ public final class Engine implements AutoCloseable {
           + "(local workers)");
     }
     LocalState.Submitted submitted = local.register(record.id(), listener, stdin);
-    WorkerId affinity = pool == null ? null : ctx.workerId();
+    WorkerId affinity = pool == null ? null : pool.workerId();
     try {
       submitter.enqueue(record, affinity, parallel);
     } catch (RuntimeException e) {
@@ -176,12 +164,12 @@ public final class Engine implements AutoCloseable {
       // Someone listens (a batch says it once for all its inputs, see Batches).
       noWorkerNotice(record.id().toString()).ifPresent(listener::onNotice);
     }
-    return new LocalExecution(this, record.id(), submitted.done());
+    return new LocalExecution(this, store, record.id(), submitted.done());
   }
 
   /** The workers alive on the queue now, this instance's own included while it has a pool. */
   public List<WorkerId> liveWorkers() {
-    return ctx.queue().liveWorkers(ctx.clock().instant());
+    return queue.liveWorkers(clock.instant());
   }
 
   /**
@@ -203,7 +191,7 @@ public final class Engine implements AutoCloseable {
   public Execution retry(ExecutionId id) {
     // The retry runs for the original's account: its limit applies. (An unknown id is left to
     // ManualRetries, which says it is not found.)
-    spending.checkBeforeRun(ctx.store().find(id)
+    spending().checkBeforeRun(store.find(id)
         .flatMap(r -> Spending.accountOf(r.spec().labels())));
     ManualRetries.Outcome outcome = retries.retry(id);
     if (outcome.existing() != null) {
@@ -212,7 +200,7 @@ public final class Engine implements AutoCloseable {
     ExecutionRecord record = outcome.created();
     LocalState.Submitted submitted = local.register(record.id(), ExecutionListener.NONE, null);
     try {
-      submitter.queue(record, pool == null ? null : ctx.workerId(), batchParallel(record));
+      submitter.queue(record, pool == null ? null : pool.workerId(), batchParallel(record));
     } catch (RuntimeException e) {
       local.forget(record.id());
       throw e;
@@ -220,7 +208,7 @@ public final class Engine implements AutoCloseable {
     if (pool != null) {
       pool.wake();
     }
-    return new LocalExecution(this, record.id(), submitted.done());
+    return new LocalExecution(this, store, record.id(), submitted.done());
   }
 
   private int batchParallel(ExecutionRecord record) {
@@ -228,34 +216,34 @@ public final class Engine implements AutoCloseable {
     if (batch == null || !dev.rgrid.spi.BatchId.isBatchId(batch)) {
       return 0;
     }
-    return ctx.store().findBatch(dev.rgrid.spi.BatchId.of(batch))
+    return store.findBatch(dev.rgrid.spi.BatchId.of(batch))
         .map(b -> Batches.capNeeded(b.size(), b.parallel())).orElse(0);
   }
 
   /** A handle on an existing execution. */
   public Execution attach(ExecutionId id) {
-    ctx.store().get(id);
+    store.get(id);
     LocalState.Submitted s = local.submitted(id);
-    return new LocalExecution(this, id, s == null ? null : s.done());
+    return new LocalExecution(this, store, id, s == null ? null : s.done());
   }
 
   /** Cancels an execution; {@code false} when it had already ended. */
   public boolean cancel(ExecutionId id) {
     while (true) {
-      ExecutionRecord current = ctx.store().get(id);
+      ExecutionRecord current = store.get(id);
       try {
         switch (current.status()) {
           case QUEUED -> {
-            ExecutionRecord done = ctx.store().update(id, Set.of(ExecutionStatus.QUEUED),
+            ExecutionRecord done = store.update(id, Set.of(ExecutionStatus.QUEUED),
                 r -> r.toBuilder().failure(new FailureReason(FailureKind.CANCELLED,
                     "cancelled before it started", null))
-                    .transition(ExecutionStatus.CANCELLED, ctx.clock().instant()).build());
-            ctx.queue().remove(id);
+                    .transition(ExecutionStatus.CANCELLED, clock.instant()).build());
+            queue.remove(id);
             local.publish(done);
             return true;
           }
           case RUNNING -> {
-            ctx.store().update(id, Set.of(ExecutionStatus.RUNNING),
+            store.update(id, Set.of(ExecutionStatus.RUNNING),
                 r -> r.toBuilder().cancelRequested(true).build());
             LocalState.Running running = local.running(id);
             if (running != null) {
@@ -287,7 +275,7 @@ public final class Engine implements AutoCloseable {
 
   /** Stored log lines after {@code afterSeq}. */
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    return ctx.store().logs(ResultCache.logSource(ctx.store().get(id)), afterSeq, limit);
+    return store.logs(ResultCache.logSource(store.get(id)), afterSeq, limit);
   }
 
   /**
@@ -300,8 +288,8 @@ public final class Engine implements AutoCloseable {
       throws InterruptedException {
     long cursor = afterSeq;
     while (true) {
-      ExecutionRecord before = ctx.store().get(id);
-      List<LogLine> lines = ctx.store().logs(ResultCache.logSource(before), cursor, 1000);
+      ExecutionRecord before = store.get(id);
+      List<LogLine> lines = store.logs(ResultCache.logSource(before), cursor, 1000);
       for (LogLine line : lines) {
         consumer.accept(line);
         cursor = line.seq();
@@ -318,8 +306,8 @@ public final class Engine implements AutoCloseable {
 
   /** The artifacts of an execution. */
   public List<Artifact> artifacts(ExecutionId id) {
-    ctx.store().get(id);
-    return ctx.store().artifacts(id);
+    store.get(id);
+    return store.artifacts(id);
   }
 
   /** Downloads the artifacts of an execution into {@code directory}. */
@@ -376,7 +364,7 @@ public final class Engine implements AutoCloseable {
 
   /** How many queued executions no live worker holds or reserves now. */
   public long unownedWork() {
-    return ctx.queue().unowned(ctx.clock().instant());
+    return queue.unowned(clock.instant());
   }
 
   /** Blocks until the worker pool has had nothing to do for {@code grace}. */
@@ -389,7 +377,7 @@ public final class Engine implements AutoCloseable {
   @Override
   public void close() {
     if (pool != null) {
-      pool.close(closeGrace);
+      pool.close();
     }
   }
 }

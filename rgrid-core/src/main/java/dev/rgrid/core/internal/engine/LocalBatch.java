@@ -1,11 +1,11 @@
 package dev.rgrid.core.internal.engine;
 
-import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -16,6 +16,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,6 +50,7 @@ final class LocalBatch implements Batch {
       ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
 
   private final Engine engine;
+  private final MetadataStore store;
   private final BatchId id;
   private final List<Path> inputs;
   private final List<String> folders;
@@ -76,9 +78,10 @@ final class LocalBatch implements Batch {
   /** When the store was last caught up with ({@link System#nanoTime}). */
   private long caughtUpAt = System.nanoTime();
 
-  LocalBatch(Engine engine, BatchId id, List<Path> inputs, List<String> folders,
-      BatchListener listener, Clock clock) {
+  LocalBatch(Engine engine, MetadataStore store, BatchId id, List<Path> inputs,
+      List<String> folders, BatchListener listener, Clock clock) {
     this.engine = engine;
+    this.store = store;
     this.id = id;
     this.inputs = List.copyOf(inputs);
     this.folders = List.copyOf(folders);
@@ -251,7 +254,7 @@ final class LocalBatch implements Batch {
             (deadline - System.nanoTime()) / 1_000_000)));
       }
     }
-    AutoCloseable subscription = engine.context().store().subscribeChanges(this::announce);
+    AutoCloseable subscription = store.subscribeChanges(this::announce);
     try {
       while (true) {
         synchronized (this) {
@@ -298,14 +301,14 @@ final class LocalBatch implements Batch {
   private void catchUp() {
     List<ExecutionRecord> ended;
     try {
-      BatchSummary s = engine.context().store().batchSummary(id);
+      BatchSummary s = store.batchSummary(id);
       long storedEnds = ENDED.stream().mapToLong(s::count).sum();
       synchronized (this) {
         if (storedEnds <= succeeded + failed + cancelled - refused) {
           return;
         }
       }
-      ended = Batches.all(engine.context().store(), id, ENDED);
+      ended = Batches.all(store, id, ENDED);
     } catch (RGridException e) {
       // The store is away: local events still arrive, and the next catch-up tries again.
       LOG.debug("cannot compare batch {} with the store: {}", id, e.getMessage());
@@ -343,7 +346,7 @@ final class LocalBatch implements Batch {
       throw new IllegalArgumentException("input " + item.input() + " was not submitted: "
           + item.error());
     }
-    return engine.context().store().get(item.executionId());
+    return store.get(item.executionId());
   }
 
   @Override

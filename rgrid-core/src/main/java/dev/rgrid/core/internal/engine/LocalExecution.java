@@ -6,6 +6,7 @@ import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +24,14 @@ final class LocalExecution implements Execution {
   private static final long CHECK_MILLIS = 200;
 
   private final Engine engine;
+  private final MetadataStore store;
   private final ExecutionId id;
   private final CompletableFuture<ExecutionRecord> done;
 
-  LocalExecution(Engine engine, ExecutionId id, CompletableFuture<ExecutionRecord> done) {
+  LocalExecution(Engine engine, MetadataStore store, ExecutionId id,
+      CompletableFuture<ExecutionRecord> done) {
     this.engine = engine;
+    this.store = store;
     this.id = id;
     this.done = done;
   }
@@ -44,7 +48,7 @@ final class LocalExecution implements Execution {
 
   @Override
   public ExecutionRecord record() {
-    return engine.context().store().get(id);
+    return store.get(id);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.rgrid.core.internal.execution;
 
-import dev.rgrid.core.internal.cost.Prices;
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.internal.cost.WorkerPrice;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
@@ -14,7 +13,9 @@ import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.RetryPolicy;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * transient failure its retry policy covers sends it back to the queue for another attempt after
  * a backoff (noted in its log); anything else is recorded as its final failure.
  */
-final class Failures {
+public final class Failures {
   private static final Logger LOG = LoggerFactory.getLogger(Failures.class);
 
   /** When and as which attempt a failed execution runs again. */
@@ -42,13 +43,21 @@ final class Failures {
     static final Retry UNRECORDED = new Retry(null, 0);
   }
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final Clock clock;
   private final LocalState local;
+  private final WorkerPrice price;
   private final RandomGenerator random = new SplittableRandom();
 
-  Failures(EngineContext ctx, LocalState local) {
-    this.ctx = ctx;
+  /**
+   * Failures of the executions in {@code store} run by {@code price}'s worker (each attempt costed
+   * at its price), told to the waiters in {@code local}.
+   */
+  public Failures(MetadataStore store, Clock clock, LocalState local, WorkerPrice price) {
+    this.store = store;
+    this.clock = clock;
     this.local = local;
+    this.price = price;
   }
 
   /**
@@ -60,7 +69,7 @@ final class Failures {
   Retry retryOrFail(ExecutionId id, int attempt, BackendUnavailableException e) {
     FailureKind kind = kindOf(e);
     try {
-      ExecutionRecord current = ctx.store().get(id);
+      ExecutionRecord current = store.get(id);
       RetryPolicy policy = current.spec().retry();
       if (current.status().isTerminal()) {
         return null; // it ended meanwhile: its queue entry is simply done
@@ -68,7 +77,7 @@ final class Failures {
       if (current.status() == ExecutionStatus.QUEUED) {
         // It never started (the store failed while starting it): not an attempt that failed, so
         // it goes back to the queue as it was.
-        return new Retry(ctx.clock().instant(), current.attempt());
+        return new Retry(clock.instant(), current.attempt());
       }
       if (local.stdin(id) != null || !policy.retries(kind, current.attempt())
           || e instanceof ContainerStartException s && s.refusedSettings()) {
@@ -76,15 +85,14 @@ final class Failures {
       }
       int next = current.attempt() + 1;
       Duration delay = policy.delayBefore(current.attempt(), random);
-      Instant now = ctx.clock().instant();
+      Instant now = clock.instant();
       FailureReason reason = new FailureReason(kind, String.valueOf(e.getMessage()),
           e.hint().orElse(null));
-      ExecutionRecord queued = ctx.store().update(id, Set.of(ExecutionStatus.RUNNING),
-          Fence.guard(attempt, ctx.workerId(), r -> Prices.costed(r, r.toBuilder()
+      ExecutionRecord queued = store.update(id, Set.of(ExecutionStatus.RUNNING),
+          Fence.guard(attempt, price.worker(), r -> price.costed(r, r.toBuilder()
               .failure(reason).workerId(null).attempt(next)
-              .transition(ExecutionStatus.QUEUED, now).build(), ctx.workerId(),
-              ctx.hourlyMicros())));
-      ctx.store().appendLogs(id, List.of(new LogLine(ctx.store().lastLogSeq(id) + 1,
+              .transition(ExecutionStatus.QUEUED, now).build())));
+      store.appendLogs(id, List.of(new LogLine(store.lastLogSeq(id) + 1,
           LogStream.SYSTEM, now, "[rgrid] attempt " + current.attempt() + " failed ("
               + kind.code() + ": " + e.getMessage() + "); retrying in "
               + human(delay) + " (attempt " + next + " of "
@@ -124,12 +132,11 @@ final class Failures {
   boolean fail(ExecutionId id, int attempt, RuntimeException e, Integer exitCode) {
     FailureReason reason = reasonOf(id, e);
     try {
-      ExecutionRecord done = ctx.store().update(id,
+      ExecutionRecord done = store.update(id,
           Set.of(ExecutionStatus.RUNNING, ExecutionStatus.QUEUED),
-          Fence.guard(attempt, ctx.workerId(), r -> Prices.costed(r, r.toBuilder()
+          Fence.guard(attempt, price.worker(), r -> price.costed(r, r.toBuilder()
               .failure(reason).exitCode(exitCode)
-              .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build(), ctx.workerId(),
-              ctx.hourlyMicros())));
+              .transition(ExecutionStatus.FAILED, clock.instant()).build())));
       local.publish(done);
       return true;
     } catch (Fence.TakenOverException takenOver) {
@@ -155,8 +162,8 @@ final class Failures {
   /** Tells this instance's waiters of an end the store could not record. */
   private void tellWaiters(ExecutionId id, FailureReason reason, Integer exitCode) {
     try {
-      local.publish(ctx.store().get(id).toBuilder().failure(reason).exitCode(exitCode)
-          .transition(ExecutionStatus.FAILED, ctx.clock().instant()).build());
+      local.publish(store.get(id).toBuilder().failure(reason).exitCode(exitCode)
+          .transition(ExecutionStatus.FAILED, clock.instant()).build());
     } catch (RuntimeException unreadable) {
       LOG.warn("could not tell the waiters of {}: {}", id, unreadable.getMessage());
     }

@@ -1,7 +1,7 @@
 package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.ExecutionListener;
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.Limits;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
@@ -76,23 +76,23 @@ final class LogCollector implements OutputSink {
    * A collector for one attempt; {@code firstRun} when nothing of this execution can have been
    * logged before (its first attempt's first start), which saves asking the store.
    */
-  LogCollector(ExecutionId id, EngineContext ctx, ExecutionListener listener, Path tmpDir,
-      boolean firstRun) {
+  LogCollector(ExecutionId id, MetadataStore store, BlobStore blobs, Clock clock, Limits limits,
+      ExecutionListener listener, Path tmpDir, boolean firstRun) {
     this.id = id;
-    this.store = ctx.store();
-    this.blobs = ctx.blobs();
-    this.clock = ctx.clock();
+    this.store = store;
+    this.blobs = blobs;
+    this.clock = clock;
     this.listener = listener;
-    this.maxLogBytes = ctx.limits().maxLogBytes();
-    this.maxRawBytes = ctx.limits().maxRawOutputBytes();
+    this.maxLogBytes = limits.maxLogBytes();
+    this.maxRawBytes = limits.maxRawOutputBytes();
     // A later attempt continues the numbering, so the lines of earlier attempts stay.
     this.seq = firstRun ? 0 : store.lastLogSeq(id);
     this.lastFlush = clock.instant();
     this.workspace = tmpDir.getParent() == null ? tmpDir : tmpDir.getParent();
     this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
-        ctx.limits().maxLineBytes());
+        limits.maxLineBytes());
     this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
-        ctx.limits().maxLineBytes());
+        limits.maxLineBytes());
   }
 
   @Override

@@ -1,15 +1,18 @@
 package dev.rgrid.core.internal.execution;
 
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.Limits;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +34,20 @@ public final class LostAttempts {
 
   private static final Logger LOG = LoggerFactory.getLogger(LostAttempts.class);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final ContainerRuntime runtime;
+  private final Clock clock;
+  private final Limits limits;
 
-  /** Over the store, queue and runtime of {@code ctx}. */
-  public LostAttempts(EngineContext ctx) {
-    this.ctx = ctx;
+  /**
+   * Over the executions in {@code store} and the leftover containers of {@code runtime}; output
+   * read back is stamped by {@code clock} and capped by {@code limits}.
+   */
+  public LostAttempts(MetadataStore store, ContainerRuntime runtime, Clock clock, Limits limits) {
+    this.store = store;
+    this.runtime = runtime;
+    this.clock = clock;
+    this.limits = limits;
   }
 
   /**
@@ -46,7 +58,7 @@ public final class LostAttempts {
   void mark(ExecutionRecord lost, int next, int allowed, Instant now) {
     String then = next > allowed ? "no attempts left (" + allowed + " in all)"
         : "running again as attempt " + next + " of " + allowed;
-    ctx.store().appendLogs(lost.id(), List.of(new LogLine(ctx.store().lastLogSeq(lost.id()) + 1,
+    store.appendLogs(lost.id(), List.of(new LogLine(store.lastLogSeq(lost.id()) + 1,
         LogStream.SYSTEM, now, text(lost, now) + "; " + then)));
   }
 
@@ -58,7 +70,7 @@ public final class LostAttempts {
    */
   public void reapLeftovers() {
     try {
-      ctx.runtime().reapLeftovers(this::recover);
+      runtime.reapLeftovers(this::recover);
     } catch (RGridException e) {
       LOG.warn("could not remove the containers of ended processes: {}", e.getMessage());
     }
@@ -70,8 +82,8 @@ public final class LostAttempts {
       ExecutionId id = new ExecutionId(labels.getOrDefault(EXECUTION, ""));
       int attempt = Integer.parseInt(labels.getOrDefault(ATTEMPT, ""));
       WorkerId worker = new WorkerId(labels.getOrDefault(WORKER, ""));
-      ExecutionRecord record = ctx.store().get(id);
-      return stillLost(record, attempt, worker) ? new RecoveredOutput(ctx, record) : null;
+      ExecutionRecord record = store.get(id);
+      return stillLost(record, attempt, worker) ? new RecoveredOutput(store, clock, limits, record) : null;
     } catch (IllegalArgumentException | NotFoundException e) {
       return null; // not labelled by this version, or a run this store does not know
     }

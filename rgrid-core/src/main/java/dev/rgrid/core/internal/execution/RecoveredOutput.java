@@ -1,11 +1,13 @@
 package dev.rgrid.core.internal.execution;
 
-import dev.rgrid.core.internal.wiring.EngineContext;
+import dev.rgrid.core.Limits;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.MetadataStore;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,7 +24,9 @@ import org.slf4j.LoggerFactory;
 final class RecoveredOutput implements OutputSink {
   private static final Logger LOG = LoggerFactory.getLogger(RecoveredOutput.class);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final Clock clock;
+  private final Limits limits;
   private final ExecutionRecord lost;
   private final Stream[] streams;
   private final List<LogLine> lines = new ArrayList<>();
@@ -41,7 +45,7 @@ final class RecoveredOutput implements OutputSink {
 
     Stream(LogStream kind) {
       this.kind = kind;
-      this.splitter = new LineSplitter(ctx.limits().maxLineBytes(), this::line);
+      this.splitter = new LineSplitter(limits.maxLineBytes(), this::line);
     }
 
     void line(String text) {
@@ -54,10 +58,10 @@ final class RecoveredOutput implements OutputSink {
         return;
       }
       bytes += text.getBytes(StandardCharsets.UTF_8).length + 1L;
-      if (bytes > ctx.limits().maxLogBytes()) {
+      if (bytes > limits.maxLogBytes()) {
         truncated = true;
       } else if (!truncated) {
-        lines.add(new LogLine(1, kind, ctx.clock().instant(), text));
+        lines.add(new LogLine(1, kind, clock.instant(), text));
       }
     }
   }
@@ -66,14 +70,16 @@ final class RecoveredOutput implements OutputSink {
    * For {@code lost}, a RUNNING record whose worker is gone; reads what its attempt stored (the
    * lines at or after its start), and gives up at once when that was truncated (its cap reached).
    */
-  RecoveredOutput(EngineContext ctx, ExecutionRecord lost) {
-    this.ctx = ctx;
+  RecoveredOutput(MetadataStore store, Clock clock, Limits limits, ExecutionRecord lost) {
+    this.store = store;
+    this.clock = clock;
+    this.limits = limits;
     this.lost = lost;
     this.streams = new Stream[] {new Stream(LogStream.STDOUT), new Stream(LogStream.STDERR)};
     long cursor = 0;
     List<LogLine> page;
     do {
-      page = ctx.store().logs(lost.id(), cursor, 10_000);
+      page = store.logs(lost.id(), cursor, 10_000);
       for (LogLine line : page) {
         cursor = line.seq();
         if (line.at().isBefore(lost.startedAt())) {
@@ -111,7 +117,7 @@ final class RecoveredOutput implements OutputSink {
     if (lines.isEmpty() && !misaligned) {
       return;
     }
-    ExecutionRecord now = ctx.store().get(lost.id());
+    ExecutionRecord now = store.get(lost.id());
     if (!LostAttempts.stillLost(now, lost.attempt(), lost.workerId())) {
       LOG.debug("{} moved on before its lost output was read back; dropped", lost.id());
       return;
@@ -120,25 +126,25 @@ final class RecoveredOutput implements OutputSink {
     String head = "[rgrid] attempt " + lost.attempt() + " wrote on after its worker "
         + lost.workerId() + " was lost";
     if (misaligned) {
-      out.add(new LogLine(1, LogStream.SYSTEM, ctx.clock().instant(), head
+      out.add(new LogLine(1, LogStream.SYSTEM, clock.instant(), head
           + "; that output could not be read back (its container kept only the end of it)"));
     } else {
-      out.add(new LogLine(1, LogStream.SYSTEM, ctx.clock().instant(), head
+      out.add(new LogLine(1, LogStream.SYSTEM, clock.instant(), head
           + "; read back from its container:"));
       out.addAll(lines);
       if (truncated) {
-        out.add(new LogLine(1, LogStream.SYSTEM, ctx.clock().instant(), "[rgrid] log truncated: "
-            + "more than " + ctx.limits().maxLogBytes() + " bytes of output; later lines are not "
+        out.add(new LogLine(1, LogStream.SYSTEM, clock.instant(), "[rgrid] log truncated: "
+            + "more than " + limits.maxLogBytes() + " bytes of output; later lines are not "
             + "stored"));
       }
     }
-    long seq = ctx.store().lastLogSeq(lost.id());
+    long seq = store.lastLogSeq(lost.id());
     List<LogLine> numbered = new ArrayList<>(out.size());
     for (LogLine l : out) {
       numbered.add(new LogLine(++seq, l.stream(), l.at(), l.text()));
     }
     for (int from = 0; from < numbered.size(); from += 500) {
-      ctx.store().appendLogs(lost.id(), numbered.subList(from, Math.min(numbered.size(),
+      store.appendLogs(lost.id(), numbered.subList(from, Math.min(numbered.size(),
           from + 500)));
     }
   }

@@ -2,12 +2,13 @@ package dev.rgrid.core.internal.submit;
 
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.spec.SpecRules;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -30,14 +31,19 @@ public final class ManualRetries {
   private static final Duration IN_FLIGHT = Duration.ofSeconds(30);
   private static final Duration WAIT_FOR_IN_FLIGHT = Duration.ofSeconds(5);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final Clock clock;
   private final ResultCache cache;
   private final SpecRules rules;
   private final SecureRandom random = new SecureRandom();
 
-  /** Retries checked against {@code rules}, keyed for {@code cache}. */
-  public ManualRetries(EngineContext ctx, ResultCache cache, SpecRules rules) {
-    this.ctx = ctx;
+  /**
+   * Retries of the executions in {@code store}, checked against {@code rules}, keyed for {@code
+   * cache}.
+   */
+  public ManualRetries(MetadataStore store, Clock clock, ResultCache cache, SpecRules rules) {
+    this.store = store;
+    this.clock = clock;
     this.cache = cache;
     this.rules = rules;
   }
@@ -58,7 +64,7 @@ public final class ManualRetries {
    * @throws dev.rgrid.core.InvalidRunSpecException when its spec breaks a rule of {@link SpecRules}
    */
   public Outcome retry(ExecutionId id) {
-    ExecutionRecord first = ctx.store().get(id);
+    ExecutionRecord first = store.get(id);
     if (!first.status().isTerminal()) {
       throw new ConflictException(id + " is still " + first.status().name().toLowerCase()
           + "; only an execution that ended can be retried");
@@ -71,15 +77,15 @@ public final class ManualRetries {
     rules.checkSpec(first.spec());
     for (int tries = 0; ; tries++) {
       // Read afresh each time: a concurrent retry may have linked a new execution meanwhile.
-      ExecutionRecord last = newest(tries == 0 ? first : ctx.store().get(id));
+      ExecutionRecord last = newest(tries == 0 ? first : store.get(id));
       if (!RETRYABLE.contains(last.status())) {
         return new Outcome(last.id(), null); // a retry is running or succeeded: that one
       }
-      Instant now = ctx.clock().instant();
+      Instant now = clock.instant();
       ExecutionId next = ExecutionId.generate(now, random);
       ExecutionId seen = last.retriedBy(); // a link to a retry that was never stored, or null
       try {
-        ctx.store().update(last.id(), RETRYABLE, r -> {
+        store.update(last.id(), RETRYABLE, r -> {
           if (!Objects.equals(r.retriedBy(), seen)) {
             throw new ConflictException("retried meanwhile by " + r.retriedBy());
           }
@@ -93,7 +99,7 @@ public final class ManualRetries {
       if (record.spec().cache()) {
         record = record.toBuilder().cacheKey(cache.key(record)).build();
       }
-      ctx.store().create(record);
+      store.create(record);
       return new Outcome(null, record);
     }
   }
@@ -106,8 +112,8 @@ public final class ManualRetries {
   private Optional<ExecutionRecord> stored(ExecutionId id) {
     long deadline = System.nanoTime() + WAIT_FOR_IN_FLIGHT.toNanos();
     while (true) {
-      Optional<ExecutionRecord> found = ctx.store().find(id);
-      boolean inFlight = Duration.between(id.createdAt(), ctx.clock().instant())
+      Optional<ExecutionRecord> found = store.find(id);
+      boolean inFlight = Duration.between(id.createdAt(), clock.instant())
           .compareTo(IN_FLIGHT) < 0;
       if (found.isPresent() || !inFlight) {
         return found;

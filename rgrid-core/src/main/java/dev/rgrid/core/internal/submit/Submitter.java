@@ -2,32 +2,57 @@ package dev.rgrid.core.internal.submit;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.spec.SpecRules;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.MetadataStore;
 import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 
 /** Turns a {@link RunSpec} into a stored, queued execution. */
 public final class Submitter {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Submitter.class);
 
-  private final EngineContext ctx;
+  private final MetadataStore store;
+  private final ExecutionQueue queue;
+  private final BlobStore blobs;
+  private final RuntimeCatalog catalog;
+  private final Clock clock;
+  private final Duration lease;
   private final SecureRandom random = new SecureRandom();
   private final ResultCache cache;
   private final SpecRules rules;
 
-  /** Submissions checked against {@code rules}, keyed for {@code cache}. */
-  public Submitter(EngineContext ctx, ResultCache cache, SpecRules rules) {
-    this.ctx = ctx;
+  /**
+   * Submissions checked against {@code rules} (their runtimes resolved in {@code catalog}, their
+   * blobs in {@code blobs}), keyed for {@code cache}, stored in {@code store} and queued on
+   * {@code queue} with claims of {@code lease}.
+   */
+  public Submitter(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
+      RuntimeCatalog catalog, Clock clock, Duration lease, ResultCache cache, SpecRules rules) {
+    this.store = store;
+    this.queue = queue;
+    this.blobs = blobs;
+    this.catalog = catalog;
+    this.clock = clock;
+    this.lease = lease;
     this.cache = cache;
     this.rules = rules;
+  }
+
+  /** The rules every run submitted here is checked against. */
+  public SpecRules rules() {
+    return rules;
   }
 
   /** Validates and stores the script and inputs; returns the record to create, not yet stored. */
@@ -38,9 +63,9 @@ public final class Submitter {
   /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
   public ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
-    ExecutionSpec spec = RunPreparation.spec(run, batchId, ctx.blobs(), ctx.catalog(), rules);
+    ExecutionSpec spec = RunPreparation.spec(run, batchId, blobs, catalog, rules);
     long detected = System.nanoTime();
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
     ExecutionRecord keyed = spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build()
         : record;
@@ -70,19 +95,19 @@ public final class Submitter {
           "submit the batch as a batch");
     }
     rules.checkSpec(spec);
-    RuntimeDefinition runtime = ctx.catalog().resolve(spec.runtime());
-    long scriptSize = ctx.blobs().size(spec.script()).orElseThrow(() -> missing(spec.script()));
-    if (scriptSize > ctx.limits().maxScriptBytes()) {
+    RuntimeDefinition runtime = catalog.resolve(spec.runtime());
+    long scriptSize = blobs.size(spec.script()).orElseThrow(() -> missing(spec.script()));
+    if (scriptSize > rules.limits().maxScriptBytes()) {
       throw new InvalidRunSpecException("the script is larger than "
-          + ctx.limits().maxScriptBytes() + " bytes", "pass large data as an input file instead");
+          + rules.limits().maxScriptBytes() + " bytes", "pass large data as an input file instead");
     }
     for (dev.rgrid.spi.store.InputFile f : spec.inputs()) {
-      if (!ctx.blobs().exists(f.blob())) {
+      if (!blobs.exists(f.blob())) {
         throw missing(f.blob());
       }
     }
     for (dev.rgrid.spi.store.InputFile f : spec.scriptFiles()) {
-      if (!ctx.blobs().exists(f.blob())) {
+      if (!blobs.exists(f.blob())) {
         throw missing(f.blob());
       }
     }
@@ -91,7 +116,7 @@ public final class Submitter {
             spec.env(), spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(),
             spec.network(), spec.requirements(), spec.requirementsSource(), spec.scriptFiles(),
             spec.cache(), spec.retry());
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), checked,
         now);
     return checked.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
@@ -108,7 +133,7 @@ public final class Submitter {
    * @param affinity the worker that must run it while alive, or {@code null} for any
    */
   public void enqueue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
-    ctx.store().create(record);
+    store.create(record);
     queue(record, affinity, groupLimit);
   }
 
@@ -117,9 +142,9 @@ public final class Submitter {
    * its executions run at once ({@code groupLimit}, 0 for none).
    */
   public void queue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     String group = record.spec().batchId();
-    ctx.queue().enqueue(new QueueEntry(record.id(), affinity, now, record.attempt(), group,
-        group == null ? 0 : groupLimit), now, ctx.lease());
+    queue.enqueue(new QueueEntry(record.id(), affinity, now, record.attempt(), group,
+        group == null ? 0 : groupLimit), now, lease);
   }
 }

@@ -1,15 +1,15 @@
 package dev.rgrid.core.internal.worker;
 
-import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.HourlyBilling;
-import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.execution.ExecutionRunner;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
+import dev.rgrid.spi.queue.ExecutionQueue;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -37,12 +37,13 @@ public final class WorkerPool implements AutoCloseable {
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
   private static final Duration CLAIMER_STOP = Duration.ofSeconds(5);
 
-  private final EngineContext ctx;
+  private final ExecutionQueue queue;
+  private final Clock clock;
   private final LocalState local;
   private final ExecutionRunner runner;
+  private final LostAttempts lostAttempts;
   private final HourlyBilling billing;
-  private final int slots;
-  private final boolean adopts;
+  private final WorkerSettings settings;
   private final AtomicInteger active = new AtomicInteger();
   private final ExecutorService executions;
   private final ReentrantLock lock = new ReentrantLock();
@@ -67,24 +68,27 @@ public final class WorkerPool implements AutoCloseable {
   private final ReentrantLock claiming = new ReentrantLock();
 
   /**
-   * A pool of {@code slots} executions at once, taking only the work reserved for this worker
-   * unless {@code adopts}; {@link #start()} starts it.
+   * A pool claiming work from {@code queue} as {@code settings} say and running each claim with
+   * {@code runner}; {@code lostAttempts} reads back what runs lost with a worker left behind, and
+   * {@code billing} closes the billing hours (null when the worker is not billed per started
+   * hour). {@link #start()} starts it.
    */
-  public WorkerPool(EngineContext ctx, LocalState local, int slots, boolean adopts,
-      ResultCache cache, Spending spending) {
-    this.ctx = ctx;
+  public WorkerPool(ExecutionQueue queue, Clock clock, LocalState local, ExecutionRunner runner,
+      LostAttempts lostAttempts, HourlyBilling billing, WorkerSettings settings) {
+    this.queue = queue;
+    this.clock = clock;
     this.local = local;
-    this.billing = HourlyBilling.of(ctx);
-    this.runner = new ExecutionRunner(ctx, local, cache, spending, billing);
-    this.slots = slots;
-    this.adopts = adopts;
+    this.runner = runner;
+    this.lostAttempts = lostAttempts;
+    this.billing = billing;
+    this.settings = settings;
     AtomicInteger n = new AtomicInteger();
     this.executions = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "rgrid-exec-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    this.lastBusy = ctx.clock().instant();
+    this.lastBusy = clock.instant();
     this.claimer = new Thread(this::claimLoop, "rgrid-claimer");
     this.heartbeat = new Thread(this::heartbeatLoop, "rgrid-heartbeat");
     claimer.setDaemon(true);
@@ -96,15 +100,15 @@ public final class WorkerPool implements AutoCloseable {
     try {
       // Alive from the moment it is built: a client that asks next finds it (the heartbeat then
       // keeps it so; nothing is claimed yet, so nothing else is renewed).
-      ctx.queue().renew(ctx.workerId(), ctx.clock().instant(), ctx.lease());
+      queue.renew(settings.id(), clock.instant(), settings.lease());
     } catch (RGridException e) {
-      LOG.warn("could not announce worker {}: {}", ctx.workerId(), e.getMessage());
+      LOG.warn("could not announce worker {}: {}", settings.id(), e.getMessage());
     }
     // Before any claim: output read back from a lost attempt goes before the marker its next
     // claim writes.
-    new LostAttempts(ctx).reapLeftovers();
+    lostAttempts.reapLeftovers();
     // Work enqueued by other processes (when the queue can announce it) wakes the claimer at once.
-    subscription = ctx.queue().subscribe(this::wake);
+    subscription = queue.subscribe(this::wake);
     claimer.start();
     heartbeat.start();
   }
@@ -121,21 +125,21 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   private void claimLoop() {
-    Duration backoff = ctx.pollInterval();
+    Duration backoff = settings.pollInterval();
     while (!closed) {
-      int free = slots - active.get();
+      int free = settings.slots() - active.get();
       List<Claim> claims = List.of();
       if (free > 0) {
         claiming.lock();
         try {
-          Instant now = ctx.clock().instant();
-          claims = adopts ? ctx.queue().claim(ctx.workerId(), free, now, ctx.lease())
-              : ctx.queue().claimOwn(ctx.workerId(), free, now, ctx.lease());
+          Instant now = clock.instant();
+          claims = settings.adopts() ? queue.claim(settings.id(), free, now, settings.lease())
+              : queue.claimOwn(settings.id(), free, now, settings.lease());
           claims.forEach(c -> {
             inFlight.add(c.executionId());
             attempts.put(c.executionId(), c.attempt());
           });
-          backoff = ctx.pollInterval();
+          backoff = settings.pollInterval();
         } catch (RGridException e) {
           LOG.warn("cannot claim work: {}", e.getMessage());
           backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF
@@ -152,7 +156,7 @@ public final class WorkerPool implements AutoCloseable {
           continue;
         }
         active.incrementAndGet();
-        lastBusy = ctx.clock().instant();
+        lastBusy = clock.instant();
         executions.execute(() -> {
           try {
             runner.run(claim);
@@ -165,7 +169,7 @@ public final class WorkerPool implements AutoCloseable {
           } finally {
             inFlight.remove(claim.executionId());
             active.decrementAndGet();
-            lastBusy = ctx.clock().instant();
+            lastBusy = clock.instant();
             wake();
             signalIdle();
           }
@@ -174,12 +178,12 @@ public final class WorkerPool implements AutoCloseable {
       if (billing != null) {
         // Hours close as the clock passes them; checked as often as the queue is.
         try {
-          billing.tick(ctx.clock().instant());
+          billing.tick(clock.instant());
         } catch (RuntimeException e) {
           LOG.warn("closing billing hours failed: {}", e.getMessage());
         }
       }
-      if (claims.isEmpty() || active.get() >= slots) {
+      if (claims.isEmpty() || active.get() >= settings.slots()) {
         awaitWake(backoff);
       }
     }
@@ -188,7 +192,7 @@ public final class WorkerPool implements AutoCloseable {
   /** Hands a claim that will not run here back to the queue, as it was. */
   private void giveBack(Claim claim) {
     try {
-      ctx.queue().release(claim.executionId(), ctx.workerId(), ctx.clock().instant());
+      queue.release(claim.executionId(), settings.id(), clock.instant());
     } catch (RGridException e) {
       LOG.warn("could not hand {} back to the queue ({}); it is taken over once its lease lapses",
           claim.executionId(), e.getMessage());
@@ -213,7 +217,7 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   private void heartbeatLoop() {
-    long every = Math.max(50, ctx.lease().toMillis() / 3);
+    long every = Math.max(50, settings.lease().toMillis() / 3);
     while (!closed) {
       try {
         // Snapshot before renewing: a claim made after the renewal is rightly missing from it.
@@ -226,8 +230,8 @@ public final class WorkerPool implements AutoCloseable {
           // in this set, so it is not mistaken for an orphan (claims cannot start meanwhile:
           // they take the same lock).
           Set<ExecutionId> flying = Set.copyOf(inFlight);
-          held = new HashSet<>(ctx.queue().renew(ctx.workerId(), ctx.clock().instant(),
-              ctx.lease()));
+          held = new HashSet<>(queue.renew(settings.id(), clock.instant(),
+              settings.lease()));
           for (ExecutionId id : held) {
             if (!flying.contains(id)) {
               orphans.add(id);
@@ -279,11 +283,11 @@ public final class WorkerPool implements AutoCloseable {
    */
   private void giveBackStarted(ExecutionId id) {
     Integer attempt = attempts.remove(id);
-    Instant now = ctx.clock().instant();
+    Instant now = clock.instant();
     if (attempt == null) {
-      ctx.queue().release(id, ctx.workerId(), now);
+      queue.release(id, settings.id(), now);
     } else {
-      ctx.queue().retry(id, ctx.workerId(), now, attempt + 1);
+      queue.retry(id, settings.id(), now, attempt + 1);
     }
   }
 
@@ -310,8 +314,8 @@ public final class WorkerPool implements AutoCloseable {
    */
   public void awaitIdle(Duration grace) throws InterruptedException {
     while (!closed) {
-      Instant now = ctx.clock().instant();
-      if (active.get() == 0 && ctx.queue().depth() == 0
+      Instant now = clock.instant();
+      if (active.get() == 0 && queue.depth() == 0
           && Duration.between(lastBusy, now).compareTo(grace) >= 0) {
         return;
       }
@@ -325,10 +329,12 @@ public final class WorkerPool implements AutoCloseable {
   }
 
   /**
-   * Stops claiming, waits up to {@code grace} for running executions to end, then kills the rest
-   * and gives them back to the queue so another process runs them again.
+   * Stops claiming, waits up to the close grace of its settings for running executions to end,
+   * then kills the rest and gives them back to the queue so another process runs them again.
    */
-  public void close(Duration grace) {
+  @Override
+  public void close() {
+    Duration grace = settings.closeGrace();
     closed = true;
     try {
       subscription.close();
@@ -361,13 +367,13 @@ public final class WorkerPool implements AutoCloseable {
       heartbeat.join(5_000);
       try {
         // After the last heartbeat: clients stop counting on this worker at once.
-        ctx.queue().leave(ctx.workerId());
+        queue.leave(settings.id());
       } catch (RGridException e) {
-        LOG.warn("could not withdraw worker {}: {}", ctx.workerId(), e.getMessage());
+        LOG.warn("could not withdraw worker {}: {}", settings.id(), e.getMessage());
       }
       if (billing != null) {
         try {
-          billing.terminate(ctx.clock().instant());
+          billing.terminate(clock.instant());
         } catch (RuntimeException e) {
           LOG.warn("closing the last billing hour failed: {}", e.getMessage());
         }
@@ -377,8 +383,9 @@ public final class WorkerPool implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
-    close(Duration.ofSeconds(10));
+  /** This pool's worker: the one the work submitted beside it is reserved for. */
+  public WorkerId workerId() {
+    return settings.id();
   }
+
 }

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.Limits;
-import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.core.internal.store.SqliteDatabase;
-import dev.rgrid.core.internal.wiring.EngineContext;
 import dev.rgrid.spi.ExecutionId;
-import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -35,15 +32,12 @@ class LogCollectorTest {
     try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("db"));
         FileBlobStore blobs = new FileBlobStore(dir.resolve("blobs"))) {
       Limits limits = Limits.defaults().withLogs(1000, 64, 5000);
-      EngineContext ctx = new EngineContext(db.metadataStore(), db.queue(), blobs, null,
-          RuntimeCatalog.defaults(), Clock.systemUTC(), new WorkerId("w"), dir, limits,
-          Duration.ofSeconds(30), 3, Duration.ofMillis(100),
-          dev.rgrid.spi.runtime.PackageIndex.DEFAULT, dir.resolve("envs"), 0, false);
       ExecutionId id = ExecutionId.generate(Clock.systemUTC().instant(), new SecureRandom());
       db.metadataStore().create(ExecutionRecord.queued(id, new ExecutionSpec("x.py",
           new BlobKey("0".repeat(64)), "python3.11", List.of(), Map.of(), List.of(),
           Duration.ofMinutes(1), Map.of(), null, null, false), Clock.systemUTC().instant()));
-      LogCollector logs = new LogCollector(id, ctx, ExecutionListener.NONE, dir, false);
+      LogCollector logs = new LogCollector(id, db.metadataStore(), blobs, Clock.systemUTC(),
+          limits, ExecutionListener.NONE, dir, false);
       byte[] line = "0123456789012345678\n".getBytes(StandardCharsets.UTF_8); // 20 bytes
       for (int i = 0; i < 500; i++) { // 10,000 bytes
         logs.write(OutputSink.Stream.STDOUT, line, 0, line.length);
