@@ -4,13 +4,17 @@ import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.rgrid.core.RGrid;
 import dev.rgrid.core.internal.batch.BatchDownloads;
 import dev.rgrid.core.internal.batch.BatchInputs;
 import dev.rgrid.core.internal.batch.NotSubmitted;
@@ -19,6 +23,7 @@ import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.SpendingLimit;
 import dev.rgrid.core.internal.submit.RunPreparation;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -118,6 +123,33 @@ class ArchitectureTest {
     noClasses().that().resideInAPackage("dev.rgrid.core.internal..")
         .and().resideOutsideOfPackage("dev.rgrid.core.internal.wiring..")
         .should().dependOnClassesThat().resideInAPackage("dev.rgrid.core.internal.wiring..")
+        .check(CLASSES);
+  }
+
+  @Test
+  void theServerUsesOfRGridOnlyCoresPublicPackageAndTheSpi() {
+    classes().that().resideInAPackage("dev.rgrid.server..")
+        .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.rgrid..")
+            .or(resideInAnyPackage("dev.rgrid.core", "dev.rgrid.spi..", "dev.rgrid.server..")))
+        .check(CLASSES);
+  }
+
+  /**
+   * What a route reads or changes of an account's executions, batches and costs goes through the
+   * account view ({@code LocalRGrid.account}), which checks that they are the account's; the
+   * unscoped methods of the handle would let a route forget it. (Cancelling the execution a
+   * request just made, when a concurrent one with its idempotency key won, needs no scope.)
+   */
+  @Test
+  void serverRoutesReachAnAccountsDataOnlyThroughTheAccountView() {
+    Set<String> unscoped = Set.of("find", "execution", "list", "logs", "followLogs", "outputs",
+        "download", "batch", "batchRecord", "batchProgress", "cancelBatch", "retryBatch",
+        "retry", "costs", "estimate", "spending", "setSpendingLimit");
+    noClasses().that().resideInAPackage("dev.rgrid.server..")
+        .and().haveSimpleNameEndingWith("Routes")
+        .should().callMethodWhere(DescribedPredicate.describe("an unscoped method of RGrid",
+            (JavaMethodCall call) -> call.getTargetOwner().isAssignableTo(RGrid.class)
+                && unscoped.contains(call.getName())))
         .check(CLASSES);
   }
 

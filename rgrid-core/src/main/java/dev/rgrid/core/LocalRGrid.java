@@ -21,8 +21,8 @@ import java.util.function.Consumer;
 /**
  * RGrid in this process: runs work on its own workers and answers from its store. What {@link
  * RGridBuilder} builds and {@link RGrid#local()} returns; a server wraps one, which is why it also
- * offers what only a server needs (accounts, submitting prepared specs, the blob store, change
- * notifications) and the management of this machine's cache and runtime.
+ * offers what only a server needs (accounts, the blob store, change notifications, and per
+ * account an {@link AccountView}) and the management of this machine's cache and runtime.
  */
 public final class LocalRGrid implements RGrid {
   private final Engine engine;
@@ -73,51 +73,13 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
-   * Submits an execution whose script, inputs and accompanying files are already in the blob
-   * store, as a server receives it from a remote client that prepared it. It is checked as a
-   * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths) and each blob must
-   * exist; labels starting with {@code rgrid.} are the caller's to set (a server sets {@link
-   * dev.rgrid.spi.account.AccountId#LABEL}).
-   *
-   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
+   * What {@code account} may do here, scoped to it: submit prepared specs and batches, its
+   * executions, batches, costs, estimates and spending limit, as a server does on its behalf.
+   * Another account's executions and batches are not found through it.
    */
-  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
-    return engine.submit(spec);
-  }
-
-  /**
-   * Stores a batch of {@code account} whose inputs a remote client expands and then submits one
-   * by one with {@link #submit(dev.rgrid.spi.store.ExecutionSpec, dev.rgrid.spi.BatchId)}, as a
-   * server receives it. It is checked as {@link #batch} checks one (a plain script file name, a
-   * known runtime, 1 to {@value BatchSpec#DEFAULT_MAX_INPUTS} inputs, the parallelism, the
-   * labels), refused when the account's or the global spending limit is reached, and labelled
-   * with the account ({@link dev.rgrid.spi.account.AccountId#LABEL}, replacing any given).
-   *
-   * @param runtime a runtime of the catalog, or {@code null} to choose by the script's suffix
-   * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
-   * @throws SpendingLimitException when a spending limit is reached
-   */
-  public dev.rgrid.spi.store.BatchRecord createBatch(dev.rgrid.spi.account.AccountId account,
-      String scriptName, String runtime, int size, int parallel,
-      java.util.Map<String, String> labels) {
-    java.util.Map<String, String> owned = new java.util.HashMap<>(labels);
-    owned.put(dev.rgrid.spi.account.AccountId.LABEL,
-        java.util.Objects.requireNonNull(account, "account").value());
-    return engine.createBatch(scriptName, runtime, size, parallel, owned);
-  }
-
-  /**
-   * As {@link #submit(dev.rgrid.spi.store.ExecutionSpec)}, as an execution of the stored batch
-   * {@code batch}: at most the batch's parallelism of its executions run at once, whatever
-   * submits them. The spec itself names no batch. Whether the caller may add to that batch is
-   * the caller's to check (a server compares the account labels); each execution is checked
-   * against the spending limit as it is submitted.
-   *
-   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
-   * @throws InvalidRunSpecException when something in the spec is not acceptable
-   */
-  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec, dev.rgrid.spi.BatchId batch) {
-    return engine.submit(spec, java.util.Objects.requireNonNull(batch, "batch"));
+  public AccountView account(dev.rgrid.spi.account.AccountId account) {
+    return new dev.rgrid.core.internal.account.LocalAccountView(engine, store, catalog, clock,
+        account);
   }
 
   /** The limits this instance applies to runs (default timeout, maximum sizes…). */
@@ -252,90 +214,7 @@ public final class LocalRGrid implements RGrid {
 
   @Override
   public CostReport costs(String since, String until, String by) {
-    dev.rgrid.core.internal.cost.DateRange range = range(since, until);
-    return costs(range.since(), range.until(), by);
-  }
-
-  /**
-   * What the executions of {@code account} (those a server submitted on its behalf, labelled
-   * {@link dev.rgrid.spi.account.AccountId#LABEL}) that finished in [{@code since}, {@code
-   * until}) cost, as {@link #costs(java.time.Instant, java.time.Instant, String)} does for all.
-   * Grouped by {@code label}, the account's own label is left out.
-   *
-   * @throws IllegalArgumentException for an unknown grouping or an empty range
-   */
-  public CostReport costs(dev.rgrid.spi.account.AccountId account, java.time.Instant since,
-      java.time.Instant until, String by) {
-    return engine.costs().report(since, until, by, java.util.Objects.requireNonNull(account,
-        "account"));
-  }
-
-  /**
-   * As {@link #costs(dev.rgrid.spi.account.AccountId, java.time.Instant, java.time.Instant,
-   * String)}, the range written as {@link #costs(String, String, String)} takes it.
-   *
-   * @throws InvalidRunSpecException for a malformed value or dates out of order
-   */
-  public CostReport costs(dev.rgrid.spi.account.AccountId account, String since, String until,
-      String by) {
-    java.util.Objects.requireNonNull(account, "account");
-    dev.rgrid.core.internal.cost.DateRange range = range(since, until);
-    return costs(account, range.since(), range.until(), by);
-  }
-
-  /**
-   * What running a script whose content has digest {@code scriptSha256} once per input, {@code
-   * inputs} times, would cost for {@code account}: as {@link #estimate(Path, String, List, Path)},
-   * from the median run time of the account's own past runs of the same content, else on the
-   * same runtime. For a server, whose client read the script and counted the inputs.
-   *
-   * @param scriptName the script's file name, whose suffix chooses the runtime when {@code
-   *     runtime} is null or blank
-   * @throws InvalidRunSpecException for an unknown runtime
-   * @throws IllegalArgumentException for a malformed digest or fewer than one input
-   */
-  public Estimate estimate(dev.rgrid.spi.account.AccountId account, String scriptSha256,
-      String scriptName, String runtime, int inputs) {
-    java.util.Objects.requireNonNull(account, "account");
-    if (scriptSha256 == null || !scriptSha256.matches("[0-9a-f]{64}")) {
-      throw new IllegalArgumentException("not a SHA-256 digest (64 lowercase hex digits)");
-    }
-    if (scriptName == null || scriptName.isBlank()) {
-      throw new IllegalArgumentException("the script's name is required");
-    }
-    if (inputs < 1) {
-      throw new IllegalArgumentException("inputs must be at least 1, was " + inputs);
-    }
-    return engine.estimates().estimate(new dev.rgrid.core.internal.cost.Estimates.Subject(
-        scriptName, scriptSha256, inputs), runtime, account);
-  }
-
-  /** This month's spending of {@code account} and its own monthly limit, if it set one. */
-  public SpendingStatus spending(dev.rgrid.spi.account.AccountId account) {
-    return engine.spending().status(java.util.Objects.requireNonNull(account, "account"));
-  }
-
-  /**
-   * Sets {@code account}'s own monthly spending limit, as {@link #setSpendingLimit(Long, List)}
-   * sets the global one; {@code null} removes it. Its executions are refused once either its
-   * own limit or the global one is reached; its alerts are raised apart from the global ones.
-   *
-   * @throws IllegalArgumentException for a negative limit or thresholds that are not ascending
-   *     percentages from 1 to 100
-   */
-  public void setSpendingLimit(dev.rgrid.spi.account.AccountId account, Long limitMicros,
-      List<Integer> thresholds) {
-    engine.spending().set(java.util.Objects.requireNonNull(account, "account"), limitMicros,
-        thresholds);
-  }
-
-  private dev.rgrid.core.internal.cost.DateRange range(String since, String until) {
-    try {
-      return dev.rgrid.core.internal.cost.DateRange.parse(since, until,
-          clock);
-    } catch (dev.rgrid.core.internal.cost.CostException e) {
-      throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
-    }
+    return engine.costs().report(since, until, by, clock, null);
   }
 
   @Override

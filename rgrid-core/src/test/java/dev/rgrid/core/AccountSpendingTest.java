@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -50,10 +49,9 @@ class AccountSpendingTest {
       Map<String, String> labels) {
     BlobKey key = rgrid.blobStore().put(new ByteArrayInputStream(
         script.getBytes(StandardCharsets.UTF_8))).key();
-    Map<String, String> all = new HashMap<>(labels);
-    all.put(AccountId.LABEL, account.value());
-    return rgrid.submit(new ExecutionSpec("job.py", key, "python3.11", List.of(), Map.of(),
-        List.of(), Duration.ofMinutes(1), all, null, new Resources(0, 0), false));
+    return rgrid.account(account).submit(new ExecutionSpec("job.py", key, "python3.11",
+        List.of(), Map.of(), List.of(), Duration.ofMinutes(1), labels, null, new Resources(0, 0),
+        false));
   }
 
   private static ExecutionRecord await(Execution e) throws InterruptedException {
@@ -65,8 +63,8 @@ class AccountSpendingTest {
     try (LocalRGrid rgrid = open()) {
       AccountId alice = rgrid.accounts().create("alice").id();
       AccountId bob = rgrid.accounts().create("bob").id();
-      rgrid.setSpendingLimit(alice, 1L, List.of(100));
-      rgrid.setSpendingLimit(bob, 1_000_000_000L, List.of(50));
+      rgrid.account(alice).setSpendingLimit(1L, List.of(100));
+      rgrid.account(bob).setSpendingLimit(1_000_000_000L, List.of(50));
 
       // Allowed: nothing was spent yet. It fails, and a failed run costs too.
       ExecutionRecord first = await(submit(rgrid, alice,
@@ -89,16 +87,16 @@ class AccountSpendingTest {
       assertThat(mine.status()).as("an account's limit is not the machine's")
           .isEqualTo(ExecutionStatus.SUCCEEDED);
 
-      SpendingStatus alices = rgrid.spending(alice);
+      SpendingStatus alices = rgrid.account(alice).spending();
       assertThat(alices.spentMicros()).isEqualTo(first.costMicros());
       assertThat(alices.limit()).map(l -> l.limitMicros()).contains(1L);
       assertThat(alices.remainingMicros()).contains(0L);
-      assertThat(rgrid.spending(bob).spentMicros()).isEqualTo(bobs.costMicros());
+      assertThat(rgrid.account(bob).spending().spentMicros()).isEqualTo(bobs.costMicros());
       assertThat(rgrid.spending().spentMicros())
           .isEqualTo(first.costMicros() + bobs.costMicros() + mine.costMicros());
       assertThat(rgrid.spending().limit()).as("no global limit was set").isEmpty();
 
-      rgrid.setSpendingLimit(alice, null, null);
+      rgrid.account(alice).setSpendingLimit(null, null);
       assertThat(await(submit(rgrid, alice, "print('free')\n", Map.of())).status())
           .isEqualTo(ExecutionStatus.SUCCEEDED);
     }
@@ -124,8 +122,8 @@ class AccountSpendingTest {
       assertThatThrownBy(() -> rgrid.run(RunSpec.builder(local).build()))
           .isInstanceOf(SpendingLimitException.class)
           .hasMessageContaining("global monthly spending limit of €0.000001 is reached");
-      assertThat(rgrid.spending(alice).spentMicros()).isZero();
-      assertThat(rgrid.spending(alice).limit()).isEmpty();
+      assertThat(rgrid.account(alice).spending().spentMicros()).isZero();
+      assertThat(rgrid.account(alice).spending().limit()).isEmpty();
     }
   }
 
@@ -134,8 +132,8 @@ class AccountSpendingTest {
     try (LocalRGrid rgrid = open()) {
       AccountId alice = rgrid.accounts().create("alice").id();
       AccountId bob = rgrid.accounts().create("bob").id();
-      rgrid.setSpendingLimit(alice, 2L, List.of(50, 100));
-      rgrid.setSpendingLimit(bob, 1L, List.of(100));
+      rgrid.account(alice).setSpendingLimit(2L, List.of(50, 100));
+      rgrid.account(bob).setSpendingLimit(1L, List.of(100));
       rgrid.setSpendingLimit(1_000_000_000L, List.of(50)); // far from reached
 
       await(submit(rgrid, alice, "import time\ntime.sleep(0.01)\n", Map.of()));
@@ -150,11 +148,12 @@ class AccountSpendingTest {
       assertThat(alerts).hasSize(3);
       assertThat(alerts.get(2).account()).contains(bob);
       assertThat(alerts.get(2).spentMicros()).as("bob's own spending, not alice's too")
-          .isEqualTo(rgrid.spending(bob).spentMicros());
+          .isEqualTo(rgrid.account(bob).spending().spentMicros());
 
       // Alice's limit raised just above what she spent: the next run crosses 50% and 100% of
       // it again, which were raised this month already.
-      rgrid.setSpendingLimit(alice, rgrid.spending(alice).spentMicros() + 1, List.of(50, 100));
+      rgrid.account(alice).setSpendingLimit(rgrid.account(alice).spending().spentMicros() + 1,
+          List.of(50, 100));
       await(submit(rgrid, alice, "print('more')\n", Map.of()));
       assertThat(alerts).as("each alert once per account, threshold and month").hasSize(3);
     }
@@ -171,24 +170,24 @@ class AccountSpendingTest {
       Path local = Files.writeString(src.resolve("local.py"), "print('local')\n");
       ExecutionRecord l1 = await(rgrid.run(RunSpec.builder(local).build()));
 
-      CostReport alices = rgrid.costs(alice, SINCE, UNTIL, "label");
+      CostReport alices = rgrid.account(alice).costs(SINCE, UNTIL, "label");
       assertThat(alices.executions()).isEqualTo(2);
       assertThat(alices.totalMicros()).isEqualTo(a1.costMicros() + a2.costMicros());
       assertThat(alices.lines()).extracting(CostReport.Line::key)
           .as("her own account label is not a group").containsExactlyInAnyOrder("team=x",
               "(none)");
-      CostReport bobs = rgrid.costs(bob, SINCE, UNTIL, "total");
+      CostReport bobs = rgrid.account(bob).costs(SINCE, UNTIL, "total");
       assertThat(bobs.executions()).isEqualTo(1);
       assertThat(bobs.totalMicros()).isEqualTo(b1.costMicros());
       CostReport all = rgrid.costs(SINCE, UNTIL, "total");
       assertThat(all.executions()).isEqualTo(4);
       assertThat(all.totalMicros()).isEqualTo(a1.costMicros() + a2.costMicros()
           + b1.costMicros() + l1.costMicros());
-      assertThat(rgrid.costs(bob, (String) null, null, "total").executions())
+      assertThat(rgrid.account(bob).costs((String) null, null, "total").executions())
           .as("this month so far").isEqualTo(1);
-      assertThatThrownBy(() -> rgrid.costs(alice, "yesterday", null, "total"))
+      assertThatThrownBy(() -> rgrid.account(alice).costs("yesterday", null, "total"))
           .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("--since");
-      assertThatThrownBy(() -> rgrid.costs(alice, SINCE, UNTIL, "colour"))
+      assertThatThrownBy(() -> rgrid.account(alice).costs(SINCE, UNTIL, "colour"))
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -203,22 +202,22 @@ class AccountSpendingTest {
       String sha = rgrid.blobStore().put(new ByteArrayInputStream(
           script.getBytes(StandardCharsets.UTF_8))).key().sha256();
 
-      Estimate hers = rgrid.estimate(alice, sha, "job.py", null, 10);
+      Estimate hers = rgrid.account(alice).estimate(sha, "job.py", null, 10);
       assertThat(hers.samples()).isEqualTo(1);
       assertThat(hers.inputs()).isEqualTo(10);
       assertThat(hers.basis()).isEqualTo("1 past run of job.py");
       assertThat(hers.medianRunTime()).hasValueSatisfying(d ->
           assertThat(d).isGreaterThanOrEqualTo(Duration.ofMillis(20)));
       assertThat(hers.costMicros()).hasValueSatisfying(c -> assertThat(c).isPositive());
-      Estimate his = rgrid.estimate(bob, sha, "job.py", "python3.11", 1);
+      Estimate his = rgrid.account(bob).estimate(sha, "job.py", "python3.11", 1);
       assertThat(his.samples()).as("alice's runs are not bob's history").isZero();
       assertThat(his.costMicros()).isEmpty();
 
-      assertThatThrownBy(() -> rgrid.estimate(alice, "../x", "job.py", null, 1))
-          .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> rgrid.estimate(alice, sha, "job.py", null, 0))
-          .isInstanceOf(IllegalArgumentException.class);
-      assertThatThrownBy(() -> rgrid.estimate(alice, sha, "job.py", "cobol", 1))
+      assertThatThrownBy(() -> rgrid.account(alice).estimate("../x", "job.py", null, 1))
+          .isInstanceOf(InvalidRunSpecException.class);
+      assertThatThrownBy(() -> rgrid.account(alice).estimate(sha, "job.py", null, 0))
+          .isInstanceOf(InvalidRunSpecException.class);
+      assertThatThrownBy(() -> rgrid.account(alice).estimate(sha, "job.py", "cobol", 1))
           .isInstanceOf(InvalidRunSpecException.class);
     }
   }

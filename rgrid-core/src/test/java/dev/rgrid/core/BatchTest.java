@@ -224,8 +224,8 @@ class BatchTest {
   @Test
   void inputsNotSubmittedYetCountAsQueuedNeverAsFailed() throws Exception {
     LocalRGrid local = (LocalRGrid) rgrid;
-    BatchRecord stored = local.createBatch(AccountId.generate(java.time.Instant.now(),
-        new java.util.Random(3)), "upper.py", null, 3, 2, Map.of());
+    BatchRecord stored = local.account(AccountId.generate(java.time.Instant.now(),
+        new java.util.Random(3))).createBatch("upper.py", null, 3, 2, Map.of());
     BatchProgress fresh = rgrid.batchProgress(stored.id());
     assertThat(fresh.total()).isEqualTo(3);
     assertThat(fresh.queued()).isEqualTo(3);

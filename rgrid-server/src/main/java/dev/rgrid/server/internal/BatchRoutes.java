@@ -1,18 +1,17 @@
 package dev.rgrid.server.internal;
 
+import dev.rgrid.core.AccountView;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
-import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.BatchRecord;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -46,6 +45,7 @@ public final class BatchRoutes {
   /** POST: 201 with the new batch, or 200 with the one an idempotency key made. */
   public void create(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
+    AccountView view = rgrid.account(account);
     CreateRequest request = Json.read(ctx, CreateRequest.class);
     String key = ExecutionRoutes.idempotencyKey(ctx);
     if (request.scriptName() == null || request.size() == null || request.parallel() == null) {
@@ -55,27 +55,33 @@ public final class BatchRoutes {
     Map<String, String> labels = ExecutionRoutes.userLabels(request.labels());
     Idempotency.Outcome<BatchRecord> out = idempotency.once(account,
         key == null ? null : KEY_PREFIX + key,
-        () -> rgrid.createBatch(account, request.scriptName(), request.runtime(), request.size(),
+        () -> view.createBatch(request.scriptName(), request.runtime(), request.size(),
             request.parallel(), labels),
         made -> asExecutionId(made.id()),
-        earlier -> same(account, asBatchId(earlier), request, labels),
+        earlier -> view.resubmittedBatch(asBatchId(earlier), request.scriptName(),
+            request.runtime(), request.size(), request.parallel(), labels)
+            .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
+                + asBatchId(earlier))),
         // Ours stays an empty batch that nothing refers to: no execution went into it.
         ours -> { });
     if (out.created()) {
       ctx.response().putHeader("Location", "/api/v1/batches/" + out.value().id());
     }
-    Json.send(ctx, out.created() ? 201 : 200, view(out.value()));
+    Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(out.value(),
+        view.batchProgress(out.value().id())));
   }
 
   /** GET one, with its progress. */
   public void get(RoutingContext ctx) {
-    Json.send(ctx, 200, view(owned(rgrid, Auth.account(ctx), ctx.pathParam("id"))));
+    AccountView view = rgrid.account(Auth.account(ctx));
+    BatchId id = batchId(ctx.pathParam("id"));
+    Json.send(ctx, 200, BatchJson.View.of(view.batchRecord(id), view.batchProgress(id)));
   }
 
   /** POST cancel: every unfinished execution of the batch; how many. */
   public void cancel(RoutingContext ctx) {
-    BatchRecord batch = owned(rgrid, Auth.account(ctx), ctx.pathParam("id"));
-    Json.send(ctx, 200, new BatchJson.Cancelled(rgrid.cancelBatch(batch.id())));
+    Json.send(ctx, 200, new BatchJson.Cancelled(rgrid.account(Auth.account(ctx))
+        .cancelBatch(batchId(ctx.pathParam("id")))));
   }
 
   /**
@@ -83,61 +89,25 @@ public final class BatchRoutes {
    * cancelled ones unless {@code failedOnly=true}; the new executions.
    */
   public void retry(RoutingContext ctx) {
-    BatchRecord batch = owned(rgrid, Auth.account(ctx), ctx.pathParam("id"));
+    BatchId batch = batchId(ctx.pathParam("id"));
+    AccountView view = rgrid.account(Auth.account(ctx));
+    view.batchRecord(batch); // an unknown batch is a 404 before a malformed parameter is a 400
     String failedOnly = Params.single(ctx, "failedOnly");
     if (failedOnly != null && !failedOnly.equals("true") && !failedOnly.equals("false")) {
       throw ApiException.badRequest("'failedOnly' must be true or false, was '"
           + ExecutionRoutes.shown(failedOnly) + "'", null);
     }
-    List<Execution> retried = rgrid.retryBatch(batch.id(), "true".equals(failedOnly));
+    List<Execution> retried = view.retryBatch(batch, "true".equals(failedOnly));
     Json.send(ctx, 200, new BatchJson.Retried(retried.stream()
         .map(e -> ExecutionJson.View.of(e.record())).toList()));
   }
 
-  /**
-   * The batch {@code id} of {@code account}; 404 for a malformed id, a missing batch and
-   * another account's alike.
-   */
-  static BatchRecord owned(LocalRGrid rgrid, AccountId account, String id) {
+  /** The batch id in a request; 404 for a malformed one, as for a batch that is not there. */
+  static BatchId batchId(String id) {
     if (!BatchId.isBatchId(id)) {
       throw ApiException.notFound("batch '" + ExecutionRoutes.shown(String.valueOf(id)) + "'");
     }
-    BatchId batchId = BatchId.of(id);
-    BatchRecord batch;
-    try {
-      batch = rgrid.batchRecord(batchId);
-    } catch (NotFoundException e) {
-      throw ApiException.notFound("batch " + batchId);
-    }
-    if (!account.value().equals(batch.labels().get(AccountId.LABEL))) {
-      throw ApiException.notFound("batch " + batchId);
-    }
-    return batch;
-  }
-
-  /**
-   * The batch an earlier request with the same idempotency key made, when this request asks for
-   * the same batch; 422 when it asks for another.
-   */
-  private BatchRecord same(AccountId account, BatchId earlier, CreateRequest request,
-      Map<String, String> labels) {
-    BatchRecord batch = owned(rgrid, account, earlier.value());
-    String runtime = request.runtime() == null || request.runtime().isBlank()
-        ? rgrid.runtimes().forScript(request.scriptName()).name()
-        : rgrid.runtimes().resolve(request.runtime()).name();
-    Map<String, String> stored = new HashMap<>(batch.labels());
-    stored.remove(AccountId.LABEL);
-    boolean same = batch.scriptName().equals(request.scriptName())
-        && batch.runtime().equals(runtime) && batch.size() == request.size()
-        && batch.parallel() == request.parallel() && stored.equals(labels);
-    if (!same) {
-      throw ExecutionRoutes.idempotencyMismatch("batch " + batch.id());
-    }
-    return batch;
-  }
-
-  private BatchJson.View view(BatchRecord batch) {
-    return BatchJson.View.of(batch, rgrid.batchProgress(batch.id()));
+    return BatchId.of(id);
   }
 
   /**

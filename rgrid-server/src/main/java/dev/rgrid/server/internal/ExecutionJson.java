@@ -1,7 +1,6 @@
 package dev.rgrid.server.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
@@ -120,10 +119,5 @@ public final class ExecutionJson {
     static Output of(Artifact a) {
       return new Output(a.path(), a.size(), a.blob().sha256());
     }
-  }
-
-  /** Whether {@code r} belongs to {@code account}. */
-  static boolean owns(AccountId account, ExecutionRecord r) {
-    return account.value().equals(r.spec().labels().get(AccountId.LABEL));
   }
 }

@@ -1,16 +1,16 @@
 package dev.rgrid.server.internal;
 
-import dev.rgrid.core.Execution;
+import dev.rgrid.core.AccountView;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.ExecutionJson.CreateRequest;
 import dev.rgrid.server.internal.ExecutionJson.FileRef;
 import dev.rgrid.server.internal.ExecutionJson.View;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.store.Artifact;
-import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -25,11 +25,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -39,7 +37,6 @@ import java.util.Set;
  */
 public final class ExecutionRoutes {
   private static final int MAX_IDEMPOTENCY_KEY = 200;
-  private static final int MAX_CHAIN = 10_000;
 
   private final LocalRGrid rgrid;
   private final AccountStore accounts;
@@ -62,51 +59,21 @@ public final class ExecutionRoutes {
    */
   public void create(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
+    AccountView view = rgrid.account(account);
     CreateRequest request = Json.read(ctx, CreateRequest.class);
     String idempotencyKey = idempotencyKey(ctx);
-    BatchRecord batch = request.batchId() == null ? null
-        : BatchRoutes.owned(rgrid, account, request.batchId());
+    BatchId batch = request.batchId() == null ? null : BatchRoutes.batchId(request.batchId());
     ExecutionSpec spec = spec(account, request);
-    if (batch != null) {
-      fitsBatch(spec, batch);
-    }
     Idempotency.Outcome<ExecutionRecord> out = idempotency.once(account, idempotencyKey,
-        () -> (batch == null ? rgrid.submit(spec) : rgrid.submit(spec, batch.id())).record(),
-        ExecutionRecord::id, earlier -> same(account, earlier, spec, batch),
+        () -> (batch == null ? view.submit(spec) : view.submit(spec, batch)).record(),
+        ExecutionRecord::id, earlier -> view.resubmitted(earlier, spec, batch)
+            .orElseThrow(() -> idempotencyMismatch("execution " + earlier)),
         // A concurrent request with the same key got there first: ours must not run too.
         ours -> rgrid.cancel(ours.id()));
     if (out.created()) {
       ctx.response().putHeader("Location", "/api/v1/executions/" + out.value().id());
     }
     Json.send(ctx, out.created() ? 201 : 200, View.of(out.value()));
-  }
-
-  /**
-   * The execution an earlier request with the same idempotency key made, when this request asks
-   * for the same run (compared as stored: runtime resolved, in the same batch); 422 otherwise.
-   */
-  private ExecutionRecord same(AccountId account, ExecutionId earlier, ExecutionSpec s,
-      BatchRecord batch) {
-    ExecutionRecord r = owned(account, earlier);
-    ExecutionSpec expected = new ExecutionSpec(s.scriptName(), s.script(),
-        rgrid.runtimes().resolve(s.runtime()).name(), s.args(), s.env(), s.inputs(),
-        s.timeout(), s.labels(), batch == null ? null : batch.id().value(), s.resources(),
-        s.network(), s.requirements(), s.requirementsSource(), s.scriptFiles(), s.cache(),
-        s.retry());
-    if (!expected.equals(r.spec())) {
-      throw idempotencyMismatch("execution " + r.id());
-    }
-    return r;
-  }
-
-  /** An execution of a batch runs the batch's script on the batch's runtime. */
-  private void fitsBatch(ExecutionSpec spec, BatchRecord batch) {
-    String runtime = rgrid.runtimes().resolve(spec.runtime()).name();
-    if (!spec.scriptName().equals(batch.scriptName()) || !runtime.equals(batch.runtime())) {
-      throw ApiException.badRequest("batch " + batch.id() + " runs " + shown(batch.scriptName())
-          + " on " + batch.runtime() + ", not " + shown(spec.scriptName()) + " on " + runtime,
-          "submit the batch's own script into it, or create another batch");
-    }
   }
 
   /** The refusal of an idempotency key that comes again with another request. */
@@ -118,7 +85,7 @@ public final class ExecutionRoutes {
 
   /** GET one. */
   public void get(RoutingContext ctx) {
-    Json.send(ctx, 200, View.of(owned(Auth.account(ctx), id(ctx))));
+    Json.send(ctx, 200, View.of(rgrid.account(Auth.account(ctx)).get(id(ctx))));
   }
 
   /** GET the list: {@code status} (repeatable), {@code label=k=v} (repeatable), cursor, limit. */
@@ -142,11 +109,10 @@ public final class ExecutionRoutes {
       }
       labels.put(l.substring(0, eq), l.substring(eq + 1));
     }
-    labels.put(AccountId.LABEL, account.value());
     String batch = Params.single(ctx, "batch");
     String before = Params.single(ctx, "before");
     int limit = (int) Params.integer(ctx, "limit", 50, 1, 1000);
-    ExecutionPage page = rgrid.list(new ExecutionQuery(statuses, labels,
+    ExecutionPage page = rgrid.account(account).list(new ExecutionQuery(statuses, labels,
         batch, before == null ? null : ExecutionId.of(before), limit));
     Json.send(ctx, 200, new ExecutionJson.Page(page.items().stream().map(View::of).toList(),
         page.next() == null ? null : page.next().value()));
@@ -154,13 +120,7 @@ public final class ExecutionRoutes {
 
   /** POST cancel: 202 when a cancel was requested, 409 when it had ended. */
   public void cancel(RoutingContext ctx) {
-    ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
-    if (r.status().isTerminal()) {
-      throw new ApiException(409, "conflict", "execution " + r.id() + " has ended ("
-          + r.status() + ")", null);
-    }
-    rgrid.cancel(r.id());
-    Json.send(ctx, 202, View.of(rgrid.execution(r.id()).record()));
+    Json.send(ctx, 202, View.of(rgrid.account(Auth.account(ctx)).cancel(id(ctx))));
   }
 
   /**
@@ -168,32 +128,17 @@ public final class ExecutionRoutes {
    * already has (one that runs or succeeded).
    */
   public void retry(RoutingContext ctx) {
-    ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
-    Set<ExecutionId> before = retryChain(r);
-    Execution again = rgrid.retry(r.id());
-    // Known before the call: an existing retry. (A retry made concurrently by another request
-    // between the two reads counts as new for both: harmless, as only one was made.)
-    Json.send(ctx, before.contains(again.id()) ? 200 : 201, View.of(again.record()));
-  }
-
-  /** {@code r} and the retries after it, following the links (a chain is short in practice). */
-  private Set<ExecutionId> retryChain(ExecutionRecord r) {
-    Set<ExecutionId> chain = new HashSet<>();
-    chain.add(r.id());
-    Optional<ExecutionRecord> next = Optional.of(r);
-    while (next.isPresent() && next.get().retriedBy() != null && chain.size() < MAX_CHAIN
-        && chain.add(next.get().retriedBy())) {
-      next = rgrid.find(next.get().retriedBy());
-    }
-    return chain;
+    AccountView.Retried again = rgrid.account(Auth.account(ctx)).retry(id(ctx));
+    Json.send(ctx, again.created() ? 201 : 200, View.of(again.execution().record()));
   }
 
   /** GET logs after {@code after} (a sequence number), at most {@code limit}. */
   public void logs(RoutingContext ctx) {
-    ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
+    AccountView view = rgrid.account(Auth.account(ctx));
+    ExecutionRecord r = view.get(id(ctx)); // read first: ended then, every line is stored
     long after = Params.integer(ctx, "after", 0, 0, Long.MAX_VALUE);
     int limit = (int) Params.integer(ctx, "limit", 1000, 1, 10_000);
-    List<LogLine> lines = rgrid.logs(r.id(), after, limit);
+    List<LogLine> lines = view.logs(r.id(), after, limit);
     long next = lines.isEmpty() ? after : lines.get(lines.size() - 1).seq();
     Json.send(ctx, 200, new ExecutionJson.Lines(lines.stream().map(ExecutionJson.Line::of)
         .toList(), next, r.status().isTerminal() && lines.size() < limit));
@@ -201,18 +146,18 @@ public final class ExecutionRoutes {
 
   /** GET the output files. */
   public void outputs(RoutingContext ctx) {
-    ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
-    Json.send(ctx, 200, Map.of("outputs", rgrid.outputs(r.id()).stream()
+    Json.send(ctx, 200, Map.of("outputs", rgrid.account(Auth.account(ctx)).outputs(id(ctx))
+        .stream()
         .map(ExecutionJson.Output::of).toList()));
   }
 
   /** GET one output file's content, by its path. */
   public void output(RoutingContext ctx) {
-    ExecutionRecord r = owned(Auth.account(ctx), id(ctx));
+    ExecutionId id = id(ctx);
     String path = RequestTarget.tail(ctx); // decoded: "my report.txt", not "my%20report.txt"
-    Artifact found = rgrid.outputs(r.id()).stream().filter(a -> a.path().equals(path))
+    Artifact found = rgrid.account(Auth.account(ctx)).outputs(id).stream().filter(a -> a.path().equals(path))
         .findFirst().orElseThrow(() -> ApiException.notFound("output '" + shown(path)
-            + "' of " + r.id()));
+            + "' of " + id));
     Streams.send(ctx, rgrid.blobStore(), found.blob(), "application/octet-stream",
         found.path().substring(found.path().lastIndexOf('/') + 1));
   }
@@ -222,11 +167,11 @@ public final class ExecutionRoutes {
       throw ApiException.badRequest("script is required: {\"path\": name, \"sha256\": digest}",
           "upload the script to /api/v1/blobs/<sha256> first");
     }
+    // The account's own label is set by the library (AccountView.submit).
     Map<String, String> labels = userLabels(q.labels());
-    labels.put(AccountId.LABEL, account.value());
     String runtime = q.runtime() != null && !q.runtime().isBlank() ? q.runtime()
         : rgrid.runtimes().forScript(q.script().path()).name();
-    // Values are checked by LocalRGrid.submit, as every run is (SpecRules), not here again.
+    // Values are checked by AccountView.submit, as every run is (SpecRules), not here again.
     Duration timeout = q.timeoutSeconds() == null ? rgrid.limits().defaultTimeout()
         : Duration.ofSeconds(q.timeoutSeconds());
     return new ExecutionSpec(q.script().path(), blob(account, q.script()), runtime,
@@ -260,14 +205,6 @@ public final class ExecutionRoutes {
           + " first");
     }
     return key;
-  }
-
-  private ExecutionRecord owned(AccountId account, ExecutionId id) {
-    Optional<ExecutionRecord> r = rgrid.find(id);
-    if (r.isEmpty() || !ExecutionJson.owns(account, r.get())) {
-      throw ApiException.notFound("execution " + id);
-    }
-    return r.get();
   }
 
   private static ExecutionId id(RoutingContext ctx) {

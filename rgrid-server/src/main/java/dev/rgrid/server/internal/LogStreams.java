@@ -77,8 +77,7 @@ public final class LogStreams implements AutoCloseable {
     }
     ExecutionId execution = id;
     long cursor = after;
-    vertx.executeBlocking(() -> rgrid.find(execution)
-        .filter(r -> ExecutionJson.owns(account, r)).isPresent(), false)
+    vertx.executeBlocking(() -> rgrid.account(account).find(execution).isPresent(), false)
         .onComplete(found -> {
           if (found.failed()) {
             Errors.send(ctx, found.cause());

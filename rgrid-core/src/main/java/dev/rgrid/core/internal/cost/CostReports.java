@@ -42,6 +42,23 @@ public final class CostReports {
   }
 
   /**
+   * As {@link #report(Instant, Instant, String, AccountId)}, the range written as the {@code
+   * rgrid cost} command takes it ({@link DateRange#parse}, relative to {@code clock}).
+   *
+   * @throws dev.rgrid.core.InvalidRunSpecException for a malformed value or dates out of order
+   */
+  public CostReport report(String since, String until, String by, java.time.Clock clock,
+      AccountId account) {
+    DateRange range;
+    try {
+      range = DateRange.parse(since, until, clock);
+    } catch (CostException e) {
+      throw new dev.rgrid.core.InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
+    }
+    return report(range.since(), range.until(), by, account);
+  }
+
+  /**
    * As {@link #report(Instant, Instant, String)}, counting only the executions of {@code
    * account} ({@code null}: every execution). Its own label is left out of the {@code label}
    * grouping: every one of its executions carries it, so it would only repeat the total.

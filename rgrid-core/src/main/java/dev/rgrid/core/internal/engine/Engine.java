@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.engine;
 
+import dev.rgrid.core.AccountView.Retried;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RunSpec;
@@ -189,13 +190,18 @@ public final class Engine implements AutoCloseable {
    * runs or succeeded is returned instead of making another.
    */
   public Execution retry(ExecutionId id) {
+    return retried(id).execution();
+  }
+
+  /** As {@link #retry}, telling whether this call made the retry or found it made before. */
+  public Retried retried(ExecutionId id) {
     // The retry runs for the original's account: its limit applies. (An unknown id is left to
     // ManualRetries, which says it is not found.)
     spending().checkBeforeRun(store.find(id)
         .flatMap(r -> Spending.accountOf(r.spec().labels())));
     ManualRetries.Outcome outcome = retries.retry(id);
     if (outcome.existing() != null) {
-      return attach(outcome.existing());
+      return new Retried(attach(outcome.existing()), false);
     }
     ExecutionRecord record = outcome.created();
     LocalState.Submitted submitted = local.register(record.id(), ExecutionListener.NONE, null);
@@ -208,7 +214,7 @@ public final class Engine implements AutoCloseable {
     if (pool != null) {
       pool.wake();
     }
-    return new LocalExecution(this, store, record.id(), submitted.done());
+    return new Retried(new LocalExecution(this, store, record.id(), submitted.done()), true);
   }
 
   private int batchParallel(ExecutionRecord record) {
@@ -325,7 +331,7 @@ public final class Engine implements AutoCloseable {
     return batches.submit(spec);
   }
 
-  /** Stores a batch whose executions another process submits (see {@code LocalRGrid}). */
+  /** Stores a batch whose executions another process submits (see {@code AccountView}). */
   public dev.rgrid.spi.store.BatchRecord createBatch(String scriptName, String runtime,
       int size, int parallel, java.util.Map<String, String> labels) {
     return batches.create(scriptName, runtime, size, parallel, labels);

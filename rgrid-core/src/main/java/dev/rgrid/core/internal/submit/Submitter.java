@@ -111,15 +111,25 @@ public final class Submitter {
         throw missing(f.blob());
       }
     }
-    ExecutionSpec checked = runtime.name().equals(spec.runtime()) && batchId == null ? spec
-        : new ExecutionSpec(spec.scriptName(), spec.script(), runtime.name(), spec.args(),
-            spec.env(), spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(),
-            spec.network(), spec.requirements(), spec.requirementsSource(), spec.scriptFiles(),
-            spec.cache(), spec.retry());
+    ExecutionSpec checked = asStored(spec, runtime.name(), batchId);
     Instant now = clock.instant();
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), checked,
         now);
     return checked.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
+  }
+
+  /**
+   * {@code spec} as it is stored once accepted: its runtime by the catalog's name {@code
+   * runtime}, in batch {@code batchId} (or none). What a repeated request is compared with.
+   */
+  public static ExecutionSpec asStored(ExecutionSpec spec, String runtime, String batchId) {
+    if (runtime.equals(spec.runtime()) && java.util.Objects.equals(batchId, spec.batchId())) {
+      return spec;
+    }
+    return new ExecutionSpec(spec.scriptName(), spec.script(), runtime, spec.args(), spec.env(),
+        spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(), spec.network(),
+        spec.requirements(), spec.requirementsSource(), spec.scriptFiles(), spec.cache(),
+        spec.retry());
   }
 
   private static InvalidRunSpecException missing(dev.rgrid.spi.blob.BlobKey key) {
