@@ -123,8 +123,36 @@ final class Cli implements AutoCloseable {
     return start(null, bytes, args);
   }
 
+  /**
+   * Whether this JVM was started with SIGINT ignored, as every process started in the background
+   * by a shell without job control is (a CI runner's {@code cmd &}). A child inherits that, and a
+   * JVM that finds SIGINT ignored leaves it ignored: the CLI would then rightly not react to Ctrl-C,
+   * and the tests of Ctrl-C would test the launcher, not the CLI.
+   */
+  private static final boolean SIGINT_IGNORED = sigintIgnored();
+
+  /** Execs the rest of its arguments with SIGINT back to its default action (same pid). */
+  private static final List<String> RESTORE_SIGINT = List.of(
+      Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3", "-c",
+      "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+          + "os.execv(sys.argv[1], sys.argv[1:])");
+
+  private static boolean sigintIgnored() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("SigIgn:")) {
+          return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // No /proc (not Linux): nothing to restore, as far as can be known.
+    }
+    return false;
+  }
+
   private Running start(byte[] stdin, long stdoutCap, String... args) {
-    List<String> command = new ArrayList<>(List.of(
+    List<String> command = new ArrayList<>(SIGINT_IGNORED ? RESTORE_SIGINT : List.of());
+    command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
