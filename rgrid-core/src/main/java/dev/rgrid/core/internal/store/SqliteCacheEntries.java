@@ -1,6 +1,5 @@
 package dev.rgrid.core.internal.store;
 
-import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.store.sql.CacheEntryColumns;
 import dev.rgrid.spi.store.MetadataStore;
