@@ -43,7 +43,8 @@ class ArchitectureTest {
 
   /** Each module's root package; its {@code internal} packages are its own. */
   static List<String> modules() {
-    return List.of("dev.rgrid.spi", "dev.rgrid.core", "dev.rgrid.backend.docker",
+    return List.of("dev.rgrid.spi", "dev.rgrid.store.sql", "dev.rgrid.core",
+        "dev.rgrid.backend.docker",
         "dev.rgrid.backend.postgres", "dev.rgrid.backend.minio", "dev.rgrid.server",
         "dev.rgrid.client", "dev.rgrid.cli");
   }
@@ -80,6 +81,22 @@ class ArchitectureTest {
     classes().that().resideInAPackage("dev.rgrid.spi..")
         .should().onlyDependOnClassesThat(resideInAnyPackage("dev.rgrid.spi..", "java..", "")
             .or(com.tngtech.archunit.core.domain.JavaClass.Predicates.type(Object[].class)))
+        .check(CLASSES);
+  }
+
+  @Test
+  void theSqlStoreSupportDependsOnTheSpiAndJacksonAlone() {
+    classes().that().resideInAPackage("dev.rgrid.store.sql..")
+        .should().onlyDependOnClassesThat(resideInAnyPackage("dev.rgrid.store.sql..",
+            "dev.rgrid.spi..", "java..", "com.fasterxml.jackson..", ""))
+        .check(CLASSES);
+  }
+
+  @Test
+  void onlyStoreImplementationsUseTheSqlStoreSupport() {
+    noClasses().that().resideOutsideOfPackages("dev.rgrid.store.sql..",
+            "dev.rgrid.core.internal.store..", "dev.rgrid.backend..")
+        .should().dependOnClassesThat().resideInAPackage("dev.rgrid.store.sql..")
         .check(CLASSES);
   }
 

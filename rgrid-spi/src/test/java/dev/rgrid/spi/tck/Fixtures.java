@@ -26,6 +26,11 @@ public final class Fixtures {
     return new BlobKey(String.format("%064x", n));
   }
 
+  /** A cache key (a sha256 in hex) made from a small number. */
+  public static String cacheKey(int n) {
+    return key(n).sha256();
+  }
+
   /** A fresh execution id created at {@code at}. */
   public static synchronized ExecutionId id(Instant at) {
     return ExecutionId.generate(at, RANDOM);

@@ -9,6 +9,7 @@ import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.account.ApiKeyRecord;
 import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.store.sql.NanoInstants;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -47,7 +48,7 @@ public final class PgAccounts implements AccountStore {
                 + " VALUES (:id, :name, :created_at) ON CONFLICT DO NOTHING")
             .bind("id", account.id().value())
             .bind("name", account.name())
-            .bind("created_at", PgInstants.toColumn(account.createdAt()))
+            .bind("created_at", NanoInstants.toColumn(account.createdAt()))
             .execute()));
     if (inserted == 0) {
       // Accounts are never deleted, so this second look tells which of the two was taken.
@@ -99,8 +100,8 @@ public final class PgAccounts implements AccountStore {
             .bind("account", key.account().value())
             .bind("name", key.name())
             .bind("secret_sha256", key.secretSha256())
-            .bind("created_at", PgInstants.toColumn(key.createdAt()))
-            .bind("revoked_at", PgInstants.toColumn(key.revokedAt()))
+            .bind("created_at", NanoInstants.toColumn(key.createdAt()))
+            .bind("revoked_at", NanoInstants.toNullableColumn(key.revokedAt()))
             .execute()));
     if (inserted == 0) {
       if (findAccount(key.account()).isEmpty()) {
@@ -141,7 +142,7 @@ public final class PgAccounts implements AccountStore {
     int updated = errors.call("revoking API key " + keyId, () -> jdbi.withHandle(h ->
         h.createUpdate("UPDATE api_keys SET revoked_at = :at"
                 + " WHERE id = :id AND revoked_at IS NULL")
-            .bind("at", PgInstants.toColumn(at))
+            .bind("at", NanoInstants.toColumn(at))
             .bind("id", keyId)
             .execute()));
     return updated > 0;
@@ -197,8 +198,8 @@ public final class PgAccounts implements AccountStore {
             .bind("account", account.value())
             .bind("key", key)
             .bind("execution", execution.value())
-            .bind("at", PgInstants.toColumn(at))
-            .bind("notBefore", PgInstants.toBound(notBefore))
+            .bind("at", NanoInstants.toColumn(at))
+            .bind("notBefore", NanoInstants.toBound(notBefore))
             .mapTo(String.class)
             .one()));
     return decodeExecution(found);
@@ -208,7 +209,7 @@ public final class PgAccounts implements AccountStore {
   public Optional<ExecutionId> findIdempotent(AccountId account, String key, Instant notBefore) {
     Objects.requireNonNull(account, "account");
     AccountStore.checkIdempotencyKey(key);
-    long bound = PgInstants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
+    long bound = NanoInstants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
     return errors.call("reading an idempotency key of " + account, () -> jdbi.withHandle(h ->
         h.createQuery("SELECT execution_id FROM idempotency_keys"
                 + " WHERE account_id = :account AND key = :key AND created_at >= :notBefore")
@@ -221,7 +222,7 @@ public final class PgAccounts implements AccountStore {
 
   @Override
   public int pruneIdempotency(Instant before) {
-    long bound = PgInstants.toBound(Objects.requireNonNull(before, "before"));
+    long bound = NanoInstants.toBound(Objects.requireNonNull(before, "before"));
     return errors.call("pruning idempotency keys", () -> jdbi.withHandle(h ->
         h.createUpdate("DELETE FROM idempotency_keys WHERE created_at < :before")
             .bind("before", bound)
@@ -240,7 +241,7 @@ public final class PgAccounts implements AccountStore {
     String id = rs.getString("id");
     try {
       return new Account(new AccountId(id), rs.getString("name"),
-          PgInstants.fromColumn(rs.getLong("created_at")));
+          NanoInstants.fromColumn(rs.getLong("created_at")));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw errors.unreadable("account " + id, e);
     }
@@ -251,8 +252,8 @@ public final class PgAccounts implements AccountStore {
     try {
       return new ApiKeyRecord(id, new AccountId(rs.getString("account_id")),
           rs.getString("name"), rs.getString("secret_sha256"),
-          PgInstants.fromColumn(rs.getLong("created_at")),
-          PgInstants.fromColumn(rs.getObject("revoked_at", Long.class)));
+          NanoInstants.fromColumn(rs.getLong("created_at")),
+          NanoInstants.read(rs, "revoked_at"));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw errors.unreadable("API key " + id, e);
     }

@@ -7,12 +7,13 @@ import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.BatchSummary;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.store.sql.BatchColumns;
+import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -35,12 +36,12 @@ final class PgBatches {
                 + " labels) VALUES (:id, :created_at, :script_name, :runtime, :size, :parallel,"
                 + " CAST(:labels AS jsonb)) ON CONFLICT (id) DO NOTHING")
             .bind("id", batch.id().value())
-            .bind("created_at", PgInstants.toColumn(batch.createdAt()))
+            .bind("created_at", NanoInstants.toColumn(batch.createdAt()))
             .bind("script_name", batch.scriptName())
             .bind("runtime", batch.runtime())
             .bind("size", batch.size())
             .bind("parallel", batch.parallel())
-            .bind("labels", Json.encodeLabels(batch.labels()))
+            .bind("labels", StoreJson.encodeLabels(batch.labels()))
             .execute()));
     if (inserted == 0) {
       throw new ConflictException("batch " + batch.id() + " already exists");
@@ -51,8 +52,7 @@ final class PgBatches {
   Optional<BatchRecord> find(BatchId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("reading batch " + id, () -> jdbi.withHandle(h ->
-        h.createQuery("SELECT created_at, script_name, runtime, size, parallel, labels"
-                + " FROM batches WHERE id = :id")
+        h.createQuery("SELECT " + BatchColumns.COLUMNS + " FROM batches WHERE id = :id")
             .bind("id", id.value())
             .map((rs, ctx) -> decode(id, rs))
             .findOne()));
@@ -69,21 +69,12 @@ final class PgBatches {
             .bind("id", id.value())
             .map((rs, ctx) -> new StatusRow(ExecutionStatus.valueOf(rs.getString("status")),
                 rs.getLong("n"), rs.getLong("hits"), rs.getLong("cost"),
-                PgInstants.fromColumn(rs.getObject("last", Long.class))))
+                NanoInstants.read(rs, "last")))
             .list()));
-    Map<ExecutionStatus, Long> counts = new EnumMap<>(ExecutionStatus.class);
-    long cached = 0;
-    long cost = 0;
-    Instant last = null;
-    for (StatusRow row : rows) {
-      counts.put(row.status(), row.count());
-      cached += row.cached();
-      cost = Math.addExact(cost, row.cost());
-      if (row.lastFinished() != null && (last == null || row.lastFinished().isAfter(last))) {
-        last = row.lastFinished();
-      }
-    }
-    return new BatchSummary(id, counts, cached, cost, last);
+    BatchColumns.Summing sum = new BatchColumns.Summing();
+    rows.forEach(row -> sum.add(row.status(), row.count(), row.cached(), row.cost(),
+        row.lastFinished()));
+    return sum.summary(id);
   }
 
   /** The executions of a batch in one status, summed up. */
@@ -92,9 +83,7 @@ final class PgBatches {
 
   private BatchRecord decode(BatchId id, ResultSet rs) throws SQLException {
     try {
-      return new BatchRecord(id, PgInstants.fromColumn(rs.getLong("created_at")),
-          rs.getString("script_name"), rs.getString("runtime"), rs.getInt("size"),
-          rs.getInt("parallel"), Json.decodeLabels(rs.getString("labels")));
+      return BatchColumns.read(id, rs);
     } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
       throw errors.unreadable("batch " + id, e);
     }

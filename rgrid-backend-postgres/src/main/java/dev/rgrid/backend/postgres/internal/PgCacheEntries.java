@@ -1,8 +1,10 @@
 package dev.rgrid.backend.postgres.internal;
 
-import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.store.sql.CacheEntryColumns;
+import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,11 +19,7 @@ import org.jdbi.v3.core.Jdbi;
  * Kept apart because it shares nothing with the execution rows but the database.
  */
 final class PgCacheEntries {
-  /** The most entries one listing returns; a larger request is a mistake, not a big cache. */
-  static final int MAX_LIMIT = 100_000;
-
-  private static final String COLUMNS = "cache_key, execution_id, runtime, script_name,"
-      + " size_bytes, created_at, last_used_at, hits";
+  private static final String COLUMNS = CacheEntryColumns.COLUMNS;
 
   private final Jdbi jdbi;
   private final PgErrors errors;
@@ -48,22 +46,22 @@ final class PgCacheEntries {
             .bind("runtime", entry.runtime())
             .bind("script_name", entry.scriptName())
             .bind("size_bytes", entry.sizeBytes())
-            .bind("created_at", PgInstants.toColumn(entry.createdAt()))
-            .bind("last_used_at", PgInstants.toColumn(entry.lastUsedAt()))
+            .bind("created_at", NanoInstants.toColumn(entry.createdAt()))
+            .bind("last_used_at", NanoInstants.toColumn(entry.lastUsedAt()))
             .bind("hits", entry.hits())
             .execute()));
   }
 
   /** See {@link MetadataStore#useCacheEntry}. */
   Optional<CacheEntry> use(String key, Instant now) {
-    requireKey(key);
+    StoreChecks.requireCacheKey(key);
     Objects.requireNonNull(now, "now");
     // Marking and reading in one statement: two runs reusing the entry at once both count, and
     // each gets back the entry as its own use left it.
     return errors.call("using cache entry " + key, () -> jdbi.withHandle(h ->
         h.createQuery("UPDATE cache_entries SET last_used_at = :at, hits = hits + 1"
                 + " WHERE cache_key = :key RETURNING " + COLUMNS)
-            .bind("at", PgInstants.toColumn(now))
+            .bind("at", NanoInstants.toColumn(now))
             .bind("key", key)
             .map((rs, ctx) -> decode(rs))
             .findOne()));
@@ -71,10 +69,7 @@ final class PgCacheEntries {
 
   /** See {@link MetadataStore#cacheEntries}. */
   List<CacheEntry> list(int limit) {
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException("cache entry limit must be between 1 and " + MAX_LIMIT
-          + ", was " + limit);
-    }
+    StoreChecks.requireCacheListing(limit);
     // The key breaks ties so entries used in the same nanosecond still list in a stable order.
     return errors.call("listing cache entries", () -> jdbi.withHandle(h ->
         h.createQuery("SELECT " + COLUMNS + " FROM cache_entries"
@@ -88,7 +83,7 @@ final class PgCacheEntries {
   int remove(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     List<String> all = List.copyOf(keys); // also rejects null elements
-    all.forEach(PgCacheEntries::requireKey);
+    all.forEach(StoreChecks::requireCacheKey);
     if (all.isEmpty()) {
       return 0;
     }
@@ -102,28 +97,10 @@ final class PgCacheEntries {
 
   private CacheEntry decode(ResultSet rs) throws SQLException {
     try {
-      return new CacheEntry(rs.getString("cache_key"),
-          new ExecutionId(rs.getString("execution_id")), rs.getString("runtime"),
-          rs.getString("script_name"), rs.getLong("size_bytes"),
-          PgInstants.fromColumn(rs.getLong("created_at")),
-          PgInstants.fromColumn(rs.getLong("last_used_at")), rs.getLong("hits"));
+      return CacheEntryColumns.read(rs);
     } catch (IllegalArgumentException | NullPointerException e) {
       // A row this code did not write (or one changed by hand): say which, never guess.
       throw errors.unreadable("cache entry " + rs.getString("cache_key"), e);
     }
-  }
-
-  private static void requireKey(String key) {
-    Objects.requireNonNull(key, "key");
-    if (!CacheEntry.isKey(key)) {
-      throw new IllegalArgumentException("not a cache key: '" + abbreviate(key)
-          + "' (expected 64 lowercase hex digits, a sha256)");
-    }
-  }
-
-  /** Keeps a message one line and short when a caller passes a huge or multi-line string. */
-  private static String abbreviate(String text) {
-    String line = text.replaceAll("\\p{Cntrl}", "?");
-    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
   }
 }

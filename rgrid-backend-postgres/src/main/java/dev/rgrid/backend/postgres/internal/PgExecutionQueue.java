@@ -7,6 +7,7 @@ import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.store.sql.NanoInstants;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -274,7 +275,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   /** Instants as stored: nanoseconds since the epoch. */
   private static long nanos(Instant at) {
-    return PgInstants.toColumn(at);
+    return NanoInstants.toColumn(at);
   }
 
   private <T> T run(String action, HandleCallback<T, RuntimeException> work) {

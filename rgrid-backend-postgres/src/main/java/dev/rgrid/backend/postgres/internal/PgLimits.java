@@ -3,13 +3,13 @@ package dev.rgrid.backend.postgres.internal;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
+import dev.rgrid.store.sql.StoreJson;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
 
 /**
@@ -18,8 +18,6 @@ import org.jdbi.v3.core.Jdbi;
  * {@code limit_alerts}, inserted once across every process).
  */
 final class PgLimits {
-  private static final Pattern MONTH = Pattern.compile("[0-9]{4}-(0[1-9]|1[0-2])");
-
   private final Jdbi jdbi;
   private final PgErrors errors;
 
@@ -41,10 +39,10 @@ final class PgLimits {
     // sum() of BIGINT is NUMERIC in PostgreSQL: exact, and read back as a long while it fits.
     return errors.call("adding up costs", () -> jdbi.withHandle(h -> {
       var q = h.createQuery(sql)
-          .bind("since", PgInstants.toColumn(since))
-          .bind("until", PgInstants.toColumn(until));
+          .bind("since", NanoInstants.toColumn(since))
+          .bind("until", NanoInstants.toColumn(until));
       if (!scope.isEmpty()) {
-        q.bind("labels", Json.encodeLabels(Map.of(AccountId.LABEL, scope)));
+        q.bind("labels", StoreJson.encodeLabels(Map.of(AccountId.LABEL, scope)));
       }
       return q.mapTo(Long.class).one();
     }));
@@ -76,7 +74,7 @@ final class PgLimits {
                 + " SET limit_micros = EXCLUDED.limit_micros, thresholds = EXCLUDED.thresholds")
             .bind("scope", scope)
             .bind("micros", limit.limitMicros())
-            .bind("thresholds", encode(limit))
+            .bind("thresholds", StoreChecks.thresholdsText(limit))
             .execute();
       }
     }));
@@ -85,13 +83,7 @@ final class PgLimits {
   /** See {@link MetadataStore#raiseLimitAlert(String, String, int, Instant)}. */
   boolean raise(String scope, String month, int threshold, Instant at) {
     LimitSetting.checkScope(scope);
-    if (month == null || !MONTH.matcher(month).matches()) {
-      throw new IllegalArgumentException("not a month (YYYY-MM): '" + month + "'");
-    }
-    if (threshold < 1 || threshold > 100) {
-      throw new IllegalArgumentException("a threshold is a percentage from 1 to 100, was "
-          + threshold);
-    }
+    StoreChecks.requireAlert(month, threshold);
     Objects.requireNonNull(at, "at");
     // The primary key decides: of processes raising the same alert at once, one inserts the row
     // and is told to send the alert; the others insert nothing.
@@ -101,29 +93,14 @@ final class PgLimits {
             .bind("scope", scope)
             .bind("month", month)
             .bind("threshold", threshold)
-            .bind("at", PgInstants.toColumn(at))
+            .bind("at", NanoInstants.toColumn(at))
             .execute()));
     return inserted > 0;
   }
 
-  /** {@code t1,t2,...}: plain text, the same as in the embedded store. */
-  private static String encode(LimitSetting limit) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < limit.thresholdsPercent().size(); i++) {
-      sb.append(i == 0 ? "" : ",").append(limit.thresholdsPercent().get(i));
-    }
-    return sb.toString();
-  }
-
   private LimitSetting decode(long micros, String text) {
     try {
-      List<Integer> thresholds = new ArrayList<>();
-      for (String t : text.split(",")) {
-        if (!t.isBlank()) {
-          thresholds.add(Integer.parseInt(t.trim()));
-        }
-      }
-      return new LimitSetting(micros, thresholds);
+      return new LimitSetting(micros, StoreChecks.thresholds(text));
     } catch (IllegalArgumentException e) {
       // NumberFormatException is an IllegalArgumentException, as is a limit the record refuses.
       throw errors.unreadable("the spending limit " + micros + ";" + text, e);

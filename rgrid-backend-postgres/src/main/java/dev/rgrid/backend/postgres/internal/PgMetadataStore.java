@@ -5,7 +5,6 @@ import dev.rgrid.backend.postgres.PostgresSettings;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
-import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.BatchSummary;
@@ -16,27 +15,27 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.LogLine;
-import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.store.sql.ExecutionColumns;
+import dev.rgrid.store.sql.StoreJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
-import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.Query;
 
 /**
- * The {@link MetadataStore} on PostgreSQL, shared by any number of processes: executions and
- * their log lines here; artifacts, the result cache, spending and batches in {@link PgArtifacts},
- * {@link PgCacheEntries}, {@link PgLimits} and {@link PgBatches}. Every driver error leaves as
+ * The {@link MetadataStore} on PostgreSQL, shared by any number of processes: executions here
+ * (their updates in {@link PgRecordUpdates}); log lines, artifacts, the result cache, spending and
+ * batches in {@link PgLogs}, {@link PgArtifacts}, {@link PgCacheEntries}, {@link PgLimits} and
+ * {@link PgBatches}. Every driver error leaves as
  * the SPI's exception (see {@link PgErrors}). The connection pool belongs to the backend, so
  * {@link #close()} does nothing.
  */
@@ -46,6 +45,7 @@ public final class PgMetadataStore implements MetadataStore {
 
   private final Jdbi jdbi;
   private final PgErrors errors;
+  private final PgLogs logs;
   private final PgArtifacts artifactRows;
   private final PgCacheEntries cache;
   private final PgLimits limits;
@@ -64,12 +64,13 @@ public final class PgMetadataStore implements MetadataStore {
     this.cache = new PgCacheEntries(jdbi, errors);
     this.limits = new PgLimits(jdbi, errors);
     this.batches = new PgBatches(jdbi, errors);
+    this.logs = new PgLogs(jdbi, errors, NOTIFY);
     this.changes = new PgNotifications(settings, CHANGES);
     this.updates = new PgRecordUpdates(jdbi, errors, this::decode, CHANGES);
   }
 
   @Override
-  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+  public AutoCloseable subscribeChanges(Consumer<ExecutionId> onChange) {
     Objects.requireNonNull(onChange, "onChange");
     return changes.subscribePayloads(payload -> onChange.accept(parsed(payload)));
   }
@@ -141,7 +142,7 @@ public final class PgMetadataStore implements MetadataStore {
         q.bind("before", query.before().value());
       }
       if (!query.labels().isEmpty()) {
-        q.bind("labels", Json.encodeLabels(query.labels()));
+        q.bind("labels", StoreJson.encodeLabels(query.labels()));
       }
       return q.map((rs, ctx) -> decode(rs)).list();
     }));
@@ -154,55 +155,17 @@ public final class PgMetadataStore implements MetadataStore {
 
   @Override
   public void appendLogs(ExecutionId id, List<LogLine> lines) {
-    Objects.requireNonNull(id, "id");
-    if (lines.isEmpty()) {
-      return;
-    }
-    errors.run("appending log lines of execution " + id, () -> jdbi.useTransaction(h -> {
-      requireExists(h, id);
-      // DO NOTHING keeps the first copy of an (execution, seq) pair, so resent lines vanish.
-      PreparedBatch batch = h.prepareBatch("INSERT INTO log_lines (execution_id, seq, stream, at,"
-          + " text) VALUES (:execution_id, :seq, :stream, :at, :text) ON CONFLICT DO NOTHING");
-      for (LogLine line : lines) {
-        batch.bind("execution_id", id.value()).bind("seq", line.seq())
-            .bind("stream", line.stream().name()).bind("at", PgInstants.toColumn(line.at()))
-            .bind("text", storable(line.text())).add();
-      }
-      batch.execute();
-      h.createQuery(NOTIFY).bind("id", id.value()).mapTo(String.class).one();
-    }));
-  }
-
-  /**
-   * {@code text} without NUL characters, which PostgreSQL text cannot hold: a script that prints
-   * one must not lose its whole log, so each becomes U+FFFD, as undecodable output does.
-   */
-  private static String storable(String text) {
-    return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
+    logs.append(id, lines);
   }
 
   @Override
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    Objects.requireNonNull(id, "id");
-    if (limit < 0) {
-      throw new IllegalArgumentException("limit must not be negative, was " + limit);
-    }
-    return errors.call("reading log lines of execution " + id, () -> jdbi.withHandle(h ->
-        h.createQuery("SELECT seq, stream, at, text FROM log_lines WHERE execution_id = :id"
-                + " AND seq > :after ORDER BY seq LIMIT :limit")
-            .bind("id", id.value()).bind("after", afterSeq).bind("limit", limit)
-            .map((rs, ctx) -> new LogLine(rs.getLong("seq"),
-                LogStream.valueOf(rs.getString("stream")),
-                PgInstants.fromColumn(rs.getLong("at")), rs.getString("text")))
-            .list()));
+    return logs.page(id, afterSeq, limit);
   }
 
   @Override
   public long lastLogSeq(ExecutionId id) {
-    Objects.requireNonNull(id, "id");
-    return errors.call("reading the log of execution " + id, () -> jdbi.withHandle(h ->
-        h.createQuery("SELECT coalesce(max(seq), 0) FROM log_lines WHERE execution_id = :id")
-            .bind("id", id.value()).mapTo(Long.class).one()));
+    return logs.lastSeq(id);
   }
 
   @Override
@@ -220,24 +183,12 @@ public final class PgMetadataStore implements MetadataStore {
     return artifactRows.list(id);
   }
 
-  private Optional<ExecutionRecord> load(Query query, ExecutionId id) {
-    return query.bind("id", id.value()).map((rs, ctx) -> decode(rs)).findOne();
-  }
-
   private ExecutionRecord decode(ResultSet rs) throws SQLException {
     try {
-      return ExecutionRows.read(rs);
+      return ExecutionColumns.read(rs);
     } catch (JsonProcessingException | IllegalArgumentException | NullPointerException e) {
       // A row this code did not write (or one changed by hand): say which, never guess.
       throw errors.unreadable("execution " + rs.getString("id"), e);
-    }
-  }
-
-  private static void requireExists(Handle h, ExecutionId id) {
-    boolean exists = h.createQuery("SELECT 1 FROM executions WHERE id = :id")
-        .bind("id", id.value()).mapTo(Integer.class).findOne().isPresent();
-    if (!exists) {
-      throw new NotFoundException("no execution " + id, NO_EXECUTION_HINT);
     }
   }
 

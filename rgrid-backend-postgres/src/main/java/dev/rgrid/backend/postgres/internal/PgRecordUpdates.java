@@ -1,10 +1,10 @@
 package dev.rgrid.backend.postgres.internal;
 
-import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Optional;
@@ -73,7 +73,7 @@ final class PgRecordUpdates {
         known = null;
         ExecutionRecord next;
         try {
-          next = apply(current.record(), expected, change);
+          next = StoreChecks.applyChange(current.record(), expected, change);
         } catch (RuntimeException e) {
           if (fresh) {
             throw e; // refused by the record as it is now
@@ -132,7 +132,7 @@ final class PgRecordUpdates {
     return jdbi.inTransaction(h -> {
       ExecutionRecord current = h.createQuery(LOCKED_READ).bind("id", id.value())
           .map((rs, ctx) -> decoder.decode(rs)).findOne().orElseThrow(() -> notFound(id));
-      ExecutionRecord next = apply(current, expected, change);
+      ExecutionRecord next = StoreChecks.applyChange(current, expected, change);
       String version = ExecutionRows.bindUpdate(h.createQuery(LOCKED_WRITE), next)
           .mapTo(String.class).one();
       if (ends(current, next)) {
@@ -154,25 +154,6 @@ final class PgRecordUpdates {
    */
   private static boolean ends(ExecutionRecord current, ExecutionRecord next) {
     return next.status().isTerminal() && !current.status().isTerminal();
-  }
-
-  private static ExecutionRecord apply(ExecutionRecord current, Set<ExecutionStatus> expected,
-      UnaryOperator<ExecutionRecord> change) {
-    if (!expected.contains(current.status())) {
-      throw new ConflictException("execution " + current.id() + " is " + current.status()
-          + ", not " + expected);
-    }
-    ExecutionRecord next = change.apply(current);
-    if (next == null) {
-      throw new IllegalArgumentException("the change to execution " + current.id()
-          + " returned null");
-    }
-    if (!next.id().equals(current.id()) || !next.createdAt().equals(current.createdAt())
-        || !next.spec().equals(current.spec())) {
-      throw new IllegalArgumentException("a change to execution " + current.id()
-          + " may not alter its id, spec or creation time");
-    }
-    return next;
   }
 
   private static NotFoundException notFound(ExecutionId id) {

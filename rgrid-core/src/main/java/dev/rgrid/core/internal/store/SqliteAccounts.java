@@ -8,6 +8,7 @@ import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.account.ApiKeyRecord;
 import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.store.sql.NanoInstants;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -56,7 +57,7 @@ final class SqliteAccounts implements AccountStore {
           "INSERT INTO accounts (id, name, created_at) VALUES (?, ?, ?)")) {
         ps.setString(1, account.id().value());
         ps.setString(2, account.name());
-        ps.setLong(3, Instants.toColumn(account.createdAt()));
+        ps.setLong(3, NanoInstants.toColumn(account.createdAt()));
         ps.executeUpdate();
       } catch (SQLException e) {
         if (SqliteErrors.isConstraint(e)) {
@@ -111,8 +112,8 @@ final class SqliteAccounts implements AccountStore {
         ps.setString(2, key.account().value());
         ps.setString(3, key.name());
         ps.setString(4, key.secretSha256());
-        ps.setLong(5, Instants.toColumn(key.createdAt()));
-        Instants.bind(ps, 6, key.revokedAt());
+        ps.setLong(5, NanoInstants.toColumn(key.createdAt()));
+        NanoInstants.bind(ps, 6, key.revokedAt());
         ps.executeUpdate();
       } catch (SQLException e) {
         if (SqliteErrors.isConstraint(e)) {
@@ -147,7 +148,7 @@ final class SqliteAccounts implements AccountStore {
       // The NULL test makes a second revocation a no-op that keeps the first time.
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL")) {
-        ps.setLong(1, Instants.toColumn(at));
+        ps.setLong(1, NanoInstants.toColumn(at));
         ps.setString(2, keyId);
         return ps.executeUpdate() > 0;
       }
@@ -204,8 +205,8 @@ final class SqliteAccounts implements AccountStore {
         ps.setString(1, account.value());
         ps.setString(2, key);
         ps.setString(3, execution.value());
-        ps.setLong(4, Instants.toColumn(at));
-        ps.setLong(5, Instants.toBound(notBefore));
+        ps.setLong(4, NanoInstants.toColumn(at));
+        ps.setLong(5, NanoInstants.toBound(notBefore));
         ps.executeUpdate();
       }
       return idempotent(c, account, key, Long.MIN_VALUE).orElseThrow(() ->
@@ -218,14 +219,14 @@ final class SqliteAccounts implements AccountStore {
   public Optional<ExecutionId> findIdempotent(AccountId account, String key, Instant notBefore) {
     Objects.requireNonNull(account, "account");
     AccountStore.checkIdempotencyKey(key);
-    long bound = Instants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
+    long bound = NanoInstants.toBound(Objects.requireNonNull(notBefore, "notBefore"));
     return db.read("reading idempotency key of " + account,
         c -> idempotent(c, account, key, bound));
   }
 
   @Override
   public int pruneIdempotency(Instant before) {
-    long bound = Instants.toBound(Objects.requireNonNull(before, "before"));
+    long bound = NanoInstants.toBound(Objects.requireNonNull(before, "before"));
     return db.write("pruning idempotency keys", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "DELETE FROM idempotency_keys WHERE created_at < ?")) {
@@ -277,7 +278,7 @@ final class SqliteAccounts implements AccountStore {
           String id = rs.getString(1);
           try {
             out.add(new Account(new AccountId(id), rs.getString(2),
-                Instants.fromColumn(rs.getLong(3))));
+                NanoInstants.fromColumn(rs.getLong(3))));
           } catch (IllegalArgumentException | NullPointerException e) {
             throw db.errors().unreadable("account " + id, e);
           }
@@ -297,7 +298,7 @@ final class SqliteAccounts implements AccountStore {
           String id = rs.getString(1);
           try {
             out.add(new ApiKeyRecord(id, new AccountId(rs.getString(2)), rs.getString(3),
-                rs.getString(4), Instants.fromColumn(rs.getLong(5)), Instants.read(rs, 6)));
+                rs.getString(4), NanoInstants.fromColumn(rs.getLong(5)), NanoInstants.read(rs, 6)));
           } catch (IllegalArgumentException | NullPointerException e) {
             throw db.errors().unreadable("API key " + id, e);
           }

@@ -1,8 +1,10 @@
 package dev.rgrid.core.internal.store;
 
-import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.CacheEntry;
+import dev.rgrid.store.sql.CacheEntryColumns;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,9 +22,6 @@ import java.util.Optional;
  * Kept apart because it shares nothing with the execution rows but the database.
  */
 final class SqliteCacheEntries {
-  /** The most entries one listing returns; a larger request is a mistake, not a big cache. */
-  static final int MAX_LIMIT = 100_000;
-
   /**
    * Keys per DELETE statement. Far below SQLite's bound on parameters (999 before 3.32), so a
    * statement never fails on a large removal, while 1,000s of keys still take only a few round
@@ -30,8 +29,7 @@ final class SqliteCacheEntries {
    */
   static final int DELETE_CHUNK = 500;
 
-  private static final String COLUMNS = "cache_key, execution_id, runtime, script_name,"
-      + " size_bytes, created_at, last_used_at, hits";
+  private static final String COLUMNS = CacheEntryColumns.COLUMNS;
 
   private final SqliteView view;
 
@@ -53,8 +51,8 @@ final class SqliteCacheEntries {
         ps.setString(3, entry.runtime());
         ps.setString(4, entry.scriptName());
         ps.setLong(5, entry.sizeBytes());
-        ps.setLong(6, Instants.toColumn(entry.createdAt()));
-        ps.setLong(7, Instants.toColumn(entry.lastUsedAt()));
+        ps.setLong(6, NanoInstants.toColumn(entry.createdAt()));
+        ps.setLong(7, NanoInstants.toColumn(entry.lastUsedAt()));
         ps.setLong(8, entry.hits());
         ps.executeUpdate();
       }
@@ -64,9 +62,9 @@ final class SqliteCacheEntries {
 
   /** See {@link MetadataStore#useCacheEntry}. */
   Optional<CacheEntry> use(String key, Instant now) {
-    requireKey(key);
+    StoreChecks.requireCacheKey(key);
     Objects.requireNonNull(now, "now");
-    long at = Instants.toColumn(now);
+    long at = NanoInstants.toColumn(now);
     // Mark and read under one write lock: two runs reusing the entry at once both count, and each
     // gets back the entry as its own use left it.
     return view.db().write("using cache entry " + key, c -> {
@@ -91,10 +89,7 @@ final class SqliteCacheEntries {
 
   /** See {@link MetadataStore#cacheEntries}. */
   List<CacheEntry> list(int limit) {
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw new IllegalArgumentException("cache entry limit must be between 1 and " + MAX_LIMIT
-          + ", was " + limit);
-    }
+    StoreChecks.requireCacheListing(limit);
     return view.db().read("listing cache entries", c -> {
       // The key breaks ties so entries used in the same nanosecond still list in a stable order.
       try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM cache_entries"
@@ -115,7 +110,7 @@ final class SqliteCacheEntries {
   int remove(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     List<String> all = List.copyOf(keys); // also rejects null elements
-    all.forEach(SqliteCacheEntries::requireKey);
+    all.forEach(StoreChecks::requireCacheKey);
     if (all.isEmpty()) {
       return 0;
     }
@@ -143,26 +138,10 @@ final class SqliteCacheEntries {
 
   private CacheEntry decode(ResultSet rs) throws SQLException {
     try {
-      return new CacheEntry(rs.getString(1), new ExecutionId(rs.getString(2)), rs.getString(3),
-          rs.getString(4), rs.getLong(5), Instants.fromColumn(rs.getLong(6)),
-          Instants.fromColumn(rs.getLong(7)), rs.getLong(8));
+      return CacheEntryColumns.read(rs);
     } catch (IllegalArgumentException | NullPointerException e) {
       // A row this code did not write (or a damaged file): say which entry, never guess.
-      throw view.db().errors().unreadable("cache entry " + rs.getString(1), e);
+      throw view.db().errors().unreadable("cache entry " + rs.getString("cache_key"), e);
     }
-  }
-
-  private static void requireKey(String key) {
-    Objects.requireNonNull(key, "key");
-    if (!CacheEntry.isKey(key)) {
-      throw new IllegalArgumentException("not a cache key: '" + abbreviate(key)
-          + "' (expected 64 lowercase hex digits, a sha256)");
-    }
-  }
-
-  /** Keeps a message one line and short when a caller passes a huge or multi-line string. */
-  private static String abbreviate(String text) {
-    String line = text.replaceAll("\\p{Cntrl}", "?");
-    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
   }
 }

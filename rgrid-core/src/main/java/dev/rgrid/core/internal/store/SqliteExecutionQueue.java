@@ -5,6 +5,7 @@ import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.store.sql.NanoInstants;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -80,11 +81,11 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
           ps.setNull(3, Types.INTEGER);
         } else {
           ps.setString(2, entry.affinity().value());
-          ps.setLong(3, Instants.toColumn(now.plus(hold)));
+          ps.setLong(3, NanoInstants.toColumn(now.plus(hold)));
         }
-        ps.setLong(4, Instants.toColumn(entry.notBefore()));
+        ps.setLong(4, NanoInstants.toColumn(entry.notBefore()));
         ps.setInt(5, entry.attempt());
-        ps.setLong(6, Instants.toColumn(now));
+        ps.setLong(6, NanoInstants.toColumn(now));
         ps.setString(7, entry.group());
         ps.setInt(8, entry.groupLimit());
         ps.executeUpdate();
@@ -124,7 +125,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
       List<Claim> claims = new ArrayList<>();
       List<Long> seqs = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement(candidates)) {
-        ps.setLong(1, Instants.toColumn(now));
+        ps.setLong(1, NanoInstants.toColumn(now));
         ps.setString(2, worker.value());
         ps.setInt(3, max);
         try (ResultSet rs = ps.executeQuery()) {
@@ -144,7 +145,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
           "UPDATE queue SET claimed_by = ?, lease_until = ?, attempt = ? WHERE seq = ?")) {
         for (int i = 0; i < claims.size(); i++) {
           ps.setString(1, worker.value());
-          ps.setLong(2, Instants.toColumn(leaseUntil));
+          ps.setLong(2, NanoInstants.toColumn(leaseUntil));
           ps.setInt(3, claims.get(i).attempt());
           ps.setLong(4, seqs.get(i));
           ps.addBatch();
@@ -160,7 +161,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     Objects.requireNonNull(worker, "worker");
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(lease, "lease");
-    long until = Instants.toColumn(now.plus(lease));
+    long until = NanoInstants.toColumn(now.plus(lease));
     return db().write("renewing the leases of " + worker, c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "UPDATE queue SET hold_until = ? WHERE claimed_by IS NULL AND affinity = ?")) {
@@ -218,7 +219,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
           + " hold_until = CASE WHEN affinity = ?3 THEN max(coalesce(hold_until, lease_until),"
           + " lease_until) ELSE hold_until END"
           + " WHERE execution_id = ?2 AND claimed_by = ?3")) {
-        ps.setLong(1, Instants.toColumn(notBefore));
+        ps.setLong(1, NanoInstants.toColumn(notBefore));
         ps.setString(2, id.value());
         ps.setString(3, worker.value());
         return ps.executeUpdate() > 0;
@@ -241,7 +242,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
           + " hold_until = CASE WHEN affinity = ?3 THEN max(coalesce(hold_until, lease_until),"
           + " lease_until) ELSE hold_until END"
           + " WHERE execution_id = ?2 AND claimed_by = ?3")) {
-        ps.setLong(1, Instants.toColumn(notBefore));
+        ps.setLong(1, NanoInstants.toColumn(notBefore));
         ps.setString(2, id.value());
         ps.setString(3, worker.value());
         ps.setInt(4, attempt);
@@ -267,7 +268,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     return db().read("listing live workers", c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT worker_id FROM workers"
           + " WHERE alive_until > ? ORDER BY worker_id")) {
-        ps.setLong(1, Instants.toColumn(now));
+        ps.setLong(1, NanoInstants.toColumn(now));
         List<WorkerId> live = new ArrayList<>();
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -296,7 +297,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     return db().read("counting unowned executions", c -> {
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT count(*) FROM queue WHERE " + UNOWNED)) {
-        ps.setLong(1, Instants.toColumn(now));
+        ps.setLong(1, NanoInstants.toColumn(now));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);

@@ -2,14 +2,13 @@ package dev.rgrid.core.internal.store;
 
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
+import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * Spending per scope ({@link LimitSetting#GLOBAL} or an account id): the sum of costs by finish
@@ -17,8 +16,6 @@ import java.util.regex.Pattern;
  * {@code limit_alerts}, inserted once).
  */
 final class SqliteLimits {
-  private static final Pattern MONTH = Pattern.compile("[0-9]{4}-(0[1-9]|1[0-2])");
-
   private final SqliteView view;
 
   SqliteLimits(SqliteView view) {
@@ -44,8 +41,8 @@ final class SqliteLimits {
           ps.setString(i++, AccountId.LABEL);
           ps.setString(i++, scope);
         }
-        ps.setLong(i++, Instants.toColumn(since));
-        ps.setLong(i, Instants.toColumn(until));
+        ps.setLong(i++, NanoInstants.toColumn(since));
+        ps.setLong(i, NanoInstants.toColumn(until));
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
@@ -62,7 +59,7 @@ final class SqliteLimits {
         ps.setString(1, scope);
         try (ResultSet rs = ps.executeQuery()) {
           return rs.next() ? Optional.of(new LimitSetting(rs.getLong(1),
-              thresholds(rs.getString(2)))) : Optional.empty();
+              StoreChecks.thresholds(rs.getString(2)))) : Optional.empty();
         }
       }
     });
@@ -83,7 +80,7 @@ final class SqliteLimits {
           + " (scope, limit_micros, thresholds) VALUES (?, ?, ?)")) {
         ps.setString(1, scope);
         ps.setLong(2, limit.limitMicros());
-        ps.setString(3, thresholds(limit));
+        ps.setString(3, StoreChecks.thresholdsText(limit));
         ps.executeUpdate();
       }
       return null;
@@ -92,13 +89,7 @@ final class SqliteLimits {
 
   boolean raise(String scope, String month, int threshold, Instant at) {
     LimitSetting.checkScope(scope);
-    if (month == null || !MONTH.matcher(month).matches()) {
-      throw new IllegalArgumentException("not a month (YYYY-MM): '" + month + "'");
-    }
-    if (threshold < 1 || threshold > 100) {
-      throw new IllegalArgumentException("a threshold is a percentage from 1 to 100, was "
-          + threshold);
-    }
+    StoreChecks.requireAlert(month, threshold);
     Objects.requireNonNull(at, "at");
     return view.db().write("recording a spending alert", c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT OR IGNORE INTO limit_alerts"
@@ -106,28 +97,9 @@ final class SqliteLimits {
         ps.setString(1, scope);
         ps.setString(2, month);
         ps.setInt(3, threshold);
-        ps.setLong(4, Instants.toColumn(at));
+        ps.setLong(4, NanoInstants.toColumn(at));
         return ps.executeUpdate() > 0;
       }
     });
-  }
-
-  /** {@code t1,t2,...}: plain text, readable with sqlite3 (and as version 4 wrote it). */
-  private static String thresholds(LimitSetting limit) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < limit.thresholdsPercent().size(); i++) {
-      sb.append(i == 0 ? "" : ",").append(limit.thresholdsPercent().get(i));
-    }
-    return sb.toString();
-  }
-
-  private static List<Integer> thresholds(String text) {
-    List<Integer> thresholds = new ArrayList<>();
-    for (String t : text.split(",")) {
-      if (!t.isBlank()) {
-        thresholds.add(Integer.parseInt(t.trim()));
-      }
-    }
-    return thresholds;
   }
 }

@@ -14,6 +14,7 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.tck.Fixtures;
+import dev.rgrid.store.sql.NanoInstants;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +34,19 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Databases written by an earlier RGrid open with their data intact and the new schema. */
 class SqliteSchemaMigrationTest {
+  /**
+   * Exactly what schema 1 (before the result cache) wrote for {@code Fixtures.spec(Map.of("team",
+   * "data"), "batch_1")}: no requirements, requirementsSource, scriptFiles or cache.
+   */
+  private static final String V1_SPEC = """
+      {"scriptName":"job.py",\
+      "script":{"sha256":"0000000000000000000000000000000000000000000000000000000000000001"},\
+      "runtime":"python3.11","args":["/work/a b.csv","--x=1","ü"],"env":{"K":"v"},\
+      "inputs":[{"path":"a b.csv",\
+      "blob":{"sha256":"0000000000000000000000000000000000000000000000000000000000000002"},\
+      "size":12}],"timeout":"PT5M","labels":{"team":"data"},"batchId":"batch_1",\
+      "resources":{"milliCpus":1500,"memoryBytes":536870912},"network":false}""";
+
   private static final String CACHE_KEY = "ab".repeat(32);
 
   @TempDir
@@ -105,7 +119,7 @@ class SqliteSchemaMigrationTest {
       s.execute("INSERT INTO settings (key, value) VALUES ('spending.monthly-limit',"
           + " '50000000;50,80,100')");
       s.execute("INSERT INTO limit_alerts (month, threshold, raised_at) VALUES ('2026-11', 50, "
-          + Instants.toColumn(T0) + ")");
+          + NanoInstants.toColumn(T0) + ")");
     }
     String alice = AccountId.generate(T0, new Random(5)).value();
     try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {
@@ -140,9 +154,9 @@ class SqliteSchemaMigrationTest {
       // As version 7 wrote them: nothing expired, nothing indexed by time.
       String insert = "INSERT INTO idempotency_keys (account_id, key, execution_id, created_at)"
           + " VALUES ('%s', '%s', '%s', %d)";
-      s.execute(insert.formatted(alice.value(), "old", old.value(), Instants.toColumn(T0)));
+      s.execute(insert.formatted(alice.value(), "old", old.value(), NanoInstants.toColumn(T0)));
       s.execute(insert.formatted(alice.value(), "recent", recent.value(),
-          Instants.toColumn(T0.plusSeconds(3_600))));
+          NanoInstants.toColumn(T0.plusSeconds(3_600))));
     }
     try (SqliteDatabase db = SqliteDatabase.open(file)) {
       AccountStore accounts = db.accounts();
@@ -171,8 +185,8 @@ class SqliteSchemaMigrationTest {
           + " cached_from, cost_micros) VALUES (?, 'QUEUED', ?, 'batch_1', ?, ?, 1, NULL, NULL,"
           + " NULL, NULL, NULL, 0, 0, NULL, NULL, 0, NULL, 0)")) {
         ps.setString(1, id.value());
-        ps.setLong(2, Instants.toColumn(T0));
-        ps.setString(3, JsonTest.V1_SPEC);
+        ps.setLong(2, NanoInstants.toColumn(T0));
+        ps.setString(3, V1_SPEC);
         ps.setString(4, "[{\"status\":\"QUEUED\",\"at\":\"2026-11-25T10:00:00Z\",\"attempt\":1}]");
         ps.executeUpdate();
       }

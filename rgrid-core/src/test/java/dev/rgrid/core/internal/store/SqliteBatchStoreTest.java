@@ -1,13 +1,13 @@
 package dev.rgrid.core.internal.store;
 
 import dev.rgrid.spi.store.MetadataStore;
-import dev.rgrid.spi.tck.MetadataStoreContract;
+import dev.rgrid.spi.tck.BatchStoreContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded store passes the metadata store contract. */
-class SqliteMetadataStoreTest extends MetadataStoreContract {
+/** The embedded store passes the batch store contract. */
+class SqliteBatchStoreTest extends BatchStoreContract {
   @TempDir
   Path dir;
   private SqliteDatabase db;

@@ -1,11 +1,11 @@
 package dev.rgrid.backend.postgres;
 
 import dev.rgrid.spi.store.MetadataStore;
-import dev.rgrid.spi.tck.MetadataStoreContract;
+import dev.rgrid.spi.tck.ExecutionStoreContract;
 import org.junit.jupiter.api.AfterEach;
 
-/** The metadata store contract on a real PostgreSQL. */
-class PgMetadataStoreTest extends MetadataStoreContract {
+/** The execution store contract on a real PostgreSQL. */
+class PgExecutionStoreTest extends ExecutionStoreContract {
   private PostgresBackend backend;
 
   @Override

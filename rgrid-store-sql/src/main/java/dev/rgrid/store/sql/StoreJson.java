@@ -1,4 +1,4 @@
-package dev.rgrid.backend.postgres.internal;
+package dev.rgrid.store.sql;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -13,13 +13,15 @@ import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.StatusTransition;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The JSON form of the structured parts of a record, the same as in the embedded store so a row
- * reads the same on either. Instants and durations are written as ISO-8601 text (not numbers),
- * which Jackson reads back exactly, to the nanosecond.
+ * The JSON form of the structured parts of a record, the same in every SQL store so a row reads
+ * the same on either. Instants and durations are written as ISO-8601 text (not numbers), which
+ * Jackson reads back exactly, to the nanosecond. Decoders throw {@link JsonProcessingException}
+ * for text that is not what they read, so a store can name the damaged row.
  */
-final class Json {
+public final class StoreJson {
   private static final ObjectMapper MAPPER = JsonMapper.builder()
       .addModule(new JavaTimeModule())
       .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -30,25 +32,24 @@ final class Json {
   /** The spec property that defaults to true; see {@link #decodeSpec}. */
   private static final String CACHE = "cache";
   /** Recently decoded specs by their exact JSON text; see {@link #decodeSpec}. */
-  private static final java.util.concurrent.ConcurrentHashMap<String, ExecutionSpec> SPECS =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final ConcurrentHashMap<String, ExecutionSpec> SPECS = new ConcurrentHashMap<>();
   private static final int SPEC_CACHE = 4096;
 
-  private Json() {}
+  private StoreJson() {}
 
-  static String encodeSpec(ExecutionSpec spec) {
+  /** The JSON text of {@code spec}. */
+  public static String encodeSpec(ExecutionSpec spec) {
     return write(spec);
   }
 
   /**
-   * The spec in {@code json}, including one written by an older RGrid (or copied from an older
-   * embedded store). Such a spec may have no {@code requirements}, {@code requirementsSource} or
-   * {@code scriptFiles}, which decode as empty or null as they should, and no {@code cache},
-   * which Jackson would decode as {@code false} for the primitive: that would silently switch the
-   * result cache off for every old execution, so a missing flag is filled in as the default,
-   * {@code true}, before binding.
+   * The spec in {@code json}, including one written by an older RGrid. Such a spec may have no
+   * {@code requirements}, {@code requirementsSource} or {@code scriptFiles}, which decode as
+   * empty or null as they should, and no {@code cache}, which Jackson would decode as {@code
+   * false} for the primitive: that would silently switch the result cache off for every old
+   * execution, so a missing flag is filled in as the default, {@code true}, before binding.
    */
-  static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
+  public static ExecutionSpec decodeSpec(String json) throws JsonProcessingException {
     // A worker reads the same record, spec unchanged, at its start and at its end (and a
     // follower many times): decoding it dominated the worker's CPU. Specs are immutable values.
     ExecutionSpec known = SPECS.get(json);
@@ -75,28 +76,34 @@ final class Json {
     return MAPPER.treeToValue(spec, ExecutionSpec.class);
   }
 
-  static String encodeTransitions(List<StatusTransition> transitions) {
+  /** The JSON text of a record's status transitions. */
+  public static String encodeTransitions(List<StatusTransition> transitions) {
     return write(transitions);
   }
 
-  static List<StatusTransition> decodeTransitions(String json) throws JsonProcessingException {
+  /** The status transitions in {@code json}. */
+  public static List<StatusTransition> decodeTransitions(String json)
+      throws JsonProcessingException {
     return MAPPER.readValue(json, TRANSITIONS);
   }
 
-  static String encodeFailure(FailureReason failure) {
+  /** The JSON text of {@code failure}, or {@code null} for none. */
+  public static String encodeFailure(FailureReason failure) {
     return failure == null ? null : write(failure);
   }
 
-  static FailureReason decodeFailure(String json) throws JsonProcessingException {
+  /** The failure in {@code json}, or {@code null} for SQL NULL. */
+  public static FailureReason decodeFailure(String json) throws JsonProcessingException {
     return json == null ? null : MAPPER.readValue(json, FailureReason.class);
   }
 
-  /** Labels as a JSON object, for the JSONB columns and for {@code @>} filters on them. */
-  static String encodeLabels(Map<String, String> labels) {
+  /** Labels as a JSON object (PostgreSQL also filters on it with {@code @>}). */
+  public static String encodeLabels(Map<String, String> labels) {
     return write(labels);
   }
 
-  static Map<String, String> decodeLabels(String json) throws JsonProcessingException {
+  /** The labels in {@code json}. */
+  public static Map<String, String> decodeLabels(String json) throws JsonProcessingException {
     return MAPPER.readValue(json, LABELS);
   }
 

@@ -1,4 +1,4 @@
-package dev.rgrid.core.internal.store;
+package dev.rgrid.store.sql;
 
 import static dev.rgrid.spi.tck.Fixtures.key;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The JSON form of specs, including specs written by earlier versions. */
-class JsonTest {
+class StoreJsonTest {
   /**
    * Exactly what schema 1 (before the result cache) wrote for {@code Fixtures.spec(Map.of("team",
    * "data"), "batch_1")}: no requirements, requirementsSource, scriptFiles or cache.
@@ -29,7 +29,7 @@ class JsonTest {
 
   @Test
   void decodesASpecWrittenBeforeTheResultCacheWithCachingOnAndNoDependencies() throws Exception {
-    ExecutionSpec spec = Json.decodeSpec(V1_SPEC);
+    ExecutionSpec spec = StoreJson.decodeSpec(V1_SPEC);
     assertThat(spec).isEqualTo(Fixtures.spec(Map.of("team", "data"), "batch_1"));
     assertThat(spec.cache()).isTrue();
     assertThat(spec.requirements()).isEmpty();
@@ -40,25 +40,25 @@ class JsonTest {
   @Test
   void keepsAnExplicitCacheFlagOfFalse() throws Exception {
     String optedOut = V1_SPEC.substring(0, V1_SPEC.length() - 1) + ",\"cache\":false}";
-    assertThat(Json.decodeSpec(optedOut).cache()).isFalse();
+    assertThat(StoreJson.decodeSpec(optedOut).cache()).isFalse();
   }
 
   @Test
   void roundTripsRequirementsScriptFilesAndTheCacheFlag() throws Exception {
     for (boolean cache : new boolean[] {false, true}) {
       ExecutionSpec spec = withDependencies(Fixtures.spec(Map.of("k", "v"), null), cache);
-      ExecutionSpec decoded = Json.decodeSpec(Json.encodeSpec(spec));
+      ExecutionSpec decoded = StoreJson.decodeSpec(StoreJson.encodeSpec(spec));
       assertThat(decoded).isEqualTo(spec);
       assertThat(decoded.cache()).isEqualTo(cache);
     }
     ExecutionSpec plain = Fixtures.spec(Map.of(), null);
-    assertThat(Json.decodeSpec(Json.encodeSpec(plain))).isEqualTo(plain);
+    assertThat(StoreJson.decodeSpec(StoreJson.encodeSpec(plain))).isEqualTo(plain);
   }
 
   @Test
   void refusesJsonThatIsNotASpecObject() {
     for (String bad : List.of("[]", "42", "\"spec\"", "{\"scriptName\":", "")) {
-      assertThatThrownBy(() -> Json.decodeSpec(bad)).isInstanceOf(JsonProcessingException.class);
+      assertThatThrownBy(() -> StoreJson.decodeSpec(bad)).isInstanceOf(JsonProcessingException.class);
     }
   }
 

@@ -1,0 +1,30 @@
+package dev.rgrid.spi.store;
+
+import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ConflictException;
+import java.util.Optional;
+
+/**
+ * Batches: one script over many inputs, each input an execution labelled with the batch id. Part
+ * of {@link MetadataStore}; the summary reads the batch's executions ({@link ExecutionStore}).
+ * Every method may throw {@link BackendUnavailableException}.
+ */
+public interface BatchStore {
+
+  /**
+   * Stores a new batch (before its executions).
+   *
+   * @throws ConflictException when a batch with its id exists
+   */
+  void createBatch(BatchRecord batch);
+
+  /** A batch, if there is one with that id. */
+  Optional<BatchRecord> findBatch(BatchId id);
+
+  /**
+   * How the executions of a batch stand: counts per status, cache hits and cost of the latest
+   * execution of each retry chain (executions whose {@code retriedBy} is set are left out).
+   */
+  BatchSummary batchSummary(BatchId id);
+}
