@@ -1,7 +1,6 @@
 package dev.rgrid.cli;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
@@ -15,13 +14,6 @@ import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.rgrid.core.RGrid;
-import dev.rgrid.core.internal.batch.BatchDownloads;
-import dev.rgrid.core.internal.batch.BatchInputs;
-import dev.rgrid.core.internal.batch.NotSubmitted;
-import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.core.internal.cost.Estimates;
-import dev.rgrid.core.internal.cost.SpendingLimit;
-import dev.rgrid.core.internal.submit.RunPreparation;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -49,30 +41,23 @@ class ArchitectureTest {
         "dev.rgrid.client", "dev.rgrid.cli");
   }
 
-  /**
-   * What the remote client still borrows from core's internals: run preparation, batch inputs
-   * and output folders, estimates and spending limits, which both sides must compute the same
-   * way. They are to become a small public API of their own; until then this list may only
-   * shrink (a new reach-in fails the test).
-   */
-  private static final Class<?>[] CLIENT_BORROWS_FROM_CORE = {
-      RunPreparation.class, BatchInputs.class, BatchDownloads.class, OutputFolders.class,
-      NotSubmitted.class, Estimates.class, SpendingLimit.class};
-
   @ParameterizedTest(name = "{0}")
   @MethodSource("modules")
   void noOtherModuleReachesIntoThisModulesInternals(String module) {
     var rule = noClasses().that().resideOutsideOfPackage(module + "..")
-        .should().dependOnClassesThat(resideInAPackage(module + ".internal..")
-            .and(not(belongToAnyOf(CLIENT_BORROWS_FROM_CORE))))
+        .should().dependOnClassesThat(resideInAPackage(module + ".internal.."))
         .allowEmptyShould(true); // a module without internals (the CLI) has nothing to guard
     rule.check(CLASSES);
   }
 
+  /**
+   * Core's preparation package is what RGrid implementations share (the engine and the remote
+   * client), not an API for applications or front ends, which go through {@code RGrid}.
+   */
   @Test
-  void onlyTheRemoteClientBorrowsTheListedCoreInternals() {
+  void onlyRGridImplementationsUseCoresPreparationPackage() {
     noClasses().that().resideOutsideOfPackages("dev.rgrid.core..", "dev.rgrid.client..")
-        .should().dependOnClassesThat(belongToAnyOf(CLIENT_BORROWS_FROM_CORE))
+        .should().dependOnClassesThat(resideInAPackage("dev.rgrid.core.preparation.."))
         .check(CLASSES);
   }
 

@@ -21,7 +21,7 @@ import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.SpendingStatus;
-import dev.rgrid.core.internal.submit.RunPreparation;
+import dev.rgrid.core.preparation.RunPreparation;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.Artifact;

@@ -4,8 +4,8 @@ import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.SpendingStatus;
-import dev.rgrid.core.internal.cost.Estimates;
-import dev.rgrid.core.internal.cost.SpendingLimit;
+import dev.rgrid.core.preparation.EstimateSubject;
+import dev.rgrid.core.preparation.SpendingLimits;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.LimitSetting;
@@ -76,7 +76,7 @@ public final class Accounting {
    * answers from the account's history.
    */
   public Estimate estimate(Path script, String runtime, List<String> globs, Path base) {
-    Estimates.Subject subject = Estimates.Subject.read(script, globs, base);
+    EstimateSubject subject = EstimateSubject.read(script, globs, base);
     HttpUrl.Builder url = http.url("estimate")
         .addQueryParameter("sha256", subject.sha256())
         .addQueryParameter("script", subject.scriptName())
@@ -109,9 +109,7 @@ public final class Accounting {
       send(http.request(url).delete().build());
       return;
     }
-    List<Integer> checked = thresholds == null || thresholds.isEmpty()
-        ? SpendingLimit.DEFAULT_THRESHOLDS : thresholds;
-    LimitSetting limit = new LimitSetting(limitMicros, checked); // throws for misuse
+    LimitSetting limit = SpendingLimits.setting(limitMicros, thresholds); // throws for misuse
     // PUT is idempotent: retrying it after a lost answer sets the same limit.
     send(http.request(url).put(RequestBody.create(Wire.write(new Wire.LimitRequest(
         limit.limitMicros(), limit.thresholdsPercent())), Http.JSON_TYPE)).build());

@@ -5,9 +5,8 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Limits;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
-import dev.rgrid.core.internal.batch.BatchInputs;
-import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.core.internal.submit.RunPreparation;
+import dev.rgrid.core.preparation.BatchInputs;
+import dev.rgrid.core.preparation.RunPreparation;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.BatchRecord;
@@ -56,7 +55,7 @@ public final class BatchSubmission {
     RunSpec template = spec.template();
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
-    List<String> folders = OutputFolders.assign(base, inputs);
+    List<String> folders = BatchInputs.folders(base, inputs);
     BatchRecord batch = batches.create(template.script().getFileName().toString(),
         template.runtime(), inputs.size(), spec.parallel(), template.labels());
     List<BatchItem> items = new ArrayList<>(inputs.size());

@@ -1,11 +1,11 @@
 package dev.rgrid.client.internal;
 
-import dev.rgrid.core.internal.batch.BatchDownloads;
-import dev.rgrid.core.internal.batch.NotSubmitted;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.preparation.BatchDownloads;
+import dev.rgrid.core.preparation.NotSubmitted;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;

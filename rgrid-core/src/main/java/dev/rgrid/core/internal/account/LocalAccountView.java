@@ -7,9 +7,9 @@ import dev.rgrid.core.Estimate;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.SpendingStatus;
-import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.submit.Submitter;
+import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -183,7 +183,7 @@ public final class LocalAccountView implements AccountView {
   @Override
   public Estimate estimate(String scriptSha256, String scriptName, String runtime, int inputs) {
     AccountRules.checkEstimate(scriptSha256, scriptName, runtime, inputs);
-    return engine.estimates().estimate(new Estimates.Subject(scriptName, scriptSha256, inputs),
+    return engine.estimates().estimate(new EstimateSubject(scriptName, scriptSha256, inputs),
         runtime, account);
   }
 

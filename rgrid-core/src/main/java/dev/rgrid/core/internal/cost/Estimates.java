@@ -4,9 +4,7 @@ import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RuntimeCatalog;
-import dev.rgrid.core.internal.batch.BatchException;
-import dev.rgrid.core.internal.batch.Globs;
-import dev.rgrid.core.internal.blob.Blobs;
+import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -15,8 +13,6 @@ import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,36 +46,6 @@ public final class Estimates {
   }
 
   /**
-   * What an estimate needs of a script and its inputs: read where the files are (here, or in a
-   * remote client that sends it to a server).
-   *
-   * @param scriptName the script's file name, whose suffix chooses a runtime when none is given
-   * @param sha256 the digest of its content, which finds past runs of the same script
-   * @param inputs how many executions it means (one per input; 1 without globs)
-   */
-  public record Subject(String scriptName, String sha256, int inputs) {
-    /**
-     * Reads {@code script} (relative to {@code baseDirectory}) and counts the inputs {@code
-     * globs} match there.
-     *
-     * @throws InvalidRunSpecException for a missing script or a glob that matches nothing
-     */
-    public static Subject read(Path script, List<String> globs, Path baseDirectory) {
-      Path file = baseDirectory.resolve(script).normalize();
-      String sha = Estimates.sha256(file);
-      int inputs = 1;
-      if (!globs.isEmpty()) {
-        try {
-          inputs = Globs.expand(baseDirectory, globs).size();
-        } catch (BatchException e) {
-          throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
-        }
-      }
-      return new Subject(file.getFileName().toString(), sha, inputs);
-    }
-  }
-
-  /**
    * The estimate for {@code script} on {@code runtime} (null: from its suffix) over the inputs
    * {@code globs} match in {@code baseDirectory} (none: one run).
    *
@@ -87,7 +53,7 @@ public final class Estimates {
    *     matches nothing
    */
   public Estimate estimate(Path script, String runtime, List<String> globs, Path baseDirectory) {
-    return estimate(Subject.read(script, globs, baseDirectory), runtime, null);
+    return estimate(EstimateSubject.read(script, globs, baseDirectory), runtime, null);
   }
 
   /**
@@ -96,7 +62,7 @@ public final class Estimates {
    *
    * @throws InvalidRunSpecException for an unknown runtime
    */
-  public Estimate estimate(Subject subject, String runtime, AccountId account) {
+  public Estimate estimate(EstimateSubject subject, String runtime, AccountId account) {
     RuntimeDefinition def = runtime == null || runtime.isBlank()
         ? catalog.forScript(subject.scriptName())
         : catalog.resolve(runtime);
@@ -162,18 +128,5 @@ public final class Estimates {
     int n = sorted.size();
     return n % 2 == 1 ? sorted.get(n / 2)
         : sorted.get(n / 2 - 1).plus(sorted.get(n / 2)).dividedBy(2);
-  }
-
-  private static String sha256(Path file) {
-    if (!Files.isRegularFile(file)) {
-      throw new InvalidRunSpecException("script " + file + " does not exist",
-          "check the path; RGrid's own options go before the script");
-    }
-    try {
-      return Blobs.digest(file).key().sha256();
-    } catch (IOException e) {
-      throw new InvalidRunSpecException("cannot read script " + file + ": " + e.getMessage(),
-          "check that the file is readable");
-    }
   }
 }

@@ -4,6 +4,7 @@ import dev.rgrid.core.CostReport;
 import dev.rgrid.core.SpendingAlert;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
+import dev.rgrid.core.preparation.SpendingLimits;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LimitSetting;
@@ -162,9 +163,8 @@ public final class Spending {
   }
 
   private void set(String scope, Long limitMicros, List<Integer> thresholds) {
-    store.setSpendingLimit(scope, limitMicros == null ? null : new LimitSetting(
-        limitMicros, thresholds == null || thresholds.isEmpty()
-            ? SpendingLimit.DEFAULT_THRESHOLDS : thresholds));
+    store.setSpendingLimit(scope, limitMicros == null ? null
+        : SpendingLimits.setting(limitMicros, thresholds));
   }
 
   private long spentIn(String scope, YearMonth month) {

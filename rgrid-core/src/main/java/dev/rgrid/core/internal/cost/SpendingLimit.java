@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.cost;
 
+import dev.rgrid.core.preparation.SpendingLimits;
 import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Instant;
@@ -26,7 +27,7 @@ import java.util.TreeSet;
  */
 public record SpendingLimit(long limitMicros, List<Integer> thresholdsPercent) {
   /** The warnings raised when no thresholds are given: at 50%, 80% and 100% of the limit. */
-  public static final List<Integer> DEFAULT_THRESHOLDS = List.of(50, 80, 100);
+  public static final List<Integer> DEFAULT_THRESHOLDS = SpendingLimits.DEFAULT_THRESHOLDS;
 
   private static final BigInteger HUNDRED = BigInteger.valueOf(100);
 

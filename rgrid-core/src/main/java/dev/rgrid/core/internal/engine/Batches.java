@@ -7,11 +7,10 @@ import dev.rgrid.core.Execution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
-import dev.rgrid.core.internal.batch.BatchInputs;
-import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.InputResolver;
+import dev.rgrid.core.preparation.BatchInputs;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -65,7 +64,7 @@ final class Batches {
         template.script().getFileName().toString()));
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
-    List<String> folders = OutputFolders.assign(base, inputs);
+    List<String> folders = BatchInputs.folders(base, inputs);
     String scriptName = template.script().getFileName().toString();
     String runtime = template.runtime() == null || template.runtime().isBlank()
         ? catalog.forScript(scriptName).name()

@@ -63,7 +63,7 @@ public final class Submitter {
   /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
   public ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
-    ExecutionSpec spec = RunPreparation.spec(run, batchId, blobs, catalog, rules);
+    ExecutionSpec spec = SpecPreparation.spec(run, batchId, blobs, catalog, rules);
     long detected = System.nanoTime();
     Instant now = clock.instant();
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);

@@ -12,6 +12,7 @@ import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,27 +21,20 @@ import java.util.List;
 /**
  * Turns a {@link RunSpec} (files on this machine) into an {@link ExecutionSpec} (content in a blob
  * store): the same whether the blob store is this process's or a server's reached over HTTP, so a
- * remote client prepares a run exactly as the engine does.
+ * remote client prepares a run exactly as the engine does (through {@link
+ * dev.rgrid.core.preparation.RunPreparation}).
  */
-public final class RunPreparation {
-  private RunPreparation() {}
+public final class SpecPreparation {
+  private SpecPreparation() {}
 
   /**
    * Reads and checks {@code run}, stores its script, inputs and accompanying files in {@code
-   * blobs}, detects its Python requirements, and tells the run's listener what it noticed.
+   * blobs}, detects its Python requirements, and tells the run's listener what it noticed;
+   * checked by {@code rules}: what can be checked is checked before anything is read or stored,
+   * the prepared spec again as a whole (its arguments as rewritten).
    *
    * @param batchId the batch it belongs to, or {@code null}
    * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
-   */
-  public static ExecutionSpec spec(RunSpec run, String batchId, BlobStore blobs,
-      RuntimeCatalog catalog, Limits limits) {
-    return spec(run, batchId, blobs, catalog, new SpecRules(limits));
-  }
-
-  /**
-   * As {@link #spec(RunSpec, String, BlobStore, RuntimeCatalog, Limits)}, checked by {@code
-   * rules}: what can be checked is checked before anything is read or stored, the prepared spec
-   * again as a whole (its arguments as rewritten).
    */
   public static ExecutionSpec spec(RunSpec run, String batchId, BlobStore blobs,
       RuntimeCatalog catalog, SpecRules rules) {
@@ -93,7 +87,7 @@ public final class RunPreparation {
       throw new InvalidRunSpecException("script " + script + " is larger than "
           + limits.maxScriptBytes() + " bytes", "pass large data as an input file instead");
     }
-    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+    if (new String(bytes, StandardCharsets.UTF_8).isBlank()) {
       throw new InvalidRunSpecException("script " + script + " is empty",
           "write some code in it first");
     }

@@ -1,4 +1,4 @@
-package dev.rgrid.core.internal.batch;
+package dev.rgrid.core.preparation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

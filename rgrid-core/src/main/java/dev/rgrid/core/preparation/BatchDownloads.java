@@ -1,6 +1,7 @@
-package dev.rgrid.core.internal.batch;
+package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.Artifact;
 import java.nio.file.Path;
@@ -27,9 +28,14 @@ public final class BatchDownloads {
   }
 
   /**
-   * Downloads the outputs of every submitted item.
+   * Downloads the outputs of every submitted item: into {@code directory/<item's folder>/}, or
+   * straight into {@code directory} when {@code flat}.
    *
+   * @param items the batch's items; those without an execution (never submitted) are skipped
+   * @param source where each execution's outputs are listed and read
    * @return the files written
+   * @throws dev.rgrid.core.InvalidRunSpecException when {@code flat} and outputs of two inputs
+   *     would overwrite each other (listing every clash; nothing is written then)
    */
   public static List<Path> download(List<BatchItem> items, Path directory, boolean flat,
       Source source) {

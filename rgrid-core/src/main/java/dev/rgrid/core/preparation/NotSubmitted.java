@@ -1,4 +1,4 @@
-package dev.rgrid.core.internal.batch;
+package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.BatchProgress;
 

@@ -1,9 +1,12 @@
-package dev.rgrid.core.internal.batch;
+package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.batch.Globs;
+import dev.rgrid.core.internal.batch.OutputFolders;
+import dev.rgrid.core.internal.batch.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,9 +14,9 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * How a {@link BatchSpec} becomes one run per input: its inputs expanded and checked, and each
- * input placed into the template's arguments. Shared by the embedded engine and the remote
- * client, so a batch is formed the same way wherever it runs.
+ * How a {@link BatchSpec} becomes one run per input: its inputs expanded and checked, each given
+ * its output folder, and each placed into the template's arguments. Shared by the embedded engine
+ * and the remote client, so a batch is formed the same way wherever it runs.
  */
 public final class BatchInputs {
   private BatchInputs() {}
@@ -24,8 +27,8 @@ public final class BatchInputs {
   }
 
   /**
-   * The inputs: globs expanded in {@code base}, plus those named, each once, by path, sorted by
-   * {@link Globs#PATH_ORDER}.
+   * The inputs: globs expanded in {@code base}, plus those named, each once, as absolute
+   * normalised paths sorted by the code points of their text.
    *
    * @throws InvalidRunSpecException when a named input is not a file, there are more than {@link
    *     BatchSpec#maxInputs()}, or some cannot be read (naming them; nothing is submitted then)
@@ -64,6 +67,20 @@ public final class BatchInputs {
     return List.copyOf(all);
   }
 
+  /**
+   * The folder each input's outputs go to under the output directory, in the order of {@code
+   * inputs}: named after the input's file name, with parent directories or a number added where
+   * names would collide (also ignoring case), and made safe as a single path segment. The result
+   * depends only on the set of paths, so the same batch always lands in the same folders.
+   *
+   * @param base the directory the inputs were expanded in ({@link #base})
+   * @param inputs the inputs as {@link #expand} returns them
+   * @return distinct folder names, one per input
+   */
+  public static List<String> folders(Path base, List<Path> inputs) {
+    return OutputFolders.assign(base, inputs);
+  }
+
   /** How an input is written in the script's arguments: relative to the base when inside it. */
   public static String argument(Path base, Path input) {
     String shown = input.startsWith(base) ? base.relativize(input).toString() : input.toString();
@@ -72,8 +89,9 @@ public final class BatchInputs {
   }
 
   /**
-   * The run of {@code template} on one input ({@link #argument}), placed per {@link Placement},
-   * heard by {@code listener}.
+   * The run of {@code template} on one input ({@link #argument}), heard by {@code listener}: the
+   * input replaces every {@code {}} in the arguments ({@code {{}}} is a literal {@code {}}), or
+   * is appended as the last argument when there is none. The run reads no standard input.
    */
   public static RunSpec forInput(RunSpec template, String input, ExecutionListener listener) {
     RunSpec t = template;
