@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.store;
 
 import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.MetadataStore;
@@ -35,6 +36,8 @@ import org.sqlite.SQLiteConfig;
 public final class SqliteDatabase implements AutoCloseable {
   /** How long a statement waits for another process's lock before giving up. */
   static final int BUSY_TIMEOUT_MILLIS = 15_000;
+  /** A class of the SQLite driver, looked up by name before anything of it is touched. */
+  static final String DRIVER_CLASS = "org.sqlite.JDBC";
   private static final Logger LOG = LoggerFactory.getLogger(SqliteDatabase.class);
 
   private final Path file;
@@ -54,9 +57,11 @@ public final class SqliteDatabase implements AutoCloseable {
    *
    * @throws BackendUnavailableException when the file cannot be created, read or written, is not
    *     a database, or was written by a newer RGrid
+   * @throws RGridException when the SQLite driver is not on the class path
    */
   public static SqliteDatabase open(Path file) {
     Path path = file.toAbsolutePath();
+    requireDriver(path);
     SqliteErrors errors = new SqliteErrors(path);
     if (path.toString().indexOf('?') >= 0) {
       // The driver reads everything after '?' in its URL as connection options.
@@ -95,6 +100,22 @@ public final class SqliteDatabase implements AutoCloseable {
       }
       throw e instanceof SQLException ? errors.translate((SQLException) e, "opening it")
           : (RuntimeException) e;
+    }
+  }
+
+  /**
+   * Fails clearly when the driver is missing, as it is for an application that depends on
+   * rgrid-client only (which leaves it out): touching the driver's classes would otherwise fail
+   * with a bare {@link NoClassDefFoundError}.
+   */
+  private static void requireDriver(Path path) {
+    try {
+      Class.forName(DRIVER_CLASS, false, SqliteDatabase.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError e) {
+      throw new RGridException("cannot open the embedded RGrid database " + path
+          + ": the SQLite driver (org.xerial:sqlite-jdbc) is not on the class path",
+          "depend on dev.rgrid:rgrid-core to run work here (rgrid-client alone only connects "
+              + "to a server: RGrid.connect)", null, e);
     }
   }
 
