@@ -119,27 +119,27 @@ public final class LocalRGrid implements RGrid {
 
   @Override
   public Batch batch(BatchSpec spec) {
-    return engine.batch(spec);
+    return engine.batches().submit(spec);
   }
 
   @Override
   public BatchProgress batchProgress(BatchId id) {
-    return engine.batchProgress(id);
+    return engine.batches().progress(id);
   }
 
   @Override
   public BatchRecord batchRecord(BatchId id) {
-    return engine.batchRecord(id);
+    return engine.batches().find(id);
   }
 
   @Override
   public int cancelBatch(BatchId id) {
-    return engine.cancelBatch(id);
+    return engine.batches().cancel(id);
   }
 
   @Override
   public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
-    return engine.retryBatch(id, failedOnly);
+    return engine.batches().retry(id, failedOnly);
   }
 
   /**

@@ -1,9 +1,6 @@
 package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.AccountView.Retried;
-import dev.rgrid.core.Batch;
-import dev.rgrid.core.BatchProgress;
-import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.InvalidRunSpecException;
@@ -26,7 +23,6 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.Artifact;
-import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -39,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -335,15 +330,9 @@ public final class Engine implements AutoCloseable {
     return downloader.download(artifacts, directory);
   }
 
-  /** Submits a batch. */
-  public Batch batch(BatchSpec spec) {
-    return batches.submit(spec);
-  }
-
-  /** Stores a batch whose executions another process submits (see {@code AccountView}). */
-  public BatchRecord createBatch(String scriptName, String runtime,
-      int size, int parallel, Map<String, String> labels) {
-    return batches.create(scriptName, runtime, size, parallel, labels);
+  /** The batches: submitting, storing, progress, cancelling and retrying them. */
+  public Batches batches() {
+    return batches;
   }
 
   /**
@@ -355,26 +344,6 @@ public final class Engine implements AutoCloseable {
     int parallel = batches.find(batch).parallel();
     return submit(submitter.prepare(spec, batch.value()), ExecutionListener.NONE, null, parallel,
         true);
-  }
-
-  /** The progress of a stored batch. */
-  public BatchProgress batchProgress(BatchId id) {
-    return batches.progress(id);
-  }
-
-  /** The stored batch. */
-  public BatchRecord batchRecord(BatchId id) {
-    return batches.find(id);
-  }
-
-  /** Cancels what has not ended in a batch. */
-  public int cancelBatch(BatchId id) {
-    return batches.cancel(id);
-  }
-
-  /** Retries the unsuccessful executions of a batch. */
-  public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
-    return batches.retry(id, failedOnly);
   }
 
   /** How many queued executions no live worker holds or reserves now. */
