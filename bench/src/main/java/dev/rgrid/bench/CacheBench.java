@@ -50,7 +50,7 @@ public final class CacheBench {
     Map<String, List<Long>> results = new LinkedHashMap<>();
     try (LocalRGrid rgrid = RGrid.builder().home(dir.resolve("home"))
         .packageIndex(PackageIndex.offline(List.of(wheels))).build()) {
-      System.out.printf(Locale.ROOT, "runtime: %s%n", rgrid.runtimeName());
+      System.out.printf(Locale.ROOT, "runtime: %s%n", rgrid.placement().runtime().orElseThrow().name());
       for (int i = 0; i < 3; i++) { // warm-up
         run(rgrid, RunSpec.builder(script).args(input.toString()).env("ROUND", "w" + i));
         run(rgrid, RunSpec.builder(script).args(input.toString()).env("ROUND", "w" + i));

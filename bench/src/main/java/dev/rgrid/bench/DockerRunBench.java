@@ -22,10 +22,15 @@ import java.util.Map;
  * A trivial script ({@code print(1)}) side by side, in one run, interleaved round by round: the
  * library on the Docker runtime (fresh container per run, and served by the warm pool), the CLI
  * ({@code scripts/rgrid run}, a new JVM each time), and {@code docker run --rm --network none}.
- * Prints a Markdown table of medians. Usage: {@code scripts/bench-docker [ROUNDS]}.
+ * Every run has the result cache off (the same script every round would otherwise be a cache hit
+ * from the second round on, timing no container at all); the count of hits is printed and must
+ * be 0. Prints a Markdown table of medians. Usage: {@code scripts/bench-docker [ROUNDS]}.
  */
 public final class DockerRunBench {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+  /** Library runs that were served from the result cache: with the cache off, always none. */
+  private static int cacheHits;
 
   private DockerRunBench() {}
 
@@ -61,7 +66,12 @@ public final class DockerRunBench {
         add(results, "`docker run --rm --network none " + image + " python3 -c 'print(1)'`",
             docker(image));
       }
-      System.out.printf(Locale.ROOT, "warm starts served: %d%n", warmRuntime.warmStarts());
+      System.out.printf(Locale.ROOT, "warm starts served: %d; cache hits: %d%n",
+          warmRuntime.warmStarts(), cacheHits);
+      if (cacheHits > 0) {
+        throw new IllegalStateException(cacheHits + " runs were cache hits: the timings are not"
+            + " of container runs");
+      }
     }
     long dockerCli = median(results.get(results.keySet().stream()
         .filter(k -> k.startsWith("`docker run")).findFirst().orElseThrow()));
@@ -76,9 +86,12 @@ public final class DockerRunBench {
 
   private static long library(RGrid rgrid, Path script) throws InterruptedException {
     long start = System.nanoTime();
-    ExecutionRecord done = rgrid.run(RunSpec.builder(script).build()).await(DEADLINE)
-        .orElseThrow();
+    ExecutionRecord done = rgrid.run(RunSpec.builder(script).cache(false).build())
+        .await(DEADLINE).orElseThrow();
     long ms = (System.nanoTime() - start) / 1_000_000;
+    if (done.cached()) {
+      cacheHits++;
+    }
     if (done.status() != ExecutionStatus.SUCCEEDED) {
       throw new IllegalStateException("run failed: " + done.failure());
     }
@@ -98,7 +111,7 @@ public final class DockerRunBench {
   private static long cli(Path repo, Path script, Path dir) throws IOException,
       InterruptedException {
     ProcessBuilder pb = new ProcessBuilder(repo.resolve("scripts/rgrid").toString(), "run",
-        "--output-dir", dir.resolve("cli-out").toString(), script.toString());
+        "--no-cache", "--output-dir", dir.resolve("cli-out").toString(), script.toString());
     pb.environment().put("RGRID_HOME", dir.resolve("home-cli").toString());
     pb.environment().put("RGRID_RUNTIME", "docker");
     return time(pb);

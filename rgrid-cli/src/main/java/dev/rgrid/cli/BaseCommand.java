@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.rgrid.core.Config;
 import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.RGridException;
@@ -116,8 +117,8 @@ abstract class BaseCommand implements Callable<Integer> {
    *
    * @throws RGridException naming the store, when no worker is alive
    */
-  static void requireWorker(LocalRGrid rgrid, Config config) {
-    if (rgrid.liveWorkers().isEmpty()) {
+  static void requireWorker(Placement placement, Config config) {
+    if (placement.liveWorkers().orElse(1) == 0) {
       throw new RGridException("no worker is alive on " + config.stateName(),
           "start `rgrid worker` on the same store, or use --local-worker to run it here");
     }

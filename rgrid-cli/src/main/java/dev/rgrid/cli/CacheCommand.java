@@ -1,7 +1,6 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CachePruned;
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.CacheEntry;
 import java.time.Duration;
@@ -47,8 +46,8 @@ final class CacheCommand extends BaseCommand {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--limit must be between 1 and 100000, was " + limit);
       }
-      try (LocalRGrid rgrid = open(0)) {
-        List<CacheEntry> entries = rgrid.cacheEntries(limit);
+      try (RGrid rgrid = client(0, null)) {
+        List<CacheEntry> entries = rgrid.cache().entries(limit);
         if (json) {
           printJson(entries);
           return ExitCodes.OK;
@@ -103,8 +102,8 @@ final class CacheCommand extends BaseCommand {
             "--all removes every entry: leave out --older-than and --max-size, or --all");
       }
       Long max = maxSize == null ? null : Parsing.size(maxSize);
-      try (LocalRGrid rgrid = open(0)) {
-        CachePruned pruned = all ? rgrid.clearCache() : rgrid.pruneCache(age, max);
+      try (RGrid rgrid = client(0, null)) {
+        CachePruned pruned = all ? rgrid.cache().clear() : rgrid.cache().prune(age, max);
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();
           out.put("removed", pruned.removed());

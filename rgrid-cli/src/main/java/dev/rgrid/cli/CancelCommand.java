@@ -1,6 +1,5 @@
 package dev.rgrid.cli;
 
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import picocli.CommandLine.Command;

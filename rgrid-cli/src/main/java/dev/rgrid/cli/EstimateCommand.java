@@ -2,7 +2,6 @@ package dev.rgrid.cli;
 
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import java.nio.file.Path;
 import java.util.ArrayList;

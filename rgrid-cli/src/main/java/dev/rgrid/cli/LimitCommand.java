@@ -1,7 +1,6 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CostReport;
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.SpendingStatus;
 import java.util.ArrayList;

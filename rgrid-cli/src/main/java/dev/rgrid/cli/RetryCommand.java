@@ -1,7 +1,7 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.Config;
 import dev.rgrid.core.Execution;
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -62,8 +62,8 @@ final class RetryCommand extends BaseCommand {
       }
       terminal.note(retry.id() + " retries " + executionId);
       if (detach) {
-        if (rgrid instanceof LocalRGrid) {
-          AgentCommand.spawn(null); // a server's workers run it there
+        if (runsHere(Config.fromEnvironment(), false)) {
+          AgentCommand.spawn(null); // else a server's or the cluster's workers run it
         }
         return ExitCodes.OK;
       }
@@ -108,8 +108,8 @@ final class RetryCommand extends BaseCommand {
         terminal.out.flush();
       }
       if (detach) {
-        if (rgrid instanceof LocalRGrid) {
-          AgentCommand.spawn(null); // a server's workers run them there
+        if (runsHere(Config.fromEnvironment(), false)) {
+          AgentCommand.spawn(null); // else a server's or the cluster's workers run them
         }
         return ExitCodes.OK;
       }

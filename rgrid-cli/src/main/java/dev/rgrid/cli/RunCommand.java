@@ -1,16 +1,17 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.Batch;
-import dev.rgrid.core.Config;
 import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.Config;
 import dev.rgrid.core.Execution;
-import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.ExecutionListener;
-import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.Resources;
 import dev.rgrid.spi.store.RetryPolicy;
@@ -185,6 +186,8 @@ final class RunCommand extends BaseCommand {
     }
     AtomicReference<Execution> current =
         new AtomicReference<>();
+    Config config = Config.fromEnvironment();
+    boolean here = runsHere(config, localWorker);
     if (!json) {
       builder.listener(new ExecutionListener() {
         @Override
@@ -198,19 +201,25 @@ final class RunCommand extends BaseCommand {
             stdoutClosed(current.get());
           }
         }
+
+        @Override
+        public void onLogLine(LogLine line) {
+          if (!here && line.stream() == LogStream.SYSTEM) {
+            // RGrid's notes on a run elsewhere (a retried attempt, a truncated log), dimmed.
+            terminal.logLine(line, false, false);
+          }
+        }
       });
     }
     Timings timings = new Timings(System.getenv("RGRID_TIMINGS") != null);
-    int code = runOpen(builder, timings, current);
+    int code = runOpen(builder, config, here, timings, current);
     timings.mark("close");
     timings.print(terminal);
     return code;
   }
 
-  private int runOpen(RunSpec.Builder builder, Timings timings,
+  private int runOpen(RunSpec.Builder builder, Config config, boolean here, Timings timings,
       AtomicReference<Execution> current) throws Exception {
-    Config config = Config.fromEnvironment();
-    boolean here = runsHere(config, localWorker);
     // The interruption is closed after the RGrid: Ctrl-C waits for the close.
     try (Interruption interruption = new Interruption(terminal);
         RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
@@ -221,10 +230,9 @@ final class RunCommand extends BaseCommand {
       current.set(execution);
       timings.mark("submit");
       interruption.onInterrupt(() -> cancelOnInterrupt(execution));
-      // In this process the listener prints the output as it comes; from a server or the
-      // cluster's workers, the output comes as stored log lines.
-      ExecutionRecord done = here ? execution.await()
-          : rgrid.followLogs(execution.id(), 0, line -> terminal.logLine(line, true, true));
+      // The listener prints the output as it comes: as written from this process's workers, as
+      // stored lines from a server's or the cluster's.
+      ExecutionRecord done = execution.await();
       if (brokenPipe) {
         // Like a local script writing into `| head`: it ends, quietly, as killed by SIGPIPE.
         return 128 + 13;
@@ -319,28 +327,27 @@ final class RunCommand extends BaseCommand {
    * cluster's workers, refuses to wait when none is alive.
    */
   private void beforeSubmitting(RGrid rgrid, Config config, boolean here) {
-    if (rgrid instanceof LocalRGrid local) {
-      if (here) {
-        noticeIsolation(local);
-      } else {
-        requireWorker(local, config);
-      }
+    Placement placement = rgrid.placement();
+    if (here) {
+      placement.runtime().ifPresent(this::noticeIsolation);
+    } else if (placement.mode() == Placement.Mode.SHARED) {
+      requireWorker(placement, config);
     }
   }
 
-  private void noticeIsolation(LocalRGrid rgrid) {
-    if (rgrid.runtimeNotice().isPresent()) {
+  private void noticeIsolation(Placement.LocalRuntime runtime) {
+    if (runtime.notice().isPresent()) {
       // A fallback (no engine answered) is said on every run: it may be a surprise each time.
-      terminal.note(rgrid.runtimeNotice().get());
+      terminal.note(runtime.notice().get());
       return;
     }
-    if (rgrid.runtimeCapabilities().isolates()) {
+    if (runtime.isolates()) {
       return;
     }
     // The local runtime chosen on purpose is said once per state directory, not on every run.
-    Path marker = RGridBuilder.defaultHome().resolve(".notice-" + rgrid.runtimeName());
+    Path marker = RGridBuilder.defaultHome().resolve(".notice-" + runtime.name());
     if (!Files.exists(marker)) {
-      terminal.note("scripts run as local processes (runtime '" + rgrid.runtimeName()
+      terminal.note("scripts run as local processes (runtime '" + runtime.name()
           + "'): they are NOT isolated from this machine");
       try {
         Files.writeString(marker, "shown\n");

@@ -1,6 +1,5 @@
 package dev.rgrid.cli;
 
-import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import java.util.ArrayList;
@@ -38,8 +37,8 @@ final class RuntimesCommand extends BaseCommand {
             r.name() + (r.name().equals(defaultName) ? "*" : ""), r.image(), r.scriptSuffix(),
             String.join(",", aliases));
       }
-      terminal.note("* the default" + (rgrid instanceof LocalRGrid local
-          ? "; scripts run with the '" + local.runtimeName() + "' runtime" : ""));
+      terminal.note("* the default" + rgrid.placement().runtime()
+          .map(r -> "; scripts run with the '" + r.name() + "' runtime").orElse(""));
       return ExitCodes.OK;
     }
   }

@@ -65,8 +65,9 @@ final class ServerCommand extends BaseCommand {
       }
     }, "rgrid-server-stop"));
     terminal.note("serving the RGrid API on http://" + host + ":" + server.port()
-        + (embedded ? " with " + workers + " in-process workers on the " + rgrid.runtimeName()
-        + " runtime" : ""));
+        + rgrid.placement().runtime().filter(r -> embedded)
+        .map(r -> " with " + workers + " in-process workers on the " + r.name() + " runtime")
+        .orElse(""));
     stopped.await();
     return ExitCodes.OK;
   }

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.WorkerId;
@@ -109,9 +110,9 @@ final class WorkerCommand extends BaseCommand {
       }
     }, "rgrid-worker-stop");
     Runtime.getRuntime().addShutdownHook(onStop);
+    Placement.LocalRuntime runtime = rgrid.placement().runtime().orElseThrow(); // it has workers
     terminal.note("worker " + workerId + " running up to " + concurrency + " at once on the "
-        + rgrid.runtimeName() + " runtime" + rgrid.runtimeNotice().map(n -> " (" + n + ")")
-        .orElse(""));
+        + runtime.name() + " runtime" + runtime.notice().map(n -> " (" + n + ")").orElse(""));
     stopped.await(); // until SIGTERM / Ctrl-C runs the hook
     return ExitCodes.OK;
   }

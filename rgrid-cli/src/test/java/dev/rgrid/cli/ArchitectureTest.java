@@ -9,11 +9,13 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.rgrid.core.RGrid;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -126,6 +128,28 @@ class ArchitectureTest {
         .and().resideOutsideOfPackage("dev.rgrid.core.internal.wiring..")
         .should().dependOnClassesThat().resideInAPackage("dev.rgrid.core.internal.wiring..")
         .check(CLASSES);
+  }
+
+  /**
+   * {@code RGrid} is the whole API for embedded and remote alike: only what hosts the engine (the
+   * server, a worker, the background agent, the administration of a state) holds the embedded
+   * implementation; a command that works for a user talks to the interface.
+   */
+  @Test
+  void onlyWhatHostsTheEngineUsesTheEmbeddedImplementation() {
+    noClasses().that().resideOutsideOfPackages("dev.rgrid.core..", "dev.rgrid.server..",
+            "dev.rgrid.bench..")
+        .and().doNotHaveFullyQualifiedName("dev.rgrid.cli.BaseCommand")
+        .and(not(nestedIn("dev.rgrid.cli.ServerCommand", "dev.rgrid.cli.WorkerCommand",
+            "dev.rgrid.cli.AgentCommand", "dev.rgrid.cli.AdminCommand")))
+        .should().dependOnClassesThat().haveFullyQualifiedName("dev.rgrid.core.LocalRGrid")
+        .check(CLASSES);
+  }
+
+  private static DescribedPredicate<JavaClass> nestedIn(String... hosts) {
+    return DescribedPredicate.describe("one of " + String.join(", ", hosts) + " (or in one)",
+        c -> Arrays.stream(hosts).anyMatch(h -> c.getName().equals(h)
+            || c.getName().startsWith(h + "$")));
   }
 
   @Test

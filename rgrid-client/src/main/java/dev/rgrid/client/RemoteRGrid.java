@@ -12,11 +12,14 @@ import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.CachedResults;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FollowedExecution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.Limits;
+import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
@@ -24,6 +27,7 @@ import dev.rgrid.core.SpendingStatus;
 import dev.rgrid.core.preparation.RunPreparation;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
@@ -69,8 +73,8 @@ import okhttp3.OkHttpClient;
  * own history, its own monthly limit (a server may have a global one as well, set by its
  * administrator).
  *
- * <p>Listeners of a remote run hear only the notices of its preparation (detected
- * dependencies, files left out); follow its output with {@link #followLogs}.
+ * <p>Listeners of a remote run hear the notices of its preparation (detected dependencies,
+ * files left out) at once, then its stored lines as they arrive (see {@link FollowedExecution}).
  *
  * <p>A batch's inputs are expanded and prepared here, as the embedded engine does, and each is
  * submitted as an execution of the batch, which the server's workers run under the batch's
@@ -129,7 +133,8 @@ public final class RemoteRGrid implements RGrid {
     }
     requireDefaultRetry(spec);
     ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
-    return handle(executions.create(prepared, spec).id());
+    Execution submitted = handle(executions.create(prepared, spec).id());
+    return FollowedExecution.of(submitted, spec.listener(), this::followLogs);
   }
 
   @Override
@@ -259,6 +264,24 @@ public final class RemoteRGrid implements RGrid {
   @Override
   public RuntimeCatalog runtimes() {
     return accounting.runtimes();
+  }
+
+  /** {@link Placement#remote()}: the server's workers run everything. */
+  @Override
+  public Placement placement() {
+    return Placement.remote();
+  }
+
+  /**
+   * Refused: the result cache is the server's, shared by its accounts.
+   *
+   * @throws RGridException always, saying where to manage it
+   */
+  @Override
+  public CachedResults cache() {
+    throw new RGridException("the result cache of " + http.server() + " is the server's, "
+        + "shared by its accounts", "manage it on the server's host: `rgrid cache` with the "
+        + "server's state (RGRID_HOME or RGRID_DB_URL)");
   }
 
   /** Releases the connections and threads of the HTTP client this created (not a given one). */

@@ -105,6 +105,47 @@ class RemoteRGridTest {
   }
 
   @Test
+  void aListenerHearsARunOnTheServerAsItsLinesAreStoredAndTheCacheIsTheServers()
+      throws Exception {
+    StringBuilder out = new StringBuilder();
+    List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<ExecutionStatus> statuses = new java.util.concurrent.CopyOnWriteArrayList<>();
+    dev.rgrid.core.ExecutionListener listener = new dev.rgrid.core.ExecutionListener() {
+      @Override
+      public void onOutput(LogStream stream, byte[] bytes) {
+        synchronized (out) {
+          out.append(stream).append(':').append(new String(bytes, StandardCharsets.UTF_8));
+        }
+      }
+
+      @Override
+      public void onLogLine(LogLine line) {
+        lines.add(line.text());
+      }
+
+      @Override
+      public void onStatus(ExecutionRecord record) {
+        statuses.add(record.status());
+      }
+    };
+    Execution e = remote.run(RunSpec.builder(file("talk.py", "import sys\nprint('one')\n"
+        + "sys.stdout.flush()\nprint('two', file=sys.stderr)\n")).cache(false)
+        .listener(listener).build());
+    ExecutionRecord done = await(e);
+    assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    synchronized (out) {
+      assertThat(out.toString()).isIn("STDOUT:one\nSTDERR:two\n", "STDERR:two\nSTDOUT:one\n");
+    }
+    assertThat(lines).containsExactlyInAnyOrder("one", "two");
+    assertThat(statuses).as("heard before await returned").containsExactly(
+        ExecutionStatus.SUCCEEDED);
+
+    assertThat(remote.placement()).isEqualTo(dev.rgrid.core.Placement.remote());
+    assertThatThrownBy(remote::cache).isInstanceOf(RGridException.class)
+        .hasMessageContaining("is the server's");
+  }
+
+  @Test
   void runsAScriptWithAnInputAndBringsBackItsLogsAndOutputs() throws Exception {
     Path script = file("upper.py", "import sys, os\ntext = open(sys.argv[1]).read()\n"
         + "print('read', text.strip())\nprint('to stderr', file=sys.stderr)\n"

@@ -4,7 +4,7 @@ import dev.rgrid.spi.store.CacheEntry;
 import java.util.List;
 
 /**
- * What {@link LocalRGrid#pruneCache} removed from the result cache, and what is left.
+ * What {@link CachedResults#prune} or {@link CachedResults#clear} removed from the result cache, and what is left.
  *
  * @param removed the entries removed (their executions stay, with their outputs)
  * @param kept how many entries remain

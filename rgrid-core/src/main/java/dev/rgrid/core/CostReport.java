@@ -1,5 +1,7 @@
 package dev.rgrid.core;
 
+import dev.rgrid.core.internal.cost.CostException;
+import dev.rgrid.core.internal.cost.Money;
 import java.time.Instant;
 import java.util.List;
 
@@ -22,7 +24,7 @@ public record CostReport(Instant since, Instant until, String by, List<Line> lin
 
   /** {@code micros} as money: {@code €50.50}, {@code €0.000417}. */
   public static String format(long micros) {
-    return dev.rgrid.core.internal.cost.Money.format(micros);
+    return Money.format(micros);
   }
 
   /**
@@ -33,8 +35,8 @@ public record CostReport(Instant since, Instant until, String by, List<Line> lin
    */
   public static long parseAmount(String text) {
     try {
-      return dev.rgrid.core.internal.cost.Money.parse(text);
-    } catch (dev.rgrid.core.internal.cost.CostException e) {
+      return Money.parse(text);
+    } catch (CostException e) {
       throw new InvalidRunSpecException(e.getMessage(), e.hint().orElse(null));
     }
   }

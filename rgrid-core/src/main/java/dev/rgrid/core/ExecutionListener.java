@@ -5,16 +5,19 @@ import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 
 /**
- * Hears what happens to an execution while this RGrid instance runs it. Every method has a no-op
- * default. Calls come from RGrid's worker threads: keep them short and do not block.
+ * Hears what happens to an execution, wherever it runs (see {@link RGrid#run}): from this
+ * instance's workers as it happens; from other workers (a server's, the cluster's) as its log
+ * lines are stored, through {@link FollowedExecution}. Every method has a no-op default. Calls
+ * come from RGrid's threads: keep them short and do not block.
  */
 public interface ExecutionListener {
   /** The execution changed status; {@code record} is the stored state after the change. */
   default void onStatus(ExecutionRecord record) {}
 
   /**
-   * Raw bytes the script wrote, exactly as written, as they arrive (binary included). Only for
-   * executions this instance runs; {@code bytes} belongs to the listener.
+   * Bytes the script wrote, as they arrive: exactly as written (binary included) when this
+   * instance runs it; each stored line and a newline, in UTF-8, when other workers run it. {@code
+   * bytes} belongs to the listener.
    */
   default void onOutput(LogStream stream, byte[] bytes) {}
 

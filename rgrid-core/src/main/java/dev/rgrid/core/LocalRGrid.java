@@ -1,11 +1,17 @@
 package dev.rgrid.core;
 
+import dev.rgrid.core.internal.account.LocalAccountView;
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.runtime.LazyRuntime;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.runtime.ContainerRuntime;
-import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -15,7 +21,10 @@ import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
 
 /**
@@ -33,13 +42,17 @@ public final class LocalRGrid implements RGrid {
   private final Limits limits;
   private final List<AutoCloseable> owned;
   private final RuntimeCatalog catalog;
-  private final dev.rgrid.core.internal.runtime.LazyRuntime selected;
+  private final LazyRuntime selected;
   private final Accounts accounts;
+  private final Placement.Mode mode;
+  private final int slots;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      dev.rgrid.core.internal.runtime.LazyRuntime selected, Accounts accounts) {
+      LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots) {
     this.accounts = accounts;
+    this.mode = mode;
+    this.slots = slots;
     this.engine = engine;
     this.store = store;
     this.blobs = blobs;
@@ -77,8 +90,8 @@ public final class LocalRGrid implements RGrid {
    * executions, batches, costs, estimates and spending limit, as a server does on its behalf.
    * Another account's executions and batches are not found through it.
    */
-  public AccountView account(dev.rgrid.spi.account.AccountId account) {
-    return new dev.rgrid.core.internal.account.LocalAccountView(engine, store, catalog, clock,
+  public AccountView account(AccountId account) {
+    return new LocalAccountView(engine, store, catalog, clock,
         account);
   }
 
@@ -91,38 +104,42 @@ public final class LocalRGrid implements RGrid {
    * The blob store this instance keeps scripts, inputs and outputs in (content-addressed by
    * SHA-256), for a server that takes uploads and serves downloads.
    */
-  public dev.rgrid.spi.blob.BlobStore blobStore() {
+  public BlobStore blobStore() {
     return blobs;
   }
 
   @Override
   public Execution run(RunSpec spec) {
-    return engine.submit(spec);
+    Execution submitted = engine.submit(spec);
+    if (slots > 0 || submitted.record().cached()) {
+      return submitted; // its listener hears this process's workers, or heard the reused result
+    }
+    return FollowedExecution.of(submitted, spec.listener(), this::followLogs);
   }
 
   @Override
   public Batch batch(BatchSpec spec) {
-    return engine.batch(spec);
+    return engine.batches().submit(spec);
   }
 
   @Override
-  public BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
-    return engine.batchProgress(id);
+  public BatchProgress batchProgress(BatchId id) {
+    return engine.batches().progress(id);
   }
 
   @Override
-  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
-    return engine.batchRecord(id);
+  public BatchRecord batchRecord(BatchId id) {
+    return engine.batches().find(id);
   }
 
   @Override
-  public int cancelBatch(dev.rgrid.spi.BatchId id) {
-    return engine.cancelBatch(id);
+  public int cancelBatch(BatchId id) {
+    return engine.batches().cancel(id);
   }
 
   @Override
-  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
-    return engine.retryBatch(id, failedOnly);
+  public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
+    return engine.batches().retry(id, failedOnly);
   }
 
   /**
@@ -133,12 +150,12 @@ public final class LocalRGrid implements RGrid {
    *
    * @return a handle that stops the calls
    */
-  public AutoCloseable subscribeChanges(java.util.function.Consumer<ExecutionId> onChange) {
+  public AutoCloseable subscribeChanges(Consumer<ExecutionId> onChange) {
     return store.subscribeChanges(onChange);
   }
 
   @Override
-  public java.util.Optional<ExecutionRecord> find(ExecutionId id) {
+  public Optional<ExecutionRecord> find(ExecutionId id) {
     return store.find(id);
   }
 
@@ -173,42 +190,37 @@ public final class LocalRGrid implements RGrid {
     return engine.download(id, directory);
   }
 
-  /**
-   * The result cache's entries, most recently used first, at most {@code limit} (≤ 100,000).
-   * Each is a successful execution whose result later identical runs reuse.
-   */
-  public List<CacheEntry> cacheEntries(int limit) {
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit must be positive, was " + limit);
-    }
-    return engine.cache().entries(limit);
-  }
+  @Override
+  public CachedResults cache() {
+    return new CachedResults() {
+      @Override
+      public List<CacheEntry> entries(int limit) {
+        if (limit < 1) {
+          throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return engine.cache().entries(limit);
+      }
 
-  /**
-   * Removes result cache entries: those not used within {@code olderThan} (when not null), then
-   * the least recently used until the rest take at most {@code maxBytes} (when not null). The
-   * executions themselves stay, with their outputs; later identical runs simply run again.
-   */
-  public CachePruned pruneCache(Duration olderThan, Long maxBytes) {
-    if (olderThan != null && olderThan.isNegative()) {
-      throw new IllegalArgumentException("olderThan must not be negative");
-    }
-    if (maxBytes != null && maxBytes < 0) {
-      throw new IllegalArgumentException("maxBytes must not be negative");
-    }
-    return engine.cache().prune(olderThan, maxBytes);
-  }
+      @Override
+      public CachePruned prune(Duration olderThan, Long maxBytes) {
+        if (olderThan != null && olderThan.isNegative()) {
+          throw new IllegalArgumentException("olderThan must not be negative");
+        }
+        if (maxBytes != null && maxBytes < 0) {
+          throw new IllegalArgumentException("maxBytes must not be negative");
+        }
+        return engine.cache().prune(olderThan, maxBytes);
+      }
 
-  /**
-   * Removes every result cache entry, empty ones included (a run without output makes an entry
-   * of 0 bytes, which {@code pruneCache(null, 0L)} keeps since it fits). The executions stay.
-   */
-  public CachePruned clearCache() {
-    return engine.cache().clear();
+      @Override
+      public CachePruned clear() {
+        return engine.cache().clear();
+      }
+    };
   }
 
   @Override
-  public CostReport costs(java.time.Instant since, java.time.Instant until, String by) {
+  public CostReport costs(Instant since, Instant until, String by) {
     return engine.costs().report(since, until, by);
   }
 
@@ -228,7 +240,7 @@ public final class LocalRGrid implements RGrid {
   }
 
   @Override
-  public void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds) {
+  public void setSpendingLimit(Long limitMicros, List<Integer> thresholds) {
     engine.spending().set(limitMicros, thresholds);
   }
 
@@ -247,29 +259,21 @@ public final class LocalRGrid implements RGrid {
     return catalog;
   }
 
-  /** The name of the container runtime in use ({@code process}, {@code docker}). */
-  public String runtimeName() {
-    return runtime.name();
-  }
-
-  /**
-   * Why the container runtime in use is not the preferred one (for example: no Docker engine
-   * answered, so scripts run as local processes), when RGrid chose it by itself.
-   */
-  public java.util.Optional<String> runtimeNotice() {
-    return selected == null ? java.util.Optional.empty() : selected.notice();
-  }
-
-  /** What the container runtime in use can do (whether it isolates scripts, for one). */
-  public RuntimeCapabilities runtimeCapabilities() {
-    return runtime.capabilities();
+  @Override
+  public Placement placement() {
+    // Embedded work runs on this machine even without workers here: an agent beside it runs it.
+    Optional<Placement.LocalRuntime> local = slots == 0 && mode != Placement.Mode.EMBEDDED
+        ? Optional.empty()
+        : Optional.of(new Placement.LocalRuntime(runtime.name(), runtime.capabilities().isolates(),
+            selected == null ? Optional.empty() : selected.notice()));
+    return new Placement(mode, local, OptionalInt.of(engine.liveWorkers().size()));
   }
 
   /**
    * The workers alive on this instance's queue (their heartbeat has not lapsed), its own included
    * when it runs work: none means work submitted here waits until a worker starts.
    */
-  public List<dev.rgrid.spi.WorkerId> liveWorkers() {
+  public List<WorkerId> liveWorkers() {
     return engine.liveWorkers();
   }
 
@@ -303,7 +307,7 @@ public final class LocalRGrid implements RGrid {
         owned.get(i).close();
       } catch (Exception e) {
         if (failure == null) {
-          failure = new dev.rgrid.spi.RGridException("closing RGrid failed: " + e.getMessage(),
+          failure = new RGridException("closing RGrid failed: " + e.getMessage(),
               null, null, e);
         } else {
           failure.addSuppressed(e);

@@ -1,17 +1,22 @@
 package dev.rgrid.core;
 
-import dev.rgrid.core.internal.engine.Engine;
-import dev.rgrid.spi.store.CacheEntry;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
-import dev.rgrid.spi.runtime.RuntimeCapabilities;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
+import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
 /**
@@ -87,25 +92,29 @@ public interface RGrid extends AutoCloseable {
    * @throws IllegalArgumentException when the URL is not {@code http}/{@code https} or the key is
    *     blank
    */
-  static RGrid connect(java.net.URI url, String apiKey) {
-    java.util.List<String> failures = new java.util.ArrayList<>();
-    var providers = java.util.ServiceLoader.load(RemoteConnector.class).iterator();
+  static RGrid connect(URI url, String apiKey) {
+    List<String> failures = new ArrayList<>();
+    var providers = ServiceLoader.load(RemoteConnector.class).iterator();
     while (failures.size() < 10) { // recovery after an error is best effort: do not spin
       try {
         if (!providers.hasNext()) {
           break;
         }
         return providers.next().connect(url, apiKey);
-      } catch (java.util.ServiceConfigurationError e) { // a registered client that cannot load
+      } catch (ServiceConfigurationError e) { // a registered client that cannot load
         failures.add(e.getMessage());
       }
     }
-    throw new dev.rgrid.spi.RGridException("no remote client on the class path"
+    throw new RGridException("no remote client on the class path"
         + (failures.isEmpty() ? "" : " (tried: " + String.join("; ", failures) + ")"),
         "add rgrid-client (dev.rgrid:rgrid-client) to the class path");
   }
 
-  /** Submits a run; returns at once with its handle. */
+  /**
+   * Submits a run; returns at once with its handle. Its {@link RunSpec#listener() listener}
+   * hears it wherever it runs: from this process's workers as the script writes, from other
+   * workers (a server's, the cluster's) as its lines are stored (see {@link FollowedExecution}).
+   */
   Execution run(RunSpec spec);
 
   /**
@@ -121,14 +130,14 @@ public interface RGrid extends AutoCloseable {
    *
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  BatchProgress batchProgress(dev.rgrid.spi.BatchId id);
+  BatchProgress batchProgress(BatchId id);
 
   /**
    * A stored batch: its script, runtime, size and parallelism.
    *
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id);
+  BatchRecord batchRecord(BatchId id);
 
   /**
    * Cancels every execution of a batch that has not ended.
@@ -136,7 +145,7 @@ public interface RGrid extends AutoCloseable {
    * @return how many were cancelled
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  int cancelBatch(dev.rgrid.spi.BatchId id);
+  int cancelBatch(BatchId id);
 
   /**
    * Retries, as by {@link #retry}, every execution of a batch that failed or timed out (and was
@@ -146,10 +155,10 @@ public interface RGrid extends AutoCloseable {
    * @return the new executions (empty when nothing needed a retry)
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch
    */
-  List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly);
+  List<Execution> retryBatch(BatchId id, boolean failedOnly);
 
   /** The stored record of an execution, or empty when there is none. */
-  java.util.Optional<ExecutionRecord> find(ExecutionId id);
+  Optional<ExecutionRecord> find(ExecutionId id);
 
   /**
    * A handle on an existing execution.
@@ -187,7 +196,7 @@ public interface RGrid extends AutoCloseable {
    *
    * @throws IllegalArgumentException for an unknown grouping or an empty range
    */
-  CostReport costs(java.time.Instant since, java.time.Instant until, String by);
+  CostReport costs(Instant since, Instant until, String by);
 
   /**
    * As {@link #costs(java.time.Instant, java.time.Instant, String)}, the range given as users
@@ -222,7 +231,7 @@ public interface RGrid extends AutoCloseable {
    * @throws IllegalArgumentException for a negative limit or thresholds that are not ascending
    *     percentages from 1 to 100
    */
-  void setSpendingLimit(Long limitMicros, java.util.List<Integer> thresholds);
+  void setSpendingLimit(Long limitMicros, List<Integer> thresholds);
 
   /**
    * Runs an ended execution (failed, timed out or cancelled) again: a new execution of the same
@@ -240,6 +249,20 @@ public interface RGrid extends AutoCloseable {
 
   /** The runtimes scripts can ask for. */
   RuntimeCatalog runtimes();
+
+  /**
+   * Where the work submitted here runs, as of now: embedded, shared or remote; with which
+   * container runtime, when this process's workers run it; how many workers are alive.
+   */
+  Placement placement();
+
+  /**
+   * The result cache of the state this instance works on.
+   *
+   * @throws dev.rgrid.spi.RGridException when it is not this client's to manage (a server's
+   *     cache is managed on the server's host)
+   */
+  CachedResults cache();
 
   /**
    * Stops taking work, waits briefly for running executions, hands the rest back to the queue, and

@@ -365,7 +365,8 @@ public final class RGridBuilder {
       }
       return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
           settings, spendingAlerts), store, blobs, runtime, clock, limits, catalog, owned,
-          selected, accounts == null ? null : new Accounts(accounts, clock));
+          selected, accounts == null ? null : new Accounts(accounts, clock),
+          opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots);
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {

@@ -29,7 +29,7 @@ import java.util.Objects;
  * @param resources CPU and memory limits (runtimes that isolate honour them)
  * @param network whether the script may use the network (runtimes that isolate honour it)
  * @param stdin bytes for the script's standard input, or {@code null} for none
- * @param listener hears statuses, output and log lines while this instance runs it
+ * @param listener hears statuses, output and log lines wherever it runs (see {@link RGrid#run})
  * @param baseDirectory where relative argument and input paths are resolved
  * @param requirementsFile a {@code requirements.txt}-style file naming the Python packages to
  *     install, or {@code null} to detect them (PEP 723 block, {@code requirements.txt} beside the

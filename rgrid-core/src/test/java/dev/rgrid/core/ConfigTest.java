@@ -152,7 +152,7 @@ class ConfigTest {
         .hasMessageContaining("no backend on the class path opens the store URL 'jdbc:none://db'");
     try (RGrid embedded = RGrid.client(Config.from(env("RGRID_RUNTIME", "process")))) {
       assertThat(embedded).isInstanceOf(LocalRGrid.class);
-      assertThat(((LocalRGrid) embedded).runtimeName()).isEqualTo("process");
+      assertThat(embedded.placement().runtime().orElseThrow().name()).isEqualTo("process");
     }
     assertThat(home.resolve("rgrid.db")).exists();
   }

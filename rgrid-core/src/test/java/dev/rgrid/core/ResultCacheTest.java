@@ -97,7 +97,7 @@ class ResultCacheTest {
     Path downloaded = Files.createDirectories(src.resolve("dl"));
     second.downloadOutputs(downloaded);
     assertThat(downloaded.resolve("result.txt")).hasContent("3");
-    assertThat(rgrid.cacheEntries(10)).singleElement().satisfies(e -> {
+    assertThat(rgrid.cache().entries(10)).singleElement().satisfies(e -> {
       assertThat(e.executionId()).isEqualTo(first.id());
       assertThat(e.hits()).isEqualTo(1);
       assertThat(e.sizeBytes()).isPositive();
@@ -149,15 +149,15 @@ class ResultCacheTest {
   @Test
   void pruningEndsReuseButKeepsTheExecutions() throws Exception {
     ExecutionRecord first = run(spec().build());
-    assertThat(rgrid.pruneCache(null, 0L).removed()).hasSize(1);
-    assertThat(rgrid.cacheEntries(10)).isEmpty();
+    assertThat(rgrid.cache().prune(null, 0L).removed()).hasSize(1);
+    assertThat(rgrid.cache().entries(10)).isEmpty();
     assertThat(rgrid.outputs(first.id())).hasSize(1);
     assertThat(run(spec().build()).cached()).isFalse();
-    assertThat(rgrid.pruneCache(Duration.ofDays(1), null).removed()).isEmpty();
-    assertThat(rgrid.pruneCache(Duration.ZERO, null).removed()).hasSize(1);
-    assertThatThrownBy(() -> rgrid.pruneCache(Duration.ofSeconds(-1), null))
+    assertThat(rgrid.cache().prune(Duration.ofDays(1), null).removed()).isEmpty();
+    assertThat(rgrid.cache().prune(Duration.ZERO, null).removed()).hasSize(1);
+    assertThatThrownBy(() -> rgrid.cache().prune(Duration.ofSeconds(-1), null))
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> rgrid.cacheEntries(0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> rgrid.cache().entries(0)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
@@ -165,12 +165,12 @@ class ResultCacheTest {
     Path silent = Files.writeString(src.resolve("silent.py"), "pass\n");
     run(RunSpec.builder(silent).build());
     run(spec().build());
-    assertThat(rgrid.cacheEntries(10)).extracting(e -> e.sizeBytes()).contains(0L);
+    assertThat(rgrid.cache().entries(10)).extracting(e -> e.sizeBytes()).contains(0L);
     // A size budget of nothing still fits an entry of nothing: only clearing removes it.
-    assertThat(rgrid.pruneCache(null, 0L).kept()).isEqualTo(1);
-    assertThat(rgrid.clearCache().removed()).hasSize(1);
-    assertThat(rgrid.cacheEntries(10)).isEmpty();
-    assertThat(rgrid.clearCache().removed()).isEmpty();
+    assertThat(rgrid.cache().prune(null, 0L).kept()).isEqualTo(1);
+    assertThat(rgrid.cache().clear().removed()).hasSize(1);
+    assertThat(rgrid.cache().entries(10)).isEmpty();
+    assertThat(rgrid.cache().clear().removed()).isEmpty();
   }
 
   @Test

@@ -3,13 +3,14 @@ package dev.rgrid.server;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.Auth;
 import dev.rgrid.server.internal.BatchRoutes;
-import dev.rgrid.server.internal.CostRoutes;
 import dev.rgrid.server.internal.BlobRoutes;
+import dev.rgrid.server.internal.CostRoutes;
 import dev.rgrid.server.internal.Errors;
 import dev.rgrid.server.internal.ExecutionRoutes;
 import dev.rgrid.server.internal.HttpMetrics;
 import dev.rgrid.server.internal.IdempotencyPruner;
 import dev.rgrid.server.internal.Json;
+import dev.rgrid.server.internal.LogStreams;
 import dev.rgrid.server.internal.NoRoute;
 import dev.rgrid.server.internal.RequestTarget;
 import dev.rgrid.spi.RGridException;
@@ -53,11 +54,11 @@ public final class RGridServer implements AutoCloseable {
   private final Vertx vertx;
   private final HttpServer http;
   private final Router router;
-  private final dev.rgrid.server.internal.LogStreams logStreams;
+  private final LogStreams logStreams;
   private final Future<Integer> firstPrune;
 
   private RGridServer(Vertx vertx, HttpServer http, Router router,
-      dev.rgrid.server.internal.LogStreams logStreams, Future<Integer> firstPrune) {
+      LogStreams logStreams, Future<Integer> firstPrune) {
     this.vertx = vertx;
     this.http = http;
     this.router = router;
@@ -73,8 +74,8 @@ public final class RGridServer implements AutoCloseable {
   public static RGridServer start(LocalRGrid rgrid, ServerOptions options) {
     Vertx vertx = Vertx.vertx();
     try {
-      dev.rgrid.server.internal.LogStreams logStreams =
-          new dev.rgrid.server.internal.LogStreams(rgrid, vertx, options.logPoll());
+      LogStreams logStreams =
+          new LogStreams(rgrid, vertx, options.logPoll());
       Router router = router(vertx, rgrid, options, logStreams);
       // HTTP/1.1 only, in clear text: the cleartext upgrade to HTTP/2 ("Upgrade: h2c") is
       // turned off. Vert.x held such a request unanswered for as long as the client waited
@@ -105,7 +106,7 @@ public final class RGridServer implements AutoCloseable {
   }
 
   private static Router router(Vertx vertx, LocalRGrid rgrid, ServerOptions options,
-      dev.rgrid.server.internal.LogStreams logStreams) {
+      LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
     Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl());
     HttpMetrics metrics = new HttpMetrics();

@@ -33,7 +33,7 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
   private final PostgresSettings settings;
   private final HikariDataSource pool;
   private final Jdbi jdbi;
-  private final PgMetadataStore store;
+  private final MetadataStore store;
   private final PgExecutionQueue queue;
   private final PgAccounts accounts;
 
@@ -41,7 +41,7 @@ public final class PostgresBackend implements dev.rgrid.spi.store.SharedState {
     this.settings = settings;
     this.pool = pool;
     this.jdbi = Jdbi.create(pool);
-    this.store = new PgMetadataStore(jdbi, settings);
+    this.store = PgMetadataStore.open(jdbi, settings);
     this.queue = new PgExecutionQueue(jdbi, settings);
     this.accounts = new PgAccounts(jdbi, settings);
   }

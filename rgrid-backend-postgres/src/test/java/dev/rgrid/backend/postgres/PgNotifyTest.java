@@ -60,7 +60,7 @@ class PgNotifyTest {
             .engine("process").workers(0).build()) {
       // No need to wait for the listener: right after its LISTEN it wakes the worker once, so
       // work enqueued before that is claimed too.
-      assertThat(worker.runtimeName()).isEqualTo("process");
+      assertThat(worker.placement().runtime().orElseThrow().name()).isEqualTo("process");
       Execution e = client.run(RunSpec.builder(script).cache(false).build());
       ExecutionRecord done = e.await(Duration.ofSeconds(60)).orElseThrow();
       assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);

@@ -1,11 +1,17 @@
 package dev.rgrid.store.sql;
 
 import dev.rgrid.spi.ConflictException;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.ExecutionStore;
 import dev.rgrid.spi.store.LimitSetting;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -61,6 +67,35 @@ public final class StoreChecks {
     if (limit < 0) {
       throw new IllegalArgumentException("limit must not be negative, was " + limit);
     }
+  }
+
+  /**
+   * Checks the arguments of a claim on a queue (see {@link
+   * dev.rgrid.spi.queue.ExecutionQueue#claim}).
+   *
+   * @throws IllegalArgumentException when {@code max} is below 1
+   */
+  public static void requireClaim(WorkerId worker, int max, Instant now, Duration lease) {
+    Objects.requireNonNull(worker, "worker");
+    Objects.requireNonNull(now, "now");
+    Objects.requireNonNull(lease, "lease");
+    if (max < 1) {
+      throw new IllegalArgumentException("max must be at least 1, was " + max);
+    }
+  }
+
+  /**
+   * Checks the arguments of {@link AccountStore#rememberIdempotent}.
+   *
+   * @throws IllegalArgumentException when {@code key} is not an idempotency key
+   */
+  public static void requireIdempotent(AccountId account, String key, ExecutionId execution,
+      Instant at, Instant notBefore) {
+    Objects.requireNonNull(account, "account");
+    AccountStore.checkIdempotencyKey(key);
+    Objects.requireNonNull(execution, "execution");
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(notBefore, "notBefore");
   }
 
   /**

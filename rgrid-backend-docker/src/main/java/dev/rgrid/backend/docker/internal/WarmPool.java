@@ -16,8 +16,10 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +55,7 @@ public final class WarmPool implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(WarmPool.class);
   private static final String SLOTS = ".docker-warm";
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final java.time.Duration CLOSE_WAIT = java.time.Duration.ofSeconds(30);
+  private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
   private record Slot(DockerContainer container, Path dir, LateStdin stdin, LateSink sink) {
     Path work() {
@@ -78,8 +81,8 @@ public final class WarmPool implements AutoCloseable {
     t.setDaemon(true);
     return t;
   });
-  private final java.util.concurrent.atomic.AtomicLong served =
-      new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong served =
+      new AtomicLong();
   private volatile Path root;
   private volatile boolean off;
 
@@ -174,7 +177,7 @@ public final class WarmPool implements AutoCloseable {
 
   /** The ids of the containers waiting to be taken. */
   public Set<String> ids() {
-    Set<String> ids = new java.util.HashSet<>();
+    Set<String> ids = new HashSet<>();
     idle.forEach(s -> ids.add(s.container().id()));
     return ids;
   }

@@ -10,6 +10,7 @@ import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.account.ApiKeyRecord;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -176,11 +177,7 @@ public final class PgAccounts implements AccountStore {
   @Override
   public ExecutionId rememberIdempotent(AccountId account, String key, ExecutionId execution,
       Instant at, Instant notBefore) {
-    Objects.requireNonNull(account, "account");
-    AccountStore.checkIdempotencyKey(key);
-    Objects.requireNonNull(execution, "execution");
-    Objects.requireNonNull(at, "at");
-    Objects.requireNonNull(notBefore, "notBefore");
+    StoreChecks.requireIdempotent(account, key, execution, at, notBefore);
     // One statement that always returns the row the key names afterwards: on a conflict it
     // updates the row, to ours when the row has expired and to itself when not. A read after
     // the insert would need a second statement, and between the two a prune could delete the

@@ -1,5 +1,6 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.store.ArtifactStore;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
@@ -13,7 +14,7 @@ import org.jdbi.v3.core.JdbiException;
 import org.jdbi.v3.core.statement.PreparedBatch;
 
 /** The artifacts' part of {@link PgMetadataStore}: rows of the {@code artifacts} table. */
-final class PgArtifacts {
+final class PgArtifacts implements ArtifactStore {
   private final Jdbi jdbi;
   private final PgErrors errors;
 
@@ -22,18 +23,18 @@ final class PgArtifacts {
     this.errors = errors;
   }
 
-  /** See {@link MetadataStore#putArtifacts}. */
-  void put(ExecutionId id, List<Artifact> artifacts) {
+  @Override
+  public void putArtifacts(ExecutionId id, List<Artifact> artifacts) {
     Objects.requireNonNull(id, "id");
     List<Artifact> all = List.copyOf(artifacts);
     errors.run("recording artifacts of execution " + id, () -> jdbi.useTransaction(h -> {
       // Locking the execution's row makes "none recorded yet" hold until the commit, so of two
       // processes recording artifacts at once exactly one succeeds. NO KEY UPDATE, as in
-      // PgMetadataStore.update, lets log lines go in meanwhile.
+      // PgExecutions.update, lets log lines go in meanwhile.
       boolean exists = h.createQuery("SELECT 1 FROM executions WHERE id = :id FOR NO KEY UPDATE")
           .bind("id", id.value()).mapTo(Integer.class).findOne().isPresent();
       if (!exists) {
-        throw new NotFoundException("no execution " + id, PgMetadataStore.NO_EXECUTION_HINT);
+        throw new NotFoundException("no execution " + id, PgExecutions.NO_EXECUTION_HINT);
       }
       boolean recorded = h.createQuery("SELECT 1 FROM artifacts WHERE execution_id = :id LIMIT 1")
           .bind("id", id.value()).mapTo(Integer.class).findOne().isPresent();
@@ -61,16 +62,16 @@ final class PgArtifacts {
     }));
   }
 
-  /** See {@link MetadataStore#removeArtifacts}. */
-  int remove(ExecutionId id) {
+  @Override
+  public int removeArtifacts(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("removing artifacts of execution " + id, () -> jdbi.withHandle(h ->
         h.createUpdate("DELETE FROM artifacts WHERE execution_id = :id").bind("id", id.value())
             .execute()));
   }
 
-  /** See {@link MetadataStore#artifacts}. */
-  List<Artifact> list(ExecutionId id) {
+  @Override
+  public List<Artifact> artifacts(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("reading artifacts of execution " + id, () -> jdbi.withHandle(h ->
         h.createQuery("SELECT path, size, blob FROM artifacts WHERE execution_id = :id"

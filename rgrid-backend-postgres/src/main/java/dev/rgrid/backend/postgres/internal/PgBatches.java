@@ -1,5 +1,6 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.store.BatchStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
@@ -19,7 +20,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
 /** Batches: their rows in {@code batches}, and the summary of their executions. */
-final class PgBatches {
+final class PgBatches implements BatchStore {
   private final Jdbi jdbi;
   private final PgErrors errors;
 
@@ -28,8 +29,8 @@ final class PgBatches {
     this.errors = errors;
   }
 
-  /** See {@link MetadataStore#createBatch}. */
-  void create(BatchRecord batch) {
+  @Override
+  public void createBatch(BatchRecord batch) {
     Objects.requireNonNull(batch, "batch");
     int inserted = errors.call("storing batch " + batch.id(), () -> jdbi.withHandle(h ->
         h.createUpdate("INSERT INTO batches (id, created_at, script_name, runtime, size, parallel,"
@@ -48,8 +49,8 @@ final class PgBatches {
     }
   }
 
-  /** See {@link MetadataStore#findBatch}. */
-  Optional<BatchRecord> find(BatchId id) {
+  @Override
+  public Optional<BatchRecord> findBatch(BatchId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("reading batch " + id, () -> jdbi.withHandle(h ->
         h.createQuery("SELECT " + BatchColumns.COLUMNS + " FROM batches WHERE id = :id")
@@ -58,8 +59,8 @@ final class PgBatches {
             .findOne()));
   }
 
-  /** See {@link MetadataStore#batchSummary}. */
-  BatchSummary summary(BatchId id) {
+  @Override
+  public BatchSummary batchSummary(BatchId id) {
     Objects.requireNonNull(id, "id");
     // Executions replaced by a retry by hand carry retried_by: their retry stands for them.
     List<StatusRow> rows = errors.call("summing up batch " + id, () -> jdbi.withHandle(h ->

@@ -1,5 +1,6 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.store.CacheEntryStore;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.store.sql.CacheEntryColumns;
@@ -18,7 +19,7 @@ import org.jdbi.v3.core.Jdbi;
  * The result cache's part of {@link PgMetadataStore}: rows of the {@code cache_entries} table.
  * Kept apart because it shares nothing with the execution rows but the database.
  */
-final class PgCacheEntries {
+final class PgCacheEntries implements CacheEntryStore {
   private static final String COLUMNS = CacheEntryColumns.COLUMNS;
 
   private final Jdbi jdbi;
@@ -29,8 +30,8 @@ final class PgCacheEntries {
     this.errors = errors;
   }
 
-  /** See {@link MetadataStore#putCacheEntry}. */
-  void put(CacheEntry entry) {
+  @Override
+  public void putCacheEntry(CacheEntry entry) {
     Objects.requireNonNull(entry, "entry");
     // Every column is overwritten, not only some: the new entry is the whole truth, its hits and
     // times included (a re-recorded result starts over).
@@ -52,8 +53,8 @@ final class PgCacheEntries {
             .execute()));
   }
 
-  /** See {@link MetadataStore#useCacheEntry}. */
-  Optional<CacheEntry> use(String key, Instant now) {
+  @Override
+  public Optional<CacheEntry> useCacheEntry(String key, Instant now) {
     StoreChecks.requireCacheKey(key);
     Objects.requireNonNull(now, "now");
     // Marking and reading in one statement: two runs reusing the entry at once both count, and
@@ -67,8 +68,8 @@ final class PgCacheEntries {
             .findOne()));
   }
 
-  /** See {@link MetadataStore#cacheEntries}. */
-  List<CacheEntry> list(int limit) {
+  @Override
+  public List<CacheEntry> cacheEntries(int limit) {
     StoreChecks.requireCacheListing(limit);
     // The key breaks ties so entries used in the same nanosecond still list in a stable order.
     return errors.call("listing cache entries", () -> jdbi.withHandle(h ->
@@ -79,8 +80,8 @@ final class PgCacheEntries {
             .list()));
   }
 
-  /** See {@link MetadataStore#removeCacheEntries}. */
-  int remove(Collection<String> keys) {
+  @Override
+  public int removeCacheEntries(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     List<String> all = List.copyOf(keys); // also rejects null elements
     all.forEach(StoreChecks::requireCacheKey);

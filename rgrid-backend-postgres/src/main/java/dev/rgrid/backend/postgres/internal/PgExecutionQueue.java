@@ -8,6 +8,7 @@ import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -106,12 +107,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   private List<Claim> claim(PgQueueSql.Claiming sql, WorkerId worker, int max, Instant now,
       Duration lease) {
-    Objects.requireNonNull(worker, "worker");
-    Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(lease, "lease");
-    if (max < 1) {
-      throw new IllegalArgumentException("max must be at least 1, was " + max);
-    }
+    StoreChecks.requireClaim(worker, max, now, lease);
     Instant leaseUntil = now.plus(lease);
     return run("claiming work for " + worker, h -> {
       List<Row> rows = claimRows(h, sql.claimUngrouped(), worker, now, leaseUntil)

@@ -1,5 +1,6 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.store.SpendingStore;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
@@ -17,7 +18,7 @@ import org.jdbi.v3.core.Jdbi;
  * time, the monthly limits (rows of {@code spending_limits}) and the alerts raised (rows of
  * {@code limit_alerts}, inserted once across every process).
  */
-final class PgLimits {
+final class PgLimits implements SpendingStore {
   private final Jdbi jdbi;
   private final PgErrors errors;
 
@@ -26,8 +27,8 @@ final class PgLimits {
     this.errors = errors;
   }
 
-  /** See {@link MetadataStore#spentMicros(String, Instant, Instant)}. */
-  long spent(String scope, Instant since, Instant until) {
+  @Override
+  public long spentMicros(String scope, Instant since, Instant until) {
     LimitSetting.checkScope(scope);
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(until, "until");
@@ -48,8 +49,8 @@ final class PgLimits {
     }));
   }
 
-  /** See {@link MetadataStore#spendingLimit(String)}. */
-  Optional<LimitSetting> limit(String scope) {
+  @Override
+  public Optional<LimitSetting> spendingLimit(String scope) {
     LimitSetting.checkScope(scope);
     Optional<Map<String, Object>> row = errors.call("reading the spending limit", () ->
         jdbi.withHandle(h -> h.createQuery("SELECT limit_micros, thresholds FROM spending_limits"
@@ -61,8 +62,8 @@ final class PgLimits {
         (String) r.get("thresholds")));
   }
 
-  /** See {@link MetadataStore#setSpendingLimit(String, LimitSetting)}. */
-  void setLimit(String scope, LimitSetting limit) {
+  @Override
+  public void setSpendingLimit(String scope, LimitSetting limit) {
     LimitSetting.checkScope(scope);
     errors.run("setting the spending limit", () -> jdbi.useHandle(h -> {
       if (limit == null) {
@@ -80,8 +81,8 @@ final class PgLimits {
     }));
   }
 
-  /** See {@link MetadataStore#raiseLimitAlert(String, String, int, Instant)}. */
-  boolean raise(String scope, String month, int threshold, Instant at) {
+  @Override
+  public boolean raiseLimitAlert(String scope, String month, int threshold, Instant at) {
     LimitSetting.checkScope(scope);
     StoreChecks.requireAlert(month, threshold);
     Objects.requireNonNull(at, "at");

@@ -16,7 +16,7 @@ import org.jdbi.v3.core.statement.PreparedBatch;
  * The log lines of {@link PgMetadataStore}: rows of {@code log_lines}. Appending announces the
  * execution on the store's change channel, in the same transaction.
  */
-final class PgLogs {
+final class PgLogs implements LogStore {
   private final Jdbi jdbi;
   private final PgErrors errors;
   private final String notify;
@@ -28,8 +28,8 @@ final class PgLogs {
     this.notify = notify;
   }
 
-  /** See {@link LogStore#appendLogs}. */
-  void append(ExecutionId id, List<LogLine> lines) {
+  @Override
+  public void appendLogs(ExecutionId id, List<LogLine> lines) {
     Objects.requireNonNull(id, "id");
     if (lines.isEmpty()) {
       return;
@@ -38,7 +38,7 @@ final class PgLogs {
       boolean exists = h.createQuery("SELECT 1 FROM executions WHERE id = :id")
           .bind("id", id.value()).mapTo(Integer.class).findOne().isPresent();
       if (!exists) {
-        throw new NotFoundException("no execution " + id, PgMetadataStore.NO_EXECUTION_HINT);
+        throw new NotFoundException("no execution " + id, PgExecutions.NO_EXECUTION_HINT);
       }
       // DO NOTHING keeps the first copy of an (execution, seq) pair, so resent lines vanish.
       PreparedBatch batch = h.prepareBatch("INSERT INTO log_lines (execution_id, seq, stream, at,"
@@ -61,8 +61,8 @@ final class PgLogs {
     return text.indexOf('\0') < 0 ? text : text.replace('\0', '\uFFFD');
   }
 
-  /** See {@link LogStore#logs}. */
-  List<LogLine> page(ExecutionId id, long afterSeq, int limit) {
+  @Override
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
     Objects.requireNonNull(id, "id");
     StoreChecks.requireLogLimit(limit);
     return errors.call("reading log lines of execution " + id, () -> jdbi.withHandle(h ->
@@ -75,8 +75,8 @@ final class PgLogs {
             .list()));
   }
 
-  /** See {@link LogStore#lastLogSeq}. */
-  long lastSeq(ExecutionId id) {
+  @Override
+  public long lastLogSeq(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("reading the log of execution " + id, () -> jdbi.withHandle(h ->
         h.createQuery("SELECT coalesce(max(seq), 0) FROM log_lines WHERE execution_id = :id")

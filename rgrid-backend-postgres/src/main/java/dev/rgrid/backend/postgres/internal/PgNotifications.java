@@ -5,12 +5,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
@@ -30,7 +33,7 @@ final class PgNotifications implements AutoCloseable {
 
   private final PostgresSettings settings;
   private final String channel;
-  private final List<java.util.function.Consumer<String>> subscribers =
+  private final List<Consumer<String>> subscribers =
       new CopyOnWriteArrayList<>();
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition closing = lock.newCondition();
@@ -48,7 +51,7 @@ final class PgNotifications implements AutoCloseable {
   }
 
   /** Adds {@code onPayload}; the returned handle removes it. */
-  AutoCloseable subscribePayloads(java.util.function.Consumer<String> onPayload) {
+  AutoCloseable subscribePayloads(Consumer<String> onPayload) {
     subscribers.add(onPayload);
     lock.lock();
     try {
@@ -74,7 +77,7 @@ final class PgNotifications implements AutoCloseable {
         while (!closed) {
           PGNotification[] got = pg.getNotifications(POLL_MILLIS);
           if (got != null) {
-            java.util.Set<String> seen = new java.util.HashSet<>();
+            Set<String> seen = new HashSet<>();
             for (PGNotification n : got) {
               if (seen.add(n.getParameter())) {
                 fire(n.getParameter());
@@ -108,7 +111,7 @@ final class PgNotifications implements AutoCloseable {
   }
 
   private void fire(String payload) {
-    for (java.util.function.Consumer<String> r : subscribers) {
+    for (Consumer<String> r : subscribers) {
       try {
         r.accept(payload);
       } catch (RuntimeException e) {

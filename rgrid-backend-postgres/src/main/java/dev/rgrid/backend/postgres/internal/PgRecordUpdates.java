@@ -157,6 +157,6 @@ final class PgRecordUpdates {
   }
 
   private static NotFoundException notFound(ExecutionId id) {
-    return new NotFoundException("no execution " + id, PgMetadataStore.NO_EXECUTION_HINT);
+    return new NotFoundException("no execution " + id, PgExecutions.NO_EXECUTION_HINT);
   }
 }

@@ -129,7 +129,7 @@ public final class LocalAccountView implements AccountView {
   @Override
   public BatchRecord createBatch(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
-    return engine.createBatch(scriptName, runtime, size, parallel,
+    return engine.batches().create(scriptName, runtime, size, parallel,
         AccountRules.labelled(labels, account));
   }
 
@@ -157,17 +157,17 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public BatchProgress batchProgress(BatchId id) {
-    return engine.batchProgress(batchRecord(id).id());
+    return engine.batches().progress(batchRecord(id).id());
   }
 
   @Override
   public int cancelBatch(BatchId id) {
-    return engine.cancelBatch(batchRecord(id).id());
+    return engine.batches().cancel(batchRecord(id).id());
   }
 
   @Override
   public List<Execution> retryBatch(BatchId id, boolean failedOnly) {
-    return engine.retryBatch(batchRecord(id).id(), failedOnly);
+    return engine.batches().retry(batchRecord(id).id(), failedOnly);
   }
 
   @Override

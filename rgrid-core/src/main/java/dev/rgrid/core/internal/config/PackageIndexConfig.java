@@ -2,12 +2,14 @@ package dev.rgrid.core.internal.config;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.spi.runtime.PackageIndex;
+import java.io.File;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -47,7 +49,7 @@ public final class PackageIndexConfig {
       boolean noIndex) {
     try {
       URI url = indexUrl == null ? base.indexUrl() : url(new Source(indexUrl, "--index-url"));
-      List<java.nio.file.Path> links = new ArrayList<>(base.findLinks());
+      List<Path> links = new ArrayList<>(base.findLinks());
       for (String l : findLinks) {
         links.addAll(dirs(new Source(l, "--find-links")));
       }
@@ -91,7 +93,7 @@ public final class PackageIndexConfig {
 
   private static List<Path> dirs(Source s) {
     List<Path> out = new ArrayList<>();
-    for (String part : s.value().split(java.io.File.pathSeparator)) {
+    for (String part : s.value().split(File.pathSeparator)) {
       if (part.isBlank()) {
         continue;
       }
@@ -105,7 +107,7 @@ public final class PackageIndexConfig {
   }
 
   private static boolean flag(Source s) {
-    return switch (s.value().toLowerCase(java.util.Locale.ROOT)) {
+    return switch (s.value().toLowerCase(Locale.ROOT)) {
       case "1", "true", "yes", "on" -> true;
       case "0", "false", "no", "off", "" -> false;
       default -> throw new IllegalArgumentException(s.origin() + " must be 1 or 0, was '"

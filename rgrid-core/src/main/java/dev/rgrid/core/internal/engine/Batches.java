@@ -34,7 +34,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Batches: forming and submitting them, and their progress, cancellation and retry by id. */
-final class Batches {
+public final class Batches {
   private static final int PAGE = 500;
 
   private final Engine engine;
@@ -55,7 +55,7 @@ final class Batches {
   }
 
   /** Expands the inputs, stores the batch and submits one execution per input. */
-  Batch submit(BatchSpec spec) {
+  public Batch submit(BatchSpec spec) {
     RunSpec template = spec.template();
     // What every run of the batch shares is checked before the batch is stored: a template no
     // run of it could pass leaves nothing behind.
@@ -110,7 +110,7 @@ final class Batches {
    * remote client does): checked as {@link #submit} checks one, and refused when the spending
    * limit that applies to its labels' account is reached.
    */
-  BatchRecord create(String scriptName, String runtime, int size, int parallel,
+  public BatchRecord create(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
     SpecRules.checkScriptName(scriptName);
     if (runtime != null && !runtime.isBlank()) {
@@ -133,7 +133,7 @@ final class Batches {
   }
 
   /** The progress of a stored batch, from the store. */
-  BatchProgress progress(BatchId id) {
+  public BatchProgress progress(BatchId id) {
     BatchRecord batch = find(id);
     BatchSummary s = store.batchSummary(id);
     // Inputs without an execution yet are queued: the store cannot tell one still being
@@ -154,13 +154,13 @@ final class Batches {
   }
 
   /** The stored batch. */
-  BatchRecord find(BatchId id) {
+  public BatchRecord find(BatchId id) {
     return store.findBatch(id).orElseThrow(() -> new NotFoundException("no batch " + id,
         "run `rgrid list` to see recent executions and their batches"));
   }
 
   /** Cancels every execution of the batch that has not ended; returns how many. */
-  int cancel(BatchId id) {
+  public int cancel(BatchId id) {
     find(id);
     int n = 0;
     for (ExecutionRecord r : all(id, Set.of(ExecutionStatus.QUEUED, ExecutionStatus.RUNNING))) {
@@ -175,7 +175,7 @@ final class Batches {
    * Retries every execution of the batch that ended unsuccessfully and was not retried yet:
    * failed and timed out ones, and cancelled ones unless {@code failedOnly}.
    */
-  List<Execution> retry(BatchId id, boolean failedOnly) {
+  public List<Execution> retry(BatchId id, boolean failedOnly) {
     find(id);
     Set<ExecutionStatus> statuses = failedOnly
         ? Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)

@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.AccountView.Retried;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.blob.Downloader;
@@ -16,17 +17,20 @@ import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
 import dev.rgrid.core.internal.worker.WorkerPool;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.MetadataStore;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -116,7 +120,7 @@ public final class Engine implements AutoCloseable {
   }
 
   /** Submits a spec prepared elsewhere, whose blobs are stored (see {@code RGrid.submit}). */
-  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec) {
+  public Execution submit(ExecutionSpec spec) {
     return submit(submitter.prepare(spec), ExecutionListener.NONE, null, 0, true);
   }
 
@@ -131,7 +135,7 @@ public final class Engine implements AutoCloseable {
   }
 
   private Execution submit(ExecutionRecord record, ExecutionListener listener,
-      java.io.InputStream stdin, int parallel, boolean checkLimit) {
+      InputStream stdin, int parallel, boolean checkLimit) {
     long t0 = System.nanoTime();
     Optional<ExecutionRecord> hit = cache.hit(record);
     if (hit.isPresent()) {
@@ -146,7 +150,7 @@ public final class Engine implements AutoCloseable {
       spending().checkBeforeRun(Spending.accountOf(record.spec().labels()));
     }
     if (pool == null && stdin != null) {
-      throw new dev.rgrid.core.InvalidRunSpecException("standard input cannot reach a run that "
+      throw new InvalidRunSpecException("standard input cannot reach a run that "
           + "another worker runs", "pass the data as an input file, or run it in this process "
           + "(local workers)");
     }
@@ -219,10 +223,10 @@ public final class Engine implements AutoCloseable {
 
   private int batchParallel(ExecutionRecord record) {
     String batch = record.spec().batchId();
-    if (batch == null || !dev.rgrid.spi.BatchId.isBatchId(batch)) {
+    if (batch == null || !BatchId.isBatchId(batch)) {
       return 0;
     }
-    return store.findBatch(dev.rgrid.spi.BatchId.of(batch))
+    return store.findBatch(BatchId.of(batch))
         .map(b -> Batches.capNeeded(b.size(), b.parallel())).orElse(0);
   }
 
@@ -326,15 +330,9 @@ public final class Engine implements AutoCloseable {
     return downloader.download(artifacts, directory);
   }
 
-  /** Submits a batch. */
-  public dev.rgrid.core.Batch batch(dev.rgrid.core.BatchSpec spec) {
-    return batches.submit(spec);
-  }
-
-  /** Stores a batch whose executions another process submits (see {@code AccountView}). */
-  public dev.rgrid.spi.store.BatchRecord createBatch(String scriptName, String runtime,
-      int size, int parallel, java.util.Map<String, String> labels) {
-    return batches.create(scriptName, runtime, size, parallel, labels);
+  /** The batches: submitting, storing, progress, cancelling and retrying them. */
+  public Batches batches() {
+    return batches;
   }
 
   /**
@@ -342,30 +340,10 @@ public final class Engine implements AutoCloseable {
    * most the batch's parallelism at once. Each is checked against the spending limit, as any
    * execution submitted from outside is.
    */
-  public Execution submit(dev.rgrid.spi.store.ExecutionSpec spec, dev.rgrid.spi.BatchId batch) {
+  public Execution submit(ExecutionSpec spec, BatchId batch) {
     int parallel = batches.find(batch).parallel();
     return submit(submitter.prepare(spec, batch.value()), ExecutionListener.NONE, null, parallel,
         true);
-  }
-
-  /** The progress of a stored batch. */
-  public dev.rgrid.core.BatchProgress batchProgress(dev.rgrid.spi.BatchId id) {
-    return batches.progress(id);
-  }
-
-  /** The stored batch. */
-  public dev.rgrid.spi.store.BatchRecord batchRecord(dev.rgrid.spi.BatchId id) {
-    return batches.find(id);
-  }
-
-  /** Cancels what has not ended in a batch. */
-  public int cancelBatch(dev.rgrid.spi.BatchId id) {
-    return batches.cancel(id);
-  }
-
-  /** Retries the unsuccessful executions of a batch. */
-  public List<Execution> retryBatch(dev.rgrid.spi.BatchId id, boolean failedOnly) {
-    return batches.retry(id, failedOnly);
   }
 
   /** How many queued executions no live worker holds or reserves now. */

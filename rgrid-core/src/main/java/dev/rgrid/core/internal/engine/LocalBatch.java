@@ -232,7 +232,7 @@ final class LocalBatch implements Batch {
     synchronized (this) {
       n = refused;
     }
-    return NotSubmitted.countedAsFailed(engine.batchProgress(id), n);
+    return NotSubmitted.countedAsFailed(engine.batches().progress(id), n);
   }
 
   @Override
@@ -337,7 +337,7 @@ final class LocalBatch implements Batch {
   /** Cancels what the store holds as unended: no store read for each input that has ended. */
   @Override
   public int cancel() {
-    return engine.cancelBatch(id);
+    return engine.batches().cancel(id);
   }
 
   @Override

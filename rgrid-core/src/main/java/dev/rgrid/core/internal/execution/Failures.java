@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.internal.cost.WorkerPrice;
 import dev.rgrid.spi.BackendUnavailableException;
+import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.StorageFullException;
@@ -18,6 +19,8 @@ import dev.rgrid.spi.store.RetryPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -144,7 +147,7 @@ public final class Failures {
       // the heartbeat hands it back; else its new holder ends it.
       LOG.warn("{}; its failure is not recorded from here", takenOver.getMessage());
       return false;
-    } catch (dev.rgrid.spi.ConflictException ended) {
+    } catch (ConflictException ended) {
       return true; // it ended meanwhile (cancelled, or finished by whoever took it over)
     } catch (StorageFullException again) {
       // The store's own disk is full: nothing can be recorded until space is freed. Whoever
@@ -197,8 +200,8 @@ public final class Failures {
   /** The messages of {@code e} and its causes, each once: an I/O error's reason is the cause's. */
   private static String summary(Throwable e) {
     StringBuilder sb = new StringBuilder();
-    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(
-        new java.util.IdentityHashMap<>());
+    Set<Throwable> seen = Collections.newSetFromMap(
+        new IdentityHashMap<>());
     for (Throwable c = e; c != null && seen.add(c); c = c.getCause()) {
       String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
       if (sb.indexOf(m) < 0) {

@@ -9,6 +9,7 @@ import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.account.ApiKeyRecord;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -189,11 +190,7 @@ final class SqliteAccounts implements AccountStore {
   @Override
   public ExecutionId rememberIdempotent(AccountId account, String key, ExecutionId execution,
       Instant at, Instant notBefore) {
-    Objects.requireNonNull(account, "account");
-    AccountStore.checkIdempotencyKey(key);
-    Objects.requireNonNull(execution, "execution");
-    Objects.requireNonNull(at, "at");
-    Objects.requireNonNull(notBefore, "notBefore");
+    StoreChecks.requireIdempotent(account, key, execution, at, notBefore);
     // The upsert and the read back share one IMMEDIATE transaction: no other connection, in
     // this process or another, can slip its own row in between. An expired row is taken over
     // in place, so that pruning is never needed for a key to be used again.

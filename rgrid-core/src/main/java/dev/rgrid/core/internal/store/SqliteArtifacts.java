@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Objects;
 
 /** The artifacts of {@link SqliteMetadataStore}: rows of {@code artifacts}. */
-final class SqliteArtifacts {
+final class SqliteArtifacts implements ArtifactStore {
   private final SqliteView view;
 
   /** Works on the database of {@code view}, honouring that view's closing. */
@@ -21,8 +21,8 @@ final class SqliteArtifacts {
     this.view = view;
   }
 
-  /** See {@link ArtifactStore#putArtifacts}. */
-  void put(ExecutionId id, List<Artifact> artifacts) {
+  @Override
+  public void putArtifacts(ExecutionId id, List<Artifact> artifacts) {
     Objects.requireNonNull(id, "id");
     List<Artifact> all = List.copyOf(artifacts);
     view.db().write("recording artifacts of execution " + id, c -> {
@@ -56,8 +56,8 @@ final class SqliteArtifacts {
     });
   }
 
-  /** See {@link ArtifactStore#removeArtifacts}. */
-  int remove(ExecutionId id) {
+  @Override
+  public int removeArtifacts(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return view.db().write("removing artifacts of execution " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement(
@@ -68,8 +68,8 @@ final class SqliteArtifacts {
     });
   }
 
-  /** See {@link ArtifactStore#artifacts}. */
-  List<Artifact> list(ExecutionId id) {
+  @Override
+  public List<Artifact> artifacts(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("reading artifacts of execution " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement(

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.spi.store.BatchStore;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.store.BatchRecord;
@@ -15,14 +16,15 @@ import java.util.Objects;
 import java.util.Optional;
 
 /** Batches: their rows in {@code batches}, and the summary of their executions. */
-final class SqliteBatches {
+final class SqliteBatches implements BatchStore {
   private final SqliteView view;
 
   SqliteBatches(SqliteView view) {
     this.view = view;
   }
 
-  void create(BatchRecord batch) {
+  @Override
+  public void createBatch(BatchRecord batch) {
     Objects.requireNonNull(batch, "batch");
     view.db().write("storing batch " + batch.id(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO batches (id, created_at,"
@@ -45,7 +47,8 @@ final class SqliteBatches {
     });
   }
 
-  Optional<BatchRecord> find(BatchId id) {
+  @Override
+  public Optional<BatchRecord> findBatch(BatchId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("reading batch " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement("SELECT " + BatchColumns.COLUMNS
@@ -61,7 +64,8 @@ final class SqliteBatches {
     });
   }
 
-  BatchSummary summary(BatchId id) {
+  @Override
+  public BatchSummary batchSummary(BatchId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("summing up batch " + id, c -> {
       BatchColumns.Summing sum = new BatchColumns.Summing();

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.spi.store.CacheEntryStore;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.store.sql.CacheEntryColumns;
 import dev.rgrid.spi.store.MetadataStore;
@@ -21,7 +22,7 @@ import java.util.Optional;
  * The result cache's part of {@link SqliteMetadataStore}: rows of the {@code cache_entries} table.
  * Kept apart because it shares nothing with the execution rows but the database.
  */
-final class SqliteCacheEntries {
+final class SqliteCacheEntries implements CacheEntryStore {
   /**
    * Keys per DELETE statement. Far below SQLite's bound on parameters (999 before 3.32), so a
    * statement never fails on a large removal, while 1,000s of keys still take only a few round
@@ -38,8 +39,8 @@ final class SqliteCacheEntries {
     this.view = view;
   }
 
-  /** See {@link MetadataStore#putCacheEntry}. */
-  void put(CacheEntry entry) {
+  @Override
+  public void putCacheEntry(CacheEntry entry) {
     Objects.requireNonNull(entry, "entry");
     view.db().write("recording cache entry " + entry.key(), c -> {
       // REPLACE rather than an update of some columns: the new entry is the whole truth, its
@@ -60,8 +61,8 @@ final class SqliteCacheEntries {
     });
   }
 
-  /** See {@link MetadataStore#useCacheEntry}. */
-  Optional<CacheEntry> use(String key, Instant now) {
+  @Override
+  public Optional<CacheEntry> useCacheEntry(String key, Instant now) {
     StoreChecks.requireCacheKey(key);
     Objects.requireNonNull(now, "now");
     long at = NanoInstants.toColumn(now);
@@ -87,8 +88,8 @@ final class SqliteCacheEntries {
     });
   }
 
-  /** See {@link MetadataStore#cacheEntries}. */
-  List<CacheEntry> list(int limit) {
+  @Override
+  public List<CacheEntry> cacheEntries(int limit) {
     StoreChecks.requireCacheListing(limit);
     return view.db().read("listing cache entries", c -> {
       // The key breaks ties so entries used in the same nanosecond still list in a stable order.
@@ -106,8 +107,8 @@ final class SqliteCacheEntries {
     });
   }
 
-  /** See {@link MetadataStore#removeCacheEntries}. */
-  int remove(Collection<String> keys) {
+  @Override
+  public int removeCacheEntries(Collection<String> keys) {
     Objects.requireNonNull(keys, "keys");
     List<String> all = List.copyOf(keys); // also rejects null elements
     all.forEach(StoreChecks::requireCacheKey);

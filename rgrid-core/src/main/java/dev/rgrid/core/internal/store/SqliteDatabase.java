@@ -181,7 +181,7 @@ public final class SqliteDatabase implements AutoCloseable {
   /** A metadata store on this database, usable until this database is closed. */
   public MetadataStore metadataStore() {
     checkOpen();
-    return new SqliteMetadataStore(this);
+    return SqliteMetadataStore.open(this);
   }
 
   /** An execution queue on this database, usable until this database is closed. */

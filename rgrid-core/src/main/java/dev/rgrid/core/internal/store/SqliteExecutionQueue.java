@@ -6,6 +6,7 @@ import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.StoreChecks;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -112,12 +113,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
 
   private List<Claim> claim(String candidates, WorkerId worker, int max, Instant now,
       Duration lease) {
-    Objects.requireNonNull(worker, "worker");
-    Objects.requireNonNull(now, "now");
-    Objects.requireNonNull(lease, "lease");
-    if (max < 1) {
-      throw new IllegalArgumentException("max must be at least 1, was " + max);
-    }
+    StoreChecks.requireClaim(worker, max, now, lease);
     Instant leaseUntil = now.plus(lease);
     // Selecting and marking in one IMMEDIATE transaction: the write lock is held from the first
     // read, so no other connection can pick the same rows between the two statements.

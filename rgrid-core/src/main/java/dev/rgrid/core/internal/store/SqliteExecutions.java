@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import java.util.function.Consumer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -29,7 +30,7 @@ import java.util.function.UnaryOperator;
  * The execution records of {@link SqliteMetadataStore}: rows of {@code executions}, with their
  * labels in {@code execution_labels} for filters. Announcing changes is the store's.
  */
-final class SqliteExecutions {
+final class SqliteExecutions implements ExecutionStore {
   private static final String SELECT = "SELECT " + ExecutionColumns.COLUMNS + " FROM executions";
   private static final String INSERT = "INSERT INTO executions (" + ExecutionColumns.COLUMNS
       + ") VALUES (" + placeholders(ExecutionColumns.IMMUTABLE.size()
@@ -40,14 +41,19 @@ final class SqliteExecutions {
   static final String NO_EXECUTION_HINT = "run `rgrid list` to see the known executions";
 
   private final SqliteView view;
+  private final ChangeFollowers followers;
 
-  /** Works on the database of {@code view}, honouring that view's closing. */
-  SqliteExecutions(SqliteView view) {
+  /**
+   * Works on the database of {@code view}, honouring that view's closing; announces changes to
+   * {@code followers} in this process.
+   */
+  SqliteExecutions(SqliteView view, ChangeFollowers followers) {
     this.view = view;
+    this.followers = followers;
   }
 
-  /** See {@link ExecutionStore#create}. */
-  void create(ExecutionRecord record) {
+  @Override
+  public void create(ExecutionRecord record) {
     Objects.requireNonNull(record, "record");
     view.db().write("storing execution " + record.id(), c -> {
       if (exists(c, record.id())) {
@@ -71,14 +77,26 @@ final class SqliteExecutions {
     });
   }
 
-  /** See {@link ExecutionStore#find}. */
-  Optional<ExecutionRecord> find(ExecutionId id) {
+  @Override
+  public Optional<ExecutionRecord> find(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("reading execution " + id, c -> load(c, id));
   }
 
-  /** See {@link ExecutionStore#update}. */
-  ExecutionRecord update(ExecutionId id, Set<ExecutionStatus> expected,
+  @Override
+  public ExecutionRecord update(ExecutionId id, Set<ExecutionStatus> expected,
+      UnaryOperator<ExecutionRecord> change) {
+    ExecutionRecord next = write(id, expected, change);
+    followers.tell(id); // after the write committed
+    return next;
+  }
+
+  @Override
+  public AutoCloseable subscribeChanges(Consumer<ExecutionId> onChange) {
+    return followers.add(onChange);
+  }
+
+  private ExecutionRecord write(ExecutionId id, Set<ExecutionStatus> expected,
       UnaryOperator<ExecutionRecord> change) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(expected, "expected");
@@ -99,8 +117,8 @@ final class SqliteExecutions {
     });
   }
 
-  /** See {@link ExecutionStore#list}. */
-  ExecutionPage list(ExecutionQuery query) {
+  @Override
+  public ExecutionPage list(ExecutionQuery query) {
     Objects.requireNonNull(query, "query");
     StringBuilder sql = new StringBuilder(SELECT).append(" WHERE 1 = 1");
     List<Object> params = new ArrayList<>();

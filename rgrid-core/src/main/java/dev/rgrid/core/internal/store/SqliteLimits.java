@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.spi.store.SpendingStore;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.store.sql.NanoInstants;
@@ -15,14 +16,15 @@ import java.util.Optional;
  * time, the monthly limits (rows of {@code spending_limits}) and the alerts raised (rows of
  * {@code limit_alerts}, inserted once).
  */
-final class SqliteLimits {
+final class SqliteLimits implements SpendingStore {
   private final SqliteView view;
 
   SqliteLimits(SqliteView view) {
     this.view = view;
   }
 
-  long spent(String scope, Instant since, Instant until) {
+  @Override
+  public long spentMicros(String scope, Instant since, Instant until) {
     LimitSetting.checkScope(scope);
     Objects.requireNonNull(since, "since");
     Objects.requireNonNull(until, "until");
@@ -51,7 +53,8 @@ final class SqliteLimits {
     });
   }
 
-  Optional<LimitSetting> limit(String scope) {
+  @Override
+  public Optional<LimitSetting> spendingLimit(String scope) {
     LimitSetting.checkScope(scope);
     return view.db().read("reading the spending limit", c -> {
       try (PreparedStatement ps = c.prepareStatement(
@@ -65,7 +68,8 @@ final class SqliteLimits {
     });
   }
 
-  void setLimit(String scope, LimitSetting limit) {
+  @Override
+  public void setSpendingLimit(String scope, LimitSetting limit) {
     LimitSetting.checkScope(scope);
     view.db().write("setting the spending limit", c -> {
       if (limit == null) {
@@ -87,7 +91,8 @@ final class SqliteLimits {
     });
   }
 
-  boolean raise(String scope, String month, int threshold, Instant at) {
+  @Override
+  public boolean raiseLimitAlert(String scope, String month, int threshold, Instant at) {
     LimitSetting.checkScope(scope);
     StoreChecks.requireAlert(month, threshold);
     Objects.requireNonNull(at, "at");

@@ -13,19 +13,24 @@ import java.util.List;
 import java.util.Objects;
 
 /** The log lines of {@link SqliteMetadataStore}: rows of {@code log_lines}. */
-final class SqliteLogs {
+final class SqliteLogs implements LogStore {
   private final SqliteView view;
+  private final ChangeFollowers followers;
 
-  /** Works on the database of {@code view}, honouring that view's closing. */
-  SqliteLogs(SqliteView view) {
+  /**
+   * Works on the database of {@code view}, honouring that view's closing; announces appended
+   * lines to {@code followers} in this process.
+   */
+  SqliteLogs(SqliteView view, ChangeFollowers followers) {
     this.view = view;
+    this.followers = followers;
   }
 
-  /** See {@link LogStore#appendLogs}; returns whether anything was to append. */
-  boolean append(ExecutionId id, List<LogLine> lines) {
+  @Override
+  public void appendLogs(ExecutionId id, List<LogLine> lines) {
     Objects.requireNonNull(id, "id");
     if (lines.isEmpty()) {
-      return false;
+      return;
     }
     view.db().write("appending log lines of execution " + id, c -> {
       SqliteExecutions.requireExists(c, id);
@@ -44,11 +49,11 @@ final class SqliteLogs {
       }
       return null;
     });
-    return true;
+    followers.tell(id); // after the write committed
   }
 
-  /** See {@link LogStore#logs}. */
-  List<LogLine> page(ExecutionId id, long afterSeq, int limit) {
+  @Override
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
     Objects.requireNonNull(id, "id");
     StoreChecks.requireLogLimit(limit);
     return view.db().read("reading log lines of execution " + id, c -> {
@@ -69,8 +74,8 @@ final class SqliteLogs {
     });
   }
 
-  /** See {@link LogStore#lastLogSeq}. */
-  long lastSeq(ExecutionId id) {
+  @Override
+  public long lastLogSeq(ExecutionId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("reading the log of execution " + id, c -> {
       try (PreparedStatement ps = c.prepareStatement(

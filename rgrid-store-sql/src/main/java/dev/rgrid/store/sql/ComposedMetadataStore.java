@@ -1,0 +1,188 @@
+package dev.rgrid.store.sql;
+
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ArtifactStore;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.BatchStore;
+import dev.rgrid.spi.store.BatchSummary;
+import dev.rgrid.spi.store.CacheEntry;
+import dev.rgrid.spi.store.CacheEntryStore;
+import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.store.ExecutionQuery;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.ExecutionStore;
+import dev.rgrid.spi.store.LimitSetting;
+import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.LogStore;
+import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.SpendingStore;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * A {@link MetadataStore} joined from one implementation per concern, so that a store is written
+ * as six small classes and never as one that forwards thirty methods by hand. Each call goes to
+ * the part that owns it; {@link #close()} closes what the store was given to close.
+ */
+public final class ComposedMetadataStore implements MetadataStore {
+  private final ExecutionStore executions;
+  private final LogStore logs;
+  private final ArtifactStore artifacts;
+  private final CacheEntryStore cache;
+  private final SpendingStore spending;
+  private final BatchStore batches;
+  private final AutoCloseable onClose;
+
+  /**
+   * Joins the parts; {@code onClose} runs on {@link #close()} (its failure leaves as an unchecked
+   * exception).
+   */
+  public ComposedMetadataStore(ExecutionStore executions, LogStore logs, ArtifactStore artifacts,
+      CacheEntryStore cache, SpendingStore spending, BatchStore batches, AutoCloseable onClose) {
+    this.executions = Objects.requireNonNull(executions, "executions");
+    this.logs = Objects.requireNonNull(logs, "logs");
+    this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
+    this.cache = Objects.requireNonNull(cache, "cache");
+    this.spending = Objects.requireNonNull(spending, "spending");
+    this.batches = Objects.requireNonNull(batches, "batches");
+    this.onClose = Objects.requireNonNull(onClose, "onClose");
+  }
+
+  @Override
+  public void create(ExecutionRecord record) {
+    executions.create(record);
+  }
+
+  @Override
+  public Optional<ExecutionRecord> find(ExecutionId id) {
+    return executions.find(id);
+  }
+
+  @Override
+  public ExecutionRecord get(ExecutionId id) {
+    return executions.get(id);
+  }
+
+  @Override
+  public ExecutionRecord update(ExecutionId id, Set<ExecutionStatus> expected,
+      UnaryOperator<ExecutionRecord> change) {
+    return executions.update(id, expected, change);
+  }
+
+  @Override
+  public ExecutionPage list(ExecutionQuery query) {
+    return executions.list(query);
+  }
+
+  @Override
+  public AutoCloseable subscribeChanges(Consumer<ExecutionId> onChange) {
+    return executions.subscribeChanges(onChange);
+  }
+
+  @Override
+  public void appendLogs(ExecutionId id, List<LogLine> lines) {
+    logs.appendLogs(id, lines);
+  }
+
+  @Override
+  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
+    return logs.logs(id, afterSeq, limit);
+  }
+
+  @Override
+  public long lastLogSeq(ExecutionId id) {
+    return logs.lastLogSeq(id);
+  }
+
+  @Override
+  public void putArtifacts(ExecutionId id, List<Artifact> list) {
+    artifacts.putArtifacts(id, list);
+  }
+
+  @Override
+  public List<Artifact> artifacts(ExecutionId id) {
+    return artifacts.artifacts(id);
+  }
+
+  @Override
+  public int removeArtifacts(ExecutionId id) {
+    return artifacts.removeArtifacts(id);
+  }
+
+  @Override
+  public void putCacheEntry(CacheEntry entry) {
+    cache.putCacheEntry(entry);
+  }
+
+  @Override
+  public Optional<CacheEntry> useCacheEntry(String key, Instant now) {
+    return cache.useCacheEntry(key, now);
+  }
+
+  @Override
+  public List<CacheEntry> cacheEntries(int limit) {
+    return cache.cacheEntries(limit);
+  }
+
+  @Override
+  public int removeCacheEntries(Collection<String> keys) {
+    return cache.removeCacheEntries(keys);
+  }
+
+  @Override
+  public long spentMicros(String scope, Instant since, Instant until) {
+    return spending.spentMicros(scope, since, until);
+  }
+
+  @Override
+  public Optional<LimitSetting> spendingLimit(String scope) {
+    return spending.spendingLimit(scope);
+  }
+
+  @Override
+  public void setSpendingLimit(String scope, LimitSetting limit) {
+    spending.setSpendingLimit(scope, limit);
+  }
+
+  @Override
+  public boolean raiseLimitAlert(String scope, String month, int thresholdPercent, Instant at) {
+    return spending.raiseLimitAlert(scope, month, thresholdPercent, at);
+  }
+
+  @Override
+  public void createBatch(BatchRecord batch) {
+    batches.createBatch(batch);
+  }
+
+  @Override
+  public Optional<BatchRecord> findBatch(BatchId id) {
+    return batches.findBatch(id);
+  }
+
+  @Override
+  public BatchSummary batchSummary(BatchId id) {
+    return batches.batchSummary(id);
+  }
+
+  @Override
+  public void close() {
+    try {
+      onClose.close();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new RGridException("closing the metadata store failed: " + e.getMessage(), null, null,
+          e);
+    }
+  }
+}
