@@ -2,12 +2,12 @@ package dev.rgrid.client;
 
 import dev.rgrid.client.internal.Accounting;
 import dev.rgrid.client.internal.Backoff;
-import dev.rgrid.client.internal.BatchSubmission;
 import dev.rgrid.client.internal.Executions;
 import dev.rgrid.client.internal.Http;
 import dev.rgrid.client.internal.HttpBlobStore;
 import dev.rgrid.client.internal.RemoteBatches;
 import dev.rgrid.client.internal.RemoteExecution;
+import dev.rgrid.client.internal.Submissions;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
@@ -23,19 +23,20 @@ import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
-import dev.rgrid.core.preparation.RunPreparation;
+import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
-import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LogLine;
-import dev.rgrid.spi.store.RetryPolicy;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,10 +64,9 @@ import okhttp3.OkHttpClient;
  *
  * <p>Every request is safe to repeat, and is repeated after a lost connection or a 502, 503 or
  * 504 (waiting 1 s, doubling to 30 s, for about two minutes) before a {@link
- * dev.rgrid.spi.BackendUnavailableException} naming the server is thrown. Refusals become the
- * library's exceptions: a 404 a {@link dev.rgrid.spi.NotFoundException}, a 400 an {@link
- * InvalidRunSpecException}, a 409 a {@link dev.rgrid.spi.ConflictException}, a 402 a {@link
- * dev.rgrid.core.SpendingLimitException}. The API key never appears in a message, a log line or
+ * BackendUnavailableException} naming the server is thrown. Refusals become the library's
+ * exceptions: a 404 a {@link NotFoundException}, a 400 an {@link InvalidRunSpecException}, a 409
+ * a {@link ConflictException}, a 402 a {@link SpendingLimitException}. The API key never appears in a message, a log line or
  * {@link #toString()}.
  *
  * <p>Costs, estimates and the spending limit are this account's own: its executions only, its
@@ -85,22 +85,18 @@ public final class RemoteRGrid implements RGrid {
   private final Http http;
   private final Executions executions;
   private final Accounting accounting;
-  private final HttpBlobStore blobs;
-  private final RuntimeCatalog catalog;
-  private final Limits limits;
   private final RemoteBatches batches;
-  private final BatchSubmission submission;
+  private final Submissions submissions;
 
   private RemoteRGrid(Builder b) {
-    this.http = new Http(b.client(), b.httpClient == null, b.base, b.apiKey,
+    this.http = new Http(Http.client(b.httpClient, b.connectTimeout, b.readTimeout),
+        b.httpClient == null, b.base, b.apiKey,
         new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline));
     this.executions = new Executions(http);
     this.accounting = new Accounting(http);
-    this.blobs = new HttpBlobStore(http);
-    this.catalog = b.runtimes;
-    this.limits = b.limits;
     this.batches = new RemoteBatches(http, executions);
-    this.submission = new BatchSubmission(batches, executions, blobs, catalog, limits);
+    this.submissions = new Submissions(batches, executions, new HttpBlobStore(http), b.runtimes,
+        b.limits);
   }
 
   /**
@@ -127,14 +123,7 @@ public final class RemoteRGrid implements RGrid {
    */
   @Override
   public Execution run(RunSpec spec) {
-    if (spec.stdin() != null) {
-      throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
-          "pass the data as an input file instead (an argument naming the file, or --input)");
-    }
-    requireDefaultRetry(spec);
-    ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
-    Execution submitted = handle(executions.create(prepared, spec).id());
-    return FollowedExecution.of(submitted, spec.listener(), this::followLogs);
+    return submissions.run(spec);
   }
 
   @Override
@@ -142,7 +131,7 @@ public final class RemoteRGrid implements RGrid {
     return executions.find(id);
   }
 
-  /** @throws dev.rgrid.spi.NotFoundException when the server has none (for this account) */
+  /** @throws NotFoundException when the server has none (for this account) */
   @Override
   public Execution execution(ExecutionId id) {
     return handle(executions.get(id).id());
@@ -199,8 +188,7 @@ public final class RemoteRGrid implements RGrid {
    */
   @Override
   public Batch batch(BatchSpec spec) {
-    requireDefaultRetry(spec.template());
-    return submission.submit(spec);
+    return submissions.batch(spec);
   }
 
   @Override
@@ -299,13 +287,6 @@ public final class RemoteRGrid implements RGrid {
     return new RemoteExecution(executions, id);
   }
 
-  private static void requireDefaultRetry(RunSpec spec) {
-    if (!spec.retry().equals(RetryPolicy.defaults())) {
-      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
-          "leave the retry policy at its default (--retries) for runs on a server");
-    }
-  }
-
   /**
    * Chooses how a {@link RemoteRGrid} talks to its server; every setting has a default.
    * Setters are named after the property.
@@ -323,22 +304,8 @@ public final class RemoteRGrid implements RGrid {
     private Limits limits = Limits.defaults();
 
     private Builder(URI url, String apiKey) {
-      Objects.requireNonNull(url, "url");
-      Objects.requireNonNull(apiKey, "apiKey");
-      String scheme = url.getScheme();
-      HttpUrl parsed = scheme == null ? null : HttpUrl.parse(url.toString());
-      if (parsed == null || !(scheme.equals("http") || scheme.equals("https"))) {
-        throw new IllegalArgumentException("the server URL must be an http:// or https:// URL "
-            + "such as https://rgrid.example.org, was '" + url + "'");
-      }
-      // Said without the key: it must not reach a message, even a misuse one.
-      if (apiKey.isBlank() || !apiKey.strip().equals(apiKey)
-          || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
-        throw new IllegalArgumentException("the API key must be non-empty visible ASCII without "
-            + "spaces (as `rgrid admin key create` prints it)");
-      }
-      this.base = parsed;
-      this.apiKey = apiKey;
+      this.base = Http.serverUrl(url);
+      this.apiKey = Http.apiKey(apiKey);
     }
 
     /**
@@ -402,13 +369,6 @@ public final class RemoteRGrid implements RGrid {
         throw new IllegalArgumentException("maxBackoff must not be shorter than initialBackoff");
       }
       return new RemoteRGrid(this);
-    }
-
-    private OkHttpClient client() {
-      OkHttpClient.Builder b = httpClient == null ? new OkHttpClient.Builder()
-          : httpClient.newBuilder();
-      return b.connectTimeout(connectTimeout).readTimeout(readTimeout)
-          .writeTimeout(readTimeout).build();
     }
 
     private static Duration positive(Duration value, String name) {

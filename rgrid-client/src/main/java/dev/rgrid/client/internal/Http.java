@@ -4,7 +4,9 @@ import dev.rgrid.spi.RGridException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.IntPredicate;
@@ -61,6 +63,49 @@ public final class Http implements AutoCloseable {
     this.backoff = backoff;
     this.errors = new HttpErrors(base.newBuilder().username("").password("").build().toString()
         .replaceAll("/$", ""));
+  }
+
+  /**
+   * The server's address, {@code url} as OkHttp reads it.
+   *
+   * @throws IllegalArgumentException unless it is an {@code http} or {@code https} URL
+   */
+  public static HttpUrl serverUrl(URI url) {
+    Objects.requireNonNull(url, "url");
+    String scheme = url.getScheme();
+    HttpUrl parsed = scheme == null ? null : HttpUrl.parse(url.toString());
+    if (parsed == null || !(scheme.equals("http") || scheme.equals("https"))) {
+      throw new IllegalArgumentException("the server URL must be an http:// or https:// URL "
+          + "such as https://rgrid.example.org, was '" + url + "'");
+    }
+    return parsed;
+  }
+
+  /**
+   * {@code apiKey}, once it is known to fit in one header value.
+   *
+   * @throws IllegalArgumentException when it is blank or has spaces or other than visible ASCII
+   *     (said without the key: it must not reach a message, even a misuse one)
+   */
+  public static String apiKey(String apiKey) {
+    Objects.requireNonNull(apiKey, "apiKey");
+    if (apiKey.isBlank() || !apiKey.strip().equals(apiKey)
+        || apiKey.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+      throw new IllegalArgumentException("the API key must be non-empty visible ASCII without "
+          + "spaces (as `rgrid admin key create` prints it)");
+    }
+    return apiKey;
+  }
+
+  /**
+   * {@code given} (sharing its connections and threads), or a new client when it is null, with
+   * these timeouts; writing one request may take as long as reading an answer.
+   */
+  public static OkHttpClient client(OkHttpClient given, Duration connectTimeout,
+      Duration readTimeout) {
+    OkHttpClient.Builder b = given == null ? new OkHttpClient.Builder() : given.newBuilder();
+    return b.connectTimeout(connectTimeout).readTimeout(readTimeout).writeTimeout(readTimeout)
+        .build();
   }
 
   /** The server's address as messages show it. */

@@ -1,0 +1,118 @@
+package dev.rgrid.client.internal;
+
+import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.FollowedExecution;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.Limits;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.SpendingLimitException;
+import dev.rgrid.core.preparation.BatchInputs;
+import dev.rgrid.core.preparation.RunPreparation;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.RetryPolicy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Submits runs and batches to a server as the embedded engine submits them: each run prepared
+ * here (script and inputs uploaded when the server lacks them), then created on the server. A
+ * batch's inputs are expanded and given their output folders here, the batch is created on the
+ * server, then each input is submitted as an execution of the batch. Each batch submission
+ * carries an idempotency key made of the batch id and the input's index, so a request repeated
+ * after a lost answer never makes a second execution.
+ */
+public final class Submissions {
+  private static final Logger LOG = LoggerFactory.getLogger(Submissions.class);
+
+  private final RemoteBatches batches;
+  private final Executions executions;
+  private final BlobStore blobs;
+  private final RuntimeCatalog catalog;
+  private final Limits limits;
+
+  /** Submits through {@code executions} and {@code batches}, uploading to {@code blobs}. */
+  public Submissions(RemoteBatches batches, Executions executions, BlobStore blobs,
+      RuntimeCatalog catalog, Limits limits) {
+    this.batches = batches;
+    this.executions = executions;
+    this.blobs = blobs;
+    this.catalog = catalog;
+    this.limits = limits;
+  }
+
+  /**
+   * Prepares and submits {@code spec}; its listener hears the stored lines as they arrive.
+   *
+   * @throws InvalidRunSpecException for what cannot run as given, including what a remote run
+   *     cannot do yet: read standard input, or use a retry policy other than the default
+   */
+  public Execution run(RunSpec spec) {
+    if (spec.stdin() != null) {
+      throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
+          "pass the data as an input file instead (an argument naming the file, or --input)");
+    }
+    requireDefaultRetry(spec);
+    ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
+    Execution submitted = new RemoteExecution(executions, executions.create(prepared, spec).id());
+    return FollowedExecution.of(submitted, spec.listener(), executions::follow);
+  }
+
+  /**
+   * Expands, creates and submits {@code spec}.
+   *
+   * @throws InvalidRunSpecException for inputs that cannot form a batch, what a run on a server
+   *     cannot do yet (a retry policy other than the default), or when the first input cannot be
+   *     submitted (almost always the script or an option: said at once rather than failing
+   *     every input the same way)
+   * @throws SpendingLimitException when a spending limit is reached
+   */
+  public RemoteBatch batch(BatchSpec spec) {
+    RunSpec template = spec.template();
+    requireDefaultRetry(template);
+    Path base = BatchInputs.base(template);
+    List<Path> inputs = BatchInputs.expand(spec, base);
+    List<String> folders = BatchInputs.folders(base, inputs);
+    BatchRecord batch = batches.create(template.script().getFileName().toString(),
+        template.runtime(), inputs.size(), spec.parallel(), template.labels());
+    List<BatchItem> items = new ArrayList<>(inputs.size());
+    for (int i = 0; i < inputs.size(); i++) {
+      RunSpec run = BatchInputs.forInput(template, BatchInputs.argument(base, inputs.get(i)),
+          template.listener());
+      try {
+        ExecutionSpec prepared = RunPreparation.spec(run, batch.id().value(), blobs, catalog,
+            limits);
+        ExecutionRecord created = executions.create(prepared, run, batch.id().value() + "/" + i);
+        items.add(new BatchItem(i, inputs.get(i), folders.get(i), created.id(), null));
+      } catch (RGridException e) {
+        if (i == 0) {
+          throw e;
+        }
+        BatchItem item = new BatchItem(i, inputs.get(i), folders.get(i), null, e.getMessage());
+        items.add(item);
+        try {
+          spec.listener().onItemEnded(item, null); // as the embedded engine tells it: at once
+        } catch (RuntimeException listenerFailure) {
+          LOG.warn("batch listener failed for {}", batch.id(), listenerFailure);
+        }
+      }
+    }
+    return new RemoteBatch(batches, executions, batch.id(), items, spec.listener());
+  }
+
+  private static void requireDefaultRetry(RunSpec spec) {
+    if (!spec.retry().equals(RetryPolicy.defaults())) {
+      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
+          "leave the retry policy at its default (--retries) for runs on a server");
+    }
+  }
+}
