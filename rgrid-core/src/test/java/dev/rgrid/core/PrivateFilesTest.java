@@ -70,6 +70,22 @@ class PrivateFilesTest {
   }
 
   @Test
+  void onAFileSystemWithoutPosixPermissionsCreatesPlainlyAndWarnsAboutNothing() throws Exception {
+    try (java.nio.file.FileSystem zip = java.nio.file.FileSystems.newFileSystem(
+        tmp.resolve("state.zip"), java.util.Map.of("create", "true"))) {
+      Path home = zip.getPath("/home");
+      assertThat(PrivateFiles.posix(home)).isFalse();
+      PrivateFiles.createDirectories(home.resolve("blobs").resolve("tmp"));
+      PrivateFiles.createFile(home.resolve("rgrid.db"));
+      PrivateFiles.writeString(home.resolve("worker-id"), "w\n");
+      PrivateFiles.restrictTree(home);
+      assertThat(home.resolve("blobs").resolve("tmp")).isDirectory();
+      assertThat(home.resolve("worker-id")).hasContent("w");
+      assertThat(StateDirectory.warning(StateDirectory.homeAndDatabase(home))).isEmpty();
+    }
+  }
+
+  @Test
   void restrictingATreeTakesGroupAndOthersOffEverythingButFollowsNoLink() throws Exception {
     Path outside = Files.writeString(tmp.resolve("outside"), "not mine to change");
     Files.setPosixFilePermissions(outside, PosixFilePermissions.fromString("rw-r--r--"));
