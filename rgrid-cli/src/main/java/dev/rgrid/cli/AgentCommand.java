@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.RGridException;
@@ -96,8 +97,9 @@ final class AgentCommand extends BaseCommand {
     command.add(Main.class.getName());
     command.add("agent");
     try {
-      Files.createDirectories(home);
-      File log = home.resolve("agent.log").toFile();
+      PrivateFiles.createDirectories(home);
+      // The redirect would create it with the umask's mode: made private first, then appended to.
+      File log = PrivateFiles.createIfMissing(home.resolve("agent.log")).toFile();
       ProcessBuilder pb = new ProcessBuilder(command);
       if (engine != null) {
         pb.environment().put("RGRID_RUNTIME", engine);

@@ -1,11 +1,11 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.RGridException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -29,9 +29,10 @@ final class AgentLock implements AutoCloseable {
   static AgentLock tryTake(Path home) {
     FileChannel channel = null;
     try {
-      Files.createDirectories(home);
-      channel = FileChannel.open(home.resolve(FILE), StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE);
+      PrivateFiles.createDirectories(home);
+      Path file = home.resolve(FILE);
+      channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE), PrivateFiles.fileAttributes(file));
       FileLock lock = channel.tryLock();
       if (lock == null) {
         channel.close();

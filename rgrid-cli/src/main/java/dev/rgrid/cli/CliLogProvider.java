@@ -16,8 +16,9 @@ import org.slf4j.simple.SimpleLoggerFactory;
 import org.slf4j.simple.SimpleServiceProvider;
 
 /**
- * The CLI's logging: slf4j-simple (configured by {@code simplelogger.properties}), except that a
- * logged exception becomes the end of its one line ({@code ...: its message: its cause's
+ * The CLI's logging: slf4j-simple (configured by {@code simplelogger.properties}), except that
+ * warnings read {@code rgrid: warning: ...} like the CLI's own messages, and a logged exception
+ * becomes the end of its one line ({@code ...: its message: its cause's
  * message}) instead of a stack trace, unless {@code --debug} asked for stack traces. The library
  * logs exceptions with their stack for operators of long-running services; a CLI user reads one
  * line that says what happened. {@link #install()} selects it before anything logs.
@@ -86,15 +87,29 @@ public final class CliLogProvider extends SimpleServiceProvider {
     @Override
     protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern,
         Object[] args, Throwable t) {
+      if (level == Level.WARN) {
+        // Said as the CLI says its own errors and notes: `rgrid: warning: ...`, on stderr.
+        String message = MessageFormatter.basicArrayFormat(pattern, args);
+        String line = t == null || debug ? message : endedBy(message, summary(t));
+        synchronized (System.err) {
+          System.err.println("rgrid: warning: " + line);
+          if (t != null && debug) {
+            t.printStackTrace(System.err);
+          }
+        }
+        return;
+      }
       if (t == null || debug) {
         super.handleNormalizedLoggingCall(level, marker, pattern, args, t);
         return;
       }
       String message = MessageFormatter.basicArrayFormat(pattern, args);
-      String cause = summary(t);
-      String line = message == null || message.isBlank() ? cause
+      super.handleNormalizedLoggingCall(level, marker, endedBy(message, summary(t)), null, null);
+    }
+
+    private static String endedBy(String message, String cause) {
+      return message == null || message.isBlank() ? cause
           : message.contains(cause) ? message : message + ": " + cause;
-      super.handleNormalizedLoggingCall(level, marker, line, null, null);
     }
 
     @Override

@@ -350,7 +350,7 @@ final class RunCommand extends BaseCommand {
       terminal.note("scripts run as local processes (runtime '" + runtime.name()
           + "'): they are NOT isolated from this machine");
       try {
-        Files.writeString(marker, "shown\n");
+        dev.rgrid.core.PrivateFiles.writeString(marker, "shown\n");
       } catch (IOException e) {
         // Not being able to remember the notice only means it is shown again next time.
       }

@@ -2,6 +2,7 @@ package dev.rgrid.cli;
 
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.Placement;
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.WorkerId;
@@ -144,8 +145,8 @@ final class WorkerCommand extends BaseCommand {
     new SecureRandom().nextBytes(random);
     String made = "worker-" + (host.length() > 60 ? host.substring(0, 60) : host) + "-"
         + HexFormat.of().formatHex(random);
-    Files.createDirectories(home);
-    Files.writeString(file, made + "\n");
+    PrivateFiles.createDirectories(home);
+    PrivateFiles.writeString(file, made + "\n");
     return made;
   }
 }

@@ -36,6 +36,7 @@ final class Cli implements AutoCloseable {
   private final Path cwd;
   private final Map<String, String> env = new LinkedHashMap<>();
   private final List<Running> started = new ArrayList<>();
+  private String umask;
 
   /** A CLI whose state lives in {@code root/rgrid-home} and which runs in {@code root/cwd}. */
   Cli(Path root) {
@@ -69,6 +70,15 @@ final class Cli implements AutoCloseable {
   /** Sets (or, with {@code null}, removes) an environment variable of later launches. */
   Cli env(String name, String value) {
     env.put(name, value);
+    return this;
+  }
+
+  /**
+   * Starts later launches with this umask (octal, e.g. {@code "000"}), through {@code sh -c
+   * 'umask M && exec ...'}: the CLI process itself, not a shell, is what runs (same pid).
+   */
+  Cli umask(String value) {
+    umask = value;
     return this;
   }
 
@@ -151,7 +161,9 @@ final class Cli implements AutoCloseable {
   }
 
   private Running start(byte[] stdin, long stdoutCap, String... args) {
-    List<String> command = new ArrayList<>(SIGINT_IGNORED ? RESTORE_SIGINT : List.of());
+    List<String> command = new ArrayList<>(umask == null ? List.of()
+        : List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+    command.addAll(SIGINT_IGNORED ? RESTORE_SIGINT : List.of());
     command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",

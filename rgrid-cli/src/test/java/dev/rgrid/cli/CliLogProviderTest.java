@@ -45,6 +45,17 @@ class CliLogProviderTest {
   }
 
   @Test
+  void aWarningReadsLikeTheClisOwnMessagesWithItsCauseAtTheEnd() {
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    Logger log = new CliLogProvider().getLoggerFactory().getLogger("dev.rgrid.test");
+    log.warn("state is open: {}", "/h");
+    log.warn("could not delete {}", "/w", new IOException("Permission denied"));
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().toList()).containsExactly(
+        "rgrid: warning: state is open: /h",
+        "rgrid: warning: could not delete /w: Permission denied");
+  }
+
+  @Test
   void summaryNamesEachMessageOnceAndAMessagelessErrorByItsType() {
     assertThat(CliLogProvider.summary(new RuntimeException(new IOException("disk gone"))))
         .isEqualTo("java.io.IOException: disk gone");

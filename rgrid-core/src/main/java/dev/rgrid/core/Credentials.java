@@ -8,14 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
 /**
  * The server and API key {@code rgrid login} keeps in {@code credentials} in the state directory
- * (folder 0700, file 0600), read by {@link Config} as the fallback of {@code RGRID_URL} and
- * {@code RGRID_API_KEY}. One place knows the file's name and format, so the CLI and the library
+ * (file 0600; the directory 0700 when this creates it), read by {@link Config} as the fallback
+ * of {@code RGRID_URL} and {@code RGRID_API_KEY}. One place knows the file's name and format, so the CLI and the library
  * always agree on it.
  */
 public final class Credentials {
@@ -27,17 +27,17 @@ public final class Credentials {
   }
 
   /**
-   * Keeps {@code server} for later use (folder 0700, file 0600, written atomically).
+   * Keeps {@code server} for later use (file 0600, written atomically; the state directory 0700
+   * when missing, an existing one keeps its mode).
    *
    * @throws IOException when the file cannot be written
    */
   public static void save(Path home, Config.Server server) throws IOException {
     Path file = file(home);
-    Path dir = Files.createDirectories(file.getParent());
-    restrict(dir, "rwx------");
+    Path dir = PrivateFiles.createDirectories(file.getParent());
+    // createTempFile makes it 0600 already; the mode then travels with the rename.
     Path tmp = Files.createTempFile(dir, ".credentials", ".tmp");
     try {
-      restrict(tmp, "rw-------");
       Properties p = new Properties();
       p.setProperty("url", server.url().toString());
       p.setProperty("key", server.apiKey());
@@ -61,7 +61,8 @@ public final class Credentials {
   }
 
   /**
-   * The saved {@code url} and {@code key}, either possibly missing; empty without a file.
+   * The saved {@code url} and {@code key}, either possibly missing; empty without a file. A file
+   * open to other users is read all the same, with a warning.
    *
    * @throws RGridException when the file exists but cannot be read
    */
@@ -70,6 +71,7 @@ public final class Credentials {
     if (!Files.isRegularFile(file)) {
       return Map.of();
     }
+    StateDirectory.warnIfOpen(List.of(file));
     Properties p = new Properties();
     try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(r);
@@ -84,11 +86,5 @@ public final class Credentials {
       }
     }
     return saved;
-  }
-
-  private static void restrict(Path path, String perms) throws IOException {
-    if (path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(perms));
-    }
   }
 }

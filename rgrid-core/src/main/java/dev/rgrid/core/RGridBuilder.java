@@ -14,8 +14,6 @@ import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.PackageIndex;
 import dev.rgrid.spi.store.MetadataStore;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -325,7 +323,7 @@ public final class RGridBuilder {
     Path dir = (home == null ? cfg.home() : home).toAbsolutePath();
     List<AutoCloseable> owned = new ArrayList<>();
     try {
-      prepareHome(dir);
+      StateDirectory.prepare(dir);
       String url = stateUrl != null ? stateUrl : cfg.dbUrl();
       boolean opensShared = false;
       if (store == null || queue == null) {
@@ -376,25 +374,6 @@ public final class RGridBuilder {
         }
       }
       throw e;
-    }
-  }
-
-  private static void prepareHome(Path dir) {
-    try {
-      Files.createDirectories(dir);
-      Path work = Files.createDirectories(dir.resolve("work"));
-      // Running workspaces may belong to an unprivileged container user: keep others out above them.
-      if (work.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-        Files.setPosixFilePermissions(work,
-            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-      }
-    } catch (IOException e) {
-      throw new RGridException("cannot use " + dir + " as the RGrid state directory: "
-          + e.getMessage(), "make it a writable directory, or set RGRID_HOME to one", null, e);
-    }
-    if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
-      throw new RGridException(dir + " is not a writable directory",
-          "make it a writable directory, or set RGRID_HOME to one");
     }
   }
 }

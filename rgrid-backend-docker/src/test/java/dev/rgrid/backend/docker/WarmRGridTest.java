@@ -33,9 +33,21 @@ class WarmRGridTest {
   }
 
   @AfterEach
-  void close() {
+  void close() throws Exception {
     rgrid.close();
     runtime.close();
+    // Workspaces and warm slots handed to the container's user stay private to their owner.
+    try (java.util.stream.Stream<Path> all = Files.walk(home)) {
+      assertThat(all.filter(p -> !Files.isSymbolicLink(p)).map(p -> {
+        try {
+          return home.relativize(p) + " " + java.nio.file.attribute.PosixFilePermissions
+              .toString(Files.getPosixFilePermissions(p));
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      })).as("entries of the state directory open to group or others")
+          .noneMatch(entry -> !entry.endsWith("------"));
+    }
   }
 
   @AfterAll

@@ -225,9 +225,9 @@ public final class EnvironmentImages {
     Path file = env.cacheDir().resolve("docker-env-" + env.key().substring(0, TAG_LENGTH)
         + ".lock");
     try {
-      Files.createDirectories(env.cacheDir());
-      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
-          StandardOpenOption.WRITE)) {
+      Files.createDirectories(env.cacheDir(), PrivateModes.directory(file));
+      try (FileChannel channel = FileChannel.open(file, java.util.Set.of(
+          StandardOpenOption.CREATE, StandardOpenOption.WRITE), PrivateModes.file(file))) {
         FileLock lock = acquire(channel, file, env);
         try {
           work.run();

@@ -271,8 +271,8 @@ public final class WarmPool implements AutoCloseable {
     String name = ContainerRecipe.name("warm");
     Path dir = root.resolve(name);
     try {
-      Files.createDirectories(dir.resolve("work"));
-      Files.createDirectories(dir.resolve("script"));
+      Files.createDirectories(dir.resolve("work"), PrivateModes.directory(dir));
+      Files.createDirectories(dir.resolve("script"), PrivateModes.directory(dir));
     } catch (IOException e) {
       throw new RGridException("cannot create the warm slot " + dir + ": " + e, null, null, e);
     }
@@ -309,7 +309,7 @@ public final class WarmPool implements AutoCloseable {
         Files.delete(workDir);
       }
       if (!Files.isDirectory(workDir)) {
-        Files.createDirectory(workDir);
+        Files.createDirectory(workDir, PrivateModes.directory(workDir));
         runAs.grant(List.of(workDir));
       }
       moveAll(slot.work(), workDir);

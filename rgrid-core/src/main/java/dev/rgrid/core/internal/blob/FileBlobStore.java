@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.blob;
 
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
@@ -78,7 +79,9 @@ public final class FileBlobStore implements BlobStore {
     this.root = root.toAbsolutePath().normalize();
     this.tmp = this.root.resolve(TMP);
     try {
-      Files.createDirectories(tmp);
+      // Directories and files private to the owner (0700, 0600): blobs hold scripts, inputs and
+      // outputs. A root the user made keeps its mode.
+      PrivateFiles.createDirectories(tmp);
     } catch (IOException e) {
       throw unavailable("cannot create the blob directory " + tmp, this.root, e);
     }
@@ -168,7 +171,7 @@ public final class FileBlobStore implements BlobStore {
   /** Copies {@code content} into a new file {@code part}, hashing it; returns its size. */
   private long copy(InputStream content, Path part, MessageDigest digest) {
     try {
-      Files.createFile(part);
+      PrivateFiles.createFile(part);
     } catch (IOException e) {
       throw unavailable("cannot create temporary blob file " + part, root, e);
     }
@@ -210,7 +213,7 @@ public final class FileBlobStore implements BlobStore {
         deleteQuietly(part);
         return;
       }
-      Files.createDirectories(target.getParent());
+      PrivateFiles.createDirectories(target.getParent());
       try {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException e) {

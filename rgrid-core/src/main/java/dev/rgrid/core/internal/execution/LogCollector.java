@@ -109,7 +109,7 @@ final class LogCollector implements OutputSink {
       int keep = (int) Math.min(length, maxRawBytes - s.rawBytes);
       try {
         if (s.raw == null) {
-          s.raw = Files.newOutputStream(s.rawFile);
+          s.raw = dev.rgrid.core.PrivateFiles.newOutputStream(s.rawFile);
         }
         s.raw.write(bytes, offset, keep);
         s.rawBytes += keep;

@@ -1,15 +1,16 @@
 package dev.rgrid.core.internal.execution;
 
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.InputFile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,7 +54,7 @@ final class Workspace implements AutoCloseable {
         root = workRoot.resolve("ws-" + Long.toHexString(RANDOM.nextLong() >>> 1));
         try {
           for (String part : PARTS) {
-            Files.createDirectories(root.resolve(part));
+            PrivateFiles.createDirectories(root.resolve(part));
           }
         } catch (IOException e) {
           throw failure("cannot create the working directory " + root, root, e);
@@ -116,8 +117,12 @@ final class Workspace implements AutoCloseable {
 
   private void copy(BlobStore blobs, BlobKey key, Path target) {
     try (InputStream in = blobs.open(key)) {
-      Files.createDirectories(target.getParent());
-      Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+      PrivateFiles.createDirectories(target.getParent());
+      // Private like the blob it comes from; a container's user gets it by chown (RunAs).
+      Files.deleteIfExists(target);
+      try (OutputStream out = PrivateFiles.newOutputStream(target)) {
+        in.transferTo(out);
+      }
     } catch (IOException e) {
       throw failure("cannot stage " + target.getFileName(), root, e);
     }

@@ -38,7 +38,7 @@ public final class TmpDirs {
     Path dir = beside(workDir);
     try {
       deleteTree(dir);
-      return Files.createDirectories(dir);
+      return dev.rgrid.core.PrivateFiles.createDirectories(dir);
     } catch (IOException e) {
       throw new BackendUnavailableException("process runtime",
           "cannot create the temporary directory " + dir + " (" + e + ")",

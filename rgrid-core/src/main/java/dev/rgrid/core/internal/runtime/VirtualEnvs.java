@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.runtime;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
@@ -22,6 +23,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -168,9 +170,10 @@ final class VirtualEnvs {
   private Path locked(Path venvs, Path dir, Path base, String baseIdentity, EnvironmentSpec env)
       throws InterruptedException {
     try {
-      Files.createDirectories(venvs);
-      try (FileChannel channel = FileChannel.open(venvs.resolve(shortKey(env) + ".lock"),
-          StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      PrivateFiles.createDirectories(venvs);
+      Path lockFile = venvs.resolve(shortKey(env) + ".lock");
+      try (FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE), PrivateFiles.fileAttributes(lockFile));
           FileLock lock = lock(channel)) {
         Optional<Path> ready = ready(dir, env.key(), baseIdentity);
         if (ready.isPresent()) {
@@ -204,11 +207,12 @@ final class VirtualEnvs {
 
   private Path build(Path venvs, Path dir, Path base, String baseIdentity, EnvironmentSpec env)
       throws IOException, InterruptedException {
-    Path work = Files.createDirectory(venvs.resolve(".build-" + shortKey(env) + "-"
+    Path work = PrivateFiles.createDirectories(venvs.resolve(".build-" + shortKey(env) + "-"
         + UUID.randomUUID().toString().substring(0, 8)));
     try {
       Path venv = work.resolve("venv");
       Path requirements = work.resolve("requirements.txt");
+      PrivateFiles.createFile(requirements);
       Files.write(requirements, env.requirements());
       Map<String, String> environment = Pip.environment(hostPath,
           Files.createDirectory(work.resolve("home")), Files.createDirectory(work.resolve("tmp")));
@@ -223,6 +227,8 @@ final class VirtualEnvs {
           baseIdentity, dir.resolve("bin").resolve("python").toString(),
           UUID.randomUUID().toString().replace("-", ""));
       json.writerWithDefaultPrettyPrinter().writeValue(venv.resolve(MARKER).toFile(), marker);
+      // Python and pip write with the umask's modes; the state directory's tree stays private.
+      PrivateFiles.restrictTree(venv);
       Files.move(venv, dir, StandardCopyOption.ATOMIC_MOVE);
       LOG.info("built the Python environment {} for {}", dir, env.requirements());
       return dir.resolve("bin").resolve("python");

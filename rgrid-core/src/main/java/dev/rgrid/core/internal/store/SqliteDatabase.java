@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
@@ -75,9 +76,17 @@ public final class SqliteDatabase implements AutoCloseable {
           "move " + path + " aside or set RGRID_HOME to another directory", null);
     }
     try {
-      Files.createDirectories(path.getParent());
+      PrivateFiles.createDirectories(path.getParent());
     } catch (IOException e) {
       throw errors.translate(e, "creating its directory");
+    }
+    try {
+      // SQLite accepts an empty file as a new database, and gives its -wal, -shm and -journal
+      // files the database file's own mode (fchmod past the umask): creating it 0600 here keeps
+      // all of them private, with no moment at which another user could open one.
+      PrivateFiles.createIfMissing(path);
+    } catch (IOException e) {
+      throw errors.translate(e, "creating it");
     }
     Connection c;
     try {

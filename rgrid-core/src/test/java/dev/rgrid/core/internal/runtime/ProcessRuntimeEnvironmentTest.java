@@ -80,6 +80,16 @@ class ProcessRuntimeEnvironmentTest {
     String marker = Files.readString(venv.resolve(VirtualEnvs.MARKER));
     assertThat(marker).contains(key("tiny"), "tiny-pkg==1.0");
     assertThat(buildDirs()).isEmpty();
+    try (java.util.stream.Stream<Path> all = Files.walk(cache)) {
+      assertThat(all.filter(p -> !Files.isSymbolicLink(p)).filter(p -> {
+        try {
+          return !Files.getPosixFilePermissions(p).stream()
+              .allMatch(m -> m.name().startsWith("OWNER"));
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).toList()).as("entries pip and Python wrote open to group or others").isEmpty();
+    }
 
     Captured out = new Captured();
     assertThat(run(env, "import sys, tiny_pkg\nprint(tiny_pkg.hello())\nprint(sys.prefix)\n",
