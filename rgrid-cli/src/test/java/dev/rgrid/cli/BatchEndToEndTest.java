@@ -233,6 +233,63 @@ class BatchEndToEndTest {
   }
 
   @Test
+  void aDetachedBatchPrintsJsonIsWatchedToItsEndAndDownloadedByItsId() throws Exception {
+    cli.file("in/one.csv", "one");
+    cli.file("in/two.csv", "two");
+    cli.file("in/bad.csv", "please fail");
+
+    Cli.Result r = cli.runFromDevNull("run", "--detach", "--json", "--batch", "in/*.csv",
+        "job.py");
+
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    JsonNode submitted = Cli.json(r.stdout());
+    String batch = submitted.get("batch").asText();
+    assertThat(batch).matches(BATCH_ID);
+    assertThat(submitted.get("inputs").asInt()).isEqualTo(3);
+
+    Cli.Result watched = cli.runFromDevNull("status", "--watch", batch);
+    assertThat(watched.exitCode()).as(watched.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    List<String> lines = watched.stdout().lines().toList();
+    assertThat(lines).doesNotHaveDuplicates();
+    assertThat(lines.get(lines.size() - 1)).contains("3/3 ended (2 succeeded, 1 failed");
+    assertThat(watched.stderr()).contains("rgrid status " + batch);
+
+    Cli.Result downloaded = cli.runFromDevNull("download", batch);
+    assertThat(downloaded.exitCode()).as(downloaded.describe()).isZero();
+    Path out = cli.cwd().resolve("outputs");
+    assertThat(out.resolve("one.csv/out.txt")).content().isEqualTo("ONE");
+    assertThat(out.resolve("two.csv/out.txt")).content().isEqualTo("TWO");
+    assertThat(out.resolve("bad.csv")).doesNotExist();
+    assertThat(downloaded.stdout().lines()).hasSize(2);
+    assertThat(downloaded.stderr()).contains("2 files of " + batch + " in outputs");
+
+    // Every input wrote out.txt: flat is refused before anything is written.
+    Cli.Result flat = cli.runFromDevNull("download", "--flat", "--output-dir", "flat", batch);
+    assertThat(flat.exitCode()).as(flat.describe()).isEqualTo(ExitCodes.USAGE);
+    assertThat(flat.errorLines()).singleElement().asString().contains("out.txt");
+    assertThat(cli.cwd().resolve("flat")).doesNotExist();
+  }
+
+  @Test
+  void batchAndExecutionIdsInTheWrongPlaceAreRefusedInOneLine() {
+    String unknownBatch = "batch_01M8B1CM11VQPX40APMVH3RC59";
+    String unknownExecution = "exec_01M8B1CM11VQPX40APMVH3RC59";
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", unknownBatch),
+        ExitCodes.NOT_FOUND);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "batch_nope"),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "--list", unknownBatch),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "--flat",
+        unknownExecution), ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", "--batch", unknownExecution),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", unknownBatch),
+        ExitCodes.USAGE);
+    assertThat(cli.cwd().resolve("outputs")).doesNotExist();
+  }
+
+  @Test
   void tenThousandInputsAreSubmittedInASmallHeap() throws Exception {
     Path dir = Files.createDirectories(cli.cwd().resolve("many"));
     for (int i = 0; i < 10_000; i++) {
