@@ -151,6 +151,16 @@ class LifecycleEndToEndTest extends CliEndToEndTest {
 
     Cli.Running watch = cli.start("status", "--watch", id);
     Cli.await("the watch shows the execution", SOON, () -> watch.stdoutSoFar().contains(id));
+    // Ctrl-C on a second watch stops watching, and only that.
+    Cli.Running interrupted = cli.start("status", "--watch", id);
+    Cli.await("the second watch shows it", SOON, () -> interrupted.stdoutSoFar().contains(id));
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(interrupted.pid())).start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Cli.Result stopped = interrupted.await(SOON);
+    assertThat(stopped.exitCode()).as(stopped.describe()).isEqualTo(ExitCodes.CANCELLED);
+    assertNoStackTrace(stopped);
+    assertThat(Cli.json(cli.run("status", "--json", id).stdout()).get("status").asText())
+        .isIn("QUEUED", "RUNNING");
     Files.writeString(go, "go");
     Cli.Result watched = watch.await(Duration.ofSeconds(60));
 
