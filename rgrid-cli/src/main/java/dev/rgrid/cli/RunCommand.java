@@ -262,7 +262,7 @@ final class RunCommand extends BaseCommand {
   }
 
   private int runBatch(RunSpec.Builder builder) throws Exception {
-    int n = parallel == null ? BatchSpec.defaultParallel() : parseParallel(parallel);
+    int n = parallel == null ? BatchSpec.defaultParallel() : Parsing.parallel(parallel);
     if (stdin) {
       throw new InvalidRunSpecException("--stdin cannot be used with --batch",
           "pass the data as input files instead");
@@ -301,18 +301,6 @@ final class RunCommand extends BaseCommand {
       return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(), batch, n,
           outputDir, flat, remoteOnly);
     }
-  }
-
-  static int parseParallel(String text) {
-    int value;
-    try {
-      value = Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidRunSpecException("--parallel must be a whole number, was '"
-          + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'",
-          "pass how many inputs may run at once, e.g. --parallel 4");
-    }
-    return BatchSpec.checkParallel(value);
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {

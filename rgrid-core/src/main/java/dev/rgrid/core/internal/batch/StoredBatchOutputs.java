@@ -58,7 +58,7 @@ public final class StoredBatchOutputs {
     });
   }
 
-  /** The batch's executions that were not retried, oldest first (the batch's order). */
+  /** The batch's executions that were not retried, by id (folders do not depend on order). */
   private static List<ExecutionRecord> latest(RGrid rgrid, BatchId id) {
     List<ExecutionRecord> out = new ArrayList<>();
     ExecutionId before = null;
