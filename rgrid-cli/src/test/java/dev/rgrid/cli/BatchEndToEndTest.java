@@ -87,6 +87,18 @@ class BatchEndToEndTest {
     assertThat(Cli.json(cli.runFromDevNull("list", "--json", "--batch", batch).stdout()))
         .hasSize(5);
     assertThat(cli.runFromDevNull("status", batch).stdout()).contains("Failed:     1");
+
+    // Downloaded later by the batch's id: only the inputs' file names are stored, so the two
+    // x.csv are numbered; the retried input counts once, with its latest attempt.
+    cli.runFromDevNull("download", "--output-dir", "later", batch).requireSuccess();
+    Path later = cli.cwd().resolve("later");
+    assertThat(List.of(Files.readString(later.resolve("x.csv/out.txt")),
+        Files.readString(later.resolve("x-2.csv/out.txt")))).containsExactlyInAnyOrder("ALPHA",
+        "BETA");
+    assertThat(later.resolve("c.csv/out.txt")).content().isEqualTo("GAMMA");
+    try (var folders = Files.list(later)) {
+      assertThat(folders).hasSize(3);
+    }
   }
 
   @Test
