@@ -12,7 +12,11 @@ public final class ExitCodes {
    * rgrid retry --batch}); the others ran to the end regardless.
    */
   public static final int SOME_FAILED = 1;
-  /** The command line was wrong (unknown option, missing or bad script, unknown runtime). */
+  /**
+   * The command line was wrong (unknown option, missing or bad script, unknown runtime), or the
+   * command does not apply to the state of what it names (retrying an execution that succeeded
+   * or still runs).
+   */
   public static final int USAGE = 2;
   /** The execution or batch named does not exist. */
   public static final int NOT_FOUND = 3;

@@ -1,6 +1,7 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
 import picocli.CommandLine;
@@ -19,8 +20,10 @@ import picocli.CommandLine.Option;
         VersionCommand.class, WorkerCommand.class, ServerCommand.class, AdminCommand.class,
         LoginCommand.class, LogoutCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
-    footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error; "
-        + "3 no such execution; 124 timed out; 125 RGrid failed; 130 cancelled."})
+    footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error, "
+        + "or the command does not apply to that execution (retrying one that succeeded); "
+        + "3 no such execution or batch; 4 a --batch pattern matched nothing; 124 timed out; "
+        + "125 RGrid failed; 130 cancelled."})
 public final class Main implements Runnable {
   @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
       description = "Show stack traces of errors.")
@@ -74,7 +77,9 @@ public final class Main implements Runnable {
         if (r instanceof dev.rgrid.core.NoMatchException) {
           return ExitCodes.NO_MATCH;
         }
-        if (r instanceof InvalidRunSpecException) {
+        if (r instanceof InvalidRunSpecException || r instanceof ConflictException) {
+          // A conflict is a request that does not apply to the state it names (retrying a run
+          // that succeeded): the command line is what to change.
           return ExitCodes.USAGE;
         }
         return r instanceof NotFoundException ? ExitCodes.NOT_FOUND : ExitCodes.RGRID_ERROR;

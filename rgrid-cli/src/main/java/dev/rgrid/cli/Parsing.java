@@ -1,5 +1,7 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.spi.ExecutionId;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -103,5 +105,18 @@ final class Parsing {
     } catch (IllegalArgumentException e) {
       throw new CommandLine.TypeConversionException(e.getMessage());
     }
+  }
+
+  /** A batch's {@code --parallel}: a whole number from 1 to 10000. */
+  static int parallel(String text) {
+    int value;
+    try {
+      value = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRunSpecException("--parallel must be a whole number, was '"
+          + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'",
+          "pass how many inputs may run at once, e.g. --parallel 4");
+    }
+    return BatchSpec.checkParallel(value);
   }
 }

@@ -10,6 +10,7 @@ import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
@@ -143,7 +144,8 @@ final class RunCommand extends BaseCommand {
   boolean remoteOnly;
 
   @Option(names = "--detach",
-      description = "Return at once, printing the execution id; a background process runs it.")
+      description = "Return at once, printing the execution id (with --json: {\"execution\": "
+          + "ID}, a batch {\"batch\": ID, \"inputs\": N}); a background process runs it.")
   boolean detach;
 
   @Option(names = "--json", description = "Print the result as JSON on stdout instead of the "
@@ -239,16 +241,18 @@ final class RunCommand extends BaseCommand {
       }
       timings.mark("run");
       List<Path> downloaded = List.of();
-      if (!remoteOnly && !execution.outputs().isEmpty()) {
+      List<Artifact> outputs = execution.outputs();
+      if (remoteOnly || outputs.isEmpty()) {
+        RunReport.outputsNotDownloaded(terminal, done, outputs.size());
+      } else {
         Path dir = outputDir != null ? outputDir : Path.of("outputs", done.id().value());
         downloaded = execution.downloadOutputs(dir);
-        terminal.note(downloaded.size() + " output file" + (downloaded.size() == 1 ? "" : "s")
-            + " in " + dir);
+        terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in " + dir);
       }
       if (json) {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("execution", done);
-        result.put("outputs", execution.outputs());
+        result.put("outputs", outputs);
         result.put("downloaded", downloaded.stream().map(Path::toString).toList());
         printJson(result);
       }
@@ -258,7 +262,7 @@ final class RunCommand extends BaseCommand {
   }
 
   private int runBatch(RunSpec.Builder builder) throws Exception {
-    int n = parallel == null ? BatchSpec.defaultParallel() : parseParallel(parallel);
+    int n = parallel == null ? BatchSpec.defaultParallel() : Parsing.parallel(parallel);
     if (stdin) {
       throw new InvalidRunSpecException("--stdin cannot be used with --batch",
           "pass the data as input files instead");
@@ -275,7 +279,14 @@ final class RunCommand extends BaseCommand {
         if (here) {
           AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
         }
-        terminal.out.println(submitted.id());
+        if (json) {
+          Map<String, Object> out = new LinkedHashMap<>();
+          out.put("batch", submitted.id().value());
+          out.put("inputs", submitted.items().size());
+          printJson(out);
+        } else {
+          terminal.out.println(submitted.id());
+        }
         terminal.note("running " + submitted.items().size() + " inputs in the background; "
             + "follow with `rgrid status " + submitted.id() + "`");
         return ExitCodes.OK;
@@ -292,18 +303,6 @@ final class RunCommand extends BaseCommand {
     }
   }
 
-  static int parseParallel(String text) {
-    int value;
-    try {
-      value = Integer.parseInt(text.trim());
-    } catch (NumberFormatException e) {
-      throw new InvalidRunSpecException("--parallel must be a whole number, was '"
-          + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'",
-          "pass how many inputs may run at once, e.g. --parallel 4");
-    }
-    return BatchSpec.checkParallel(value);
-  }
-
   private int detached(RunSpec.Builder builder) throws Exception {
     Config config = Config.fromEnvironment();
     boolean here = runsHere(config, localWorker);
@@ -315,7 +314,11 @@ final class RunCommand extends BaseCommand {
       if (here) {
         AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
       }
-      terminal.out.println(execution.id());
+      if (json) {
+        printJson(Map.of("execution", execution.id().value()));
+      } else {
+        terminal.out.println(execution.id());
+      }
       terminal.note("running in the background; follow it with `rgrid logs -f " + execution.id()
           + "`");
       return ExitCodes.OK;

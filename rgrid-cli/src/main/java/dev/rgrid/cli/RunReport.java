@@ -12,6 +12,25 @@ import dev.rgrid.spi.store.FailureKind;
 final class RunReport {
   private RunReport() {}
 
+  /**
+   * Names the execution when no output of it is downloaded, so that the id is always told: its
+   * {@code count} outputs stay remote ({@code --remote-only}), or it made none.
+   */
+  static void outputsNotDownloaded(Terminal terminal, ExecutionRecord done, int count) {
+    if (count > 0) {
+      terminal.note(done.id() + ": " + files(count) + " stay remote (`rgrid download " + done.id()
+          + "` fetches them)");
+    } else if (done.status() == ExecutionStatus.SUCCEEDED) {
+      // A failed run is named by tell() with how it failed.
+      terminal.note(done.id() + " succeeded; no output files");
+    }
+  }
+
+  /** "1 output file", "2 output files". */
+  static String files(int count) {
+    return count + " output file" + (count == 1 ? "" : "s");
+  }
+
   /** Says how {@code done} ended and returns the CLI's exit code for it. */
   static int tell(Terminal terminal, ExecutionRecord done) {
     String took = done.duration().map(d -> " in " + d.toMillis() / 1000.0 + "s").orElse("");

@@ -10,7 +10,8 @@ import picocli.CommandLine.Parameters;
 /** {@code rgrid status ID}. */
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show an execution's status, times, exit code and failure reason; or a "
-        + "batch's progress (counts per status, cost, ETA) and its failures.")
+        + "batch's progress (counts per status, cost, ETA) and its failures. With --watch, "
+        + "follow it until it ends.")
 final class StatusCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "ID", description = "The execution or batch id.")
   String id;
@@ -18,8 +19,17 @@ final class StatusCommand extends BaseCommand {
   @Option(names = "--json", description = "Print it as JSON.")
   boolean json;
 
+  @Option(names = {"-w", "--watch"}, description = "Follow it until it ends (redrawn on a "
+      + "terminal, else a line per change), then exit as `rgrid run` would have for it: 0 "
+      + "succeeded, the script's exit code, 124 timed out, 125 failed, 130 cancelled; a batch: "
+      + "0 all succeeded, 1 any failed. Ctrl-C stops watching, not the work.")
+  boolean watch;
+
   @Override
   int execute() throws Exception {
+    if (watch) {
+      return watch();
+    }
     if (dev.rgrid.spi.BatchId.isBatchId(id)) {
       try (RGrid rgrid = client(0, null)) {
         return BatchStatus.print(rgrid, terminal, dev.rgrid.spi.BatchId.of(id), json);
@@ -83,6 +93,23 @@ final class StatusCommand extends BaseCommand {
       }
       terminal.note("see its output with `rgrid logs " + r.id() + "`");
       return ExitCodes.OK;
+    }
+  }
+
+  private int watch() throws Exception {
+    if (json) {
+      throw new dev.rgrid.core.InvalidRunSpecException("--watch cannot be used with --json",
+          "leave one out; `rgrid status --json ID` reads the state once");
+    }
+    boolean batch = dev.rgrid.spi.BatchId.isBatchId(id);
+    dev.rgrid.spi.ExecutionId execution = batch ? null : Parsing.executionId(id);
+    // The interruption is closed after the RGrid: Ctrl-C waits for the close, cancelling nothing.
+    try (Interruption interruption = new Interruption(terminal);
+        RGrid rgrid = client(0, null)) {
+      interruption.onInterrupt(() -> { });
+      StatusWatch watching = new StatusWatch(terminal, interruption);
+      return batch ? watching.batch(rgrid, dev.rgrid.spi.BatchId.of(id))
+          : watching.execution(rgrid, execution);
     }
   }
 }

@@ -87,6 +87,18 @@ class BatchEndToEndTest {
     assertThat(Cli.json(cli.runFromDevNull("list", "--json", "--batch", batch).stdout()))
         .hasSize(5);
     assertThat(cli.runFromDevNull("status", batch).stdout()).contains("Failed:     1");
+
+    // Downloaded later by the batch's id: only the inputs' file names are stored, so the two
+    // x.csv are numbered; the retried input counts once, with its latest attempt.
+    cli.runFromDevNull("download", "--output-dir", "later", batch).requireSuccess();
+    Path later = cli.cwd().resolve("later");
+    assertThat(List.of(Files.readString(later.resolve("x.csv/out.txt")),
+        Files.readString(later.resolve("x-2.csv/out.txt")))).containsExactlyInAnyOrder("ALPHA",
+        "BETA");
+    assertThat(later.resolve("c.csv/out.txt")).content().isEqualTo("GAMMA");
+    try (var folders = Files.list(later)) {
+      assertThat(folders).hasSize(3);
+    }
   }
 
   @Test
@@ -230,6 +242,63 @@ class BatchEndToEndTest {
         .exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
     // Nothing was submitted by any of these.
     assertThat(Cli.json(cli.runFromDevNull("list", "--json").stdout())).isEmpty();
+  }
+
+  @Test
+  void aDetachedBatchPrintsJsonIsWatchedToItsEndAndDownloadedByItsId() throws Exception {
+    cli.file("in/one.csv", "one");
+    cli.file("in/two.csv", "two");
+    cli.file("in/bad.csv", "please fail");
+
+    Cli.Result r = cli.runFromDevNull("run", "--detach", "--json", "--batch", "in/*.csv",
+        "job.py");
+
+    assertThat(r.exitCode()).as(r.describe()).isZero();
+    JsonNode submitted = Cli.json(r.stdout());
+    String batch = submitted.get("batch").asText();
+    assertThat(batch).matches(BATCH_ID);
+    assertThat(submitted.get("inputs").asInt()).isEqualTo(3);
+
+    Cli.Result watched = cli.runFromDevNull("status", "--watch", batch);
+    assertThat(watched.exitCode()).as(watched.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    List<String> lines = watched.stdout().lines().toList();
+    assertThat(lines).doesNotHaveDuplicates();
+    assertThat(lines.get(lines.size() - 1)).contains("3/3 ended (2 succeeded, 1 failed");
+    assertThat(watched.stderr()).contains("rgrid status " + batch);
+
+    Cli.Result downloaded = cli.runFromDevNull("download", batch);
+    assertThat(downloaded.exitCode()).as(downloaded.describe()).isZero();
+    Path out = cli.cwd().resolve("outputs");
+    assertThat(out.resolve("one.csv/out.txt")).content().isEqualTo("ONE");
+    assertThat(out.resolve("two.csv/out.txt")).content().isEqualTo("TWO");
+    assertThat(out.resolve("bad.csv")).doesNotExist();
+    assertThat(downloaded.stdout().lines()).hasSize(2);
+    assertThat(downloaded.stderr()).contains("2 files of " + batch + " in outputs");
+
+    // Every input wrote out.txt: flat is refused before anything is written.
+    Cli.Result flat = cli.runFromDevNull("download", "--flat", "--output-dir", "flat", batch);
+    assertThat(flat.exitCode()).as(flat.describe()).isEqualTo(ExitCodes.USAGE);
+    assertThat(flat.errorLines()).singleElement().asString().contains("out.txt");
+    assertThat(cli.cwd().resolve("flat")).doesNotExist();
+  }
+
+  @Test
+  void batchAndExecutionIdsInTheWrongPlaceAreRefusedInOneLine() {
+    String unknownBatch = "batch_01M8B1CM11VQPX40APMVH3RC59";
+    String unknownExecution = "exec_01M8B1CM11VQPX40APMVH3RC59";
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", unknownBatch),
+        ExitCodes.NOT_FOUND);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "batch_nope"),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "--list", unknownBatch),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("download", "--flat",
+        unknownExecution), ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", "--batch", unknownExecution),
+        ExitCodes.USAGE);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", unknownBatch),
+        ExitCodes.USAGE);
+    assertThat(cli.cwd().resolve("outputs")).doesNotExist();
   }
 
   @Test

@@ -133,6 +133,65 @@ class LifecycleEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aDetachedJsonRunIsWatchedToItsEndAndTheWatchExitsWithTheScriptsCode() throws Exception {
+    Path go = tmp.resolve("go-watch");
+    cli.file("fails.py", """
+        import os, sys, time
+        deadline = time.time() + 60
+        while not os.path.exists(sys.argv[1]) and time.time() < deadline:
+            time.sleep(0.05)
+        sys.exit(3)
+        """);
+    Cli.Result detached = cli.run("run", "--detach", "--json", "fails.py", go.toString());
+    assertThat(detached.exitCode()).as(detached.describe()).isZero();
+    JsonNode submitted = Cli.json(detached.stdout());
+    assertThat(submitted.size()).isEqualTo(1);
+    String id = submitted.get("execution").asText();
+    assertThat(id).matches("exec_[0-9A-Z]{26}");
+
+    Cli.Running watch = cli.start("status", "--watch", id);
+    Cli.await("the watch shows the execution", SOON, () -> watch.stdoutSoFar().contains(id));
+    // Ctrl-C on a second watch stops watching, and only that.
+    Cli.Running interrupted = cli.start("status", "--watch", id);
+    Cli.await("the second watch shows it", SOON, () -> interrupted.stdoutSoFar().contains(id));
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(interrupted.pid())).start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    Cli.Result stopped = interrupted.await(SOON);
+    assertThat(stopped.exitCode()).as(stopped.describe()).isEqualTo(ExitCodes.CANCELLED);
+    assertNoStackTrace(stopped);
+    assertThat(Cli.json(cli.run("status", "--json", id).stdout()).get("status").asText())
+        .isIn("QUEUED", "RUNNING");
+    Files.writeString(go, "go");
+    Cli.Result watched = watch.await(Duration.ofSeconds(60));
+
+    assertThat(watched.exitCode()).as(watched.describe()).isEqualTo(3);
+    List<String> lines = watched.stdout().lines().toList();
+    // Not a terminal: one line per change, never the same state twice in a row.
+    assertThat(lines).doesNotHaveDuplicates().allSatisfy(l -> assertThat(l).startsWith(id + ": "));
+    assertThat(lines.get(lines.size() - 1)).contains("FAILED, exit code 3");
+    assertThat(watched.stderr()).contains(id + " failed");
+    Cli.await("the background process has exited", SOON, () -> cli.processesUsingHome().isEmpty());
+  }
+
+  @Test
+  void watchingAFinishedExecutionReturnsAtOnceWithItsCodeAndBadIdsAreRefused() {
+    cli.file("ok.py", "print('ok')\n");
+    cli.run("run", "ok.py").requireSuccess();
+    String id = cli.lastExecutionId();
+
+    Cli.Result watched = cli.run("status", "-w", id);
+    assertThat(watched.exitCode()).as(watched.describe()).isZero();
+    assertThat(watched.stdout()).startsWith(id + ": SUCCEEDED").hasLineCount(1);
+
+    assertCleanFailure(cli.run("status", "--watch", "exec_01M8AXB2WH080CEFVK3WTHJKQ6"),
+        ExitCodes.NOT_FOUND);
+    assertCleanFailure(cli.run("status", "--watch", "batch_01M8AXB2WH080CEFVK3WTHJKQ6"),
+        ExitCodes.NOT_FOUND);
+    assertCleanFailure(cli.run("status", "--watch", "exec_nope"), ExitCodes.USAGE);
+    assertCleanFailure(cli.run("status", "--watch", "--json", id), ExitCodes.USAGE);
+  }
+
+  @Test
   void logsFollowOfAFinishedExecutionPrintsItsLinesAndReturns() {
     cli.file("two.py", "print('one')\nprint('two')\n");
     cli.run("run", "two.py").requireSuccess();

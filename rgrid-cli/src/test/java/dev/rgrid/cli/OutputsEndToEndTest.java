@@ -32,7 +32,37 @@ class OutputsEndToEndTest extends CliEndToEndTest {
     assertThat(out.resolve("top.txt")).content().isEqualTo("top\n");
     assertThat(Files.readAllBytes(out.resolve("results/deep/er/data.bin")))
         .isEqualTo(repeatedBytes(1000));
-    assertThat(result.stderr()).contains("2 output files");
+    assertThat(result.stderr()).contains(id + ": 2 output files in outputs/" + id);
+  }
+
+  @Test
+  void aRunWithoutOutputsStillNamesItsExecutionOnStderrAndLeavesStdoutToTheScript() {
+    cli.file("quiet.py", "print('only this')\n");
+
+    Cli.Result result = cli.run("run", "quiet.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    String id = cli.lastExecutionId();
+    assertThat(result.stdout()).isEqualTo("only this\n");
+    assertThat(result.stderr()).contains("rgrid: " + id + " succeeded; no output files");
+    assertThat(cli.cwd().resolve("outputs")).doesNotExist();
+  }
+
+  @Test
+  void remoteOnlyNamesTheExecutionWhoseOutputsStayRemoteAndDownloadFetchesThemLater() {
+    cli.file("write.py", "open('a.txt', 'w').write('a')\nopen('b.txt', 'w').write('b')\n");
+
+    Cli.Result result = cli.run("run", "--remote-only", "write.py");
+
+    assertThat(result.exitCode()).as(result.describe()).isZero();
+    String id = cli.lastExecutionId();
+    assertThat(result.stdout()).isEmpty();
+    assertThat(result.stderr()).contains("rgrid: " + id + ": 2 output files stay remote "
+        + "(`rgrid download " + id + "` fetches them)");
+    assertThat(cli.cwd().resolve("outputs")).doesNotExist();
+    cli.run("download", id).requireSuccess();
+    assertThat(cli.cwd().resolve("outputs").resolve(id).resolve("b.txt")).content()
+        .isEqualTo("b");
   }
 
   @Test

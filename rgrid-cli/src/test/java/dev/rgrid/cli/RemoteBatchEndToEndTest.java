@@ -67,6 +67,23 @@ class RemoteBatchEndToEndTest {
       assertThat(retry.stdout().trim()).startsWith("exec_");
       assertThat(user.runFromDevNull("cancel", batch).requireSuccess().stderr())
           .contains("nothing left to cancel");
+
+      // Later, from the server: the batch's outputs by its id, its end by watching it.
+      Cli.Result downloaded = user.runFromDevNull("download", "--output-dir", "later", batch);
+      assertThat(downloaded.exitCode()).as(downloaded.describe()).isZero();
+      Path later = user.cwd().resolve("later");
+      assertThat(later.resolve("a.csv/out.txt")).content().isEqualTo("ALPHA");
+      assertThat(later.resolve("b.csv/out.txt")).content().isEqualTo("BETA");
+      assertThat(later.resolve("bad.csv")).doesNotExist();
+      Cli.Result watched = user.runFromDevNull("status", "--watch", batch);
+      assertThat(watched.exitCode()).as(watched.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+      String succeeded = Cli.id(Cli.json(user.runFromDevNull("list", "--json", "--batch", batch,
+          "--status", "succeeded").stdout()).get(0).get("id"));
+      Cli.Result again = user.runFromDevNull("retry", succeeded);
+      assertThat(again.exitCode()).as(again.describe()).isEqualTo(ExitCodes.USAGE);
+      assertThat(again.errorLines()).singleElement().asString()
+          .contains(succeeded + " succeeded: nothing to retry");
+      assertThat(again.hintLines()).singleElement().asString().contains("--no-cache");
       // The server ran it all: this machine's own state has none of it.
       user.env("RGRID_URL", null).env("RGRID_API_KEY", null);
       assertThat(Cli.json(user.runFromDevNull("list", "--json").stdout())).isEmpty();

@@ -52,8 +52,12 @@ class RetryEndToEndTest {
     assertThat(repeat.exitCode()).isZero();
     assertThat(repeat.stdout().trim()).isEqualTo(record.get("id").asText());
     Cli.Result succeeded = cli.runFromDevNull("retry", record.get("id").asText());
-    assertThat(succeeded.exitCode()).isEqualTo(125);
-    assertThat(succeeded.errorLines()).singleElement().asString().contains("succeeded");
+    assertThat(succeeded.exitCode()).as(succeeded.describe()).isEqualTo(ExitCodes.USAGE);
+    assertThat(succeeded.errorLines()).singleElement().asString()
+        .contains(record.get("id").asText() + " succeeded: nothing to retry");
+    assertThat(succeeded.hintLines()).singleElement().asString()
+        .contains("rgrid run --no-cache job.py");
+    assertThat(succeeded.stdout()).isEmpty();
   }
 
   @Test

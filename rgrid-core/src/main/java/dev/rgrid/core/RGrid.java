@@ -189,6 +189,20 @@ public interface RGrid extends AutoCloseable {
   List<Path> download(ExecutionId id, Path directory);
 
   /**
+   * Downloads the outputs of every ended execution of a stored batch (its latest attempt per
+   * input) into {@code directory/<input name>/}, or all into {@code directory} when {@code flat},
+   * refusing (before writing anything) when two inputs' outputs would clash. Works for a batch
+   * submitted anywhere, so also after {@code rgrid run --batch --detach}.
+   *
+   * @return the files written
+   * @throws dev.rgrid.spi.NotFoundException when there is no such batch
+   * @throws InvalidRunSpecException when {@code flat} and outputs clash, naming every clash
+   */
+  default List<Path> downloadBatch(BatchId id, Path directory, boolean flat) {
+    return dev.rgrid.core.internal.batch.StoredBatchOutputs.download(this, id, directory, flat);
+  }
+
+  /**
    * What the executions that finished in [{@code since}, {@code until}) cost, in micros,
    * grouped {@code by} {@code day}, {@code runtime}, {@code batch}, {@code label} or {@code
    * total}. Each execution costs its run time at its worker's hourly price ({@link

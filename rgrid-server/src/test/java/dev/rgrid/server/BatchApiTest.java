@@ -387,6 +387,9 @@ class BatchApiTest {
     assertThat(again.json().path("id").asText()).isEqualTo(retryId);
     Api.Reply succeeded = api.post("/api/v1/executions/" + retryId + "/retry", alice, "{}");
     assertThat(succeeded.status()).isEqualTo(409);
+    assertThat(succeeded.json().path("error").path("message").asText())
+        .contains("succeeded: nothing to retry");
+    assertThat(succeeded.json().path("error").path("hint").asText()).contains("--no-cache");
   }
 
   private static String pyString(Path p) {

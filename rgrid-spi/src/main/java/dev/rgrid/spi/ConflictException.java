@@ -10,6 +10,14 @@ public class ConflictException extends RGridException {
     super(message);
   }
 
+  /**
+   * @param message what conflicted with what
+   * @param hint what the user can do instead
+   */
+  public ConflictException(String message, String hint) {
+    super(message, hint);
+  }
+
   /** @param message what conflicted with what; @param cause the driver's error */
   public ConflictException(String message, Throwable cause) {
     super(message, null, null, cause);

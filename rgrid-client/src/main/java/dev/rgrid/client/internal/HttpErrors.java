@@ -53,7 +53,7 @@ final class HttpErrors {
       case 400, 413, 422 -> new InvalidRunSpecException(said, hint);
       case 402 -> new SpendingLimitException(said, hint);
       case 404 -> new NotFoundException(said, hint);
-      case 409 -> new ConflictException(said);
+      case 409 -> new ConflictException(said, hint);
       default -> status >= 500
           ? new BackendUnavailableException(BACKEND, "the RGrid server at " + server + " failed "
               + what + " (" + status + (code == null ? "" : " " + code) + ")"

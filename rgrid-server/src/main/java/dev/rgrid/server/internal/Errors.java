@@ -62,8 +62,8 @@ public final class Errors {
       // The library's own hint names CLI commands; over the API the message is enough.
       return new ApiException(404, "not_found", e.getMessage(), null);
     }
-    if (e instanceof ConflictException) {
-      return new ApiException(409, "conflict", e.getMessage(), null);
+    if (e instanceof ConflictException c) {
+      return new ApiException(409, "conflict", c.getMessage(), c.hint().orElse(null));
     }
     if (e instanceof SpendingLimitException s) {
       return new ApiException(402, "spending_limit", s.getMessage(), s.hint().orElse(null));

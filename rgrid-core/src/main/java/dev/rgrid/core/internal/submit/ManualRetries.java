@@ -67,10 +67,13 @@ public final class ManualRetries {
     ExecutionRecord first = store.get(id);
     if (!first.status().isTerminal()) {
       throw new ConflictException(id + " is still " + first.status().name().toLowerCase()
-          + "; only an execution that ended can be retried");
+          + "; only an execution that ended can be retried",
+          "wait for it to end (`rgrid status --watch " + id + "`), or cancel it first");
     }
     if (first.status() == ExecutionStatus.SUCCEEDED) {
-      throw new ConflictException(id + " succeeded; there is nothing to retry");
+      throw new ConflictException(id + " succeeded: nothing to retry", "run it again with `rgrid "
+          + "run --no-cache " + first.spec().scriptName() + " …` (without --no-cache, an "
+          + "identical run reuses this result)");
     }
     // Checked as a new run is: one that can never start here (stored before a rule existed, or
     // asking for more than this instance's runtime has) is refused instead of failing again.
