@@ -1,5 +1,6 @@
 package dev.rgrid.core;
 
+import dev.rgrid.core.preparation.StoredBatchOutputs;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
@@ -199,7 +200,7 @@ public interface RGrid extends AutoCloseable {
    * @throws InvalidRunSpecException when {@code flat} and outputs clash, naming every clash
    */
   default List<Path> downloadBatch(BatchId id, Path directory, boolean flat) {
-    return dev.rgrid.core.internal.batch.StoredBatchOutputs.download(this, id, directory, flat);
+    return StoredBatchOutputs.download(this, id, directory, flat);
   }
 
   /**

@@ -1,7 +1,8 @@
-package dev.rgrid.core.internal.batch;
+package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.Artifact;
