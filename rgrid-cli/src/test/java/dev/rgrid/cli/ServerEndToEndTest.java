@@ -26,7 +26,7 @@ class ServerEndToEndTest {
       assertThat(account.exitCode()).as(account.stderr()).isZero();
       assertThat(account.stdout().trim()).matches("acct_[0-9A-Z]{26}");
       assertThat(cli.runFromDevNull("admin", "account", "create", "team-a").exitCode())
-          .isEqualTo(ExitCodes.RGRID_ERROR);
+          .as("a taken name is a conflict, exit 2 like every conflict").isEqualTo(ExitCodes.USAGE);
       assertThat(cli.runFromDevNull("admin", "account", "create", "bad name!").exitCode())
           .isEqualTo(ExitCodes.USAGE);
       Cli.Result key = cli.runFromDevNull("admin", "key", "create", "team-a", "--name", "ci");
