@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -65,22 +66,17 @@ import java.util.stream.Stream;
 public final class ServerBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   /** A finished execution's record as RGrid answers it (same fields and size). */
-  private static final String BARE_BODY = """
-      {"id":"exec_01M8BARE00000000000000000","status":"SUCCEEDED","createdAt":"2026-11-26T07:40:\
-      32.110377777Z","startedAt":"2026-11-26T07:40:32.385104531Z","finishedAt":"2026-11-26T07:40\
-      :33.009916759Z","attempt":1,"exitCode":0,"costMicros":0,"cached":false,"script":"job.py","\
-      scriptSha256":"03e693d9f2f687e0f40e36a8df7fcb4d1c22974012b7c2a55c000eb30f305824","runtime"\
-      :"python3.11","args":[],"env":{},"inputs":[],"labels":{},"timeoutSeconds":3600,"milliCpus"\
-      :0,"memoryBytes":0,"network":false,"requirements":[],"scriptFiles":[],"cache":false,"retry\
-      ":{"maxRetries":2,"initialDelayMillis":1000,"multiplier":2.0,"maxDelayMillis":300000,"retr\
-      yOn":["backend-unavailable","start-failed","worker-lost"],"jitter":"EQUAL"},"cancelRequest\
-      ed":false,"logTruncated":false,"stdoutSha256":"5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163a\
-      f34d08286a2e846f6be03","transitions":[{"status":"QUEUED","at":"2026-11-26T07:40:32.1103777\
-      77Z","attempt":1},{"status":"RUNNING","at":"2026-11-26T07:40:32.385104531Z","attempt":1},{\
-      "status":"SUCCEEDED","at":"2026-11-26T07:40:33.009916759Z","attempt":1}],"workerId":"local\
-      -bench-0000-000000"}""";
+  private static final String BARE_BODY = resource("bare-execution.json");
 
   private ServerBench() {}
+
+  private static String resource(String name) {
+    try (var in = ServerBench.class.getResourceAsStream(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("the bench's resource " + name + " is missing", e);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     String mode = args.length > 0 ? args[0] : "";
