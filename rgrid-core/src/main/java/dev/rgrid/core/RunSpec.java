@@ -60,15 +60,6 @@ public record RunSpec(
     RetryPolicy retry,
     Map<String, String> secrets) {
 
-  /** A spec without secrets. */
-  public RunSpec(Path script, List<String> args, List<Path> inputs, Map<String, String> env,
-      String runtime, Duration timeout, Map<String, String> labels, Resources resources,
-      boolean network, InputStream stdin, ExecutionListener listener, Path baseDirectory,
-      Path requirementsFile, boolean detectDependencies, boolean cache, RetryPolicy retry) {
-    this(script, args, inputs, env, runtime, timeout, labels, resources, network, stdin, listener,
-        baseDirectory, requirementsFile, detectDependencies, cache, retry, Map.of());
-  }
-
   /** Checks the values and copies the collections. */
   public RunSpec {
     Objects.requireNonNull(script, "script");

@@ -85,8 +85,8 @@ final class Records {
           files(v.inputs()), Duration.ofSeconds(Math.max(1, v.timeoutSeconds())),
           orEmpty(v.labels()), v.batchId(), new Resources(v.milliCpus(), v.memoryBytes()),
           v.network(), orEmpty(v.requirements()), v.requirementsSource(),
-          files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()))
-          .withSecrets(orEmpty(v.secrets()));
+          files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()),
+          orEmpty(v.secrets()));
       ExecutionStatus status = ExecutionStatus.valueOf(required(v.status(), "status"));
       List<StatusTransition> transitions = v.transitions() == null
           ? List.of(new StatusTransition(ExecutionStatus.QUEUED, v.createdAt(), 1))

@@ -50,22 +50,12 @@ public record ExecutionSpec(
     RetryPolicy retry,
     Map<String, String> secrets) {
 
-  /** A spec without secrets. */
-  public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
-      Map<String, String> env, List<InputFile> inputs, Duration timeout,
-      Map<String, String> labels, String batchId, Resources resources, boolean network,
-      List<String> requirements, String requirementsSource, List<InputFile> scriptFiles,
-      boolean cache, RetryPolicy retry) {
-    this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
-        network, requirements, requirementsSource, scriptFiles, cache, retry, Map.of());
-  }
-
   /** A spec without requirements or accompanying files, cached. */
   public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
       Map<String, String> env, List<InputFile> inputs, Duration timeout,
       Map<String, String> labels, String batchId, Resources resources, boolean network) {
     this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
-        network, List.of(), null, List.of(), true, null);
+        network, List.of(), null, List.of(), true, null, Map.of());
   }
 
   /** This spec with the secrets {@code refs} (environment variable to secret name). */

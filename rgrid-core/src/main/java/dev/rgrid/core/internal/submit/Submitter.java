@@ -70,6 +70,7 @@ public final class Submitter {
   public ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
     // Before anything is read or stored: a run naming an unknown secret is refused at once.
+    SpecRules.checkSecrets(run.secrets(), run.env());
     secrets.check(LimitSetting.GLOBAL, run.secrets());
     ExecutionSpec spec = SpecPreparation.spec(run, batchId, blobs, catalog, rules);
     long detected = System.nanoTime();
@@ -102,7 +103,7 @@ public final class Submitter {
       throw new InvalidRunSpecException("a submitted spec cannot name a batch",
           "submit the batch as a batch");
     }
-    rules.checkSpec(spec);
+    rules.checkSpec(spec); // the secret names among the rest
     secrets.check(SecretVault.scopeOf(spec), spec.secrets());
     RuntimeDefinition runtime = catalog.resolve(spec.runtime());
     long scriptSize = blobs.size(spec.script()).orElseThrow(() -> missing(spec.script()));
