@@ -136,7 +136,7 @@ public final class EngineWiring {
         settings.cacheDir());
     ContainerRun containers = new ContainerRun(store, blobs, runtime, catalog, environments, clock,
         limits, price.worker(), settings.workRoot(), local, records, secrets);
-    LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits);
+    LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits, secrets);
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts);
