@@ -195,6 +195,21 @@ class SecretsTest {
   }
 
   @Test
+  void secretsTooLargeTogetherForAnEnvironmentFailTheRunWithoutShowingThem() throws Exception {
+    byte[] big = new byte[Secrets.MAX_VALUE_BYTES];
+    java.util.Arrays.fill(big, (byte) 'w');
+    RunSpec.Builder run = RunSpec.builder(script("big.py", "print('never')\n")).cache(false);
+    for (String name : List.of("W1", "W2", "W3", "W4")) {
+      rgrid.secrets().set(name, big);
+      run.secret(name);
+    }
+    ExecutionRecord done = await(rgrid.run(run.build()));
+    assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(done.failure().kind()).isEqualTo(dev.rgrid.spi.store.FailureKind.INPUT_ERROR);
+    assertThat(done.failure().message()).contains("262144").doesNotContain("www");
+  }
+
+  @Test
   void anAccountCannotUseOrListAnotherAccountsSecret() throws Exception {
     AccountView alice = rgrid.account(rgrid.accounts().create("alice").id());
     AccountView bob = rgrid.account(rgrid.accounts().create("bob").id());

@@ -6,6 +6,7 @@ import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.runtime.Environments;
 import dev.rgrid.core.internal.secret.SecretMasker;
 import dev.rgrid.core.internal.secret.SecretVault;
+import dev.rgrid.core.internal.spec.CommandLine;
 import dev.rgrid.core.internal.submit.InputResolver;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
@@ -124,6 +125,9 @@ public final class ContainerRun {
     Map<String, String> secretEnv;
     try {
       secretEnv = secrets.resolve(SecretVault.scopeOf(spec), spec.secrets());
+      // Checked at submission without the values, which may have grown since: the kernel's
+      // limits on the environment hold with them too (the messages name no value).
+      CommandLine.check(spec.args(), withSecrets(spec.env(), secretEnv));
     } catch (BackendUnavailableException e) {
       throw e;
     } catch (RGridException e) {
