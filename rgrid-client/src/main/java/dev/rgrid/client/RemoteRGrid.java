@@ -100,7 +100,7 @@ public final class RemoteRGrid implements RGrid {
     this.secrets = new RemoteSecrets(http);
     this.batches = new RemoteBatches(http, executions);
     this.submissions = new Submissions(batches, executions, new HttpBlobStore(http), b.runtimes,
-        b.limits);
+        b.limits, secrets);
   }
 
   /**

@@ -76,8 +76,9 @@ class RemoteSecretsTest {
   @Test
   void anAccountsRunGetsItsSecretMaskedAndNoAnswerOrStoredFileHoldsIt() throws Exception {
     String aliceKey = server.newAccountKey("secret-alice");
+    String bobKey = server.newAccountKey("secret-bob");
     try (RGrid alice = RGrid.connect(server.uri(), aliceKey);
-        RGrid bob = RGrid.connect(server.uri(), server.newAccountKey("secret-bob"))) {
+        RGrid bob = RGrid.connect(server.uri(), bobKey)) {
       alice.secrets().set("TOKEN", VALUE.getBytes(StandardCharsets.UTF_8));
       assertThat(alice.secrets().list()).extracting(SecretInfo::name).containsExactly("TOKEN");
       assertThat(bob.secrets().list()).isEmpty();
@@ -115,6 +116,9 @@ class RemoteSecretsTest {
       assertThatThrownBy(() -> bob.run(RunSpec.builder(script).baseDirectory(work)
           .secret("TOKEN", "T").build())).isInstanceOf(InvalidRunSpecException.class)
           .hasMessageContaining("no secret named TOKEN");
+      // Refused by the client before anything was uploaded: not even the script is bob's.
+      assertThat(get(bobKey, "/api/v1/blobs/" + done.spec().script().sha256()))
+          .startsWith("404");
       assertThatThrownBy(() -> alice.secrets().rotateKey()).isInstanceOf(RGridException.class);
 
       byte[] needle = VALUE.getBytes(StandardCharsets.UTF_8);

@@ -6,6 +6,9 @@ import dev.rgrid.core.Secrets;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.StoredSecret;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 import okhttp3.HttpUrl;
 import okhttp3.RequestBody;
 
@@ -48,6 +51,28 @@ public final class RemoteSecrets implements Secrets {
     HttpUrl url = url(name);
     return http.send(http.request(url).delete().build(), code -> code == 404,
         r -> r.code() != 404);
+  }
+
+  /**
+   * Refuses, before anything is uploaded, a run naming a secret the account does not have (the
+   * server checks again when the run is created: one may be removed in between).
+   *
+   * @param refs environment variable to secret name
+   * @throws InvalidRunSpecException naming the unknown ones
+   */
+  void requireKnown(Map<String, String> refs) {
+    if (refs.isEmpty()) {
+      return;
+    }
+    refs.values().forEach(this::url); // a malformed name is refused as set() refuses it
+    Set<String> known = list().stream().map(SecretInfo::name).collect(Collectors.toSet());
+    List<String> missing = refs.values().stream().distinct().filter(n -> !known.contains(n))
+        .sorted().toList();
+    if (!missing.isEmpty()) {
+      throw new InvalidRunSpecException("no secret named " + String.join(", ", missing)
+          + " in this account", "set it first with `rgrid secret set NAME` (list them with "
+          + "`rgrid secret ls`)");
+    }
   }
 
   @Override
