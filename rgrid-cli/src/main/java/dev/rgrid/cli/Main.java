@@ -4,6 +4,7 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +56,9 @@ public final class Main implements Runnable {
     cli.setOut(new java.io.PrintWriter(terminal.out, true));
     cli.setErr(new java.io.PrintWriter(terminal.err, true));
     cli.getSubcommands().get("run").setStopAtPositional(true);
+    // Paths on the command line mean the user's directory (in the agent, the client's).
+    Invocation invocation = terminal.invocation();
+    cli.registerConverter(Path.class, s -> invocation.resolve(Path.of(s)));
     CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     cli.setExecutionStrategy(parsed -> {
       // Known once parsed: whether what the library logs (warnings of a failed attempt, a
