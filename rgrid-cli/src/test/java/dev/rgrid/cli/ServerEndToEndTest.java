@@ -138,12 +138,21 @@ class ServerEndToEndTest {
       assertThat(badEnv.exitCode()).isEqualTo(ExitCodes.NOT_AUTHORISED);
       assertThat(badEnv.stderr()).contains("rgrid login").doesNotContain("BBBBBBBB");
       user.env("RGRID_API_KEY", null);
+      // The cache there is the server's: managing it from here is refused, saying what to do.
+      for (String[] cache : java.util.List.of(new String[] {"cache", "ls"},
+          new String[] {"cache", "prune", "--all"})) {
+        Cli.Result refused = user.runFromDevNull(cache);
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.stderr()).contains("logged in to " + url).contains("rgrid logout");
+        assertThat(refused.stdout()).isEmpty();
+      }
       for (Cli.Result r : java.util.List.of(run, login)) {
         assertThat(r.stdout() + r.stderr()).doesNotContain(key.substring(17));
       }
       assertThat(user.runFromDevNull("logout").exitCode()).isZero();
       assertThat(credentials).doesNotExist();
       assertThat(user.runFromDevNull("list", "--json").stdout().trim()).isEqualTo("[ ]");
+      assertThat(user.runFromDevNull("cache", "ls").exitCode()).isZero();
       ProcessHandle.of(server.pid()).orElseThrow().destroy();
       server.await(Duration.ofSeconds(60));
     }

@@ -10,6 +10,7 @@ import dev.rgrid.client.internal.RemoteExecution;
 import dev.rgrid.client.internal.Submissions;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchListener;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.CachedResults;
@@ -197,6 +198,11 @@ public final class RemoteRGrid implements RGrid {
   }
 
   /** The batch's record; its labels are the user's only (not those the server set). */
+  @Override
+  public List<BatchListing> batches(BatchId before, int limit) {
+    return batches.list(before, limit);
+  }
+
   @Override
   public BatchRecord batchRecord(BatchId id) {
     return batches.get(id).record();

@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
@@ -134,8 +135,20 @@ public final class Batches {
 
   /** The progress of a stored batch, from the store. */
   public BatchProgress progress(BatchId id) {
-    BatchRecord batch = find(id);
-    BatchSummary s = store.batchSummary(id);
+    return progress(find(id));
+  }
+
+  /**
+   * The stored batches carrying every one of {@code labels}, newest first, each with its
+   * progress: at most {@code limit} (1 to 1000), those before {@code before} when it is not null.
+   */
+  public List<BatchListing> list(Map<String, String> labels, BatchId before, int limit) {
+    return store.listBatches(labels, before, limit).stream()
+        .map(b -> new BatchListing(b, progress(b))).toList();
+  }
+
+  private BatchProgress progress(BatchRecord batch) {
+    BatchSummary s = store.batchSummary(batch.id());
     // Inputs without an execution yet are queued: the store cannot tell one still being
     // submitted (a batch is stored before its executions) from one its submitter gave up on,
     // and counting them failed made every fresh batch look failed. The submitting handle knows
