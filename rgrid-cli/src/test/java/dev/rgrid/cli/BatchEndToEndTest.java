@@ -265,10 +265,10 @@ class BatchEndToEndTest {
     // Nothing was submitted by any of these.
     assertThat(Cli.json(cli.runFromDevNull("list", "--json").stdout())).isEmpty();
     assertThat(Cli.json(cli.runFromDevNull("list", "--batches", "--json").stdout())).isEmpty();
-    Cli.Result none = cli.runFromDevNull("list", "--batches");
-    assertThat(none.exitCode()).isZero();
-    assertThat(none.stdout()).isEmpty();
-    assertThat(none.stderr()).contains("no batches yet");
+    Cli.Result noBatches = cli.runFromDevNull("list", "--batches");
+    assertThat(noBatches.exitCode()).isZero();
+    assertThat(noBatches.stdout()).isEmpty();
+    assertThat(noBatches.stderr()).contains("no batches yet");
   }
 
   @Test

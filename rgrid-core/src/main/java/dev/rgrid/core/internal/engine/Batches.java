@@ -12,11 +12,13 @@ import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.InputResolver;
 import dev.rgrid.core.preparation.BatchInputs;
+import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.BatchSummary;
 import dev.rgrid.spi.store.ExecutionPage;
@@ -32,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Batches: forming and submitting them, and their progress, cancellation and retry by id. */
@@ -70,7 +73,14 @@ public final class Batches {
     String runtime = template.runtime() == null || template.runtime().isBlank()
         ? catalog.forScript(scriptName).name()
         : catalog.resolve(template.runtime()).name();
-    engine.spending().checkBeforeRun(Spending.accountOf(template.labels()));
+    Optional<AccountId> account = Spending.accountOf(template.labels());
+    // The whole batch is estimated at once: it must not cross a spending limit either.
+    engine.spending().checkBeforeRun(account, () -> {
+      EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
+          List.of(), base);
+      return engine.estimates().estimate(new EstimateSubject(script.scriptName(),
+          script.sha256(), inputs.size()), runtime, account.orElse(null));
+    });
     Instant now = clock.instant();
     BatchId id = BatchId.generate(now, random);
     store.createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),
