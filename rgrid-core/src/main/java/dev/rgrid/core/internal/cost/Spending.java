@@ -120,7 +120,8 @@ public final class Spending {
    * As {@link #checkBeforeRun(Optional)}, and also refuses work whose estimated cost would take
    * this month's spending past a limit that applies, as it would otherwise overshoot the limit by
    * its whole cost. The estimate reads history: it is asked for only when a limit applies. Work
-   * without history to go by (no estimated cost) is refused only once a limit is reached.
+   * without history to go by (no estimated cost: callers estimate from past runs of the same
+   * script only) is refused only once a limit is reached.
    *
    * @param estimate what the work would cost
    * @throws SpendingLimitException when a limit is reached or the work would cross one

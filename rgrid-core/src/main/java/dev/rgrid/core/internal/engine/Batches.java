@@ -78,7 +78,7 @@ public final class Batches {
     engine.spending().checkBeforeRun(account, () -> {
       EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
           List.of(), base);
-      return engine.estimates().estimate(new EstimateSubject(script.scriptName(),
+      return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
           script.sha256(), inputs.size()), runtime, account.orElse(null));
     });
     Instant now = clock.instant();

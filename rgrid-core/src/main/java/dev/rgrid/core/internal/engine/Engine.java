@@ -153,7 +153,7 @@ public final class Engine implements AutoCloseable {
       ExecutionSpec spec = record.spec();
       Optional<AccountId> account = Spending.accountOf(spec.labels());
       if (spec.batchId() == null) {
-        spending().checkBeforeRun(account, () -> estimates().estimate(new EstimateSubject(
+        spending().checkBeforeRun(account, () -> estimates().ofSameScript(new EstimateSubject(
             spec.scriptName(), spec.script().sha256(), 1), spec.runtime(),
             account.orElse(null)));
       } else {
