@@ -121,7 +121,7 @@ abstract class BaseCommand implements Callable<Integer> {
   static RGrid build(RGrids.Request request, boolean handOver) {
     Config config = request.config();
     if (config.server() != null) {
-      return RGrid.client(config);
+      return remote(config.server().url(), config.server().apiKey());
     }
     // A short-lived command runs only the work it submits: work nobody owns (left by a process
     // that died, or detached work whose agent is gone) is handed to the background agent, which
@@ -140,6 +140,27 @@ abstract class BaseCommand implements Callable<Integer> {
       AgentCommand.handUnownedWork(rgrid, request.engine());
     }
     return rgrid;
+  }
+
+  /**
+   * The server at {@code url}; {@code RGRID_CONNECT_TIMEOUT} (a duration, default 5 s) sets how
+   * long connecting, and trying to reach a server that has not answered yet, may take before the
+   * command fails with {@link ExitCodes#UNREACHABLE}.
+   */
+  static RGrid remote(java.net.URI url, String apiKey) {
+    String timeout = System.getenv("RGRID_CONNECT_TIMEOUT");
+    if (timeout == null || timeout.isBlank()) {
+      return dev.rgrid.client.RemoteRGrid.connect(url, apiKey);
+    }
+    java.time.Duration t;
+    try {
+      t = Parsing.duration(timeout);
+    } catch (picocli.CommandLine.TypeConversionException e) {
+      throw new picocli.CommandLine.TypeConversionException("RGRID_CONNECT_TIMEOUT: "
+          + e.getMessage());
+    }
+    return dev.rgrid.client.RemoteRGrid.builder(url, apiKey).connectTimeout(t).reachDeadline(t)
+        .build();
   }
 
   /**

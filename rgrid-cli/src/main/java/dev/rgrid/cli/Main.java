@@ -81,6 +81,12 @@ public final class Main implements Runnable {
         if (r instanceof dev.rgrid.core.NoMatchException) {
           return ExitCodes.NO_MATCH;
         }
+        if (r instanceof dev.rgrid.core.NotAuthorisedException) {
+          return ExitCodes.NOT_AUTHORISED;
+        }
+        if (r instanceof dev.rgrid.core.ServerUnreachableException) {
+          return ExitCodes.UNREACHABLE;
+        }
         if (r instanceof InvalidRunSpecException || r instanceof ConflictException) {
           // A conflict is a request that does not apply to the state it names (retrying a run
           // that succeeded): the command line is what to change.
