@@ -6,7 +6,6 @@ import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
-import dev.rgrid.core.internal.blob.Downloader;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.CostReports;
 import dev.rgrid.core.internal.cost.CostServices;

@@ -1,4 +1,4 @@
-package dev.rgrid.core.internal.blob;
+package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.preparation.VerifiedDownloads;
 import dev.rgrid.spi.blob.BlobStore;
