@@ -80,6 +80,10 @@ final class AgentCommand extends BaseCommand {
       if (server == null) {
         return ExitCodes.OK; // another agent serves
       }
+      // Stopped by a signal (SIGTERM, a shutdown): what its RGrids hold (warm containers, the
+      // network holder) goes with it, as it does when it exits idle.
+      Thread hook = new Thread(server::close, "rgrid-agent-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
       AgentLock lock = AgentLock.tryTake(home);
       try {
         server.openDefault(config(), lease(terminal.invocation().env()));
