@@ -27,9 +27,14 @@ import picocli.CommandLine.Option;
 final class AgentCommand extends BaseCommand {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AgentCommand.class);
 
-  @Option(names = "--idle-exit", paramLabel = "DURATION", defaultValue = "3s",
-      description = "Exit after this long with nothing to do (default ${DEFAULT-VALUE}).")
+  @Option(names = "--idle-exit", paramLabel = "DURATION",
+      description = "Exit after this long with nothing to do (default 3s; with --serve: "
+          + "RGRID_AGENT_IDLE, else 3h).")
   String idleExit;
+
+  @Option(names = "--serve", description = "Also serve the thin clients of `rgrid` on "
+      + "agent.sock in the state directory.")
+  boolean serve;
 
   @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
       description = "How many executions at once (default ${DEFAULT-VALUE}).")
@@ -40,7 +45,10 @@ final class AgentCommand extends BaseCommand {
     if (workers < 1 || workers > 256) {
       throw new IllegalArgumentException("--workers must be between 1 and 256");
     }
-    Duration idle = Parsing.duration(idleExit);
+    if (serve) {
+      return serve();
+    }
+    Duration idle = Parsing.duration(idleExit == null ? "3s" : idleExit);
     try (LocalRGrid rgrid = open(workers)) {
       AgentLock lock = AgentLock.tryTake(RGridBuilder.defaultHome());
       while (true) {
@@ -54,6 +62,36 @@ final class AgentCommand extends BaseCommand {
           break;
         }
         lock = AgentLock.tryTake(RGridBuilder.defaultHome());
+      }
+    }
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Serves thin clients until idle. Holds {@code agent.lock} while it does, with an RGrid open
+   * on the embedded state that runs the work nobody owns, as the background agent does.
+   */
+  private int serve() throws Exception {
+    String configured = terminal.invocation().env("RGRID_AGENT_IDLE");
+    Duration idle = Parsing.duration(idleExit != null ? idleExit
+        : configured != null && !configured.isBlank() ? configured : "3h");
+    Path home = RGridBuilder.defaultHome();
+    try (AgentServer server = AgentServer.bind(home)) {
+      if (server == null) {
+        return ExitCodes.OK; // another agent serves
+      }
+      // Stopped by a signal (SIGTERM, a shutdown): what its RGrids hold (warm containers, the
+      // network holder) goes with it, as it does when it exits idle.
+      Thread hook = new Thread(server::close, "rgrid-agent-stop");
+      Runtime.getRuntime().addShutdownHook(hook);
+      AgentLock lock = AgentLock.tryTake(home);
+      try {
+        server.openDefault(config(), lease(terminal.invocation().env()));
+        server.serve(idle);
+      } finally {
+        if (lock != null) {
+          lock.close();
+        }
       }
     }
     return ExitCodes.OK;

@@ -10,7 +10,9 @@ import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.RGridException;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Option;
 
@@ -60,15 +62,17 @@ abstract class BaseCommand implements Callable<Integer> {
    * that died is taken over.
    */
   static RGridBuilder builder(int workers, String engine) {
-    return lease(RGrid.builder().workers(workers).engine(engine));
+    return lease(RGrid.builder().workers(workers).engine(engine), lease(System.getenv()));
   }
 
-  private static RGridBuilder lease(RGridBuilder builder) {
-    String lease = System.getenv("RGRID_LEASE");
-    if (lease != null && !lease.isBlank()) {
-      builder.lease(Parsing.duration(lease));
-    }
-    return builder;
+  /** {@code RGRID_LEASE} of {@code env}, or null. */
+  static Duration lease(Map<String, String> env) {
+    String lease = env.get("RGRID_LEASE");
+    return lease == null || lease.isBlank() ? null : Parsing.duration(lease);
+  }
+
+  private static RGridBuilder lease(RGridBuilder builder, Duration lease) {
+    return lease == null ? builder : builder.lease(lease);
   }
 
   /**
@@ -77,30 +81,86 @@ abstract class BaseCommand implements Callable<Integer> {
    * process runs work: on the embedded state, and on shared state only with {@code localWorker}
    * (else it submits, and the cluster's workers run the work).
    */
-  static RGrid client(int workers, String engine) {
-    return client(Config.fromEnvironment(), workers, engine, null, false);
+  RGrid client(int workers, String engine) {
+    return client(config(), workers, engine, null, false);
   }
 
   /** As {@link #client(int, String)} on {@code config}, with pip options when run here. */
-  static RGrid client(Config config, int workers, String engine, Pip pip, boolean localWorker) {
+  RGrid client(Config config, int workers, String engine, Pip pip, boolean localWorker) {
+    return terminal.invocation().rgrids().open(new RGrids.Request(config, workers, engine,
+        pip == null || pip.isEmpty() ? null : pip, localWorker,
+        lease(terminal.invocation().env())));
+  }
+
+  /**
+   * Sees that work this command submitted to the embedded state runs after it ends ({@code
+   * --detach}), on runtime {@code engine}.
+   */
+  void runInBackground(Config config, String engine) {
+    terminal.invocation().rgrids().runInBackground(new RGrids.Request(config, 2, engine, null,
+        false, lease(terminal.invocation().env())));
+  }
+
+  /** The configuration of this command's environment ({@link Config#from}). */
+  Config config() {
+    return Config.from(terminal.invocation().env());
+  }
+
+  /**
+   * A new RGrid for one command, closed with it: see {@link #client(Config, int, String, Pip,
+   * boolean)}. The embedded state's work that nobody owns goes to the background agent.
+   */
+  static RGrid build(RGrids.Request request) {
+    return build(request, true);
+  }
+
+  /**
+   * As {@link #build(RGrids.Request)}; {@code handOver} false keeps the work nobody owns from
+   * being handed to a background agent (the agent itself builds it so, and adopts that work).
+   */
+  static RGrid build(RGrids.Request request, boolean handOver) {
+    Config config = request.config();
     if (config.server() != null) {
-      return RGrid.client(config);
+      return remote(config.server().url(), config.server().apiKey());
     }
     // A short-lived command runs only the work it submits: work nobody owns (left by a process
     // that died, or detached work whose agent is gone) is handed to the background agent, which
     // sees it through; on shared state, the cluster's workers take it.
-    RGridBuilder builder = lease(RGrid.builder().config(config).engine(engine)).adoptsWork(false);
-    if (!config.sharedState() || localWorker) {
-      builder.workers(workers);
+    RGridBuilder builder = lease(RGrid.builder().config(config).engine(request.engine()),
+        request.lease()).adoptsWork(!handOver && !config.sharedState());
+    if (!config.sharedState() || request.localWorker()) {
+      builder.workers(request.workers());
     }
+    Pip pip = request.pip();
     if (pip != null) {
       builder.pip(pip.indexUrl(), pip.findLinks(), pip.noIndex());
     }
     LocalRGrid rgrid = builder.build();
-    if (!config.sharedState()) {
-      AgentCommand.handUnownedWork(rgrid, engine);
+    if (handOver && !config.sharedState()) {
+      AgentCommand.handUnownedWork(rgrid, request.engine());
     }
     return rgrid;
+  }
+
+  /**
+   * The server at {@code url}; {@code RGRID_CONNECT_TIMEOUT} (a duration, default 5 s) sets how
+   * long connecting, and trying to reach a server that has not answered yet, may take before the
+   * command fails with {@link ExitCodes#UNREACHABLE}.
+   */
+  static RGrid remote(java.net.URI url, String apiKey) {
+    String timeout = System.getenv("RGRID_CONNECT_TIMEOUT");
+    if (timeout == null || timeout.isBlank()) {
+      return dev.rgrid.client.RemoteRGrid.connect(url, apiKey);
+    }
+    java.time.Duration t;
+    try {
+      t = Parsing.duration(timeout);
+    } catch (picocli.CommandLine.TypeConversionException e) {
+      throw new picocli.CommandLine.TypeConversionException("RGRID_CONNECT_TIMEOUT: "
+          + e.getMessage());
+    }
+    return dev.rgrid.client.RemoteRGrid.builder(url, apiKey).connectTimeout(t).reachDeadline(t)
+        .build();
   }
 
   /**
@@ -135,7 +195,12 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   /** The package index options of a command line. */
-  record Pip(String indexUrl, List<java.nio.file.Path> findLinks, boolean noIndex) {}
+  record Pip(String indexUrl, List<java.nio.file.Path> findLinks, boolean noIndex) {
+    /** Whether it asks for nothing (the defaults). */
+    boolean isEmpty() {
+      return indexUrl == null && (findLinks == null || findLinks.isEmpty()) && !noIndex;
+    }
+  }
 
   void printJson(Object value) throws Exception {
     terminal.out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));

@@ -44,8 +44,8 @@ final class BatchRun {
     this.json = json;
     this.interruption = interruption;
     // A bar only where someone watches: stderr is a terminal and nothing asked for quiet.
-    this.bar = !json && !terminal.quiet() && System.console() != null
-        && System.getenv("RGRID_PLAIN_PROGRESS") == null;
+    this.bar = !json && !terminal.quiet() && terminal.invocation().interactive()
+        && terminal.invocation().env("RGRID_PLAIN_PROGRESS") == null;
   }
 
   /** Submits the batch, follows it to the end and downloads its outputs. */
@@ -69,7 +69,7 @@ final class BatchRun {
     });
     BatchProgress done = follow(batch);
     summary(batch.id().value(), done);
-    Path dir = outputDir != null ? outputDir : Path.of("outputs");
+    Path dir = outputDir != null ? outputDir : terminal.invocation().resolve(Path.of("outputs"));
     List<Path> written = List.of();
     if (interruption.interrupted()) {
       terminal.note("interrupted: outputs not downloaded (`rgrid download EXECUTION_ID` fetches them)");
@@ -127,8 +127,8 @@ final class BatchRun {
   }
 
   /** An input as the user would write it: relative to the working directory when inside it. */
-  static String shown(Path input) {
-    Path cwd = Path.of("").toAbsolutePath();
+  private String shown(Path input) {
+    Path cwd = terminal.invocation().cwd().toAbsolutePath();
     return input.startsWith(cwd) ? cwd.relativize(input).toString() : input.toString();
   }
 
@@ -164,9 +164,9 @@ final class BatchRun {
     }
   }
 
-  private static int width() {
+  private int width() {
     try {
-      String columns = System.getenv("COLUMNS");
+      String columns = terminal.invocation().env("COLUMNS");
       return columns == null ? 80 : Math.max(20, Math.min(400, Integer.parseInt(columns)));
     } catch (NumberFormatException e) {
       return 80;

@@ -1,6 +1,8 @@
 package dev.rgrid.cli;
 
 import dev.rgrid.core.CachePruned;
+import dev.rgrid.core.Config;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.CacheEntry;
 import java.time.Duration;
@@ -27,6 +29,22 @@ final class CacheCommand extends BaseCommand {
         "name a cache command: rgrid cache ls, or rgrid cache prune");
   }
 
+  /**
+   * The state whose cache the command manages: this machine's or the shared store's. Logged in
+   * to a server, the command does not apply (the cache there is the server's, shared by its
+   * accounts, and the library refuses it): a usage error saying so, before anything is opened.
+   */
+  static RGrid ownState(BaseCommand command) {
+    Config config = command.config();
+    if (config.server() != null) {
+      throw new InvalidRunSpecException("rgrid cache manages the result cache of this machine or "
+          + "a shared store, but you are logged in to " + config.server().url()
+          + ", whose cache is the server's", "run `rgrid cache` on the server's host (with its "
+          + "RGRID_HOME or RGRID_DB_URL), or `rgrid logout` to manage this machine's");
+    }
+    return command.client(0, null);
+  }
+
   /** {@code rgrid cache ls}. */
   @Command(name = "ls", mixinStandardHelpOptions = true,
       description = "List the cache entries, most recently used first.")
@@ -46,7 +64,7 @@ final class CacheCommand extends BaseCommand {
         throw new CommandLine.ParameterException(spec.commandLine(),
             "--limit must be between 1 and 100000, was " + limit);
       }
-      try (RGrid rgrid = client(0, null)) {
+      try (RGrid rgrid = ownState(this)) {
         List<CacheEntry> entries = rgrid.cache().entries(limit);
         if (json) {
           printJson(entries);
@@ -102,7 +120,7 @@ final class CacheCommand extends BaseCommand {
             "--all removes every entry: leave out --older-than and --max-size, or --all");
       }
       Long max = maxSize == null ? null : Parsing.size(maxSize);
-      try (RGrid rgrid = client(0, null)) {
+      try (RGrid rgrid = ownState(this)) {
         CachePruned pruned = all ? rgrid.cache().clear() : rgrid.cache().prune(age, max);
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();

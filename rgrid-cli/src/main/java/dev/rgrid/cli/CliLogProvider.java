@@ -25,6 +25,9 @@ import org.slf4j.simple.SimpleServiceProvider;
  */
 public final class CliLogProvider extends SimpleServiceProvider {
   private static volatile boolean debug;
+  /** Where the agent's command threads say their warnings: their client's stderr. */
+  private static final ThreadLocal<PrintStream> ROUTED = new ThreadLocal<>();
+  private static final ThreadLocal<Boolean> ROUTED_DEBUG = new ThreadLocal<>();
 
   private final ILoggerFactory factory = new SimpleLoggerFactory() {
     @Override
@@ -58,9 +61,39 @@ public final class CliLogProvider extends SimpleServiceProvider {
         .getLogger(CliLogProvider.class).error("thread {} ended by an error", thread.getName(), e));
   }
 
-  /** Whether logged exceptions show their stack traces ({@code --debug}). */
+  /**
+   * Whether logged exceptions show their stack traces ({@code --debug}): for the process, or in
+   * the agent for the command of this thread.
+   */
   static void debug(boolean value) {
-    debug = value;
+    if (ROUTED.get() != null) {
+      ROUTED_DEBUG.set(value);
+    } else {
+      debug = value;
+    }
+  }
+
+  private static boolean debugging() {
+    Boolean routed = ROUTED_DEBUG.get();
+    return routed != null ? routed : debug;
+  }
+
+  /**
+   * Sends the warnings this thread logs to {@code err} (a client's stderr, in the agent) until
+   * closed; other threads' go to the agent's log.
+   */
+  static Route route(PrintStream err) {
+    ROUTED.set(err);
+    return () -> {
+      ROUTED.remove();
+      ROUTED_DEBUG.remove();
+    };
+  }
+
+  /** A {@link #route} in force. */
+  interface Route extends AutoCloseable {
+    @Override
+    void close();
   }
 
   /** The exception's message and its causes' messages, each once, joined by ": ". */
@@ -90,16 +123,18 @@ public final class CliLogProvider extends SimpleServiceProvider {
       if (level == Level.WARN) {
         // Said as the CLI says its own errors and notes: `rgrid: warning: ...`, on stderr.
         String message = MessageFormatter.basicArrayFormat(pattern, args);
+        boolean debug = debugging();
         String line = t == null || debug ? message : endedBy(message, summary(t));
-        synchronized (System.err) {
-          System.err.println("rgrid: warning: " + line);
+        PrintStream err = ROUTED.get() != null ? ROUTED.get() : System.err;
+        synchronized (err) {
+          err.println("rgrid: warning: " + line);
           if (t != null && debug) {
-            t.printStackTrace(System.err);
+            t.printStackTrace(err);
           }
         }
         return;
       }
-      if (t == null || debug) {
+      if (t == null || debugging()) {
         super.handleNormalizedLoggingCall(level, marker, pattern, args, t);
         return;
       }
@@ -114,7 +149,7 @@ public final class CliLogProvider extends SimpleServiceProvider {
 
     @Override
     protected void writeThrowable(Throwable t, PrintStream out) {
-      if (debug) {
+      if (debugging()) {
         super.writeThrowable(t, out);
       }
     }

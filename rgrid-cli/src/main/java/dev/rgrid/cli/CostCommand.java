@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.Config;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.RGrid;
 import picocli.CommandLine;
@@ -30,6 +31,17 @@ final class CostCommand extends BaseCommand {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Why every run cost nothing, and where prices are set: here, or on the server. */
+  private static String unpriced() {
+    Config config = Config.fromEnvironment();
+    return config.server() != null
+        ? "no prices set on the server, or only cache hits: its administrator sets price.local "
+            + "(or each worker's price.*) in the server's config.properties"
+        : "no prices set, or only cache hits: set price.local=EUR_PER_HOUR in "
+            + config.configFile() + " (each `rgrid worker` its own price.*); see `rgrid cost "
+            + "--help`";
+  }
+
   @Override
   int execute() throws Exception {
     if (!CostReport.GROUPINGS.contains(by)) {
@@ -50,7 +62,8 @@ final class CostCommand extends BaseCommand {
       }
       terminal.note(report.executions() + " execution" + (report.executions() == 1 ? "" : "s")
           + " finished from " + Formats.time(report.since()) + " to "
-          + Formats.time(report.until()) + ": " + CostReport.format(report.totalMicros()));
+          + Formats.time(report.until()) + ": " + CostReport.format(report.totalMicros())
+          + (report.unpriced() ? " (" + unpriced() + ")" : ""));
       return ExitCodes.OK;
     }
   }

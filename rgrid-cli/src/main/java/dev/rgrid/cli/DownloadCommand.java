@@ -51,7 +51,8 @@ final class DownloadCommand extends BaseCommand {
         terminal.note(executionId + " has no output files");
         return ExitCodes.OK;
       }
-      Path dir = outputDir != null ? outputDir : Path.of("outputs", executionId.value());
+      Path dir = outputDir != null ? outputDir
+          : terminal.invocation().resolve(Path.of("outputs", executionId.value()));
       List<Path> files = rgrid.download(executionId, dir);
       files.forEach(f -> terminal.out.println(f));
       terminal.note(files.size() + " file" + (files.size() == 1 ? "" : "s") + " in " + dir);
@@ -65,7 +66,8 @@ final class DownloadCommand extends BaseCommand {
           "find the batch's executions with `rgrid list --batch " + batchId + "`");
     }
     try (RGrid rgrid = client(0, null)) {
-      Path dir = outputDir != null ? outputDir : Path.of("outputs");
+      Path dir = outputDir != null ? outputDir
+          : terminal.invocation().resolve(Path.of("outputs"));
       List<Path> files = rgrid.downloadBatch(batchId, dir, flat);
       files.forEach(f -> terminal.out.println(f));
       terminal.note(files.isEmpty() ? batchId + " has no output files (yet)"

@@ -33,7 +33,7 @@ final class EstimateCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     try (RGrid rgrid = client(0, null)) {
-      Estimate e = rgrid.estimate(script, runtime, globs, Path.of("").toAbsolutePath());
+      Estimate e = rgrid.estimate(script, runtime, globs, terminal.invocation().cwd().toAbsolutePath());
       if (json) {
         java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
         out.put("inputs", e.inputs());

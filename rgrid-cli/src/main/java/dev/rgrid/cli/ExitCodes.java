@@ -22,6 +22,16 @@ public final class ExitCodes {
   public static final int NOT_FOUND = 3;
   /** A {@code --batch} pattern matched no file (nothing was submitted). */
   public static final int NO_MATCH = 4;
+  /**
+   * The RGrid server refused the API key: unknown, malformed or revoked (log in again with a
+   * valid one).
+   */
+  public static final int NOT_AUTHORISED = 5;
+  /**
+   * The RGrid server could not be reached at all (nothing listens at its address, the name does
+   * not resolve, connecting timed out): nothing was done there.
+   */
+  public static final int UNREACHABLE = 6;
   /** The script ran past its timeout and was killed (as {@code timeout(1)} does). */
   public static final int TIMED_OUT = 124;
   /** RGrid itself failed: state directory, store, runtime, output limits. */

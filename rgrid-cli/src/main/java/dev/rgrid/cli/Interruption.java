@@ -5,8 +5,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What Ctrl-C (SIGINT) does while a command waits on work it started: a shutdown hook runs the
- * command's cancel action, then holds the JVM until the command has closed its RGrid, or for
+ * What Ctrl-C (SIGINT) does while a command waits on work it started: a shutdown hook (in the
+ * agent: the client's Ctrl-C) runs the command's cancel action, then holds the JVM until the
+ * command has closed its RGrid, or for
  * {@link #GRACE} at most. The JVM halts as soon as its hooks return; without the wait it halted
  * while the runners were still recording the cancelled ends, so records stayed RUNNING until
  * their lease lapsed and working directories and the runtime's helper containers stayed behind.
@@ -18,15 +19,14 @@ final class Interruption implements AutoCloseable {
 
   private final Terminal terminal;
   private final CountDownLatch closed = new CountDownLatch(1);
-  private final Thread hook;
+  private final Invocation.Registration hook;
   private Runnable cancel;
   private boolean interrupted;
 
   /** Registers the hook; close it once the command's RGrid is closed. */
   Interruption(Terminal terminal) {
     this.terminal = terminal;
-    this.hook = new Thread(this::interrupt, "rgrid-interrupt");
-    Runtime.getRuntime().addShutdownHook(hook);
+    this.hook = terminal.invocation().interrupts().onInterrupt(this::interrupt);
   }
 
   /**
@@ -79,10 +79,6 @@ final class Interruption implements AutoCloseable {
   @Override
   public void close() {
     closed.countDown();
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook is running and may now return.
-    }
+    hook.close();
   }
 }

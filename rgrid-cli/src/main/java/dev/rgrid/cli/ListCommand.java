@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code rgrid list}. */
 @Command(name = "list", mixinStandardHelpOptions = true,
-    description = "List executions, newest first.")
+    description = "List executions (or, with --batches, batches), newest first.")
 final class ListCommand extends BaseCommand {
   @Option(names = {"-s", "--status"}, paramLabel = "STATUS", split = ",",
       description = "Only these statuses (queued, running, succeeded, failed, timed_out, "
@@ -31,8 +31,12 @@ final class ListCommand extends BaseCommand {
   String batch;
 
   @Option(names = {"-n", "--limit"}, paramLabel = "N", defaultValue = "20",
-      description = "At most N executions (1-1000, default ${DEFAULT-VALUE}).")
+      description = "At most N executions or batches (1-1000, default ${DEFAULT-VALUE}).")
   int limit;
+
+  @Option(names = "--batches", description = "List batches instead, with how many of their "
+      + "inputs are in each state and what they cost so far.")
+  boolean batches;
 
   @Option(names = "--json", description = "Print them as JSON.")
   boolean json;
@@ -44,6 +48,16 @@ final class ListCommand extends BaseCommand {
     if (limit < 1 || limit > 1000) {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--limit must be between 1 and 1000, was " + limit);
+    }
+    if (batches) {
+      if (!statuses.isEmpty() || !labels.isEmpty() || batch != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--batches lists every batch: leave out --status, --label and --batch");
+      }
+      try (RGrid rgrid = client(0, null)) {
+        BatchList.print(terminal, rgrid.batches(null, limit), json);
+        return ExitCodes.OK;
+      }
     }
     Set<ExecutionStatus> wanted = EnumSet.noneOf(ExecutionStatus.class);
     for (String s : statuses) {

@@ -28,7 +28,7 @@ final class LoginCommand extends BaseCommand {
   int execute() throws Exception {
     java.net.URI checked = Config.Server.url(url); // before asking for the key
     Config.Server target = new Config.Server(checked, readKey());
-    try (RGrid rgrid = RGrid.connect(target.url(), target.apiKey())) {
+    try (RGrid rgrid = remote(target.url(), target.apiKey())) {
       rgrid.list(ExecutionQuery.latest(1)); // the server answers and accepts the key
     }
     Credentials.save(RGridBuilder.defaultHome(), target);

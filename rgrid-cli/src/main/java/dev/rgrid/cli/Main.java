@@ -4,6 +4,7 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import java.nio.file.Path;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -55,6 +56,9 @@ public final class Main implements Runnable {
     cli.setOut(new java.io.PrintWriter(terminal.out, true));
     cli.setErr(new java.io.PrintWriter(terminal.err, true));
     cli.getSubcommands().get("run").setStopAtPositional(true);
+    // Paths on the command line mean the user's directory (in the agent, the client's).
+    Invocation invocation = terminal.invocation();
+    cli.registerConverter(Path.class, s -> invocation.resolve(Path.of(s)));
     CommandLine.IExecutionStrategy run = new CommandLine.RunLast();
     cli.setExecutionStrategy(parsed -> {
       // Known once parsed: whether what the library logs (warnings of a failed attempt, a
@@ -76,6 +80,12 @@ public final class Main implements Runnable {
         }
         if (r instanceof dev.rgrid.core.NoMatchException) {
           return ExitCodes.NO_MATCH;
+        }
+        if (r instanceof dev.rgrid.core.NotAuthorisedException) {
+          return ExitCodes.NOT_AUTHORISED;
+        }
+        if (r instanceof dev.rgrid.core.ServerUnreachableException) {
+          return ExitCodes.UNREACHABLE;
         }
         if (r instanceof InvalidRunSpecException || r instanceof ConflictException) {
           // A conflict is a request that does not apply to the state it names (retrying a run

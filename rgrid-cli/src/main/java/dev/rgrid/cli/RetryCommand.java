@@ -62,8 +62,8 @@ final class RetryCommand extends BaseCommand {
       }
       terminal.note(retry.id() + " retries " + executionId);
       if (detach) {
-        if (runsHere(Config.fromEnvironment(), false)) {
-          AgentCommand.spawn(null); // else a server's or the cluster's workers run it
+        if (runsHere(config(), false)) {
+          runInBackground(config(), null); // else a server's or the cluster's workers run it
         }
         return ExitCodes.OK;
       }
@@ -108,8 +108,8 @@ final class RetryCommand extends BaseCommand {
         terminal.out.flush();
       }
       if (detach) {
-        if (runsHere(Config.fromEnvironment(), false)) {
-          AgentCommand.spawn(null); // else a server's or the cluster's workers run them
+        if (runsHere(config(), false)) {
+          runInBackground(config(), null); // else a server's or the cluster's workers run them
         }
         return ExitCodes.OK;
       }

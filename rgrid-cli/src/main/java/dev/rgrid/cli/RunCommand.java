@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.cli.agent.StdinKind;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Config;
@@ -160,7 +161,10 @@ final class RunCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
+    // Inputs named by the arguments are found where the user is (in the agent: the client's
+    // directory, not the agent's).
     RunSpec.Builder builder = RunSpec.builder(script).args(args)
+        .baseDirectory(terminal.invocation().cwd().toAbsolutePath())
         .inputs(inputs.toArray(Path[]::new)).network(network).requirementsFile(requirements)
         .detectDependencies(!noDeps).cache(!noCache);
     if (retries != null) {
@@ -196,13 +200,14 @@ final class RunCommand extends BaseCommand {
     if (detach) {
       return detached(builder);
     }
-    StdinKind kind = StdinKind.detect();
+    Invocation invocation = terminal.invocation();
+    StdinKind kind = invocation.stdinKind();
     if (kind == StdinKind.DATA || stdin && kind == StdinKind.TERMINAL) {
-      builder.stdin(System.in);
+      builder.stdin(invocation.stdin());
     }
     AtomicReference<Execution> current =
         new AtomicReference<>();
-    Config config = Config.fromEnvironment();
+    Config config = config();
     boolean here = runsHere(config, localWorker);
     if (!json) {
       builder.listener(new ExecutionListener() {
@@ -227,7 +232,7 @@ final class RunCommand extends BaseCommand {
         }
       });
     }
-    Timings timings = new Timings(System.getenv("RGRID_TIMINGS") != null);
+    Timings timings = new Timings(terminal.invocation());
     int code = runOpen(builder, config, here, timings, current);
     timings.mark("close");
     timings.print(terminal);
@@ -259,7 +264,8 @@ final class RunCommand extends BaseCommand {
       if (remoteOnly || outputs.isEmpty()) {
         RunReport.outputsNotDownloaded(terminal, done, outputs.size());
       } else {
-        Path dir = outputDir != null ? outputDir : Path.of("outputs", done.id().value());
+        Path dir = outputDir != null ? outputDir
+            : terminal.invocation().resolve(Path.of("outputs", done.id().value()));
         downloaded = execution.downloadOutputs(dir);
         terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in " + dir);
       }
@@ -281,7 +287,7 @@ final class RunCommand extends BaseCommand {
       throw new InvalidRunSpecException("--stdin cannot be used with --batch",
           "pass the data as input files instead");
     }
-    Config config = Config.fromEnvironment();
+    Config config = config();
     boolean here = runsHere(config, localWorker);
     if (detach) {
       try (RGrid rgrid = client(config, 0, null, null, false)) {
@@ -291,7 +297,7 @@ final class RunCommand extends BaseCommand {
         Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
             .glob(batch.toArray(String[]::new)).parallel(n).build());
         if (here) {
-          AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
+          runInBackground(config, engine); // else a server's or the cluster's workers run it
         }
         if (json) {
           Map<String, Object> out = new LinkedHashMap<>();
@@ -318,7 +324,7 @@ final class RunCommand extends BaseCommand {
   }
 
   private int detached(RunSpec.Builder builder) throws Exception {
-    Config config = Config.fromEnvironment();
+    Config config = config();
     boolean here = runsHere(config, localWorker);
     if (!here) {
       builder.listener(notices()); // e.g. that no worker is alive to run it
@@ -326,7 +332,7 @@ final class RunCommand extends BaseCommand {
     try (RGrid rgrid = client(config, 0, null, null, false)) {
       Execution execution = rgrid.run(builder.build());
       if (here) {
-        AgentCommand.spawn(engine); // else a server's or the cluster's workers run it
+        runInBackground(config, engine); // else a server's or the cluster's workers run it
       }
       if (json) {
         printJson(Map.of("execution", execution.id().value()));

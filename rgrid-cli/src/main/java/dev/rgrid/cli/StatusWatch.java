@@ -29,7 +29,7 @@ final class StatusWatch {
     this.terminal = terminal;
     this.interruption = interruption;
     // Redrawn only for a person: System.console() is null when stdout (or stdin) is redirected.
-    this.redraw = System.console() != null;
+    this.redraw = terminal.invocation().interactive();
   }
 
   /** Watches execution {@code id} to its end; returns its exit code. */

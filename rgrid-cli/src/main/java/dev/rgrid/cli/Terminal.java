@@ -18,21 +18,37 @@ final class Terminal {
   final PrintStream out;
   final PrintStream err;
   private final boolean color;
+  private final Invocation invocation;
   private boolean quiet;
   private boolean outClosed;
   private boolean errClosed;
 
   Terminal() {
     this(new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err),
-        System.console() != null && System.getenv("NO_COLOR") == null);
+        Invocation.ofThisProcess());
+  }
+
+  /** The terminal of {@code invocation}, coloured when a person watches and NO_COLOR is unset. */
+  Terminal(OutputStream out, OutputStream err, Invocation invocation) {
+    this(out, err, invocation.interactive() && invocation.env("NO_COLOR") == null, invocation);
   }
 
   Terminal(OutputStream out, OutputStream err, boolean color) {
+    this(out, err, color, Invocation.ofThisProcess());
+  }
+
+  private Terminal(OutputStream out, OutputStream err, boolean color, Invocation invocation) {
+    this.invocation = invocation;
     this.rawOut = out;
     this.rawErr = err;
     this.out = new PrintStream(out, true, StandardCharsets.UTF_8);
     this.err = new PrintStream(err, true, StandardCharsets.UTF_8);
     this.color = color;
+  }
+
+  /** Where the command runs: its directory, environment, stdin. */
+  Invocation invocation() {
+    return invocation;
   }
 
   /** Whether messages are coloured. */

@@ -16,11 +16,12 @@ final class Timings {
   private final long jvmStartMillis;
   private long last = System.nanoTime();
 
-  Timings(boolean enabled) {
-    this.enabled = enabled;
+  /** Timings asked for by {@code RGRID_TIMINGS} in {@code invocation}'s environment. */
+  Timings(Invocation invocation) {
+    this.enabled = invocation.env("RGRID_TIMINGS") != null;
     // scripts/rgrid passes the time it exec'd the JVM; the process start time the OS reports is
     // too coarse (its boot-time base has a one-second resolution).
-    String launched = System.getenv("RGRID_LAUNCH_NS");
+    String launched = invocation.env("RGRID_LAUNCH_NS");
     long jvm = -1;
     if (enabled && launched != null && launched.matches("\\d{1,19}")) {
       Instant at = Instant.ofEpochSecond(0, Long.parseLong(launched));

@@ -156,13 +156,26 @@ class ArchitectureTest {
    * server, a worker, the background agent, the administration of a state) holds the embedded
    * implementation; a command that works for a user talks to the interface.
    */
+  /**
+   * The thin client starts on every command when the agent is on: what it loads is what every
+   * command waits for, so it uses the JDK alone.
+   */
+  @Test
+  void theThinClientUsesTheJdkAlone() {
+    classes().that().resideInAPackage("dev.rgrid.cli.agent..")
+        .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "jdk..", "sun.misc..",
+            "dev.rgrid.cli.agent..")
+        .check(CLASSES);
+  }
+
   @Test
   void onlyWhatHostsTheEngineUsesTheEmbeddedImplementation() {
     noClasses().that().resideOutsideOfPackages("dev.rgrid.core..", "dev.rgrid.server..",
             "dev.rgrid.bench..")
         .and().doNotHaveFullyQualifiedName("dev.rgrid.cli.BaseCommand")
         .and(not(nestedIn("dev.rgrid.cli.ServerCommand", "dev.rgrid.cli.WorkerCommand",
-            "dev.rgrid.cli.AgentCommand", "dev.rgrid.cli.AdminCommand")))
+            "dev.rgrid.cli.AgentCommand", "dev.rgrid.cli.AdminCommand",
+            "dev.rgrid.cli.SharedRGrids")))
         .should().dependOnClassesThat().haveFullyQualifiedName("dev.rgrid.core.LocalRGrid")
         .check(CLASSES);
   }

@@ -88,6 +88,24 @@ class BatchEndToEndTest {
         .hasSize(5);
     assertThat(cli.runFromDevNull("status", batch).stdout()).contains("Failed:     1");
 
+    // Both batches are listed, newest first, counting the latest attempt of each input.
+    String rerun = batchIdIn(again.stderr());
+    JsonNode batches = Cli.json(cli.runFromDevNull("list", "--batches", "--json")
+        .requireSuccess().stdout());
+    assertThat(batches.findValuesAsText("id")).containsExactly(rerun, batch);
+    JsonNode first = batches.get(1);
+    assertThat(first.get("script").asText()).isEqualTo("job.py");
+    assertThat(first.get("size").asInt()).isEqualTo(4);
+    assertThat(first.get("progress").get("succeeded").asInt()).isEqualTo(3);
+    assertThat(first.get("progress").get("failed").asInt()).isEqualTo(1);
+    assertThat(first.get("progress").get("done").asBoolean()).isTrue();
+    assertThat(batches.get(0).get("progress").get("cached").asInt()).isEqualTo(3);
+    List<String> table = cli.runFromDevNull("list", "--batches", "-n", "1").requireSuccess()
+        .stdout().lines().toList();
+    assertThat(table).hasSize(2);
+    assertThat(table.get(0)).startsWith("ID").contains("SUCCEEDED").contains("FAILED");
+    assertThat(table.get(1)).startsWith(rerun).contains("job.py");
+
     // Downloaded later by the batch's id: only the inputs' file names are stored, so the two
     // x.csv are numbered; the retried input counts once, with its latest attempt.
     cli.runFromDevNull("download", "--output-dir", "later", batch).requireSuccess();
@@ -240,8 +258,17 @@ class BatchEndToEndTest {
         .exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(cli.runFromDevNull("retry", "--batch", "batch_01M8B1CM11VQPX40APMVH3RC59")
         .exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli.runFromDevNull("list", "--batches", "--status", "failed").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
+    assertThat(cli.runFromDevNull("list", "--batches", "-n", "0").exitCode())
+        .isEqualTo(ExitCodes.USAGE);
     // Nothing was submitted by any of these.
     assertThat(Cli.json(cli.runFromDevNull("list", "--json").stdout())).isEmpty();
+    assertThat(Cli.json(cli.runFromDevNull("list", "--batches", "--json").stdout())).isEmpty();
+    Cli.Result noBatches = cli.runFromDevNull("list", "--batches");
+    assertThat(noBatches.exitCode()).isZero();
+    assertThat(noBatches.stdout()).isEmpty();
+    assertThat(noBatches.stderr()).contains("no batches yet");
   }
 
   @Test

@@ -37,6 +37,7 @@ final class Cli implements AutoCloseable {
   private final Map<String, String> env = new LinkedHashMap<>();
   private final List<Running> started = new ArrayList<>();
   private String umask;
+  private String mainClass = Main.class.getName();
 
   /** A CLI whose state lives in {@code root/rgrid-home} and which runs in {@code root/cwd}. */
   Cli(Path root) {
@@ -55,6 +56,17 @@ final class Cli implements AutoCloseable {
     // These tests pin the local process runtime (they look at host processes); the Docker
     // runtime has its own end-to-end tests.
     env.put("RGRID_RUNTIME", "process");
+  }
+
+  /**
+   * Launches later commands as the {@code rgrid} launcher does, through the thin client and the
+   * per-user agent ({@code RGRID_AGENT=on}), which exits after {@code idle} without commands.
+   */
+  Cli viaAgent(String idle) {
+    mainClass = dev.rgrid.cli.agent.ThinClient.class.getName();
+    env.put("RGRID_AGENT", "on");
+    env.put("RGRID_AGENT_IDLE", idle);
+    return this;
   }
 
   /** The state directory ({@code RGRID_HOME}). */
@@ -167,7 +179,7 @@ final class Cli implements AutoCloseable {
     command.addAll(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-        "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        "-cp", System.getProperty("java.class.path"), mainClass));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile());
     if (stdin == DEV_NULL) {

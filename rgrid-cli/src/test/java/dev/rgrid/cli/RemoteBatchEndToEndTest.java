@@ -61,6 +61,13 @@ class RemoteBatchEndToEndTest {
       assertThat(status.get("failures")).hasSize(1);
       assertThat(Cli.json(user.runFromDevNull("list", "--json", "--batch", batch)
           .requireSuccess().stdout())).hasSize(3);
+      JsonNode batches = Cli.json(user.runFromDevNull("list", "--batches", "--json")
+          .requireSuccess().stdout());
+      assertThat(batches.findValuesAsText("id")).containsExactly(batch);
+      assertThat(batches.get(0).get("progress").get("succeeded").asInt()).isEqualTo(2);
+      assertThat(batches.get(0).get("progress").get("failed").asInt()).isEqualTo(1);
+      assertThat(user.runFromDevNull("list", "--batches").requireSuccess().stdout())
+          .contains(batch).contains("job.py");
 
       Cli.Result retry = user.runFromDevNull("retry", "--batch", batch, "--failed-only");
       assertThat(retry.exitCode()).as(retry.describe()).isEqualTo(ExitCodes.SOME_FAILED);

@@ -93,7 +93,7 @@ class ServerEndToEndTest {
 
       Cli.Result wrong = user.runWithStdin(("rgk_000000000000_" + "A".repeat(43) + "\n")
           .getBytes(java.nio.charset.StandardCharsets.UTF_8), "login", url);
-      assertThat(wrong.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(wrong.exitCode()).isEqualTo(ExitCodes.NOT_AUTHORISED);
       assertThat(wrong.stderr()).contains("refused the API key").doesNotContain("AAAAAAAA");
       assertThat(user.home().resolve("credentials")).doesNotExist();
       assertThat(user.runFromDevNull("login", "ftp://x").exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -135,9 +135,17 @@ class ServerEndToEndTest {
       // The environment overrides the saved login.
       Cli.Result badEnv = user.env("RGRID_API_KEY", "rgk_111111111111_" + "B".repeat(43))
           .runFromDevNull("list");
-      assertThat(badEnv.exitCode()).isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(badEnv.exitCode()).isEqualTo(ExitCodes.NOT_AUTHORISED);
       assertThat(badEnv.stderr()).contains("rgrid login").doesNotContain("BBBBBBBB");
       user.env("RGRID_API_KEY", null);
+      // The cache there is the server's: managing it from here is refused, saying what to do.
+      for (String[] cache : java.util.List.of(new String[] {"cache", "ls"},
+          new String[] {"cache", "prune", "--all"})) {
+        Cli.Result refused = user.runFromDevNull(cache);
+        assertThat(refused.exitCode()).as(refused.stderr()).isEqualTo(ExitCodes.USAGE);
+        assertThat(refused.stderr()).contains("logged in to " + url).contains("rgrid logout");
+        assertThat(refused.stdout()).isEmpty();
+      }
       for (Cli.Result r : java.util.List.of(run, login)) {
         assertThat(r.stdout() + r.stderr()).doesNotContain(key.substring(17));
       }
@@ -160,8 +168,35 @@ class ServerEndToEndTest {
       assertThat(user.runFromDevNull("logout").exitCode()).isZero();
       assertThat(credentials).doesNotExist();
       assertThat(user.runFromDevNull("list", "--json").stdout().trim()).isEqualTo("[ ]");
+      assertThat(user.runFromDevNull("cache", "ls").exitCode()).isZero();
       ProcessHandle.of(server.pid()).orElseThrow().destroy();
       server.await(Duration.ofSeconds(60));
+    }
+  }
+
+  @Test
+  void aServerNobodyListensOnFailsAtOnceWithOneLineAndItsOwnExitCode() throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + port;
+    try (Cli user = new Cli(root.resolve("user"))) {
+      user.env("RGRID_URL", url).env("RGRID_API_KEY", "rgk_000000000000_" + "C".repeat(43));
+      for (String[] command : java.util.List.of(new String[] {"list"},
+          new String[] {"status", "exec_01JD5Z8Q6W3M0T7R2YB4K9N1XC"})) {
+        Cli.Result r = user.runFromDevNull(command);
+        assertThat(r.exitCode()).as(r.stderr()).isEqualTo(ExitCodes.UNREACHABLE);
+        assertThat(r.stderr()).contains("cannot reach the RGrid server at " + url)
+            .doesNotContain("CCCCCCCC").doesNotContain("\tat ");
+        assertThat(r.stderr().lines().filter(l -> l.startsWith("rgrid: error")).count())
+            .isEqualTo(1);
+      }
+      // A connect timeout that is not a duration is a usage error, said at once.
+      Cli.Result bad = user.env("RGRID_CONNECT_TIMEOUT", "soon").runFromDevNull("list");
+      assertThat(bad.exitCode()).as(bad.stderr()).isEqualTo(ExitCodes.USAGE);
+      assertThat(bad.stderr()).contains("RGRID_CONNECT_TIMEOUT");
     }
   }
 }

@@ -11,6 +11,7 @@ import dev.rgrid.client.internal.RemoteExecution;
 import dev.rgrid.client.internal.Submissions;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchListener;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.CachedResults;
@@ -94,7 +95,7 @@ public final class RemoteRGrid implements RGrid {
   private RemoteRGrid(Builder b) {
     this.http = new Http(Http.client(b.httpClient, b.connectTimeout, b.readTimeout),
         b.httpClient == null, b.base, b.apiKey,
-        new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline));
+        new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline, b.reachDeadline));
     this.executions = new Executions(http);
     this.accounting = new Accounting(http);
     this.secrets = new RemoteSecrets(http);
@@ -202,6 +203,11 @@ public final class RemoteRGrid implements RGrid {
 
   /** The batch's record; its labels are the user's only (not those the server set). */
   @Override
+  public List<BatchListing> batches(BatchId before, int limit) {
+    return batches.list(before, limit);
+  }
+
+  @Override
   public BatchRecord batchRecord(BatchId id) {
     return batches.get(id).record();
   }
@@ -304,11 +310,12 @@ public final class RemoteRGrid implements RGrid {
     private final HttpUrl base;
     private final String apiKey;
     private OkHttpClient httpClient;
-    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration readTimeout = Duration.ofSeconds(60);
     private Duration initialBackoff = Backoff.DEFAULT.initial();
     private Duration maxBackoff = Backoff.DEFAULT.max();
     private Duration retryDeadline = Backoff.DEFAULT.giveUpAfter();
+    private Duration reachDeadline = Backoff.DEFAULT.giveUpUnreached();
     private RuntimeCatalog runtimes = RuntimeCatalog.defaults();
     private Limits limits = Limits.defaults();
 
@@ -327,7 +334,7 @@ public final class RemoteRGrid implements RGrid {
       return this;
     }
 
-    /** How long connecting may take (default 10 s). */
+    /** How long connecting may take (default 5 s). */
     public Builder connectTimeout(Duration value) {
       connectTimeout = positive(value, "connectTimeout");
       return this;
@@ -354,6 +361,17 @@ public final class RemoteRGrid implements RGrid {
     /** How long to keep retrying one request, or reconnecting a log stream (default 2 min). */
     public Builder retryDeadline(Duration value) {
       retryDeadline = positive(value, "retryDeadline");
+      return this;
+    }
+
+    /**
+     * How long to keep trying to reach the server while it has not answered this connection yet
+     * (default 5 s): then {@link dev.rgrid.core.ServerUnreachableException} is thrown. A server
+     * that answered before is retried for the whole {@link #retryDeadline}, as it is most likely
+     * restarting.
+     */
+    public Builder reachDeadline(Duration value) {
+      reachDeadline = positive(value, "reachDeadline");
       return this;
     }
 

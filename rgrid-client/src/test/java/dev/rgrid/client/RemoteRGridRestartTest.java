@@ -125,6 +125,8 @@ class RemoteRGridRestartTest {
     }).build();
     try (RemoteRGrid client = RemoteRGrid.builder(server.uri(), server.key)
         .httpClient(watching).build()) {
+      // Answered once: a server this client has reached is waited for when it goes away.
+      assertThat(client.list(ExecutionQuery.latest(1)).items()).isEmpty();
       server.stop();
       CompletableFuture<Integer> listed = CompletableFuture.supplyAsync(
           () -> client.list(ExecutionQuery.latest(10)).items().size());
@@ -134,6 +136,33 @@ class RemoteRGridRestartTest {
       server.start();
 
       assertThat(listed.get(2, TimeUnit.MINUTES)).isZero();
+    }
+  }
+
+  @Test
+  void aServerThatNeverAnsweredIsGivenUpOnAtTheReachDeadlineWithAnUnreachableError()
+      throws Exception {
+    int port;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    java.net.URI nobody = java.net.URI.create("http://127.0.0.1:" + port);
+    AtomicInteger tries = new AtomicInteger();
+    OkHttpClient counting = new OkHttpClient.Builder().addInterceptor(chain -> {
+      tries.incrementAndGet();
+      return chain.proceed(chain.request());
+    }).build();
+    try (RemoteRGrid client = RemoteRGrid.builder(nobody, server.key).httpClient(counting)
+        .initialBackoff(Duration.ofMillis(100)).reachDeadline(Duration.ofSeconds(1)).build()) {
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> client.list(ExecutionQuery.latest(1)))
+          .isInstanceOf(dev.rgrid.core.ServerUnreachableException.class)
+          .hasMessageContaining("cannot reach the RGrid server at " + nobody)
+          .hasMessageNotContaining(server.key);
+      // Tried again within the reach deadline (waits of 100, 200 and 400 ms at most), not for
+      // the two minutes of the retry deadline.
+      assertThat(tries.get()).isBetween(1, 4);
     }
   }
 }

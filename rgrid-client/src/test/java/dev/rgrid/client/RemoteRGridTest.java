@@ -420,7 +420,7 @@ class RemoteRGridTest {
               throw new AssertionError(e);
             }
           })) {
-        assertThatThrownBy(call::run).isExactlyInstanceOf(RGridException.class)
+        assertThatThrownBy(call::run).isExactlyInstanceOf(dev.rgrid.core.NotAuthorisedException.class)
             .hasMessageContaining("refused the API key")
             .hasMessageNotContaining(bad)
             .satisfies(t -> assertThat(((RGridException) t).hint()).hasValueSatisfying(

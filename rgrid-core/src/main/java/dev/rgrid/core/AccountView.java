@@ -150,6 +150,14 @@ public interface AccountView {
       int size, int parallel, Map<String, String> labels);
 
   /**
+   * The account's batches, newest first, with where each stands, as {@link RGrid#batches} lists
+   * them.
+   *
+   * @throws IllegalArgumentException when {@code limit} is not between 1 and 1000
+   */
+  List<BatchListing> batches(BatchId before, int limit);
+
+  /**
    * The account's stored batch {@code id}.
    *
    * @throws dev.rgrid.spi.NotFoundException when it has none by that id

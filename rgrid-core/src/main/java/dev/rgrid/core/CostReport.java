@@ -47,6 +47,15 @@ public record CostReport(Instant since, Instant until, String by, List<Line> lin
   }
 
   /**
+   * Whether executions finished in the range yet none cost anything: where they ran, no hourly
+   * price is set (a run on a priced worker costs at least a micro), or all were cache hits. A
+   * report of €0.00 should say which, rather than look like a free month.
+   */
+  public boolean unpriced() {
+    return executions > 0 && totalMicros == 0;
+  }
+
+  /**
    * One group.
    *
    * @param key the day ({@code 2026-11-26}), runtime, batch id, {@code key=value} label, or

@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
@@ -125,6 +126,11 @@ public final class LocalRGrid implements RGrid {
   @Override
   public BatchProgress batchProgress(BatchId id) {
     return engine.batches().progress(id);
+  }
+
+  @Override
+  public List<BatchListing> batches(BatchId before, int limit) {
+    return engine.batches().list(Map.of(), before, limit);
   }
 
   @Override

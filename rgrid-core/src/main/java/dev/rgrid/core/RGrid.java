@@ -134,6 +134,15 @@ public interface RGrid extends AutoCloseable {
   BatchProgress batchProgress(BatchId id);
 
   /**
+   * The stored batches, newest first, each with where it stands: at most {@code limit}, and
+   * only those older than {@code before} when it is not null (the last id of the previous page).
+   * On a server: the account's batches.
+   *
+   * @throws IllegalArgumentException when {@code limit} is not between 1 and 1000
+   */
+  List<BatchListing> batches(BatchId before, int limit);
+
+  /**
    * A stored batch: its script, runtime, size and parallelism.
    *
    * @throws dev.rgrid.spi.NotFoundException when there is no such batch

@@ -78,4 +78,33 @@ class SpendingTest {
           .isInstanceOf(IllegalArgumentException.class);
     }
   }
+
+  @Test
+  void aRunOrBatchThatWouldCrossTheLimitByItsEstimateIsRefusedAheadButAnUnknownScriptIsNot()
+      throws Exception {
+    Path script = Files.writeString(src.resolve("s.py"), "import time\ntime.sleep(0.2)\n");
+    Files.writeString(src.resolve("in1.txt"), "1");
+    Files.writeString(src.resolve("in2.txt"), "2");
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS).build()) {
+      ExecutionRecord first = rgrid.run(RunSpec.builder(script).args(List.of("a")).build())
+          .await(DEADLINE).orElseThrow();
+      long spent = rgrid.spending().spentMicros();
+      assertThat(first.costMicros()).isGreaterThanOrEqualTo(200);
+      rgrid.setSpendingLimit(spent + 10, List.of());
+      assertThatThrownBy(() -> rgrid.run(RunSpec.builder(script).args(List.of("b")).build()))
+          .isInstanceOf(SpendingLimitException.class)
+          .hasMessageContaining("this run would cost about")
+          .hasMessageContaining("€0.00001 left of the global monthly spending limit");
+      assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(script)
+              .args(List.of("{}")).build()).inputs(List.of(src.resolve("in1.txt"),
+                  src.resolve("in2.txt"))).build()))
+          .isInstanceOf(SpendingLimitException.class)
+          .hasMessageContaining("these 2 runs would cost about");
+      // No history of this script: only a reached limit refuses it (the runtime's other scripts
+      // are too loose a guess), so it runs, and may overshoot.
+      Path other = Files.writeString(src.resolve("t.py"), "print(1)\n");
+      assertThat(rgrid.run(RunSpec.builder(other).build()).await(DEADLINE).orElseThrow()
+          .status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+  }
 }

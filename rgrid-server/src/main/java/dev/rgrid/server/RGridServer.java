@@ -153,6 +153,7 @@ public final class RGridServer implements AutoCloseable {
         options.idempotencyWindow());
     String bt = "/api/v1/batches";
     api.json(router.post(bt), batches::create);
+    api.blocking(router.get(bt), batches::list);
     api.blocking(router.get(bt + "/:id"), batches::get);
     api.json(router.post(bt + "/:id/cancel"), batches::cancel);
     api.json(router.post(bt + "/:id/retry"), batches::retry);

@@ -222,6 +222,44 @@ class BatchApiTest {
   }
 
   @Test
+  void listsOnlyTheAccountsBatchesNewestFirstWithProgressPageByPage() {
+    // An account of its own: the other tests' batches (alice's, bob's) stay out of the count.
+    Account c = rgrid.accounts().create("carol");
+    String carol = rgrid.accounts().createKey(c.id(), "tests").key();
+    assertThat(api.get("/api/v1/batches", carol).json().path("items")).isEmpty();
+    String first = createBatch(carol, "first.py", 2, 1);
+    String second = createBatch(carol, "second.py", 1, 1);
+    String third = createBatch(carol, "third.py", 3, 2);
+    createBatch(bob, "bobs.py", 1, 1);
+
+    JsonNode all = api.get("/api/v1/batches", carol).json();
+    assertThat(all.path("items").findValuesAsText("id")).containsExactly(third, second, first);
+    assertThat(all.has("next")).isFalse();
+    JsonNode newest = all.path("items").get(0);
+    assertThat(newest.path("script").asText()).isEqualTo("third.py");
+    assertThat(newest.path("progress").path("total").asInt()).isEqualTo(3);
+    assertThat(newest.path("progress").path("queued").asInt()).isEqualTo(3);
+    assertThat(newest.path("labels").isEmpty()).as("no rgrid.* labels shown").isTrue();
+
+    JsonNode page = api.get("/api/v1/batches?limit=2", carol).json();
+    assertThat(page.path("items").findValuesAsText("id")).containsExactly(third, second);
+    assertThat(page.path("next").asText()).isEqualTo(second);
+    JsonNode rest = api.get("/api/v1/batches?limit=2&before=" + second, carol).json();
+    assertThat(rest.path("items").findValuesAsText("id")).containsExactly(first);
+    assertThat(rest.has("next")).isFalse();
+
+    assertThat(api.get("/api/v1/batches", bob).json().path("items").findValuesAsText("id"))
+        .doesNotContain(first, second, third);
+    for (String bad : List.of("?limit=0", "?limit=1001", "?limit=x",
+        "?before=exec_01JD5Z8Q6W3M0T7R2YB4K9N1XC", "?before=" + "b".repeat(500),
+        "?limit=1&limit=2")) {
+      Api.Reply r = api.get("/api/v1/batches" + bad, carol);
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+    }
+    assertThat(api.get("/api/v1/batches", null).status()).isEqualTo(401);
+  }
+
+  @Test
   void refusesMalformedHostileAndHugeBatchRequestsWithAClearErrorNeverA5xx() {
     String sha = api.upload(alice, "print(1)\n".getBytes(StandardCharsets.UTF_8));
     String batch = createBatch(alice, "job.py", 1, 1);

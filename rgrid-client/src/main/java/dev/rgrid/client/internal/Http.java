@@ -1,5 +1,6 @@
 package dev.rgrid.client.internal;
 
+import dev.rgrid.core.ServerUnreachableException;
 import dev.rgrid.spi.RGridException;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every request this client sends is safe to repeat: reads, content-addressed blob uploads,
  * and POSTs that carry an {@code Idempotency-Key} or are idempotent by nature (cancel, retry).
  * So each is retried after a transport failure or a 502/503/504, waiting per {@link Backoff},
- * until its deadline. The API key lives only in {@link #authorization}, never in a message.
+ * until its deadline (a short one while the server has never answered, see {@link Backoff}).
+ * The API key lives only in {@link #authorization}, never in a message.
  */
 public final class Http implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Http.class);
@@ -44,6 +46,8 @@ public final class Http implements AutoCloseable {
   private final boolean ownsClient;
   private final HttpErrors errors;
   private volatile boolean closed;
+  /** Whether the server has answered anything yet: until then, not reaching it fails fast. */
+  private volatile boolean answered;
 
   /**
    * @param client the client to send with
@@ -182,6 +186,7 @@ public final class Http implements AutoCloseable {
   <T> T send(Request request, IntPredicate accepted, Body<T> body) {
     return retrying(request, () -> {
       try (Response r = client.newCall(request).execute()) {
+        answered = true;
         check(r, accepted);
         return body.read(r);
       }
@@ -192,6 +197,7 @@ public final class Http implements AutoCloseable {
   InputStream stream(Request request) {
     return retrying(request, () -> {
       Response r = client.newCall(request).execute();
+      answered = true;
       try {
         check(r, code -> false);
       } catch (RuntimeException | Transient e) {
@@ -228,17 +234,20 @@ public final class Http implements AutoCloseable {
   }
 
   private <T> T retrying(Request request, Attempt<T> attempt) {
-    long deadline = backoff.deadline(System.nanoTime());
+    long start = System.nanoTime();
     Duration wait = backoff.initial();
     while (true) {
       RGridException failure;
       try {
         return attempt.run();
       } catch (Transient e) {
+        answered = true;
         failure = e.error;
       } catch (IOException e) {
         failure = errors.unreachable(request, e);
       }
+      long deadline = answered || !(failure instanceof ServerUnreachableException)
+          ? backoff.deadline(start) : backoff.unreachedDeadline(start);
       if (closed || System.nanoTime() + wait.toNanos() > deadline) {
         throw failure;
       }

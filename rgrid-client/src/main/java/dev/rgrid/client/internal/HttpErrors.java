@@ -7,7 +7,13 @@ import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.core.NotAuthorisedException;
+import dev.rgrid.core.ServerUnreachableException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -44,8 +50,9 @@ final class HttpErrors {
     } catch (IOException | RuntimeException e) {
       // not our JSON (a proxy's page, a HEAD without a body): the status has to do
     }
-    if (status == 401) {
-      return new RGridException("the RGrid server at " + server + " refused the API key",
+    if (status == 401 || status == 403) {
+      return new NotAuthorisedException("the RGrid server at " + server + " refused the API key"
+          + (status == 403 ? " for " + what : "") + " (" + status + ")",
           "log in again with a valid key: rgrid login " + server);
     }
     String said = message != null ? message : what + " was refused (" + status + ")";
@@ -65,11 +72,29 @@ final class HttpErrors {
     };
   }
 
-  /** The exception a transport failure (no answer at all) stands for. */
+  /**
+   * The exception a transport failure (no answer at all) stands for: {@link
+   * ServerUnreachableException} when no connection was made (refused, unknown host, no route,
+   * connecting timed out), else the server went silent or away within an exchange.
+   */
   BackendUnavailableException unreachable(Request request, IOException e) {
-    return new BackendUnavailableException(BACKEND, "cannot reach the RGrid server at " + server
-        + " (" + request.method() + " " + request.url().encodedPath() + "): " + e,
+    String what = request.method() + " " + request.url().encodedPath();
+    if (notConnected(e)) {
+      return new ServerUnreachableException("cannot reach the RGrid server at " + server + ": "
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          "check that the server runs and that RGRID_URL (or rgrid login) points at it", e);
+    }
+    return new BackendUnavailableException(BACKEND, "the RGrid server at " + server
+        + " did not answer " + what + ": " + e,
         "check that the server runs and that RGRID_URL (or rgrid login) points at it", e);
+  }
+
+  private static boolean notConnected(IOException e) {
+    return e instanceof ConnectException || e instanceof UnknownHostException
+        || e instanceof NoRouteToHostException
+        // OkHttp's words for a connection attempt that timed out (a read timeout says "timeout")
+        || e instanceof SocketTimeoutException && String.valueOf(e.getMessage())
+            .toLowerCase(java.util.Locale.ROOT).contains("connect");
   }
 
   /** The server's address as shown in messages. */

@@ -1,5 +1,6 @@
 package dev.rgrid.client.internal;
 
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import okhttp3.HttpUrl;
 import okhttp3.Request;
 import okhttp3.Response;
 
@@ -50,6 +52,25 @@ public final class RemoteBatches {
     Request request = http.request(http.url("batches/" + id.value()).build()).get().build();
     Wire.Batch b = http.send(request, code -> false, r -> read(r, Wire.Batch.class));
     return new State(records.batch(b), records.progress(b));
+  }
+
+  /**
+   * The account's batches, newest first, with their progress: at most {@code limit}, those
+   * older than {@code before} when it is not null.
+   */
+  public List<BatchListing> list(BatchId before, int limit) {
+    if (limit < 1 || limit > PAGE) {
+      throw new IllegalArgumentException("limit must be between 1 and " + PAGE + ", was "
+          + limit);
+    }
+    HttpUrl.Builder url = http.url("batches").addQueryParameter("limit", Integer.toString(limit));
+    if (before != null) {
+      url.addQueryParameter("before", before.value());
+    }
+    Wire.BatchPage page = http.send(http.request(url.build()).get().build(), code -> false,
+        r -> read(r, Wire.BatchPage.class));
+    return page.items() == null ? List.of() : page.items().stream()
+        .map(b -> new BatchListing(records.batch(b), records.progress(b))).toList();
   }
 
   /** Cancels what has not ended in the batch; how many. */

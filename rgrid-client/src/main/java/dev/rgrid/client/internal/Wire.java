@@ -106,6 +106,9 @@ final class Wire {
       int parallel, Map<String, String> labels, BatchProgress progress) {}
 
   /** {@code POST /api/v1/batches/{id}/cancel}. */
+  /** A page of batches, newest first. */
+  record BatchPage(List<Batch> items, String next) {}
+
   record BatchCancelled(int cancelled) {}
 
   /** {@code POST /api/v1/batches/{id}/retry}. */

@@ -50,6 +50,13 @@ public final class BatchJson {
     }
   }
 
+  /**
+   * {@code GET /api/v1/batches}: a page of batches, newest first, and the {@code before} cursor
+   * of the next page (null on the last).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Page(List<View> items, String next) {}
+
   /** {@code POST /api/v1/batches/{id}/cancel}: how many unfinished executions were cancelled. */
   public record Cancelled(int cancelled) {}
 

@@ -1,6 +1,7 @@
 package dev.rgrid.server.internal;
 
 import dev.rgrid.core.AccountView;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
@@ -17,7 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code /api/v1/batches}: create, get (with progress), cancel and retry, each scoped to the
+ * {@code /api/v1/batches}: create, list, get (with progress), cancel and retry, each scoped to the
  * caller's account. A batch of another account is "not found", exactly like one that does not
  * exist. The client expands a batch's inputs itself and submits each as an execution naming the
  * batch; listing them is {@code GET /api/v1/executions?batch=ID}. Every handler here blocks.
@@ -69,6 +70,25 @@ public final class BatchRoutes {
     }
     Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(out.value(),
         view.batchProgress(out.value().id())));
+  }
+
+  /**
+   * GET the account's batches, newest first, each with its progress: {@code limit} (1 to 1000,
+   * default 50) of them, older than {@code before} when given; {@code next} is the cursor of the
+   * following page, null on the last.
+   */
+  public void list(RoutingContext ctx) {
+    AccountView view = rgrid.account(Auth.account(ctx));
+    String before = Params.single(ctx, "before");
+    if (before != null && !BatchId.isBatchId(before)) {
+      throw ApiException.badRequest("'before' must be a batch id (batch_…), was '"
+          + ExecutionRoutes.shown(before) + "'", "pass the 'next' of the previous page");
+    }
+    int limit = (int) Params.integer(ctx, "limit", 50, 1, 1000);
+    List<BatchListing> batches = view.batches(before == null ? null : BatchId.of(before), limit);
+    Json.send(ctx, 200, new BatchJson.Page(batches.stream()
+        .map(b -> BatchJson.View.of(b.batch(), b.progress())).toList(),
+        batches.size() < limit ? null : batches.get(batches.size() - 1).batch().id().value()));
   }
 
   /** GET one, with its progress. */

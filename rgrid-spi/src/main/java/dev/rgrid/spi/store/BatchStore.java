@@ -3,6 +3,8 @@ package dev.rgrid.spi.store;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,6 +23,15 @@ public interface BatchStore {
 
   /** A batch, if there is one with that id. */
   Optional<BatchRecord> findBatch(BatchId id);
+
+  /**
+   * The batches carrying every one of {@code labels}, newest first (by id, which orders by
+   * creation): at most {@code limit}, only those before {@code before} when it is not null (the
+   * last id of the previous page).
+   *
+   * @throws IllegalArgumentException when {@code limit} is not between 1 and 1000
+   */
+  List<BatchRecord> listBatches(Map<String, String> labels, BatchId before, int limit);
 
   /**
    * How the executions of a batch stand: counts per status, cache hits and cost of the latest

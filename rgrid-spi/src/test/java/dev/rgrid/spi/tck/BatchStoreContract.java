@@ -82,4 +82,41 @@ public abstract class BatchStoreContract extends MetadataStoreFixture {
     assertThat(summary.costMicros()).isZero();
     assertThat(summary.lastFinished()).isNull();
   }
+
+  @Test
+  void listsBatchesNewestFirstByLabelPageByPage() {
+    Random random = new Random(11);
+    List<BatchRecord> made = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      // Alternating owners; a label value with a quote and a key with a dot and a quote, so
+      // the store matches them as values, never as query text.
+      Map<String, String> labels = i % 2 == 0
+          ? Map.of("rgrid.account", "acc_a", "te\"am", "x'y")
+          : Map.of("rgrid.account", "acc_b");
+      BatchRecord b = new BatchRecord(BatchId.generate(T0.plusSeconds(i), random),
+          T0.plusSeconds(i), "job" + i + ".py", "python3.11", 1 + i, 1, labels);
+      store.createBatch(b);
+      made.add(b);
+    }
+    assertThat(store.listBatches(Map.of(), null, 10))
+        .containsExactly(made.get(4), made.get(3), made.get(2), made.get(1), made.get(0));
+    assertThat(store.listBatches(Map.of("rgrid.account", "acc_a"), null, 10))
+        .containsExactly(made.get(4), made.get(2), made.get(0));
+    assertThat(store.listBatches(Map.of("rgrid.account", "acc_a", "te\"am", "x'y"), null, 10))
+        .containsExactly(made.get(4), made.get(2), made.get(0));
+    assertThat(store.listBatches(Map.of("rgrid.account", "acc_a", "te\"am", "x"), null, 10))
+        .isEmpty();
+    assertThat(store.listBatches(Map.of("rgrid.account", "acc_c"), null, 10)).isEmpty();
+    // Pages: the last id of one page is the cursor of the next.
+    List<BatchRecord> first = store.listBatches(Map.of(), null, 2);
+    assertThat(first).containsExactly(made.get(4), made.get(3));
+    assertThat(store.listBatches(Map.of(), first.get(1).id(), 2))
+        .containsExactly(made.get(2), made.get(1));
+    assertThat(store.listBatches(Map.of("rgrid.account", "acc_b"), made.get(1).id(), 2))
+        .isEmpty();
+    assertThatThrownBy(() -> store.listBatches(Map.of(), null, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.listBatches(Map.of(), null, 1001))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
 }

@@ -22,6 +22,19 @@ public final class BatchColumns {
   private BatchColumns() {}
 
   /**
+   * Checks the arguments of {@link dev.rgrid.spi.store.BatchStore#listBatches} the same way for
+   * every store.
+   *
+   * @throws IllegalArgumentException when {@code limit} is not between 1 and 1000
+   */
+  public static void checkListing(Map<String, String> labels, int limit) {
+    java.util.Objects.requireNonNull(labels, "labels");
+    if (limit < 1 || limit > 1000) {
+      throw new IllegalArgumentException("limit must be between 1 and 1000, was " + limit);
+    }
+  }
+
+  /**
    * The batch {@code id} in the current row, which has the {@link #COLUMNS} (by name).
    *
    * @throws JsonProcessingException when its labels cannot be decoded

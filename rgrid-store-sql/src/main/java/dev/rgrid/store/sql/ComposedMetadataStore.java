@@ -25,6 +25,7 @@ import dev.rgrid.spi.store.StoredSecret;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -172,6 +173,11 @@ public final class ComposedMetadataStore implements MetadataStore {
   @Override
   public Optional<BatchRecord> findBatch(BatchId id) {
     return batches.findBatch(id);
+  }
+
+  @Override
+  public List<BatchRecord> listBatches(Map<String, String> labels, BatchId before, int limit) {
+    return batches.listBatches(labels, before, limit);
   }
 
   @Override

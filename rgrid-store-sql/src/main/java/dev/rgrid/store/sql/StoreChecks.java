@@ -13,6 +13,7 @@ import dev.rgrid.spi.store.LimitSetting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -109,6 +110,19 @@ public final class StoreChecks {
       throw new IllegalArgumentException("not a cache key: '" + abbreviate(key)
           + "' (expected 64 lowercase hex digits, a sha256)");
     }
+  }
+
+  /**
+   * Copies {@code keys} for a removal, each checked.
+   *
+   * @throws NullPointerException when {@code keys} or one of them is null
+   * @throws IllegalArgumentException when one is not a {@linkplain CacheEntry#isKey key}
+   */
+  public static List<String> requireCacheKeys(Collection<String> keys) {
+    Objects.requireNonNull(keys, "keys");
+    List<String> all = List.copyOf(keys); // also rejects null elements
+    all.forEach(StoreChecks::requireCacheKey);
+    return all;
   }
 
   /**

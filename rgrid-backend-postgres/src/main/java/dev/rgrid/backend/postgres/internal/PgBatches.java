@@ -15,6 +15,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
@@ -57,6 +58,24 @@ final class PgBatches implements BatchStore {
             .bind("id", id.value())
             .map((rs, ctx) -> decode(id, rs))
             .findOne()));
+  }
+
+  @Override
+  public List<BatchRecord> listBatches(Map<String, String> labels, BatchId before, int limit) {
+    BatchColumns.checkListing(labels, limit);
+    // Containment of the wanted labels in the batch's JSONB labels: every one, by exact value.
+    String sql = "SELECT id, " + BatchColumns.COLUMNS + " FROM batches"
+        + " WHERE labels @> CAST(:labels AS jsonb)"
+        + (before == null ? "" : " AND id < :before")
+        + " ORDER BY id DESC LIMIT :limit";
+    return errors.call("listing batches", () -> jdbi.withHandle(h -> {
+      var q = h.createQuery(sql).bind("labels", StoreJson.encodeLabels(labels))
+          .bind("limit", limit);
+      if (before != null) {
+        q.bind("before", before.value());
+      }
+      return q.map((rs, ctx) -> decode(BatchId.of(rs.getString("id")), rs)).list();
+    }));
   }
 
   @Override

@@ -2,7 +2,6 @@ package dev.rgrid.backend.postgres.internal;
 
 import dev.rgrid.spi.store.CacheEntryStore;
 import dev.rgrid.spi.store.CacheEntry;
-import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.store.sql.CacheEntryColumns;
 import dev.rgrid.store.sql.NanoInstants;
 import dev.rgrid.store.sql.StoreChecks;
@@ -82,9 +81,7 @@ final class PgCacheEntries implements CacheEntryStore {
 
   @Override
   public int removeCacheEntries(Collection<String> keys) {
-    Objects.requireNonNull(keys, "keys");
-    List<String> all = List.copyOf(keys); // also rejects null elements
-    all.forEach(StoreChecks::requireCacheKey);
+    List<String> all = StoreChecks.requireCacheKeys(keys);
     if (all.isEmpty()) {
       return 0;
     }

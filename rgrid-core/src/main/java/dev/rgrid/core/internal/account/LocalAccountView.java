@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.account;
 
 import dev.rgrid.core.AccountView;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
@@ -143,6 +144,11 @@ public final class LocalAccountView implements AccountView {
         : catalog.resolve(runtime).name();
     return AccountRules.sameBatch(made, scriptName, resolved, size, parallel, labels)
         ? Optional.of(made) : Optional.empty();
+  }
+
+  @Override
+  public List<BatchListing> batches(BatchId before, int limit) {
+    return engine.batches().list(AccountRules.labelled(Map.of(), account), before, limit);
   }
 
   @Override

@@ -63,6 +63,22 @@ public final class Estimates {
    * @throws InvalidRunSpecException for an unknown runtime
    */
   public Estimate estimate(EstimateSubject subject, String runtime, AccountId account) {
+    return estimate(subject, runtime, account, false);
+  }
+
+  /**
+   * As {@link #estimate(EstimateSubject, String, AccountId)}, from past runs of the same script
+   * content only: without any, the estimate has no cost. For refusing work ahead of a spending
+   * limit, where the run times of other scripts on the same runtime are too loose a guess.
+   *
+   * @throws InvalidRunSpecException for an unknown runtime
+   */
+  public Estimate ofSameScript(EstimateSubject subject, String runtime, AccountId account) {
+    return estimate(subject, runtime, account, true);
+  }
+
+  private Estimate estimate(EstimateSubject subject, String runtime, AccountId account,
+      boolean sameScriptOnly) {
     RuntimeDefinition def = runtime == null || runtime.isBlank()
         ? catalog.forScript(subject.scriptName())
         : catalog.resolve(runtime);
@@ -71,6 +87,9 @@ public final class Estimates {
     List<Duration> sameScript = new ArrayList<>();
     List<Duration> sameRuntime = new ArrayList<>();
     collect(subject.sha256(), def.name(), account, sameScript, sameRuntime);
+    if (sameScriptOnly) {
+      sameRuntime.clear();
+    }
     List<Duration> used = sameScript.isEmpty() ? sameRuntime : sameScript;
     String basis = !sameScript.isEmpty()
         ? sameScript.size() + " past run" + (sameScript.size() == 1 ? "" : "s") + " of " + name

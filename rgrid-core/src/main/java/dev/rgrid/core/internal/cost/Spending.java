@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.cost;
 
 import dev.rgrid.core.CostReport;
+import dev.rgrid.core.Estimate;
 import dev.rgrid.core.SpendingAlert;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,6 +114,59 @@ public final class Spending {
         + CostReport.format(spent) + " spent in " + month,
         "raise it with `rgrid limit set AMOUNT`, remove it with `rgrid limit remove`, or "
             + "wait for next month");
+  }
+
+  /**
+   * As {@link #checkBeforeRun(Optional)}, and also refuses work whose estimated cost would take
+   * this month's spending past a limit that applies, as it would otherwise overshoot the limit by
+   * its whole cost. The estimate reads history: it is asked for only when a limit applies. Work
+   * without history to go by (no estimated cost: callers estimate from past runs of the same
+   * script only) is refused only once a limit is reached.
+   *
+   * @param estimate what the work would cost
+   * @throws SpendingLimitException when a limit is reached or the work would cross one
+   */
+  public void checkBeforeRun(Optional<AccountId> account, Supplier<Estimate> estimate) {
+    checkBeforeRun(account);
+    Optional<LimitSetting> own = account.flatMap(a -> store.spendingLimit(a.value()));
+    Optional<LimitSetting> global = store.spendingLimit(LimitSetting.GLOBAL);
+    if (own.isEmpty() && global.isEmpty()) {
+      return;
+    }
+    Estimate e = estimate.get();
+    long cost = e.costMicros().orElse(0L);
+    if (cost <= 0) {
+      return;
+    }
+    YearMonth month = SpendingLimit.month(clock);
+    String what = (e.inputs() == 1 ? "this run" : "these " + e.inputs() + " runs")
+        + " would cost about " + CostReport.format(cost) + " (from " + e.basis() + ")";
+    String hint = "raise the limit with `rgrid limit set AMOUNT`, run fewer inputs, or wait "
+        + "for next month";
+    if (own.isPresent()) {
+      long spent = spentIn(account.get().value(), month);
+      if (Math.addExact(spent, cost) > own.get().limitMicros()) {
+        throw new SpendingLimitException(what + ", more than the "
+            + CostReport.format(own.get().limitMicros() - spent) + " left of the monthly spending "
+            + "limit of account " + account.get() + " (" + CostReport.format(own.get()
+            .limitMicros()) + "; " + CostReport.format(spent) + " spent in " + month + ")", hint);
+      }
+    }
+    if (global.isPresent()) {
+      long spent = spentIn(LimitSetting.GLOBAL, month);
+      if (Math.addExact(spent, cost) > global.get().limitMicros()) {
+        if (account.isPresent()) {
+          // What the whole installation spends is not an account's business: no amounts.
+          throw new SpendingLimitException(what + ", more than is left of the server's global "
+              + "monthly spending limit for " + month, "run fewer inputs, ask the server's "
+              + "administrator to raise the limit, or wait for next month");
+        }
+        throw new SpendingLimitException(what + ", more than the "
+            + CostReport.format(global.get().limitMicros() - spent) + " left of the global "
+            + "monthly spending limit of " + CostReport.format(global.get().limitMicros()) + " ("
+            + CostReport.format(spent) + " spent in " + month + ")", hint);
+      }
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.engine;
 
 import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
@@ -11,11 +12,13 @@ import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.InputResolver;
 import dev.rgrid.core.preparation.BatchInputs;
+import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.BatchSummary;
 import dev.rgrid.spi.store.ExecutionPage;
@@ -31,6 +34,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Batches: forming and submitting them, and their progress, cancellation and retry by id. */
@@ -69,7 +73,14 @@ public final class Batches {
     String runtime = template.runtime() == null || template.runtime().isBlank()
         ? catalog.forScript(scriptName).name()
         : catalog.resolve(template.runtime()).name();
-    engine.spending().checkBeforeRun(Spending.accountOf(template.labels()));
+    Optional<AccountId> account = Spending.accountOf(template.labels());
+    // The whole batch is estimated at once: it must not cross a spending limit either.
+    engine.spending().checkBeforeRun(account, () -> {
+      EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
+          List.of(), base);
+      return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
+          script.sha256(), inputs.size()), runtime, account.orElse(null));
+    });
     Instant now = clock.instant();
     BatchId id = BatchId.generate(now, random);
     store.createBatch(new BatchRecord(id, now, scriptName, runtime, inputs.size(),
@@ -134,8 +145,20 @@ public final class Batches {
 
   /** The progress of a stored batch, from the store. */
   public BatchProgress progress(BatchId id) {
-    BatchRecord batch = find(id);
-    BatchSummary s = store.batchSummary(id);
+    return progress(find(id));
+  }
+
+  /**
+   * The stored batches carrying every one of {@code labels}, newest first, each with its
+   * progress: at most {@code limit} (1 to 1000), those before {@code before} when it is not null.
+   */
+  public List<BatchListing> list(Map<String, String> labels, BatchId before, int limit) {
+    return store.listBatches(labels, before, limit).stream()
+        .map(b -> new BatchListing(b, progress(b))).toList();
+  }
+
+  private BatchProgress progress(BatchRecord batch) {
+    BatchSummary s = store.batchSummary(batch.id());
     // Inputs without an execution yet are queued: the store cannot tell one still being
     // submitted (a batch is stored before its executions) from one its submitter gave up on,
     // and counting them failed made every fresh batch look failed. The submitting handle knows

@@ -7,22 +7,23 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.Secrets;
-import dev.rgrid.core.internal.blob.Downloader;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.CostReports;
 import dev.rgrid.core.internal.cost.CostServices;
 import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.Spending;
-import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.execution.LocalState;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
 import dev.rgrid.core.internal.worker.WorkerPool;
+import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -155,8 +156,17 @@ public final class Engine implements AutoCloseable {
       return new LocalExecution(this, store, record.id(), submitted.done());
     }
     if (checkLimit) {
-      // Cache hits cost nothing: only runs are refused at the limit.
-      spending().checkBeforeRun(Spending.accountOf(record.spec().labels()));
+      // Cache hits cost nothing: only runs are refused at the limit. A run of a batch was
+      // estimated with its batch (one history scan per batch, not per input).
+      ExecutionSpec spec = record.spec();
+      Optional<AccountId> account = Spending.accountOf(spec.labels());
+      if (spec.batchId() == null) {
+        spending().checkBeforeRun(account, () -> estimates().ofSameScript(new EstimateSubject(
+            spec.scriptName(), spec.script().sha256(), 1), spec.runtime(),
+            account.orElse(null)));
+      } else {
+        spending().checkBeforeRun(account);
+      }
     }
     if (pool == null && stdin != null) {
       throw new InvalidRunSpecException("standard input cannot reach a run that "

@@ -12,6 +12,9 @@ import dev.rgrid.store.sql.StoreJson;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -60,6 +63,41 @@ final class SqliteBatches implements BatchStore {
           }
           return Optional.of(decode(id, rs));
         }
+      }
+    });
+  }
+
+  @Override
+  public List<BatchRecord> listBatches(Map<String, String> labels, BatchId before, int limit) {
+    BatchColumns.checkListing(labels, limit);
+    StringBuilder sql = new StringBuilder("SELECT id, " + BatchColumns.COLUMNS
+        + " FROM batches WHERE 1 = 1");
+    List<String> args = new ArrayList<>();
+    if (before != null) {
+      sql.append(" AND id < ?");
+      args.add(before.value());
+    }
+    // Labels are kept as a JSON object per batch: json_each matches a key without building a
+    // JSON path from it (a key may hold any character).
+    labels.forEach((k, v) -> {
+      sql.append(" AND EXISTS (SELECT 1 FROM json_each(batches.labels) j"
+          + " WHERE j.key = ? AND j.value = ?)");
+      args.add(k);
+      args.add(v);
+    });
+    sql.append(" ORDER BY id DESC LIMIT ").append(limit);
+    return view.db().read("listing batches", c -> {
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < args.size(); i++) {
+          ps.setString(i + 1, args.get(i));
+        }
+        List<BatchRecord> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            out.add(decode(BatchId.of(rs.getString("id")), rs));
+          }
+        }
+        return out;
       }
     });
   }

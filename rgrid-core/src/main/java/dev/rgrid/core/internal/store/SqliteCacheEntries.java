@@ -3,7 +3,6 @@ package dev.rgrid.core.internal.store;
 import dev.rgrid.spi.store.CacheEntryStore;
 import dev.rgrid.spi.store.CacheEntry;
 import dev.rgrid.store.sql.CacheEntryColumns;
-import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.store.sql.NanoInstants;
 import dev.rgrid.store.sql.StoreChecks;
 import java.sql.Connection;
@@ -109,9 +108,7 @@ final class SqliteCacheEntries implements CacheEntryStore {
 
   @Override
   public int removeCacheEntries(Collection<String> keys) {
-    Objects.requireNonNull(keys, "keys");
-    List<String> all = List.copyOf(keys); // also rejects null elements
-    all.forEach(StoreChecks::requireCacheKey);
+    List<String> all = StoreChecks.requireCacheKeys(keys);
     if (all.isEmpty()) {
       return 0;
     }

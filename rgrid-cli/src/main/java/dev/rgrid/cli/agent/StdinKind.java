@@ -1,4 +1,4 @@
-package dev.rgrid.cli;
+package dev.rgrid.cli.agent;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * user meant for the script (a pipe, a file), since a run fed stdin cannot be cached: its input
  * is not known in advance. A terminal gives nothing unless {@code --stdin} asks for it.
  */
-enum StdinKind {
+public enum StdinKind {
   /** A terminal: someone typing. */
   TERMINAL,
   /** {@code /dev/null}: nothing. */
@@ -18,7 +18,7 @@ enum StdinKind {
   DATA;
 
   /** Looks at file descriptor 0 (Linux {@code /proc}); anything unknown counts as data. */
-  static StdinKind detect() {
+  public static StdinKind detect() {
     try {
       String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
       if (target.equals("/dev/null")) {
