@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.cli.agent.StdinKind;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.SecretInfo;
 import dev.rgrid.core.Secrets;
@@ -55,8 +56,10 @@ final class SecretCommand extends BaseCommand {
     }
 
     private byte[] read() throws IOException {
+      // `rgrid secret` always runs in its own process (never in the agent, which has no
+      // terminal to read from without echo), so the JVM's console is the user's.
       Console console = System.console();
-      if (StdinKind.detect() == StdinKind.TERMINAL && console != null) {
+      if (terminal.invocation().stdinKind() == StdinKind.TERMINAL && console != null) {
         char[] typed = console.readPassword("value of %s (not shown): ", name);
         if (typed == null) {
           throw new dev.rgrid.core.InvalidRunSpecException("no value was typed for " + name,
@@ -68,7 +71,7 @@ final class SecretCommand extends BaseCommand {
           Arrays.fill(typed, '\0');
         }
       }
-      InputStream in = System.in;
+      InputStream in = terminal.invocation().stdin();
       byte[] bytes = in.readNBytes(Secrets.MAX_VALUE_BYTES + 3);
       int end = bytes.length;
       if (end > 0 && bytes[end - 1] == '\n') {
