@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import picocli.CommandLine;
 
 /**
  * One command of one thin client, run inside the agent: its hello decoded into an {@link
@@ -34,9 +35,10 @@ final class AgentSession {
   }
 
   /**
-   * Runs the command {@code hello} asks for with {@code rgrids}, and answers its exit code.
+   * Runs the command {@code hello} asks for with {@code rgrids} on {@code unbound} (a command
+   * line from {@link Main#unbound()}), and answers its exit code.
    */
-  void run(Frames.Hello hello, RGrids rgrids) {
+  void run(Frames.Hello hello, RGrids rgrids, CommandLine unbound) {
     Invocation invocation = new Invocation(Path.of(hello.cwd()), hello.env(), new Stdin(),
         hello.stdinKind(), hello.interactive(), this::onInterrupt, rgrids);
     Terminal terminal = new Terminal(new FrameStream(Frames.OUT), new FrameStream(Frames.ERR),
@@ -46,7 +48,7 @@ final class AgentSession {
     reader.start();
     int code;
     try (CliLogProvider.Route route = CliLogProvider.route(terminal.err)) {
-      code = Main.execute(terminal, hello.argv().toArray(String[]::new));
+      code = Main.bind(unbound, terminal).execute(hello.argv().toArray(String[]::new));
     } catch (RuntimeException | Error e) {
       LOG.error("a command ended by an error", e);
       code = ExitCodes.RGRID_ERROR;

@@ -35,7 +35,7 @@ record Invocation(Path cwd, Map<String, String> env, InputStream stdin, StdinKin
   /** This process's own: its directory, environment, stdin, shutdown hooks and a new RGrid. */
   static Invocation ofThisProcess() {
     return new Invocation(Path.of(""), System.getenv(), System.in, StdinKind.detect(),
-        System.console() != null, Interrupts.SHUTDOWN_HOOK, RGrids.NEW);
+        StdinKind.interactive(), Interrupts.SHUTDOWN_HOOK, RGrids.NEW);
   }
 
   /** The value of environment variable {@code name}, or null. */

@@ -45,7 +45,7 @@ final class SharedRGrids implements RGrids, AutoCloseable {
   @Override
   public void runInBackground(Request request) {
     open(new Request(request.config(), Math.max(2, request.workers()), request.engine(),
-        request.pip(), false, request.lease()));
+        request.pip(), false, request.lease(), request.connectTimeout()));
   }
 
   /**

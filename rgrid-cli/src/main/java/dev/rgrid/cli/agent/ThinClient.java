@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -55,6 +57,10 @@ public final class ThinClient {
 
   /** Runs the command through the agent, or here; exits with its exit code. */
   public static void main(String[] args) throws Exception {
+    if (Boolean.getBoolean(AgentFiles.WARM_UP_PROPERTY)) {
+      warmUp();
+      return;
+    }
     List<String> argv = new ArrayList<>(Arrays.asList(args));
     // A preview this release: on when asked (RGRID_AGENT=on); the default later.
     boolean noAgent = argv.remove("--no-agent") || !"on".equals(System.getenv("RGRID_AGENT"))
@@ -68,14 +74,50 @@ public final class ThinClient {
     inProcess(argv);
   }
 
+  /**
+   * What {@code scripts/rgrid} runs once, in the background, to record the class-data archive
+   * (JDK 25's AOT cache) later commands start with: the classes a command through the agent
+   * loads, without a command or an agent.
+   */
+  private static void warmUp() throws IOException {
+    Frames.Hello hello = new Frames.Hello(build(), List.of("version"),
+        Path.of("").toAbsolutePath().toString(), System.getenv(), StdinKind.detect(),
+        StdinKind.interactive());
+    Frames.Hello.decode(hello.encode());
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(home().resolve(AgentFiles.SOCKET + ".warm-up")));
+    } catch (IOException e) {
+      // Expected: nothing listens there.
+    }
+  }
+
   /** The first argument that is not an option: the command's name, or null. */
   private static String command(List<String> argv) {
     return argv.stream().filter(a -> !a.startsWith("-")).findFirst().orElse(null);
   }
 
   private static void inProcess(List<String> argv) throws Exception {
-    Class.forName("dev.rgrid.cli.Main").getMethod("main", String[].class)
+    ClassLoader loader = ThinClient.class.getClassLoader();
+    Path full = fullJar();
+    if (full != null) {
+      // From the launcher: the commands are in the full jar, opened only now. Libraries that
+      // look their plugins up through the thread's class loader must see it too.
+      loader = new URLClassLoader(new URL[] {full.toUri().toURL()}, loader);
+      Thread.currentThread().setContextClassLoader(loader);
+    }
+    Class.forName("dev.rgrid.cli.Main", true, loader).getMethod("main", String[].class)
         .invoke(null, (Object) argv.toArray(String[]::new));
+  }
+
+  /**
+   * The CLI's full jar when this client runs from the small launcher jar (named by the system
+   * property {@value AgentFiles#FULL_JAR_PROPERTY}), else null: this client's class path has it
+   * all. The launcher keeps the 57 MB jar off the JVM's class path, whose opening (and the
+   * service look-ups of the JDK that scan it) would cost every command some 40 ms.
+   */
+  private static Path fullJar() {
+    String jar = System.getProperty(AgentFiles.FULL_JAR_PROPERTY);
+    return jar == null || jar.isBlank() ? null : Path.of(jar).toAbsolutePath().normalize();
   }
 
   /** The state directory, as {@code dev.rgrid.core.Config} resolves it. */
@@ -117,7 +159,7 @@ public final class ThinClient {
       DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Frames.input(channel)));
       Frames.Hello hello = new Frames.Hello(build(), argv,
           Path.of("").toAbsolutePath().toString(), System.getenv(), StdinKind.detect(),
-          System.console() != null);
+          StdinKind.interactive());
       Frames.write(out, Frames.HELLO, hello.encode());
       Frames.Frame answer = Frames.read(in);
       if (answer == null || answer.type() == Frames.MISMATCH) {
@@ -265,7 +307,8 @@ public final class ThinClient {
       command.add("-D" + AgentFiles.BUILD_PROPERTY + "=" + build);
     }
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    Path full = fullJar();
+    command.add(full != null ? full.toString() : System.getProperty("java.class.path"));
     command.add("dev.rgrid.cli.Main");
     command.add("agent");
     command.add("--serve");
@@ -286,8 +329,10 @@ public final class ThinClient {
       return forced;
     }
     try {
-      Path code = Path.of(ThinClient.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      // The full jar's: the agent, started on it, computes its own from there.
+      Path full = fullJar();
+      Path code = full != null ? full : Path.of(ThinClient.class.getProtectionDomain()
+          .getCodeSource().getLocation().toURI());
       Path file = Files.isDirectory(code)
           ? code.resolve(ThinClient.class.getName().replace('.', '/') + ".class") : code;
       return code + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();
