@@ -27,6 +27,7 @@ final class AgentSession {
   private final List<Runnable> interruptActions = new ArrayList<>();
   private final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
   private boolean stdinAsked;
+  private volatile boolean stdoutClosed;
   private boolean ended;
 
   AgentSession(InputStream in, OutputStream out) {
@@ -103,6 +104,7 @@ final class AgentSession {
           case Frames.STDIN -> stdin.add(f.payload());
           case Frames.STDIN_END -> stdin.add(new byte[0]);
           case Frames.INTERRUPT -> interrupted();
+          case Frames.STDOUT_CLOSED -> stdoutClosed = true;
           default -> LOG.debug("ignored a frame of type {}", f.type());
         }
       }
@@ -145,6 +147,9 @@ final class AgentSession {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      if (type == Frames.OUT && stdoutClosed) {
+        throw new IOException("the client's stdout is closed");
+      }
       if (len > 0) {
         send(type, b, off, len);
       }

@@ -48,6 +48,18 @@ record Invocation(Path cwd, Map<String, String> env, InputStream stdin, StdinKin
     return cwd.resolve(path);
   }
 
+  /**
+   * {@code path} as messages show it: relative to the working directory when it is inside it
+   * (in the agent, where {@link #resolve} gives absolute paths, as a command in its own process
+   * shows them), else as it is.
+   */
+  Path shown(Path path) {
+    if (cwd.isAbsolute() && path.isAbsolute() && path.startsWith(cwd) && !path.equals(cwd)) {
+      return cwd.relativize(path);
+    }
+    return path;
+  }
+
   /** How Ctrl-C reaches a command. */
   @FunctionalInterface
   interface Interrupts {

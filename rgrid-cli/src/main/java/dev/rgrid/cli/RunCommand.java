@@ -267,7 +267,8 @@ final class RunCommand extends BaseCommand {
         Path dir = outputDir != null ? outputDir
             : terminal.invocation().resolve(Path.of("outputs", done.id().value()));
         downloaded = execution.downloadOutputs(dir);
-        terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in " + dir);
+        terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in "
+            + terminal.invocation().shown(dir));
       }
       if (json) {
         Map<String, Object> result = new LinkedHashMap<>();

@@ -53,6 +53,22 @@ class AgentEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aClosedStdoutEndsTheRunInTheAgentAndMessagesShowRelativePaths() {
+    cli.file("yes.py", "while True:\n    print('y')\n");
+
+    Cli.Result head = cli.startReadingOnly(2, "run", "-q", "yes.py").await(Duration.ofSeconds(60));
+
+    assertThat(head.exitCode()).as(head.describe()).isNotZero();
+    assertThat(head.stderr()).doesNotContain("Exception");
+
+    cli.file("writes.py", "open('made.txt', 'w').write('x')\n");
+    Cli.Result run = cli.run("run", "writes.py");
+
+    run.requireSuccess();
+    assertThat(run.stderr()).containsPattern("1 output file in outputs/exec_\\w+\n");
+  }
+
+  @Test
   void pipedStdinReachesTheScript() {
     cli.file("upper.py", "import sys\nprint(sys.stdin.read().upper(), end='')\n");
 

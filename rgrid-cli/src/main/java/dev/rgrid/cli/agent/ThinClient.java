@@ -29,17 +29,20 @@ import java.util.Set;
  * argv, the working directory, the environment and what stdin is, relays the command's stdout
  * and stderr byte for byte, forwards stdin when the command reads it and Ctrl-C as a cancel, and
  * exits with the command's exit code. An agent of another build is replaced. The command runs in
- * this process instead ({@code dev.rgrid.cli.Main}) unless {@code RGRID_AGENT=on} (a preview in
- * this release), with {@code --no-agent}, for the commands that are processes of their own or read a terminal without
- * echo, and when no agent can be started.
+ * this process instead ({@code dev.rgrid.cli.Main}) with {@code RGRID_AGENT=off} or {@code
+ * --no-agent}, for the commands that are processes of their own, read a terminal without echo or
+ * administer the state, and when no agent can be started.
  *
  * <p>JDK only, and few classes: it is what starts on every command, so what it loads is what
  * every command waits for.
  */
 public final class ThinClient {
-  /** Commands that never go to the agent: long-running hosts, and terminal prompts. */
+  /**
+   * Commands that never go to the agent: long-running hosts, terminal prompts, and the
+   * operator's commands on the state (run with exactly the environment they were given).
+   */
   private static final Set<String> IN_PROCESS =
-      Set.of("agent", "server", "worker", "login", "secret");
+      Set.of("agent", "server", "worker", "login", "secret", "admin");
   /** How long a new agent may take to answer before the command runs here instead. */
   private static final long START_DEADLINE_MS = 60_000;
   private static final int EXIT_AGENT_LOST = 125;
@@ -49,6 +52,7 @@ public final class ThinClient {
   private final List<String> argv;
   private volatile OutputStream toAgent;
   private volatile int interrupts;
+  private boolean stdoutClosed;
 
   private ThinClient(Path home, List<String> argv) {
     this.home = home;
@@ -62,8 +66,7 @@ public final class ThinClient {
       return;
     }
     List<String> argv = new ArrayList<>(Arrays.asList(args));
-    // A preview this release: on when asked (RGRID_AGENT=on); the default later.
-    boolean noAgent = argv.remove("--no-agent") || !"on".equals(System.getenv("RGRID_AGENT"))
+    boolean noAgent = removeNoAgent(argv) || off(System.getenv("RGRID_AGENT"))
         || IN_PROCESS.contains(command(argv));
     if (!noAgent) {
       int code = new ThinClient(home(), argv).viaAgent();
@@ -89,6 +92,27 @@ public final class ThinClient {
     } catch (IOException e) {
       // Expected: nothing listens there.
     }
+  }
+
+  /** Whether {@code RGRID_AGENT} turns the agent off: {@code off}, {@code false}, {@code 0}. */
+  static boolean off(String setting) {
+    return setting != null && Set.of("off", "false", "0")
+        .contains(setting.strip().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * Removes {@code --no-agent} from the options before the command's name, and says whether it
+   * was there. After the name it is left alone: {@code rgrid run job.py --no-agent} passes it to
+   * the script.
+   */
+  static boolean removeNoAgent(List<String> argv) {
+    for (int i = 0; i < argv.size() && argv.get(i).startsWith("-"); i++) {
+      if (argv.get(i).equals("--no-agent")) {
+        argv.remove(i);
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first argument that is not an option: the command's name, or null. */
@@ -180,7 +204,14 @@ public final class ThinClient {
           return lost();
         }
         switch (f.type()) {
-          case Frames.OUT -> write(stdout, f.payload());
+          case Frames.OUT -> {
+            if (!stdoutClosed && !write(stdout, f.payload())) {
+              stdoutClosed = true;
+              synchronized (out) {
+                Frames.write(out, Frames.STDOUT_CLOSED, new byte[0]);
+              }
+            }
+          }
           case Frames.ERR -> write(stderr, f.payload());
           case Frames.WANT_STDIN -> startStdin(out);
           case Frames.EXIT -> {
@@ -204,13 +235,18 @@ public final class ThinClient {
     return EXIT_AGENT_LOST;
   }
 
-  private static void write(OutputStream s, byte[] bytes) {
+  /**
+   * Writes to stdout or stderr; false when the reader went away ({@code | head}): the agent is
+   * told for stdout, so the command's own writes fail as they would in its own process, and the
+   * rest is dropped.
+   */
+  private static boolean write(OutputStream s, byte[] bytes) {
     try {
       s.write(bytes);
       s.flush();
+      return true;
     } catch (IOException e) {
-      // The reader went away (`| head`): the command learns it by its own writes failing
-      // nowhere, as a local process would; the rest is dropped.
+      return false;
     }
   }
 
@@ -268,8 +304,9 @@ public final class ThinClient {
    */
   private SocketChannel startAndConnect(Path socket) throws IOException, InterruptedException {
     AgentFiles.createPrivateDirectory(home);
-    try (FileChannel lock = FileChannel.open(home.resolve(AgentFiles.START_LOCK),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // Made 0600 first: opening with CREATE would make it as the umask says.
+    try (FileChannel lock = FileChannel.open(
+        AgentFiles.createPrivateFile(home.resolve(AgentFiles.START_LOCK)), StandardOpenOption.WRITE);
         var held = lock.lock()) {
       SocketChannel channel = connect(socket);
       if (channel != null) {
