@@ -69,6 +69,18 @@ class AgentEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void optionsWithoutACommandAreServedToo() {
+    Cli.Result version = cli.run("--version");
+    Cli.Result help = cli.run("--help");
+    Cli.Result none = cli.run();
+
+    assertThat(version.stdout()).as(version.describe()).startsWith("rgrid ");
+    assertThat(help.exitCode()).as(help.describe()).isZero();
+    assertThat(help.stdout()).contains("Exit codes");
+    assertThat(none.exitCode()).as(none.describe()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void pipedStdinReachesTheScript() {
     cli.file("upper.py", "import sys\nprint(sys.stdin.read().upper(), end='')\n");
 

@@ -67,7 +67,7 @@ public final class ThinClient {
     }
     List<String> argv = new ArrayList<>(Arrays.asList(args));
     boolean noAgent = removeNoAgent(argv) || off(System.getenv("RGRID_AGENT"))
-        || IN_PROCESS.contains(command(argv));
+        || inProcessCommand(command(argv));
     if (!noAgent) {
       int code = new ThinClient(home(), argv).viaAgent();
       if (code >= 0) {
@@ -113,6 +113,11 @@ public final class ThinClient {
       }
     }
     return false;
+  }
+
+  /** Whether command {@code name} (null: none, e.g. {@code rgrid --help}) never uses the agent. */
+  static boolean inProcessCommand(String name) {
+    return name != null && IN_PROCESS.contains(name);
   }
 
   /** The first argument that is not an option: the command's name, or null. */

@@ -31,6 +31,15 @@ class ThinClientTest {
   }
 
   @Test
+  void commandsWithoutANameGoToTheAgentAndHostsRunInTheirOwnProcess() {
+    assertThat(ThinClient.inProcessCommand(null)).isFalse(); // `rgrid`, `rgrid --help`
+    assertThat(ThinClient.inProcessCommand("run")).isFalse();
+    assertThat(ThinClient.inProcessCommand("worker")).isTrue();
+    assertThat(ThinClient.inProcessCommand("login")).isTrue();
+    assertThat(ThinClient.inProcessCommand("admin")).isTrue();
+  }
+
+  @Test
   void theAgentIsOnUnlessTurnedOff() {
     assertThat(ThinClient.off(null)).isFalse();
     assertThat(ThinClient.off("on")).isFalse();
