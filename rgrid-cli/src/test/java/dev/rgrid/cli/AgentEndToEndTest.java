@@ -81,6 +81,18 @@ class AgentEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void anUnusableStateDirectoryIsReportedByTheCommandItself() throws IOException {
+    java.nio.file.Path blocker = Files.writeString(tmp.resolve("not-a-dir"), "file");
+    cli.env("RGRID_HOME", blocker.resolve("home").toString());
+
+    Cli.Result result = cli.run("list");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(ExitCodes.RGRID_ERROR);
+    assertThat(result.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(result.hintLines()).singleElement().asString().contains("RGRID_HOME");
+  }
+
+  @Test
   void pipedStdinReachesTheScript() {
     cli.file("upper.py", "import sys\nprint(sys.stdin.read().upper(), end='')\n");
 

@@ -164,7 +164,13 @@ public final class ThinClient {
     for (int attempt = 0; attempt < 3; attempt++) {
       SocketChannel channel = connect(socket);
       if (channel == null) {
-        channel = startAndConnect(socket);
+        try {
+          channel = startAndConnect(socket);
+        } catch (IOException e) {
+          // The state directory cannot hold the agent's files (not a directory, not writable):
+          // the command, run here, says what is wrong with it and what to do.
+          return -1;
+        }
       }
       if (channel == null) {
         System.err.println("rgrid: warning: the background agent did not start (see "
@@ -189,8 +195,13 @@ public final class ThinClient {
       Frames.Hello hello = new Frames.Hello(build(), argv,
           Path.of("").toAbsolutePath().toString(), System.getenv(), StdinKind.detect(),
           StdinKind.interactive());
-      Frames.write(out, Frames.HELLO, hello.encode());
-      Frames.Frame answer = Frames.read(in);
+      Frames.Frame answer;
+      try {
+        Frames.write(out, Frames.HELLO, hello.encode());
+        answer = Frames.read(in);
+      } catch (IOException e) {
+        answer = null; // it went away before taking the command: the next agent takes it
+      }
       if (answer == null || answer.type() == Frames.MISMATCH) {
         return RETRY;
       }
@@ -212,8 +223,13 @@ public final class ThinClient {
           case Frames.OUT -> {
             if (!stdoutClosed && !write(stdout, f.payload())) {
               stdoutClosed = true;
-              synchronized (out) {
-                Frames.write(out, Frames.STDOUT_CLOSED, new byte[0]);
+              try {
+                synchronized (out) {
+                  Frames.write(out, Frames.STDOUT_CLOSED, new byte[0]);
+                }
+              } catch (IOException e) {
+                // The agent went away: the next read reports it. Never a reason to run the
+                // command again here.
               }
             }
           }
