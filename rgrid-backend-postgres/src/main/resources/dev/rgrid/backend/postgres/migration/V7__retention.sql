@@ -1,0 +1,7 @@
+-- RGrid on PostgreSQL, version 7: retention, as schema 11 of the embedded store. Ended
+-- executions are paged by finish time then id, and removing one removes the cache entries that
+-- point at it.
+
+CREATE INDEX executions_ended ON executions (finished_at, id) WHERE finished_at IS NOT NULL;
+
+CREATE INDEX cache_entries_execution ON cache_entries (execution_id);
