@@ -2,6 +2,7 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.account.LocalAccountView;
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.gc.GarbageCollector;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -47,10 +48,13 @@ public final class LocalRGrid implements RGrid {
   private final Accounts accounts;
   private final Placement.Mode mode;
   private final int slots;
+  private final GarbageCollector gc;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots) {
+      LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots,
+      GcSettings gcSettings) {
+    this.gc = new GarbageCollector(store, blobs, clock, gcSettings);
     this.accounts = accounts;
     this.mode = mode;
     this.slots = slots;
@@ -194,6 +198,16 @@ public final class LocalRGrid implements RGrid {
   @Override
   public List<Path> download(ExecutionId id, Path directory) {
     return engine.download(id, directory);
+  }
+
+  @Override
+  public GcReport gc(GcRequest request) {
+    return gc.collect(request);
+  }
+
+  /** How long ended executions are kept and how often this host collects garbage. */
+  public GcSettings gcSettings() {
+    return gc.settings();
   }
 
   @Override
