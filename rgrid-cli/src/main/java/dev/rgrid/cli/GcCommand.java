@@ -6,6 +6,7 @@ import dev.rgrid.core.GcRequest;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RGrid;
 import java.time.Duration;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -34,11 +35,26 @@ final class GcCommand extends BaseCommand {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  /** {@code text} as a duration, or a usage error naming {@code option} and a short echo. */
+  private static Duration duration(String option, String text) {
+    try {
+      if (text.length() <= 40) {
+        return Parsing.duration(text);
+      }
+    } catch (CommandLine.TypeConversionException e) {
+      // said below, shorter
+    }
+    String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
+    throw new CommandLine.TypeConversionException(option + ": '"
+        + shown.replaceAll("\\p{Cntrl}", "?") + "' is not a positive duration (examples: 30d, "
+        + "12h, 90m)");
+  }
+
   @Override
   int execute() throws Exception {
-    Duration age = olderThan == null ? null : Parsing.duration(olderThan);
+    Duration age = olderThan == null ? null : duration("--older-than", olderThan);
     Duration wait = grace == null ? null
-        : grace.strip().equals("0") ? Duration.ZERO : Parsing.duration(grace);
+        : grace.strip().equals("0") ? Duration.ZERO : duration("--grace", grace);
     Config config = config();
     if (config.server() != null) {
       throw new InvalidRunSpecException("rgrid gc collects this machine's or a shared store's "
