@@ -3,6 +3,7 @@ package dev.rgrid.core;
 import dev.rgrid.core.internal.account.LocalAccountView;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.gc.GarbageCollector;
+import dev.rgrid.core.internal.gc.GcSchedule;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -49,6 +50,7 @@ public final class LocalRGrid implements RGrid {
   private final Placement.Mode mode;
   private final int slots;
   private final GarbageCollector gc;
+  private GcSchedule gcSchedule;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
@@ -205,6 +207,17 @@ public final class LocalRGrid implements RGrid {
     return gc.collect(request);
   }
 
+  /**
+   * Starts collecting garbage on this instance's schedule ({@link GcSettings#interval()}; nothing
+   * when it is off), in one process at a time across every host sharing the state: what a server
+   * and a worker do. It stops when this instance closes; calling again does nothing.
+   */
+  public synchronized void scheduleGc() {
+    if (gcSchedule == null && gc.settings().interval() != null) {
+      gcSchedule = new GcSchedule(gc, store, gc.settings().interval());
+    }
+  }
+
   /** How long ended executions are kept and how often this host collects garbage. */
   public GcSettings gcSettings() {
     return gc.settings();
@@ -325,6 +338,11 @@ public final class LocalRGrid implements RGrid {
    */
   @Override
   public void close() {
+    synchronized (this) {
+      if (gcSchedule != null) {
+        gcSchedule.close(); // before the store it collects closes
+      }
+    }
     engine.close();
     RuntimeException failure = null;
     for (int i = owned.size() - 1; i >= 0; i--) {

@@ -5,6 +5,7 @@ import dev.rgrid.spi.ExecutionId;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Retention: finding and removing executions that ended long ago, and reading which blobs the
@@ -47,6 +48,13 @@ public interface RetentionStore {
    * @throws IllegalArgumentException when {@code limit} is not from 1 to {@link #MAX_PAGE}
    */
   BlobReferences blobReferences(ExecutionId after, Instant skipEndedBefore, int limit);
+
+  /**
+   * Takes the store-wide lock that lets one process at a time collect garbage, if no one holds
+   * it: the lock is held until the returned handle is closed, and let go by the store when the
+   * holding process dies. Empty when another holder (in any process) has it.
+   */
+  Optional<AutoCloseable> tryLockCollection();
 
   /** Checks a page size, for implementations. */
   static void checkLimit(int limit) {

@@ -185,6 +185,15 @@ public abstract class RetentionStoreContract extends MetadataStoreFixture {
   }
 
   @Test
+  void letsOneHolderAtATimeCollect() throws Exception {
+    AutoCloseable first = store.tryLockCollection().orElseThrow();
+    assertThat(store.tryLockCollection()).isEmpty();
+    first.close();
+    AutoCloseable again = store.tryLockCollection().orElseThrow();
+    again.close();
+  }
+
+  @Test
   void refusesPagesOutOfRange() {
     assertThatThrownBy(() -> store.endedBefore(CUTOFF, null, 0))
         .isInstanceOf(IllegalArgumentException.class);

@@ -237,6 +237,11 @@ public final class ComposedMetadataStore implements MetadataStore {
   }
 
   @Override
+  public Optional<AutoCloseable> tryLockCollection() {
+    return retention.tryLockCollection();
+  }
+
+  @Override
   public void close() {
     try {
       onClose.close();

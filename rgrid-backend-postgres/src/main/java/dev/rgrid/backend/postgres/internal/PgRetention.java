@@ -11,15 +11,21 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
  * Retention on PostgreSQL: each removal is one short transaction of at most a page of
- * executions; row locks only, never a table lock.
+ * executions; row locks only, never a table lock. The collection lock is a session-level advisory
+ * lock on a connection of its own, kept open while the lock is held; the server lets go of it
+ * when that connection ends, with its process or not.
  */
 final class PgRetention implements RetentionStore {
+  /** The advisory lock key of garbage collection: "rgrid-gc" as a number. */
+  private static final long LOCK_KEY = 0x7267_7269_642d_6763L;
+
   private final Jdbi jdbi;
   private final PgErrors errors;
 
@@ -45,6 +51,30 @@ final class PgRetention implements RetentionStore {
     return errors.call("reading the blobs executions use", () -> jdbi.withHandle(h ->
         jdbc(h,
             c -> RetentionSql.blobReferences(c, after, skipEndedBefore, limit))));
+  }
+
+  @Override
+  public Optional<AutoCloseable> tryLockCollection() {
+    return errors.call("taking the garbage collection lock", () -> {
+      Handle h = jdbi.open();
+      try {
+        boolean taken = h.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", LOCK_KEY)
+            .mapTo(Boolean.class).one();
+        if (!taken) {
+          h.close();
+          return Optional.empty();
+        }
+        return Optional.of(() -> {
+          try (h) {
+            h.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", LOCK_KEY)
+                .mapTo(Boolean.class).one();
+          }
+        });
+      } catch (RuntimeException e) {
+        h.close();
+        throw e;
+      }
+    });
   }
 
   /**
