@@ -230,6 +230,9 @@ public final class FileBlobStore implements BlobStore {
   @Override
   public boolean restore(BlobKey key) {
     Path target = pathOf(key);
+    if (!Files.exists(trash.pathOf(key))) {
+      return Files.isRegularFile(target); // the usual miss: nothing set aside, touch nothing
+    }
     try {
       PrivateFiles.createDirectories(target.getParent());
       Files.setLastModifiedTime(trash.pathOf(key), FileTime.from(clock.instant()));
