@@ -29,8 +29,9 @@ public interface RetentionStore {
   List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit);
 
   /**
-   * Removes those of {@code ids} that are still ended before {@code cutoff} (an execution retried
-   * or changed meanwhile is left alone), with their log lines, artifact lists and the cache
+   * Removes those of {@code ids} that are still ended before {@code cutoff} (an execution changed
+   * meanwhile is left alone, and so is one whose result a cache hit that ended after the cutoff
+   * reuses: the hit shows its log lines), with their log lines, artifact lists and the cache
    * entries that point at them, and then the batches of theirs that have no execution left; all
    * in one transaction. With {@code dryRun} the same is counted and nothing changes; a batch is
    * then counted when none of its executions would be kept.

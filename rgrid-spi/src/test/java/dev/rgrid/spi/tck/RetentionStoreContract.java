@@ -143,6 +143,22 @@ public abstract class RetentionStoreContract extends MetadataStoreFixture {
   }
 
   @Test
+  void keepsAnExecutionWhoseResultAKeptCacheHitReuses() {
+    ExecutionRecord source = ended(T0, ExecutionStatus.SUCCEEDED, T0.plusSeconds(1), null);
+    ExecutionRecord hit = queued(T0.plusSeconds(2), Map.of(), null);
+    store.create(hit);
+    store.update(hit.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder()
+        .cachedFrom(source.id()).transition(ExecutionStatus.SUCCEEDED, CUTOFF.plusSeconds(5))
+        .build());
+    assertThat(store.removeEnded(List.of(source.id()), CUTOFF, false).executions()).isZero();
+    assertThat(store.find(source.id())).isPresent();
+    // Once the hit is as old, both go.
+    Instant later = CUTOFF.plusSeconds(60);
+    assertThat(store.removeEnded(List.of(source.id(), hit.id()), later, false).executions())
+        .isEqualTo(2);
+  }
+
+  @Test
   void pagesEndedExecutionsByFinishTimeThenId() {
     List<ExecutionId> expected = new ArrayList<>();
     for (int i = 0; i < 7; i++) {

@@ -86,15 +86,19 @@ public final class RetentionSql {
       return Removal.NONE;
     }
     long bound = NanoInstants.toBound(cutoff);
-    // Re-read under the transaction: only what is still ended before the cutoff goes.
+    // Re-read under the transaction: only what is still ended before the cutoff goes, and not
+    // an execution whose result a kept cache hit reuses (the hit shows its log lines).
     List<String> gone = new ArrayList<>();
     Set<String> batchIds = new LinkedHashSet<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT id, batch_id FROM executions WHERE id"
-        + " IN (" + marks(ids.size()) + ") AND " + REMOVABLE)) {
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, batch_id FROM executions e"
+        + " WHERE id IN (" + marks(ids.size()) + ") AND " + REMOVABLE
+        + " AND NOT EXISTS (SELECT 1 FROM executions h WHERE h.cached_from = e.id"
+        + " AND (h.finished_at IS NULL OR h.finished_at >= ?))")) {
       int i = 1;
       for (ExecutionId id : ids) {
         ps.setString(i++, id.value());
       }
+      ps.setLong(i++, bound);
       ps.setLong(i, bound);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
