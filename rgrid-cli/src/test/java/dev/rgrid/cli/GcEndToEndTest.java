@@ -83,5 +83,10 @@ class GcEndToEndTest {
     Cli.Result grace = cli.run("gc", "--grace", "soon", "--dry-run");
     assertThat(grace.exitCode()).isEqualTo(2);
     assertThat(grace.errorLines()).singleElement().asString().contains("--grace");
+    // Logged in to a server, whose state the server collects itself: refused before connecting.
+    Cli.Result remote = cli.env("RGRID_URL", "http://127.0.0.1:9").env("RGRID_API_KEY", "rgk_x")
+        .run("gc", "--dry-run");
+    assertThat(remote.exitCode()).isEqualTo(2);
+    assertThat(remote.errorLines()).singleElement().asString().contains("rgrid gc", "logged in to");
   }
 }

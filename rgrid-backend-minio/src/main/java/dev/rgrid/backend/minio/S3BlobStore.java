@@ -156,12 +156,17 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public InputStream open(BlobKey key) {
+    return open(key, true);
+  }
+
+  /** Opens the blob, first putting it back when garbage collection set it aside. */
+  private InputStream open(BlobKey key, boolean restoring) {
     String name = objectName(key);
     Optional<? extends InputStream> found = errors.awaitUnlessMissing(client.getObject(
         GetObjectArgs.builder().bucket(settings.bucket()).object(name).build()),
         "reading blob " + key);
-    if (found.isEmpty() && collection.restore(key)) {
-      return open(key);
+    if (found.isEmpty() && restoring && collection.restore(key)) {
+      return open(key, false);
     }
     return found.orElseThrow(() -> new NotFoundException("no blob " + key + " in "
         + errors.where(), "store it again, or check that nothing else deletes objects under "

@@ -135,6 +135,11 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public InputStream open(BlobKey key) {
+    return open(key, true);
+  }
+
+  /** Opens the blob, first putting it back when garbage collection set it aside. */
+  private InputStream open(BlobKey key, boolean restoring) {
     Path path = pathOf(key);
     try {
       // FileInputStream rather than Files.newInputStream: a channel-backed stream is closed for
@@ -142,8 +147,8 @@ public final class FileBlobStore implements BlobStore {
       // cleanup in surprising ways.
       return new FileInputStream(path.toFile());
     } catch (FileNotFoundException e) {
-      if (!Files.exists(path) && restore(key)) {
-        return open(key);
+      if (restoring && !Files.exists(path) && restore(key)) {
+        return open(key, false);
       }
       if (!Files.exists(path)) {
         throw new NotFoundException("no blob " + key + " in the file blob store at " + root,
