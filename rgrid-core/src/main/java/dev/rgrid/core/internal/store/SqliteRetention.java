@@ -1,12 +1,13 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.core.PrivateFiles;
+import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
 import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.store.sql.RetentionSql;
-import dev.rgrid.spi.BackendUnavailableException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -58,7 +59,8 @@ final class SqliteRetention implements RetentionStore {
     Path file = view.db().file().resolveSibling(view.db().file().getFileName() + ".gc.lock");
     FileChannel channel = null;
     try {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      PrivateFiles.createIfMissing(file); // 0600, as everything in the state directory
+      channel = FileChannel.open(file, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
         channel.close();
