@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
         DownloadCommand.class, CancelCommand.class, RetryCommand.class, CostCommand.class,
         LimitCommand.class, EstimateCommand.class,
-        CacheCommand.class, SecretCommand.class,
+        CacheCommand.class, GcCommand.class, SecretCommand.class,
         RuntimesCommand.class,
         VersionCommand.class, WorkerCommand.class, ServerCommand.class, AdminCommand.class,
         LoginCommand.class, LogoutCommand.class,

@@ -55,6 +55,7 @@ final class ServerCommand extends BaseCommand {
       rgrid.close();
       throw e;
     }
+    rgrid.scheduleGc(); // retention and blob collection, one host at a time (gc.interval)
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

@@ -100,6 +100,7 @@ final class WorkerCommand extends BaseCommand {
       builder.blobsDirectory(blobsDir);
     }
     LocalRGrid rgrid = builder.build();
+    rgrid.scheduleGc(); // retention and blob collection, one host at a time (gc.interval)
     CountDownLatch stopped = new CountDownLatch(1);
     Thread onStop = new Thread(() -> {
       terminal.note("worker " + workerId + " stopping: running executions get " + grace

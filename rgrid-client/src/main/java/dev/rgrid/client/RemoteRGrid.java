@@ -17,6 +17,8 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.CachedResults;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
+import dev.rgrid.core.GcReport;
+import dev.rgrid.core.GcRequest;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.FollowedExecution;
 import dev.rgrid.core.InvalidRunSpecException;
@@ -285,6 +287,14 @@ public final class RemoteRGrid implements RGrid {
     throw new RGridException("the result cache of " + http.server() + " is the server's, "
         + "shared by its accounts", "manage it on the server's host: `rgrid cache` with the "
         + "server's state (RGRID_HOME or RGRID_DB_URL)");
+  }
+
+  @Override
+  public GcReport gc(GcRequest request) {
+    throw new RGridException("the executions and blobs of " + http.server() + " are the "
+        + "server's, shared by its accounts, and it collects them itself", "run `rgrid gc` on "
+        + "the server's host (with its RGRID_HOME or RGRID_DB_URL), or let its schedule do it "
+        + "(gc.interval)");
   }
 
   /** Releases the connections and threads of the HTTP client this created (not a given one). */

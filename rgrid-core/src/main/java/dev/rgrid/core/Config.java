@@ -40,6 +40,9 @@ import java.util.Properties;
  *   <tr><td>{@code RGRID_PIP_*}</td><td>{@code pip.*}</td><td>package index</td></tr>
  *   <tr><td>{@code RGRID_SECRET_KEY}, {@code _PREVIOUS}</td><td></td><td>master key of
  *       secrets (default: the key file {@code secret.key} in the home)</td></tr>
+ *   <tr><td>{@code RGRID_RETENTION_DAYS}, {@code RGRID_GC_GRACE}, {@code
+ *       RGRID_GC_INTERVAL}</td><td>{@code retention.days}, {@code gc.grace}, {@code
+ *       gc.interval}</td><td>retention and garbage collection ({@link GcSettings})</td></tr>
  *   <tr><td></td><td>{@code price.local}, {@code price.local.per-started-hour}</td><td>this
  *       machine's price</td></tr>
  * </table>
@@ -65,11 +68,13 @@ import java.util.Properties;
  * @param secretKeys the master keys of secrets as base64 texts, the current one first ({@code
  *     RGRID_SECRET_KEY}, then each of the comma-separated {@code RGRID_SECRET_KEY_PREVIOUS});
  *     empty for the key file {@code secret.key} in {@code home}
+ * @param gc how long ended executions are kept and how garbage collection runs ({@code
+ *     RGRID_RETENTION_DAYS}, {@code RGRID_GC_GRACE}, {@code RGRID_GC_INTERVAL})
  */
 public record Config(Path home, Path configFile, Server server, String dbUrl, String dbUser,
     String dbPassword, Map<String, String> s3, Path blobsDir, String runtime, Integer localWorkers,
     PackageIndex packageIndex, long hourlyMicros, boolean billedPerStartedHour,
-    List<String> secretKeys) {
+    List<String> secretKeys, GcSettings gc) {
 
   /** The names of the S3 settings after {@code RGRID_S3_}. */
   private static final List<String> S3_SETTINGS = List.of("ENDPOINT", "REGION", "BUCKET",
@@ -134,6 +139,7 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
     Objects.requireNonNull(configFile, "configFile");
     s3 = Map.copyOf(Objects.requireNonNull(s3, "s3"));
     packageIndex = Objects.requireNonNull(packageIndex, "packageIndex");
+    gc = gc == null ? GcSettings.DEFAULTS : gc;
     if (localWorkers != null && localWorkers < 0) {
       throw new IllegalArgumentException("localWorkers must be >= 0, was " + localWorkers);
     }
@@ -204,7 +210,8 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
         setting(env, "RGRID_DB_PASSWORD", keys, "store.password"), s3,
         blobs == null ? null : Path.of(blobs), variable(env, "RGRID_RUNTIME"),
         workers(variable(env, "RGRID_LOCAL_WORKERS")), PackageIndexConfig.load(env, keys, file),
-        Prices.local(keys, file), perStartedHour(keys, file), secretKeys(env));
+        Prices.local(keys, file), perStartedHour(keys, file), secretKeys(env),
+        dev.rgrid.core.internal.config.GcConfig.load(env, keys, file));
   }
 
   /** {@code RGRID_SECRET_KEY} and the older keys of {@code RGRID_SECRET_KEY_PREVIOUS}. */
@@ -304,13 +311,13 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
   /** This configuration with {@code n} local workers (0: submit only). */
   public Config withLocalWorkers(int n) {
     return new Config(home, configFile, server, dbUrl, dbUser, dbPassword, s3, blobsDir, runtime,
-        n, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys);
+        n, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys, gc);
   }
 
   /** This configuration on container runtime {@code name} ({@code null}: {@code auto}). */
   public Config withRuntime(String name) {
     return new Config(home, configFile, server, dbUrl, dbUser, dbPassword, s3, blobsDir, name,
-        localWorkers, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys);
+        localWorkers, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys, gc);
   }
 
   /** Whether the store and queue are shared ({@link #dbUrl} set) rather than embedded. */

@@ -2,6 +2,8 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.account.LocalAccountView;
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.gc.GarbageCollector;
+import dev.rgrid.core.internal.gc.GcSchedule;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -47,10 +49,14 @@ public final class LocalRGrid implements RGrid {
   private final Accounts accounts;
   private final Placement.Mode mode;
   private final int slots;
+  private final GarbageCollector gc;
+  private GcSchedule gcSchedule;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
-      LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots) {
+      LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots,
+      GcSettings gcSettings) {
+    this.gc = new GarbageCollector(store, blobs, clock, gcSettings);
     this.accounts = accounts;
     this.mode = mode;
     this.slots = slots;
@@ -197,6 +203,27 @@ public final class LocalRGrid implements RGrid {
   }
 
   @Override
+  public GcReport gc(GcRequest request) {
+    return gc.collect(request);
+  }
+
+  /**
+   * Starts collecting garbage on this instance's schedule ({@link GcSettings#interval()}; nothing
+   * when it is off), in one process at a time across every host sharing the state: what a server
+   * and a worker do. It stops when this instance closes; calling again does nothing.
+   */
+  public synchronized void scheduleGc() {
+    if (gcSchedule == null && gc.settings().interval() != null) {
+      gcSchedule = new GcSchedule(gc, store, gc.settings().interval());
+    }
+  }
+
+  /** How long ended executions are kept and how often this host collects garbage. */
+  public GcSettings gcSettings() {
+    return gc.settings();
+  }
+
+  @Override
   public Secrets secrets() {
     return engine.secrets(dev.rgrid.spi.store.LimitSetting.GLOBAL);
   }
@@ -311,6 +338,11 @@ public final class LocalRGrid implements RGrid {
    */
   @Override
   public void close() {
+    synchronized (this) {
+      if (gcSchedule != null) {
+        gcSchedule.close(); // before the store it collects closes
+      }
+    }
     engine.close();
     RuntimeException failure = null;
     for (int i = owned.size() - 1; i >= 0; i--) {

@@ -289,6 +289,18 @@ public interface RGrid extends AutoCloseable {
   CachedResults cache();
 
   /**
+   * Garbage collection: removes executions that ended longer ago than the retention (default 30
+   * days; never queued or running ones) with their log lines, artifact lists, cache entries and
+   * emptied batches, then deletes the blobs nothing references any more once older than a grace
+   * period (default 1 hour). Safe while work runs: a blob being stored for a submission at this
+   * moment is never lost.
+   *
+   * @throws dev.rgrid.spi.RGridException when it is not this client's to run (a server's state is
+   *     collected on the server's host)
+   */
+  GcReport gc(GcRequest request);
+
+  /**
    * The caller's named secrets: a server's client manages its account's, otherwise the
    * installation's own (those runs submitted without an account use). Runs name them with {@link
    * RunSpec.Builder#secret(String)}.

@@ -60,6 +60,7 @@ public final class RGridBuilder {
   private String statePassword;
   private Path blobsDirectory;
   private java.util.function.Consumer<SpendingAlert> spendingAlerts = alert -> { };
+  private GcSettings gc;
 
   RGridBuilder() {}
 
@@ -288,6 +289,16 @@ public final class RGridBuilder {
   }
 
   /**
+   * How long ended executions are kept and how garbage collection runs. Default: {@code
+   * RGRID_RETENTION_DAYS}, {@code RGRID_GC_GRACE}, {@code RGRID_GC_INTERVAL}, else their keys in
+   * {@code config.properties}, else {@link GcSettings#DEFAULTS}.
+   */
+  public RGridBuilder gc(GcSettings value) {
+    gc = java.util.Objects.requireNonNull(value, "value");
+    return this;
+  }
+
+  /**
    * Overrides parts of the package index for this instance, over {@link #packageIndex} or the
    * configured one (the CLI's {@code --index-url}, {@code --find-links}, {@code --no-index}).
    *
@@ -367,7 +378,8 @@ public final class RGridBuilder {
       return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
           settings, spendingAlerts), store, blobs, runtime, clock, limits, catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock),
-          opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots);
+          opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots,
+          gc != null ? gc : cfg.gc());
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {

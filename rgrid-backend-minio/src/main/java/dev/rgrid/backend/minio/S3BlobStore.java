@@ -2,6 +2,7 @@ package dev.rgrid.backend.minio;
 
 import dev.rgrid.backend.minio.internal.HashingSource;
 import dev.rgrid.backend.minio.internal.S3Clients;
+import dev.rgrid.backend.minio.internal.S3Collection;
 import dev.rgrid.backend.minio.internal.S3Errors;
 import dev.rgrid.backend.minio.internal.StaleTemporaryObjects;
 import dev.rgrid.backend.minio.internal.StreamingUpload;
@@ -11,6 +12,7 @@ import dev.rgrid.spi.blob.BlobCapabilities;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.blob.StoredBlob;
 import io.minio.BucketExistsArgs;
 import io.minio.CopyObjectArgs;
 import io.minio.GetObjectArgs;
@@ -26,6 +28,8 @@ import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,7 +49,13 @@ import org.slf4j.LoggerFactory;
  * parts). A put that fails or is interrupted completes no upload, so no blob appears; its temporary
  * object, if one was made, is removed. Temporary objects of processes that died mid-put are
  * removed by any open once a day old; their incomplete multipart uploads are the server's to
- * expire (a bucket lifecycle rule).
+ * expire: opening the store sets a bucket lifecycle rule that aborts them after a day.
+ *
+ * <p>Garbage collection (see {@link BlobStore}) moves discarded blobs to {@code trash/} ({@link
+ * S3Collection} says how that stays safe without a rename). Every put copies its object into
+ * place even when the key is stored, which refreshes its last-modified time; {@code exists} does
+ * not (it would cost a copy per lookup), but a blob discarded after a lookup is put back by the
+ * read that needs it.
  *
  * <p>Safe for use by many threads and by many processes sharing the bucket. Every method may throw
  * {@link BackendUnavailableException} (backend {@code "s3"}) when the server cannot be reached,
@@ -56,20 +66,23 @@ public final class S3BlobStore implements BlobStore {
   private static final long PART_SIZE = 16L * 1024 * 1024;
   private static final String BLOBS = "blobs/";
   private static final String TMP = "tmp/";
+  private static final String TRASH = "trash/";
   private static final Duration MAX_PRESIGN = Duration.ofDays(7); // S3 signature v4's limit
-  private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(true);
+  private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(true, true);
   private static final Logger LOG = LoggerFactory.getLogger(S3BlobStore.class);
 
   private final S3Settings settings;
   private final MinioAsyncClient client;
   private final S3Errors errors;
   private final StreamingUpload upload;
+  private final S3Collection collection;
 
   private S3BlobStore(S3Settings settings, MinioAsyncClient client) {
     this.settings = settings;
     this.client = client;
     this.errors = new S3Errors(settings);
     this.upload = new StreamingUpload(client, settings.bucket(), PART_SIZE, errors);
+    this.collection = new S3Collection(client, settings.bucket(), BLOBS, TRASH, errors);
   }
 
   /**
@@ -102,6 +115,7 @@ public final class S3BlobStore implements BlobStore {
     S3BlobStore store = new S3BlobStore(settings, client);
     try {
       store.createBucketIfMissing();
+      store.collection.abortIncompleteUploadsAfterADay();
       new StaleTemporaryObjects(client, settings.bucket(), TMP, store.errors)
           .removeOlderThan(clock.instant().minus(Duration.ofDays(1)));
       return store;
@@ -125,13 +139,12 @@ public final class S3BlobStore implements BlobStore {
       upload.run(source, temporary);
       BlobKey key = source.key();
       String name = objectName(key);
-      // Same key, same bytes: a stored copy is as good as ours, so skip the server-side copy.
-      if (stat(name).isEmpty()) {
-        errors.await(client.copyObject(CopyObjectArgs.builder()
-            .bucket(settings.bucket()).object(name)
-            .source(SourceObject.builder().bucket(settings.bucket()).object(temporary).build())
-            .build()), "copying blob " + key + " into place");
-      }
+      // Copied even when the key is stored (same bytes): the copy refreshes the blob's time,
+      // so garbage collection counts it young again.
+      errors.await(client.copyObject(CopyObjectArgs.builder()
+          .bucket(settings.bucket()).object(name)
+          .source(SourceObject.builder().bucket(settings.bucket()).object(temporary).build())
+          .build()), "copying blob " + key + " into place");
       return new BlobInfo(key, source.size());
     } catch (RuntimeException e) {
       failure = e;
@@ -143,10 +156,18 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public InputStream open(BlobKey key) {
+    return open(key, true);
+  }
+
+  /** Opens the blob, first putting it back when garbage collection set it aside. */
+  private InputStream open(BlobKey key, boolean restoring) {
     String name = objectName(key);
     Optional<? extends InputStream> found = errors.awaitUnlessMissing(client.getObject(
         GetObjectArgs.builder().bucket(settings.bucket()).object(name).build()),
         "reading blob " + key);
+    if (found.isEmpty() && restoring && collection.restore(key)) {
+      return open(key, false);
+    }
     return found.orElseThrow(() -> new NotFoundException("no blob " + key + " in "
         + errors.where(), "store it again, or check that nothing else deletes objects under "
         + BLOBS + " in bucket '" + settings.bucket() + "'"));
@@ -154,7 +175,7 @@ public final class S3BlobStore implements BlobStore {
 
   @Override
   public boolean exists(BlobKey key) {
-    return stat(objectName(key)).isPresent();
+    return stat(objectName(key)).isPresent() || collection.restore(key);
   }
 
   @Override
@@ -177,6 +198,31 @@ public final class S3BlobStore implements BlobStore {
     errors.await(client.removeObject(RemoveObjectArgs.builder()
         .bucket(settings.bucket()).object(name).build()), "deleting blob " + key);
     return true;
+  }
+
+  @Override
+  public List<StoredBlob> list(BlobKey after, int limit) {
+    return collection.list(after, limit);
+  }
+
+  @Override
+  public int discard(Collection<BlobKey> keys) {
+    return collection.discard(keys);
+  }
+
+  @Override
+  public List<StoredBlob> discarded(BlobKey after, int limit) {
+    return collection.discarded(after, limit);
+  }
+
+  @Override
+  public boolean restore(BlobKey key) {
+    return collection.restore(key);
+  }
+
+  @Override
+  public void purge(Collection<BlobKey> keys) {
+    collection.purge(keys);
   }
 
   /** Presigned URLs are supported: see {@link #presignedGet(BlobKey, Duration)}. */
@@ -223,7 +269,7 @@ public final class S3BlobStore implements BlobStore {
   /** The object holding the blob with this key. */
   static String objectName(BlobKey key) {
     Objects.requireNonNull(key, "key");
-    return BLOBS + key.sha256().substring(0, 2) + "/" + key.sha256();
+    return S3Collection.name(BLOBS, key);
   }
 
   private void createBucketIfMissing() {

@@ -96,7 +96,7 @@ class S3BlobStoreTest {
   }
 
   @Test
-  void storesTheSameContentOnceAndCopiesItIntoPlaceOnlyOnce() throws Exception {
+  void storesTheSameContentOnceAndEachPutCopiesItIntoPlaceAgainToRefreshIt() throws Exception {
     byte[] content = randomBytes(300_000);
     int copiesBefore = server.copies();
 
@@ -104,7 +104,8 @@ class S3BlobStoreTest {
     BlobInfo second = blobs.put(new ByteArrayInputStream(content));
 
     assertThat(second).isEqualTo(first);
-    assertThat(server.copies() - copiesBefore).isEqualTo(1);
+    // The second copy refreshes the blob's time (garbage collection counts it young again).
+    assertThat(server.copies() - copiesBefore).isEqualTo(2);
     assertThat(server.objects(bucket, "")).hasSize(1).allMatch(name -> name.startsWith("blobs/"));
   }
 

@@ -19,6 +19,10 @@ import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStore;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.BlobReferences;
+import dev.rgrid.spi.store.EndedExecution;
+import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.spi.store.SecretStore;
 import dev.rgrid.spi.store.SpendingStore;
 import dev.rgrid.spi.store.StoredSecret;
@@ -34,7 +38,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A {@link MetadataStore} joined from one implementation per concern, so that a store is written
- * as seven small classes and never as one that forwards thirty methods by hand. Each call goes to
+ * as eight small classes and never as one that forwards thirty methods by hand. Each call goes to
  * the part that owns it; {@link #close()} closes what the store was given to close.
  */
 public final class ComposedMetadataStore implements MetadataStore {
@@ -45,6 +49,7 @@ public final class ComposedMetadataStore implements MetadataStore {
   private final SpendingStore spending;
   private final BatchStore batches;
   private final SecretStore secrets;
+  private final RetentionStore retention;
   private final AutoCloseable onClose;
 
   /**
@@ -53,7 +58,7 @@ public final class ComposedMetadataStore implements MetadataStore {
    */
   public ComposedMetadataStore(ExecutionStore executions, LogStore logs, ArtifactStore artifacts,
       CacheEntryStore cache, SpendingStore spending, BatchStore batches, SecretStore secrets,
-      AutoCloseable onClose) {
+      RetentionStore retention, AutoCloseable onClose) {
     this.executions = Objects.requireNonNull(executions, "executions");
     this.logs = Objects.requireNonNull(logs, "logs");
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
@@ -61,6 +66,7 @@ public final class ComposedMetadataStore implements MetadataStore {
     this.spending = Objects.requireNonNull(spending, "spending");
     this.batches = Objects.requireNonNull(batches, "batches");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
+    this.retention = Objects.requireNonNull(retention, "retention");
     this.onClose = Objects.requireNonNull(onClose, "onClose");
   }
 
@@ -213,6 +219,26 @@ public final class ComposedMetadataStore implements MetadataStore {
   @Override
   public boolean removeSecret(String scope, String name) {
     return secrets.removeSecret(scope, name);
+  }
+
+  @Override
+  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
+    return retention.endedBefore(cutoff, after, limit);
+  }
+
+  @Override
+  public Removal removeEnded(Collection<ExecutionId> ids, Instant cutoff, boolean dryRun) {
+    return retention.removeEnded(ids, cutoff, dryRun);
+  }
+
+  @Override
+  public BlobReferences blobReferences(ExecutionId after, Instant skipEndedBefore, int limit) {
+    return retention.blobReferences(after, skipEndedBefore, limit);
+  }
+
+  @Override
+  public Optional<AutoCloseable> tryLockCollection() {
+    return retention.tryLockCollection();
   }
 
   @Override

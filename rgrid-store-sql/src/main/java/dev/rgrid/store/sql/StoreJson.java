@@ -64,6 +64,31 @@ public final class StoreJson {
     return spec;
   }
 
+  /**
+   * The blob keys a stored spec uses (script, inputs, accompanying files), read from its JSON
+   * without binding the whole spec or touching the cache of decoded specs, which garbage
+   * collection reading every execution would only flush.
+   */
+  public static List<String> specBlobs(String json) throws JsonProcessingException {
+    JsonNode spec = MAPPER.readTree(json);
+    List<String> keys = new java.util.ArrayList<>();
+    addBlob(keys, spec.get("script"));
+    for (String list : List.of("inputs", "scriptFiles")) {
+      JsonNode files = spec.get(list);
+      if (files != null) {
+        files.forEach(f -> addBlob(keys, f.get("blob")));
+      }
+    }
+    return keys;
+  }
+
+  private static void addBlob(List<String> keys, JsonNode key) {
+    if (key == null || key.isNull()) {
+      return;
+    }
+    keys.add(key.isTextual() ? key.asText() : key.path("sha256").asText());
+  }
+
   private static ExecutionSpec decodeSpecText(String json) throws JsonProcessingException {
     JsonNode tree = MAPPER.readTree(json);
     if (!(tree instanceof ObjectNode spec)) {

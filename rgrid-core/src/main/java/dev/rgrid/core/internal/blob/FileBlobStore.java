@@ -5,9 +5,11 @@ import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.StorageFullException;
+import dev.rgrid.spi.blob.BlobCapabilities;
 import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.blob.StoredBlob;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
 import java.io.FileOutputStream;
@@ -21,12 +23,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Locale;
@@ -43,11 +48,20 @@ import org.slf4j.LoggerFactory;
  * of threads and processes may store the same content at the same time. Temporary files older than
  * a day, left by processes that died mid-put, are removed when a store is opened.
  *
+ * <p>Garbage collection (see {@link BlobStore}) moves a discarded blob to {@code
+ * <root>/trash/<first two hex digits>/<sha256>} with one rename, and every put renames its file
+ * into place even when the key is stored (replacing it with the same bytes), so each rename is
+ * atomic against the others: a put that lands just before a discard is moved aside with it and
+ * comes back on the next {@link #open} or {@link #exists}; one that lands just after finds the key
+ * free and stays. Last-modified times come from the store's clock.
+ *
  * <p>Safe for use by many threads and by many processes sharing the root.
  */
 public final class FileBlobStore implements BlobStore {
   private static final String BACKEND = "file blob store";
   private static final String TMP = "tmp";
+  private static final String TRASH = "trash";
+  private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(false, true);
   private static final String TMP_SUFFIX = ".part";
   private static final Duration STALE_TMP = Duration.ofDays(1);
   private static final int BUFFER = 64 * 1024;
@@ -57,6 +71,9 @@ public final class FileBlobStore implements BlobStore {
 
   private final Path root;
   private final Path tmp;
+  private final Clock clock;
+  private final BlobShards live;
+  private final BlobShards trash;
 
   /**
    * Opens (and creates if missing) a store under {@code root}.
@@ -78,6 +95,9 @@ public final class FileBlobStore implements BlobStore {
     Objects.requireNonNull(clock, "clock");
     this.root = root.toAbsolutePath().normalize();
     this.tmp = this.root.resolve(TMP);
+    this.clock = clock;
+    this.live = new BlobShards(this.root);
+    this.trash = new BlobShards(this.root.resolve(TRASH));
     try {
       // Directories and files private to the owner (0700, 0600): blobs hold scripts, inputs and
       // outputs. A root the user made keeps its mode.
@@ -102,6 +122,7 @@ public final class FileBlobStore implements BlobStore {
       MessageDigest digest = sha256();
       long size = copy(content, part, digest);
       BlobKey key = new BlobKey(HexFormat.of().formatHex(digest.digest()));
+      stamp(part);
       moveIntoPlace(part, pathOf(key));
       stored = true;
       return new BlobInfo(key, size);
@@ -114,6 +135,11 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public InputStream open(BlobKey key) {
+    return open(key, true);
+  }
+
+  /** Opens the blob, first putting it back when garbage collection set it aside. */
+  private InputStream open(BlobKey key, boolean restoring) {
     Path path = pathOf(key);
     try {
       // FileInputStream rather than Files.newInputStream: a channel-backed stream is closed for
@@ -121,6 +147,9 @@ public final class FileBlobStore implements BlobStore {
       // cleanup in surprising ways.
       return new FileInputStream(path.toFile());
     } catch (FileNotFoundException e) {
+      if (restoring && !Files.exists(path) && restore(key)) {
+        return open(key, false);
+      }
       if (!Files.exists(path)) {
         throw new NotFoundException("no blob " + key + " in the file blob store at " + root,
             "store it again, or check that nothing deletes files under " + root);
@@ -131,7 +160,16 @@ public final class FileBlobStore implements BlobStore {
 
   @Override
   public boolean exists(BlobKey key) {
-    return Files.isRegularFile(pathOf(key));
+    Path path = pathOf(key);
+    try {
+      // Refreshed so that garbage collection counts it young again: its caller is about to use it.
+      Files.setLastModifiedTime(path, FileTime.from(clock.instant()));
+      return Files.isRegularFile(path);
+    } catch (NoSuchFileException e) {
+      return restore(key);
+    } catch (IOException e) {
+      throw unavailable("cannot touch blob file " + path, root, e);
+    }
   }
 
   @Override
@@ -157,6 +195,80 @@ public final class FileBlobStore implements BlobStore {
   }
 
   @Override
+  public List<StoredBlob> list(BlobKey after, int limit) {
+    try {
+      return live.list(after, limit);
+    } catch (IOException e) {
+      throw unavailable("cannot list the blobs", root, e);
+    }
+  }
+
+  @Override
+  public int discard(Collection<BlobKey> keys) {
+    int moved = 0;
+    for (BlobKey key : keys) {
+      Path aside = trash.pathOf(key);
+      try {
+        PrivateFiles.createDirectories(aside.getParent());
+        Files.move(pathOf(key), aside, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+        Files.setLastModifiedTime(aside, FileTime.from(clock.instant()));
+        moved++;
+      } catch (NoSuchFileException e) {
+        continue; // gone already, or restored and moved again by someone else
+      } catch (IOException e) {
+        throw unavailable("cannot move blob " + key + " aside", root, e);
+      }
+    }
+    return moved;
+  }
+
+  @Override
+  public List<StoredBlob> discarded(BlobKey after, int limit) {
+    try {
+      return trash.list(after, limit);
+    } catch (IOException e) {
+      throw unavailable("cannot list the discarded blobs", root, e);
+    }
+  }
+
+  @Override
+  public boolean restore(BlobKey key) {
+    Path target = pathOf(key);
+    if (!Files.exists(trash.pathOf(key))) {
+      return Files.isRegularFile(target); // the usual miss: nothing set aside, touch nothing
+    }
+    try {
+      PrivateFiles.createDirectories(target.getParent());
+      Files.setLastModifiedTime(trash.pathOf(key), FileTime.from(clock.instant()));
+      Files.move(trash.pathOf(key), target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    } catch (NoSuchFileException e) {
+      return Files.isRegularFile(target); // restored by someone else meanwhile
+    } catch (IOException e) {
+      throw unavailable("cannot put blob " + key + " back in use", root, e);
+    }
+  }
+
+  @Override
+  public void purge(Collection<BlobKey> keys) {
+    for (BlobKey key : keys) {
+      try {
+        Files.deleteIfExists(trash.pathOf(key));
+      } catch (IOException e) {
+        throw unavailable("cannot delete discarded blob " + key, root, e);
+      }
+    }
+  }
+
+  /** Lists, discards, restores and purges. */
+  @Override
+  public BlobCapabilities capabilities() {
+    return CAPABILITIES;
+  }
+
+  @Override
   public String toString() {
     return "FileBlobStore[" + root + "]";
   }
@@ -164,8 +276,16 @@ public final class FileBlobStore implements BlobStore {
   /** Where the blob with this key lives. */
   Path pathOf(BlobKey key) {
     Objects.requireNonNull(key, "key");
-    String hex = key.sha256();
-    return root.resolve(hex.substring(0, 2)).resolve(hex);
+    return live.pathOf(key);
+  }
+
+  /** Dates a finished temporary file by the store's clock, before it goes into place. */
+  private void stamp(Path part) {
+    try {
+      Files.setLastModifiedTime(part, FileTime.from(clock.instant()));
+    } catch (IOException e) {
+      throw unavailable("cannot date temporary blob file " + part, root, e);
+    }
   }
 
   /** Copies {@code content} into a new file {@code part}, hashing it; returns its size. */
@@ -208,17 +328,15 @@ public final class FileBlobStore implements BlobStore {
 
   private void moveIntoPlace(Path part, Path target) {
     try {
-      if (Files.isRegularFile(target)) {
-        // Same key, same bytes: the stored copy is as good as ours.
-        deleteQuietly(part);
-        return;
-      }
+      // Renamed even when the key is stored (same key, same bytes): the rename refreshes the
+      // blob's time and is atomic against a discard's rename, which a skipped write is not.
       PrivateFiles.createDirectories(target.getParent());
       try {
         Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (FileAlreadyExistsException e) {
-        // A concurrent writer won the race on a platform whose rename does not replace.
+        // A platform whose rename does not replace: the stored copy is as good as ours.
         deleteQuietly(part);
+        Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
         return;
       }
       syncDirectory(target.getParent());

@@ -209,7 +209,15 @@ final class Schema {
         ciphertext BLOB NOT NULL,
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (scope, name))""",
-      "CREATE INDEX secrets_key_id ON secrets (key_id)"));
+      "CREATE INDEX secrets_key_id ON secrets (key_id)"),
+      // 11: retention. Ended executions are paged by finish time then id, removing one removes
+      // the cache entries that point at it, and one a kept cache hit reuses stays.
+      List.of(
+      "CREATE INDEX executions_ended ON executions (finished_at, id)"
+          + " WHERE finished_at IS NOT NULL",
+      "CREATE INDEX executions_cached_from ON executions (cached_from)"
+          + " WHERE cached_from IS NOT NULL",
+      "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"));
 
   private Schema() {}
 

@@ -1,0 +1,78 @@
+package dev.rgrid.core.internal.gc;
+
+import dev.rgrid.core.GcReport;
+import dev.rgrid.core.GcRequest;
+import dev.rgrid.core.GcSettings;
+import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.store.RetentionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Retention, then blob collection: removes ended executions older than the retention (with what
+ * hangs off them), then deletes the blobs nothing references any more ({@link BlobCollection}).
+ * One collection at a time per instance; across processes, {@link GcSchedule} takes the store's
+ * lock first.
+ */
+public final class GarbageCollector {
+  private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
+
+  private final RetentionStore store;
+  private final BlobStore blobs;
+  private final Clock clock;
+  private final GcSettings settings;
+  private final ReentrantLock running = new ReentrantLock();
+
+  /** A collector of {@code store}'s executions and {@code blobs}. */
+  public GarbageCollector(RetentionStore store, BlobStore blobs, Clock clock,
+      GcSettings settings) {
+    this.store = Objects.requireNonNull(store, "store");
+    this.blobs = Objects.requireNonNull(blobs, "blobs");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.settings = Objects.requireNonNull(settings, "settings");
+  }
+
+  /** The settings it runs with. */
+  public GcSettings settings() {
+    return settings;
+  }
+
+  /** Runs one collection as {@code request} says, the settings filling what it leaves out. */
+  public GcReport collect(GcRequest request) {
+    Objects.requireNonNull(request, "request");
+    running.lock();
+    try {
+      Instant start = clock.instant();
+      Duration keep = request.olderThan() != null ? request.olderThan() : settings.retention();
+      Duration grace = request.grace() != null ? request.grace() : settings.blobGrace();
+      Instant endedBefore = minus(start, keep);
+      Retention.Totals removed = new Retention(store).run(endedBefore, request.dryRun());
+      BlobCollection.Totals collected = blobs.capabilities().collectable()
+          ? new BlobCollection(store, blobs).run(minus(start, grace), grace.isZero(),
+              request.dryRun(), endedBefore)
+          : new BlobCollection.Totals(0, 0, 0, 0);
+      GcReport report = new GcReport(request.dryRun(), endedBefore, removed.executions(),
+          removed.logLines(), removed.cacheEntries(), removed.batches(), collected.discarded(),
+          collected.purged(), collected.bytesFreed(), collected.restored());
+      LOG.info("garbage collection{}: {}", request.dryRun() ? " (dry run)" : "", report);
+      return report;
+    } finally {
+      running.unlock();
+    }
+  }
+
+  /** {@code at - d}, or the earliest instant when that is before it (a huge duration). */
+  private static Instant minus(Instant at, Duration d) {
+    try {
+      Instant r = at.minus(d);
+      return r.isBefore(Instant.EPOCH) ? Instant.EPOCH : r;
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return Instant.EPOCH;
+    }
+  }
+}
