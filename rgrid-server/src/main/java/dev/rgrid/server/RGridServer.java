@@ -45,8 +45,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * The RGrid HTTP API over one {@link dev.rgrid.core.RGrid}: {@code /api/v1} (API key or console
  * session required), {@code /health}, {@code /ready} and {@code /metrics}; the landing page at
- * {@code /} and the web console at {@code /console/}. It holds no state of its own: every instance
- * over the same shared state serves the same data, so a deployment runs as many as it likes.
+ * {@code /} and the web console at {@code /console/}. It holds no state of its own but the
+ * console's sign-in sessions: every instance over the same shared state serves the same data, so
+ * a deployment runs as many as it likes (with sticky sessions for the console).
  *
  * <pre>{@code
  * try (LocalRGrid rgrid = RGrid.builder().build();
