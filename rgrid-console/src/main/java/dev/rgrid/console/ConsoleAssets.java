@@ -9,6 +9,7 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -43,16 +44,42 @@ public final class ConsoleAssets {
       "json", "application/json");
   private static final int LONGEST_NAME = 200;
 
+  private static final String SWAGGER_UI = "META-INF/maven/org.webjars/swagger-ui/pom.properties";
+
   private final ClassLoader loader;
+  private final String root;
   private final Map<String, Asset> read = new ConcurrentHashMap<>();
 
-  private ConsoleAssets(ClassLoader loader) {
+  private ConsoleAssets(ClassLoader loader, String root) {
     this.loader = loader;
+    this.root = root;
   }
 
   /** The files as this module's own class loader sees them. */
   public static ConsoleAssets fromClassPath() {
-    return new ConsoleAssets(ConsoleAssets.class.getClassLoader());
+    return new ConsoleAssets(ConsoleAssets.class.getClassLoader(), ROOT);
+  }
+
+  /**
+   * The files of Swagger UI (the WebJar this module depends on), which renders the API's
+   * OpenAPI document at {@code /api/docs}: {@code swagger-ui-bundle.js}, {@code swagger-ui.css}.
+   *
+   * @throws IllegalStateException when the WebJar is not on the class path
+   */
+  public static ConsoleAssets swaggerUi() {
+    ClassLoader loader = ConsoleAssets.class.getClassLoader();
+    Properties pom = new Properties();
+    try (InputStream in = loader.getResourceAsStream(SWAGGER_UI)) {
+      if (in == null) {
+        throw new IllegalStateException("Swagger UI (org.webjars:swagger-ui) is missing from the "
+            + "class path; rgrid-console depends on it: rebuild or reinstall rgrid-server");
+      }
+      pom.load(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + SWAGGER_UI, e);
+    }
+    return new ConsoleAssets(loader, "META-INF/resources/webjars/swagger-ui/"
+        + pom.getProperty("version") + "/");
   }
 
   /**
@@ -94,7 +121,7 @@ public final class ConsoleAssets {
     if (cached != null) {
       return Optional.of(cached);
     }
-    try (InputStream in = loader.getResourceAsStream(ROOT + name)) {
+    try (InputStream in = loader.getResourceAsStream(root + name)) {
       if (in == null) {
         return Optional.empty(); // not remembered: a caller must not fill the map with misses
       }
@@ -103,7 +130,7 @@ public final class ConsoleAssets {
       read.putIfAbsent(name, asset);
       return Optional.of(asset);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + ROOT + name
+      throw new UncheckedIOException("cannot read " + root + name
           + " from the class path; the rgrid-console jar may be damaged: reinstall it", e);
     }
   }

@@ -22,7 +22,7 @@ class ConsoleAssetsTest {
 
   @Test
   void pagesCarryNoInlineScriptSoTheStrictPolicyHolds() {
-    for (String page : new String[] {"index.html", "console/index.html"}) {
+    for (String page : new String[] {"index.html", "console/index.html", "api-docs/index.html"}) {
       String html = new String(assets.find(page).orElseThrow().bytes(), StandardCharsets.UTF_8);
       assertThat(html).as(page).doesNotContainPattern("<script(?![^>]*\\ssrc=)")
           .doesNotContainPattern("\\son[a-z]+=");
@@ -38,6 +38,14 @@ class ConsoleAssetsTest {
       assertThat(assets.find(name)).as(name).isEmpty();
     }
     assertThat(assets.find(null)).isEmpty();
+  }
+
+  @Test
+  void swaggerUiComesFromItsWebJarWhateverItsVersion() {
+    ConsoleAssets swagger = ConsoleAssets.swaggerUi();
+    assertThat(swagger.find("swagger-ui-bundle.js").orElseThrow().size()).isGreaterThan(100_000);
+    assertThat(swagger.find("swagger-ui.css")).isPresent();
+    assertThat(swagger.find("../../../maven/org.webjars/swagger-ui/pom.properties")).isEmpty();
   }
 
   @Test

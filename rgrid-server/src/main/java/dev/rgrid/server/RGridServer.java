@@ -145,10 +145,13 @@ public final class RGridServer implements AutoCloseable {
     router.get(OPEN_API).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(openApi));
 
-    ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClassPath());
+    ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClassPath(),
+        ConsoleAssets.swaggerUi());
     router.get("/").handler(console::landing);
     router.get("/console/*").handler(console::console);
     router.get("/console").handler(console::console);
+    router.get("/api/docs/*").handler(console::apiDocs);
+    router.get("/api/docs").handler(console::apiDocs);
     SessionRoutes session = new SessionRoutes(rgrid.accounts(), auth, sessions);
     String s = "/api/v1/session";
     BodyHandler signInBody = BodyHandler.create(false).setBodyLimit(SIGN_IN_BYTES);
@@ -197,7 +200,7 @@ public final class RGridServer implements AutoCloseable {
     // anonymous caller nothing. A path that needs no key answers 405 at once. Registered last:
     // the routes above are all it knows.
     NoRoute noRoute = new NoRoute(router.getRoutes(),
-        Set.of("/health", "/ready", "/metrics", OPEN_API, "/", "/console", "/console/",
+        Set.of("/health", "/ready", "/metrics", OPEN_API, "/", "/console", "/console/", "/api/docs", "/api/docs/",
             "/api/v1/session"));
     router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
     router.route().failureHandler(Errors::fail);

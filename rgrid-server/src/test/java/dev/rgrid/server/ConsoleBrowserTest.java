@@ -246,6 +246,15 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void theApiDocumentationRendersTheOpenApiDocumentUnderTheStrictPolicy() {
+    browser.get(base + "/api/docs");
+    waitFor("the operations", b -> b.findElements(By.cssSelector(".opblock")).size() > 20);
+    assertThat(browser.findElement(By.id("swagger-ui")).getText()).contains("/api/v1/executions")
+        .contains("/api/v1/session");
+    shot("api-docs");
+  }
+
+  @Test
   void aCookieCallThatChangesSomethingWithoutTheCsrfTokenIsRefused() {
     String id = submit("quick.py", "print('x')\n", Map.of());
     String path = "/api/v1/executions/" + id + "/cancel";

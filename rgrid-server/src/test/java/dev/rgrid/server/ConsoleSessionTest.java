@@ -127,7 +127,8 @@ class ConsoleSessionTest {
 
   @Test
   void pagesComeWithAStrictPolicyAndNoSniffing() {
-    for (String path : List.of("/", "/console/", "/console/app.js", "/console/style.css")) {
+    for (String path : List.of("/", "/console/", "/console/app.js", "/console/style.css",
+        "/api/docs", "/api/docs/init.js", "/api/docs/swagger-ui/swagger-ui-bundle.js")) {
       Api.Reply r = get(path, null);
       assertThat(r.status()).as(path).isEqualTo(200);
       assertThat(header(r, "Content-Security-Policy")).as(path)

@@ -21,9 +21,12 @@ public final class ConsoleRoutes {
       + "form-action 'self'; frame-ancestors 'none'";
 
   private final ConsoleAssets assets;
+  private final ConsoleAssets swaggerUi;
 
-  public ConsoleRoutes(ConsoleAssets assets) {
+  /** Pages from {@code assets}; the API's documentation page with {@code swaggerUi}. */
+  public ConsoleRoutes(ConsoleAssets assets, ConsoleAssets swaggerUi) {
     this.assets = assets;
+    this.swaggerUi = swaggerUi;
   }
 
   /** GET {@code /}: the landing page. */
@@ -44,8 +47,26 @@ public final class ConsoleRoutes {
     send(ctx, "console/" + (tail.isEmpty() ? "index.html" : tail));
   }
 
+  /**
+   * GET {@code /api/docs} and {@code /api/docs/*}: the API's OpenAPI document rendered by Swagger
+   * UI ({@code /api/docs/swagger-ui/…}), whose "try it out" calls work with a key or the
+   * console's session.
+   */
+  public void apiDocs(RoutingContext ctx) {
+    String tail = RequestTarget.tail(ctx);
+    if (tail.startsWith("swagger-ui/")) {
+      send(ctx, swaggerUi, tail.substring("swagger-ui/".length()));
+    } else {
+      send(ctx, assets, "api-docs/" + (tail.isEmpty() ? "index.html" : tail));
+    }
+  }
+
   private void send(RoutingContext ctx, String name) {
-    ConsoleAssets.Asset asset = assets.find(name).orElseThrow(() -> ApiException.notFound(
+    send(ctx, assets, name);
+  }
+
+  private static void send(RoutingContext ctx, ConsoleAssets from, String name) {
+    ConsoleAssets.Asset asset = from.find(name).orElseThrow(() -> ApiException.notFound(
         "page '" + ExecutionRoutes.shown(ctx.normalizedPath()) + "'"));
     HttpServerResponse response = secure(ctx.response())
         .putHeader("Content-Type", asset.contentType())
