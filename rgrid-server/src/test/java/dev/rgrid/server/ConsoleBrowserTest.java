@@ -246,6 +246,17 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void theCostsPageGroupsTheAccountsRunsAsAsked() {
+    submit("costed.py", "print('costed')\n", Map.of());
+    browser.get(base + "/console/#/costs?by=runtime&since=7d");
+    waitFor("the report", b -> b.findElement(By.id("cost-lines")).getText()
+        .contains("python3.11") && b.findElement(By.id("cost-total")).getText()
+        .contains("executions"));
+    assertThat(browser.findElement(By.id("month")).getText()).contains("This month");
+    shot("costs");
+  }
+
+  @Test
   void theApiDocumentationRendersTheOpenApiDocumentUnderTheStrictPolicy() {
     browser.get(base + "/api/docs");
     waitFor("the operations", b -> b.findElements(By.cssSelector(".opblock")).size() > 20);

@@ -9,6 +9,7 @@ import * as executions from './pages/executions.js';
 import * as execution from './pages/execution.js';
 import * as batches from './pages/batches.js';
 import * as batch from './pages/batch.js';
+import * as costs from './pages/costs.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -28,6 +29,9 @@ function route(path) {
   }
   if (path === '/batches') {
     return [batches, null];
+  }
+  if (path === '/costs') {
+    return [costs, null];
   }
   return [executions, null];
 }

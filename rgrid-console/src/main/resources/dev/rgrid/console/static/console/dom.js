@@ -84,9 +84,13 @@ export function millis(ms) {
   return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
 }
 
-/** Money in micro-dollars as dollars. */
+/** Money in integer micros as euros, as the CLI shows it: €50.50, €0.000417. */
 export function money(micros) {
-  return '$' + ((micros || 0) / 1e6).toFixed(micros && micros < 10000 ? 6 : 4);
+  const m = micros || 0;
+  if (m === 0 || Math.abs(m) >= 10000) {
+    return '€' + (m / 1e6).toFixed(2);
+  }
+  return '€' + (m / 1e6).toFixed(6).replace(/0+$/, '');
 }
 
 /** A size in bytes, binary units. */
