@@ -1,16 +1,23 @@
 package dev.rgrid.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.account.Account;
+import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +40,8 @@ class ConsoleSessionTest {
     rgrid = RGrid.builder().home(home).engine("process").workers(1).build();
     Account a = rgrid.accounts().create("alice");
     alice = rgrid.accounts().createKey(a.id(), "").key();
-    server = RGridServer.start(rgrid, ServerOptions.defaults(0));
+    // Keys are checked on every request: a revocation shows at once.
+    server = RGridServer.start(rgrid, ServerOptions.defaults(0).withKeyCacheTtl(Duration.ZERO));
     api = new Api(server.port());
   }
 
@@ -123,6 +131,38 @@ class ConsoleSessionTest {
     assertThat(out.raw().headers().firstValue("Set-Cookie").orElseThrow())
         .startsWith("rgrid_session=;").contains("Max-Age=0");
     assertThat(get("/api/v1/executions", s.cookie()).status()).isEqualTo(401);
+  }
+
+  @Test
+  void revokingTheKeyEndsItsSessions() {
+    Account bob = rgrid.accounts().create("bob");
+    dev.rgrid.core.NewApiKey key = rgrid.accounts().createKey(bob.id(), "");
+    Session s = signIn(key.key());
+    assertThat(get("/api/v1/executions", s.cookie()).status()).isEqualTo(200);
+    rgrid.accounts().revokeKey(key.record().id());
+    assertThat(get("/api/v1/executions", s.cookie()).status()).isEqualTo(401);
+  }
+
+  @Test
+  void theLogWebSocketTakesTheCookieButNotFromAnotherOrigin() throws Exception {
+    String sha = api.upload(alice, "print('via the cookie')\n".getBytes(StandardCharsets.UTF_8));
+    String id = api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"ws.py\", "
+        + "\"sha256\": \"" + sha + "\"}, \"cache\": false}").json().path("id").asText();
+    Session s = signIn(alice);
+    URI uri = URI.create("ws://127.0.0.1:" + server.port() + "/api/v1/executions/" + id
+        + "/logs/stream");
+    LogStreamTest.Frames frames = new LogStreamTest.Frames();
+    HttpClient.newHttpClient().newWebSocketBuilder().header("Cookie", s.cookie())
+        .buildAsync(uri, frames).get(30, TimeUnit.SECONDS);
+    assertThat(frames.closed.get(60, TimeUnit.SECONDS)).isEqualTo(1000);
+    assertThat(frames.frames.get(0).path("text").asText()).isEqualTo("via the cookie");
+    Throwable refused = catchThrowable(() -> HttpClient.newHttpClient().newWebSocketBuilder()
+        .header("Cookie", s.cookie()).header("Origin", "http://evil.example")
+        .buildAsync(uri, new LogStreamTest.Frames()).get(30, TimeUnit.SECONDS));
+    assertThat(refused).isInstanceOf(ExecutionException.class)
+        .hasCauseInstanceOf(WebSocketHandshakeException.class);
+    assertThat(((WebSocketHandshakeException) refused.getCause()).getResponse().statusCode())
+        .isEqualTo(403);
   }
 
   @Test

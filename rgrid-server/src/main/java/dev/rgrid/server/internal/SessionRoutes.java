@@ -34,6 +34,7 @@ public final class SessionRoutes {
   private final Auth auth;
   private final Sessions sessions;
 
+  /** Signs in with keys of {@code accounts}, checked by {@code auth}, into {@code sessions}. */
   public SessionRoutes(Accounts accounts, Auth auth, Sessions sessions) {
     this.accounts = accounts;
     this.auth = auth;
