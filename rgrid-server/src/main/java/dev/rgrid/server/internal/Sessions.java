@@ -45,6 +45,12 @@ public final class Sessions {
    */
   public record Session(String id, String key, AccountId account, String csrfToken,
       long expiresAtNanos) {
+    /** Names the account only: the key, the id and the token never reach a log. */
+    @Override
+    public String toString() {
+      return "Session[account=" + account + "]";
+    }
+
     /** Whether {@code presented} is this session's CSRF token (in constant time). */
     public boolean csrfMatches(String presented) {
       return presented != null && MessageDigest.isEqual(

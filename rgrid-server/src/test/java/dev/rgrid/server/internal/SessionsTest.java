@@ -62,6 +62,13 @@ class SessionsTest {
   }
 
   @Test
+  void aSessionShownInALogShowsNoSecret() {
+    Sessions.Session s = sessions.open("rgk_secret_key", alice);
+    assertThat(s.toString()).contains(alice.value()).doesNotContain("rgk_secret_key")
+        .doesNotContain(s.id()).doesNotContain(s.csrfToken());
+  }
+
+  @Test
   void refusesANonPositiveLifetimeOrSize() {
     assertThatThrownBy(() -> new Sessions(Duration.ZERO, 1))
         .isInstanceOf(IllegalArgumentException.class);
