@@ -4,7 +4,8 @@
 Interleaved rounds, median wall time of N each. Results go to stdout as Markdown.
 
 Usage: scripts/bench-agent.py JAR [N] [JAVA ...]
-  JAR   the CLI's jar (rgrid-cli/target/rgrid.jar after `mvn package`)
+  JAR   the CLI's jar (rgrid-cli/target/rgrid.jar after `mvn package`; the launcher jar
+        rgrid-cli-launcher.jar is taken from beside it)
   N     rounds (default 7)
   JAVA  java binaries to compare (default: `java` on PATH)
 Needs the Docker engine and the runtime images (scripts/docker-setup).
@@ -33,9 +34,26 @@ def wall(cmd, env, cwd):
     return elapsed, p.stdout.decode(errors="replace")
 
 
+LAUNCHER = os.path.join(os.path.dirname(JAR), "rgrid-cli-launcher.jar")
+FAST = ["-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"]
+
+
 def rgrid(java):
-    # As scripts/rgrid launches it.
-    return [java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-jar", JAR]
+    # The full jar alone, as before the launcher.
+    return [java] + FAST + ["-Xshare:auto", "-jar", JAR]
+
+
+def launcher(java, feature, work):
+    # As scripts/rgrid launches it: the launcher jar, with its class-data archive recorded once.
+    if feature >= 25:
+        use, record, quiet = "-XX:AOTCache", "-XX:AOTCacheOutput", ["-Xlog:aot=off", "-Xlog:cds=off"]
+    else:
+        use, record, quiet = "-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit", ["-Xlog:cds=off"]
+    archive = os.path.join(work, f"launcher-jdk{feature}.archive")
+    main = ["-Drgrid.jar=" + JAR, "-cp", LAUNCHER, "dev.rgrid.cli.agent.ThinClient"]
+    subprocess.run([java] + FAST + [f"{record}={archive}", "-Drgrid.warm-up=true"] + main,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return [java] + FAST + [f"{use}={archive}"] + quiet + main
 
 
 def main():
@@ -49,12 +67,15 @@ def main():
     variants = []
     for java in JAVAS:
         version = subprocess.run([java, "-version"], stderr=subprocess.PIPE, text=True).stderr
-        jdk = "JDK " + version.split('"')[1].split(".")[0]
-        for agent in ("on", "off"):
+        feature = int(version.split('"')[1].split(".")[0])
+        jdk = f"JDK {feature}"
+        fast = launcher(java, feature, work)
+        for agent, how, cmd in (("off", "full jar", rgrid(java)), ("on", "full jar", rgrid(java)),
+                                ("on", "launcher + archive", fast)):
             home = os.path.join(work, f"home-{len(variants)}")
             env = dict(os.environ, RGRID_HOME=home, RGRID_RUNTIME="docker", RGRID_AGENT=agent,
                        RGRID_AGENT_IDLE="1m")  # the agents exit soon after
-            variants.append((f"{jdk}, agent {agent}", rgrid(java), env))
+            variants.append((f"{jdk}, agent {agent}, {how}", cmd, env))
     ids = {}
     for label, cmd, env in variants:  # warm: state directory, agent, image, the cached result
         wall(cmd + ["run", "-q", "--no-cache", script], env, work)

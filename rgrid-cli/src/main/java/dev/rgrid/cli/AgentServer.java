@@ -39,6 +39,7 @@ final class AgentServer implements AutoCloseable {
   private final UserPrincipal owner;
   private final String build = ThinClient.build();
   private final SharedRGrids rgrids = new SharedRGrids();
+  private final SpareCommandLines commandLines = new SpareCommandLines();
   private final AtomicInteger sessions = new AtomicInteger();
   private final Object changed = new Object();
   private volatile long lastActive = System.nanoTime();
@@ -82,7 +83,7 @@ final class AgentServer implements AutoCloseable {
     }
     Thread t = new Thread(() -> {
       try {
-        rgrids.open(new RGrids.Request(config, 2, null, null, false, lease));
+        rgrids.open(new RGrids.Request(config, 2, null, null, false, lease, null));
       } catch (RuntimeException e) {
         LOG.warn("opening the embedded state failed: {}", e.getMessage());
       }
@@ -172,7 +173,7 @@ final class AgentServer implements AutoCloseable {
         return;
       }
       Frames.write(out, Frames.READY, new byte[0]);
-      new AgentSession(in, out).run(hello, rgrids);
+      new AgentSession(in, out).run(hello, rgrids, commandLines.take());
     } catch (IOException | RuntimeException e) {
       LOG.warn("a client's session failed: {}", e.getMessage());
     } finally {

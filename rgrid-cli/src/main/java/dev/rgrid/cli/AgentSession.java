@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import picocli.CommandLine;
 
 /**
  * One command of one thin client, run inside the agent: its hello decoded into an {@link
@@ -26,6 +27,7 @@ final class AgentSession {
   private final List<Runnable> interruptActions = new ArrayList<>();
   private final LinkedBlockingQueue<byte[]> stdin = new LinkedBlockingQueue<>();
   private boolean stdinAsked;
+  private volatile boolean stdoutClosed;
   private boolean ended;
 
   AgentSession(InputStream in, OutputStream out) {
@@ -34,9 +36,10 @@ final class AgentSession {
   }
 
   /**
-   * Runs the command {@code hello} asks for with {@code rgrids}, and answers its exit code.
+   * Runs the command {@code hello} asks for with {@code rgrids} on {@code unbound} (a command
+   * line from {@link Main#unbound()}), and answers its exit code.
    */
-  void run(Frames.Hello hello, RGrids rgrids) {
+  void run(Frames.Hello hello, RGrids rgrids, CommandLine unbound) {
     Invocation invocation = new Invocation(Path.of(hello.cwd()), hello.env(), new Stdin(),
         hello.stdinKind(), hello.interactive(), this::onInterrupt, rgrids);
     Terminal terminal = new Terminal(new FrameStream(Frames.OUT), new FrameStream(Frames.ERR),
@@ -46,7 +49,7 @@ final class AgentSession {
     reader.start();
     int code;
     try (CliLogProvider.Route route = CliLogProvider.route(terminal.err)) {
-      code = Main.execute(terminal, hello.argv().toArray(String[]::new));
+      code = Main.bind(unbound, terminal).execute(hello.argv().toArray(String[]::new));
     } catch (RuntimeException | Error e) {
       LOG.error("a command ended by an error", e);
       code = ExitCodes.RGRID_ERROR;
@@ -101,6 +104,7 @@ final class AgentSession {
           case Frames.STDIN -> stdin.add(f.payload());
           case Frames.STDIN_END -> stdin.add(new byte[0]);
           case Frames.INTERRUPT -> interrupted();
+          case Frames.STDOUT_CLOSED -> stdoutClosed = true;
           default -> LOG.debug("ignored a frame of type {}", f.type());
         }
       }
@@ -143,6 +147,9 @@ final class AgentSession {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
+      if (type == Frames.OUT && stdoutClosed) {
+        throw new IOException("the client's stdout is closed");
+      }
       if (len > 0) {
         send(type, b, off, len);
       }

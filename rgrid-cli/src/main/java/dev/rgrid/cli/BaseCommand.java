@@ -89,7 +89,7 @@ abstract class BaseCommand implements Callable<Integer> {
   RGrid client(Config config, int workers, String engine, Pip pip, boolean localWorker) {
     return terminal.invocation().rgrids().open(new RGrids.Request(config, workers, engine,
         pip == null || pip.isEmpty() ? null : pip, localWorker,
-        lease(terminal.invocation().env())));
+        lease(terminal.invocation().env()), connectTimeout(terminal.invocation().env())));
   }
 
   /**
@@ -98,7 +98,7 @@ abstract class BaseCommand implements Callable<Integer> {
    */
   void runInBackground(Config config, String engine) {
     terminal.invocation().rgrids().runInBackground(new RGrids.Request(config, 2, engine, null,
-        false, lease(terminal.invocation().env())));
+        false, lease(terminal.invocation().env()), null));
   }
 
   /** The configuration of this command's environment ({@link Config#from}). */
@@ -121,7 +121,7 @@ abstract class BaseCommand implements Callable<Integer> {
   static RGrid build(RGrids.Request request, boolean handOver) {
     Config config = request.config();
     if (config.server() != null) {
-      return remote(config.server().url(), config.server().apiKey());
+      return remote(config.server().url(), config.server().apiKey(), request.connectTimeout());
     }
     // A short-lived command runs only the work it submits: work nobody owns (left by a process
     // that died, or detached work whose agent is gone) is handed to the background agent, which
@@ -143,25 +143,32 @@ abstract class BaseCommand implements Callable<Integer> {
   }
 
   /**
-   * The server at {@code url}; {@code RGRID_CONNECT_TIMEOUT} (a duration, default 5 s) sets how
+   * The server at {@code url}; {@code timeout} (from {@link #connectTimeout}, null: 5 s) is how
    * long connecting, and trying to reach a server that has not answered yet, may take before the
    * command fails with {@link ExitCodes#UNREACHABLE}.
    */
-  static RGrid remote(java.net.URI url, String apiKey) {
-    String timeout = System.getenv("RGRID_CONNECT_TIMEOUT");
-    if (timeout == null || timeout.isBlank()) {
+  static RGrid remote(java.net.URI url, String apiKey, Duration timeout) {
+    if (timeout == null) {
       return dev.rgrid.client.RemoteRGrid.connect(url, apiKey);
     }
-    java.time.Duration t;
+    return dev.rgrid.client.RemoteRGrid.builder(url, apiKey).connectTimeout(timeout)
+        .reachDeadline(timeout).build();
+  }
+
+  /** {@code RGRID_CONNECT_TIMEOUT} of {@code env} (a duration), or null. */
+  static Duration connectTimeout(Map<String, String> env) {
+    String timeout = env.get("RGRID_CONNECT_TIMEOUT");
+    if (timeout == null || timeout.isBlank()) {
+      return null;
+    }
     try {
-      t = Parsing.duration(timeout);
+      return Parsing.duration(timeout);
     } catch (picocli.CommandLine.TypeConversionException e) {
       throw new picocli.CommandLine.TypeConversionException("RGRID_CONNECT_TIMEOUT: "
           + e.getMessage());
     }
-    return dev.rgrid.client.RemoteRGrid.builder(url, apiKey).connectTimeout(t).reachDeadline(t)
-        .build();
   }
+
 
   /**
    * Whether {@link #client(Config, int, String, Pip, boolean)} runs work in this process (else a

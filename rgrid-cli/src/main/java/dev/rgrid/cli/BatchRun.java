@@ -77,7 +77,7 @@ final class BatchRun {
       written = batch.downloadOutputs(dir, flat);
       if (!written.isEmpty()) {
         terminal.note(written.size() + " output file" + (written.size() == 1 ? "" : "s")
-            + " in " + dir + (flat ? "" : " (one folder per input)"));
+            + " in " + terminal.invocation().shown(dir) + (flat ? "" : " (one folder per input)"));
       }
     }
     if (json) {

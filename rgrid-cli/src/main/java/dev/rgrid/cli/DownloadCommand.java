@@ -54,8 +54,9 @@ final class DownloadCommand extends BaseCommand {
       Path dir = outputDir != null ? outputDir
           : terminal.invocation().resolve(Path.of("outputs", executionId.value()));
       List<Path> files = rgrid.download(executionId, dir);
-      files.forEach(f -> terminal.out.println(f));
-      terminal.note(files.size() + " file" + (files.size() == 1 ? "" : "s") + " in " + dir);
+      files.forEach(f -> terminal.out.println(terminal.invocation().shown(f)));
+      terminal.note(files.size() + " file" + (files.size() == 1 ? "" : "s") + " in "
+          + terminal.invocation().shown(dir));
       return ExitCodes.OK;
     }
   }
@@ -69,10 +70,10 @@ final class DownloadCommand extends BaseCommand {
       Path dir = outputDir != null ? outputDir
           : terminal.invocation().resolve(Path.of("outputs"));
       List<Path> files = rgrid.downloadBatch(batchId, dir, flat);
-      files.forEach(f -> terminal.out.println(f));
+      files.forEach(f -> terminal.out.println(terminal.invocation().shown(f)));
       terminal.note(files.isEmpty() ? batchId + " has no output files (yet)"
           : files.size() + " file" + (files.size() == 1 ? "" : "s") + " of " + batchId + " in "
-          + dir + (flat ? "" : " (one folder per input)"));
+          + terminal.invocation().shown(dir) + (flat ? "" : " (one folder per input)"));
       return ExitCodes.OK;
     }
   }

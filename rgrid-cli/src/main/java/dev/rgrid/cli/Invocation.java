@@ -35,7 +35,7 @@ record Invocation(Path cwd, Map<String, String> env, InputStream stdin, StdinKin
   /** This process's own: its directory, environment, stdin, shutdown hooks and a new RGrid. */
   static Invocation ofThisProcess() {
     return new Invocation(Path.of(""), System.getenv(), System.in, StdinKind.detect(),
-        System.console() != null, Interrupts.SHUTDOWN_HOOK, RGrids.NEW);
+        StdinKind.interactive(), Interrupts.SHUTDOWN_HOOK, RGrids.NEW);
   }
 
   /** The value of environment variable {@code name}, or null. */
@@ -46,6 +46,18 @@ record Invocation(Path cwd, Map<String, String> env, InputStream stdin, StdinKin
   /** {@code path} as the user meant it: relative to the working directory. */
   Path resolve(Path path) {
     return cwd.resolve(path);
+  }
+
+  /**
+   * {@code path} as messages show it: relative to the working directory when it is inside it
+   * (in the agent, where {@link #resolve} gives absolute paths, as a command in its own process
+   * shows them), else as it is.
+   */
+  Path shown(Path path) {
+    if (cwd.isAbsolute() && path.isAbsolute() && path.startsWith(cwd) && !path.equals(cwd)) {
+      return cwd.relativize(path);
+    }
+    return path;
   }
 
   /** How Ctrl-C reaches a command. */

@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.cli.agent.StdinKind;
 import dev.rgrid.core.Config;
 import dev.rgrid.core.Credentials;
 import dev.rgrid.core.RGrid;
@@ -27,8 +28,9 @@ final class LoginCommand extends BaseCommand {
   @Override
   int execute() throws Exception {
     java.net.URI checked = Config.Server.url(url); // before asking for the key
-    Config.Server target = new Config.Server(checked, readKey());
-    try (RGrid rgrid = remote(target.url(), target.apiKey())) {
+    Config.Server target = new Config.Server(checked, readKey(terminal.invocation()));
+    try (RGrid rgrid = remote(target.url(), target.apiKey(),
+        connectTimeout(terminal.invocation().env()))) {
       rgrid.list(ExecutionQuery.latest(1)); // the server answers and accepts the key
     }
     Credentials.save(RGridBuilder.defaultHome(), target);
@@ -37,14 +39,16 @@ final class LoginCommand extends BaseCommand {
     return ExitCodes.OK;
   }
 
-  private static String readKey() throws java.io.IOException {
+  private static String readKey(Invocation invocation) throws java.io.IOException {
+    // `rgrid login` runs in its own process (never in the agent), so the JVM's console is the
+    // user's; asked only at a terminal, since from JDK 22 on it exists when stdin is a pipe too.
     java.io.Console console = System.console();
     String key;
-    if (console != null) {
+    if (console != null && invocation.stdinKind() == StdinKind.TERMINAL) {
       char[] typed = console.readPassword("API key: ");
       key = typed == null ? null : new String(typed);
     } else {
-      key = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
+      key = new BufferedReader(new InputStreamReader(invocation.stdin(), StandardCharsets.UTF_8))
           .readLine();
     }
     if (key == null || key.isBlank()) {

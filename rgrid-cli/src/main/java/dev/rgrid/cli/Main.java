@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
     subcommands = {RunCommand.class, StatusCommand.class, LogsCommand.class, ListCommand.class,
         DownloadCommand.class, CancelCommand.class, RetryCommand.class, CostCommand.class,
         LimitCommand.class, EstimateCommand.class,
-        CacheCommand.class,
+        CacheCommand.class, SecretCommand.class,
         RuntimesCommand.class,
         VersionCommand.class, WorkerCommand.class, ServerCommand.class, AdminCommand.class,
         LoginCommand.class, LogoutCommand.class,
@@ -46,16 +46,31 @@ public final class Main implements Runnable {
 
   /** Runs the CLI with the given terminal and returns its exit code (for tests and embedding). */
   static int execute(Terminal terminal, String... args) {
-    CommandLine cli = commandLine(terminal);
-    return cli.execute(args);
+    return commandLine(terminal).execute(args);
   }
 
   static CommandLine commandLine(Terminal terminal) {
-    Main main = new Main();
-    CommandLine cli = new CommandLine(main, new Factory(terminal));
+    return bind(unbound(), terminal);
+  }
+
+  /**
+   * The command tree, not yet given a terminal: the costly part of a command line (picocli reads
+   * every command's annotations, some 20 ms even in a warm JVM), so the agent builds the next one
+   * while a command runs ({@link SpareCommandLines}). Each is used for one command only: its
+   * commands keep the values of their options.
+   */
+  static CommandLine unbound() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.getSubcommands().get("run").setStopAtPositional(true);
+    return cli;
+  }
+
+  /** {@code cli}, from {@link #unbound()} and not used yet, set to run with {@code terminal}. */
+  static CommandLine bind(CommandLine cli, Terminal terminal) {
+    Main main = (Main) cli.getCommand();
+    giveTerminal(cli, terminal);
     cli.setOut(new java.io.PrintWriter(terminal.out, true));
     cli.setErr(new java.io.PrintWriter(terminal.err, true));
-    cli.getSubcommands().get("run").setStopAtPositional(true);
     // Paths on the command line mean the user's directory (in the agent, the client's).
     Invocation invocation = terminal.invocation();
     cli.registerConverter(Path.class, s -> invocation.resolve(Path.of(s)));
@@ -119,22 +134,13 @@ public final class Main implements Runnable {
     return cli;
   }
 
-  /** Gives every command the terminal. */
-  private static final class Factory implements CommandLine.IFactory {
-    private final Terminal terminal;
-    private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
-
-    Factory(Terminal terminal) {
-      this.terminal = terminal;
+  /** Gives every command of the tree the terminal. */
+  private static void giveTerminal(CommandLine cli, Terminal terminal) {
+    if (cli.getCommand() instanceof BaseCommand c) {
+      c.terminal = terminal;
     }
-
-    @Override
-    public <K> K create(Class<K> cls) throws Exception {
-      K instance = fallback.create(cls);
-      if (instance instanceof BaseCommand c) {
-        c.terminal = terminal;
-      }
-      return instance;
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      giveTerminal(sub, terminal);
     }
   }
 }

@@ -46,9 +46,11 @@ interface RGrids {
    * @param pip package index options, or null
    * @param localWorker whether to run work here on shared state
    * @param lease how long claims live without a heartbeat ({@code RGRID_LEASE}), or null
+   * @param connectTimeout how long reaching a server may take ({@code RGRID_CONNECT_TIMEOUT}),
+   *     or null for the client's default
    */
   record Request(Config config, int workers, String engine, BaseCommand.Pip pip,
-      boolean localWorker, Duration lease) {
+      boolean localWorker, Duration lease, Duration connectTimeout) {
     public Request {
       Objects.requireNonNull(config, "config");
     }

@@ -53,8 +53,14 @@ final class RunCommand extends BaseCommand {
           + ".sh bash). See `rgrid runtimes`.")
   String runtime;
 
-  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Environment variable.")
+  @Option(names = {"-e", "--env"}, paramLabel = "K=V", description = "Environment variable, "
+      + "stored and shown as given: for passwords and tokens use --secret.")
   List<String> env = new ArrayList<>();
+
+  @Option(names = "--secret", paramLabel = "NAME[=VAR]", description = "Give the script the "
+      + "secret NAME (see `rgrid secret`) in environment variable NAME, or VAR; repeatable. Its "
+      + "value is masked as *** in the stored logs and in this command's output.")
+  List<String> secrets = new ArrayList<>();
 
   @Option(names = {"-i", "--input"}, paramLabel = "PATH",
       description = "A file or directory to place in the working directory.")
@@ -165,6 +171,14 @@ final class RunCommand extends BaseCommand {
       builder.retry(RetryPolicy.defaults().withMaxRetries(RetryPolicy.parseRetries(retries)));
     }
     Parsing.pairs(env, "an environment variable").forEach(builder::env);
+    for (String secret : secrets) {
+      int eq = secret.indexOf('=');
+      if (eq < 0) {
+        builder.secret(secret);
+      } else {
+        builder.secret(secret.substring(0, eq), secret.substring(eq + 1));
+      }
+    }
     Parsing.pairs(labels, "a label").forEach(builder::label);
     if (runtime != null) {
       builder.runtime(runtime);
@@ -253,7 +267,8 @@ final class RunCommand extends BaseCommand {
         Path dir = outputDir != null ? outputDir
             : terminal.invocation().resolve(Path.of("outputs", done.id().value()));
         downloaded = execution.downloadOutputs(dir);
-        terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in " + dir);
+        terminal.note(done.id() + ": " + RunReport.files(downloaded.size()) + " in "
+            + terminal.invocation().shown(dir));
       }
       if (json) {
         Map<String, Object> result = new LinkedHashMap<>();

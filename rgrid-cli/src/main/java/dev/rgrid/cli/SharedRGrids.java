@@ -17,7 +17,8 @@ import java.util.Map;
  * index and lease), so that those find the state open, the container pool warm and the
  * connections made. A command's {@code close()} of its RGrid leaves it open; {@link #close()}
  * closes them all when the agent exits. Built as a command's own process would build it ({@link
- * BaseCommand#build}), except that nobody hands work to another agent: this one adopts it.
+ * BaseCommand#build}), except that nobody hands work to another agent: this one adopts it. A
+ * command that makes its process a worker of shared state gets its own, closed with it.
  */
 final class SharedRGrids implements RGrids, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedRGrids.class);
@@ -27,6 +28,13 @@ final class SharedRGrids implements RGrids, AutoCloseable {
 
   @Override
   public RGrid open(Request request) {
+    if (request.localWorker() && request.config().sharedState()) {
+      // `--local-worker` on shared state makes this process one of the cluster's workers for the
+      // command's duration: kept open, the agent would go on claiming the cluster's work (and
+      // count as a live worker) for hours. Built and closed with the command, as in its own
+      // process.
+      return BaseCommand.build(request, false);
+    }
     RGrid rgrid;
     synchronized (this) {
       if (closed) {
@@ -45,7 +53,7 @@ final class SharedRGrids implements RGrids, AutoCloseable {
   @Override
   public void runInBackground(Request request) {
     open(new Request(request.config(), Math.max(2, request.workers()), request.engine(),
-        request.pip(), false, request.lease()));
+        request.pip(), false, request.lease(), request.connectTimeout()));
   }
 
   /**

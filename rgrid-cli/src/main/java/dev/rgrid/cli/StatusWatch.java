@@ -28,7 +28,7 @@ final class StatusWatch {
   StatusWatch(Terminal terminal, Interruption interruption) {
     this.terminal = terminal;
     this.interruption = interruption;
-    // Redrawn only for a person: System.console() is null when stdout (or stdin) is redirected.
+    // Redrawn only for a person: not when stdout (or stdin) is redirected.
     this.redraw = terminal.invocation().interactive();
   }
 

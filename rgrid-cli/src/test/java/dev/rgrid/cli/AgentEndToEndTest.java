@@ -53,6 +53,46 @@ class AgentEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aClosedStdoutEndsTheRunInTheAgentAndMessagesShowRelativePaths() {
+    cli.file("yes.py", "while True:\n    print('y')\n");
+
+    Cli.Result head = cli.startReadingOnly(2, "run", "-q", "yes.py").await(Duration.ofSeconds(60));
+
+    assertThat(head.exitCode()).as(head.describe()).isNotZero();
+    assertThat(head.stderr()).doesNotContain("Exception");
+
+    cli.file("writes.py", "open('made.txt', 'w').write('x')\n");
+    Cli.Result run = cli.run("run", "writes.py");
+
+    run.requireSuccess();
+    assertThat(run.stderr()).containsPattern("1 output file in outputs/exec_\\w+\n");
+  }
+
+  @Test
+  void optionsWithoutACommandAreServedToo() {
+    Cli.Result version = cli.run("--version");
+    Cli.Result help = cli.run("--help");
+    Cli.Result none = cli.run();
+
+    assertThat(version.stdout()).as(version.describe()).startsWith("rgrid ");
+    assertThat(help.exitCode()).as(help.describe()).isZero();
+    assertThat(help.stdout()).contains("Exit codes");
+    assertThat(none.exitCode()).as(none.describe()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void anUnusableStateDirectoryIsReportedByTheCommandItself() throws IOException {
+    java.nio.file.Path blocker = Files.writeString(tmp.resolve("not-a-dir"), "file");
+    cli.env("RGRID_HOME", blocker.resolve("home").toString());
+
+    Cli.Result result = cli.run("list");
+
+    assertThat(result.exitCode()).as(result.describe()).isEqualTo(ExitCodes.RGRID_ERROR);
+    assertThat(result.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+    assertThat(result.hintLines()).singleElement().asString().contains("RGRID_HOME");
+  }
+
+  @Test
   void pipedStdinReachesTheScript() {
     cli.file("upper.py", "import sys\nprint(sys.stdin.read().upper(), end='')\n");
 

@@ -56,6 +56,11 @@ final class Cli implements AutoCloseable {
     // These tests pin the local process runtime (they look at host processes); the Docker
     // runtime has its own end-to-end tests.
     env.put("RGRID_RUNTIME", "process");
+    if (Boolean.getBoolean("rgrid.test.via-agent")) {
+      // The whole suite through the agent, as the `rgrid` launcher runs commands by default:
+      // mvn verify -pl rgrid-cli -Drgrid.test.via-agent=true
+      viaAgent("20s");
+    }
   }
 
   /**

@@ -149,6 +149,22 @@ class ServerEndToEndTest {
       for (Cli.Result r : java.util.List.of(run, login)) {
         assertThat(r.stdout() + r.stderr()).doesNotContain(key.substring(17));
       }
+      // Secrets are the account's on the server: set through it, used by its workers, masked.
+      String value = "srv-Secret-0e41";
+      user.runWithStdin((value + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          "secret", "set", "SRV_TOKEN").requireSuccess();
+      user.file("secret.py", "import os\nprint('token ' + os.environ['SRV_TOKEN'])\n");
+      Cli.Result secretRun = user.runFromDevNull("run", "--secret", "SRV_TOKEN", "secret.py");
+      assertThat(secretRun.exitCode()).as(secretRun.stderr()).isZero();
+      assertThat(secretRun.stdout()).isEqualTo("token ***\n");
+      assertThat(user.runFromDevNull("secret", "ls").stdout()).contains("SRV_TOKEN")
+          .doesNotContain(value);
+      assertThat(user.runFromDevNull("secret", "rotate-key").exitCode())
+          .isEqualTo(ExitCodes.RGRID_ERROR);
+      assertThat(user.runFromDevNull("secret", "rm", "SRV_TOKEN").exitCode()).isZero();
+      assertThat(user.runFromDevNull("run", "--secret", "SRV_TOKEN", "secret.py").exitCode())
+          .isEqualTo(ExitCodes.USAGE);
+      assertThat(server.stderrSoFar()).doesNotContain(value);
       assertThat(user.runFromDevNull("logout").exitCode()).isZero();
       assertThat(credentials).doesNotExist();
       assertThat(user.runFromDevNull("list", "--json").stdout().trim()).isEqualTo("[ ]");

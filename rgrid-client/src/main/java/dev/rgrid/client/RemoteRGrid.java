@@ -1,6 +1,7 @@
 package dev.rgrid.client;
 
 import dev.rgrid.client.internal.Accounting;
+import dev.rgrid.client.internal.RemoteSecrets;
 import dev.rgrid.client.internal.Backoff;
 import dev.rgrid.client.internal.Executions;
 import dev.rgrid.client.internal.Http;
@@ -24,6 +25,7 @@ import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.Secrets;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
 import dev.rgrid.spi.BackendUnavailableException;
@@ -86,6 +88,7 @@ public final class RemoteRGrid implements RGrid {
   private final Http http;
   private final Executions executions;
   private final Accounting accounting;
+  private final RemoteSecrets secrets;
   private final RemoteBatches batches;
   private final Submissions submissions;
 
@@ -95,9 +98,10 @@ public final class RemoteRGrid implements RGrid {
         new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline, b.reachDeadline));
     this.executions = new Executions(http);
     this.accounting = new Accounting(http);
+    this.secrets = new RemoteSecrets(http);
     this.batches = new RemoteBatches(http, executions);
     this.submissions = new Submissions(batches, executions, new HttpBlobStore(http), b.runtimes,
-        b.limits);
+        b.limits, secrets);
   }
 
   /**
@@ -271,6 +275,11 @@ public final class RemoteRGrid implements RGrid {
    *
    * @throws RGridException always, saying where to manage it
    */
+  @Override
+  public Secrets secrets() {
+    return secrets;
+  }
+
   @Override
   public CachedResults cache() {
     throw new RGridException("the result cache of " + http.server() + " is the server's, "

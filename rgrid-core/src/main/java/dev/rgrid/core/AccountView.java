@@ -229,4 +229,10 @@ public interface AccountView {
    *     percentages from 1 to 100
    */
   void setSpendingLimit(Long limitMicros, List<Integer> thresholds);
+
+  /**
+   * The account's own secrets: set, listed (names and dates) and removed apart from every other
+   * account's; its runs can use only these. The master key's rotation is not the account's.
+   */
+  Secrets secrets();
 }

@@ -38,6 +38,8 @@ import java.util.Properties;
  *   <tr><td>{@code RGRID_LOCAL_WORKERS}</td><td></td><td>executions this process runs itself
  *       (default: the CPUs, at least 2, on embedded state; 0 on shared state)</td></tr>
  *   <tr><td>{@code RGRID_PIP_*}</td><td>{@code pip.*}</td><td>package index</td></tr>
+ *   <tr><td>{@code RGRID_SECRET_KEY}, {@code _PREVIOUS}</td><td></td><td>master key of
+ *       secrets (default: the key file {@code secret.key} in the home)</td></tr>
  *   <tr><td></td><td>{@code price.local}, {@code price.local.per-started-hour}</td><td>this
  *       machine's price</td></tr>
  * </table>
@@ -60,10 +62,14 @@ import java.util.Properties;
  * @param packageIndex where Python packages are installed from
  * @param hourlyMicros what an hour of this machine costs, in micros
  * @param billedPerStartedHour whether this machine is billed per started hour
+ * @param secretKeys the master keys of secrets as base64 texts, the current one first ({@code
+ *     RGRID_SECRET_KEY}, then each of the comma-separated {@code RGRID_SECRET_KEY_PREVIOUS});
+ *     empty for the key file {@code secret.key} in {@code home}
  */
 public record Config(Path home, Path configFile, Server server, String dbUrl, String dbUser,
     String dbPassword, Map<String, String> s3, Path blobsDir, String runtime, Integer localWorkers,
-    PackageIndex packageIndex, long hourlyMicros, boolean billedPerStartedHour) {
+    PackageIndex packageIndex, long hourlyMicros, boolean billedPerStartedHour,
+    List<String> secretKeys) {
 
   /** The names of the S3 settings after {@code RGRID_S3_}. */
   private static final List<String> S3_SETTINGS = List.of("ENDPOINT", "REGION", "BUCKET",
@@ -134,6 +140,7 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
     if (hourlyMicros < 0) {
       throw new IllegalArgumentException("an hourly price cannot be negative");
     }
+    secretKeys = secretKeys == null ? List.of() : List.copyOf(secretKeys);
   }
 
   /**
@@ -197,7 +204,29 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
         setting(env, "RGRID_DB_PASSWORD", keys, "store.password"), s3,
         blobs == null ? null : Path.of(blobs), variable(env, "RGRID_RUNTIME"),
         workers(variable(env, "RGRID_LOCAL_WORKERS")), PackageIndexConfig.load(env, keys, file),
-        Prices.local(keys, file), perStartedHour(keys, file));
+        Prices.local(keys, file), perStartedHour(keys, file), secretKeys(env));
+  }
+
+  /** {@code RGRID_SECRET_KEY} and the older keys of {@code RGRID_SECRET_KEY_PREVIOUS}. */
+  private static List<String> secretKeys(Map<String, String> env) {
+    String current = variable(env, "RGRID_SECRET_KEY");
+    String previous = variable(env, "RGRID_SECRET_KEY_PREVIOUS");
+    if (current == null) {
+      if (previous != null) {
+        throw new InvalidRunSpecException("RGRID_SECRET_KEY_PREVIOUS is set but not "
+            + "RGRID_SECRET_KEY", "set RGRID_SECRET_KEY to the current key as well");
+      }
+      return List.of();
+    }
+    List<String> keys = new java.util.ArrayList<>(List.of(current));
+    if (previous != null) {
+      for (String key : previous.split(",")) {
+        if (!key.isBlank()) {
+          keys.add(key.strip());
+        }
+      }
+    }
+    return List.copyOf(keys);
   }
 
   /** {@code RGRID_URL} and {@code RGRID_API_KEY}, each else what {@code rgrid login} saved. */
@@ -275,13 +304,13 @@ public record Config(Path home, Path configFile, Server server, String dbUrl, St
   /** This configuration with {@code n} local workers (0: submit only). */
   public Config withLocalWorkers(int n) {
     return new Config(home, configFile, server, dbUrl, dbUser, dbPassword, s3, blobsDir, runtime,
-        n, packageIndex, hourlyMicros, billedPerStartedHour);
+        n, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys);
   }
 
   /** This configuration on container runtime {@code name} ({@code null}: {@code auto}). */
   public Config withRuntime(String name) {
     return new Config(home, configFile, server, dbUrl, dbUser, dbPassword, s3, blobsDir, name,
-        localWorkers, packageIndex, hourlyMicros, billedPerStartedHour);
+        localWorkers, packageIndex, hourlyMicros, billedPerStartedHour, secretKeys);
   }
 
   /** Whether the store and queue are shared ({@link #dbUrl} set) rather than embedded. */

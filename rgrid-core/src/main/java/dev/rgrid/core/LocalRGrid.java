@@ -197,6 +197,11 @@ public final class LocalRGrid implements RGrid {
   }
 
   @Override
+  public Secrets secrets() {
+    return engine.secrets(dev.rgrid.spi.store.LimitSetting.GLOBAL);
+  }
+
+  @Override
   public CachedResults cache() {
     return new CachedResults() {
       @Override

@@ -289,6 +289,13 @@ public interface RGrid extends AutoCloseable {
   CachedResults cache();
 
   /**
+   * The caller's named secrets: a server's client manages its account's, otherwise the
+   * installation's own (those runs submitted without an account use). Runs name them with {@link
+   * RunSpec.Builder#secret(String)}.
+   */
+  Secrets secrets();
+
+  /**
    * Stops taking work, waits briefly for running executions, hands the rest back to the queue, and
    * closes what the builder created.
    */

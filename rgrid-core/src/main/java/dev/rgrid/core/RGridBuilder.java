@@ -4,6 +4,7 @@ import dev.rgrid.core.internal.config.PackageIndexConfig;
 import dev.rgrid.core.internal.config.SharedStates;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.core.internal.runtime.RuntimeSelector;
+import dev.rgrid.core.internal.secret.MasterKeys;
 import dev.rgrid.core.internal.wiring.EngineWiring;
 import dev.rgrid.core.internal.worker.LocalWorkerIds;
 import dev.rgrid.core.internal.worker.WorkerSettings;
@@ -357,7 +358,9 @@ public final class RGridBuilder {
           PackageIndexConfig.override(packageIndex != null ? packageIndex : cfg.packageIndex(),
               pipIndexUrl, pipFindLinks.stream().map(Path::toString).toList(), pipNoIndex),
           dir.resolve("envs"), hourlyMicros != null ? hourlyMicros : cfg.hourlyMicros(),
-          perStartedHour != null ? perStartedHour : cfg.billedPerStartedHour());
+          perStartedHour != null ? perStartedHour : cfg.billedPerStartedHour(),
+          MasterKeys.of(cfg.secretKeys(), dir.resolve(MasterKeys.FILE),
+              new java.security.SecureRandom()));
       if (selected != null && slots > 0) {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }

@@ -57,7 +57,8 @@ public record RunSpec(
     Path requirementsFile,
     boolean detectDependencies,
     boolean cache,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    Map<String, String> secrets) {
 
   /** Checks the values and copies the collections. */
   public RunSpec {
@@ -66,6 +67,7 @@ public record RunSpec(
     inputs = List.copyOf(inputs);
     env = Map.copyOf(env);
     labels = Map.copyOf(labels);
+    secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
     resources = resources == null ? Resources.DEFAULT : resources;
     listener = listener == null ? ExecutionListener.NONE : listener;
     retry = retry == null ? RetryPolicy.defaults() : retry;
@@ -87,6 +89,7 @@ public record RunSpec(
     private final List<Path> inputs = new ArrayList<>();
     private final Map<String, String> env = new LinkedHashMap<>();
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private final Map<String, String> secrets = new LinkedHashMap<>();
     private String runtime;
     private Duration timeout;
     private Resources resources;
@@ -123,6 +126,24 @@ public record RunSpec(
     /** Sets one environment variable. */
     public Builder env(String name, String value) {
       env.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+      return this;
+    }
+
+    /**
+     * Gives the script the secret {@code name} in the environment variable of the same name
+     * (like {@code rgrid run --secret NAME}). Use {@link #env} for values that are not secret.
+     */
+    public Builder secret(String name) {
+      return secret(name, name);
+    }
+
+    /**
+     * Gives the script the secret {@code name} in the environment variable {@code variable}
+     * (like {@code rgrid run --secret NAME=VARIABLE}). A later call for the same variable wins.
+     */
+    public Builder secret(String name, String variable) {
+      secrets.put(Objects.requireNonNull(variable, "variable"),
+          Objects.requireNonNull(name, "name"));
       return this;
     }
 
@@ -204,7 +225,8 @@ public record RunSpec(
     /** The spec. */
     public RunSpec build() {
       return new RunSpec(script, args, inputs, env, runtime, timeout, labels, resources, network,
-          stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache, retry);
+          stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache, retry,
+          secrets);
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.rgrid.server;
 
 import dev.rgrid.console.ConsoleAssets;
 import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.Secrets;
 import dev.rgrid.server.internal.Auth;
 import dev.rgrid.server.internal.BatchRoutes;
 import dev.rgrid.server.internal.BlobRoutes;
@@ -15,6 +16,7 @@ import dev.rgrid.server.internal.Json;
 import dev.rgrid.server.internal.LogStreams;
 import dev.rgrid.server.internal.NoRoute;
 import dev.rgrid.server.internal.RequestTarget;
+import dev.rgrid.server.internal.SecretRoutes;
 import dev.rgrid.server.internal.SessionRoutes;
 import dev.rgrid.server.internal.Sessions;
 import dev.rgrid.spi.RGridException;
@@ -192,6 +194,15 @@ public final class RGridServer implements AutoCloseable {
     api.json(router.put("/api/v1/limits"), costs::setLimit);
     api.blocking(router.delete("/api/v1/limits"), costs::removeLimit);
     router.get("/api/v1/runtimes").handler(auth).handler(failing(costs::runtimes));
+
+    SecretRoutes secrets = new SecretRoutes(rgrid);
+    String sc = "/api/v1/secrets";
+    api.blocking(router.get(sc), secrets::list);
+    // The key first, so an anonymous value is refused unread; then only bytes, 64 KiB at most.
+    router.put(sc + "/:name").handler(auth).handler(SecretRoutes::requireBytesType)
+        .handler(BodyHandler.create(false).setBodyLimit(Secrets.MAX_VALUE_BYTES)::handle)
+        .blockingHandler(failing(secrets::set), false);
+    api.blocking(router.delete(sc + "/:name"), secrets::remove);
 
     // What no route took: 404 for an unknown path, with or without a key (as before: the
     // paths are public in the OpenAPI document); 405 with Allow for a known path and another

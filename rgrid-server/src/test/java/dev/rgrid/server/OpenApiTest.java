@@ -176,7 +176,8 @@ class OpenApiTest {
         continue;
       }
       String path = op.path().replace("{id}", "exec_01JD5Z8Q6W3M0T7R2YB4K9N1XC")
-          .replace("{sha256}", "0".repeat(64)).replace("{path}", "out.txt");
+          .replace("{sha256}", "0".repeat(64)).replace("{path}", "out.txt")
+          .replace("{name}", "API_TOKEN");
       String method = op.method().toUpperCase(java.util.Locale.ROOT);
       HttpRequest.BodyPublisher body = method.equals("POST") || method.equals("PUT")
           ? HttpRequest.BodyPublishers.ofString("{}") : null;

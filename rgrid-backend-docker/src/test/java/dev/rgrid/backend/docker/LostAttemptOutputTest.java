@@ -40,14 +40,14 @@ class LostAttemptOutputTest {
       throws Exception {
     Path home = Files.createDirectories(dir.resolve("home"));
     Path script = Files.writeString(dir.resolve("twice.py"), """
-        import sys, time
+        import os, sys, time
         for i in range(3):
             print("before", i, flush=True)
-        print("err before", file=sys.stderr, flush=True)
+        print("err before", os.environ["LOST_TOKEN"], file=sys.stderr, flush=True)
         time.sleep(3)
         for i in range(3):
             print("after", i, flush=True)
-        print("err after", file=sys.stderr, flush=True)
+        print("err after", os.environ["LOST_TOKEN"], file=sys.stderr, flush=True)
         """);
     Process worker = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
@@ -63,7 +63,7 @@ class LostAttemptOutputTest {
       // there says nothing of the other) before the worker dies: what comes after is then
       // exactly what only its container still has.
       DockerTests.within(SOON, () -> texts(reader.logs(id, 0, 100)).containsAll(
-          List.of("before 0", "before 1", "before 2", "err before")));
+          List.of("before 0", "before 1", "before 2", "err before ***")));
       worker.destroyForcibly();
       assertThat(worker.waitFor(30, TimeUnit.SECONDS)).isTrue();
       // The lost attempt's script goes on: its container ends by itself, its output unread.
@@ -71,6 +71,9 @@ class LostAttemptOutputTest {
       DockerTests.within(SOON, () -> new Leftovers(engine).list(ofRun).stream()
           .map(Container::getState).allMatch("exited"::equals));
       assertThat(new Leftovers(engine).list(ofRun)).hasSize(1);
+      // Its environment holds the secret (as any container's does); its labels never.
+      assertThat(new Leftovers(engine).list(ofRun).get(0).getLabels().values())
+          .noneMatch(v -> v.contains(LostWorker.SECRET));
 
       try (DockerRuntime runtime = new DockerRuntime(DockerTests.settings());
           LocalRGrid next = RGrid.builder().home(home).runtime(runtime).workers(1)
@@ -88,14 +91,16 @@ class LostAttemptOutputTest {
         int marker = indexOf(texts, "[rgrid] attempt 1 lost with worker lost-worker (found at ");
         assertThat(readBack).isLessThan(marker);
         assertThat(texts.subList(0, readBack)).containsExactlyInAnyOrder("before 0", "before 1",
-            "before 2", "err before");
+            "before 2", "err before ***");
         assertThat(texts.subList(readBack + 1, marker)).containsExactlyInAnyOrder("after 0",
-            "after 1", "after 2", "err after");
+            "after 1", "after 2", "err after ***");
         assertThat(lines.subList(readBack + 1, marker)).filteredOn(l -> l.text().startsWith("err"))
             .extracting(LogLine::stream).containsExactly(LogStream.STDERR);
         assertThat(texts.subList(marker + 1, texts.size())).containsExactlyInAnyOrder("before 0",
-            "before 1", "before 2", "err before", "after 0", "after 1", "after 2", "err after");
+            "before 1", "before 2", "err before ***", "after 0", "after 1", "after 2",
+            "err after ***");
         assertThat(lines).extracting(LogLine::seq).isSorted().doesNotHaveDuplicates();
+        assertThat(texts).noneMatch(t -> t.contains(LostWorker.SECRET));
       }
       assertThat(new Leftovers(engine).list(ofRun)).as("the lost attempt's container").isEmpty();
     } finally {

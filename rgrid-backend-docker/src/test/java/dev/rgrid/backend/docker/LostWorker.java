@@ -17,6 +17,8 @@ public final class LostWorker {
   static final WorkerId ID = new WorkerId("lost-worker");
   /** Its lease: short, so the test's next worker takes over soon after the kill. */
   static final Duration LEASE = Duration.ofSeconds(1);
+  /** The value of the secret its run gets. */
+  static final String SECRET = "lost-S3cret-v";
 
   private LostWorker() {}
 
@@ -25,7 +27,10 @@ public final class LostWorker {
     LocalRGrid rgrid = RGrid.builder().home(Path.of(args[0]))
         .runtime(new DockerRuntime(DockerTests.settings())).workerId(ID).workers(1).lease(LEASE)
         .build();
-    Execution e = rgrid.run(RunSpec.builder(Path.of(args[1])).cache(false).build());
+    // A secret, so the test sees the output read back masked as the worker masked the rest.
+    rgrid.secrets().set("LOST_TOKEN", SECRET.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    Execution e = rgrid.run(RunSpec.builder(Path.of(args[1])).secret("LOST_TOKEN").cache(false)
+        .build());
     System.out.println(e.id().value());
     System.out.flush();
     Thread.sleep(600_000);

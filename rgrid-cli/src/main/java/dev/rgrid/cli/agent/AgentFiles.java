@@ -20,6 +20,13 @@ public final class AgentFiles {
   public static final String START_LOCK = "agent.start";
   /** A system property that overrides the build identity (tests: a stale agent). */
   public static final String BUILD_PROPERTY = "rgrid.build";
+  /**
+   * A system property naming the CLI's full jar, set by {@code scripts/rgrid} when it starts the
+   * small launcher jar ({@code rgrid-cli-launcher.jar}, this package alone) instead.
+   */
+  public static final String FULL_JAR_PROPERTY = "rgrid.jar";
+  /** A system property that makes the client load what a command loads, then exit. */
+  public static final String WARM_UP_PROPERTY = "rgrid.warm-up";
 
   private AgentFiles() {}
 

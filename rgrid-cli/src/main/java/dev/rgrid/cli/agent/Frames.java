@@ -33,6 +33,11 @@ public final class Frames {
   public static final byte STDIN_END = 'E';
   /** Client: Ctrl-C (SIGINT, SIGTERM). */
   public static final byte INTERRUPT = 'C';
+  /**
+   * Client: its stdout is closed (a pipe into {@code head} that ended): the command's next write
+   * to stdout fails, as it would in its own process.
+   */
+  public static final byte STDOUT_CLOSED = 'P';
   /** Agent: the hello is accepted; the command runs. */
   public static final byte READY = 'R';
   /** Agent: it runs another build; payload: its build. The client starts a new agent. */

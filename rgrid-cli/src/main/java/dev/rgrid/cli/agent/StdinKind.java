@@ -19,18 +19,37 @@ public enum StdinKind {
 
   /** Looks at file descriptor 0 (Linux {@code /proc}); anything unknown counts as data. */
   public static StdinKind detect() {
+    String target = target(0);
+    if (target == null) {
+      return DATA;
+    }
+    if (target.equals("/dev/null")) {
+      return EMPTY;
+    }
+    return terminal(target) ? TERMINAL : DATA;
+  }
+
+  /**
+   * Whether a person is at this process's terminal: stdin and stdout both a terminal. Not {@code
+   * System.console() != null}: from JDK 22 on that is true when both are redirected too (and it
+   * loads a line editor, some milliseconds of every command's start).
+   */
+  public static boolean interactive() {
+    String out = target(1);
+    return out != null && terminal(out) && detect() == TERMINAL;
+  }
+
+  private static boolean terminal(String target) {
+    return target.startsWith("/dev/pts/") || target.startsWith("/dev/tty")
+        || target.equals("/dev/console");
+  }
+
+  /** What file descriptor {@code fd} is open on, or null when that cannot be known. */
+  private static String target(int fd) {
     try {
-      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/0")).toString();
-      if (target.equals("/dev/null")) {
-        return EMPTY;
-      }
-      if (target.startsWith("/dev/pts/") || target.startsWith("/dev/tty")
-          || target.equals("/dev/console")) {
-        return TERMINAL;
-      }
-      return DATA;
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
     } catch (IOException | UnsupportedOperationException | SecurityException e) {
-      return DATA;
+      return null;
     }
   }
 }

@@ -9,6 +9,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.StandardProtocolFamily;
 import java.net.URISyntaxException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
@@ -27,17 +29,20 @@ import java.util.Set;
  * argv, the working directory, the environment and what stdin is, relays the command's stdout
  * and stderr byte for byte, forwards stdin when the command reads it and Ctrl-C as a cancel, and
  * exits with the command's exit code. An agent of another build is replaced. The command runs in
- * this process instead ({@code dev.rgrid.cli.Main}) unless {@code RGRID_AGENT=on} (a preview in
- * this release), with {@code --no-agent}, for the commands that are processes of their own or read a terminal without
- * echo, and when no agent can be started.
+ * this process instead ({@code dev.rgrid.cli.Main}) with {@code RGRID_AGENT=off} or {@code
+ * --no-agent}, for the commands that are processes of their own, read a terminal without echo or
+ * administer the state, and when no agent can be started.
  *
  * <p>JDK only, and few classes: it is what starts on every command, so what it loads is what
  * every command waits for.
  */
 public final class ThinClient {
-  /** Commands that never go to the agent: long-running hosts, and terminal prompts. */
+  /**
+   * Commands that never go to the agent: long-running hosts, terminal prompts, and the
+   * operator's commands on the state (run with exactly the environment they were given).
+   */
   private static final Set<String> IN_PROCESS =
-      Set.of("agent", "server", "worker", "login", "secret");
+      Set.of("agent", "server", "worker", "login", "secret", "admin");
   /** How long a new agent may take to answer before the command runs here instead. */
   private static final long START_DEADLINE_MS = 60_000;
   private static final int EXIT_AGENT_LOST = 125;
@@ -47,6 +52,7 @@ public final class ThinClient {
   private final List<String> argv;
   private volatile OutputStream toAgent;
   private volatile int interrupts;
+  private boolean stdoutClosed;
 
   private ThinClient(Path home, List<String> argv) {
     this.home = home;
@@ -55,10 +61,13 @@ public final class ThinClient {
 
   /** Runs the command through the agent, or here; exits with its exit code. */
   public static void main(String[] args) throws Exception {
+    if (Boolean.getBoolean(AgentFiles.WARM_UP_PROPERTY)) {
+      warmUp();
+      return;
+    }
     List<String> argv = new ArrayList<>(Arrays.asList(args));
-    // A preview this release: on when asked (RGRID_AGENT=on); the default later.
-    boolean noAgent = argv.remove("--no-agent") || !"on".equals(System.getenv("RGRID_AGENT"))
-        || IN_PROCESS.contains(command(argv));
+    boolean noAgent = removeNoAgent(argv) || off(System.getenv("RGRID_AGENT"))
+        || inProcessCommand(command(argv));
     if (!noAgent) {
       int code = new ThinClient(home(), argv).viaAgent();
       if (code >= 0) {
@@ -68,14 +77,76 @@ public final class ThinClient {
     inProcess(argv);
   }
 
+  /**
+   * What {@code scripts/rgrid} runs once, in the background, to record the class-data archive
+   * (JDK 25's AOT cache) later commands start with: the classes a command through the agent
+   * loads, without a command or an agent.
+   */
+  private static void warmUp() throws IOException {
+    Frames.Hello hello = new Frames.Hello(build(), List.of("version"),
+        Path.of("").toAbsolutePath().toString(), System.getenv(), StdinKind.detect(),
+        StdinKind.interactive());
+    Frames.Hello.decode(hello.encode());
+    try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      channel.connect(UnixDomainSocketAddress.of(home().resolve(AgentFiles.SOCKET + ".warm-up")));
+    } catch (IOException e) {
+      // Expected: nothing listens there.
+    }
+  }
+
+  /** Whether {@code RGRID_AGENT} turns the agent off: {@code off}, {@code false}, {@code 0}. */
+  static boolean off(String setting) {
+    return setting != null && Set.of("off", "false", "0")
+        .contains(setting.strip().toLowerCase(java.util.Locale.ROOT));
+  }
+
+  /**
+   * Removes {@code --no-agent} from the options before the command's name, and says whether it
+   * was there. After the name it is left alone: {@code rgrid run job.py --no-agent} passes it to
+   * the script.
+   */
+  static boolean removeNoAgent(List<String> argv) {
+    for (int i = 0; i < argv.size() && argv.get(i).startsWith("-"); i++) {
+      if (argv.get(i).equals("--no-agent")) {
+        argv.remove(i);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether command {@code name} (null: none, e.g. {@code rgrid --help}) never uses the agent. */
+  static boolean inProcessCommand(String name) {
+    return name != null && IN_PROCESS.contains(name);
+  }
+
   /** The first argument that is not an option: the command's name, or null. */
   private static String command(List<String> argv) {
     return argv.stream().filter(a -> !a.startsWith("-")).findFirst().orElse(null);
   }
 
   private static void inProcess(List<String> argv) throws Exception {
-    Class.forName("dev.rgrid.cli.Main").getMethod("main", String[].class)
+    ClassLoader loader = ThinClient.class.getClassLoader();
+    Path full = fullJar();
+    if (full != null) {
+      // From the launcher: the commands are in the full jar, opened only now. Libraries that
+      // look their plugins up through the thread's class loader must see it too.
+      loader = new URLClassLoader(new URL[] {full.toUri().toURL()}, loader);
+      Thread.currentThread().setContextClassLoader(loader);
+    }
+    Class.forName("dev.rgrid.cli.Main", true, loader).getMethod("main", String[].class)
         .invoke(null, (Object) argv.toArray(String[]::new));
+  }
+
+  /**
+   * The CLI's full jar when this client runs from the small launcher jar (named by the system
+   * property {@value AgentFiles#FULL_JAR_PROPERTY}), else null: this client's class path has it
+   * all. The launcher keeps the 57 MB jar off the JVM's class path, whose opening (and the
+   * service look-ups of the JDK that scan it) would cost every command some 40 ms.
+   */
+  private static Path fullJar() {
+    String jar = System.getProperty(AgentFiles.FULL_JAR_PROPERTY);
+    return jar == null || jar.isBlank() ? null : Path.of(jar).toAbsolutePath().normalize();
   }
 
   /** The state directory, as {@code dev.rgrid.core.Config} resolves it. */
@@ -93,7 +164,13 @@ public final class ThinClient {
     for (int attempt = 0; attempt < 3; attempt++) {
       SocketChannel channel = connect(socket);
       if (channel == null) {
-        channel = startAndConnect(socket);
+        try {
+          channel = startAndConnect(socket);
+        } catch (IOException e) {
+          // The state directory cannot hold the agent's files (not a directory, not writable):
+          // the command, run here, says what is wrong with it and what to do.
+          return -1;
+        }
       }
       if (channel == null) {
         System.err.println("rgrid: warning: the background agent did not start (see "
@@ -117,9 +194,14 @@ public final class ThinClient {
       DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(Frames.input(channel)));
       Frames.Hello hello = new Frames.Hello(build(), argv,
           Path.of("").toAbsolutePath().toString(), System.getenv(), StdinKind.detect(),
-          System.console() != null);
-      Frames.write(out, Frames.HELLO, hello.encode());
-      Frames.Frame answer = Frames.read(in);
+          StdinKind.interactive());
+      Frames.Frame answer;
+      try {
+        Frames.write(out, Frames.HELLO, hello.encode());
+        answer = Frames.read(in);
+      } catch (IOException e) {
+        answer = null; // it went away before taking the command: the next agent takes it
+      }
       if (answer == null || answer.type() == Frames.MISMATCH) {
         return RETRY;
       }
@@ -138,7 +220,19 @@ public final class ThinClient {
           return lost();
         }
         switch (f.type()) {
-          case Frames.OUT -> write(stdout, f.payload());
+          case Frames.OUT -> {
+            if (!stdoutClosed && !write(stdout, f.payload())) {
+              stdoutClosed = true;
+              try {
+                synchronized (out) {
+                  Frames.write(out, Frames.STDOUT_CLOSED, new byte[0]);
+                }
+              } catch (IOException e) {
+                // The agent went away: the next read reports it. Never a reason to run the
+                // command again here.
+              }
+            }
+          }
           case Frames.ERR -> write(stderr, f.payload());
           case Frames.WANT_STDIN -> startStdin(out);
           case Frames.EXIT -> {
@@ -162,13 +256,18 @@ public final class ThinClient {
     return EXIT_AGENT_LOST;
   }
 
-  private static void write(OutputStream s, byte[] bytes) {
+  /**
+   * Writes to stdout or stderr; false when the reader went away ({@code | head}): the agent is
+   * told for stdout, so the command's own writes fail as they would in its own process, and the
+   * rest is dropped.
+   */
+  private static boolean write(OutputStream s, byte[] bytes) {
     try {
       s.write(bytes);
       s.flush();
+      return true;
     } catch (IOException e) {
-      // The reader went away (`| head`): the command learns it by its own writes failing
-      // nowhere, as a local process would; the rest is dropped.
+      return false;
     }
   }
 
@@ -226,8 +325,9 @@ public final class ThinClient {
    */
   private SocketChannel startAndConnect(Path socket) throws IOException, InterruptedException {
     AgentFiles.createPrivateDirectory(home);
-    try (FileChannel lock = FileChannel.open(home.resolve(AgentFiles.START_LOCK),
-        StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // Made 0600 first: opening with CREATE would make it as the umask says.
+    try (FileChannel lock = FileChannel.open(
+        AgentFiles.createPrivateFile(home.resolve(AgentFiles.START_LOCK)), StandardOpenOption.WRITE);
         var held = lock.lock()) {
       SocketChannel channel = connect(socket);
       if (channel != null) {
@@ -265,7 +365,8 @@ public final class ThinClient {
       command.add("-D" + AgentFiles.BUILD_PROPERTY + "=" + build);
     }
     command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
+    Path full = fullJar();
+    command.add(full != null ? full.toString() : System.getProperty("java.class.path"));
     command.add("dev.rgrid.cli.Main");
     command.add("agent");
     command.add("--serve");
@@ -286,8 +387,10 @@ public final class ThinClient {
       return forced;
     }
     try {
-      Path code = Path.of(ThinClient.class.getProtectionDomain().getCodeSource().getLocation()
-          .toURI());
+      // The full jar's: the agent, started on it, computes its own from there.
+      Path full = fullJar();
+      Path code = full != null ? full : Path.of(ThinClient.class.getProtectionDomain()
+          .getCodeSource().getLocation().toURI());
       Path file = Files.isDirectory(code)
           ? code.resolve(ThinClient.class.getName().replace('.', '/') + ".class") : code;
       return code + " " + Files.size(file) + " " + Files.getLastModifiedTime(file).toMillis();

@@ -50,7 +50,7 @@ final class Records {
         run.timeout() == null ? null : (run.timeout().toMillis() + 999) / 1000,
         spec.labels(), spec.resources().milliCpus(), spec.resources().memoryBytes(),
         spec.network(), spec.requirements(), spec.requirementsSource(),
-        refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId());
+        refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets());
   }
 
   /** The batch the server's view describes. */
@@ -85,7 +85,8 @@ final class Records {
           files(v.inputs()), Duration.ofSeconds(Math.max(1, v.timeoutSeconds())),
           orEmpty(v.labels()), v.batchId(), new Resources(v.milliCpus(), v.memoryBytes()),
           v.network(), orEmpty(v.requirements()), v.requirementsSource(),
-          files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()));
+          files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()),
+          orEmpty(v.secrets()));
       ExecutionStatus status = ExecutionStatus.valueOf(required(v.status(), "status"));
       List<StatusTransition> transitions = v.transitions() == null
           ? List.of(new StatusTransition(ExecutionStatus.QUEUED, v.createdAt(), 1))

@@ -39,10 +39,15 @@ public final class Submissions {
   private final BlobStore blobs;
   private final RuntimeCatalog catalog;
   private final Limits limits;
+  private final RemoteSecrets secrets;
 
-  /** Submits through {@code executions} and {@code batches}, uploading to {@code blobs}. */
+  /**
+   * Submits through {@code executions} and {@code batches}, uploading to {@code blobs}; the
+   * secrets a run names are looked up in {@code secrets} first.
+   */
   public Submissions(RemoteBatches batches, Executions executions, BlobStore blobs,
-      RuntimeCatalog catalog, Limits limits) {
+      RuntimeCatalog catalog, Limits limits, RemoteSecrets secrets) {
+    this.secrets = secrets;
     this.batches = batches;
     this.executions = executions;
     this.blobs = blobs;
@@ -62,6 +67,7 @@ public final class Submissions {
           "pass the data as an input file instead (an argument naming the file, or --input)");
     }
     requireDefaultRetry(spec);
+    secrets.requireKnown(spec.secrets());
     ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
     Execution submitted = new RemoteExecution(executions, executions.create(prepared, spec).id());
     return FollowedExecution.of(submitted, spec.listener(), executions::follow);
@@ -79,6 +85,7 @@ public final class Submissions {
   public RemoteBatch batch(BatchSpec spec) {
     RunSpec template = spec.template();
     requireDefaultRetry(template);
+    secrets.requireKnown(template.secrets());
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
     List<String> folders = BatchInputs.folders(base, inputs);

@@ -59,7 +59,8 @@ final class Wire {
   record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId) {}
+      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
+      Map<String, String> secrets) {}
 
   record Failure(String kind, String message, String hint) {}
 
@@ -79,7 +80,8 @@ final class Wire {
       long memoryBytes, boolean network, List<String> requirements, String requirementsSource,
       List<StagedFile> scriptFiles, Boolean cache, Retry retry, boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
-      List<Transition> transitions, String retryOf, String retriedBy, String workerId) {}
+      List<Transition> transitions, String retryOf, String retriedBy, String workerId,
+      Map<String, String> secrets) {}
 
   record Page(List<View> items, String next) {}
 
@@ -121,6 +123,12 @@ final class Wire {
   /** {@code GET/PUT/DELETE /api/v1/limits}: the limit's fields are absent when none is set. */
   record Spending(String month, long spentMicros, Long limitMicros, List<Integer> thresholds,
       Long remainingMicros) {}
+
+  /** {@code GET /api/v1/secrets}: names and dates, never values. */
+  record SecretList(List<Secret> secrets) {}
+
+  /** One secret in a {@link SecretList}. */
+  record Secret(String name, Instant updatedAt) {}
 
   /** {@code PUT /api/v1/limits}. */
   record LimitRequest(long limitMicros, List<Integer> thresholds) {}

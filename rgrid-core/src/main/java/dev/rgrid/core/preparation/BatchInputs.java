@@ -97,6 +97,7 @@ public final class BatchInputs {
     RunSpec t = template;
     return new RunSpec(t.script(), Placement.place(t.args(), input), t.inputs(), t.env(),
         t.runtime(), t.timeout(), t.labels(), t.resources(), t.network(), null, listener,
-        t.baseDirectory(), t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry());
+        t.baseDirectory(), t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(),
+        t.secrets());
   }
 }

@@ -30,7 +30,8 @@ public final class ExecutionJson {
   public record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId) {}
+      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
+      Map<String, String> secrets) {}
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {
@@ -77,7 +78,8 @@ public final class ExecutionJson {
       long memoryBytes, boolean network, List<String> requirements, String requirementsSource,
       List<StagedFile> scriptFiles, boolean cache, Retry retry, boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
-      List<Transition> transitions, String retryOf, String retriedBy, String workerId) {
+      List<Transition> transitions, String retryOf, String retriedBy, String workerId,
+      Map<String, String> secrets) {
     static View of(ExecutionRecord r) {
       ExecutionSpec s = r.spec();
       Map<String, String> labels = new TreeMap<>(s.labels());
@@ -95,7 +97,8 @@ public final class ExecutionJson {
           r.transitions().stream().map(Transition::of).toList(),
           r.retryOf() == null ? null : r.retryOf().value(),
           r.retriedBy() == null ? null : r.retriedBy().value(),
-          r.workerId() == null ? null : r.workerId().value());
+          r.workerId() == null ? null : r.workerId().value(),
+          s.secrets().isEmpty() ? null : new TreeMap<>(s.secrets()));
     }
   }
 

@@ -178,7 +178,8 @@ public final class ExecutionRoutes {
         nonNull(q.args()), noNullValues(q.env(), "env"), files(account, q.inputs()),
         timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
         Boolean.TRUE.equals(q.network()), nonNull(q.requirements()), q.requirementsSource(),
-        files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()), null);
+        files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()), null,
+        noNullValues(q.secrets(), "secrets"));
   }
 
   private List<InputFile> files(AccountId account, List<FileRef> refs) {

@@ -16,7 +16,9 @@ import java.util.Objects;
  * @param scriptName the script's file name inside {@code scriptDir}
  * @param workDir a host directory, the script's working directory and the only writable place
  * @param args the script's arguments
- * @param env environment variables for the script
+ * @param env environment variables for the script, the values of its secrets among them (so
+ *     {@link #toString()} shows their names only, and a runtime never puts them in labels or
+ *     messages)
  * @param limits resource limits
  * @param labels labels attached to the container, so leftovers can be found after a crash
  * @param stdin bytes to feed to the script's standard input (the runtime closes it), or {@code
@@ -36,5 +38,13 @@ public record ContainerSpec(String name, RuntimeDefinition runtime, Path scriptD
     env = Map.copyOf(env);
     labels = Map.copyOf(labels);
     limits = limits == null ? Limits.DEFAULT : limits;
+  }
+
+  /** The spec without the environment's values, which may be secrets. */
+  @Override
+  public String toString() {
+    return "ContainerSpec[name=" + name + ", runtime=" + runtime.name() + ", script=" + scriptName
+        + ", args=" + args.size() + ", env=" + new java.util.TreeSet<>(env.keySet()) + ", limits="
+        + limits + ", labels=" + labels + "]";
   }
 }

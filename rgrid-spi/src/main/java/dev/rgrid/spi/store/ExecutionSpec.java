@@ -7,7 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * What to run, as stored with the execution. Secrets are never part of it.
+ * What to run, as stored with the execution. Secret values are never part of it, only which
+ * secret goes into which environment variable.
  *
  * @param scriptName the script's file name as the user gave it (no directory)
  * @param script the script's content
@@ -27,6 +28,8 @@ import java.util.Objects;
  *     by path relative to the script's directory
  * @param cache whether a cached result may be reused (and this one's result kept for reuse)
  * @param retry when failed attempts are retried (default {@link RetryPolicy#defaults()})
+ * @param secrets the named secrets the script gets, by environment variable: variable to secret
+ *     name (empty: none); their values are resolved where it runs, just before it starts
  */
 public record ExecutionSpec(
     String scriptName,
@@ -44,14 +47,22 @@ public record ExecutionSpec(
     String requirementsSource,
     List<InputFile> scriptFiles,
     boolean cache,
-    RetryPolicy retry) {
+    RetryPolicy retry,
+    Map<String, String> secrets) {
 
   /** A spec without requirements or accompanying files, cached. */
   public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
       Map<String, String> env, List<InputFile> inputs, Duration timeout,
       Map<String, String> labels, String batchId, Resources resources, boolean network) {
     this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
-        network, List.of(), null, List.of(), true, null);
+        network, List.of(), null, List.of(), true, null, Map.of());
+  }
+
+  /** This spec with the secrets {@code refs} (environment variable to secret name). */
+  public ExecutionSpec withSecrets(Map<String, String> refs) {
+    return new ExecutionSpec(scriptName, script, runtime, args, env, inputs, timeout, labels,
+        batchId, resources, network, requirements, requirementsSource, scriptFiles, cache, retry,
+        refs);
   }
 
   /** Checks the values and makes the collections immutable. */
@@ -68,6 +79,7 @@ public record ExecutionSpec(
     scriptFiles = scriptFiles == null ? List.of() : List.copyOf(scriptFiles);
     retry = retry == null ? RetryPolicy.defaults() : retry;
     resources = resources == null ? Resources.DEFAULT : resources;
+    secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }

@@ -213,7 +213,8 @@ public abstract class ExecutionStoreContract extends MetadataStoreFixture {
         "PEP 723 block in job.py", List.of(new InputFile("helpers/util.py", key(5), 42),
             new InputFile("ü pkg/__init__.py", key(6), 0)), false,
         RetryPolicy.defaults().withMaxRetries(5).withInitialDelay(Duration.ofMillis(250))
-            .withRetryOn(EnumSet.of(FailureKind.START_FAILED)));
+            .withRetryOn(EnumSet.of(FailureKind.START_FAILED)),
+        Map.of("API_TOKEN", "TOKEN", "OTHER_VAR", "TOKEN"));
     ExecutionRecord r = ExecutionRecord.queued(Fixtures.id(T0), spec, T0);
     ExecutionRecord plain = queued(T0, Map.of(), null);
     store.create(r);

@@ -19,7 +19,9 @@ import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStore;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.SecretStore;
 import dev.rgrid.spi.store.SpendingStore;
+import dev.rgrid.spi.store.StoredSecret;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -32,7 +34,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A {@link MetadataStore} joined from one implementation per concern, so that a store is written
- * as six small classes and never as one that forwards thirty methods by hand. Each call goes to
+ * as seven small classes and never as one that forwards thirty methods by hand. Each call goes to
  * the part that owns it; {@link #close()} closes what the store was given to close.
  */
 public final class ComposedMetadataStore implements MetadataStore {
@@ -42,6 +44,7 @@ public final class ComposedMetadataStore implements MetadataStore {
   private final CacheEntryStore cache;
   private final SpendingStore spending;
   private final BatchStore batches;
+  private final SecretStore secrets;
   private final AutoCloseable onClose;
 
   /**
@@ -49,13 +52,15 @@ public final class ComposedMetadataStore implements MetadataStore {
    * exception).
    */
   public ComposedMetadataStore(ExecutionStore executions, LogStore logs, ArtifactStore artifacts,
-      CacheEntryStore cache, SpendingStore spending, BatchStore batches, AutoCloseable onClose) {
+      CacheEntryStore cache, SpendingStore spending, BatchStore batches, SecretStore secrets,
+      AutoCloseable onClose) {
     this.executions = Objects.requireNonNull(executions, "executions");
     this.logs = Objects.requireNonNull(logs, "logs");
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
     this.cache = Objects.requireNonNull(cache, "cache");
     this.spending = Objects.requireNonNull(spending, "spending");
     this.batches = Objects.requireNonNull(batches, "batches");
+    this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.onClose = Objects.requireNonNull(onClose, "onClose");
   }
 
@@ -178,6 +183,36 @@ public final class ComposedMetadataStore implements MetadataStore {
   @Override
   public BatchSummary batchSummary(BatchId id) {
     return batches.batchSummary(id);
+  }
+
+  @Override
+  public void putSecret(StoredSecret secret) {
+    secrets.putSecret(secret);
+  }
+
+  @Override
+  public Optional<StoredSecret> findSecret(String scope, String name) {
+    return secrets.findSecret(scope, name);
+  }
+
+  @Override
+  public List<StoredSecret> secrets(String scope) {
+    return secrets.secrets(scope);
+  }
+
+  @Override
+  public List<StoredSecret> secretsNotUnder(String keyId, int limit) {
+    return secrets.secretsNotUnder(keyId, limit);
+  }
+
+  @Override
+  public boolean replaceSecret(StoredSecret current, StoredSecret replacement) {
+    return secrets.replaceSecret(current, replacement);
+  }
+
+  @Override
+  public boolean removeSecret(String scope, String name) {
+    return secrets.removeSecret(scope, name);
   }
 
   @Override

@@ -68,6 +68,6 @@ class StoreJsonTest {
         base.env(), base.inputs(), base.timeout(), base.labels(), base.batchId(),
         base.resources(), base.network(), List.of("numpy==2.1.3", "requests[socks]>=2.32"),
         "PEP 723 block in job.py", List.of(new InputFile("helpers/util.py", key(5), 42),
-            new InputFile("pkg/__init__.py", key(6), 0)), cache, null);
+            new InputFile("pkg/__init__.py", key(6), 0)), cache, null, Map.of());
   }
 }

@@ -9,7 +9,7 @@ import org.jdbi.v3.core.Jdbi;
 /**
  * The {@link MetadataStore} on PostgreSQL, shared by any number of processes: one class per
  * concern ({@link PgExecutions}, {@link PgLogs}, {@link PgArtifacts}, {@link PgCacheEntries},
- * {@link PgLimits}, {@link PgBatches}) joined by {@link ComposedMetadataStore}. Every driver
+ * {@link PgLimits}, {@link PgBatches}, {@link PgSecrets}) joined by {@link ComposedMetadataStore}. Every driver
  * error leaves as the SPI's exception (see {@link PgErrors}). The connection pool belongs to the
  * backend, so closing the store only stops its listening for changes.
  */
@@ -26,6 +26,7 @@ public final class PgMetadataStore {
     PgExecutions executions = new PgExecutions(jdbi, errors, settings);
     return new ComposedMetadataStore(executions, new PgLogs(jdbi, errors, NOTIFY),
         new PgArtifacts(jdbi, errors), new PgCacheEntries(jdbi, errors),
-        new PgLimits(jdbi, errors), new PgBatches(jdbi, errors), executions::close);
+        new PgLimits(jdbi, errors), new PgBatches(jdbi, errors), new PgSecrets(jdbi, errors),
+        executions::close);
   }
 }

@@ -7,6 +7,7 @@ import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.Secrets;
 import dev.rgrid.core.SpendingStatus;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.submit.Submitter;
@@ -203,12 +204,18 @@ public final class LocalAccountView implements AccountView {
     engine.spending().set(account, limitMicros, thresholds);
   }
 
+  @Override
+  public Secrets secrets() {
+    return engine.secrets(account.value());
+  }
+
   /** {@code spec} labelled as this account's, whatever its labels said. */
   private ExecutionSpec owned(ExecutionSpec spec) {
     return new ExecutionSpec(spec.scriptName(), spec.script(), spec.runtime(), spec.args(),
         spec.env(), spec.inputs(), spec.timeout(), AccountRules.labelled(spec.labels(), account),
         spec.batchId(), spec.resources(), spec.network(), spec.requirements(),
-        spec.requirementsSource(), spec.scriptFiles(), spec.cache(), spec.retry());
+        spec.requirementsSource(), spec.scriptFiles(), spec.cache(), spec.retry(),
+        spec.secrets());
   }
 
   /** The spec's runtime by its catalog name (an unknown one is refused, saying so). */

@@ -27,9 +27,11 @@ public final class CacheKeys {
    * The result key of {@code spec} run on {@code runtimeIdentity} (see SPEC: the runtime and its
    * image, the script, the dependency set, each input's name and content, the arguments, the
    * non-secret environment; and the network policy, since a script that may reach the network
-   * may see other data), and the account it runs for, if any.
+   * may see other data), and the account it runs for, if any; and {@code secrets}, the keyed
+   * hash of its secrets' names and values ({@code null} when it has none), so that a changed
+   * secret is a miss while no key holds anything a value could be recovered from.
    */
-  static String result(ExecutionSpec spec, String runtimeIdentity) {
+  static String result(ExecutionSpec spec, String runtimeIdentity, String secrets) {
     Hasher h = new Hasher().add(RESULT_VERSION).add(spec.runtime()).add(runtimeIdentity)
         .add(spec.scriptName()).add(spec.script().sha256());
     h.add(spec.requirements());
@@ -45,6 +47,9 @@ public final class CacheKeys {
     String account = spec.labels().get(dev.rgrid.spi.account.AccountId.LABEL);
     if (account != null) {
       h.add("account").add(account);
+    }
+    if (secrets != null) {
+      h.add("secrets").add(secrets);
     }
     return h.hex();
   }

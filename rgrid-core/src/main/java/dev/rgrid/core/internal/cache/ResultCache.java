@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.cache;
 import dev.rgrid.core.CachePruned;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
@@ -38,13 +39,16 @@ public final class ResultCache {
   private final ContainerRuntime runtime;
   private final RuntimeCatalog catalog;
   private final Clock clock;
+  private final SecretVault secrets;
 
   /**
    * The cache over the entries in {@code store}, keying runs by their runtime's identity in
-   * {@code runtime} (resolved in {@code catalog}) and sizing entries by their blobs.
+   * {@code runtime} (resolved in {@code catalog}) and their secrets' values hashed by {@code
+   * secrets}, and sizing entries by their blobs.
    */
   public ResultCache(MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
-      RuntimeCatalog catalog, Clock clock) {
+      RuntimeCatalog catalog, Clock clock, SecretVault secrets) {
+    this.secrets = secrets;
     this.store = store;
     this.blobs = blobs;
     this.runtime = runtime;
@@ -65,7 +69,8 @@ public final class ResultCache {
     try {
       RuntimeDefinition def = catalog.resolve(record.spec().runtime());
       runtime.prepare(def);
-      return CacheKeys.result(record.spec(), runtime.identity(def));
+      return CacheKeys.result(record.spec(), runtime.identity(def), secrets.digest(
+          SecretVault.scopeOf(record.spec()), record.spec().secrets()));
     } catch (RuntimeUnavailableException | BackendUnavailableException e) {
       LOG.debug("no cache key for {}: {}", record.id(), e.getMessage());
       return null;

@@ -6,12 +6,14 @@ import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
+import dev.rgrid.core.Secrets;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.CostReports;
 import dev.rgrid.core.internal.cost.CostServices;
 import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.execution.LocalState;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
@@ -48,6 +50,7 @@ public final class Engine implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engine.class);
   private static final Duration FOLLOW_POLL = Duration.ofMillis(100);
 
+  private final SecretVault secrets;
   private final MetadataStore store;
   private final ExecutionQueue queue;
   private final Clock clock;
@@ -68,7 +71,8 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(MetadataStore store, ExecutionQueue queue, RuntimeCatalog catalog, Clock clock,
       LocalState local, ResultCache cache, Submitter submitter, ManualRetries retries,
-      CostServices costs, Downloader downloader, WorkerPool pool) {
+      CostServices costs, Downloader downloader, WorkerPool pool, SecretVault secrets) {
+    this.secrets = secrets;
     this.store = store;
     this.queue = queue;
     this.clock = clock;
@@ -83,6 +87,11 @@ public final class Engine implements AutoCloseable {
     if (pool != null) {
       pool.start();
     }
+  }
+
+  /** The secrets of {@code scope} ({@code ""}: the installation's own, else an account id). */
+  public Secrets secrets(String scope) {
+    return secrets.secrets(scope);
   }
 
   /** The rules every run submitted here is checked against. */

@@ -4,7 +4,11 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.Limits;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.runtime.Environments;
+import dev.rgrid.core.internal.secret.SecretMasker;
+import dev.rgrid.core.internal.secret.SecretVault;
+import dev.rgrid.core.internal.spec.CommandLine;
 import dev.rgrid.core.internal.submit.InputResolver;
+import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
@@ -57,17 +61,20 @@ public final class ContainerRun {
   private final AttemptRecords records;
   private final OutputCollector outputs;
   private final Workspace.Pool workspaces;
+  private final SecretVault secrets;
 
   /**
    * Attempts run by {@code worker} on {@code runtime} (runtimes resolved in {@code catalog},
    * Python requirements installed by {@code environments}) in workspaces under {@code workRoot},
    * their scripts, inputs, output and logs in {@code blobs} and {@code store} within {@code
    * limits}, their ends recorded by {@code records}; {@code local} holds their listeners, standard
-   * input and handles.
+   * input and handles; their secrets are decrypted by {@code secrets}.
    */
   public ContainerRun(MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       RuntimeCatalog catalog, Environments environments, Clock clock, Limits limits,
-      WorkerId worker, Path workRoot, LocalState local, AttemptRecords records) {
+      WorkerId worker, Path workRoot, LocalState local, AttemptRecords records,
+      SecretVault secrets) {
+    this.secrets = secrets;
     this.store = store;
     this.blobs = blobs;
     this.runtime = runtime;
@@ -113,13 +120,29 @@ public final class ContainerRun {
               clock.instant()));
       return;
     }
+    // Decrypted only now, on the worker that starts it: values live in this attempt's memory,
+    // the container's environment and the masker, never in the record or the queue.
+    Map<String, String> secretEnv;
+    try {
+      secretEnv = secrets.resolve(SecretVault.scopeOf(spec), spec.secrets());
+      // Checked at submission without the values, which may have grown since: the kernel's
+      // limits on the environment hold with them too (the messages name no value).
+      CommandLine.check(spec.args(), withSecrets(spec.env(), secretEnv));
+    } catch (BackendUnavailableException e) {
+      throw e;
+    } catch (RGridException e) {
+      records.finish(record, b -> b.failure(new FailureReason(FailureKind.INPUT_ERROR,
+          e.getMessage(), e.hint().orElse(null))).transition(ExecutionStatus.FAILED,
+              clock.instant()));
+      return;
+    }
     // Phase timings for `-Dorg.slf4j.simpleLogger.log.dev.rgrid=debug` (see docs/benchmarks.md).
     long t0 = System.nanoTime();
     long started;
     long exited;
     try (Workspace ws = workspaces.take()) {
       LogCollector logs = new LogCollector(id, store, blobs, clock, limits, local.listener(id),
-          ws.tmpDir(), firstRun(record));
+          ws.tmpDir(), firstRun(record), SecretMasker.of(secretEnv.values()));
       try {
         def = environments.prepare(def, spec.requirements(), logs::note);
       } catch (DependencyInstallException | UnsupportedOperationException e) {
@@ -132,7 +155,8 @@ public final class ContainerRun {
       ContainerPaths paths = runtime.paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
       ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
           ws.scriptDir(), spec.scriptName(), ws.workDir(),
-          InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()), spec.env(),
+          InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()),
+          withSecrets(spec.env(), secretEnv),
           new dev.rgrid.spi.runtime.Limits(spec.resources().milliCpus(),
               spec.resources().memoryBytes(), 0, spec.network()),
           Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, worker.value(),
@@ -239,6 +263,21 @@ public final class ContainerRun {
     FailureReason reason = Failures.installFailure(e, runtime.name());
     records.finish(record, b -> AttemptRecords.captured(b, captured).failure(reason)
         .transition(ExecutionStatus.FAILED, clock.instant()));
+  }
+
+  /**
+   * The script's environment: its plain variables and its secrets. On Docker the values are in
+   * the container's configuration (as any environment is, visible to who may inspect it on the
+   * engine), never in its labels.
+   */
+  private static Map<String, String> withSecrets(Map<String, String> env,
+      Map<String, String> secretEnv) {
+    if (secretEnv.isEmpty()) {
+      return env;
+    }
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putAll(secretEnv);
+    return all;
   }
 
   private static String ms(long nanos) {

@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.Limits;
+import dev.rgrid.core.internal.secret.SecretMasker;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  * Receives a running script's output: passes the raw bytes to the listener at once, keeps the exact
  * bytes of each stream (up to a cap) for the record, and turns them into numbered lines that are
  * stored in batches (up to a cap, then a truncation marker). Storing never blocks on the listener.
+ * The run's secret values are masked ({@link SecretMasker}) before any of these sees the bytes, so
+ * the listener (the CLI's terminal), the exact copy and the lines all show {@code ***} instead.
  */
 final class LogCollector implements OutputSink {
   private static final Logger LOG = LoggerFactory.getLogger(LogCollector.class);
@@ -59,14 +62,16 @@ final class LogCollector implements OutputSink {
   private final class StreamState {
     final LogStream stream;
     final LineSplitter splitter;
+    final SecretMasker.Filter masking;
     final Path rawFile;
     /** Opened at the first byte: most scripts leave a stream empty, and files cost inodes. */
     OutputStream raw;
     long rawBytes;
     boolean rawDropped;
 
-    StreamState(LogStream stream, Path rawFile, int maxLineBytes) {
+    StreamState(LogStream stream, Path rawFile, int maxLineBytes, SecretMasker masker) {
       this.stream = stream;
+      this.masking = masker.filter();
       this.rawFile = rawFile;
       this.splitter = new LineSplitter(maxLineBytes, text -> line(stream, text));
     }
@@ -78,6 +83,12 @@ final class LogCollector implements OutputSink {
    */
   LogCollector(ExecutionId id, MetadataStore store, BlobStore blobs, Clock clock, Limits limits,
       ExecutionListener listener, Path tmpDir, boolean firstRun) {
+    this(id, store, blobs, clock, limits, listener, tmpDir, firstRun, SecretMasker.NONE);
+  }
+
+  /** As the other constructor, the output masked by {@code masker}. */
+  LogCollector(ExecutionId id, MetadataStore store, BlobStore blobs, Clock clock, Limits limits,
+      ExecutionListener listener, Path tmpDir, boolean firstRun, SecretMasker masker) {
     this.id = id;
     this.store = store;
     this.blobs = blobs;
@@ -90,9 +101,9 @@ final class LogCollector implements OutputSink {
     this.lastFlush = clock.instant();
     this.workspace = tmpDir.getParent() == null ? tmpDir : tmpDir.getParent();
     this.out = new StreamState(LogStream.STDOUT, tmpDir.resolve("stdout"),
-        limits.maxLineBytes());
+        limits.maxLineBytes(), masker);
     this.err = new StreamState(LogStream.STDERR, tmpDir.resolve("stderr"),
-        limits.maxLineBytes());
+        limits.maxLineBytes(), masker);
   }
 
   @Override
@@ -101,6 +112,11 @@ final class LogCollector implements OutputSink {
     if (length <= 0) {
       return;
     }
+    s.masking.write(bytes, offset, length, (b, o, l) -> masked(s, b, o, l));
+  }
+
+  /** Output with the secrets masked: to the listener, the exact copy and the lines. */
+  private void masked(StreamState s, byte[] bytes, int offset, int length) {
     byte[] copy = java.util.Arrays.copyOfRange(bytes, offset, offset + length);
     safely(() -> listener.onOutput(s.stream, copy));
     if (s.rawBytes >= maxRawBytes) {
@@ -173,6 +189,8 @@ final class LogCollector implements OutputSink {
 
   /** Ends both streams, stores the remaining lines and the exact bytes. Call after the readers end. */
   Captured finish() {
+    out.masking.flush((b, o, l) -> masked(out, b, o, l));
+    err.masking.flush((b, o, l) -> masked(err, b, o, l));
     out.splitter.finish();
     err.splitter.finish();
     List<LogLine> batch;

@@ -1,6 +1,8 @@
 package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.Limits;
+import dev.rgrid.core.internal.secret.SecretMasker;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.RGridException;
@@ -34,6 +36,7 @@ public final class LostAttempts {
 
   private static final Logger LOG = LoggerFactory.getLogger(LostAttempts.class);
 
+  private final SecretVault secrets;
   private final MetadataStore store;
   private final ContainerRuntime runtime;
   private final Clock clock;
@@ -41,9 +44,12 @@ public final class LostAttempts {
 
   /**
    * Over the executions in {@code store} and the leftover containers of {@code runtime}; output
-   * read back is stamped by {@code clock} and capped by {@code limits}.
+   * read back is stamped by {@code clock} and capped by {@code limits}, its secrets (decrypted
+   * by {@code secrets}) masked.
    */
-  public LostAttempts(MetadataStore store, ContainerRuntime runtime, Clock clock, Limits limits) {
+  public LostAttempts(MetadataStore store, ContainerRuntime runtime, Clock clock, Limits limits,
+      SecretVault secrets) {
+    this.secrets = secrets;
     this.store = store;
     this.runtime = runtime;
     this.clock = clock;
@@ -83,7 +89,20 @@ public final class LostAttempts {
       int attempt = Integer.parseInt(labels.getOrDefault(ATTEMPT, ""));
       WorkerId worker = new WorkerId(labels.getOrDefault(WORKER, ""));
       ExecutionRecord record = store.get(id);
-      return stillLost(record, attempt, worker) ? new RecoveredOutput(store, clock, limits, record) : null;
+      if (!stillLost(record, attempt, worker)) {
+        return null;
+      }
+      SecretMasker masker;
+      try {
+        masker = SecretMasker.of(secrets.resolve(SecretVault.scopeOf(record.spec()),
+            record.spec().secrets()).values());
+      } catch (RGridException e) {
+        // Without the values nothing read back could be masked: better none of it.
+        LOG.debug("{}: output not read back, its secrets cannot be resolved: {}", id,
+            e.getMessage());
+        return null;
+      }
+      return new RecoveredOutput(store, clock, limits, record, masker);
     } catch (IllegalArgumentException | NotFoundException e) {
       return null; // not labelled by this version, or a run this store does not know
     }

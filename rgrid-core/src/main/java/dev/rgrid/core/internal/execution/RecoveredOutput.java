@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.Limits;
+import dev.rgrid.core.internal.secret.SecretMasker;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
@@ -28,6 +29,7 @@ final class RecoveredOutput implements OutputSink {
   private final Clock clock;
   private final Limits limits;
   private final ExecutionRecord lost;
+  private final SecretMasker masker;
   private final Stream[] streams;
   private final List<LogLine> lines = new ArrayList<>();
   private long bytes;
@@ -39,6 +41,7 @@ final class RecoveredOutput implements OutputSink {
   private final class Stream {
     final LogStream kind;
     final LineSplitter splitter;
+    final SecretMasker.Filter masking = masker.filter();
     long stored;
     String lastStored;
     long read;
@@ -69,8 +72,11 @@ final class RecoveredOutput implements OutputSink {
   /**
    * For {@code lost}, a RUNNING record whose worker is gone; reads what its attempt stored (the
    * lines at or after its start), and gives up at once when that was truncated (its cap reached).
+   * Its secrets are masked by {@code masker} as its collector masked them, so the lines compare.
    */
-  RecoveredOutput(MetadataStore store, Clock clock, Limits limits, ExecutionRecord lost) {
+  RecoveredOutput(MetadataStore store, Clock clock, Limits limits, ExecutionRecord lost,
+      SecretMasker masker) {
+    this.masker = masker;
     this.store = store;
     this.clock = clock;
     this.limits = limits;
@@ -102,12 +108,15 @@ final class RecoveredOutput implements OutputSink {
 
   @Override
   public void write(OutputSink.Stream stream, byte[] bytes, int offset, int length) {
-    streams[stream.ordinal()].splitter.write(bytes, offset, length);
+    Stream s = streams[stream.ordinal()];
+    s.masking.write(bytes, offset, length, s.splitter::write);
   }
 
   @Override
   public void closed(OutputSink.Stream stream) {
-    streams[stream.ordinal()].splitter.finish();
+    Stream s = streams[stream.ordinal()];
+    s.masking.flush(s.splitter::write);
+    s.splitter.finish();
     if (--open == 0) {
       append();
     }

@@ -7,7 +7,9 @@ import dev.rgrid.core.internal.deps.Requirement;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.Resources;
+import dev.rgrid.spi.store.StoredSecret;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -74,6 +76,7 @@ public final class SpecRules {
       checkTimeout(run.timeout());
     }
     CommandLine.check(run.args(), run.env());
+    checkSecrets(run.secrets(), run.env());
     checkResources(run.resources());
     checkLabels(run.labels());
     for (String key : run.labels().keySet()) {
@@ -94,6 +97,7 @@ public final class SpecRules {
     checkScriptName(spec.scriptName());
     checkRuntimeName(spec.runtime());
     CommandLine.check(spec.args(), spec.env());
+    checkSecrets(spec.secrets(), spec.env());
     checkTimeout(spec.timeout());
     checkResources(spec.resources());
     checkLabels(spec.labels());
@@ -107,6 +111,27 @@ public final class SpecRules {
         Requirement.parse(requirement);
       } catch (RuntimeException e) {
         throw new InvalidRunSpecException(e.getMessage(), "name packages as in requirements.txt");
+      }
+    }
+  }
+
+  /**
+   * Secret references ({@code refs}: environment variable to secret name): both well-formed names,
+   * and no variable also given a plain value in {@code env}.
+   */
+  public static void checkSecrets(Map<String, String> refs, Map<String, String> env) {
+    for (Map.Entry<String, String> ref : refs.entrySet()) {
+      for (String name : List.of(ref.getValue(), ref.getKey())) {
+        if (!StoredSecret.isName(name)) {
+          throw new InvalidRunSpecException("not a secret or variable name: '"
+              + Texts.printable(name.length() > 60 ? name.substring(0, 60) + "…" : name) + "'",
+              "name secrets like environment variables: a letter or _, then up to 127 letters, "
+              + "digits or _ (--secret NAME or --secret NAME=VARIABLE)");
+        }
+      }
+      if (env.containsKey(ref.getKey())) {
+        throw new InvalidRunSpecException("variable " + ref.getKey()
+            + " is given both a value (-e) and a secret (--secret)", "keep one of them");
       }
     }
   }

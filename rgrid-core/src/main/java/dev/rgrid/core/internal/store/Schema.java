@@ -196,7 +196,20 @@ final class Schema {
       List.of("CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at)"),
       // 9: workers announce themselves by heartbeat, so a client that only submits can tell
       // whether anything will run its work.
-      List.of("CREATE TABLE workers (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)"));
+      List.of("CREATE TABLE workers (worker_id TEXT PRIMARY KEY, alive_until INTEGER NOT NULL)"),
+      // 10: named secrets per scope ('' or an account id), only as ciphertext; the key id says
+      // which master key encrypted each, so a rotation finds what it has left to do.
+      List.of(
+      """
+      CREATE TABLE secrets (
+        scope TEXT NOT NULL,
+        name TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (scope, name))""",
+      "CREATE INDEX secrets_key_id ON secrets (key_id)"));
 
   private Schema() {}
 

@@ -6,9 +6,9 @@ import dev.rgrid.store.sql.ComposedMetadataStore;
 /**
  * The {@link MetadataStore} on an embedded {@link SqliteDatabase}: one class per concern ({@link
  * SqliteExecutions}, {@link SqliteLogs}, {@link SqliteArtifacts}, {@link SqliteCacheEntries},
- * {@link SqliteLimits}, {@link SqliteBatches}) joined by {@link ComposedMetadataStore}, all on
- * this view of the database. Changes are announced to followers in this process; SQLite has no
- * cross-process push, so followers elsewhere poll.
+ * {@link SqliteLimits}, {@link SqliteBatches}, {@link SqliteSecrets}) joined by {@link
+ * ComposedMetadataStore}, all on this view of the database. Changes are announced to followers in
+ * this process; SQLite has no cross-process push, so followers elsewhere poll.
  */
 final class SqliteMetadataStore extends SqliteView {
   private SqliteMetadataStore(SqliteDatabase db) {
@@ -21,6 +21,6 @@ final class SqliteMetadataStore extends SqliteView {
     ChangeFollowers followers = new ChangeFollowers();
     return new ComposedMetadataStore(new SqliteExecutions(view, followers),
         new SqliteLogs(view, followers), new SqliteArtifacts(view), new SqliteCacheEntries(view),
-        new SqliteLimits(view), new SqliteBatches(view), view);
+        new SqliteLimits(view), new SqliteBatches(view), new SqliteSecrets(view), view);
   }
 }

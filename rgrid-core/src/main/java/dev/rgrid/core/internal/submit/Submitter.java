@@ -4,6 +4,7 @@ import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.cache.ResultCache;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
@@ -13,6 +14,7 @@ import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -32,14 +34,18 @@ public final class Submitter {
   private final SecureRandom random = new SecureRandom();
   private final ResultCache cache;
   private final SpecRules rules;
+  private final SecretVault secrets;
 
   /**
    * Submissions checked against {@code rules} (their runtimes resolved in {@code catalog}, their
    * blobs in {@code blobs}), keyed for {@code cache}, stored in {@code store} and queued on
-   * {@code queue} with claims of {@code lease}.
+   * {@code queue} with claims of {@code lease}; the secrets they name must be in {@code
+   * secrets}.
    */
   public Submitter(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
-      RuntimeCatalog catalog, Clock clock, Duration lease, ResultCache cache, SpecRules rules) {
+      RuntimeCatalog catalog, Clock clock, Duration lease, ResultCache cache, SpecRules rules,
+      SecretVault secrets) {
+    this.secrets = secrets;
     this.store = store;
     this.queue = queue;
     this.blobs = blobs;
@@ -63,6 +69,9 @@ public final class Submitter {
   /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
   public ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
+    // Before anything is read or stored: a run naming an unknown secret is refused at once.
+    SpecRules.checkSecrets(run.secrets(), run.env());
+    secrets.check(LimitSetting.GLOBAL, run.secrets());
     ExecutionSpec spec = SpecPreparation.spec(run, batchId, blobs, catalog, rules);
     long detected = System.nanoTime();
     Instant now = clock.instant();
@@ -94,7 +103,8 @@ public final class Submitter {
       throw new InvalidRunSpecException("a submitted spec cannot name a batch",
           "submit the batch as a batch");
     }
-    rules.checkSpec(spec);
+    rules.checkSpec(spec); // the secret names among the rest
+    secrets.check(SecretVault.scopeOf(spec), spec.secrets());
     RuntimeDefinition runtime = catalog.resolve(spec.runtime());
     long scriptSize = blobs.size(spec.script()).orElseThrow(() -> missing(spec.script()));
     if (scriptSize > rules.limits().maxScriptBytes()) {
@@ -129,7 +139,7 @@ public final class Submitter {
     return new ExecutionSpec(spec.scriptName(), spec.script(), runtime, spec.args(), spec.env(),
         spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(), spec.network(),
         spec.requirements(), spec.requirementsSource(), spec.scriptFiles(), spec.cache(),
-        spec.retry());
+        spec.retry(), spec.secrets());
   }
 
   private static InvalidRunSpecException missing(dev.rgrid.spi.blob.BlobKey key) {

@@ -19,6 +19,8 @@ import dev.rgrid.core.internal.execution.Failures;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
 import dev.rgrid.core.internal.runtime.Environments;
+import dev.rgrid.core.internal.secret.MasterKeys;
+import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
@@ -30,6 +32,7 @@ import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.PackageIndex;
 import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -53,10 +56,11 @@ public final class EngineWiring {
    *     costs its run time at this price (see {@link dev.rgrid.core.internal.cost.Costs})
    * @param billedPerStartedHour whether the worker is billed per started hour, each hour's price
    *     then split over the executions that ran in it once it closes (see {@link HourlyBilling})
+   * @param secretKeys the master keys secrets are encrypted under
    */
   public record Settings(WorkerSettings worker, Limits limits, int maxAttempts, Path workRoot,
       PackageIndex packageIndex, Path cacheDir, long hourlyMicros,
-      boolean billedPerStartedHour) {
+      boolean billedPerStartedHour, MasterKeys secretKeys) {
     /** Checks that none is missing. */
     public Settings {
       Objects.requireNonNull(worker, "worker");
@@ -64,6 +68,7 @@ public final class EngineWiring {
       Objects.requireNonNull(workRoot, "workRoot");
       Objects.requireNonNull(packageIndex, "packageIndex");
       Objects.requireNonNull(cacheDir, "cacheDir");
+      Objects.requireNonNull(secretKeys, "secretKeys");
     }
   }
 
@@ -104,23 +109,24 @@ public final class EngineWiring {
     Spending spending = new Spending(store, clock, alerts);
     CostServices costs = new CostServices(spending,
         new Estimates(store, catalog, price.hourlyMicros()), new CostReports(store));
-    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock);
+    SecretVault secrets = new SecretVault(store, settings.secretKeys(), clock, new SecureRandom());
+    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock, secrets);
     boolean runsWork = settings.worker().slots() > 0;
     // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
     // one that only submits leaves them to workers of unknown size: the configured ceiling only.
     SpecRules rules = runsWork ? new SpecRules(settings.limits(), runtime)
         : new SpecRules(settings.limits());
     Submitter submitter = new Submitter(store, queue, blobs, catalog, clock,
-        settings.worker().lease(), cache, rules);
+        settings.worker().lease(), cache, rules, secrets);
     ManualRetries retries = new ManualRetries(store, clock, cache, rules);
-    WorkerPool pool = runsWork ? workerPool(local, cache, spending, price) : null;
+    WorkerPool pool = runsWork ? workerPool(local, cache, spending, price, secrets) : null;
     return new Engine(store, queue, catalog, clock, local, cache, submitter, retries, costs,
-        new Downloader(blobs), pool);
+        new Downloader(blobs), pool, secrets);
   }
 
   /** The worker that runs what this instance claims, and everything its runs are recorded by. */
   private WorkerPool workerPool(LocalState local, ResultCache cache, Spending spending,
-      WorkerPrice price) {
+      WorkerPrice price, SecretVault secrets) {
     Limits limits = settings.limits();
     HourlyBilling billing = settings.billedPerStartedHour()
         ? new HourlyBilling(store, price, clock.instant()) : null;
@@ -129,8 +135,8 @@ public final class EngineWiring {
     Environments environments = new Environments(runtime, settings.packageIndex(),
         settings.cacheDir());
     ContainerRun containers = new ContainerRun(store, blobs, runtime, catalog, environments, clock,
-        limits, price.worker(), settings.workRoot(), local, records);
-    LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits);
+        limits, price.worker(), settings.workRoot(), local, records, secrets);
+    LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits, secrets);
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts);
