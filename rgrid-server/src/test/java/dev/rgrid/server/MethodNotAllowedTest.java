@@ -151,7 +151,7 @@ class MethodNotAllowedTest {
         }
       });
       String path = entry.getKey().replace("{id}", ID).replace("{sha256}", "0".repeat(64))
-          .replace("{path}", "out.txt");
+          .replace("{path}", "out.txt").replace("{name}", "token");
       for (String method : METHODS) {
         if (documented.contains(method)) {
           continue;
