@@ -169,11 +169,13 @@ class ConsoleBrowserTest {
   @Test
   void aFailedRunIsRetriedFromItsPageAndTheRetryHasItsOwnAddress() {
     String id = submit("fails.py", "import sys\nprint('about to fail')\nsys.exit(3)\n",
-        Map.of());
+        Map.of(), "{\"API_TOKEN\": \"hunter2-value\"}");
     browser.get(base + "/console/#/executions/" + id);
     waitFor("the failed status", b -> b.findElement(By.cssSelector("#facts .status")).getText()
         .equals("FAILED"));
     assertThat(browser.findElement(By.id("logs")).getText()).contains("about to fail");
+    assertThat(browser.findElement(By.id("facts")).getText()).contains("API_TOKEN")
+        .doesNotContain("hunter2-value");
     shot("execution-failed");
     browser.findElement(By.id("retry")).click();
     waitFor("the retry's page", b -> !b.getCurrentUrl().endsWith(id)
@@ -303,12 +305,18 @@ class ConsoleBrowserTest {
   }
 
   private static String submit(String name, String script, Map<String, String> labels) {
+    return submit(name, script, labels, "{}");
+  }
+
+  private static String submit(String name, String script, Map<String, String> labels,
+      String env) {
     String sha = api.upload(alice, script.getBytes(StandardCharsets.UTF_8));
     StringBuilder l = new StringBuilder();
     labels.forEach((k, v) -> l.append(l.length() == 0 ? "" : ", ").append('"').append(k)
         .append("\": \"").append(v).append('"'));
     Api.Reply r = api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"" + name
-        + "\", \"sha256\": \"" + sha + "\"}, \"cache\": false, \"labels\": {" + l + "}}");
+        + "\", \"sha256\": \"" + sha + "\"}, \"cache\": false, \"labels\": {" + l + "}, "
+        + "\"env\": " + env + "}");
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     return r.json().path("id").asText();
   }

@@ -1,5 +1,6 @@
-// One execution: what it runs (environment values are not shown: they may hold secrets), where
-// it stands, its live logs, its outputs, and the retry and cancel actions.
+// One execution: what it runs (environment values are not shown, as they may hold secrets; the
+// API names secrets, never their values), where it stands, its live logs, its outputs, and the
+// retry and cancel actions.
 
 import { api, socketUrl } from '../api.js';
 import {
@@ -62,6 +63,8 @@ export function render(main, { id }) {
     fact('Arguments', h('span', { class: 'mono' }, (r.args || []).join(' ') || '–')),
     fact('Environment', Object.keys(r.env || {}).length
       ? Object.keys(r.env).join(', ') + ' (values not shown)' : '–'),
+    fact('Secrets', Object.entries(r.secrets || {}).map(([variable, name]) => variable
+      + ' from secret ' + name).join(', ') || '–'),
     fact('Inputs', (r.inputs || []).map((f) => f.path + ' (' + bytes(f.size) + ')')
       .join(', ') || '–'),
     fact('Labels', labels(r.labels)),
