@@ -60,8 +60,8 @@ class ArchitectureTest {
   static List<String> modules() {
     return List.of("dev.rgrid.spi", "dev.rgrid.store.sql", "dev.rgrid.core",
         "dev.rgrid.backend.docker",
-        "dev.rgrid.backend.postgres", "dev.rgrid.backend.minio", "dev.rgrid.server",
-        "dev.rgrid.client", "dev.rgrid.cli");
+        "dev.rgrid.backend.postgres", "dev.rgrid.backend.minio", "dev.rgrid.console",
+        "dev.rgrid.server", "dev.rgrid.client", "dev.rgrid.cli");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -190,7 +190,8 @@ class ArchitectureTest {
   void theServerUsesOfRGridOnlyCoresPublicPackageAndTheSpi() {
     classes().that().resideInAPackage("dev.rgrid.server..")
         .should().onlyDependOnClassesThat(resideOutsideOfPackage("dev.rgrid..")
-            .or(resideInAnyPackage("dev.rgrid.core", "dev.rgrid.spi..", "dev.rgrid.server..")))
+            .or(resideInAnyPackage("dev.rgrid.core", "dev.rgrid.spi..", "dev.rgrid.server..",
+                "dev.rgrid.console")))
         .check(CLASSES);
   }
 

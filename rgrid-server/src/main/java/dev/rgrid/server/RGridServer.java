@@ -1,10 +1,12 @@
 package dev.rgrid.server;
 
+import dev.rgrid.console.ConsoleAssets;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.Secrets;
 import dev.rgrid.server.internal.Auth;
 import dev.rgrid.server.internal.BatchRoutes;
 import dev.rgrid.server.internal.BlobRoutes;
+import dev.rgrid.server.internal.ConsoleRoutes;
 import dev.rgrid.server.internal.CostRoutes;
 import dev.rgrid.server.internal.Errors;
 import dev.rgrid.server.internal.ExecutionRoutes;
@@ -15,6 +17,8 @@ import dev.rgrid.server.internal.LogStreams;
 import dev.rgrid.server.internal.NoRoute;
 import dev.rgrid.server.internal.RequestTarget;
 import dev.rgrid.server.internal.SecretRoutes;
+import dev.rgrid.server.internal.SessionRoutes;
+import dev.rgrid.server.internal.Sessions;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -31,6 +35,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +45,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The RGrid HTTP API over one {@link dev.rgrid.core.RGrid}: {@code /api/v1} (API key required), {@code
- * /health}, {@code /ready} and {@code /metrics}. It holds no state of its own: every instance
- * over the same shared state serves the same data, so a deployment runs as many as it likes.
+ * The RGrid HTTP API over one {@link dev.rgrid.core.RGrid}: {@code /api/v1} (API key or console
+ * session required), {@code /health}, {@code /ready} and {@code /metrics}; the landing page at
+ * {@code /} and the web console at {@code /console/}. It holds no state of its own but the
+ * console's sign-in sessions: every instance over the same shared state serves the same data, so
+ * a deployment runs as many as it likes (with sticky sessions for the console).
  *
  * <pre>{@code
  * try (LocalRGrid rgrid = RGrid.builder().build();
@@ -53,6 +60,12 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RGridServer implements AutoCloseable {
   private static final String OPEN_API = "/api/v1/openapi.json";
+  /** How long a console session lasts from its sign-in. */
+  private static final Duration SESSION_LIFETIME = Duration.ofHours(8);
+  /** The most console sessions a server keeps (each a few hundred bytes). */
+  private static final int MAX_SESSIONS = 10_000;
+  /** The largest sign-in body: a key, with room to spare. */
+  private static final int SIGN_IN_BYTES = 4096;
   private final Vertx vertx;
   private final HttpServer http;
   private final Router router;
@@ -110,7 +123,8 @@ public final class RGridServer implements AutoCloseable {
   private static Router router(Vertx vertx, LocalRGrid rgrid, ServerOptions options,
       LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
-    Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl());
+    Sessions sessions = new Sessions(SESSION_LIFETIME, MAX_SESSIONS);
+    Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl(), sessions);
     HttpMetrics metrics = new HttpMetrics();
     BlobRoutes blobs = new BlobRoutes(rgrid.blobStore(), accounts, options.maxBlobBytes(),
         options.uploadDirectory());
@@ -132,6 +146,21 @@ public final class RGridServer implements AutoCloseable {
     Buffer openApi = openApiDocument();
     router.get(OPEN_API).handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/json").end(openApi));
+
+    ConsoleRoutes console = new ConsoleRoutes(ConsoleAssets.fromClassPath(),
+        ConsoleAssets.swaggerUi());
+    router.get("/").handler(console::landing);
+    router.get("/console/*").handler(console::console);
+    router.get("/console").handler(console::console);
+    router.get("/api/docs/*").handler(console::apiDocs);
+    router.get("/api/docs").handler(console::apiDocs);
+    SessionRoutes session = new SessionRoutes(rgrid.accounts(), auth, sessions);
+    String s = "/api/v1/session";
+    BodyHandler signInBody = BodyHandler.create(false).setBodyLimit(SIGN_IN_BYTES);
+    router.post(s).handler(Json::requireJsonType).handler(signInBody::handle)
+        .blockingHandler(failing(session::signIn), false);
+    api.blocking(router.get(s), session::get);
+    router.delete(s).handler(auth).handler(session::signOut);
 
     String b = "/api/v1/blobs/:sha256";
     api.blocking(router.head(b), blobs::head);
@@ -182,7 +211,8 @@ public final class RGridServer implements AutoCloseable {
     // anonymous caller nothing. A path that needs no key answers 405 at once. Registered last:
     // the routes above are all it knows.
     NoRoute noRoute = new NoRoute(router.getRoutes(),
-        Set.of("/health", "/ready", "/metrics", OPEN_API));
+        Set.of("/health", "/ready", "/metrics", OPEN_API, "/", "/console", "/console/", "/api/docs", "/api/docs/",
+            "/api/v1/session"));
     router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
     router.route().failureHandler(Errors::fail);
     // What fails outside a route's handlers (the router's own work): the same JSON errors,

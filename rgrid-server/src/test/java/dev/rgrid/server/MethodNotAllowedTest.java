@@ -119,7 +119,7 @@ class MethodNotAllowedTest {
       for (String[] request : List.of(new String[] {"GET", "/api/v1/nothing"},
           new String[] {"DELETE", "/api/v1/nothing/" + ID},
           new String[] {"GET", "/api/v1/executions/" + ID + "/logs/stream/more"},
-          new String[] {"POST", "/api/v2/executions"}, new String[] {"GET", "/"})) {
+          new String[] {"POST", "/api/v2/executions"}, new String[] {"GET", "/nothing"})) {
         Api.Reply r = api.send(request[0], request[1], key, null);
         String what = request[0] + " " + request[1] + " with " + key;
         assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(404);
@@ -151,7 +151,7 @@ class MethodNotAllowedTest {
         }
       });
       String path = entry.getKey().replace("{id}", ID).replace("{sha256}", "0".repeat(64))
-          .replace("{path}", "out.txt");
+          .replace("{path}", "out.txt").replace("{name}", "token");
       for (String method : METHODS) {
         if (documented.contains(method)) {
           continue;

@@ -9,6 +9,7 @@ import dev.rgrid.core.RGrid;
 import dev.rgrid.server.internal.BatchJson;
 import dev.rgrid.server.internal.CostJson;
 import dev.rgrid.server.internal.ExecutionJson;
+import dev.rgrid.server.internal.SessionRoutes;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,6 +164,7 @@ class OpenApiTest {
     // Only these need no key; the rest of /api/v1 does (checked against the server below).
     assertThat(operations.stream().filter(op -> !op.authenticated()).map(Operation::name))
         .containsExactlyInAnyOrder("GET /health", "GET /ready", "GET /metrics",
+            "POST /api/v1/session",
             "GET /api/v1/openapi.json");
   }
 
@@ -185,6 +187,8 @@ class OpenApiTest {
         if (!method.equals("HEAD")) {
           assertThat(reply.errorCode()).as(op.name()).isEqualTo("unauthorized");
         }
+      } else if (op.name().equals("POST /api/v1/session")) { // served, but {} holds no key
+        assertThat(reply.status()).as(op.name() + ": " + reply.body()).isEqualTo(400);
       } else {
         assertThat(reply.status()).as(op.name() + ": " + reply.body()).isEqualTo(200);
       }
@@ -211,7 +215,7 @@ class OpenApiTest {
     assertThat(codes).containsExactlyInAnyOrder("unauthorized", "not_found", "invalid_request",
         "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
         "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed",
-        "idempotency_mismatch");
+        "idempotency_mismatch", "forbidden");
     JsonNode error = schemas.path("Error").path("properties").path("error");
     assertThat(fieldNames(error.path("properties"))).containsExactlyInAnyOrder("code",
         "message", "hint");
@@ -242,7 +246,9 @@ class OpenApiTest {
         Map.entry("Batch", BatchJson.View.class),
         Map.entry("BatchProgress", BatchJson.Progress.class),
         Map.entry("BatchCancelled", BatchJson.Cancelled.class),
-        Map.entry("BatchRetried", BatchJson.Retried.class));
+        Map.entry("BatchRetried", BatchJson.Retried.class),
+        Map.entry("SignIn", SessionRoutes.SignIn.class),
+        Map.entry("Session", SessionRoutes.View.class));
     shapes.forEach((schema, type) -> assertThat(fieldNames(schemas.path(schema)
         .path("properties"))).as("properties of %s (%s)", schema, type.getSimpleName())
         .containsExactlyInAnyOrderElementsOf(Arrays.stream(type.getRecordComponents())

@@ -3,15 +3,26 @@ package dev.rgrid.server.internal;
 import dev.rgrid.core.Accounts;
 import dev.rgrid.spi.account.AccountId;
 import io.vertx.core.Handler;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 /**
- * Authenticates every API request by its {@code Authorization: Bearer <key>} header and puts the
- * caller's account on the routing context. Anything else (no header, another scheme, a malformed,
- * unknown, revoked or wrong key) is the same 401, so a caller learns nothing from the difference.
+ * Authenticates every API request by its {@code Authorization: Bearer <key>} header, or else by
+ * the console's session cookie ({@link Sessions}), and puts the caller's account on the routing
+ * context. Anything else (no header, another scheme, a malformed, unknown, revoked or wrong key,
+ * an unknown or expired session) is the same 401, so a caller learns nothing from the difference.
+ *
+ * <p>A browser sends the cookie by itself, whichever page made the request, so a request
+ * authenticated by it must also show it comes from the console: a state-changing method needs
+ * the session's CSRF token in {@value Sessions#CSRF_HEADER} (which another origin can neither
+ * read nor set), and a request whose {@code Origin} is another host (a WebSocket handshake
+ * included) is refused. A {@code Bearer} caller is not concerned: no browser adds that header on
+ * its own.
  *
  * <p>A key the store accepted is trusted for a while without asking again ({@link KeyCache}), so
  * most requests need no blocking call here at all. Two ways to use it:
@@ -27,17 +38,38 @@ import java.util.function.LongSupplier;
 public final class Auth implements Handler<RoutingContext> {
   private static final String ACCOUNT = "rgrid.account";
   private static final String PRESENTED = "rgrid.presented-key";
+  private static final String SESSION = "rgrid.session";
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD,
+      HttpMethod.OPTIONS);
   private final Accounts accounts;
   private final KeyCache cache;
+  private final Sessions sessions;
 
-  /** Trusts a verified key for {@code keyCacheTtl} ({@link Duration#ZERO}: never). */
-  public Auth(Accounts accounts, Duration keyCacheTtl) {
-    this(accounts, keyCacheTtl, System::nanoTime);
+  /**
+   * Trusts a verified key for {@code keyCacheTtl} ({@link Duration#ZERO}: never); takes the
+   * cookies of {@code sessions} as well as keys.
+   */
+  public Auth(Accounts accounts, Duration keyCacheTtl, Sessions sessions) {
+    this(accounts, keyCacheTtl, sessions, System::nanoTime);
   }
 
-  Auth(Accounts accounts, Duration keyCacheTtl, LongSupplier nanoTime) {
+  Auth(Accounts accounts, Duration keyCacheTtl, Sessions sessions, LongSupplier nanoTime) {
     this.accounts = accounts;
     this.cache = new KeyCache(keyCacheTtl, nanoTime);
+    this.sessions = sessions;
+  }
+
+  /** The session a request this handler passed was authenticated by, if it was by a cookie. */
+  public static Optional<Sessions.Session> session(RoutingContext ctx) {
+    return Optional.ofNullable(ctx.get(SESSION));
+  }
+
+  /**
+   * Checks a key as sign-in does (blocking): the account it belongs to, or empty when the store
+   * refuses it.
+   */
+  public Optional<AccountId> verify(String key) {
+    return verify(key, cache.enabled() ? KeyCache.digest(key) : null);
   }
 
   /** The authenticated caller of a request this handler passed. */
@@ -56,9 +88,8 @@ public final class Auth implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    String key = presented(ctx);
+    String key = presentedOrRefused(ctx);
     if (key == null) {
-      Errors.send(ctx, unauthorized());
       return;
     }
     // Nothing of the body is read before the key is settled: an anonymous body is refused
@@ -94,9 +125,8 @@ public final class Auth implements Handler<RoutingContext> {
    */
   public Handler<RoutingContext> deferring() {
     return ctx -> {
-      String key = presented(ctx);
+      String key = presentedOrRefused(ctx);
       if (key == null) {
-        Errors.send(ctx, unauthorized());
         return;
       }
       if (UnreadBody.expected(ctx.request())) {
@@ -143,12 +173,62 @@ public final class Auth implements Handler<RoutingContext> {
     return account;
   }
 
-  /** The key of a {@code Bearer} header, or null. */
-  private static String presented(RoutingContext ctx) {
+  /** The key the request presents, or null once it has been answered with the refusal. */
+  private String presentedOrRefused(RoutingContext ctx) {
+    try {
+      String key = presented(ctx);
+      if (key == null) {
+        Errors.send(ctx, unauthorized());
+      }
+      return key;
+    } catch (ApiException e) {
+      Errors.send(ctx, e);
+      return null;
+    }
+  }
+
+  /**
+   * The key of a {@code Bearer} header, else the key of the session the cookie names, or null.
+   *
+   * @throws ApiException 403 for a cookie-authenticated request that lacks the CSRF token or
+   *     comes from another origin
+   */
+  private String presented(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
-    String key = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-        ? header.substring(7).trim() : null;
-    return key == null || key.isEmpty() ? null : key;
+    if (header != null) {
+      String key = header.regionMatches(true, 0, "Bearer ", 0, 7)
+          ? header.substring(7).trim() : null;
+      return key == null || key.isEmpty() ? null : key;
+    }
+    Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
+    Sessions.Session session = cookie == null ? null
+        : sessions.find(cookie.getValue()).orElse(null);
+    if (session == null) {
+      return null;
+    }
+    String origin = ctx.request().getHeader("Origin");
+    if (origin != null && !sameOrigin(origin, ctx.request().getHeader("Host"))) {
+      throw new ApiException(403, "forbidden", "a request from another origin ("
+          + ExecutionRoutes.shown(origin) + ") cannot use the console's session",
+          "call the API with 'Authorization: Bearer <key>' instead");
+    }
+    if (!SAFE.contains(ctx.request().method())
+        && !session.csrfMatches(ctx.request().getHeader(Sessions.CSRF_HEADER))) {
+      throw new ApiException(403, "forbidden", "a call that changes something with the console's "
+          + "session needs its CSRF token in " + Sessions.CSRF_HEADER,
+          "send the csrfToken of GET /api/v1/session in that header, or use a Bearer key");
+    }
+    ctx.put(SESSION, session);
+    return session.key();
+  }
+
+  /**
+   * Whether {@code origin} ({@code scheme://host[:port]}) names the host the request was sent to
+   * ({@code Host}, as the browser wrote it: a proxy in front must pass it on unchanged).
+   */
+  private static boolean sameOrigin(String origin, String host) {
+    int scheme = origin.indexOf("://");
+    return host != null && scheme > 0 && origin.substring(scheme + 3).equalsIgnoreCase(host);
   }
 
   static void resume(RoutingContext ctx) {

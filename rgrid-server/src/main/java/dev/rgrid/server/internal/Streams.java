@@ -27,8 +27,12 @@ final class Streams {
     long size = blobs.size(key).orElseThrow(() -> ApiException.notFound("blob " + key));
     try (InputStream in = blobs.open(key)) {
       onContext(context, () -> {
+        // Never sniffed into another type, and sandboxed should a browser render it anyway: an
+        // output (report.html with a script) must never run in the console's origin.
         response.putHeader("Content-Type", contentType)
-            .putHeader("Content-Length", Long.toString(size));
+            .putHeader("Content-Length", Long.toString(size))
+            .putHeader("X-Content-Type-Options", "nosniff")
+            .putHeader("Content-Security-Policy", "default-src 'none'; sandbox");
         if (fileName != null) {
           response.putHeader("Content-Disposition", "attachment; filename=\""
               + fileName.replaceAll("[^A-Za-z0-9._-]", "_") + "\"");
