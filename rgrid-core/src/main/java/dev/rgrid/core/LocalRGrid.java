@@ -102,6 +102,14 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
+   * The registry this instance counts into ({@link RGridBuilder#meterRegistry}), if one was given:
+   * a server serves it on {@code /metrics}.
+   */
+  public java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meterRegistry() {
+    return engine.metrics().registry();
+  }
+
+  /**
    * The blob store this instance keeps scripts, inputs and outputs in (content-addressed by
    * SHA-256), for a server that takes uploads and serves downloads.
    */

@@ -109,7 +109,7 @@ public final class RGridServer implements AutoCloseable {
       LogStreams logStreams) {
     AccountStore accounts = rgrid.accounts().store();
     Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl());
-    HttpMetrics metrics = new HttpMetrics();
+    HttpMetrics metrics = new HttpMetrics(HttpMetrics.registryOf(rgrid.meterRegistry()));
     BlobRoutes blobs = new BlobRoutes(rgrid.blobStore(), accounts, options.maxBlobBytes(),
         options.uploadDirectory());
     ExecutionRoutes executions = new ExecutionRoutes(rgrid, accounts, rgrid.clock(),

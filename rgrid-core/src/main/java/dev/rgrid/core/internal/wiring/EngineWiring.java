@@ -18,6 +18,8 @@ import dev.rgrid.core.internal.execution.ExecutionRunner;
 import dev.rgrid.core.internal.execution.Failures;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
+import dev.rgrid.core.internal.metrics.StateGauges;
 import dev.rgrid.core.internal.runtime.Environments;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
@@ -74,9 +76,12 @@ public final class EngineWiring {
   private final RuntimeCatalog catalog;
   private final Clock clock;
   private final Settings settings;
+  private final EngineMetrics metrics;
 
   private EngineWiring(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
-      ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings) {
+      ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings,
+      EngineMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.blobs = Objects.requireNonNull(blobs, "blobs");
@@ -89,12 +94,12 @@ public final class EngineWiring {
   /**
    * The engine over {@code store}, {@code queue}, {@code blobs} and {@code runtime}, its worker
    * pool (when it has slots) started; {@code alerts} hears when this month's spending crosses a
-   * threshold of the limit.
+   * threshold of the limit; everything it counts goes to {@code metrics}.
    */
   public static Engine engine(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
       ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings,
-      Consumer<SpendingAlert> alerts) {
-    return new EngineWiring(store, queue, blobs, runtime, catalog, clock, settings)
+      Consumer<SpendingAlert> alerts, EngineMetrics metrics) {
+    return new EngineWiring(store, queue, blobs, runtime, catalog, clock, settings, metrics)
         .engine(alerts);
   }
 
@@ -104,7 +109,8 @@ public final class EngineWiring {
     Spending spending = new Spending(store, clock, alerts);
     CostServices costs = new CostServices(spending,
         new Estimates(store, catalog, price.hourlyMicros()), new CostReports(store));
-    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock);
+    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock, metrics);
+    StateGauges.register(metrics, queue, () -> spending.status().spentMicros(), clock);
     boolean runsWork = settings.worker().slots() > 0;
     // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
     // one that only submits leaves them to workers of unknown size: the configured ceiling only.
@@ -115,7 +121,7 @@ public final class EngineWiring {
     ManualRetries retries = new ManualRetries(store, clock, cache, rules);
     WorkerPool pool = runsWork ? workerPool(local, cache, spending, price) : null;
     return new Engine(store, queue, catalog, clock, local, cache, submitter, retries, costs,
-        new Downloader(blobs), pool);
+        new Downloader(blobs), pool, metrics);
   }
 
   /** The worker that runs what this instance claims, and everything its runs are recorded by. */
@@ -125,15 +131,18 @@ public final class EngineWiring {
     HourlyBilling billing = settings.billedPerStartedHour()
         ? new HourlyBilling(store, price, clock.instant()) : null;
     AttemptRecords records = new AttemptRecords(store, clock, price, local, cache, spending,
-        billing);
+        billing, metrics);
     Environments environments = new Environments(runtime, settings.packageIndex(),
-        settings.cacheDir());
+        settings.cacheDir(), metrics);
+    metrics.gauge("executions.running", "Executions this worker is running",
+        () -> local.allRunning().size(), "worker", price.worker().value());
     ContainerRun containers = new ContainerRun(store, blobs, runtime, catalog, environments, clock,
         limits, price.worker(), settings.workRoot(), local, records);
     LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits);
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts);
-    return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker());
+    return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker(),
+        metrics);
   }
 }
