@@ -3,6 +3,9 @@ package dev.rgrid.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.ExecutionId;
@@ -15,6 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -124,6 +136,91 @@ class ServerMetricsTest {
     assertThat(after.count("rgrid_gc_freed_bytes_total")).isEqualTo(1);
     assertThat(after.sum("rgrid_http_requests_seconds_count", "route", "/api/v1/executions"))
         .isGreaterThanOrEqualTo(3.0);
+  }
+
+  @Test
+  void dashboardAndAlertRulesParseAndNameOnlySeriesTheServerExports() throws Exception {
+    run("print('deploy files')\n");
+    run("import sys\nsys.exit(1)\n");
+    Set<String> exported = scrapeUntil(t -> t.sum("rgrid_worker_heartbeats_total") > 0).names();
+    Path deploy = Path.of("..", "deploy");
+
+    JsonNode dash = Api.JSON.readTree(deploy.resolve("grafana/rgrid-dashboard.json").toFile());
+    assertThat(dash.path("uid").asText()).matches("[a-z0-9-]{1,40}");
+    assertThat(dash.path("title").asText()).isNotBlank();
+    assertThat(dash.path("schemaVersion").asInt()).isPositive();
+    // Every query names the data source through the variable the dashboard itself defines.
+    assertThat(dash.path("templating").path("list").findValuesAsText("name"))
+        .contains("DS_PROMETHEUS");
+    List<String> exprs = new ArrayList<>();
+    Set<String> titles = new HashSet<>();
+    for (JsonNode panel : dash.path("panels")) {
+      assertThat(panel.path("title").asText()).isNotBlank();
+      assertThat(titles.add(panel.path("title").asText())).isTrue();
+      assertThat(panel.path("type").asText()).isIn("timeseries", "stat", "gauge");
+      assertThat(panel.path("gridPos").path("w").asInt()).isBetween(1, 24);
+      assertThat(panel.path("datasource").path("uid").asText()).isEqualTo("${DS_PROMETHEUS}");
+      assertThat(panel.path("targets").size()).isPositive();
+      for (JsonNode target : panel.path("targets")) {
+        assertThat(target.path("refId").asText()).isNotBlank();
+        exprs.add(target.path("expr").asText());
+      }
+    }
+    assertThat(String.join("\n", titles)).contains("Queue depth", "Queue wait p95",
+        "per worker", "Failure ratio", "Run durations", "cache hit ratio", "Spending",
+        "Garbage collection");
+
+    JsonNode rules = new ObjectMapper(new YAMLFactory())
+        .readTree(deploy.resolve("prometheus/rgrid-alerts.yml").toFile());
+    Set<String> alerts = new HashSet<>();
+    for (JsonNode group : rules.path("groups")) {
+      assertThat(group.path("name").asText()).isNotBlank();
+      for (JsonNode rule : group.path("rules")) {
+        assertThat(rule.path("alert").asText()).matches("[A-Za-z_][A-Za-z0-9_]*");
+        assertThat(alerts.add(rule.path("alert").asText())).isTrue();
+        assertThat(rule.path("expr").asText()).isNotBlank();
+        if (rule.has("for")) {
+          assertThat(rule.path("for").asText()).matches("\\d+[smhdwy]");
+        }
+        assertThat(rule.path("labels").path("severity").asText()).isIn("warning", "critical");
+        assertThat(rule.path("annotations").path("summary").asText()).isNotBlank();
+        // Only the fields Prometheus knows: an unknown one fails its rule file.
+        rule.fieldNames().forEachRemaining(f -> assertThat(f)
+            .isIn("alert", "expr", "for", "keep_firing_for", "labels", "annotations"));
+        exprs.add(rule.path("expr").asText());
+      }
+    }
+    assertThat(alerts).contains("RGridQueueWaitHigh", "RGridNoWorkers",
+        "RGridFailureRatioHigh", "RGridSpendingHigh");
+
+    Matcher series = Pattern.compile("\\brgrid_[a-z0-9_]+").matcher(String.join("\n", exprs));
+    Set<String> named = new TreeSet<>();
+    while (series.find()) {
+      named.add(series.group());
+    }
+    assertThat(named).hasSizeGreaterThan(8);
+    assertThat(exported).containsAll(named);
+    for (String expr : exprs) {
+      assertThat(balanced(expr)).as(expr).isTrue();
+    }
+  }
+
+  /** Whether the brackets and quotes of {@code expr} pair up. */
+  private static boolean balanced(String expr) {
+    Deque<Character> open = new ArrayDeque<>();
+    boolean quoted = false;
+    for (char c : expr.toCharArray()) {
+      if (c == '"') {
+        quoted = !quoted;
+      } else if (!quoted && "({[".indexOf(c) >= 0) {
+        open.push(c);
+      } else if (!quoted && ")}]".indexOf(c) >= 0) {
+        if (open.isEmpty() || "({[".indexOf(open.pop()) != ")}]".indexOf(c)) {
+          return false;
+        }
+      }
+    }
+    return open.isEmpty() && !quoted;
   }
 
   @Test

@@ -47,6 +47,9 @@ public final class EngineMetrics {
       }
       Counter.builder("rgrid.blob.stored").baseUnit("bytes").description(BLOBS)
           .register(registry);
+      for (boolean ok : new boolean[] {true, false}) {
+        environments(ok);
+      }
       Counter.builder("rgrid.gc.runs").description(GC_RUNS).register(registry);
       Counter.builder("rgrid.gc.freed").baseUnit("bytes").description(GC_FREED)
           .register(registry);
@@ -129,10 +132,14 @@ public final class EngineMetrics {
   /** A Python environment with requirements was prepared (built or reused) in {@code took}. */
   public void environmentPrepared(boolean ok, Duration took) {
     if (registry != null) {
-      Timer.builder("rgrid.environment.preparations").description("Environments with "
-          + "requirements prepared for runs (built, or reused when ready)")
-          .tag("outcome", ok ? "ok" : "failed").register(registry).record(took);
+      environments(ok).record(took);
     }
+  }
+
+  private Timer environments(boolean ok) {
+    return Timer.builder("rgrid.environment.preparations").description("Environments with "
+        + "requirements prepared for runs (built, or reused when ready)")
+        .tag("outcome", ok ? "ok" : "failed").register(registry);
   }
 
   /** {@code bytes} of content were put into the blob store (including content it already held). */
