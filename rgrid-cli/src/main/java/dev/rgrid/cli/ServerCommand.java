@@ -4,6 +4,8 @@ import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.server.RGridServer;
 import dev.rgrid.server.ServerOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -47,7 +49,9 @@ final class ServerCommand extends BaseCommand {
       throw new IllegalArgumentException("without --embedded the server needs shared state: "
           + "set RGRID_DB_URL (or store.url), or pass --embedded to try it on this machine");
     }
-    LocalRGrid rgrid = open(embedded ? workers : 0, engine);
+    // The library counts into the registry the server serves on /metrics, beside its HTTP meters.
+    LocalRGrid rgrid = builder(embedded ? workers : 0, engine).meterRegistry(
+        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)).build();
     RGridServer server;
     try {
       server = RGridServer.start(rgrid, options);

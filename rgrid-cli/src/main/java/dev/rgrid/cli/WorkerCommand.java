@@ -6,6 +6,8 @@ import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RGridBuilder;
 import dev.rgrid.spi.WorkerId;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +77,15 @@ final class WorkerCommand extends BaseCommand {
           + "is taken over after it (default ${DEFAULT-VALUE}).")
   String lease;
 
+  @Option(names = "--metrics-port", paramLabel = "PORT", description = "Serve this worker's "
+      + "Prometheus metrics on http://ADDRESS:PORT/metrics (default: not served).")
+  Integer metricsPort;
+
+  @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+      description = "The address --metrics-port listens on (default: ${DEFAULT-VALUE}, this "
+          + "machine only).")
+  String metricsHost;
+
   @Override
   int execute() throws Exception {
     if (concurrency < 1 || concurrency > 256) {
@@ -99,13 +110,30 @@ final class WorkerCommand extends BaseCommand {
     if (blobsDir != null) {
       builder.blobsDirectory(blobsDir);
     }
+    PrometheusMeterRegistry registry = null;
+    if (metricsPort != null) {
+      MetricsEndpoint.checkPort(metricsPort);
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      builder.meterRegistry(registry);
+    }
     LocalRGrid rgrid = builder.build();
     rgrid.scheduleGc(); // retention and blob collection, one host at a time (gc.interval)
+    MetricsEndpoint endpoint;
+    try {
+      endpoint = registry == null ? null
+          : MetricsEndpoint.start(metricsHost, metricsPort, registry);
+    } catch (RuntimeException e) {
+      rgrid.close();
+      throw e;
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread onStop = new Thread(() -> {
       terminal.note("worker " + workerId + " stopping: running executions get " + grace
           + " to finish");
       try {
+        if (endpoint != null) {
+          endpoint.close();
+        }
         rgrid.close();
       } finally {
         stopped.countDown();
@@ -114,7 +142,9 @@ final class WorkerCommand extends BaseCommand {
     Runtime.getRuntime().addShutdownHook(onStop);
     Placement.LocalRuntime runtime = rgrid.placement().runtime().orElseThrow(); // it has workers
     terminal.note("worker " + workerId + " running up to " + concurrency + " at once on the "
-        + runtime.name() + " runtime" + runtime.notice().map(n -> " (" + n + ")").orElse(""));
+        + runtime.name() + " runtime" + runtime.notice().map(n -> " (" + n + ")").orElse("")
+        + (endpoint == null ? "" : "; metrics on http://" + metricsHost + ":" + endpoint.port()
+            + "/metrics"));
     stopped.await(); // until SIGTERM / Ctrl-C runs the hook
     return ExitCodes.OK;
   }

@@ -56,7 +56,7 @@ public final class LocalRGrid implements RGrid {
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
       LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots,
       GcSettings gcSettings) {
-    this.gc = new GarbageCollector(store, blobs, clock, gcSettings);
+    this.gc = new GarbageCollector(store, blobs, clock, gcSettings, engine.metrics()::gcRun);
     this.accounts = accounts;
     this.mode = mode;
     this.slots = slots;
@@ -105,6 +105,14 @@ public final class LocalRGrid implements RGrid {
   /** The limits this instance applies to runs (default timeout, maximum sizes…). */
   public Limits limits() {
     return limits;
+  }
+
+  /**
+   * The registry this instance counts into ({@link RGridBuilder#meterRegistry}), if one was given:
+   * a server serves it on {@code /metrics}.
+   */
+  public java.util.Optional<io.micrometer.core.instrument.MeterRegistry> meterRegistry() {
+    return engine.metrics().registry();
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.rgrid.core;
 
 import dev.rgrid.core.internal.config.PackageIndexConfig;
 import dev.rgrid.core.internal.config.SharedStates;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
+import dev.rgrid.core.internal.metrics.MeteredBlobStore;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.core.internal.runtime.RuntimeSelector;
 import dev.rgrid.core.internal.secret.MasterKeys;
@@ -61,6 +63,7 @@ public final class RGridBuilder {
   private Path blobsDirectory;
   private java.util.function.Consumer<SpendingAlert> spendingAlerts = alert -> { };
   private GcSettings gc;
+  private io.micrometer.core.instrument.MeterRegistry meterRegistry;
 
   RGridBuilder() {}
 
@@ -299,6 +302,19 @@ public final class RGridBuilder {
   }
 
   /**
+   * Counts what this instance does into {@code registry} (Micrometer; meters named {@code
+   * rgrid.*}, {@code rgrid_*} in Prometheus): queue depth and wait, running executions, ended
+   * executions by status and failure kind, run durations, cache lookups, environment
+   * preparations, blob bytes stored, this month's spending, worker heartbeats (see the operator
+   * guide for the list). Default: none, and counting costs nothing. The registry stays the
+   * caller's; its gauges read this instance's state until it is closed.
+   */
+  public RGridBuilder meterRegistry(io.micrometer.core.instrument.MeterRegistry registry) {
+    meterRegistry = java.util.Objects.requireNonNull(registry, "registry");
+    return this;
+  }
+
+  /**
    * Overrides parts of the package index for this instance, over {@link #packageIndex} or the
    * configured one (the CLI's {@code --index-url}, {@code --find-links}, {@code --no-index}).
    *
@@ -354,6 +370,9 @@ public final class RGridBuilder {
         blobs = SharedStates.blobs(blobsDirectory, cfg.s3(), cfg.blobsDir(), dir.resolve("blobs"),
             owned);
       }
+      EngineMetrics metrics = EngineMetrics.of(meterRegistry);
+      // Wrapped once here so that every put, the engine's and a server's alike, is counted.
+      blobs = MeteredBlobStore.wrap(blobs, metrics);
       LazyRuntime selected = null;
       if (runtime == null) {
         selected = new LazyRuntime(new RuntimeSelector(), engine != null ? engine : cfg.runtime());
@@ -376,7 +395,7 @@ public final class RGridBuilder {
         selected.name(); // a worker will need it: choose now, so a forced engine fails here
       }
       return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
-          settings, spendingAlerts), store, blobs, runtime, clock, limits, catalog, owned,
+          settings, spendingAlerts, metrics), store, blobs, runtime, clock, limits, catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, clock),
           opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots,
           gc != null ? gc : cfg.gc());

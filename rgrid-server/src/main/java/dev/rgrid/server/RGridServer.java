@@ -125,7 +125,7 @@ public final class RGridServer implements AutoCloseable {
     AccountStore accounts = rgrid.accounts().store();
     Sessions sessions = new Sessions(SESSION_LIFETIME, MAX_SESSIONS);
     Auth auth = new Auth(rgrid.accounts(), options.keyCacheTtl(), sessions);
-    HttpMetrics metrics = new HttpMetrics();
+    HttpMetrics metrics = new HttpMetrics(HttpMetrics.registryOf(rgrid.meterRegistry()));
     BlobRoutes blobs = new BlobRoutes(rgrid.blobStore(), accounts, options.maxBlobBytes(),
         options.uploadDirectory());
     ExecutionRoutes executions = new ExecutionRoutes(rgrid, accounts, rgrid.clock(),

@@ -1,6 +1,8 @@
 package dev.rgrid.server.internal;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Handler;
@@ -12,8 +14,32 @@ import io.vertx.ext.web.RoutingContext;
  * series per execution) and status, and serves the registry in Prometheus' text format.
  */
 public final class HttpMetrics implements Handler<RoutingContext> {
-  private final PrometheusMeterRegistry registry =
-      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry;
+
+  /** Times requests into {@code registry} and serves it, with whatever else it holds. */
+  public HttpMetrics(PrometheusMeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  /**
+   * The Prometheus registry {@code library} counts into (itself, or one inside a composite), so
+   * that {@code /metrics} serves the library's meters beside the HTTP ones; a new one when it has
+   * none.
+   */
+  public static PrometheusMeterRegistry registryOf(java.util.Optional<MeterRegistry> library) {
+    MeterRegistry r = library.orElse(null);
+    if (r instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    if (r instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry member : composite.getRegistries()) {
+        if (member instanceof PrometheusMeterRegistry p) {
+          return p;
+        }
+      }
+    }
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
 
   /** The registry, for other meters. */
   public PrometheusMeterRegistry registry() {

@@ -4,6 +4,7 @@ import dev.rgrid.core.CachePruned;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.secret.SecretVault;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.blob.BlobKey;
@@ -40,20 +41,22 @@ public final class ResultCache {
   private final RuntimeCatalog catalog;
   private final Clock clock;
   private final SecretVault secrets;
+  private final EngineMetrics metrics;
 
   /**
    * The cache over the entries in {@code store}, keying runs by their runtime's identity in
    * {@code runtime} (resolved in {@code catalog}) and their secrets' values hashed by {@code
-   * secrets}, and sizing entries by their blobs.
+   * secrets}, and sizing entries by their blobs; lookups are counted in {@code metrics}.
    */
   public ResultCache(MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
-      RuntimeCatalog catalog, Clock clock, SecretVault secrets) {
+      RuntimeCatalog catalog, Clock clock, SecretVault secrets, EngineMetrics metrics) {
     this.secrets = secrets;
     this.store = store;
     this.blobs = blobs;
     this.runtime = runtime;
     this.catalog = catalog;
     this.clock = clock;
+    this.metrics = metrics;
   }
 
   /** Gives {@code listener} the output of {@code hit}, the result reused for an execution. */
@@ -87,6 +90,12 @@ public final class ResultCache {
     if (key == null || !queued.spec().cache()) {
       return Optional.empty();
     }
+    Optional<ExecutionRecord> hit = reuse(queued, key);
+    metrics.cacheLookup(hit.isPresent());
+    return hit;
+  }
+
+  private Optional<ExecutionRecord> reuse(ExecutionRecord queued, String key) {
     Instant now = clock.instant();
     Optional<CacheEntry> entry = store.useCacheEntry(key, now);
     if (entry.isEmpty()) {

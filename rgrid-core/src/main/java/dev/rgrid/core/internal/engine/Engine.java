@@ -13,6 +13,7 @@ import dev.rgrid.core.internal.cost.CostServices;
 import dev.rgrid.core.internal.cost.Estimates;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.execution.LocalState;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.internal.submit.ManualRetries;
@@ -62,6 +63,7 @@ public final class Engine implements AutoCloseable {
   private final Downloader downloader;
   private final WorkerPool pool;
   private final Batches batches;
+  private final EngineMetrics metrics;
 
   /**
    * The engine over the executions in {@code store} and the work on {@code queue}, submitting
@@ -71,8 +73,10 @@ public final class Engine implements AutoCloseable {
    */
   public Engine(MetadataStore store, ExecutionQueue queue, RuntimeCatalog catalog, Clock clock,
       LocalState local, ResultCache cache, Submitter submitter, ManualRetries retries,
-      CostServices costs, Downloader downloader, WorkerPool pool, SecretVault secrets) {
+      CostServices costs, Downloader downloader, WorkerPool pool, SecretVault secrets,
+      EngineMetrics metrics) {
     this.secrets = secrets;
+    this.metrics = metrics;
     this.store = store;
     this.queue = queue;
     this.clock = clock;
@@ -122,6 +126,11 @@ public final class Engine implements AutoCloseable {
   /** The result cache. */
   public ResultCache cache() {
     return cache;
+  }
+
+  /** What this instance counts (garbage collection, say, reports its runs here). */
+  public EngineMetrics metrics() {
+    return metrics;
   }
 
   /** Submits a run and returns its handle. */

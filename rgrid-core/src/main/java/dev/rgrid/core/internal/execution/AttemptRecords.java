@@ -4,6 +4,7 @@ import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.HourlyBilling;
 import dev.rgrid.core.internal.cost.Spending;
 import dev.rgrid.core.internal.cost.WorkerPrice;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.runtime.ExitResult;
@@ -37,14 +38,17 @@ public final class AttemptRecords {
   private final ResultCache cache;
   private final Spending spending;
   private final HourlyBilling billing;
+  private final EngineMetrics metrics;
 
   /**
    * Records in {@code store} of the attempts {@code price}'s worker runs, told to the waiters in
    * {@code local}; successes are kept in {@code cache}, costs counted in {@code spending} and in
-   * {@code billing} (null when the worker is not billed per started hour).
+   * {@code billing} (null when the worker is not billed per started hour); starts and ends are
+   * counted in {@code metrics}.
    */
   public AttemptRecords(MetadataStore store, Clock clock, WorkerPrice price, LocalState local,
-      ResultCache cache, Spending spending, HourlyBilling billing) {
+      ResultCache cache, Spending spending, HourlyBilling billing, EngineMetrics metrics) {
+    this.metrics = metrics;
     this.store = store;
     this.clock = clock;
     this.price = price;
@@ -61,6 +65,7 @@ public final class AttemptRecords {
         Set.of(ExecutionStatus.QUEUED), r -> r.toBuilder().attempt(claim.attempt())
             .workerId(price.worker()).startedAt(now).finishedAt(null).exitCode(null)
             .failure(null).transition(ExecutionStatus.RUNNING, now).build());
+    metrics.started(running);
     publish(running);
     return running;
   }
@@ -149,6 +154,7 @@ public final class AttemptRecords {
     }
     if (record.status().isTerminal()) {
       spending.afterCost(record); // before listeners hear of the end, like the cache entry
+      metrics.ended(record);
     }
     local.publish(record);
   }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,11 +27,22 @@ public final class GarbageCollector {
   private final BlobStore blobs;
   private final Clock clock;
   private final GcSettings settings;
+  private final LongConsumer ranFreeing;
   private final ReentrantLock running = new ReentrantLock();
 
   /** A collector of {@code store}'s executions and {@code blobs}. */
   public GarbageCollector(RetentionStore store, BlobStore blobs, Clock clock,
       GcSettings settings) {
+    this(store, blobs, clock, settings, bytesFreed -> { });
+  }
+
+  /**
+   * As {@link #GarbageCollector(RetentionStore, BlobStore, Clock, GcSettings)}, telling {@code
+   * ranFreeing} the bytes each collection freed (0 for a dry run): the metrics' GC counters.
+   */
+  public GarbageCollector(RetentionStore store, BlobStore blobs, Clock clock,
+      GcSettings settings, LongConsumer ranFreeing) {
+    this.ranFreeing = Objects.requireNonNull(ranFreeing, "ranFreeing");
     this.store = Objects.requireNonNull(store, "store");
     this.blobs = Objects.requireNonNull(blobs, "blobs");
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -60,6 +72,7 @@ public final class GarbageCollector {
           removed.logLines(), removed.cacheEntries(), removed.batches(), collected.discarded(),
           collected.purged(), collected.bytesFreed(), collected.restored());
       LOG.info("garbage collection{}: {}", request.dryRun() ? " (dry run)" : "", report);
+      ranFreeing.accept(request.dryRun() ? 0 : collected.bytesFreed());
       return report;
     } finally {
       running.unlock();

@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.runtime;
 
 import dev.rgrid.core.internal.cache.CacheKeys;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
 import dev.rgrid.spi.runtime.PackageIndex;
@@ -14,12 +15,15 @@ public final class Environments {
   private final ContainerRuntime runtime;
   private final PackageIndex packageIndex;
   private final Path cacheDir;
+  private final EngineMetrics metrics;
 
   /**
    * Environments made by {@code runtime}, installing from {@code packageIndex} and kept under
-   * {@code cacheDir}.
+   * {@code cacheDir}; each preparation is timed in {@code metrics}.
    */
-  public Environments(ContainerRuntime runtime, PackageIndex packageIndex, Path cacheDir) {
+  public Environments(ContainerRuntime runtime, PackageIndex packageIndex, Path cacheDir,
+      EngineMetrics metrics) {
+    this.metrics = metrics;
     this.runtime = runtime;
     this.packageIndex = packageIndex;
     this.cacheDir = cacheDir;
@@ -37,7 +41,15 @@ public final class Environments {
       return def;
     }
     String key = CacheKeys.environment(def.name(), runtime.identity(def), requirements);
-    return runtime.environment(def, new EnvironmentSpec(key, requirements,
-        packageIndex, cacheDir, progress));
+    long start = System.nanoTime(); // elapsed time only, never a point in time
+    boolean ok = false;
+    try {
+      RuntimeDefinition prepared = runtime.environment(def, new EnvironmentSpec(key, requirements,
+          packageIndex, cacheDir, progress));
+      ok = true;
+      return prepared;
+    } finally {
+      metrics.environmentPrepared(ok, java.time.Duration.ofNanos(System.nanoTime() - start));
+    }
   }
 }

@@ -18,6 +18,8 @@ import dev.rgrid.core.internal.execution.ExecutionRunner;
 import dev.rgrid.core.internal.execution.Failures;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
+import dev.rgrid.core.internal.metrics.StateGauges;
 import dev.rgrid.core.internal.runtime.Environments;
 import dev.rgrid.core.internal.secret.MasterKeys;
 import dev.rgrid.core.internal.secret.SecretVault;
@@ -79,9 +81,12 @@ public final class EngineWiring {
   private final RuntimeCatalog catalog;
   private final Clock clock;
   private final Settings settings;
+  private final EngineMetrics metrics;
 
   private EngineWiring(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
-      ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings) {
+      ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings,
+      EngineMetrics metrics) {
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.store = Objects.requireNonNull(store, "store");
     this.queue = Objects.requireNonNull(queue, "queue");
     this.blobs = Objects.requireNonNull(blobs, "blobs");
@@ -94,12 +99,12 @@ public final class EngineWiring {
   /**
    * The engine over {@code store}, {@code queue}, {@code blobs} and {@code runtime}, its worker
    * pool (when it has slots) started; {@code alerts} hears when this month's spending crosses a
-   * threshold of the limit.
+   * threshold of the limit; everything it counts goes to {@code metrics}.
    */
   public static Engine engine(MetadataStore store, ExecutionQueue queue, BlobStore blobs,
       ContainerRuntime runtime, RuntimeCatalog catalog, Clock clock, Settings settings,
-      Consumer<SpendingAlert> alerts) {
-    return new EngineWiring(store, queue, blobs, runtime, catalog, clock, settings)
+      Consumer<SpendingAlert> alerts, EngineMetrics metrics) {
+    return new EngineWiring(store, queue, blobs, runtime, catalog, clock, settings, metrics)
         .engine(alerts);
   }
 
@@ -110,7 +115,8 @@ public final class EngineWiring {
     CostServices costs = new CostServices(spending,
         new Estimates(store, catalog, price.hourlyMicros()), new CostReports(store));
     SecretVault secrets = new SecretVault(store, settings.secretKeys(), clock, new SecureRandom());
-    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock, secrets);
+    ResultCache cache = new ResultCache(store, blobs, runtime, catalog, clock, secrets, metrics);
+    StateGauges.register(metrics, queue, () -> spending.status().spentMicros(), clock);
     boolean runsWork = settings.worker().slots() > 0;
     // An instance that runs its work refuses runs its runtime cannot give the CPUs they ask for;
     // one that only submits leaves them to workers of unknown size: the configured ceiling only.
@@ -121,7 +127,7 @@ public final class EngineWiring {
     ManualRetries retries = new ManualRetries(store, clock, cache, rules);
     WorkerPool pool = runsWork ? workerPool(local, cache, spending, price, secrets) : null;
     return new Engine(store, queue, catalog, clock, local, cache, submitter, retries, costs,
-        new Downloader(blobs), pool, secrets);
+        new Downloader(blobs), pool, secrets, metrics);
   }
 
   /** The worker that runs what this instance claims, and everything its runs are recorded by. */
@@ -131,15 +137,18 @@ public final class EngineWiring {
     HourlyBilling billing = settings.billedPerStartedHour()
         ? new HourlyBilling(store, price, clock.instant()) : null;
     AttemptRecords records = new AttemptRecords(store, clock, price, local, cache, spending,
-        billing);
+        billing, metrics);
     Environments environments = new Environments(runtime, settings.packageIndex(),
-        settings.cacheDir());
+        settings.cacheDir(), metrics);
+    metrics.gauge("executions.running", "Executions this worker is running",
+        () -> local.allRunning().size(), "worker", price.worker().value());
     ContainerRun containers = new ContainerRun(store, blobs, runtime, catalog, environments, clock,
         limits, price.worker(), settings.workRoot(), local, records, secrets);
     LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits, secrets);
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts);
-    return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker());
+    return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker(),
+        metrics);
   }
 }

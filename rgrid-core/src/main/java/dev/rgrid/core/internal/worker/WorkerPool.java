@@ -4,6 +4,7 @@ import dev.rgrid.core.internal.cost.HourlyBilling;
 import dev.rgrid.core.internal.execution.ExecutionRunner;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
+import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.WorkerId;
@@ -44,6 +45,7 @@ public final class WorkerPool implements AutoCloseable {
   private final LostAttempts lostAttempts;
   private final HourlyBilling billing;
   private final WorkerSettings settings;
+  private final EngineMetrics metrics;
   private final AtomicInteger active = new AtomicInteger();
   private final ExecutorService executions;
   private final ReentrantLock lock = new ReentrantLock();
@@ -71,10 +73,12 @@ public final class WorkerPool implements AutoCloseable {
    * A pool claiming work from {@code queue} as {@code settings} say and running each claim with
    * {@code runner}; {@code lostAttempts} reads back what runs lost with a worker left behind, and
    * {@code billing} closes the billing hours (null when the worker is not billed per started
-   * hour). {@link #start()} starts it.
+   * hour); its heartbeats are counted in {@code metrics}. {@link #start()} starts it.
    */
   public WorkerPool(ExecutionQueue queue, Clock clock, LocalState local, ExecutionRunner runner,
-      LostAttempts lostAttempts, HourlyBilling billing, WorkerSettings settings) {
+      LostAttempts lostAttempts, HourlyBilling billing, WorkerSettings settings,
+      EngineMetrics metrics) {
+    this.metrics = metrics;
     this.queue = queue;
     this.clock = clock;
     this.local = local;
@@ -232,6 +236,7 @@ public final class WorkerPool implements AutoCloseable {
           Set<ExecutionId> flying = Set.copyOf(inFlight);
           held = new HashSet<>(queue.renew(settings.id(), clock.instant(),
               settings.lease()));
+          metrics.heartbeat(settings.id(), clock.instant(), clock);
           for (ExecutionId id : held) {
             if (!flying.contains(id)) {
               orphans.add(id);
