@@ -38,7 +38,9 @@ final class AgentServer implements AutoCloseable {
   private final ServerSocketChannel server;
   private final UserPrincipal owner;
   private final String build = ThinClient.build();
-  private final SharedRGrids rgrids = new SharedRGrids();
+  private final SharedRGrids rgrids = new SharedRGrids(this::spendingAlert);
+  private final java.util.Set<AgentSession> active =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final SpareCommandLines commandLines = new SpareCommandLines();
   private final AtomicInteger sessions = new AtomicInteger();
   private final Object changed = new Object();
@@ -173,7 +175,13 @@ final class AgentServer implements AutoCloseable {
         return;
       }
       Frames.write(out, Frames.READY, new byte[0]);
-      new AgentSession(in, out).run(hello, rgrids, commandLines.take());
+      AgentSession session = new AgentSession(in, out);
+      active.add(session);
+      try {
+        session.run(hello, rgrids, commandLines.take());
+      } finally {
+        active.remove(session);
+      }
     } catch (IOException | RuntimeException e) {
       LOG.warn("a client's session failed: {}", e.getMessage());
     } finally {
@@ -182,6 +190,17 @@ final class AgentServer implements AutoCloseable {
       synchronized (changed) {
         changed.notifyAll();
       }
+    }
+  }
+
+  /**
+   * A spending threshold was crossed: said to every client whose command runs now, as a command
+   * in its own process says it (a `rgrid: warning:` line). The library raises it on the worker
+   * thread that recorded the cost, whose log goes to the agent's log, not to a client.
+   */
+  private void spendingAlert(dev.rgrid.core.SpendingAlert alert) {
+    for (AgentSession session : active) {
+      session.warn(alert.message());
     }
   }
 

@@ -57,6 +57,23 @@ final class AgentSession {
     end(code);
   }
 
+  /**
+   * Says {@code message} on the client's stderr as a {@code rgrid: warning:} line, unless this
+   * command's own thread logs it (its warnings reach the client already).
+   */
+  void warn(String message) {
+    if (Thread.currentThread() == thread) {
+      return;
+    }
+    byte[] line = ("rgrid: warning: " + message + "\n").getBytes(
+        java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      send(Frames.ERR, line, 0, line.length);
+    } catch (IOException e) {
+      // The command has ended or its client went away: nobody left to tell.
+    }
+  }
+
   /** Sends the exit code once; later output is dropped. */
   private void end(int code) {
     synchronized (out) {

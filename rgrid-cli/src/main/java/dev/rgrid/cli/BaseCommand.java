@@ -119,6 +119,15 @@ abstract class BaseCommand implements Callable<Integer> {
    * being handed to a background agent (the agent itself builds it so, and adopts that work).
    */
   static RGrid build(RGrids.Request request, boolean handOver) {
+    return build(request, handOver, null);
+  }
+
+  /**
+   * As {@link #build(RGrids.Request, boolean)}, telling {@code alerts} (when not null) of the
+   * spending thresholds its runs cross, besides the warning the library logs.
+   */
+  static RGrid build(RGrids.Request request, boolean handOver,
+      java.util.function.Consumer<dev.rgrid.core.SpendingAlert> alerts) {
     Config config = request.config();
     if (config.server() != null) {
       return remote(config.server().url(), config.server().apiKey(), request.connectTimeout());
@@ -134,6 +143,9 @@ abstract class BaseCommand implements Callable<Integer> {
     Pip pip = request.pip();
     if (pip != null) {
       builder.pip(pip.indexUrl(), pip.findLinks(), pip.noIndex());
+    }
+    if (alerts != null) {
+      builder.onSpendingAlert(alerts);
     }
     LocalRGrid rgrid = builder.build();
     if (handOver && !config.sharedState()) {

@@ -2,6 +2,7 @@ package dev.rgrid.cli;
 
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
+import dev.rgrid.core.SpendingAlert;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * The agent's RGrids: one per distinct {@link RGrids.Request}, built on first use and kept open
@@ -24,7 +26,13 @@ final class SharedRGrids implements RGrids, AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SharedRGrids.class);
 
   private final Map<Request, RGrid> open = new LinkedHashMap<>();
+  private final Consumer<SpendingAlert> alerts;
   private boolean closed;
+
+  /** The agent's RGrids, telling {@code alerts} when their spending crosses a threshold. */
+  SharedRGrids(Consumer<SpendingAlert> alerts) {
+    this.alerts = alerts;
+  }
 
   @Override
   public RGrid open(Request request) {
@@ -33,7 +41,7 @@ final class SharedRGrids implements RGrids, AutoCloseable {
       // command's duration: kept open, the agent would go on claiming the cluster's work (and
       // count as a live worker) for hours. Built and closed with the command, as in its own
       // process.
-      return BaseCommand.build(request, false);
+      return BaseCommand.build(request, false, alerts);
     }
     RGrid rgrid;
     synchronized (this) {
@@ -42,7 +50,7 @@ final class SharedRGrids implements RGrids, AutoCloseable {
       }
       rgrid = open.get(request);
       if (rgrid == null) {
-        rgrid = BaseCommand.build(request, false);
+        rgrid = BaseCommand.build(request, false, alerts);
         open.put(request, rgrid);
       }
     }

@@ -93,6 +93,22 @@ class AgentEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aSpendingAlertRaisedWhileTheRunEndsReachesItsClient() throws IOException {
+    Files.createDirectories(cli.home());
+    Files.writeString(cli.home().resolve("config.properties"), "price.local=3.60\n");
+    cli.runFromDevNull("limit", "set", "€0.0001", "--thresholds", "50,100").requireSuccess();
+    cli.file("a.py", "import time\ntime.sleep(0.2)\n");
+
+    Cli.Result run = cli.runFromDevNull("run", "a.py");
+
+    run.requireSuccess();
+    List<String> alerts = run.stderr().lines().filter(l -> l.contains("spending in")).toList();
+    assertThat(alerts).as(run.describe()).isNotEmpty()
+        .allSatisfy(l -> assertThat(l).startsWith("rgrid: warning: spending in"));
+    assertThat(alerts).doesNotHaveDuplicates();
+  }
+
+  @Test
   void pipedStdinReachesTheScript() {
     cli.file("upper.py", "import sys\nprint(sys.stdin.read().upper(), end='')\n");
 
