@@ -101,11 +101,14 @@ class SecretsTest {
         raise SystemExit('failed with ' + v)
         """);
     ByteArrayOutputStream live = new ByteArrayOutputStream();
+    ByteArrayOutputStream liveErr = new ByteArrayOutputStream();
     Execution e = rgrid.run(RunSpec.builder(job).secret("DB_PASSWORD", "PW")
         .listener(new ExecutionListener() {
           @Override
           public synchronized void onOutput(LogStream stream, byte[] bytes) {
-            live.writeBytes(bytes);
+            // Stdout alone: stdout and stderr are read apart, so their order between each
+            // other is not kept (and the masker may hold a chunk that could begin a value).
+            (stream == LogStream.STDOUT ? live : liveErr).writeBytes(bytes);
           }
         }).build());
     ExecutionRecord done = await(e);
@@ -114,6 +117,8 @@ class SecretsTest {
     assertThat(lines).contains("the value: *** (end)", "to stderr ***", "failed with ***");
     assertThat(String.join("\n", lines)).doesNotContain(VALUE);
     assertThat(live.toString(StandardCharsets.UTF_8)).contains("the value: *** (end)\n")
+        .doesNotContain(VALUE);
+    assertThat(liveErr.toString(StandardCharsets.UTF_8)).contains("to stderr ***\n")
         .doesNotContain(VALUE);
     assertThat(done.spec().secrets()).containsExactly(Map.entry("PW", "DB_PASSWORD"));
     assertThat(done.spec().env()).doesNotContainKey("PW");
