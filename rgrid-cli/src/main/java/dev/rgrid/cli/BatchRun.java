@@ -126,10 +126,8 @@ final class BatchRun {
     }
   }
 
-  /** An input as the user would write it: relative to the working directory when inside it. */
   private String shown(Path input) {
-    Path cwd = terminal.invocation().cwd().toAbsolutePath();
-    return input.startsWith(cwd) ? cwd.relativize(input).toString() : input.toString();
+    return terminal.invocation().shown(input).toString();
   }
 
   static String reason(ExecutionRecord r) {

@@ -49,13 +49,14 @@ record Invocation(Path cwd, Map<String, String> env, InputStream stdin, StdinKin
   }
 
   /**
-   * {@code path} as messages show it: relative to the working directory when it is inside it
-   * (in the agent, where {@link #resolve} gives absolute paths, as a command in its own process
-   * shows them), else as it is.
+   * {@code path} as messages show it, as the user would write it: relative to the working
+   * directory when it is inside it (in the agent {@link #resolve} gives absolute paths; expanded
+   * globs are absolute everywhere), else as it is.
    */
   Path shown(Path path) {
-    if (cwd.isAbsolute() && path.isAbsolute() && path.startsWith(cwd) && !path.equals(cwd)) {
-      return cwd.relativize(path);
+    Path base = cwd.toAbsolutePath();
+    if (path.isAbsolute() && path.startsWith(base) && !path.equals(base)) {
+      return base.relativize(path);
     }
     return path;
   }

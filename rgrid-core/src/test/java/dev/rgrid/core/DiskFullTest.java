@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rgrid.core.internal.blob.FileBlobStore;
 import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.blob.BlobInfo;
-import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.blob.ForwardingBlobStore;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +62,14 @@ class DiskFullTest {
   }
 
   /** A real store whose disk is full for anything larger than {@code room} bytes. */
-  private record FullAbove(BlobStore delegate, int room) implements BlobStore {
+  private static final class FullAbove extends ForwardingBlobStore {
+    private final int room;
+
+    FullAbove(BlobStore delegate, int room) {
+      super(delegate);
+      this.room = room;
+    }
+
     @Override
     public BlobInfo put(InputStream content) {
       byte[] bytes;
@@ -76,27 +82,7 @@ class DiskFullTest {
         throw new StorageFullException("test", "/full", "the disk holding the blob store /full "
             + "is full", "free space on that disk", new IOException("No space left on device"));
       }
-      return delegate.put(new ByteArrayInputStream(bytes));
-    }
-
-    @Override
-    public InputStream open(BlobKey key) {
-      return delegate.open(key);
-    }
-
-    @Override
-    public boolean exists(BlobKey key) {
-      return delegate.exists(key);
-    }
-
-    @Override
-    public Optional<Long> size(BlobKey key) {
-      return delegate.size(key);
-    }
-
-    @Override
-    public boolean delete(BlobKey key) {
-      return delegate.delete(key);
+      return super.put(new ByteArrayInputStream(bytes));
     }
   }
 }

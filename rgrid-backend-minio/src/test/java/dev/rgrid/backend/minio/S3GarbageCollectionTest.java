@@ -8,10 +8,8 @@ import dev.rgrid.core.GcRequest;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
-import dev.rgrid.spi.blob.BlobCapabilities;
-import dev.rgrid.spi.blob.BlobInfo;
 import dev.rgrid.spi.blob.BlobKey;
-import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.blob.ForwardingBlobStore;
 import dev.rgrid.spi.blob.StoredBlob;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -24,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,68 +46,17 @@ class S3GarbageCollectionTest {
   }
 
   /** The store with a step run just before each discard, where a racing put would land. */
-  private static final class Racing implements BlobStore {
-    private final S3BlobStore s3;
+  private static final class Racing extends ForwardingBlobStore {
     volatile Runnable beforeDiscard = () -> { };
 
     Racing(S3BlobStore s3) {
-      this.s3 = s3;
+      super(s3);
     }
 
     @Override
     public int discard(Collection<BlobKey> keys) {
       beforeDiscard.run();
-      return s3.discard(keys);
-    }
-
-    @Override
-    public BlobInfo put(InputStream content) {
-      return s3.put(content);
-    }
-
-    @Override
-    public InputStream open(BlobKey key) {
-      return s3.open(key);
-    }
-
-    @Override
-    public boolean exists(BlobKey key) {
-      return s3.exists(key);
-    }
-
-    @Override
-    public Optional<Long> size(BlobKey key) {
-      return s3.size(key);
-    }
-
-    @Override
-    public boolean delete(BlobKey key) {
-      return s3.delete(key);
-    }
-
-    @Override
-    public List<StoredBlob> list(BlobKey after, int limit) {
-      return s3.list(after, limit);
-    }
-
-    @Override
-    public List<StoredBlob> discarded(BlobKey after, int limit) {
-      return s3.discarded(after, limit);
-    }
-
-    @Override
-    public boolean restore(BlobKey key) {
-      return s3.restore(key);
-    }
-
-    @Override
-    public void purge(Collection<BlobKey> keys) {
-      s3.purge(keys);
-    }
-
-    @Override
-    public BlobCapabilities capabilities() {
-      return s3.capabilities();
+      return super.discard(keys);
     }
   }
 

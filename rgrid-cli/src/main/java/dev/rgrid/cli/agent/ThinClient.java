@@ -21,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The {@code rgrid} command as most invocations run it: a thin client of the per-user agent.
@@ -37,12 +36,6 @@ import java.util.Set;
  * every command waits for.
  */
 public final class ThinClient {
-  /**
-   * Commands that never go to the agent: long-running hosts, terminal prompts, and the
-   * operator's commands on the state (run with exactly the environment they were given).
-   */
-  private static final Set<String> IN_PROCESS =
-      Set.of("agent", "server", "worker", "login", "secret", "admin");
   /** How long a new agent may take to answer before the command runs here instead. */
   private static final long START_DEADLINE_MS = 60_000;
   private static final int EXIT_AGENT_LOST = 125;
@@ -66,9 +59,7 @@ public final class ThinClient {
       return;
     }
     List<String> argv = new ArrayList<>(Arrays.asList(args));
-    boolean noAgent = removeNoAgent(argv) || off(System.getenv("RGRID_AGENT"))
-        || inProcessCommand(command(argv));
-    if (!noAgent) {
+    if (AgentChoice.viaAgent(argv, System.getenv("RGRID_AGENT"))) {
       int code = new ThinClient(home(), argv).viaAgent();
       if (code >= 0) {
         System.exit(code);
@@ -92,37 +83,6 @@ public final class ThinClient {
     } catch (IOException e) {
       // Expected: nothing listens there.
     }
-  }
-
-  /** Whether {@code RGRID_AGENT} turns the agent off: {@code off}, {@code false}, {@code 0}. */
-  static boolean off(String setting) {
-    return setting != null && Set.of("off", "false", "0")
-        .contains(setting.strip().toLowerCase(java.util.Locale.ROOT));
-  }
-
-  /**
-   * Removes {@code --no-agent} from the options before the command's name, and says whether it
-   * was there. After the name it is left alone: {@code rgrid run job.py --no-agent} passes it to
-   * the script.
-   */
-  static boolean removeNoAgent(List<String> argv) {
-    for (int i = 0; i < argv.size() && argv.get(i).startsWith("-"); i++) {
-      if (argv.get(i).equals("--no-agent")) {
-        argv.remove(i);
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** Whether command {@code name} (null: none, e.g. {@code rgrid --help}) never uses the agent. */
-  static boolean inProcessCommand(String name) {
-    return name != null && IN_PROCESS.contains(name);
-  }
-
-  /** The first argument that is not an option: the command's name, or null. */
-  private static String command(List<String> argv) {
-    return argv.stream().filter(a -> !a.startsWith("-")).findFirst().orElse(null);
   }
 
   private static void inProcess(List<String> argv) throws Exception {
