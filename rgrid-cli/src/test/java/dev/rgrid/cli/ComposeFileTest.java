@@ -112,7 +112,7 @@ class ComposeFileTest {
   }
 
   /** The rgrid arguments a service runs: after the jar in its entrypoint, then its command. */
-  private static List<String> rgridArgs(JsonNode service) {
+  static List<String> rgridArgs(JsonNode service) {
     List<String> entrypoint = strings(service.path("entrypoint"));
     List<String> command = strings(service.path("command"));
     if (entrypoint.size() == 2 && entrypoint.get(1).equals("-c")) {
@@ -130,7 +130,7 @@ class ComposeFileTest {
     return args;
   }
 
-  private static List<String> strings(JsonNode node) {
+  static List<String> strings(JsonNode node) {
     List<String> out = new ArrayList<>();
     node.forEach(n -> out.add(n.asText()));
     return out;
