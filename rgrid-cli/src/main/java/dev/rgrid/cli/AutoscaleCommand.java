@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -93,6 +94,8 @@ final class AutoscaleCommand extends BaseCommand {
     }
     PrometheusMeterRegistry registry = metricsPort == null ? null
         : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    CountDownLatch stopped = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     try (LocalRGrid rgrid = open(0); WorkerScaler pool = provider(scaler).open(service)) {
       Autoscaler autoscaler = new Autoscaler(new QueueReader(rgrid, Clock.systemUTC()), pool,
           ScalePlanner.billingHour(policy), Clock.systemUTC(), registry);
@@ -105,15 +108,24 @@ final class AutoscaleCommand extends BaseCommand {
       try (MetricsEndpoint endpoint = registry == null ? null
               : MetricsEndpoint.start(metricsHost, metricsPort, registry);
           AutoCloseable loop = autoscaler.start(every)) {
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown,
-            "rgrid-autoscale-stop"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+          stopped.countDown();
+          try {
+            // The JVM ends once the hooks have run: let the loop, the endpoint and the
+            // connections close first.
+            closed.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }, "rgrid-autoscale-stop"));
         terminal.note("autoscaling " + pool.describe() + " between " + min + " and " + max
             + " machine(s) every " + interval + (endpoint == null ? ""
                 : "; metrics on http://" + metricsHost + ":" + endpoint.port() + "/metrics"));
         stopped.await(); // until SIGTERM / Ctrl-C
       }
       return ExitCodes.OK;
+    } finally {
+      closed.countDown();
     }
   }
 
