@@ -41,6 +41,8 @@ public final class Autoscaler {
   private ScaleReason lastReason;
 
   /**
+   * An autoscaler of {@code pool}, not ticking yet ({@link #tick}, {@link #start}).
+   *
    * @param queue reads the queue at each tick ({@link QueueReader})
    * @param pool the machines to size
    * @param planner the policy
