@@ -17,12 +17,13 @@ import picocli.CommandLine.Parameters;
  * embedded state directory, or the shared database of {@code RGRID_DB_URL} / {@code store.url}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Manage the accounts and API keys of an RGrid server (run where the server's "
-        + "state is reachable).",
-    subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class})
+    description = "Manage the accounts, API keys and alert webhooks of an RGrid server (run "
+        + "where the server's state is reachable).",
+    subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class, AdminWebhooks.class})
 final class AdminCommand extends CommandGroup {
   AdminCommand() {
-    super("name what to manage: rgrid admin account … or rgrid admin key …");
+    super("name what to manage: rgrid admin account …, rgrid admin key … or rgrid admin "
+        + "webhook …");
   }
 
   /** {@code rgrid admin account}. */
