@@ -142,4 +142,19 @@ class WebhookDeliveryTest {
     assertThat(store.findAlert("batch-failed:b2").orElseThrow().status())
         .isEqualTo(OutboxAlert.Status.FAILED);
   }
+
+  @Test
+  void aKeyRotationReEncryptsTheSigningSecretSoDeliveriesStillVerify() throws Exception {
+    try (AlertReceiver receiver = new AlertReceiver()) {
+      hook(receiver.url());
+      String before = store.findWebhook("").orElseThrow().keyId();
+      vault.rotate();
+      assertThat(store.findWebhook("").orElseThrow().keyId()).isNotEqualTo(before);
+      store.offerAlert(alert("batch-failed:b3"));
+      assertThat(new WebhookDelivery(store, vault, clock, SETTINGS).deliverDue()).isEqualTo(1);
+      AlertReceiver.Post p = receiver.accepted().get(0);
+      assertThat(p.signature()).isEqualTo(Signatures.sign(
+          SECRET.getBytes(StandardCharsets.US_ASCII), Long.parseLong(p.timestamp()), p.body()));
+    }
+  }
 }
