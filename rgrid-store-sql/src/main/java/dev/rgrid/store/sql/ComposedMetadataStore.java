@@ -3,6 +3,7 @@ package dev.rgrid.store.sql;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.AlertStore;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ArtifactStore;
@@ -24,6 +25,7 @@ import dev.rgrid.spi.store.OutboxAlert;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.spi.store.SecretStore;
 import dev.rgrid.spi.store.SpendingStore;
@@ -227,8 +229,19 @@ public final class ComposedMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
-    return retention.endedBefore(cutoff, after, limit);
+  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit,
+      RetentionScope scope) {
+    return retention.endedBefore(cutoff, after, limit, scope);
+  }
+
+  @Override
+  public void setRetentionDays(AccountId account, Integer days) {
+    retention.setRetentionDays(account, days);
+  }
+
+  @Override
+  public Map<AccountId, Integer> retentionDays() {
+    return retention.retentionDays();
   }
 
   @Override
