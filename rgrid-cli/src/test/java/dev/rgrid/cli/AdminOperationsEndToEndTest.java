@@ -10,8 +10,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code rgrid admin webhook} on a server's state directory, as an administrator uses it. */
-class AdminWebhookEndToEndTest {
+/**
+ * {@code rgrid admin webhook} and {@code rgrid admin account retention} on a server's state
+ * directory, as an administrator uses them.
+ */
+class AdminOperationsEndToEndTest {
   @TempDir static Path temp;
   private static Cli cli;
 
@@ -56,7 +59,8 @@ class AdminWebhookEndToEndTest {
 
   @Test
   void hostileUrlsAndMissingAccountsAreUsageErrorsSayingWhy() {
-    for (String url : new String[] {"file:///etc/passwd", "ftp://files.example/x", "http:///x",
+    // The library's test refuses every kind; here, that the command says so as a usage error.
+    for (String url : new String[] {"file:///etc/passwd",
         "https://hooks.example/" + "a".repeat(2000)}) {
       Cli.Result r = cli.runFromDevNull("admin", "webhook", "set", "team", url);
       assertThat(r.exitCode()).as(r.describe()).isEqualTo(ExitCodes.USAGE);
@@ -75,5 +79,25 @@ class AdminWebhookEndToEndTest {
     assertThat(shortSecret.exitCode()).isEqualTo(ExitCodes.USAGE);
     assertThat(shortSecret.errorLines()).singleElement().asString()
         .contains("signing secret");
+  }
+
+  @Test
+  void anAccountsRetentionIsShownSetAndGivenBack() {
+    assertThat(cli.runFromDevNull("admin", "account", "retention", "team").requireSuccess()
+        .stdout()).isEqualTo("30 days (the global retention)\n");
+    Cli.Result set = cli.runFromDevNull("admin", "account", "retention", "team", "7")
+        .requireSuccess();
+    assertThat(set.stdout()).isEqualTo("7 days\n");
+    assertThat(cli.runFromDevNull("admin", "account", "retention", "team").requireSuccess()
+        .stdout()).isEqualTo("7 days\n");
+    for (String bad : new String[] {"36501", "a week"}) {
+      Cli.Result r = cli.runFromDevNull("admin", "account", "retention", "team", bad);
+      assertThat(r.exitCode()).as(r.describe()).isEqualTo(ExitCodes.USAGE);
+      assertThat(r.errorLines()).singleElement().asString().containsAnyOf("days", "DAYS");
+    }
+    assertThat(cli.runFromDevNull("admin", "account", "retention", "team", "default")
+        .requireSuccess().stdout()).isEqualTo("30 days (the global retention)\n");
+    assertThat(cli.runFromDevNull("admin", "account", "retention", "nobody", "5").exitCode())
+        .isEqualTo(ExitCodes.NOT_FOUND);
   }
 }
