@@ -7,12 +7,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rgrid.core.internal.alert.AlertReceiver;
 import dev.rgrid.core.internal.alert.Signatures;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.blob.BlobKey;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.Resources;
+import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +120,36 @@ class WebhookAlertsTest {
         assertThat(json.get("spentMicros").isIntegralNumber()).isTrue();
         assertThat(json.get("spentMicros").asLong()).isGreaterThanOrEqualTo(200);
       }
+    }
+  }
+
+  @Test
+  void anAccountsAlertGoesToItsOwnWebhookAndNoOtherAccountsDoes() throws Exception {
+    try (AlertReceiver alices = new AlertReceiver()) {
+      try (LocalRGrid rgrid = RGrid.builder().home(home).engine("process")
+          .hourlyPrice(ONE_MICRO_PER_MS).build()) {
+        AccountId alice = rgrid.accounts().create("alice").id();
+        AccountId bob = rgrid.accounts().create("bob").id();
+        rgrid.webhooks().set(Optional.of(alice), alices.url(), "alices-receiver-secret");
+        rgrid.account(alice).setSpendingLimit(1L, List.of(100));
+        rgrid.account(bob).setSpendingLimit(1L, List.of(100));
+        rgrid.setSpendingLimit(1_000_000_000L, List.of(1)); // the global one: no webhook
+        for (AccountId who : List.of(bob, alice)) {
+          BlobKey key = rgrid.blobStore().put(new ByteArrayInputStream(
+              "import time\ntime.sleep(0.05)\n".getBytes(StandardCharsets.UTF_8))).key();
+          rgrid.account(who).submit(new ExecutionSpec("job.py", key, "python3.11", List.of(),
+              Map.of(), List.of(), Duration.ofMinutes(1), Map.of(), null, new Resources(0, 0),
+              false)).await(DEADLINE).orElseThrow();
+        }
+        alices.awaitAccepted(l -> !l.isEmpty(), DEADLINE);
+      }
+      assertThat(alices.accepted()).singleElement().satisfies(p -> {
+        JsonNode json = body(p);
+        assertThat(json.get("account").asText()).isEqualTo(p.eventId().split(":")[1]);
+        assertThat(json.get("thresholdPercent").asInt()).isEqualTo(100);
+        assertThat(json.get("limitMicros").asLong()).isEqualTo(1);
+        assertSigned(p, "alices-receiver-secret");
+      });
     }
   }
 

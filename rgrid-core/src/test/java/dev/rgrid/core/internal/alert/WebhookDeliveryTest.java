@@ -157,4 +157,23 @@ class WebhookDeliveryTest {
           SECRET.getBytes(StandardCharsets.US_ASCII), Long.parseLong(p.timestamp()), p.body()));
     }
   }
+
+  @Test
+  void anAlertWhoseDelivererDiedIsPostedByAnotherOnceItsLeaseLapses() throws Exception {
+    try (AlertReceiver receiver = new AlertReceiver()) {
+      hook(receiver.url());
+      store.offerAlert(alert("batch-failed:b4"));
+      // A deliverer took it and died before posting: the row stays leased.
+      OutboxAlert taken = store.dueAlerts(now, 10).get(0);
+      assertThat(store.claimAlert(taken, now.plus(SETTINGS.lease()))).isTrue();
+      WebhookDelivery other = new WebhookDelivery(store, vault, clock, SETTINGS);
+      assertThat(other.deliverDue()).isZero();
+      assertThat(receiver.posts()).isEmpty();
+      now = now.plus(SETTINGS.lease());
+      assertThat(other.deliverDue()).isEqualTo(1);
+      assertThat(receiver.accepted()).singleElement().extracting(AlertReceiver.Post::eventId)
+          .isEqualTo("batch-failed:b4");
+      assertThat(store.findAlert("batch-failed:b4").orElseThrow().attempts()).isEqualTo(2);
+    }
+  }
 }
