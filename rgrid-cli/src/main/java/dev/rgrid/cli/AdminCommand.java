@@ -17,20 +17,56 @@ import picocli.CommandLine.Parameters;
  * embedded state directory, or the shared database of {@code RGRID_DB_URL} / {@code store.url}).
  */
 @Command(name = "admin", mixinStandardHelpOptions = true,
-    description = "Manage the accounts and API keys of an RGrid server (run where the server's "
-        + "state is reachable).",
-    subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class})
+    description = "Manage the accounts, API keys and alert webhooks of an RGrid server (run "
+        + "where the server's state is reachable).",
+    subcommands = {AdminCommand.Accounts.class, AdminCommand.Keys.class, AdminWebhooks.class})
 final class AdminCommand extends CommandGroup {
   AdminCommand() {
-    super("name what to manage: rgrid admin account … or rgrid admin key …");
+    super("name what to manage: rgrid admin account …, rgrid admin key … or rgrid admin "
+        + "webhook …");
   }
 
   /** {@code rgrid admin account}. */
   @Command(name = "account", mixinStandardHelpOptions = true, description = "Accounts.",
-      subcommands = {CreateAccount.class, ListAccounts.class})
+      subcommands = {CreateAccount.class, ListAccounts.class, AccountRetention.class})
   static final class Accounts extends CommandGroup {
     Accounts() {
-      super("name an action: create or list");
+      super("name an action: create, list or retention");
+    }
+  }
+
+  /** {@code rgrid admin account retention ACCOUNT [DAYS|default]}. */
+  @Command(name = "retention", mixinStandardHelpOptions = true,
+      description = {"Show or set how many days an account's ended executions are kept, "
+          + "instead of the global retention (retention.days, RGRID_RETENTION_DAYS); `default` "
+          + "goes back to the global one. Garbage collection removes them once older."})
+  static final class AccountRetention extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "ACCOUNT", description = "The account's name or id.")
+    String account;
+
+    @Parameters(index = "1", arity = "0..1", paramLabel = "DAYS",
+        description = "1 to 36500, or `default`; none to show the account's retention.")
+    String days;
+
+    @Override
+    int execute() {
+      try (LocalRGrid rgrid = open(0)) {
+        Account owner = rgrid.accounts().get(account);
+        if (days != null) {
+          rgrid.accounts().setRetentionDays(owner.id(), days.equals("default") ? null
+              : Parsing.positiveDays(days));
+        }
+        var own = rgrid.accounts().retentionDays(owner.id());
+        long global = rgrid.gcSettings().retention().toDays();
+        terminal.out.println(own.isPresent() ? own.getAsInt() + " days"
+            : global + " days (the global retention)");
+        if (days != null) {
+          terminal.note("ended executions of " + owner.name() + " are kept "
+              + (own.isPresent() ? own.getAsInt() + " days" : "as long as everyone's")
+              + " from now on");
+        }
+        return ExitCodes.OK;
+      }
     }
   }
 

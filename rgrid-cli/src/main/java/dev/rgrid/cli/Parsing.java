@@ -119,4 +119,15 @@ final class Parsing {
     }
     return BatchSpec.checkParallel(value);
   }
+
+  /** An account's retention in days: a whole number (the library checks its range). */
+  static int positiveDays(String text) {
+    try {
+      return Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      throw new InvalidRunSpecException("DAYS must be a whole number or `default`, was '"
+          + (text.length() > 40 ? text.substring(0, 40) + "…" : text) + "'",
+          "pass e.g. 7 to keep the account's ended executions a week");
+    }
+  }
 }

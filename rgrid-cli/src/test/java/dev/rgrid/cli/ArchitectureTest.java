@@ -175,7 +175,8 @@ class ArchitectureTest {
         .and().doNotHaveFullyQualifiedName("dev.rgrid.cli.BaseCommand")
         .and(not(nestedIn("dev.rgrid.cli.ServerCommand", "dev.rgrid.cli.WorkerCommand",
             "dev.rgrid.cli.AgentCommand", "dev.rgrid.cli.AdminCommand",
-            "dev.rgrid.cli.AutoscaleCommand", "dev.rgrid.cli.SharedRGrids")))
+            "dev.rgrid.cli.AutoscaleCommand", "dev.rgrid.cli.AdminWebhooks",
+            "dev.rgrid.cli.SharedRGrids")))
         .should().dependOnClassesThat().haveFullyQualifiedName("dev.rgrid.core.LocalRGrid")
         .check(CLASSES);
   }

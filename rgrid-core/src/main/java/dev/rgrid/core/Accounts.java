@@ -6,6 +6,7 @@ import dev.rgrid.spi.account.Account;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.account.ApiKeyRecord;
+import dev.rgrid.spi.store.RetentionStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -15,6 +16,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -28,11 +30,13 @@ public final class Accounts {
   private static final HexFormat HEX = HexFormat.of();
 
   private final AccountStore store;
+  private final RetentionStore retention;
   private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  Accounts(AccountStore store, Clock clock) {
+  Accounts(AccountStore store, RetentionStore retention, Clock clock) {
     this.store = store;
+    this.retention = retention;
     this.clock = clock;
   }
 
@@ -100,6 +104,34 @@ public final class Accounts {
   /** The keys of an account, revoked ones included. */
   public List<ApiKeyRecord> keys(AccountId account) {
     return store.keys(account);
+  }
+
+  /**
+   * Keeps the ended executions of {@code account} for {@code days} days, instead of the global
+   * retention ({@link GcSettings#retention()}), or for the global one again ({@code null}).
+   * Garbage collection removes them once they are older than that, unless it is given an
+   * explicit {@link GcRequest#olderThan()}, which applies to every account alike.
+   *
+   * @throws InvalidRunSpecException when {@code days} is not from 1 to 36500
+   * @throws NotFoundException when the account does not exist
+   */
+  public void setRetentionDays(AccountId account, Integer days) {
+    if (store.findAccount(account).isEmpty()) {
+      throw new NotFoundException("no account " + account,
+          "list them with `rgrid admin account list`");
+    }
+    try {
+      retention.setRetentionDays(account, days);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRunSpecException(e.getMessage(), "give a number of days, or `default` for "
+          + "the global retention");
+    }
+  }
+
+  /** The days {@code account}'s ended executions are kept, when it has a retention of its own. */
+  public OptionalInt retentionDays(AccountId account) {
+    Integer days = retention.retentionDays().get(account);
+    return days == null ? OptionalInt.empty() : OptionalInt.of(days);
   }
 
   /** Revokes a key by its id; {@code false} when there is no such active key. */

@@ -1,6 +1,8 @@
 package dev.rgrid.core;
 
 import dev.rgrid.core.internal.account.LocalAccountView;
+import dev.rgrid.core.internal.alert.AlertSettings;
+import dev.rgrid.core.internal.alert.WebhookDelivery;
 import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.gc.GarbageCollector;
 import dev.rgrid.core.internal.gc.GcSchedule;
@@ -51,6 +53,8 @@ public final class LocalRGrid implements RGrid {
   private final int slots;
   private final GarbageCollector gc;
   private GcSchedule gcSchedule;
+  private final Webhooks webhooks;
+  private final WebhookDelivery delivery;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
@@ -69,6 +73,29 @@ public final class LocalRGrid implements RGrid {
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
     this.selected = selected;
+    this.webhooks = new Webhooks(store, engine.vault());
+    this.delivery = new WebhookDelivery(store, engine.vault(), clock, AlertSettings.DEFAULTS);
+    engine.alerts().onOffer(delivery::wake);
+    if (slots > 0) {
+      delivery.start(); // an instance that runs work posts the alerts of what it runs
+    }
+  }
+
+  /**
+   * The webhooks alerts are posted to, per account and for the installation (what {@code rgrid
+   * admin webhook} manages).
+   */
+  public Webhooks webhooks() {
+    return webhooks;
+  }
+
+  /**
+   * Starts posting the alerts in the shared outbox to their webhooks, as an instance with workers
+   * does from the start: what a server without workers calls. It stops when this instance
+   * closes; calling again does nothing.
+   */
+  public void deliverAlerts() {
+    delivery.start();
   }
 
   /**
@@ -359,6 +386,7 @@ public final class LocalRGrid implements RGrid {
         gcSchedule.close(); // before the store it collects closes
       }
     }
+    delivery.close(); // undelivered alerts wait in the outbox for the next deliverer
     engine.close();
     RuntimeException failure = null;
     for (int i = owned.size() - 1; i >= 0; i--) {

@@ -396,7 +396,7 @@ public final class RGridBuilder {
       }
       return new LocalRGrid(EngineWiring.engine(store, queue, blobs, runtime, catalog, clock,
           settings, spendingAlerts, metrics), store, blobs, runtime, clock, limits, catalog, owned,
-          selected, accounts == null ? null : new Accounts(accounts, clock),
+          selected, accounts == null ? null : new Accounts(accounts, store, clock),
           opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots,
           gc != null ? gc : cfg.gc());
     } catch (RuntimeException e) {

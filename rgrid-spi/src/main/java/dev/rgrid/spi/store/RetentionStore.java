@@ -2,9 +2,11 @@ package dev.rgrid.spi.store;
 
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -18,6 +20,8 @@ import java.util.Optional;
 public interface RetentionStore {
   /** The most items a page may ask for. */
   int MAX_PAGE = 1000;
+  /** The longest retention of an account's own, in days (a hundred years). */
+  int MAX_DAYS = 36_500;
 
   /**
    * Ended executions that finished before {@code cutoff}, oldest first (by finish time, then id):
@@ -26,7 +30,29 @@ public interface RetentionStore {
    *
    * @throws IllegalArgumentException when {@code limit} is not from 1 to {@link #MAX_PAGE}
    */
-  List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit);
+  default List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
+    return endedBefore(cutoff, after, limit, RetentionScope.ALL);
+  }
+
+  /**
+   * As {@link #endedBefore(Instant, EndedExecution, int)}, only the executions in {@code scope}:
+   * those labelled with its account, or all but those labelled with one of its exceptions.
+   *
+   * @throws IllegalArgumentException when {@code limit} is not from 1 to {@link #MAX_PAGE}
+   */
+  List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit,
+      RetentionScope scope);
+
+  /**
+   * Keeps the ended executions of {@code account} for {@code days} days instead of the global
+   * retention, or for the global one again ({@code null}).
+   *
+   * @throws IllegalArgumentException when {@code days} is not from 1 to {@link #MAX_DAYS}
+   */
+  void setRetentionDays(AccountId account, Integer days);
+
+  /** The accounts that keep their ended executions for a time of their own, in days. */
+  Map<AccountId, Integer> retentionDays();
 
   /**
    * Removes those of {@code ids} that are still ended before {@code cutoff} (an execution changed
@@ -56,6 +82,19 @@ public interface RetentionStore {
    * holding process dies. Empty when another holder (in any process) has it.
    */
   Optional<AutoCloseable> tryLockCollection();
+
+  /**
+   * Checks a retention in days, for implementations.
+   *
+   * @throws IllegalArgumentException when it is not from 1 to {@link #MAX_DAYS}
+   */
+  static int checkDays(int days) {
+    if (days < 1 || days > MAX_DAYS) {
+      throw new IllegalArgumentException("an account's retention is 1 to " + MAX_DAYS
+          + " days, not " + days);
+    }
+    return days;
+  }
 
   /** Checks a page size, for implementations. */
   static void checkLimit(int limit) {

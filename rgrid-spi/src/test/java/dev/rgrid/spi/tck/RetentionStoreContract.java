@@ -20,7 +20,9 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
+import dev.rgrid.spi.account.AccountId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -224,5 +226,53 @@ public abstract class RetentionStoreContract extends MetadataStoreFixture {
     assertThat(store.removeEnded(List.of(), CUTOFF, false)).isEqualTo(Removal.NONE);
     // A cutoff beyond the storable range is a bound, not an error.
     assertThat(store.endedBefore(Instant.MAX, null, 5)).isEmpty();
+  }
+
+  @Test
+  void listsTheEndedExecutionsOfOneAccountOrOfAllButSome() {
+    AccountId a = AccountId.of("acct_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
+    AccountId b = AccountId.of("acct_01JD5Z8Q6W3M0T7R2YB4K9N1XD");
+    ExecutionRecord ofA = labelledEnd(Map.of(AccountId.LABEL, a.value()), 1);
+    ExecutionRecord ofB = labelledEnd(Map.of(AccountId.LABEL, b.value(), "team", "x"), 2);
+    ExecutionRecord local = labelledEnd(Map.of("team", "x"), 3);
+    assertThat(store.endedBefore(CUTOFF, null, 10, RetentionScope.of(a)))
+        .extracting(EndedExecution::id).containsExactly(ofA.id());
+    assertThat(store.endedBefore(CUTOFF, null, 10, RetentionScope.allBut(Set.of(a))))
+        .extracting(EndedExecution::id).containsExactly(ofB.id(), local.id());
+    assertThat(store.endedBefore(CUTOFF, null, 10, RetentionScope.allBut(Set.of(a, b))))
+        .extracting(EndedExecution::id).containsExactly(local.id());
+    assertThat(store.endedBefore(CUTOFF, null, 10, RetentionScope.ALL))
+        .extracting(EndedExecution::id).containsExactly(ofA.id(), ofB.id(), local.id());
+    EndedExecution first = store.endedBefore(CUTOFF, null, 1, RetentionScope.allBut(
+        Set.of(a))).get(0);
+    assertThat(store.endedBefore(CUTOFF, first, 10, RetentionScope.allBut(Set.of(a))))
+        .extracting(EndedExecution::id).containsExactly(local.id());
+  }
+
+  @Test
+  void keepsEachAccountsOwnRetentionInDays() {
+    AccountId a = AccountId.of("acct_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
+    AccountId b = AccountId.of("acct_01JD5Z8Q6W3M0T7R2YB4K9N1XD");
+    assertThat(store.retentionDays()).isEmpty();
+    store.setRetentionDays(a, 7);
+    store.setRetentionDays(b, 400);
+    store.setRetentionDays(a, 3);
+    assertThat(store.retentionDays()).containsExactly(Map.entry(a, 3), Map.entry(b, 400));
+    store.setRetentionDays(b, null);
+    store.setRetentionDays(b, null);
+    assertThat(store.retentionDays()).containsExactly(Map.entry(a, 3));
+    assertThatThrownBy(() -> store.setRetentionDays(a, 0))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> store.setRetentionDays(a, RetentionStore.MAX_DAYS + 1))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(store.retentionDays()).containsEntry(a, 3);
+  }
+
+  private ExecutionRecord labelledEnd(Map<String, String> labels, int second) {
+    ExecutionRecord r = queued(T0, labels, null);
+    store.create(r);
+    return store.update(r.id(), Set.of(ExecutionStatus.QUEUED), x -> x.toBuilder()
+        .transition(ExecutionStatus.RUNNING, T0.plusMillis(1))
+        .transition(ExecutionStatus.SUCCEEDED, T0.plusSeconds(second)).build());
   }
 }

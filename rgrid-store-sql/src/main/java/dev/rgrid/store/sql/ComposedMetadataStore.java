@@ -3,6 +3,8 @@ package dev.rgrid.store.sql;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.spi.store.AlertStore;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ArtifactStore;
 import dev.rgrid.spi.store.BatchRecord;
@@ -19,13 +21,16 @@ import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStore;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.OutboxAlert;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.spi.store.SecretStore;
 import dev.rgrid.spi.store.SpendingStore;
 import dev.rgrid.spi.store.StoredSecret;
+import dev.rgrid.spi.store.StoredWebhook;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -38,7 +43,7 @@ import java.util.function.UnaryOperator;
 
 /**
  * A {@link MetadataStore} joined from one implementation per concern, so that a store is written
- * as eight small classes and never as one that forwards thirty methods by hand. Each call goes to
+ * as one small class per concern and never as one that forwards thirty methods by hand. Each call goes to
  * the part that owns it; {@link #close()} closes what the store was given to close.
  */
 public final class ComposedMetadataStore implements MetadataStore {
@@ -50,6 +55,7 @@ public final class ComposedMetadataStore implements MetadataStore {
   private final BatchStore batches;
   private final SecretStore secrets;
   private final RetentionStore retention;
+  private final AlertStore alerts;
   private final AutoCloseable onClose;
 
   /**
@@ -58,7 +64,7 @@ public final class ComposedMetadataStore implements MetadataStore {
    */
   public ComposedMetadataStore(ExecutionStore executions, LogStore logs, ArtifactStore artifacts,
       CacheEntryStore cache, SpendingStore spending, BatchStore batches, SecretStore secrets,
-      RetentionStore retention, AutoCloseable onClose) {
+      RetentionStore retention, AlertStore alerts, AutoCloseable onClose) {
     this.executions = Objects.requireNonNull(executions, "executions");
     this.logs = Objects.requireNonNull(logs, "logs");
     this.artifacts = Objects.requireNonNull(artifacts, "artifacts");
@@ -67,6 +73,7 @@ public final class ComposedMetadataStore implements MetadataStore {
     this.batches = Objects.requireNonNull(batches, "batches");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.retention = Objects.requireNonNull(retention, "retention");
+    this.alerts = Objects.requireNonNull(alerts, "alerts");
     this.onClose = Objects.requireNonNull(onClose, "onClose");
   }
 
@@ -222,8 +229,19 @@ public final class ComposedMetadataStore implements MetadataStore {
   }
 
   @Override
-  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
-    return retention.endedBefore(cutoff, after, limit);
+  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit,
+      RetentionScope scope) {
+    return retention.endedBefore(cutoff, after, limit, scope);
+  }
+
+  @Override
+  public void setRetentionDays(AccountId account, Integer days) {
+    retention.setRetentionDays(account, days);
+  }
+
+  @Override
+  public Map<AccountId, Integer> retentionDays() {
+    return retention.retentionDays();
   }
 
   @Override
@@ -239,6 +257,57 @@ public final class ComposedMetadataStore implements MetadataStore {
   @Override
   public Optional<AutoCloseable> tryLockCollection() {
     return retention.tryLockCollection();
+  }
+
+  @Override
+  public void putWebhook(StoredWebhook webhook) {
+    alerts.putWebhook(webhook);
+  }
+
+  @Override
+  public Optional<StoredWebhook> findWebhook(String scope) {
+    return alerts.findWebhook(scope);
+  }
+
+  @Override
+  public List<StoredWebhook> webhooks() {
+    return alerts.webhooks();
+  }
+
+  @Override
+  public boolean replaceWebhook(StoredWebhook current, StoredWebhook replacement) {
+    return alerts.replaceWebhook(current, replacement);
+  }
+
+  @Override
+  public boolean removeWebhook(String scope) {
+    return alerts.removeWebhook(scope);
+  }
+
+  @Override
+  public boolean offerAlert(OutboxAlert alert) {
+    return alerts.offerAlert(alert);
+  }
+
+  @Override
+  public Optional<OutboxAlert> findAlert(String id) {
+    return alerts.findAlert(id);
+  }
+
+  @Override
+  public List<OutboxAlert> dueAlerts(Instant now, int limit) {
+    return alerts.dueAlerts(now, limit);
+  }
+
+  @Override
+  public boolean claimAlert(OutboxAlert due, Instant leaseUntil) {
+    return alerts.claimAlert(due, leaseUntil);
+  }
+
+  @Override
+  public boolean settleAlert(String id, int attempt, OutboxAlert.Status status,
+      Instant nextAttemptAt, String error) {
+    return alerts.settleAlert(id, attempt, status, nextAttemptAt, error);
   }
 
   @Override

@@ -3,11 +3,13 @@ package dev.rgrid.store.sql;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.blob.BlobKey;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,8 +20,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -46,20 +50,44 @@ public final class RetentionSql {
 
   private RetentionSql() {}
 
+  /** Where a database keeps an execution's labels, which says how to find its account. */
+  public enum Labels {
+    /** Rows of {@code execution_labels (execution_id, key, value)}, as SQLite keeps them. */
+    TABLE,
+    /** A JSONB column {@code labels} of {@code executions}, as PostgreSQL keeps them. */
+    JSONB;
+
+    /** SQL true for an execution labelled with one of {@code n} account ids bound in order. */
+    String anyOf(int n) {
+      return this == TABLE
+          ? "EXISTS (SELECT 1 FROM execution_labels l WHERE l.execution_id = executions.id"
+              + " AND l.key = '" + AccountId.LABEL + "' AND l.value IN (" + marks(n) + "))"
+          : "coalesce(labels ->> '" + AccountId.LABEL + "', '') IN (" + marks(n) + ")";
+    }
+  }
+
   /** See {@link RetentionStore#endedBefore}. */
-  public static List<EndedExecution> endedBefore(Connection c, Instant cutoff,
-      EndedExecution after, int limit) throws SQLException {
+  public static List<EndedExecution> endedBefore(Connection c, Labels labels, Instant cutoff,
+      EndedExecution after, int limit, RetentionScope scope) throws SQLException {
     Objects.requireNonNull(cutoff, "cutoff");
+    Objects.requireNonNull(scope, "scope");
     RetentionStore.checkLimit(limit);
     // A row value comparison: both databases read it straight off the (finished_at, id) index.
     String keyset = after == null ? "" : " AND (finished_at, id) > (?, ?)";
+    // Tested per execution the finish-time index yields (SQLite by the labels' key).
+    Set<AccountId> named = scope.account().map(Set::of).orElse(scope.except());
+    String accounts = named.isEmpty() ? ""
+        : (scope.account().isPresent() ? " AND " : " AND NOT ") + labels.anyOf(named.size());
     try (PreparedStatement ps = c.prepareStatement("SELECT id, finished_at FROM executions"
-        + " WHERE " + PAGED + keyset + " ORDER BY finished_at, id LIMIT ?")) {
+        + " WHERE " + PAGED + keyset + accounts + " ORDER BY finished_at, id LIMIT ?")) {
       int i = 1;
       ps.setLong(i++, NanoInstants.toBound(cutoff));
       if (after != null) {
         ps.setLong(i++, NanoInstants.toColumn(after.finishedAt()));
         ps.setString(i++, after.id().value());
+      }
+      for (AccountId a : named) {
+        ps.setString(i++, a.value());
       }
       ps.setInt(i, limit);
       List<EndedExecution> out = new ArrayList<>();
@@ -71,6 +99,42 @@ public final class RetentionSql {
       }
       return out;
     }
+  }
+
+  /** See {@link RetentionStore#setRetentionDays}. */
+  public static void setRetentionDays(Connection c, AccountId account, Integer days)
+      throws SQLException {
+    Objects.requireNonNull(account, "account");
+    if (days == null) {
+      try (PreparedStatement ps = c.prepareStatement(
+          "DELETE FROM account_retention WHERE account_id = ?")) {
+        ps.setString(1, account.value());
+        ps.executeUpdate();
+      }
+      return;
+    }
+    RetentionStore.checkDays(days);
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO account_retention (account_id,"
+        + " days) VALUES (?, ?) ON CONFLICT (account_id) DO UPDATE SET days = excluded.days")) {
+      ps.setString(1, account.value());
+      ps.setInt(2, days);
+      ps.executeUpdate();
+    }
+  }
+
+  /** See {@link RetentionStore#retentionDays}. */
+  public static Map<AccountId, Integer> retentionDays(Connection c) throws SQLException {
+    Map<AccountId, Integer> out = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT account_id, days FROM account_retention ORDER BY account_id");
+        ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        if (AccountId.isAccountId(rs.getString(1))) { // only ids are ever written
+          out.put(AccountId.of(rs.getString(1)), rs.getInt(2));
+        }
+      }
+    }
+    return out;
   }
 
   /** See {@link RetentionStore#removeEnded}; run it in one transaction (a read for a dry run). */

@@ -27,6 +27,6 @@ public final class PgMetadataStore {
     return new ComposedMetadataStore(executions, new PgLogs(jdbi, errors, NOTIFY),
         new PgArtifacts(jdbi, errors), new PgCacheEntries(jdbi, errors),
         new PgLimits(jdbi, errors), new PgBatches(jdbi, errors), new PgSecrets(jdbi, errors),
-        new PgRetention(jdbi, errors), executions::close);
+        new PgRetention(jdbi, errors), new PgAlerts(jdbi, errors), executions::close);
   }
 }

@@ -1,9 +1,11 @@
 package dev.rgrid.backend.postgres.internal;
 
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.store.sql.RetentionSql;
 import java.sql.Connection;
@@ -11,6 +13,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
@@ -35,9 +38,25 @@ final class PgRetention implements RetentionStore {
   }
 
   @Override
-  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
+  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit,
+      RetentionScope scope) {
     return errors.call("listing ended executions", () -> jdbi.withHandle(h ->
-        jdbc(h, c -> RetentionSql.endedBefore(c, cutoff, after, limit))));
+        jdbc(h, c -> RetentionSql.endedBefore(c, RetentionSql.Labels.JSONB, cutoff,
+            after, limit, scope))));
+  }
+
+  @Override
+  public void setRetentionDays(AccountId account, Integer days) {
+    errors.run("setting an account's retention", () -> jdbi.useHandle(h -> jdbc(h, c -> {
+      RetentionSql.setRetentionDays(c, account, days);
+      return null;
+    })));
+  }
+
+  @Override
+  public Map<AccountId, Integer> retentionDays() {
+    return errors.call("reading the accounts' retention", () -> jdbi.withHandle(h ->
+        jdbc(h, RetentionSql::retentionDays)));
   }
 
   @Override

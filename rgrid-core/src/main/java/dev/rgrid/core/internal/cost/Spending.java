@@ -5,6 +5,7 @@ import dev.rgrid.core.Estimate;
 import dev.rgrid.core.SpendingAlert;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.SpendingStatus;
+import dev.rgrid.core.internal.alert.AlertEvents;
 import dev.rgrid.core.preparation.SpendingLimits;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -35,12 +36,18 @@ public final class Spending {
   private final MetadataStore store;
   private final Clock clock;
   private final Consumer<SpendingAlert> listener;
+  private final AlertEvents webhooks;
 
-  /** The limits and costs in {@code store}, telling {@code listener} of crossed thresholds. */
-  public Spending(MetadataStore store, Clock clock, Consumer<SpendingAlert> listener) {
+  /**
+   * The limits and costs in {@code store}, telling {@code listener} of crossed thresholds and
+   * offering them to the scope's webhook through {@code webhooks}.
+   */
+  public Spending(MetadataStore store, Clock clock, Consumer<SpendingAlert> listener,
+      AlertEvents webhooks) {
     this.store = store;
     this.clock = clock;
     this.listener = listener;
+    this.webhooks = webhooks;
   }
 
   /** The account an execution with these labels belongs to; empty for a local one. */
@@ -199,9 +206,12 @@ public final class Spending {
     long spent = spentIn(scope, month);
     Instant now = clock.instant();
     for (int threshold : policy(limit.get()).check(spent, Set.of())) {
+      SpendingAlert alert = new SpendingAlert(month, threshold, spent,
+          limit.get().limitMicros(), account);
+      // Offered to the webhook on every crossing seen, before it is marked raised: the outbox
+      // keeps it once by its id, and an offer lost with a process is made by the next one.
+      webhooks.spending(alert);
       if (store.raiseLimitAlert(scope, month.toString(), threshold, now)) {
-        SpendingAlert alert = new SpendingAlert(month, threshold, spent,
-            limit.get().limitMicros(), account);
         LOG.warn("{}", alert.message());
         try {
           listener.accept(alert);

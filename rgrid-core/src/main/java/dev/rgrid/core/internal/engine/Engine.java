@@ -5,6 +5,7 @@ import dev.rgrid.core.Execution;
 import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.alert.AlertEvents;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.Secrets;
 import dev.rgrid.core.internal.cache.ResultCache;
@@ -64,6 +65,7 @@ public final class Engine implements AutoCloseable {
   private final WorkerPool pool;
   private final Batches batches;
   private final EngineMetrics metrics;
+  private final AlertEvents alerts;
 
   /**
    * The engine over the executions in {@code store} and the work on {@code queue}, submitting
@@ -74,7 +76,8 @@ public final class Engine implements AutoCloseable {
   public Engine(MetadataStore store, ExecutionQueue queue, RuntimeCatalog catalog, Clock clock,
       LocalState local, ResultCache cache, Submitter submitter, ManualRetries retries,
       CostServices costs, Downloader downloader, WorkerPool pool, SecretVault secrets,
-      EngineMetrics metrics) {
+      EngineMetrics metrics, AlertEvents alerts) {
+    this.alerts = alerts;
     this.secrets = secrets;
     this.metrics = metrics;
     this.store = store;
@@ -96,6 +99,16 @@ public final class Engine implements AutoCloseable {
   /** The secrets of {@code scope} ({@code ""}: the installation's own, else an account id). */
   public Secrets secrets(String scope) {
     return secrets.secrets(scope);
+  }
+
+  /** The vault of secrets, and of webhooks' signing secrets. */
+  public SecretVault vault() {
+    return secrets;
+  }
+
+  /** Where this instance offers the alerts that go to webhooks. */
+  public AlertEvents alerts() {
+    return alerts;
   }
 
   /** The rules every run submitted here is checked against. */

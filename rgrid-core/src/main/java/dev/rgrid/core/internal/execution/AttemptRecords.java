@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.execution;
 
+import dev.rgrid.core.internal.alert.AlertEvents;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.HourlyBilling;
 import dev.rgrid.core.internal.cost.Spending;
@@ -39,16 +40,19 @@ public final class AttemptRecords {
   private final Spending spending;
   private final HourlyBilling billing;
   private final EngineMetrics metrics;
+  private final AlertEvents alerts;
 
   /**
    * Records in {@code store} of the attempts {@code price}'s worker runs, told to the waiters in
    * {@code local}; successes are kept in {@code cache}, costs counted in {@code spending} and in
    * {@code billing} (null when the worker is not billed per started hour); starts and ends are
-   * counted in {@code metrics}.
+   * counted in {@code metrics}; a batch ended with failed items is offered to {@code alerts}.
    */
   public AttemptRecords(MetadataStore store, Clock clock, WorkerPrice price, LocalState local,
-      ResultCache cache, Spending spending, HourlyBilling billing, EngineMetrics metrics) {
+      ResultCache cache, Spending spending, HourlyBilling billing, EngineMetrics metrics,
+      AlertEvents alerts) {
     this.metrics = metrics;
+    this.alerts = alerts;
     this.store = store;
     this.clock = clock;
     this.price = price;
@@ -155,6 +159,7 @@ public final class AttemptRecords {
     if (record.status().isTerminal()) {
       spending.afterCost(record); // before listeners hear of the end, like the cache entry
       metrics.ended(record);
+      alerts.ended(record);
     }
     local.publish(record);
   }

@@ -3,11 +3,14 @@ package dev.rgrid.core.internal.gc;
 import dev.rgrid.core.GcReport;
 import dev.rgrid.core.GcRequest;
 import dev.rgrid.core.GcSettings;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.blob.BlobStore;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongConsumer;
@@ -63,7 +66,7 @@ public final class GarbageCollector {
       Duration keep = request.olderThan() != null ? request.olderThan() : settings.retention();
       Duration grace = request.grace() != null ? request.grace() : settings.blobGrace();
       Instant endedBefore = minus(start, keep);
-      Retention.Totals removed = new Retention(store).run(endedBefore, request.dryRun());
+      Retention.Totals removed = retain(request, start, endedBefore);
       BlobCollection.Totals collected = blobs.capabilities().collectable()
           ? new BlobCollection(store, blobs).run(minus(start, grace), grace.isZero(),
               request.dryRun(), endedBefore)
@@ -77,6 +80,24 @@ public final class GarbageCollector {
     } finally {
       running.unlock();
     }
+  }
+
+  /**
+   * Removes the ended executions past their retention: each account with a retention of its own
+   * by its own, every other by {@code endedBefore}. An explicit {@link GcRequest#olderThan()} is
+   * the operator's word for everything, so it applies to every account alike.
+   */
+  private Retention.Totals retain(GcRequest request, Instant start, Instant endedBefore) {
+    Retention retention = new Retention(store);
+    Map<AccountId, Integer> own = request.olderThan() != null ? Map.of()
+        : store.retentionDays();
+    Retention.Totals removed = retention.run(endedBefore, request.dryRun(),
+        RetentionScope.allBut(own.keySet()));
+    for (Map.Entry<AccountId, Integer> e : own.entrySet()) {
+      removed = removed.plus(retention.run(minus(start, Duration.ofDays(e.getValue())),
+          request.dryRun(), RetentionScope.of(e.getKey())));
+    }
+    return removed;
   }
 
   /** {@code at - d}, or the earliest instant when that is before it (a huge duration). */

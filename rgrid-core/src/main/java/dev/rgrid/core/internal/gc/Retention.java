@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.gc;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import java.time.Instant;
 import java.util.HashSet;
@@ -26,9 +27,17 @@ final class Retention {
   }
 
   /** What was (or would be) removed. */
-  record Totals(long executions, long logLines, long cacheEntries, long batches) {}
+  record Totals(long executions, long logLines, long cacheEntries, long batches) {
+    static final Totals NONE = new Totals(0, 0, 0, 0);
 
-  Totals run(Instant cutoff, boolean dryRun) {
+    Totals plus(Totals o) {
+      return new Totals(executions + o.executions, logLines + o.logLines,
+          cacheEntries + o.cacheEntries, batches + o.batches);
+    }
+  }
+
+  /** Removes the ended executions of {@code scope} that ended before {@code cutoff}. */
+  Totals run(Instant cutoff, boolean dryRun, RetentionScope scope) {
     long executions = 0;
     long logLines = 0;
     long cacheEntries = 0;
@@ -38,7 +47,7 @@ final class Retention {
     long batches = 0;
     EndedExecution after = null;
     while (true) {
-      List<EndedExecution> page = store.endedBefore(cutoff, after, PAGE);
+      List<EndedExecution> page = store.endedBefore(cutoff, after, PAGE, scope);
       if (page.isEmpty()) {
         break;
       }

@@ -7,8 +7,10 @@ import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LimitSetting;
+import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.SecretStore;
 import dev.rgrid.spi.store.StoredSecret;
+import dev.rgrid.spi.store.StoredWebhook;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -32,13 +34,16 @@ import java.util.TreeMap;
 public final class SecretVault {
   private static final int ROTATION_PAGE = 100;
 
-  private final SecretStore store;
+  private final MetadataStore store;
   private final MasterKeys keys;
   private final Clock clock;
   private final SecretCipher cipher;
 
-  /** Secrets in {@code store} under {@code keys}, times from {@code clock}. */
-  public SecretVault(SecretStore store, MasterKeys keys, Clock clock, SecureRandom random) {
+  /**
+   * Secrets (and the signing secrets of webhooks) in {@code store} under {@code keys}, times from
+   * {@code clock}.
+   */
+  public SecretVault(MetadataStore store, MasterKeys keys, Clock clock, SecureRandom random) {
     this.store = store;
     this.keys = keys;
     this.clock = clock;
@@ -138,9 +143,50 @@ public final class SecretVault {
     return digest.hex();
   }
 
-  /** Re-encrypts every secret not under the current key; see {@link Secrets#rotateKey()}. */
+  /** {@code secret}, the signing secret of {@code scope}'s webhook to {@code url}, encrypted. */
+  public StoredWebhook sealWebhook(String scope, String url, byte[] secret) {
+    return cipher.encryptWebhook(scope, url, secret, keys.current(), clock.instant());
+  }
+
+  /**
+   * The signing secret of {@code webhook}.
+   *
+   * @throws RGridException when this process lacks its master key or it does not decrypt
+   */
+  public byte[] webhookSecret(StoredWebhook webhook) {
+    String whose = webhook.scope().isEmpty() ? "the installation's webhook"
+        : "the webhook of account " + webhook.scope();
+    MasterKey key = keys.byId(webhook.keyId()).orElseThrow(() -> new RGridException("the "
+        + "signing secret of " + whose + " is encrypted under master key " + webhook.keyId()
+        + ", which this process does not have", "give every process of this installation the "
+        + "same key (RGRID_SECRET_KEY, or the same secret.key file)"));
+    try {
+      return cipher.decrypt(webhook, key);
+    } catch (GeneralSecurityException e) {
+      throw new RGridException("the signing secret of " + whose + " does not decrypt under "
+          + "master key " + webhook.keyId() + " (its stored bytes were changed)",
+          "set the webhook again with `rgrid admin webhook set`");
+    }
+  }
+
+  /**
+   * Re-encrypts every secret, and every webhook's signing secret, not under the current key; see
+   * {@link Secrets#rotateKey()}. Only secrets are counted.
+   */
   public int rotate() {
     MasterKey next = keys.rotate();
+    for (StoredWebhook old : store.webhooks()) {
+      if (!old.keyId().equals(next.id())) {
+        byte[] secret = webhookSecret(old);
+        try {
+          // Set meanwhile: then under the new key already.
+          store.replaceWebhook(old, cipher.encryptWebhook(old.scope(), old.url(), secret, next,
+              old.createdAt()));
+        } finally {
+          Arrays.fill(secret, (byte) 0);
+        }
+      }
+    }
     int count = 0;
     int idle = 0;
     List<StoredSecret> page;

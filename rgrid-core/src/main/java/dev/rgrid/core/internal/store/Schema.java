@@ -217,7 +217,38 @@ final class Schema {
           + " WHERE finished_at IS NOT NULL",
       "CREATE INDEX executions_cached_from ON executions (cached_from)"
           + " WHERE cached_from IS NOT NULL",
-      "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"));
+      "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"),
+      // 12: kept for the schema of work landing beside this one (nothing to do here).
+      List.of(),
+      // 13: alerts that reach people: a webhook per scope ('' or an account id; its signing
+      // secret only as ciphertext), the outbox of alerts to deliver (one row per event id, so an
+      // event offered by several processes is kept once), and each account's own retention.
+      List.of(
+      """
+      CREATE TABLE webhooks (
+        scope TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        nonce BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        created_at INTEGER NOT NULL)""",
+      """
+      CREATE TABLE alert_outbox (
+        id TEXT PRIMARY KEY,
+        scope TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        last_error TEXT)""",
+      "CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, id)"
+          + " WHERE status = 'PENDING'",
+      """
+      CREATE TABLE account_retention (
+        account_id TEXT PRIMARY KEY,
+        days INTEGER NOT NULL)"""));
 
   private Schema() {}
 

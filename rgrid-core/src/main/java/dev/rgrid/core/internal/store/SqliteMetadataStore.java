@@ -6,9 +6,9 @@ import dev.rgrid.store.sql.ComposedMetadataStore;
 /**
  * The {@link MetadataStore} on an embedded {@link SqliteDatabase}: one class per concern ({@link
  * SqliteExecutions}, {@link SqliteLogs}, {@link SqliteArtifacts}, {@link SqliteCacheEntries},
- * {@link SqliteLimits}, {@link SqliteBatches}, {@link SqliteSecrets}, {@link
- * SqliteRetention}) joined by {@link ComposedMetadataStore}, all on this view of the database. Changes are announced to followers in
- * this process; SQLite has no cross-process push, so followers elsewhere poll.
+ * {@link SqliteLimits}, {@link SqliteBatches}, {@link SqliteSecrets}, {@link SqliteRetention},
+ * {@link SqliteAlerts}) joined by {@link ComposedMetadataStore}, all on this view of the database.
+ * Changes are announced to followers in this process; SQLite has no cross-process push, so followers elsewhere poll.
  */
 final class SqliteMetadataStore extends SqliteView {
   private SqliteMetadataStore(SqliteDatabase db) {
@@ -22,6 +22,6 @@ final class SqliteMetadataStore extends SqliteView {
     return new ComposedMetadataStore(new SqliteExecutions(view, followers),
         new SqliteLogs(view, followers), new SqliteArtifacts(view), new SqliteCacheEntries(view),
         new SqliteLimits(view), new SqliteBatches(view), new SqliteSecrets(view),
-        new SqliteRetention(view), view);
+        new SqliteRetention(view), new SqliteAlerts(view), view);
   }
 }

@@ -3,9 +3,11 @@ package dev.rgrid.core.internal.store;
 import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.store.BlobReferences;
 import dev.rgrid.spi.store.EndedExecution;
 import dev.rgrid.spi.store.Removal;
+import dev.rgrid.spi.store.RetentionScope;
 import dev.rgrid.spi.store.RetentionStore;
 import dev.rgrid.store.sql.RetentionSql;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,9 +37,24 @@ final class SqliteRetention implements RetentionStore {
   }
 
   @Override
-  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit) {
+  public List<EndedExecution> endedBefore(Instant cutoff, EndedExecution after, int limit,
+      RetentionScope scope) {
     return view.db().read("listing ended executions",
-        c -> RetentionSql.endedBefore(c, cutoff, after, limit));
+        c -> RetentionSql.endedBefore(c, RetentionSql.Labels.TABLE, cutoff, after,
+            limit, scope));
+  }
+
+  @Override
+  public void setRetentionDays(AccountId account, Integer days) {
+    view.db().write("setting an account's retention", c -> {
+      RetentionSql.setRetentionDays(c, account, days);
+      return null;
+    });
+  }
+
+  @Override
+  public Map<AccountId, Integer> retentionDays() {
+    return view.db().read("reading the accounts' retention", RetentionSql::retentionDays);
   }
 
   @Override

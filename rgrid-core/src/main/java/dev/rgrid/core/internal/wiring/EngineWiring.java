@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.wiring;
 import dev.rgrid.core.Limits;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.SpendingAlert;
+import dev.rgrid.core.internal.alert.AlertEvents;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.cost.CostReports;
 import dev.rgrid.core.internal.cost.CostServices;
@@ -111,7 +112,8 @@ public final class EngineWiring {
   private Engine engine(Consumer<SpendingAlert> alerts) {
     WorkerPrice price = new WorkerPrice(settings.worker().id(), settings.hourlyMicros());
     LocalState local = new LocalState();
-    Spending spending = new Spending(store, clock, alerts);
+    AlertEvents webhooks = new AlertEvents(store, clock);
+    Spending spending = new Spending(store, clock, alerts, webhooks);
     CostServices costs = new CostServices(spending,
         new Estimates(store, catalog, price.hourlyMicros()), new CostReports(store));
     SecretVault secrets = new SecretVault(store, settings.secretKeys(), clock, new SecureRandom());
@@ -125,19 +127,20 @@ public final class EngineWiring {
     Submitter submitter = new Submitter(store, queue, blobs, catalog, clock,
         settings.worker().lease(), cache, rules, secrets);
     ManualRetries retries = new ManualRetries(store, clock, cache, rules);
-    WorkerPool pool = runsWork ? workerPool(local, cache, spending, price, secrets) : null;
+    WorkerPool pool = runsWork ? workerPool(local, cache, spending, price, secrets, webhooks)
+        : null;
     return new Engine(store, queue, catalog, clock, local, cache, submitter, retries, costs,
-        new Downloader(blobs), pool, secrets, metrics);
+        new Downloader(blobs), pool, secrets, metrics, webhooks);
   }
 
   /** The worker that runs what this instance claims, and everything its runs are recorded by. */
   private WorkerPool workerPool(LocalState local, ResultCache cache, Spending spending,
-      WorkerPrice price, SecretVault secrets) {
+      WorkerPrice price, SecretVault secrets, AlertEvents webhooks) {
     Limits limits = settings.limits();
     HourlyBilling billing = settings.billedPerStartedHour()
         ? new HourlyBilling(store, price, clock.instant()) : null;
     AttemptRecords records = new AttemptRecords(store, clock, price, local, cache, spending,
-        billing, metrics);
+        billing, metrics, webhooks);
     Environments environments = new Environments(runtime, settings.packageIndex(),
         settings.cacheDir(), metrics);
     metrics.gauge("executions.running", "Executions this worker is running",
