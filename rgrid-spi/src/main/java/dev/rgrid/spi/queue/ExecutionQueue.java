@@ -19,6 +19,11 @@ import java.util.List;
  * lost attempt is counted once however many workers try to take it over. A holder that gives back
  * an attempt that started (it was stopped, or could not record its end) says so with {@link
  * #retry} and the next attempt number; {@link #release} is for a claim that never started.
+ *
+ * <p>A queue that shares its database with the metadata store holds the entries of executions
+ * that wait for parents ({@code WAITING}) too, but none of its methods sees them (not claimed,
+ * counted in {@link #depth} or {@link #unowned}) until the store releases them, in the transaction
+ * that ends their last parent; their affinity holds are renewed meanwhile.
  */
 public interface ExecutionQueue extends AutoCloseable {
 
