@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.internal.cache.ResultCache;
+import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
@@ -11,7 +12,6 @@ import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.ParentLink;
-import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
 import java.time.Clock;
@@ -20,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.PatternSyntaxException;
 
 /**
  * Readies a released child for its run: the outputs of its parents that it takes ({@code rgrid run
@@ -41,22 +40,6 @@ public final class ParentInputs {
     this.cache = cache;
     this.records = records;
     this.clock = clock;
-  }
-
-  /**
-   * The matcher of an output glob; {@code *} and {@code ?} stay within a directory, {@code **}
-   * crosses them.
-   *
-   * @throws InvalidRunSpecException when it is not a glob
-   */
-  public static PathMatcher matcher(ParentLink link) {
-    try {
-      return FileSystems.getDefault().getPathMatcher("glob:" + link.glob());
-    } catch (PatternSyntaxException e) {
-      throw new InvalidRunSpecException("'" + link.glob() + "' is not a valid glob for the outputs"
-          + " of " + link.parent() + ": " + e.getDescription(),
-          "name an output path, or use *, ? and ** (e.g. --from " + link.parent() + ":out/*.csv)");
-    }
   }
 
   /**
@@ -95,7 +78,7 @@ public final class ParentInputs {
       if (link.glob() == null) {
         continue;
       }
-      PathMatcher matcher = matcher(link);
+      PathMatcher matcher = OutputGlobs.matcher(link);
       List<Artifact> matched = store.artifacts(link.parent()).stream()
           .filter(a -> matcher.matches(Path.of(a.path()))).toList();
       if (matched.isEmpty()) {

@@ -5,6 +5,7 @@ import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.secret.SecretVault;
+import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
@@ -16,7 +17,6 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
-import dev.rgrid.core.internal.execution.ParentInputs;
 import dev.rgrid.spi.store.ParentLink;
 import java.security.SecureRandom;
 import java.util.List;
@@ -110,7 +110,7 @@ public final class Submitter {
     }
     for (ParentLink link : parents) {
       if (link.glob() != null) {
-        ParentInputs.matcher(link);
+        OutputGlobs.matcher(link);
       }
       if (store.find(link.parent()).isEmpty()) {
         throw new InvalidRunSpecException("no execution " + link.parent() + " to wait for",
