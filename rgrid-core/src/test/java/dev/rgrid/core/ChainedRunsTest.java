@@ -113,18 +113,34 @@ class ChainedRunsTest {
   }
 
   @Test
-  void aChildsCacheKeyChainsThroughTheContentOfItsParentsOutputs() throws Exception {
+  void aChildsCacheKeyChainsThroughTheContentOfItsParentsOutputsAndItsResultIsReused()
+      throws Exception {
     ExecutionRecord first = await(rgrid.run(RunSpec.builder(reader)
         .from(await(write("same")).id(), "out.txt").build()));
-    ExecutionRecord again = await(rgrid.run(RunSpec.builder(reader)
-        .from(await(write("same")).id(), "out.txt").build()));
+    ByteArrayOutputStream replayed = new ByteArrayOutputStream();
+    Execution againRun = rgrid.run(RunSpec.builder(reader)
+        .from(await(write("same")).id(), "out.txt").listener(new ExecutionListener() {
+          @Override
+          public void onOutput(dev.rgrid.spi.store.LogStream stream, byte[] bytes) {
+            replayed.writeBytes(bytes);
+          }
+        }).build());
+    ExecutionRecord again = await(againRun);
     ExecutionRecord other = await(rgrid.run(RunSpec.builder(reader)
         .from(await(write("different")).id(), "o*.txt").build()));
     assertThat(first.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(first.cacheKey()).hasSize(64);
-    // Another parent (a cache hit of the first) with the same output: the same key.
+    // Another parent (a cache hit of the first) with the same output: the same key, so the
+    // child's result is reused without running, its output and outputs as the first's.
     assertThat(again.cacheKey()).isEqualTo(first.cacheKey());
+    assertThat(again.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(again.cached()).isTrue();
+    assertThat(again.cachedFrom()).isEqualTo(first.id());
+    assertThat(replayed.toString(StandardCharsets.UTF_8)).isEqualTo("read: same\n");
+    assertThat(againRun.outputs()).extracting(dev.rgrid.spi.store.Artifact::path)
+        .containsExactly("result.txt");
     assertThat(other.cacheKey()).isNotNull().isNotEqualTo(first.cacheKey());
+    assertThat(other.cached()).isFalse();
   }
 
   @Test
@@ -139,6 +155,29 @@ class ChainedRunsTest {
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("not a valid glob");
     assertThat(rgrid.list(new ExecutionQuery(Set.of(), Map.of(), null, null, 500)).items())
         .hasSize((int) before);
+  }
+
+  @Test
+  void hostileParentsAreRefusedBeforeAnythingIsStored() throws Exception {
+    ExecutionId a = await(write("x")).id();
+    long before = rgrid.list(new ExecutionQuery(Set.of(), Map.of(), null, null, 500)).items()
+        .size();
+    RunSpec.Builder many = RunSpec.builder(reader);
+    for (int i = 0; i < 101; i++) {
+      many.after(a);
+    }
+    assertThatThrownBy(() -> rgrid.run(many.build())).isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("at most 100");
+    for (String glob : new String[] {"/etc/passwd", "a\0b", "a\\b", " ", "x".repeat(1025)}) {
+      assertThatThrownBy(() -> RunSpec.builder(reader).from(a, glob))
+          .as(glob).isInstanceOf(IllegalArgumentException.class);
+    }
+    // A glob that climbs out matches no output of the parent, so it only fails the child.
+    ExecutionRecord climbing = await(rgrid.run(RunSpec.builder(reader).from(a, "../*").build()));
+    assertThat(climbing.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(climbing.failure().message()).isEqualTo(a + " produced no ../*");
+    assertThat(rgrid.list(new ExecutionQuery(Set.of(), Map.of(), null, null, 500)).items())
+        .hasSize((int) before + 1);
   }
 
   @Test

@@ -19,12 +19,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Readies a released child for its run: the outputs of its parents that it takes ({@code rgrid run
  * --from ID:PATH}) become inputs under their own paths, and its result cache key is computed now,
- * over those inputs' content hashes, so an unchanged chain of runs is keyed the same each time.
+ * over those inputs' content hashes, so an unchanged chain of runs is keyed the same each time;
+ * an earlier success under that key ends it at once without running, as a hit at submission does.
  * The stored spec keeps only the links; the inputs are found again for every attempt.
  */
 public final class ParentInputs {
@@ -32,10 +34,16 @@ public final class ParentInputs {
   private final ResultCache cache;
   private final AttemptRecords records;
   private final Clock clock;
+  private final LocalState local;
 
-  /** Reads parents' outputs in {@code store}, keys for {@code cache}, records failures. */
+  /**
+   * Reads parents' outputs in {@code store}, keys and reuses results through {@code cache},
+   * records ends through {@code records}; a reused result's output goes to the listener {@code
+   * local} holds.
+   */
   public ParentInputs(MetadataStore store, ResultCache cache, AttemptRecords records,
-      Clock clock) {
+      Clock clock, LocalState local) {
+    this.local = local;
     this.store = store;
     this.cache = cache;
     this.records = records;
@@ -67,7 +75,29 @@ public final class ParentInputs {
     }
     ExecutionRecord keyed = store.update(running.id(), Set.of(ExecutionStatus.RUNNING),
         r -> r.toBuilder().cacheKey(key).build());
+    Optional<ExecutionRecord> earlier = cache.reusable(key);
+    if (earlier.isPresent()) {
+      reuse(keyed, earlier.get());
+      return null;
+    }
     return withSpec(keyed, spec);
+  }
+
+  /**
+   * Ends {@code keyed} from {@code original}, an earlier success of the same script on the same
+   * inputs, as a cache hit at submission does: its exit code, exact output and artifacts, and the
+   * output replayed to this instance's listener.
+   */
+  private void reuse(ExecutionRecord keyed, ExecutionRecord original) {
+    List<Artifact> artifacts = store.artifacts(original.id());
+    if (!artifacts.isEmpty()) {
+      store.putArtifacts(keyed.id(), artifacts);
+    }
+    cache.replay(original, local.listener(keyed.id()));
+    records.finish(keyed, b -> b.cachedFrom(original.id()).exitCode(original.exitCode())
+        .stdout(original.stdout()).stderr(original.stderr())
+        .logTruncated(original.logTruncated())
+        .transition(ExecutionStatus.SUCCEEDED, clock.instant()));
   }
 
   private List<InputFile> outputs(ExecutionRecord running) {

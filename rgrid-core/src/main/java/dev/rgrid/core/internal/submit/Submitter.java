@@ -38,6 +38,8 @@ public final class Submitter {
   private final ResultCache cache;
   private final SpecRules rules;
   private final SecretVault secrets;
+  /** The most parents ({@code --after}, {@code --from}) one run may name. */
+  static final int MAX_PARENTS = 100;
 
   /**
    * Submissions checked against {@code rules} (their runtimes resolved in {@code catalog}, their
@@ -107,6 +109,10 @@ public final class Submitter {
     if (batchId != null) {
       throw new InvalidRunSpecException("the runs of a batch cannot wait for other runs yet",
           "start the batch once its parents have succeeded");
+    }
+    if (parents.size() > MAX_PARENTS) {
+      throw new InvalidRunSpecException("a run can wait for at most " + MAX_PARENTS + " others, "
+          + "this one names " + parents.size(), "chain through an intermediate run");
     }
     for (ParentLink link : parents) {
       if (link.glob() != null) {

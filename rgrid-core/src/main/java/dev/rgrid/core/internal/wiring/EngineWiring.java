@@ -149,7 +149,7 @@ public final class EngineWiring {
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts,
-        new ParentInputs(store, cache, records, clock));
+        new ParentInputs(store, cache, records, clock, local));
     return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker(),
         metrics);
   }
