@@ -54,6 +54,36 @@ class ChainedRunsEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void aDetachedRunWaitsForAParentThatRunsInTheForegroundOfAnotherCommand() throws Exception {
+    Path go = tmp.resolve("go");
+    cli.file("write.py", """
+        import os, sys, time
+        deadline = time.time() + 60
+        while not os.path.exists(sys.argv[1]) and time.time() < deadline:
+            time.sleep(0.05)
+        open("out.txt", "w").write("from the foreground")
+        """);
+    cli.file("read.py", READ);
+    Cli.Running parent = cli.start("run", "write.py", go.toString());
+    Cli.await("the parent to be stored", Duration.ofSeconds(60), () -> !Cli.json(
+        cli.run("list", "--json").requireSuccess().stdout()).isEmpty());
+    String a = cli.lastExecutionId();
+
+    String b = cli.run("run", "--detach", "--from", a + ":out.txt", "read.py").requireSuccess()
+        .stdout().strip();
+    assertThat(status(b)).isEqualTo("WAITING");
+    Files.writeString(go, "go");
+
+    assertThat(parent.await(Cli.DEADLINE).exitCode()).isZero();
+    // Released when the foreground command recorded the parent's end; the background agent,
+    // which stayed for the waiting run, runs it.
+    Cli.await("the detached child to succeed", Duration.ofSeconds(60),
+        () -> status(b).equals("SUCCEEDED"));
+    assertThat(cli.run("logs", b).requireSuccess().stdout())
+        .isEqualTo("read: from the foreground\n");
+  }
+
+  @Test
   void aRunAfterOneThatFailedIsSkippedWithExitCode7() {
     cli.file("fail.py", "import sys\nsys.exit(3)\n");
     cli.file("read.py", READ);

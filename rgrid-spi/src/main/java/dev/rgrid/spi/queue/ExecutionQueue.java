@@ -21,9 +21,10 @@ import java.util.List;
  * #retry} and the next attempt number; {@link #release} is for a claim that never started.
  *
  * <p>A queue that shares its database with the metadata store holds the entries of executions
- * that wait for parents ({@code WAITING}) too, but none of its methods sees them (not claimed,
- * counted in {@link #depth} or {@link #unowned}) until the store releases them, in the transaction
- * that ends their last parent; their affinity holds are renewed meanwhile.
+ * that wait for parents ({@code WAITING}) too: they are not claimed nor counted in {@link #depth}
+ * until the store releases them, in the transaction that ends their last parent. Their affinity
+ * holds are renewed meanwhile, and {@link #unowned} counts them, so a process that adopts work
+ * stays for one that nobody else will run once released.
  */
 public interface ExecutionQueue extends AutoCloseable {
 

@@ -96,14 +96,15 @@ public abstract class ExecutionParentsContract {
   }
 
   @Test
-  void aChildOfARunningParentWaitsAndItsEntryIsNeitherClaimableNorCounted() {
+  void aChildOfARunningParentWaitsAndItsEntryIsNeitherClaimableNorInTheDepth() {
     ExecutionId a = parent();
     ExecutionId b = child(a);
     assertThat(status(b)).isEqualTo(ExecutionStatus.WAITING);
     assertThat(store.get(b).transitions()).extracting(StatusTransition::status)
         .containsExactly(ExecutionStatus.WAITING);
     assertThat(queue.depth()).isEqualTo(1); // a's entry only
-    assertThat(queue.unowned(T1)).isEqualTo(1);
+    // Nobody reserves it: a process that adopts work stays for it.
+    assertThat(queue.unowned(T1)).isEqualTo(2);
     assertThat(claimAll()).containsExactly(a);
     assertThat(queue.claimOwn(W, 10, T1, LEASE)).isEmpty();
   }

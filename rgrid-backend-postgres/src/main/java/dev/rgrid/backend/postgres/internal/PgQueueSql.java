@@ -123,10 +123,13 @@ final class PgQueueSql {
   /** Forgets a worker that stopped. */
   static final String LEAVE = "DELETE FROM workers WHERE worker_id = :worker";
 
-  /** Counts the entries no live worker holds or reserves, whatever their not-before time. */
-  static final String UNOWNED = "SELECT count(*) FROM queue WHERE ((claimed_by IS NULL"
+  /**
+   * Counts the entries no live worker holds or reserves, whatever their not-before time, waiting
+   * for parents or not.
+   */
+  static final String UNOWNED = "SELECT count(*) FROM queue WHERE (claimed_by IS NULL"
       + " AND (affinity IS NULL OR hold_until <= :now))"
-      + " OR (claimed_by IS NOT NULL AND lease_until <= :now)) AND " + released("queue.");
+      + " OR (claimed_by IS NOT NULL AND lease_until <= :now)";
 
   /** Counts the unclaimed entries. */
   static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL AND "

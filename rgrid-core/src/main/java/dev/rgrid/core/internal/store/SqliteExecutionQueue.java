@@ -46,10 +46,12 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   private static final String OWN = "not_before <= ?1 AND claimed_by IS NULL AND affinity = ?2"
       + " AND " + RELEASED;
 
-  /** Entries no live worker holds or reserves at {@code ?1}, whatever their not-before time. */
-  private static final String UNOWNED = "((claimed_by IS NULL AND (affinity IS NULL"
-      + " OR hold_until <= ?1)) OR (claimed_by IS NOT NULL AND lease_until <= ?1)) AND "
-      + RELEASED;
+  /**
+   * Entries no live worker holds or reserves at {@code ?1}, whatever their not-before time, and
+   * waiting or not: a process that adopts work keeps living while such a one waits.
+   */
+  private static final String UNOWNED = "(claimed_by IS NULL AND (affinity IS NULL"
+      + " OR hold_until <= ?1)) OR (claimed_by IS NOT NULL AND lease_until <= ?1)";
 
   private static final String CANDIDATES = candidates(CLAIMABLE + " AND " + RELEASED);
   private static final String OWN_CANDIDATES = candidates(OWN);
