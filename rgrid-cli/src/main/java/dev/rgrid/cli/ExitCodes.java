@@ -32,6 +32,11 @@ public final class ExitCodes {
    * not resolve, connecting timed out): nothing was done there.
    */
   public static final int UNREACHABLE = 6;
+  /**
+   * The run never ran: a run it waited for ({@code --after}, {@code --from}) failed, timed out,
+   * was cancelled or was skipped itself, so it ended {@code SKIPPED}.
+   */
+  public static final int SKIPPED = 7;
   /** The script ran past its timeout and was killed (as {@code timeout(1)} does). */
   public static final int TIMED_OUT = 124;
   /** RGrid itself failed: state directory, store, runtime, output limits. */

@@ -31,8 +31,8 @@ final class Formats {
   static String status(Terminal t, ExecutionStatus s) {
     return switch (s) {
       case SUCCEEDED -> t.green(s.name());
-      case FAILED, TIMED_OUT -> t.red(s.name());
-      case RUNNING, QUEUED -> t.yellow(s.name());
+      case FAILED, TIMED_OUT, SKIPPED -> t.red(s.name());
+      case RUNNING, QUEUED, WAITING -> t.yellow(s.name());
       default -> s.name();
     };
   }

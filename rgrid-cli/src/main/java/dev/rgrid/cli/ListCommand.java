@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
     description = "List executions (or, with --batches, batches), newest first.")
 final class ListCommand extends BaseCommand {
   @Option(names = {"-s", "--status"}, paramLabel = "STATUS", split = ",",
-      description = "Only these statuses (queued, running, succeeded, failed, timed_out, "
-          + "cancelled).")
+      description = "Only these statuses (waiting, queued, running, succeeded, failed, "
+          + "timed_out, cancelled, skipped).")
   List<String> statuses = new ArrayList<>();
 
   @Option(names = {"-l", "--label"}, paramLabel = "K=V", description = "Only with this label.")
@@ -65,7 +65,9 @@ final class ListCommand extends BaseCommand {
         wanted.add(ExecutionStatus.valueOf(s.trim().toUpperCase(Locale.ROOT).replace('-', '_')));
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "unknown status '" + s
-            + "'; known: queued, running, succeeded, failed, timed_out, cancelled");
+            + "'; known: " + java.util.Arrays.stream(ExecutionStatus.values())
+            .map(x -> x.name().toLowerCase(Locale.ROOT)).collect(java.util.stream.Collectors
+            .joining(", ")));
       }
     }
     try (RGrid rgrid = client(0, null)) {

@@ -75,6 +75,7 @@ final class RetryCommand extends BaseCommand {
         case SUCCEEDED -> ExitCodes.OK;
         case TIMED_OUT -> ExitCodes.TIMED_OUT;
         case CANCELLED -> ExitCodes.CANCELLED;
+        case SKIPPED -> ExitCodes.SKIPPED;
         default -> {
           if (done.failure() != null && done.failure().kind() == FailureKind.SCRIPT_EXIT
               && done.exitCode() != null) {

@@ -159,6 +159,9 @@ final class RunCommand extends BaseCommand {
       + "script's output (find that with `rgrid logs`).")
   boolean json;
 
+  @picocli.CommandLine.Mixin
+  ParentOptions parents = new ParentOptions();
+
   @Override
   int execute() throws Exception {
     // Inputs named by the arguments are found where the user is (in the agent: the client's
@@ -190,6 +193,7 @@ final class RunCommand extends BaseCommand {
       builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
           memory == null ? 0 : Parsing.size(memory)));
     }
+    parents.apply(builder);
     if (!batch.isEmpty()) {
       return runBatch(builder);
     }

@@ -54,6 +54,10 @@ final class RunReport {
         terminal.note(done.id() + " cancelled");
         return ExitCodes.CANCELLED;
       }
+      case SKIPPED -> {
+        terminal.error(done.id() + " was " + message, hint);
+        return ExitCodes.SKIPPED;
+      }
       default -> {
         if (done.exitCode() != null && done.exitCode() != 0 && done.failure() != null
             && done.failure().kind() == FailureKind.SCRIPT_EXIT) {

@@ -73,6 +73,10 @@ final class StatusCommand extends BaseCommand {
       if (r.spec().batchId() != null) {
         out.println("Batch:      " + r.spec().batchId());
       }
+      for (var link : r.spec().parents()) {
+        out.println("After:      " + link.parent() + (link.glob() == null ? ""
+            : " (takes its " + link.glob() + ")"));
+      }
       if (r.retryOf() != null) {
         out.println("Retry of:   " + r.retryOf());
       }

@@ -41,8 +41,9 @@ public interface Execution {
   Optional<ExecutionRecord> await(Duration timeout) throws InterruptedException;
 
   /**
-   * Asks for it to stop: a queued execution ends as {@code CANCELLED} at once, a running one is
-   * killed (with everything it started) and ends as {@code CANCELLED}.
+   * Asks for it to stop: a queued or waiting execution ends as {@code CANCELLED} at once (the
+   * runs waiting for it end {@code SKIPPED}), a running one is killed (with everything it
+   * started) and ends as {@code CANCELLED}.
    *
    * @return {@code false} when it had already ended
    */

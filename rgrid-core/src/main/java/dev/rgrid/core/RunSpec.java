@@ -1,5 +1,7 @@
 package dev.rgrid.core;
 
+import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.Resources;
 import dev.rgrid.spi.store.RetryPolicy;
 import java.io.InputStream;
@@ -40,6 +42,9 @@ import java.util.Objects;
  *     reuse); runs fed {@code stdin} are never cached, since their input is not known in advance
  * @param retry when failed attempts are retried on their own ({@code null}: {@link
  *     RetryPolicy#defaults()}, two retries of transient failures)
+ * @param secrets the named secrets the script gets, by environment variable
+ * @param parents the runs it waits for and the outputs of theirs it takes as inputs (see {@link
+ *     Builder#after} and {@link Builder#from}); empty: it runs at once
  */
 public record RunSpec(
     Path script,
@@ -58,7 +63,8 @@ public record RunSpec(
     boolean detectDependencies,
     boolean cache,
     RetryPolicy retry,
-    Map<String, String> secrets) {
+    Map<String, String> secrets,
+    List<ParentLink> parents) {
 
   /** Checks the values and copies the collections. */
   public RunSpec {
@@ -68,6 +74,7 @@ public record RunSpec(
     env = Map.copyOf(env);
     labels = Map.copyOf(labels);
     secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+    parents = parents == null ? List.of() : List.copyOf(parents);
     resources = resources == null ? Resources.DEFAULT : resources;
     listener = listener == null ? ExecutionListener.NONE : listener;
     retry = retry == null ? RetryPolicy.defaults() : retry;
@@ -101,6 +108,7 @@ public record RunSpec(
     private boolean detectDependencies = true;
     private boolean cache = true;
     private RetryPolicy retry;
+    private final List<ParentLink> parents = new ArrayList<>();
 
     private Builder(Path script) {
       this.script = Objects.requireNonNull(script, "script");
@@ -222,11 +230,34 @@ public record RunSpec(
       return this;
     }
 
+    /**
+     * Waits for {@code ids} to succeed before running (like {@code rgrid run --after ID}): the run
+     * is {@code WAITING} until then, and ends {@code SKIPPED} without running when one of them
+     * fails, times out, is cancelled or is skipped itself.
+     */
+    public Builder after(ExecutionId... ids) {
+      for (ExecutionId id : ids) {
+        parents.add(ParentLink.after(Objects.requireNonNull(id, "id")));
+      }
+      return this;
+    }
+
+    /**
+     * Takes the output files of {@code parent} that {@code glob} matches as inputs, each under
+     * its own path in the working directory (like {@code rgrid run --from ID:PATH}), and waits
+     * for it as {@link #after} does. The run fails when the parent produced no such file.
+     */
+    public Builder from(ExecutionId parent, String glob) {
+      parents.add(new ParentLink(Objects.requireNonNull(parent, "parent"),
+          Objects.requireNonNull(glob, "glob")));
+      return this;
+    }
+
     /** The spec. */
     public RunSpec build() {
       return new RunSpec(script, args, inputs, env, runtime, timeout, labels, resources, network,
           stdin, listener, baseDirectory, requirementsFile, detectDependencies, cache, retry,
-          secrets);
+          secrets, parents);
     }
   }
 }

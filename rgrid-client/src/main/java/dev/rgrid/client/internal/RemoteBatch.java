@@ -36,7 +36,8 @@ public final class RemoteBatch implements Batch {
   /** Inputs per step of the poll interval: a listing of a large batch is not asked for often. */
   private static final int INPUTS_PER_STEP = 500;
   private static final EnumSet<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
-      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
+      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
+      ExecutionStatus.SKIPPED);
 
   private final RemoteBatches batches;
   private final Executions executions;

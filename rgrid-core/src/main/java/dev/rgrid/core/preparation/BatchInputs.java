@@ -98,6 +98,6 @@ public final class BatchInputs {
     return new RunSpec(t.script(), Placement.place(t.args(), input), t.inputs(), t.env(),
         t.runtime(), t.timeout(), t.labels(), t.resources(), t.network(), null, listener,
         t.baseDirectory(), t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(),
-        t.secrets());
+        t.secrets(), t.parents());
   }
 }

@@ -19,6 +19,12 @@ import java.util.List;
  * lost attempt is counted once however many workers try to take it over. A holder that gives back
  * an attempt that started (it was stopped, or could not record its end) says so with {@link
  * #retry} and the next attempt number; {@link #release} is for a claim that never started.
+ *
+ * <p>A queue that shares its database with the metadata store holds the entries of executions
+ * that wait for parents ({@code WAITING}) too: they are not claimed nor counted in {@link #depth}
+ * until the store releases them, in the transaction that ends their last parent. Their affinity
+ * holds are renewed meanwhile, and {@link #unowned} counts them, so a process that adopts work
+ * stays for one that nobody else will run once released.
  */
 public interface ExecutionQueue extends AutoCloseable {
 

@@ -19,6 +19,7 @@ import java.util.Optional;
  * @param status its current status
  * @param createdAt when it was submitted
  * @param transitions every status change so far, oldest first, the first being {@code QUEUED}
+ *     (or {@code WAITING} for a run with parents)
  * @param attempt the current attempt number, from 1
  * @param workerId the worker that runs or ran it, or {@code null}
  * @param exitCode the script's exit code once it exited, or {@code null}
@@ -75,6 +76,13 @@ public record ExecutionRecord(
   public static ExecutionRecord queued(ExecutionId id, ExecutionSpec spec, Instant now) {
     return new ExecutionRecord(id, spec, ExecutionStatus.QUEUED, now,
         List.of(new StatusTransition(ExecutionStatus.QUEUED, now, 1)), 1, null, null, null,
+        null, null, false, false, null, null, false, null, 0, null, null, null);
+  }
+
+  /** A new record in status {@code WAITING} (a run with parents), created at {@code now}. */
+  public static ExecutionRecord waiting(ExecutionId id, ExecutionSpec spec, Instant now) {
+    return new ExecutionRecord(id, spec, ExecutionStatus.WAITING, now,
+        List.of(new StatusTransition(ExecutionStatus.WAITING, now, 1)), 1, null, null, null,
         null, null, false, false, null, null, false, null, 0, null, null, null);
   }
 

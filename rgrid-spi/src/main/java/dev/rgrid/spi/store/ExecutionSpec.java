@@ -30,6 +30,8 @@ import java.util.Objects;
  * @param retry when failed attempts are retried (default {@link RetryPolicy#defaults()})
  * @param secrets the named secrets the script gets, by environment variable: variable to secret
  *     name (empty: none); their values are resolved where it runs, just before it starts
+ * @param parents the runs it waits for, and which of their outputs it takes as inputs (empty:
+ *     none); an execution with parents is created {@code WAITING}
  */
 public record ExecutionSpec(
     String scriptName,
@@ -48,21 +50,53 @@ public record ExecutionSpec(
     List<InputFile> scriptFiles,
     boolean cache,
     RetryPolicy retry,
-    Map<String, String> secrets) {
+    Map<String, String> secrets,
+    List<ParentLink> parents) {
 
   /** A spec without requirements or accompanying files, cached. */
   public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
       Map<String, String> env, List<InputFile> inputs, Duration timeout,
       Map<String, String> labels, String batchId, Resources resources, boolean network) {
     this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
-        network, List.of(), null, List.of(), true, null, Map.of());
+        network, List.of(), null, List.of(), true, null, Map.of(), List.of());
+  }
+
+  /** A spec without parents. */
+  public ExecutionSpec(String scriptName, BlobKey script, String runtime, List<String> args,
+      Map<String, String> env, List<InputFile> inputs, Duration timeout,
+      Map<String, String> labels, String batchId, Resources resources, boolean network,
+      List<String> requirements, String requirementsSource, List<InputFile> scriptFiles,
+      boolean cache, RetryPolicy retry, Map<String, String> secrets) {
+    this(scriptName, script, runtime, args, env, inputs, timeout, labels, batchId, resources,
+        network, requirements, requirementsSource, scriptFiles, cache, retry, secrets, List.of());
   }
 
   /** This spec with the secrets {@code refs} (environment variable to secret name). */
   public ExecutionSpec withSecrets(Map<String, String> refs) {
     return new ExecutionSpec(scriptName, script, runtime, args, env, inputs, timeout, labels,
         batchId, resources, network, requirements, requirementsSource, scriptFiles, cache, retry,
-        refs);
+        refs, parents);
+  }
+
+  /** This spec with the parents {@code links}. */
+  public ExecutionSpec withParents(List<ParentLink> links) {
+    return new ExecutionSpec(scriptName, script, runtime, args, env, inputs, timeout, labels,
+        batchId, resources, network, requirements, requirementsSource, scriptFiles, cache, retry,
+        secrets, links);
+  }
+
+  /** This spec with {@code extra} files staged after its own inputs. */
+  public ExecutionSpec withMoreInputs(List<InputFile> extra) {
+    List<InputFile> all = new java.util.ArrayList<>(inputs);
+    all.addAll(extra);
+    return new ExecutionSpec(scriptName, script, runtime, args, env, all, timeout, labels,
+        batchId, resources, network, requirements, requirementsSource, scriptFiles, cache, retry,
+        secrets, parents);
+  }
+
+  /** The distinct executions it waits for, in the order first named. */
+  public List<dev.rgrid.spi.ExecutionId> parentIds() {
+    return parents.stream().map(ParentLink::parent).distinct().toList();
   }
 
   /** Checks the values and makes the collections immutable. */
@@ -80,6 +114,7 @@ public record ExecutionSpec(
     retry = retry == null ? RetryPolicy.defaults() : retry;
     resources = resources == null ? Resources.DEFAULT : resources;
     secrets = secrets == null ? Map.of() : Map.copyOf(secrets);
+    parents = parents == null ? List.of() : List.copyOf(parents);
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive, was " + timeout);
     }

@@ -19,7 +19,17 @@ public interface ExecutionStore {
   /**
    * Stores a new execution.
    *
+   * <p>A record whose spec names parents must be {@code WAITING}. In the same transaction the
+   * store looks at each parent: when one has ended without succeeding, the record is stored
+   * {@code SKIPPED} (its failure, {@code parent-failed}, names that parent); else when all have
+   * succeeded it is stored {@code QUEUED}; else {@code WAITING}, remembering the parents that have
+   * not ended. Read it back to know which. A waiting execution's queue entry is not claimable
+   * until it is released (see {@link #update}).
+   *
    * @throws ConflictException when an execution with this id exists
+   * @throws NotFoundException when a parent is not stored (nothing is stored then)
+   * @throws IllegalArgumentException when a record with parents is not {@code WAITING}, or one
+   *     without is
    */
   void create(ExecutionRecord record);
 
@@ -43,6 +53,14 @@ public interface ExecutionStore {
    * rule); the exception then propagates as it is and nothing is written. A store may apply it
    * more than once (an optimistic store applies it again when the record changed before its
    * write landed), so it must be a pure function of the record it is given.
+   *
+   * <p>When the update ends the execution, the executions waiting for it are released in the same
+   * transaction, so a release is never lost whichever worker ends the parent: if it succeeded,
+   * each child with no other parent left to wait for becomes {@code QUEUED} (transition at the
+   * parent's finish time) and its queue entry claimable; if not, each waiting child ends {@code
+   * SKIPPED} with a {@code parent-failed} failure naming the parent, its queue entry is removed,
+   * and its own children are skipped in turn. An execution that ends while waiting (cancelled)
+   * stops waiting.
    *
    * @return the stored result
    * @throws NotFoundException when there is no such execution

@@ -32,6 +32,8 @@ public enum FailureKind {
   DISK_FULL("disk-full", false),
   /** Python dependencies could not be installed. */
   DEPENDENCY_INSTALL("dependency-install", false),
+  /** A run it depends on did not succeed, so it never ran ({@code SKIPPED}). */
+  PARENT_FAILED("parent-failed", false),
   /** A defect in RGrid itself. */
   INTERNAL("internal", false);
 

@@ -10,6 +10,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.ExecutionStore;
 import dev.rgrid.store.sql.ExecutionColumns;
+import dev.rgrid.store.sql.ParentRelease;
 import dev.rgrid.store.sql.StoreJson;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -64,11 +65,25 @@ final class PgExecutions implements ExecutionStore {
   @Override
   public void create(ExecutionRecord record) {
     Objects.requireNonNull(record, "record");
-    int inserted = errors.call("storing execution " + record.id(), () -> jdbi.withHandle(h ->
-        ExecutionRows.bindInsert(h.createUpdate(ExecutionRows.INSERT), record).execute()));
-    if (inserted == 0) {
-      throw new ConflictException("execution " + record.id() + " already exists");
+    if (record.spec().parents().isEmpty() && record.status() != ExecutionStatus.WAITING) {
+      int inserted = errors.call("storing execution " + record.id(), () -> jdbi.withHandle(h ->
+          ExecutionRows.bindInsert(h.createUpdate(ExecutionRows.INSERT), record).execute()));
+      if (inserted == 0) {
+        throw new ConflictException("execution " + record.id() + " already exists");
+      }
+      return;
     }
+    // A child: its parents are read under lock, and it is stored with its edges at once.
+    errors.call("storing execution " + record.id(), () -> jdbi.inTransaction(h -> {
+      PgEdges edges = new PgEdges(h, this::decode, CHANGES);
+      ParentRelease.Admission admission = ParentRelease.admit(edges, record);
+      if (ExecutionRows.bindInsert(h.createUpdate(ExecutionRows.INSERT), admission.record())
+          .execute() == 0) {
+        throw new ConflictException("execution " + record.id() + " already exists");
+      }
+      ParentRelease.recordEdges(edges, admission);
+      return null;
+    }));
   }
 
   @Override

@@ -123,13 +123,17 @@ final class PgQueueSql {
   /** Forgets a worker that stopped. */
   static final String LEAVE = "DELETE FROM workers WHERE worker_id = :worker";
 
-  /** Counts the entries no live worker holds or reserves, whatever their not-before time. */
+  /**
+   * Counts the entries no live worker holds or reserves, whatever their not-before time, waiting
+   * for parents or not.
+   */
   static final String UNOWNED = "SELECT count(*) FROM queue WHERE (claimed_by IS NULL"
       + " AND (affinity IS NULL OR hold_until <= :now))"
       + " OR (claimed_by IS NOT NULL AND lease_until <= :now)";
 
   /** Counts the unclaimed entries. */
-  static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL";
+  static final String DEPTH = "SELECT count(*) FROM queue WHERE claimed_by IS NULL AND "
+      + released("queue.");
 
   private PgQueueSql() {}
 
@@ -141,13 +145,26 @@ final class PgQueueSql {
   private static String claimable(String t) {
     return "(" + t + "not_before <= :now AND ((" + t + "claimed_by IS NULL AND (" + t
         + "affinity IS NULL OR " + t + "affinity = :worker OR " + t + "hold_until <= :now))"
-        + " OR (" + t + "claimed_by IS NOT NULL AND " + t + "lease_until <= :now)))";
+        + " OR (" + t + "claimed_by IS NOT NULL AND " + t + "lease_until <= :now)) AND "
+        + released(t.isEmpty() ? "queue." : t) + ")";
   }
 
   /** Unclaimed entries past their not-before time reserved for the claimer. */
   private static String own(String t) {
     return "(" + t + "not_before <= :now AND " + t + "claimed_by IS NULL AND " + t
-        + "affinity = :worker)";
+        + "affinity = :worker AND " + released(t.isEmpty() ? "queue." : t) + ")";
+  }
+
+  /**
+   * Not waiting for a parent: the entry of an execution that waits for others is there from its
+   * submission, but claimable only once the store released it (its last row in {@code
+   * execution_parents} goes in the transaction that ends its last parent, which also NOTIFYs).
+   * An index probe on the primary key of {@code execution_parents}; {@code t} qualifies the
+   * queue's columns.
+   */
+  private static String released(String t) {
+    return "NOT EXISTS (SELECT 1 FROM execution_parents w WHERE w.child_id = " + t
+        + "execution_id)";
   }
 
   /**

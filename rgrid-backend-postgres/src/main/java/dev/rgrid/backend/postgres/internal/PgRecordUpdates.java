@@ -4,6 +4,7 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.store.sql.ParentRelease;
 import dev.rgrid.store.sql.StoreChecks;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -112,13 +113,23 @@ final class PgRecordUpdates {
         .orElseThrow(() -> notFound(id));
   }
 
-  /** Writes {@code next} if the row is still at the version read; its new version, or empty. */
+  /**
+   * Writes {@code next} if the row is still at the version read; its new version, or empty. The
+   * write that ends an execution releases its waiting children in the same transaction.
+   */
   private Optional<String> write(ExecutionRecord next, Seen current) {
-    boolean ends = ends(current.record(), next);
-    return jdbi.withHandle(h -> {
-      var q = ExecutionRows.bindUpdate(h.createQuery(ends ? WRITE_AND_ANNOUNCE : WRITE), next)
-          .bind("version", current.version());
-      return (ends ? q.bind("channel", channel) : q).mapTo(String.class).findOne();
+    if (!ends(current.record(), next)) {
+      return jdbi.withHandle(h -> ExecutionRows.bindUpdate(h.createQuery(WRITE), next)
+          .bind("version", current.version()).mapTo(String.class).findOne());
+    }
+    return jdbi.inTransaction(h -> {
+      Optional<String> version = ExecutionRows.bindUpdate(h.createQuery(WRITE_AND_ANNOUNCE), next)
+          .bind("version", current.version()).bind("channel", channel)
+          .mapTo(String.class).findOne();
+      if (version.isPresent()) {
+        ParentRelease.release(new PgEdges(h, decoder, channel), next);
+      }
+      return version;
     });
   }
 
@@ -137,6 +148,7 @@ final class PgRecordUpdates {
           .mapTo(String.class).one();
       if (ends(current, next)) {
         announce(h, id); // delivered at commit, so a follower woken by it reads what was written
+        ParentRelease.release(new PgEdges(h, decoder, channel), next);
       }
       remember(next, version); // our transaction's id: the row's version once committed
       return next;

@@ -95,8 +95,17 @@ public final class ResultCache {
     return hit;
   }
 
-  private Optional<ExecutionRecord> reuse(ExecutionRecord queued, String key) {
-    Instant now = clock.instant();
+  /**
+   * The earlier success kept under {@code key} (a chained run, keyed as it starts, ends from it
+   * without running), its use counted; empty when there is none.
+   */
+  public Optional<ExecutionRecord> reusable(String key) {
+    Optional<ExecutionRecord> found = original(key, clock.instant());
+    metrics.cacheLookup(found.isPresent());
+    return found;
+  }
+
+  private Optional<ExecutionRecord> original(String key, Instant now) {
     Optional<CacheEntry> entry = store.useCacheEntry(key, now);
     if (entry.isEmpty()) {
       return Optional.empty();
@@ -104,6 +113,15 @@ public final class ResultCache {
     ExecutionRecord original = store.find(entry.get().executionId()).orElse(null);
     if (original == null || original.status() != ExecutionStatus.SUCCEEDED) {
       store.removeCacheEntries(List.of(key)); // its execution is gone: a stale entry
+      return Optional.empty();
+    }
+    return Optional.of(original);
+  }
+
+  private Optional<ExecutionRecord> reuse(ExecutionRecord queued, String key) {
+    Instant now = clock.instant();
+    ExecutionRecord original = original(key, now).orElse(null);
+    if (original == null) {
       return Optional.empty();
     }
     ExecutionRecord done = queued.toBuilder().cachedFrom(original.id())

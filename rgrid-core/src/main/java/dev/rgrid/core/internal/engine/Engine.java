@@ -197,13 +197,14 @@ public final class Engine implements AutoCloseable {
     }
     LocalState.Submitted submitted = local.register(record.id(), listener, stdin);
     WorkerId affinity = pool == null ? null : pool.workerId();
+    ExecutionRecord stored;
     try {
-      submitter.enqueue(record, affinity, parallel);
+      stored = submitter.enqueue(record, affinity, parallel);
     } catch (RuntimeException e) {
       local.forget(record.id());
       throw e;
     }
-    local.publish(record);
+    local.publish(stored); // a child whose parent had failed is stored SKIPPED: that ends it
     if (pool != null) {
       pool.wake();
     } else if (checkLimit && listener != ExecutionListener.NONE) {
@@ -284,8 +285,9 @@ public final class Engine implements AutoCloseable {
       ExecutionRecord current = store.get(id);
       try {
         switch (current.status()) {
-          case QUEUED -> {
-            ExecutionRecord done = store.update(id, Set.of(ExecutionStatus.QUEUED),
+          case QUEUED, WAITING -> {
+            // Ending a waiting run skips the runs that wait for it, in the same transaction.
+            ExecutionRecord done = store.update(id, Set.of(current.status()),
                 r -> r.toBuilder().failure(new FailureReason(FailureKind.CANCELLED,
                     "cancelled before it started", null))
                     .transition(ExecutionStatus.CANCELLED, clock.instant()).build());

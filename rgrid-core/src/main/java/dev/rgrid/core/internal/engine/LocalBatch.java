@@ -47,7 +47,8 @@ final class LocalBatch implements Batch {
   /** The least time between two catch-ups, however often the store announces changes. */
   private static final long CATCH_UP_GAP_MILLIS = 100;
   private static final Set<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
-      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
+      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
+      ExecutionStatus.SKIPPED);
 
   private final Engine engine;
   private final MetadataStore store;
@@ -188,11 +189,11 @@ final class LocalBatch implements Batch {
 
   private void count(ExecutionStatus status, int delta) {
     switch (status) {
-      case QUEUED -> queued += delta;
+      case QUEUED, WAITING -> queued += delta;
       case RUNNING -> running += delta;
       case SUCCEEDED -> succeeded += delta;
       case CANCELLED -> cancelled += delta;
-      default -> failed += delta; // FAILED, TIMED_OUT
+      default -> failed += delta; // FAILED, TIMED_OUT, SKIPPED
     }
   }
 

@@ -80,6 +80,9 @@ final class LocalExecution implements Execution {
       }
       ExecutionRecord now = record();
       if (now.status().isTerminal()) {
+        // Ended by no local event (skipped when a parent failed, or ended by another process):
+        // this instance's listeners hear of it here.
+        engine.endedElsewhere(now);
         return Optional.of(now);
       }
       if (left <= 0) {

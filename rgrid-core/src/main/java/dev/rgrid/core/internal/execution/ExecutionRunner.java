@@ -37,15 +37,18 @@ public final class ExecutionRunner {
   private final ContainerRun containers;
   private final Failures failures;
   private final LostAttempts lostAttempts;
+  private final ParentInputs parents;
 
   /**
    * A runner of {@code worker}'s claims on {@code queue}, over the executions in {@code store}: a
    * run lost with its worker gets at most {@code maxAttempts} in all; {@code local} holds the
-   * handles of the runs in this process.
+   * handles of the runs in this process; {@code parents} readies a child's inputs from its
+   * parents' outputs.
    */
   public ExecutionRunner(MetadataStore store, ExecutionQueue queue, Clock clock, WorkerId worker,
       int maxAttempts, LocalState local, AttemptRecords records, ContainerRun containers,
-      Failures failures, LostAttempts lostAttempts) {
+      Failures failures, LostAttempts lostAttempts, ParentInputs parents) {
+    this.parents = parents;
     this.store = store;
     this.queue = queue;
     this.clock = clock;
@@ -75,7 +78,10 @@ public final class ExecutionRunner {
       if (running != null) {
         records.started(id, running.startedAt());
         ran = true;
-        containers.run(running, handle);
+        ExecutionRecord ready = parents.ready(running);
+        if (ready != null) {
+          containers.run(ready, handle);
+        }
       }
     } catch (Fence.TakenOverException e) {
       // Our lease lapsed unnoticed (a pause longer than the lease) and the execution is another

@@ -248,7 +248,16 @@ final class Schema {
       """
       CREATE TABLE account_retention (
         account_id TEXT PRIMARY KEY,
-        days INTEGER NOT NULL)"""));
+        days INTEGER NOT NULL)"""),
+      // 14: runs that wait for others. One row per parent a WAITING child still waits for; a
+      // queue entry with a row here is not claimable. The rows go when the parent ends.
+      List.of(
+      """
+      CREATE TABLE execution_parents (
+        child_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+        parent_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
+        PRIMARY KEY (child_id, parent_id))""",
+      "CREATE INDEX execution_parents_parent ON execution_parents (parent_id)"));
 
   private Schema() {}
 

@@ -34,14 +34,26 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
       + "(claimed_by IS NULL AND (affinity IS NULL OR affinity = ?2 OR hold_until <= ?1))"
       + " OR (claimed_by IS NOT NULL AND lease_until <= ?1))";
 
-  /** Unclaimed entries past their not-before time reserved for the claimer ({@code ?2}). */
-  private static final String OWN = "not_before <= ?1 AND claimed_by IS NULL AND affinity = ?2";
+  /**
+   * Not waiting for a parent: an execution that waits for others is queued at once, but only
+   * becomes claimable when the store releases it (its last row in {@code execution_parents} goes
+   * in the transaction that ends its last parent).
+   */
+  private static final String RELEASED = "NOT EXISTS (SELECT 1 FROM execution_parents w"
+      + " WHERE w.child_id = queue.execution_id)";
 
-  /** Entries no live worker holds or reserves at {@code ?1}, whatever their not-before time. */
+  /** Unclaimed entries past their not-before time reserved for the claimer ({@code ?2}). */
+  private static final String OWN = "not_before <= ?1 AND claimed_by IS NULL AND affinity = ?2"
+      + " AND " + RELEASED;
+
+  /**
+   * Entries no live worker holds or reserves at {@code ?1}, whatever their not-before time, and
+   * waiting or not: a process that adopts work keeps living while such a one waits.
+   */
   private static final String UNOWNED = "(claimed_by IS NULL AND (affinity IS NULL"
       + " OR hold_until <= ?1)) OR (claimed_by IS NOT NULL AND lease_until <= ?1)";
 
-  private static final String CANDIDATES = candidates(CLAIMABLE);
+  private static final String CANDIDATES = candidates(CLAIMABLE + " AND " + RELEASED);
   private static final String OWN_CANDIDATES = candidates(OWN);
 
   SqliteExecutionQueue(SqliteDatabase db) {
@@ -306,7 +318,7 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   public long depth() {
     return db().read("counting queued executions", c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT count(*) FROM queue WHERE claimed_by IS NULL");
+          "SELECT count(*) FROM queue WHERE claimed_by IS NULL AND " + RELEASED);
           ResultSet rs = ps.executeQuery()) {
         rs.next();
         return rs.getLong(1);

@@ -11,6 +11,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.ExecutionStore;
 import dev.rgrid.store.sql.ExecutionColumns;
+import dev.rgrid.store.sql.ParentRelease;
 import dev.rgrid.store.sql.StoreChecks;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -59,10 +60,13 @@ final class SqliteExecutions implements ExecutionStore {
       if (exists(c, record.id())) {
         throw new ConflictException("execution " + record.id() + " already exists");
       }
+      SqliteEdges edges = edges(c);
+      ParentRelease.Admission admission = ParentRelease.admit(edges, record);
       try (PreparedStatement ps = c.prepareStatement(INSERT)) {
-        bind(ps, 1, ExecutionColumns.values(record).values());
+        bind(ps, 1, ExecutionColumns.values(admission.record()).values());
         ps.executeUpdate();
       }
+      ParentRelease.recordEdges(edges, admission);
       try (PreparedStatement ps = c.prepareStatement(
           "INSERT INTO execution_labels (execution_id, key, value) VALUES (?, ?, ?)")) {
         for (Map.Entry<String, String> label : record.spec().labels().entrySet()) {
@@ -86,9 +90,25 @@ final class SqliteExecutions implements ExecutionStore {
   @Override
   public ExecutionRecord update(ExecutionId id, Set<ExecutionStatus> expected,
       UnaryOperator<ExecutionRecord> change) {
-    ExecutionRecord next = write(id, expected, change);
+    List<ExecutionId> skipped = new ArrayList<>();
+    ExecutionRecord next = write(id, expected, change, skipped);
     followers.tell(id); // after the write committed
+    skipped.forEach(followers::tell);
     return next;
+  }
+
+  private SqliteEdges edges(Connection c) {
+    return new SqliteEdges(c, this::load, SqliteExecutions::rewrite);
+  }
+
+  /** Rewrites the mutable columns of {@code next}'s row. */
+  private static void rewrite(Connection c, ExecutionRecord next) throws SQLException {
+    Map<String, Object> values = ExecutionColumns.values(next);
+    try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
+      int i = bind(ps, 1, ExecutionColumns.MUTABLE.stream().map(values::get).toList());
+      ps.setString(i, next.id().value());
+      ps.executeUpdate();
+    }
   }
 
   @Override
@@ -97,21 +117,23 @@ final class SqliteExecutions implements ExecutionStore {
   }
 
   private ExecutionRecord write(ExecutionId id, Set<ExecutionStatus> expected,
-      UnaryOperator<ExecutionRecord> change) {
+      UnaryOperator<ExecutionRecord> change, List<ExecutionId> skipped) {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(change, "change");
     // Read, check, change and write under one write lock, so no other thread or process can slip
     // a change in between: that is what makes the expected-status check a compare-and-set.
     return view.db().write("updating execution " + id, c -> {
+      skipped.clear(); // a transaction tried again starts afresh
       ExecutionRecord current = load(c, id).orElseThrow(() -> new NotFoundException(
           "no execution " + id, NO_EXECUTION_HINT));
       ExecutionRecord next = StoreChecks.applyChange(current, expected, change);
-      Map<String, Object> values = ExecutionColumns.values(next);
-      try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
-        int i = bind(ps, 1, ExecutionColumns.MUTABLE.stream().map(values::get).toList());
-        ps.setString(i, id.value());
-        ps.executeUpdate();
+      rewrite(c, next);
+      if (next.status().isTerminal() && !current.status().isTerminal()) {
+        // Its waiting children are released (or skipped) in this same transaction.
+        SqliteEdges edges = edges(c);
+        ParentRelease.release(edges, next);
+        skipped.addAll(edges.ended());
       }
       return next;
     });

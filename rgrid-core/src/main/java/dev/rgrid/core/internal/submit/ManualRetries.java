@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.submit;
 
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ConflictException;
@@ -78,6 +79,11 @@ public final class ManualRetries {
     // Checked as a new run is: one that can never start here (stored before a rule existed, or
     // asking for more than this instance's runtime has) is refused instead of failing again.
     rules.checkSpec(first.spec());
+    if (first.status() == ExecutionStatus.SKIPPED) {
+      throw new InvalidRunSpecException(id + " was skipped: " + first.failure().message()
+          + "; it has nothing of its own to retry", "retry the run it waited for, then run this "
+          + "one again after it");
+    }
     for (int tries = 0; ; tries++) {
       // Read afresh each time: a concurrent retry may have linked a new execution meanwhile.
       ExecutionRecord last = newest(tries == 0 ? first : store.get(id));
@@ -97,13 +103,17 @@ public final class ManualRetries {
       } catch (ConflictException e) {
         continue; // someone else retried it at the same time: follow their link
       }
-      ExecutionRecord record = ExecutionRecord.queued(next, last.spec(), now).toBuilder()
+      boolean child = !last.spec().parents().isEmpty();
+      // A child waits for its parents again (ended by now, so it is stored QUEUED at once) and is
+      // keyed when it starts, over their outputs.
+      ExecutionRecord record = (child ? ExecutionRecord.waiting(next, last.spec(), now)
+          : ExecutionRecord.queued(next, last.spec(), now)).toBuilder()
           .retryOf(last.id()).build();
-      if (record.spec().cache()) {
+      if (record.spec().cache() && !child) {
         record = record.toBuilder().cacheKey(cache.key(record)).build();
       }
       store.create(record);
-      return new Outcome(null, record);
+      return new Outcome(null, child ? store.get(next) : record);
     }
   }
 

@@ -57,7 +57,7 @@ public final class SpecPreparation {
         runtime.name(), args, run.env(), resolver.inputs(), timeout, run.labels(), batchId,
         run.resources(), run.network(), deps.requirements(), deps.source(), deps.scriptFiles(),
         // What a run reads from stdin is not known in advance, so its result cannot be keyed.
-        run.cache() && run.stdin() == null, run.retry(), run.secrets());
+        run.cache() && run.stdin() == null, run.retry(), run.secrets(), run.parents());
     rules.checkSpec(spec);
     deps.notes().forEach(n -> run.listener().onNotice(n));
     return spec;

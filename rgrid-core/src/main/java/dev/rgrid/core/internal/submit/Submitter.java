@@ -5,6 +5,7 @@ import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.secret.SecretVault;
+import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
@@ -16,7 +17,9 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LimitSetting;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.ParentLink;
 import java.security.SecureRandom;
+import java.util.List;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,6 +38,8 @@ public final class Submitter {
   private final ResultCache cache;
   private final SpecRules rules;
   private final SecretVault secrets;
+  /** The most parents ({@code --after}, {@code --from}) one run may name. */
+  static final int MAX_PARENTS = 100;
 
   /**
    * Submissions checked against {@code rules} (their runtimes resolved in {@code catalog}, their
@@ -69,13 +74,21 @@ public final class Submitter {
   /** As {@link #prepare(RunSpec)}, for an execution of batch {@code batchId} (or none). */
   public ExecutionRecord prepare(RunSpec run, String batchId) {
     long t0 = System.nanoTime();
-    // Before anything is read or stored: a run naming an unknown secret is refused at once.
+    // Before anything is read or stored: a run naming an unknown secret or parent is refused at
+    // once.
     SpecRules.checkSecrets(run.secrets(), run.env());
     secrets.check(LimitSetting.GLOBAL, run.secrets());
+    checkParents(run.parents(), batchId);
     ExecutionSpec spec = SpecPreparation.spec(run, batchId, blobs, catalog, rules);
     long detected = System.nanoTime();
     Instant now = clock.instant();
-    ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), spec, now);
+    ExecutionId id = ExecutionId.generate(now, random);
+    if (!spec.parents().isEmpty()) {
+      // Keyed when it starts, over its parents' outputs (ParentInputs): never a cache hit that
+      // would end it before its parents do.
+      return ExecutionRecord.waiting(id, spec, now);
+    }
+    ExecutionRecord record = ExecutionRecord.queued(id, spec, now);
     ExecutionRecord keyed = spec.cache() ? record.toBuilder().cacheKey(cache.key(record)).build()
         : record;
     if (LOG.isDebugEnabled()) {
@@ -83,6 +96,33 @@ public final class Submitter {
           record.id(), (detected - t0) / 1000, (System.nanoTime() - detected) / 1000);
     }
     return keyed;
+  }
+
+  /**
+   * Checks the parents a run names, before anything is stored: each is a stored execution, each
+   * glob a glob, and the run is not part of a batch.
+   */
+  private void checkParents(List<ParentLink> parents, String batchId) {
+    if (parents.isEmpty()) {
+      return;
+    }
+    if (batchId != null) {
+      throw new InvalidRunSpecException("the runs of a batch cannot wait for other runs yet",
+          "start the batch once its parents have succeeded");
+    }
+    if (parents.size() > MAX_PARENTS) {
+      throw new InvalidRunSpecException("a run can wait for at most " + MAX_PARENTS + " others, "
+          + "this one names " + parents.size(), "chain through an intermediate run");
+    }
+    for (ParentLink link : parents) {
+      if (link.glob() != null) {
+        OutputGlobs.matcher(link);
+      }
+      if (store.find(link.parent()).isEmpty()) {
+        throw new InvalidRunSpecException("no execution " + link.parent() + " to wait for",
+            "run `rgrid list` to see the known executions");
+      }
+    }
   }
 
   /**
@@ -102,6 +142,10 @@ public final class Submitter {
     if (spec.batchId() != null) {
       throw new InvalidRunSpecException("a submitted spec cannot name a batch",
           "submit the batch as a batch");
+    }
+    if (!spec.parents().isEmpty()) {
+      throw new InvalidRunSpecException("a run that waits for other runs cannot be submitted "
+          + "through a server yet", "run it on the cluster's shared state, or embedded");
     }
     rules.checkSpec(spec); // the secret names among the rest
     secrets.check(SecretVault.scopeOf(spec), spec.secrets());
@@ -148,13 +192,20 @@ public final class Submitter {
   }
 
   /**
-   * Records the execution and queues it.
+   * Records the execution and queues it. One that waits for parents is queued too, claimable
+   * once the store releases it; one whose parent had already failed is stored {@code SKIPPED}
+   * and not queued.
    *
    * @param affinity the worker that must run it while alive, or {@code null} for any
+   * @return the record as stored
    */
-  public void enqueue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
+  public ExecutionRecord enqueue(ExecutionRecord record, WorkerId affinity, int groupLimit) {
     store.create(record);
-    queue(record, affinity, groupLimit);
+    ExecutionRecord stored = record.spec().parents().isEmpty() ? record : store.get(record.id());
+    if (!stored.status().isTerminal()) {
+      queue(record, affinity, groupLimit);
+    }
+    return stored;
   }
 
   /**

@@ -16,6 +16,7 @@ import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.execution.AttemptRecords;
 import dev.rgrid.core.internal.execution.ContainerRun;
 import dev.rgrid.core.internal.execution.ExecutionRunner;
+import dev.rgrid.core.internal.execution.ParentInputs;
 import dev.rgrid.core.internal.execution.Failures;
 import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
@@ -150,7 +151,8 @@ public final class EngineWiring {
     LostAttempts lostAttempts = new LostAttempts(store, runtime, clock, limits, secrets);
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
-        new Failures(store, clock, local, price), lostAttempts);
+        new Failures(store, clock, local, price), lostAttempts,
+        new ParentInputs(store, cache, records, clock, local));
     return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker(),
         metrics);
   }

@@ -53,8 +53,9 @@ export function render(main, { id }) {
 
   function show(r) {
     record = r;
-    const ended = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'].includes(r.status);
-    retry.disabled = !ended || Boolean(r.retriedBy);
+    const ended = ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED', 'SKIPPED'].includes(r.status);
+    // A skipped run is run again by running its parents again, not by a retry of its own.
+    retry.disabled = !ended || r.status === 'SKIPPED' || Boolean(r.retriedBy);
     cancel.disabled = ended || r.cancelRequested;
     replace(facts, fact('Status', status(r.status), r.cancelRequested && !ended
       ? ' (cancel requested)' : null),

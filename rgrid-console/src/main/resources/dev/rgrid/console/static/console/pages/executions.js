@@ -7,7 +7,8 @@ import {
   duration, errorBox, h, labels, link, money, replace, showError, status, when,
 } from '../dom.js';
 
-const STATUSES = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'CANCELLED'];
+const STATUSES = ['WAITING', 'QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT',
+  'CANCELLED', 'SKIPPED'];
 const REFRESH_MS = 2000;
 
 export function render(main, { params }) {

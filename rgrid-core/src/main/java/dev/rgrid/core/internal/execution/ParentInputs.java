@@ -1,0 +1,140 @@
+package dev.rgrid.core.internal.execution;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.cache.ResultCache;
+import dev.rgrid.core.internal.spec.OutputGlobs;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
+import dev.rgrid.spi.store.FailureReason;
+import dev.rgrid.spi.store.InputFile;
+import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.ParentLink;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Readies a released child for its run: the outputs of its parents that it takes ({@code rgrid run
+ * --from ID:PATH}) become inputs under their own paths, and its result cache key is computed now,
+ * over those inputs' content hashes, so an unchanged chain of runs is keyed the same each time;
+ * an earlier success under that key ends it at once without running, as a hit at submission does.
+ * The stored spec keeps only the links; the inputs are found again for every attempt.
+ */
+public final class ParentInputs {
+  private final MetadataStore store;
+  private final ResultCache cache;
+  private final AttemptRecords records;
+  private final Clock clock;
+  private final LocalState local;
+
+  /**
+   * Reads parents' outputs in {@code store}, keys and reuses results through {@code cache},
+   * records ends through {@code records}; a reused result's output goes to the listener {@code
+   * local} holds.
+   */
+  public ParentInputs(MetadataStore store, ResultCache cache, AttemptRecords records,
+      Clock clock, LocalState local) {
+    this.local = local;
+    this.store = store;
+    this.cache = cache;
+    this.records = records;
+    this.clock = clock;
+  }
+
+  /**
+   * {@code running} (RUNNING here) as it runs: with its parents' outputs among its inputs and its
+   * cache key; or {@code null} when a promised output is missing, the run then recorded as failed.
+   */
+  ExecutionRecord ready(ExecutionRecord running) {
+    if (running.spec().parents().isEmpty()) {
+      return running;
+    }
+    List<InputFile> taken;
+    try {
+      taken = outputs(running);
+    } catch (InvalidRunSpecException e) {
+      records.finish(running, b -> b.failure(new FailureReason(FailureKind.INPUT_ERROR,
+          e.getMessage(), e.hint().orElse(null))).transition(ExecutionStatus.FAILED,
+              clock.instant()));
+      return null;
+    }
+    ExecutionSpec spec = running.spec().withMoreInputs(taken);
+    ExecutionRecord withInputs = withSpec(running, spec);
+    String key = spec.cache() ? cache.key(withInputs) : null;
+    if (key == null) {
+      return withInputs;
+    }
+    ExecutionRecord keyed = store.update(running.id(), Set.of(ExecutionStatus.RUNNING),
+        r -> r.toBuilder().cacheKey(key).build());
+    Optional<ExecutionRecord> earlier = cache.reusable(key);
+    if (earlier.isPresent()) {
+      reuse(keyed, earlier.get());
+      return null;
+    }
+    return withSpec(keyed, spec);
+  }
+
+  /**
+   * Ends {@code keyed} from {@code original}, an earlier success of the same script on the same
+   * inputs, as a cache hit at submission does: its exit code, exact output and artifacts, and the
+   * output replayed to this instance's listener.
+   */
+  private void reuse(ExecutionRecord keyed, ExecutionRecord original) {
+    List<Artifact> artifacts = store.artifacts(original.id());
+    if (!artifacts.isEmpty()) {
+      store.putArtifacts(keyed.id(), artifacts);
+    }
+    cache.replay(original, local.listener(keyed.id()));
+    records.finish(keyed, b -> b.cachedFrom(original.id()).exitCode(original.exitCode())
+        .stdout(original.stdout()).stderr(original.stderr())
+        .logTruncated(original.logTruncated())
+        .transition(ExecutionStatus.SUCCEEDED, clock.instant()));
+  }
+
+  private List<InputFile> outputs(ExecutionRecord running) {
+    Map<String, String> owners = new HashMap<>();
+    running.spec().inputs().forEach(f -> owners.put(f.path(), "its own inputs"));
+    List<InputFile> taken = new ArrayList<>();
+    for (ParentLink link : running.spec().parents()) {
+      if (link.glob() == null) {
+        continue;
+      }
+      PathMatcher matcher = OutputGlobs.matcher(link);
+      List<Artifact> matched = store.artifacts(link.parent()).stream()
+          .filter(a -> matcher.matches(Path.of(a.path()))).toList();
+      if (matched.isEmpty()) {
+        throw new InvalidRunSpecException(link.parent() + " produced no " + link.glob(),
+            "see what it wrote with `rgrid status " + link.parent() + "`, then name one of its "
+                + "outputs in --from");
+      }
+      for (Artifact a : matched) {
+        String from = "the outputs of " + link.parent();
+        String before = owners.putIfAbsent(a.path(), from);
+        if (before != null && !before.equals(from)) {
+          throw new InvalidRunSpecException("two inputs are named " + a.path() + " (from "
+              + before + " and " + from + ")", "take only one of them with --from");
+        }
+        if (before == null) {
+          taken.add(new InputFile(a.path(), a.blob(), a.size()));
+        }
+      }
+    }
+    return taken;
+  }
+
+  private static ExecutionRecord withSpec(ExecutionRecord r, ExecutionSpec spec) {
+    return new ExecutionRecord(r.id(), spec, r.status(), r.createdAt(), r.transitions(),
+        r.attempt(), r.workerId(), r.exitCode(), r.failure(), r.startedAt(), r.finishedAt(),
+        r.cancelRequested(), r.logTruncated(), r.stdout(), r.stderr(), r.cached(), r.cachedFrom(),
+        r.costMicros(), r.cacheKey(), r.retryOf(), r.retriedBy());
+  }
+}
