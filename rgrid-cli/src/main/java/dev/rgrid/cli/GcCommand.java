@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
         + "batches; then delete the blobs nothing uses any more. Queued and running work is "
         + "never touched.",
         "Unused blobs are set aside first and deleted by a later gc, once older than the grace "
-        + "period; that is when their space comes back."})
+        + "period; that is when their space comes back.",
+        "Environments (virtualenvs, environment images) past their budget (default 20G, "
+        + "RGRID_ENVS_MAX_BYTES, off for none) go too, least recently used first; never one a "
+        + "run uses."})
 final class GcCommand extends BaseCommand {
   @Option(names = "--older-than", paramLabel = "DURATION",
       description = "Remove executions that ended longer ago than this (30d, 12h, 90m; default:"
@@ -77,6 +80,12 @@ final class GcCommand extends BaseCommand {
           + " (" + CacheCommand.human(r.bytesFreed()) + (r.dryRun() ? " would come back)"
           : " freed)") + (r.blobsRestored() > 0 ? "; " + r.blobsRestored()
           + " in use again, kept" : ""));
+      if (r.environmentsRemoved() > 0) {
+        terminal.note((r.dryRun() ? "would remove " : "removed ") + r.environmentsRemoved()
+            + " least recently used environment" + (r.environmentsRemoved() == 1 ? "" : "s")
+            + " (" + CacheCommand.human(r.environmentBytesFreed())
+            + (r.dryRun() ? " would come back)" : " freed)"));
+      }
       return ExitCodes.OK;
     }
   }

@@ -64,6 +64,8 @@ class GcEndToEndTest {
     assertThat(report.get("bytesFreed").asLong()).isGreaterThan(200_000)
         .isEqualTo(dry.get().get("bytesFreed").asLong());
     assertThat(before - blobBytes()).isEqualTo(report.get("bytesFreed").asLong());
+    assertThat(report.get("environmentsRemoved").asLong()).isZero();
+    assertThat(report.get("environmentBytesFreed").asLong()).isZero();
     assertThat(cli.runFromDevNull("status", id).exitCode()).isNotZero();
 
     Cli.Result text = cli.run("gc");
@@ -88,5 +90,18 @@ class GcEndToEndTest {
         .run("gc", "--dry-run");
     assertThat(remote.exitCode()).isEqualTo(2);
     assertThat(remote.errorLines()).singleElement().asString().contains("rgrid gc", "logged in to");
+  }
+
+  @Test
+  void badEnvironmentBudgetsAreUsageErrorsOnOneLine() {
+    for (String bad : List.of("-1", "10X", "1.5G", "lots", "x".repeat(10_000))) {
+      Cli.Result r = cli.env("RGRID_ENVS_MAX_BYTES", bad).run("gc", "--dry-run");
+      assertThat(r.exitCode()).as(bad + ": " + r.stderr()).isEqualTo(2);
+      assertThat(r.errorLines()).as(bad).singleElement().asString()
+          .contains("RGRID_ENVS_MAX_BYTES").hasSizeLessThan(300);
+    }
+    Cli.Result off = cli.env("RGRID_ENVS_MAX_BYTES", "off").run("gc", "--dry-run", "--json");
+    assertThat(off.exitCode()).as(off.stderr()).isZero();
+    assertThat(Cli.json(off.stdout()).get("environmentsRemoved").asLong()).isZero();
   }
 }

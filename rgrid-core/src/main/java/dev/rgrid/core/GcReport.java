@@ -17,7 +17,10 @@ import java.time.Instant;
  * @param blobsDeleted blobs deleted for good
  * @param bytesFreed the bytes of the deleted blobs
  * @param blobsRestored discarded blobs something references again, put back in use
+ * @param environmentsRemoved kept environments (virtualenvs, environment images) removed, least
+ *     recently used first, to fit the budget ({@link GcSettings#environmentsMaxBytes()})
+ * @param environmentBytesFreed the space they took
  */
 public record GcReport(boolean dryRun, Instant endedBefore, long executions, long logLines,
     long cacheEntries, long batches, long blobsDiscarded, long blobsDeleted, long bytesFreed,
-    long blobsRestored) {}
+    long blobsRestored, long environmentsRemoved, long environmentBytesFreed) {}

@@ -13,11 +13,18 @@ import java.util.Objects;
  *     recorded is younger than this
  * @param interval how often a server or worker collects on its own ({@code gc.interval}, {@code
  *     RGRID_GC_INTERVAL}; default 1 hour), or {@code null} for never ({@code off})
+ * @param environmentsMaxBytes how much space the kept environments (virtualenvs, environment
+ *     images) may take before the least recently used ones go ({@code envs.max-bytes}, {@code
+ *     RGRID_ENVS_MAX_BYTES}; default 20 GiB), or {@code 0} for no budget ({@code off})
  */
-public record GcSettings(Duration retention, Duration blobGrace, Duration interval) {
-  /** The defaults: 30 days, 1 hour, hourly. */
-  public static final GcSettings DEFAULTS =
-      new GcSettings(Duration.ofDays(30), Duration.ofHours(1), Duration.ofHours(1));
+public record GcSettings(Duration retention, Duration blobGrace, Duration interval,
+    long environmentsMaxBytes) {
+  /** The default budget of kept environments: 20 GiB. */
+  public static final long ENVIRONMENTS_MAX_BYTES = 20L << 30;
+
+  /** The defaults: 30 days, 1 hour, hourly, 20 GiB of environments. */
+  public static final GcSettings DEFAULTS = new GcSettings(Duration.ofDays(30),
+      Duration.ofHours(1), Duration.ofHours(1), ENVIRONMENTS_MAX_BYTES);
 
   /** Checks the values. */
   public GcSettings {
@@ -32,5 +39,14 @@ public record GcSettings(Duration retention, Duration blobGrace, Duration interv
     if (interval != null && (interval.isNegative() || interval.isZero())) {
       throw new IllegalArgumentException("interval must be positive, was " + interval);
     }
+    if (environmentsMaxBytes < 0) {
+      throw new IllegalArgumentException("environments budget must not be negative, was "
+          + environmentsMaxBytes);
+    }
+  }
+
+  /** Settings with the default budget of kept environments. */
+  public GcSettings(Duration retention, Duration blobGrace, Duration interval) {
+    this(retention, blobGrace, interval, ENVIRONMENTS_MAX_BYTES);
   }
 }

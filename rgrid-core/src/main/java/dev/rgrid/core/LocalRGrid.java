@@ -4,8 +4,10 @@ import dev.rgrid.core.internal.account.LocalAccountView;
 import dev.rgrid.core.internal.alert.AlertSettings;
 import dev.rgrid.core.internal.alert.WebhookDelivery;
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.gc.EnvironmentCollection;
 import dev.rgrid.core.internal.gc.GarbageCollector;
 import dev.rgrid.core.internal.gc.GcSchedule;
+import dev.rgrid.core.internal.runtime.EnvironmentLeases;
 import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -59,8 +61,10 @@ public final class LocalRGrid implements RGrid {
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
       LazyRuntime selected, Accounts accounts, Placement.Mode mode, int slots,
-      GcSettings gcSettings) {
-    this.gc = new GarbageCollector(store, blobs, clock, gcSettings, engine.metrics()::gcRun);
+      GcSettings gcSettings, Path environmentsDir) {
+    this.gc = new GarbageCollector(store, blobs, clock, gcSettings, engine.metrics()::gcRun,
+        new EnvironmentCollection(runtime, environmentsDir,
+            new EnvironmentLeases(environmentsDir, clock)));
     this.accounts = accounts;
     this.mode = mode;
     this.slots = slots;

@@ -292,9 +292,10 @@ public final class RGridBuilder {
   }
 
   /**
-   * How long ended executions are kept and how garbage collection runs. Default: {@code
-   * RGRID_RETENTION_DAYS}, {@code RGRID_GC_GRACE}, {@code RGRID_GC_INTERVAL}, else their keys in
-   * {@code config.properties}, else {@link GcSettings#DEFAULTS}.
+   * How long ended executions are kept, how much space kept environments may take, and how
+   * garbage collection runs. Default: {@code RGRID_RETENTION_DAYS}, {@code RGRID_GC_GRACE},
+   * {@code RGRID_GC_INTERVAL}, {@code RGRID_ENVS_MAX_BYTES}, else their keys in {@code
+   * config.properties}, else {@link GcSettings#DEFAULTS}.
    */
   public RGridBuilder gc(GcSettings value) {
     gc = java.util.Objects.requireNonNull(value, "value");
@@ -398,7 +399,7 @@ public final class RGridBuilder {
           settings, spendingAlerts, metrics), store, blobs, runtime, clock, limits, catalog, owned,
           selected, accounts == null ? null : new Accounts(accounts, store, clock),
           opensShared ? Placement.Mode.SHARED : Placement.Mode.EMBEDDED, slots,
-          gc != null ? gc : cfg.gc());
+          gc != null ? gc : cfg.gc(), settings.cacheDir());
     } catch (RuntimeException e) {
       for (AutoCloseable c : owned) {
         try {

@@ -4,6 +4,7 @@ import dev.rgrid.backend.docker.internal.ContainerRecipe;
 import dev.rgrid.backend.docker.internal.DockerContainer;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.EnvironmentImages;
+import dev.rgrid.backend.docker.internal.KeptImages;
 import dev.rgrid.backend.docker.internal.Images;
 import dev.rgrid.backend.docker.internal.Launcher;
 import dev.rgrid.backend.docker.internal.NetworkHolders;
@@ -17,6 +18,7 @@ import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
+import dev.rgrid.spi.runtime.KeptEnvironment;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -66,6 +68,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final Leftovers leftovers;
   private final WarmPool warm;
   private final EnvironmentImages environments;
+  private final KeptImages kept;
   private final Set<DockerContainer> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile int cpus;
@@ -94,6 +97,7 @@ public final class DockerRuntime implements ContainerRuntime {
           open::remove);
       this.environments = new EnvironmentImages(connected, images, launcher, settings,
           Owner.current());
+      this.kept = new KeptImages(connected);
     } catch (RuntimeException e) {
       connected.close();
       throw e;
@@ -186,6 +190,26 @@ public final class DockerRuntime implements ContainerRuntime {
     requireOpen();
     return environments.environment(Objects.requireNonNull(runtime, "runtime"),
         Objects.requireNonNull(env, "env"));
+  }
+
+  /**
+   * The environment images this cache directory built or used (those whose {@code
+   * docker-env-<key32>.lock} it holds), each sized as the layers it adds to its base image.
+   */
+  @Override
+  public List<KeptEnvironment> environments(Path cacheDir) {
+    requireOpen();
+    return kept.list(Objects.requireNonNull(cacheDir, "cacheDir"));
+  }
+
+  /**
+   * Removes the environment image {@code key} of this cache directory; false when it is gone or
+   * a container still uses it (the engine refuses).
+   */
+  @Override
+  public boolean removeEnvironment(Path cacheDir, String key) {
+    requireOpen();
+    return kept.remove(Objects.requireNonNull(cacheDir, "cacheDir"), key);
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.rgrid.spi.runtime;
 
 import dev.rgrid.spi.BackendUnavailableException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
@@ -56,6 +57,26 @@ public interface ContainerRuntime extends AutoCloseable {
   default RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
     throw new UnsupportedOperationException("the " + name() + " runtime cannot install Python "
         + "requirements");
+  }
+
+  /**
+   * The environments this runtime keeps for {@code cacheDir} (the {@link EnvironmentSpec#cacheDir}
+   * they were built or found with), for garbage collection to remove the least recently used
+   * ones. The default, for a runtime that builds none, is empty.
+   */
+  default List<KeptEnvironment> environments(Path cacheDir) {
+    return List.of();
+  }
+
+  /**
+   * Removes the kept environment {@code key} of {@code cacheDir} ({@link KeptEnvironment#key()}).
+   * The caller makes sure no run uses it; a later {@link #environment} call builds it again.
+   *
+   * @return whether it was removed (false when it was already gone, or the engine refused
+   *     because something still uses it)
+   */
+  default boolean removeEnvironment(Path cacheDir, String key) {
+    return false;
   }
 
   /**

@@ -95,6 +95,7 @@ public final class EnvironmentImages {
     RuntimeDefinition result = new RuntimeDefinition(runtime.name(), image, command,
         runtime.hostInterpreters(), runtime.scriptSuffix());
     if (reusable(image, env.key(), baseId).isPresent()) {
+      noteUse(env);
       return result;
     }
     CompletableFuture<RuntimeDefinition> mine = new CompletableFuture<>();
@@ -222,8 +223,7 @@ public final class EnvironmentImages {
    * shows as an overlap rather than a wait: both are polled.
    */
   private void underLock(EnvironmentSpec env, Runnable work) {
-    Path file = env.cacheDir().resolve("docker-env-" + env.key().substring(0, TAG_LENGTH)
-        + ".lock");
+    Path file = KeptImages.lockFile(env.cacheDir(), env.key().substring(0, TAG_LENGTH));
     try {
       Files.createDirectories(env.cacheDir(), PrivateModes.directory(file));
       try (FileChannel channel = FileChannel.open(file, java.util.Set.of(
@@ -265,6 +265,16 @@ public final class EnvironmentImages {
         throw new RGridException("interrupted while waiting for the lock " + file, null, null,
             e);
       }
+    }
+  }
+
+  /** Marks the environment as one of the cache directory's, for garbage collection. */
+  private static void noteUse(EnvironmentSpec env) {
+    try {
+      KeptImages.used(env.cacheDir(), env.key().substring(0, TAG_LENGTH));
+    } catch (IOException e) {
+      throw new RGridException("cannot note the use of an environment in " + env.cacheDir()
+          + ": " + e.getMessage(), "check that RGrid's cache directory is writable", null, e);
     }
   }
 

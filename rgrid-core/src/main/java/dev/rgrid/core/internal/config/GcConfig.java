@@ -14,11 +14,14 @@ import java.util.regex.Pattern;
  * Retention and garbage collection settings from the environment, else from {@code
  * config.properties}: {@code RGRID_RETENTION_DAYS} / {@code retention.days}, {@code RGRID_GC_GRACE}
  * / {@code gc.grace}, {@code RGRID_GC_INTERVAL} / {@code gc.interval} ({@code off} to never
- * collect on a schedule).
+ * collect on a schedule), {@code RGRID_ENVS_MAX_BYTES} / {@code envs.max-bytes} (a size such as
+ * {@code 20G} or {@code 500M}, binary units; {@code off} or {@code 0} for no budget).
  */
 public final class GcConfig {
   private static final Pattern DURATION = Pattern.compile("([0-9]{1,6})([smhd])");
   private static final int MAX_DAYS = 36_500;
+  private static final Pattern SIZE = Pattern.compile("([0-9]{1,15})([kmgt]?)(i?b)?");
+  private static final String ENVS = "RGRID_ENVS_MAX_BYTES (envs.max-bytes)";
 
   private GcConfig() {}
 
@@ -32,6 +35,7 @@ public final class GcConfig {
     String days = pick(env, "RGRID_RETENTION_DAYS", props, "retention.days");
     String grace = pick(env, "RGRID_GC_GRACE", props, "gc.grace");
     String interval = pick(env, "RGRID_GC_INTERVAL", props, "gc.interval");
+    String envs = pick(env, "RGRID_ENVS_MAX_BYTES", props, "envs.max-bytes");
     Duration retention = days == null ? d.retention() : Duration.ofDays(days(days, file));
     Duration blobGrace = grace == null ? d.blobGrace()
         : duration(grace, "RGRID_GC_GRACE (gc.grace)", file);
@@ -42,7 +46,29 @@ public final class GcConfig {
       throw invalid("RGRID_GC_INTERVAL (gc.interval)", interval, file, "a positive duration"
           + " such as 1h, or off");
     }
-    return new GcSettings(retention, blobGrace, every);
+    long envsMax = envs == null ? d.environmentsMaxBytes()
+        : envs.equalsIgnoreCase("off") ? 0 : size(envs, file);
+    return new GcSettings(retention, blobGrace, every, envsMax);
+  }
+
+  /** {@code 500M}, {@code 20G}, {@code 1T}, {@code 20GiB}, plain bytes; 1K = 1024 bytes. */
+  static long size(String text, Path file) {
+    Matcher m = SIZE.matcher(text.toLowerCase(Locale.ROOT));
+    if (m.matches()) {
+      int shift = switch (m.group(2)) {
+        case "k" -> 10;
+        case "m" -> 20;
+        case "g" -> 30;
+        case "t" -> 40;
+        default -> 0;
+      };
+      long n = Long.parseLong(m.group(1));
+      if (n <= Long.MAX_VALUE >> shift && (m.group(3) == null || !m.group(2).isEmpty()
+          || m.group(3).equals("b"))) {
+        return n << shift;
+      }
+    }
+    throw invalid(ENVS, text, file, "a size such as 20G or 500M, or off");
   }
 
   private static long days(String text, Path file) {

@@ -143,83 +143,88 @@ public final class ContainerRun {
     try (Workspace ws = workspaces.take()) {
       LogCollector logs = new LogCollector(id, store, blobs, clock, limits, local.listener(id),
           ws.tmpDir(), firstRun(record), SecretMasker.of(secretEnv.values()));
+      Environments.Prepared environment;
       try {
-        def = environments.prepare(def, spec.requirements(), logs::note);
+        environment = environments.prepare(def, spec.requirements(), logs::note);
       } catch (DependencyInstallException | UnsupportedOperationException e) {
         failInstall(record, e, logs);
         return;
       }
-      ws.stage(blobs, spec.scriptName(), spec.script(), spec.inputs());
-      ws.stageBesideScript(blobs, spec.scriptFiles());
-      long staged = System.nanoTime();
-      ContainerPaths paths = runtime.paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
-      ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
-          ws.scriptDir(), spec.scriptName(), ws.workDir(),
-          InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()),
-          withSecrets(spec.env(), secretEnv),
-          new dev.rgrid.spi.runtime.Limits(spec.resources().milliCpus(),
-              spec.resources().memoryBytes(), 0, spec.network()),
-          Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, worker.value(),
-              LostAttempts.ATTEMPT, Integer.toString(record.attempt())),
-          local.stdin(id));
-      Ending ending;
-      Optional<ExitResult> exit;
-      try (Container container = runtime.start(cs, logs)) {
-        started = System.nanoTime();
-        handle.attach(container);
-        exit = Optional.empty();
-        ending = null;
-        Instant deadline = clock.instant().plus(spec.timeout());
-        Instant nextCancelCheck = clock.instant().plus(CANCEL_CHECK);
-        while (ending == null) {
-          Instant now = clock.instant();
-          if (handle.lost()) {
-            ending = Ending.LOST;
-          } else if (handle.cancelled()) {
-            ending = Ending.CANCELLED;
-          } else if (!now.isBefore(deadline)) {
-            ending = Ending.TIMED_OUT;
-          } else {
-            Duration left = Duration.between(now, deadline);
-            exit = container.await(left.compareTo(SLICE) < 0 ? left : SLICE);
-            if (exit.isPresent()) {
-              // A kill by cancel or by a lost lease also ends the process: say why it ended.
-              ending = handle.lost() ? Ending.LOST
-                  : handle.cancelled() ? Ending.CANCELLED : Ending.EXITED;
+      // Leased until the container is gone: garbage collection never removes it meanwhile.
+      try (environment) {
+        def = environment.definition();
+        ws.stage(blobs, spec.scriptName(), spec.script(), spec.inputs());
+        ws.stageBesideScript(blobs, spec.scriptFiles());
+        long staged = System.nanoTime();
+        ContainerPaths paths = runtime.paths(ws.workDir(), ws.scriptDir(), spec.scriptName());
+        ContainerSpec cs = new ContainerSpec(id.value() + "-" + record.attempt(), def,
+            ws.scriptDir(), spec.scriptName(), ws.workDir(),
+            InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()),
+            withSecrets(spec.env(), secretEnv),
+            new dev.rgrid.spi.runtime.Limits(spec.resources().milliCpus(),
+                spec.resources().memoryBytes(), 0, spec.network()),
+            Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, worker.value(),
+                LostAttempts.ATTEMPT, Integer.toString(record.attempt())),
+            local.stdin(id));
+        Ending ending;
+        Optional<ExitResult> exit;
+        try (Container container = runtime.start(cs, logs)) {
+          started = System.nanoTime();
+          handle.attach(container);
+          exit = Optional.empty();
+          ending = null;
+          Instant deadline = clock.instant().plus(spec.timeout());
+          Instant nextCancelCheck = clock.instant().plus(CANCEL_CHECK);
+          while (ending == null) {
+            Instant now = clock.instant();
+            if (handle.lost()) {
+              ending = Ending.LOST;
+            } else if (handle.cancelled()) {
+              ending = Ending.CANCELLED;
+            } else if (!now.isBefore(deadline)) {
+              ending = Ending.TIMED_OUT;
             } else {
-              logs.flushIfDue();
-              if (!now.isBefore(nextCancelCheck)) {
-                nextCancelCheck = now.plus(CANCEL_CHECK);
-                if (store.get(id).cancelRequested()) {
-                  handle.cancel();
+              Duration left = Duration.between(now, deadline);
+              exit = container.await(left.compareTo(SLICE) < 0 ? left : SLICE);
+              if (exit.isPresent()) {
+                // A kill by cancel or by a lost lease also ends the process: say why it ended.
+                ending = handle.lost() ? Ending.LOST
+                    : handle.cancelled() ? Ending.CANCELLED : Ending.EXITED;
+              } else {
+                logs.flushIfDue();
+                if (!now.isBefore(nextCancelCheck)) {
+                  nextCancelCheck = now.plus(CANCEL_CHECK);
+                  if (store.get(id).cancelRequested()) {
+                    handle.cancel();
+                  }
                 }
               }
             }
           }
+          if (ending != Ending.EXITED) {
+            container.kill();
+            container.await(KILL_GRACE);
+          } else {
+            handle.exited(exit.orElseThrow().exitCode());
+          }
+          exited = System.nanoTime();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          logs.discard();
+          throw new RGridException("interrupted while running " + id, null, id.value(), e);
         }
-        if (ending != Ending.EXITED) {
-          container.kill();
-          container.await(KILL_GRACE);
-        } else {
-          handle.exited(exit.orElseThrow().exitCode());
+        if (ending == Ending.LOST) {
+          logs.discard();
+          LOG.warn("stopped {}: {}", id, handle.why());
+          return;
         }
-        exited = System.nanoTime();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        logs.discard();
-        throw new RGridException("interrupted while running " + id, null, id.value(), e);
-      }
-      if (ending == Ending.LOST) {
-        logs.discard();
-        LOG.warn("stopped {}: {}", id, handle.why());
-        return;
-      }
-      LogCollector.Captured captured = logs.finish();
-      ended(record, ending, exit, captured, ws, logs);
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("{} timings: stage {} ms, start {} ms, script {} ms, collect {} ms", id,
-            ms(staged - t0), ms(started - staged), ms(exited - started),
-            ms(System.nanoTime() - exited));
+        LogCollector.Captured captured = logs.finish();
+        ended(record, ending, exit, captured, ws, logs);
+        if (LOG.isDebugEnabled()) {
+          LOG.debug("{} timings: stage {} ms, start {} ms, script {} ms, collect {} ms", id,
+              ms(staged - t0), ms(started - staged), ms(exited - started),
+              ms(System.nanoTime() - exited));
+        }
       }
     }
   }

@@ -18,8 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Retention, then blob collection: removes ended executions older than the retention (with what
- * hangs off them), then deletes the blobs nothing references any more ({@link BlobCollection}).
+ * Retention, then blob collection, then environments: removes ended executions older than the
+ * retention (with what hangs off them), deletes the blobs nothing references any more ({@link
+ * BlobCollection}), and removes least recently used environments past their budget ({@link
+ * EnvironmentCollection}).
  * One collection at a time per instance; across processes, {@link GcSchedule} takes the store's
  * lock first.
  */
@@ -31,20 +33,23 @@ public final class GarbageCollector {
   private final Clock clock;
   private final GcSettings settings;
   private final LongConsumer ranFreeing;
+  private final EnvironmentCollection environments;
   private final ReentrantLock running = new ReentrantLock();
 
   /** A collector of {@code store}'s executions and {@code blobs}. */
   public GarbageCollector(RetentionStore store, BlobStore blobs, Clock clock,
       GcSettings settings) {
-    this(store, blobs, clock, settings, bytesFreed -> { });
+    this(store, blobs, clock, settings, bytesFreed -> { }, null);
   }
 
   /**
    * As {@link #GarbageCollector(RetentionStore, BlobStore, Clock, GcSettings)}, telling {@code
-   * ranFreeing} the bytes each collection freed (0 for a dry run): the metrics' GC counters.
+   * ranFreeing} the bytes each collection freed (0 for a dry run): the metrics' GC counters; and
+   * keeping {@code environments} (or none, when null) within their budget.
    */
   public GarbageCollector(RetentionStore store, BlobStore blobs, Clock clock,
-      GcSettings settings, LongConsumer ranFreeing) {
+      GcSettings settings, LongConsumer ranFreeing, EnvironmentCollection environments) {
+    this.environments = environments;
     this.ranFreeing = Objects.requireNonNull(ranFreeing, "ranFreeing");
     this.store = Objects.requireNonNull(store, "store");
     this.blobs = Objects.requireNonNull(blobs, "blobs");
@@ -71,11 +76,15 @@ public final class GarbageCollector {
           ? new BlobCollection(store, blobs).run(minus(start, grace), grace.isZero(),
               request.dryRun(), endedBefore)
           : new BlobCollection.Totals(0, 0, 0, 0);
+      EnvironmentCollection.Totals envs = environments == null
+          ? new EnvironmentCollection.Totals(0, 0)
+          : environments.run(settings.environmentsMaxBytes(), request.dryRun());
       GcReport report = new GcReport(request.dryRun(), endedBefore, removed.executions(),
           removed.logLines(), removed.cacheEntries(), removed.batches(), collected.discarded(),
-          collected.purged(), collected.bytesFreed(), collected.restored());
+          collected.purged(), collected.bytesFreed(), collected.restored(), envs.environments(),
+          envs.bytesFreed());
       LOG.info("garbage collection{}: {}", request.dryRun() ? " (dry run)" : "", report);
-      ranFreeing.accept(request.dryRun() ? 0 : collected.bytesFreed());
+      ranFreeing.accept(request.dryRun() ? 0 : collected.bytesFreed() + envs.bytesFreed());
       return report;
     } finally {
       running.unlock();
@@ -98,6 +107,29 @@ public final class GarbageCollector {
           request.dryRun(), RetentionScope.of(e.getKey())));
     }
     return removed;
+  }
+
+  /**
+   * Only the environments of this machine past their budget: what a process does in a round
+   * where another process holds the store's collection lock, since environments are each
+   * machine's own. Returns what was removed.
+   */
+  public EnvironmentCollection.Totals collectEnvironments() {
+    if (environments == null) {
+      return new EnvironmentCollection.Totals(0, 0);
+    }
+    running.lock();
+    try {
+      EnvironmentCollection.Totals envs = environments.run(settings.environmentsMaxBytes(),
+          false);
+      if (envs.environments() > 0) {
+        LOG.info("environment collection: {}", envs);
+      }
+      ranFreeing.accept(envs.bytesFreed());
+      return envs;
+    } finally {
+      running.unlock();
+    }
   }
 
   /** {@code at - d}, or the earliest instant when that is before it (a huge duration). */

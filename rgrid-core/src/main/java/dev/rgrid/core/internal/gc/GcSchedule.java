@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects garbage every interval on a thread of its own, in one process at a time across every
  * machine sharing the store: each round first takes the store's collection lock ({@link
- * RetentionStore#tryLockCollection}) and skips when another process holds it. A failed round is
+ * RetentionStore#tryLockCollection}) and skips the store when another process holds it; the
+ * environments of this machine are collected in every round all the same. A failed round is
  * logged and the next one tries again.
  */
 public final class GcSchedule implements AutoCloseable {
@@ -38,11 +39,17 @@ public final class GcSchedule implements AutoCloseable {
     timer.scheduleWithFixedDelay(this::round, millis, millis, TimeUnit.MILLISECONDS);
   }
 
-  /** One round: the collection it ran, or empty when another process holds the lock. */
+  /**
+   * One round: the collection it ran, or empty when another process holds the lock (only the
+   * environments were collected).
+   */
   Optional<GcReport> runOnce() throws Exception {
     Optional<AutoCloseable> lock = store.tryLockCollection();
     if (lock.isEmpty()) {
-      LOG.debug("another process is collecting garbage; skipping this round");
+      // The store is another's to collect this round, but this machine's environments are not.
+      LOG.debug("another process is collecting the store's garbage; collecting only this "
+          + "machine's environments this round");
+      gc.collectEnvironments();
       return Optional.empty();
     }
     try (AutoCloseable held = lock.get()) {

@@ -5,10 +5,12 @@ import dev.rgrid.spi.runtime.ContainerPaths;
 import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
+import dev.rgrid.spi.runtime.KeptEnvironment;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -87,6 +89,16 @@ public final class LazyRuntime implements ContainerRuntime {
   @Override
   public RuntimeDefinition environment(RuntimeDefinition runtime, EnvironmentSpec env) {
     return selection().runtime().environment(runtime, env);
+  }
+
+  @Override
+  public List<KeptEnvironment> environments(Path cacheDir) {
+    return selection().runtime().environments(cacheDir);
+  }
+
+  @Override
+  public boolean removeEnvironment(Path cacheDir, String key) {
+    return selection().runtime().removeEnvironment(cacheDir, key);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.rgrid.spi.runtime.ContainerRuntime;
 import dev.rgrid.spi.runtime.ContainerSpec;
 import dev.rgrid.spi.runtime.DependencyInstallException;
 import dev.rgrid.spi.runtime.EnvironmentSpec;
+import dev.rgrid.spi.runtime.KeptEnvironment;
 import dev.rgrid.spi.runtime.OutputSink;
 import dev.rgrid.spi.runtime.RuntimeCapabilities;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
@@ -74,6 +75,7 @@ public final class ProcessRuntime implements ContainerRuntime {
   private final Path kill;
   private final InterpreterIdentities identities;
   private final VirtualEnvs venvs;
+  private final KeptVenvs kept = new KeptVenvs();
   private final Map<Candidates, Path> interpreters = new ConcurrentHashMap<>();
   private final Set<ProcessContainer> live = ConcurrentHashMap.newKeySet();
 
@@ -237,6 +239,18 @@ public final class ProcessRuntime implements ContainerRuntime {
     command.set(0, python.toString());
     return new RuntimeDefinition(runtime.name(), runtime.image(), command,
         List.of(python.toString()), runtime.scriptSuffix());
+  }
+
+  /** The complete virtualenvs in {@code <cacheDir>/venvs}, sized on disk. */
+  @Override
+  public List<KeptEnvironment> environments(Path cacheDir) {
+    return kept.list(Objects.requireNonNull(cacheDir, "cacheDir"));
+  }
+
+  /** Removes the virtualenv {@code key}; false when gone or a build of it holds its lock. */
+  @Override
+  public boolean removeEnvironment(Path cacheDir, String key) {
+    return kept.remove(Objects.requireNonNull(cacheDir, "cacheDir"), key);
   }
 
   /** Closes every container still open: kills their processes and removes their directories. */

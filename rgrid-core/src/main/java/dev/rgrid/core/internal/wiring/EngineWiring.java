@@ -22,6 +22,7 @@ import dev.rgrid.core.internal.execution.LocalState;
 import dev.rgrid.core.internal.execution.LostAttempts;
 import dev.rgrid.core.internal.metrics.EngineMetrics;
 import dev.rgrid.core.internal.metrics.StateGauges;
+import dev.rgrid.core.internal.runtime.EnvironmentLeases;
 import dev.rgrid.core.internal.runtime.Environments;
 import dev.rgrid.core.internal.secret.MasterKeys;
 import dev.rgrid.core.internal.secret.SecretVault;
@@ -143,7 +144,7 @@ public final class EngineWiring {
     AttemptRecords records = new AttemptRecords(store, clock, price, local, cache, spending,
         billing, metrics, webhooks);
     Environments environments = new Environments(runtime, settings.packageIndex(),
-        settings.cacheDir(), metrics);
+        settings.cacheDir(), metrics, new EnvironmentLeases(settings.cacheDir(), clock));
     metrics.gauge("executions.running", "Executions this worker is running",
         () -> local.allRunning().size(), "worker", price.worker().value());
     ContainerRun containers = new ContainerRun(store, blobs, runtime, catalog, environments, clock,

@@ -56,4 +56,32 @@ class GcScheduleTest {
       java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
     }
   }
+
+  @Test
+  void aRoundWhileAnotherHolderHasTheLockStillCollectsThisMachinesEnvironments()
+      throws Exception {
+    MetadataStore store = SharedStates.state(null, null, null, dir.resolve("rgrid.db"), owned)
+        .store();
+    FileBlobStore blobs = new FileBlobStore(dir.resolve("blobs"));
+    Path cache = dir.resolve("envs");
+    String key = "e".repeat(32);
+    Path venv = java.nio.file.Files.createDirectories(cache.resolve("venvs").resolve(key));
+    java.nio.file.Files.writeString(venv.resolve(".rgrid-env.json"), "{\"key\":\""
+        + key.repeat(2) + "\",\"created\":\"2026-01-01T00:00:00Z\",\"interpreter\":\"x\","
+        + "\"build\":\"1\"}");
+    dev.rgrid.core.internal.runtime.ProcessRuntime runtime =
+        new dev.rgrid.core.internal.runtime.ProcessRuntime();
+    owned.add(runtime);
+    GarbageCollector gc = new GarbageCollector(store, blobs, Clock.systemUTC(),
+        new GcSettings(Duration.ofDays(30), Duration.ZERO, null, 1), bytes -> { },
+        new EnvironmentCollection(runtime, cache,
+            new dev.rgrid.core.internal.runtime.EnvironmentLeases(cache, Clock.systemUTC())));
+
+    AutoCloseable other = store.tryLockCollection().orElseThrow();
+    owned.add(other);
+    GcSchedule schedule = new GcSchedule(gc, store, Duration.ofDays(1));
+    owned.add(schedule);
+    assertThat(schedule.runOnce()).isEmpty();
+    assertThat(venv).doesNotExist();
+  }
 }
