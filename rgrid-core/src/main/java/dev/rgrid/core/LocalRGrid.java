@@ -160,6 +160,9 @@ public final class LocalRGrid implements RGrid {
     if (slots > 0 || submitted.record().cached()) {
       return submitted; // its listener hears this process's workers, or heard the reused result
     }
+    if (spec.listener() != null && FollowedExecution.hearsRuns(spec.listener())) {
+      engine.handOverListener(submitted.id()); // the follower tells it the rest, the end last
+    }
     return FollowedExecution.of(submitted, spec.listener(), this::followLogs);
   }
 

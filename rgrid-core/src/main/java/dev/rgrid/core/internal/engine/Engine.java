@@ -314,6 +314,11 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Leaves the listener of {@code id} to a follower of its log (see {@link LocalState#handOver}). */
+  public void handOverListener(ExecutionId id) {
+    local.handOver(id);
+  }
+
   /**
    * Tells this instance's listeners and waiting handles of an end that no local event announces:
    * one recorded by another process (a queued execution cancelled there, a run by another

@@ -93,6 +93,16 @@ public final class LocalState {
     return s;
   }
 
+  /**
+   * Leaves the listener of {@code id} to a follower of its stored log (an instance without
+   * workers of its own): the follower tells it the rest, the end last, so this instance must not
+   * tell it the end too when it learns of it. The wait for the end stays.
+   */
+  public void handOver(ExecutionId id) {
+    submitted.computeIfPresent(id,
+        (key, s) -> new Submitted(ExecutionListener.NONE, s.stdin(), s.done()));
+  }
+
   /** Drops an execution whose submission failed. */
   public void forget(ExecutionId id) {
     submitted.remove(id);
