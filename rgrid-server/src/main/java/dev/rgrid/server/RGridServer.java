@@ -160,7 +160,7 @@ public final class RGridServer implements AutoCloseable {
     router.post(s).handler(Json::requireJsonType).handler(signInBody::handle)
         .blockingHandler(failing(session::signIn), false);
     api.blocking(router.get(s), session::get);
-    router.delete(s).handler(auth).handler(session::signOut);
+    router.delete(s).handler(auth.readOnlyAllowed()).handler(session::signOut);
 
     String b = "/api/v1/blobs/:sha256";
     api.blocking(router.head(b), blobs::head);
@@ -213,7 +213,8 @@ public final class RGridServer implements AutoCloseable {
     NoRoute noRoute = new NoRoute(router.getRoutes(),
         Set.of("/health", "/ready", "/metrics", OPEN_API, "/", "/console", "/console/", "/api/docs", "/api/docs/",
             "/api/v1/session"));
-    router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
+    router.route().last().handler(noRoute::classify).handler(auth.readOnlyAllowed())
+        .handler(noRoute::refuse);
     router.route().failureHandler(Errors::fail);
     // What fails outside a route's handlers (the router's own work): the same JSON errors,
     // instead of Vert.x's plain-text answer and a stack trace in the log.

@@ -60,6 +60,7 @@ class ConsoleBrowserTest {
   static RGridServer server;
   static Api api;
   static String alice;
+  static String aliceReadOnly;
   static String base;
   static WebDriver browser;
 
@@ -71,6 +72,7 @@ class ConsoleBrowserTest {
     rgrid = RGrid.builder().home(home).engine("process").workers(3).build();
     Account a = rgrid.accounts().create("alice");
     alice = rgrid.accounts().createKey(a.id(), "").key();
+    aliceReadOnly = rgrid.accounts().createKey(a.id(), "viewer", true).key();
     server = RGridServer.start(rgrid, ServerOptions.defaults(0));
     api = new Api(server.port());
     base = "http://127.0.0.1:" + server.port();
@@ -302,6 +304,46 @@ class ConsoleBrowserTest {
     waitFor("its progress", b -> b.findElement(By.id("facts")).getText().contains("2/2"));
     assertThat(browser.findElements(By.cssSelector("#batch-executions tr"))).hasSize(2);
     shot("batch");
+  }
+
+  @Test
+  void aReadOnlyKeySeesTheAccountsRunsAndBatchesButNoActionButton() {
+    String id = submit("failing.py", "import sys\nsys.exit(2)\n", Map.of());
+    Api.Reply created = api.post("/api/v1/batches", alice, "{\"scriptName\": \"b.py\", "
+        + "\"size\": 1, \"parallel\": 1}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String batch = created.json().path("id").asText();
+    browser.findElement(By.id("sign-out")).click();
+    waitFor("the sign-in form", b -> !b.findElements(By.id("api-key")).isEmpty());
+    signIn(aliceReadOnly);
+    waitFor("the executions page", b -> b.findElement(By.id("sign-out")).isDisplayed()
+        && rows(b).contains(id));
+    assertThat(browser.findElement(By.id("who")).getText()).contains("alice")
+        .contains("read-only");
+    try {
+      browser.get(base + "/console/#/executions/" + id);
+      waitFor("the failed status", b -> b.findElement(By.cssSelector("#facts .status"))
+          .getText().equals("FAILED"));
+      shot("execution-read-only");
+      assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+      browser.get(base + "/console/#/batches/" + batch);
+      waitFor("the batch's facts", b -> b.findElement(By.id("facts")).getText()
+          .contains("b.py"));
+      assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+      // Nor does the API take a change from this session, CSRF token or not.
+      long status = (Long) ((JavascriptExecutor) browser).executeAsyncScript(
+          "const done = arguments[arguments.length - 1];"
+              + "fetch('/api/v1/session').then(r => r.json()).then(s => fetch(arguments[0], "
+              + "{method: 'POST', headers: {'Content-Type': 'application/json', "
+              + "'X-CSRF-Token': s.csrfToken}, body: '{}'})).then(r => done(r.status));",
+          "/api/v1/executions/" + id + "/retry");
+      assertThat(status).isEqualTo(403L);
+      assertThat(api.get("/api/v1/executions/" + id, alice).json().path("retriedBy")
+          .isTextual()).as("not retried").isFalse();
+    } finally {
+      browser.findElement(By.id("sign-out")).click();
+      waitFor("the sign-in form", b -> !b.findElements(By.id("api-key")).isEmpty());
+    }
   }
 
   private static String submit(String name, String script, Map<String, String> labels) {

@@ -215,7 +215,7 @@ class OpenApiTest {
     assertThat(codes).containsExactlyInAnyOrder("unauthorized", "not_found", "invalid_request",
         "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
         "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed",
-        "idempotency_mismatch", "forbidden");
+        "idempotency_mismatch", "forbidden", "read_only");
     JsonNode error = schemas.path("Error").path("properties").path("error");
     assertThat(fieldNames(error.path("properties"))).containsExactlyInAnyOrder("code",
         "message", "hint");

@@ -150,6 +150,60 @@ class ServerApiTest {
   }
 
   @Test
+  void aReadOnlyKeySeesEverythingOfItsAccountAndEveryChangeIsRefusedWith403() {
+    String sha = api.upload(alice, "print('seen')\n".getBytes(StandardCharsets.UTF_8));
+    String id = submit(alice, "open('o.txt', 'w').write('x')\n", "");
+    awaitEnd(id, alice);
+    String viewer = rgrid.accounts().createKey(rgrid.accounts().get("alice").id(), "dashboard",
+        true).key();
+    int executions = api.get("/api/v1/executions", alice).json().path("items").size();
+    // Twice each: the first time the key is verified by the store, then it comes from the cache.
+    for (int round = 0; round < 2; round++) {
+      for (String path : List.of("/api/v1/executions/" + id, "/api/v1/executions",
+          "/api/v1/executions/" + id + "/logs", "/api/v1/executions/" + id + "/outputs/o.txt",
+          "/api/v1/blobs/" + sha, "/api/v1/batches", "/api/v1/cost", "/api/v1/limits",
+          "/api/v1/secrets")) {
+        Api.Reply r = api.get(path, viewer);
+        assertThat(r.status()).as("GET " + path + ": " + r.body()).isEqualTo(200);
+      }
+      JsonNode whoami = api.get("/api/v1/session", viewer).json();
+      assertThat(whoami.path("account").asText()).isEqualTo("alice");
+      assertThat(whoami.path("readOnly").asBoolean()).isTrue();
+      List<Api.Reply> changes = List.of(
+          api.post("/api/v1/executions", viewer, "{\"script\": {\"path\": \"job.py\", "
+              + "\"sha256\": \"" + sha + "\"}}"),
+          api.post("/api/v1/executions/" + id + "/cancel", viewer, "{}"),
+          api.post("/api/v1/executions/" + id + "/retry", viewer, "{}"),
+          api.post("/api/v1/batches", viewer, "{}"),
+          api.send("PUT", "/api/v1/blobs/" + Api.sha256(new byte[] {1}), viewer,
+              HttpRequest.BodyPublishers.ofByteArray(new byte[] {1})),
+          api.send("PUT", "/api/v1/limits", viewer,
+              HttpRequest.BodyPublishers.ofString("{\"monthlyUsd\": 1}"),
+              "Content-Type", "application/json"),
+          api.send("DELETE", "/api/v1/limits", viewer, null),
+          api.send("PUT", "/api/v1/secrets/TOKEN", viewer,
+              HttpRequest.BodyPublishers.ofString("value"),
+              "Content-Type", "application/octet-stream"),
+          api.send("DELETE", "/api/v1/secrets/TOKEN", viewer, null));
+      for (Api.Reply r : changes) {
+        String what = r.raw().request().method() + " " + r.raw().uri().getPath();
+        assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).as(what).isEqualTo("read_only");
+        assertThat(r.json().path("error").path("message").asText()).contains("read-only");
+      }
+    }
+    assertThat(api.get("/api/v1/executions", alice).json().path("items").size())
+        .as("nothing was submitted").isEqualTo(executions);
+    assertThat(api.send("HEAD", "/api/v1/blobs/" + Api.sha256(new byte[] {1}), alice, null)
+        .status()).as("nothing was uploaded").isEqualTo(404);
+    // What changes nothing of the account stays open to it: an unknown path is still a 404.
+    assertThat(api.post("/api/v1/nothing-here", viewer, "{}").status()).isEqualTo(404);
+    // A key of the same account with every right still may.
+    assertThat(api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"job.py\", "
+        + "\"sha256\": \"" + sha + "\"}}").status()).isEqualTo(201);
+  }
+
+  @Test
   void refusesMalformedHostileAndHugeRequestsWithAClearErrorNeverA5xx() {
     String sha = api.upload(alice, "print(1)\n".getBytes(StandardCharsets.UTF_8));
     String script = "{\"script\": {\"path\": \"a.py\", \"sha256\": \"" + sha + "\"}";

@@ -59,10 +59,12 @@ function show() {
   }
   nav.hidden = false;
   signOutButton.hidden = false;
-  replace(who, 'Account ' + session.account);
+  replace(who, 'Account ' + session.account + (session.readOnly ? ' (read-only)' : ''));
   const { path, params } = address();
   const [page, id] = route(path);
-  leave = page.render(main, { id, params, onSignedOut: signedOut }) || leave;
+  // A read-only key may change nothing (the server refuses it with 403): its pages show no action.
+  leave = page.render(main, { id, params, readOnly: Boolean(session.readOnly),
+    onSignedOut: signedOut }) || leave;
   main.focus({ preventScroll: true });
 }
 

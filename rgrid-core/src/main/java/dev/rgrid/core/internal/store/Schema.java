@@ -217,7 +217,9 @@ final class Schema {
           + " WHERE finished_at IS NOT NULL",
       "CREATE INDEX executions_cached_from ON executions (cached_from)"
           + " WHERE cached_from IS NOT NULL",
-      "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"));
+      "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"),
+      // 12: read-only API keys see everything of their account and change nothing.
+      List.of("ALTER TABLE api_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0"));
 
   private Schema() {}
 

@@ -1,5 +1,5 @@
 // One batch: its progress, its executions, and the actions on all of them (cancel the unfinished
-// ones, retry the failed ones).
+// ones, retry the failed ones; none for a read-only session).
 
 import { api } from '../api.js';
 import {
@@ -9,7 +9,7 @@ import { progress } from './progress.js';
 
 const REFRESH_MS = 2000;
 
-export function render(main, { id }) {
+export function render(main, { id, readOnly }) {
   document.title = id + ' · RGrid console';
   const error = errorBox();
   const facts = h('dl', { class: 'facts', id: 'facts' });
@@ -17,7 +17,7 @@ export function render(main, { id }) {
   const retry = h('button', { type: 'button', id: 'retry-batch' }, 'Retry failed');
   const body = h('tbody', { id: 'batch-executions' });
   replace(main, link('/batches', '← Batches'), h('h1', { class: 'mono' }, id), error,
-    h('div', { class: 'actions' }, retry, cancel), facts,
+    readOnly ? null : h('div', { class: 'actions' }, retry, cancel), facts,
     h('h2', {}, 'Executions'),
     h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
       ['Id', 'Status', 'Labels', 'Started', 'Duration', 'Cost']
