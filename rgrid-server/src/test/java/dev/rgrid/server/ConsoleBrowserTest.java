@@ -250,6 +250,34 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void searchScriptAndStartTimeFiltersNarrowTheListOnTheServerAndSurviveAReload() {
+    String alpha = submit("alpha.py", "print('a')\n", Map.of("stage", "nightly-alpha"));
+    String beta = submit("beta.py", "print('b')\n", Map.of());
+    browser.get(base + "/console/#/executions");
+    waitFor("both runs", b -> rows(b).containsAll(List.of(alpha, beta)));
+    browser.findElement(By.id("filter-text")).sendKeys("NIGHTLY-ALPH");
+    browser.findElement(By.id("apply-filters")).click();
+    waitFor("only the alpha run", b -> rows(b).equals(List.of(alpha)));
+    assertThat(browser.getCurrentUrl()).contains("q=NIGHTLY-ALPH");
+    browser.navigate().refresh();
+    waitFor("the same filter after a reload", b -> rows(b).equals(List.of(alpha))
+        && b.findElement(By.id("filter-text")).getAttribute("value").equals("NIGHTLY-ALPH"));
+    browser.get(base + "/console/#/executions?script=beta.py");
+    waitFor("only the beta run", b -> rows(b).equals(List.of(beta)));
+    assertThat(browser.findElement(By.id("filter-script")).getAttribute("value"))
+        .isEqualTo("beta.py");
+    shot("executions-searched");
+    browser.get(base + "/console/#/executions?startedFrom=2999-01-01T00:00:00Z");
+    waitFor("no run started in the future", b -> b.findElement(By.id("executions")).getText()
+        .contains("No executions match"));
+    assertThat(browser.findElement(By.id("filter-from")).getAttribute("value"))
+        .as("shown in the browser's local time").matches("(2999-01-01|2998-12-31)T\\d\\d:\\d\\d");
+    browser.get(base + "/console/#/executions?startedFrom=yesterday");
+    waitFor("the server's refusal", b -> b.findElement(By.cssSelector("main [role=alert]"))
+        .getText().contains("startedFrom"));
+  }
+
+  @Test
   void theCostsPageGroupsTheAccountsRunsAsAsked() {
     submit("costed.py", "print('costed')\n", Map.of());
     browser.get(base + "/console/#/costs?by=runtime&since=7d");

@@ -204,6 +204,42 @@ class ServerApiTest {
   }
 
   @Test
+  void listsByScriptStartTimeAndTextAndRefusesMalformedFiltersWith400() {
+    String id = submit(alice, "print('filtered')\n", ", \"labels\": {\"suite\": \"filters\"}");
+    awaitEnd(id, alice);
+    String suite = "/api/v1/executions?label=suite=filters";
+    assertThat(api.get(suite + "&script=job.py", alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&script=other.py", alice).json().path("items")).isEmpty();
+    assertThat(api.get(suite + "&q=" + id.substring(10, 20).toLowerCase(), alice).json()
+        .path("items").findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&q=FILTERS", alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    String startedAt = api.get("/api/v1/executions/" + id, alice).json().path("startedAt")
+        .asText();
+    assertThat(api.get(suite + "&startedFrom=" + startedAt, alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&startedTo=" + startedAt, alice).json().path("items"))
+        .isEmpty();
+    assertThat(api.get(suite + "&startedFrom=2000-01-01T01:00:00%2B01:00&startedTo="
+        + "2999-01-01T00:00:00Z", alice).json().path("items").findValuesAsText("id"))
+        .containsExactly(id);
+    // Bob's runs stay out of alice's search, and alice's out of bob's.
+    assertThat(api.get("/api/v1/executions?q=" + id, bob).json().path("items")).isEmpty();
+    for (String bad : List.of("startedFrom=yesterday", "startedTo=2026-12-05",
+        "startedFrom=2026-12-05T19:00:00", "startedFrom=2026-13-01T00:00:00Z",
+        "q=" + "x".repeat(201), "script=" + "y".repeat(201),
+        "startedFrom=2026-12-05T19:00:00Z&startedTo=2026-12-05T18:00:00Z",
+        "startedFrom=2026-12-05T25:00:00Z", "q=a&q=b")) {
+      Api.Reply r = api.get("/api/v1/executions?" + bad, alice);
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).as(bad).isEqualTo("invalid_request");
+      assertThat(r.json().path("error").path("message").asText()).as(bad).isNotBlank()
+          .doesNotContain("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    }
+  }
+
+  @Test
   void refusesMalformedHostileAndHugeRequestsWithAClearErrorNeverA5xx() {
     String sha = api.upload(alice, "print(1)\n".getBytes(StandardCharsets.UTF_8));
     String script = "{\"script\": {\"path\": \"a.py\", \"sha256\": \"" + sha + "\"}";

@@ -98,9 +98,7 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public ExecutionPage list(ExecutionQuery query) {
-    return store.list(new ExecutionQuery(query.statuses(),
-        AccountRules.labelled(query.labels(), account), query.batchId(), query.before(),
-        query.limit()));
+    return store.list(query.withLabels(AccountRules.labelled(query.labels(), account)));
   }
 
   @Override
