@@ -19,6 +19,7 @@ import dev.rgrid.server.internal.RequestTarget;
 import dev.rgrid.server.internal.SecretRoutes;
 import dev.rgrid.server.internal.SessionRoutes;
 import dev.rgrid.server.internal.Sessions;
+import dev.rgrid.server.internal.WorkerRoutes;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -194,6 +195,7 @@ public final class RGridServer implements AutoCloseable {
     api.json(router.put("/api/v1/limits"), costs::setLimit);
     api.blocking(router.delete("/api/v1/limits"), costs::removeLimit);
     router.get("/api/v1/runtimes").handler(auth).handler(failing(costs::runtimes));
+    api.blocking(router.get("/api/v1/workers"), new WorkerRoutes(rgrid)::list);
 
     SecretRoutes secrets = new SecretRoutes(rgrid);
     String sc = "/api/v1/secrets";

@@ -278,6 +278,18 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void theWorkersPageShowsTheLiveWorkersAndTheQueueByState() {
+    browser.get(base + "/console/#/executions");
+    browser.findElement(By.linkText("Workers")).click();
+    waitFor("the live worker", b -> b.findElements(By.cssSelector("#workers tr[data-id]"))
+        .stream().anyMatch(r -> r.getAttribute("data-id").startsWith("local-")));
+    assertThat(browser.getCurrentUrl()).endsWith("#/workers");
+    assertThat(browser.findElement(By.id("queue")).getText()).contains("Ready")
+        .contains("Running").contains("Lost with their worker");
+    shot("workers");
+  }
+
+  @Test
   void theCostsPageGroupsTheAccountsRunsAsAsked() {
     submit("costed.py", "print('costed')\n", Map.of());
     browser.get(base + "/console/#/costs?by=runtime&since=7d");

@@ -240,6 +240,36 @@ class ServerApiTest {
   }
 
   @Test
+  void listsTheLiveWorkersWithWhatTheyRunAndTheQueueByState() {
+    String id = submit(alice, "import time\nprint('busy', flush=True)\ntime.sleep(120)\n", "");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode view;
+    while (true) {
+      view = api.get("/api/v1/workers", bob).json(); // any account may read it
+      int running = 0;
+      for (JsonNode w : view.path("workers")) {
+        running += w.path("running").asInt();
+      }
+      if (running >= 1 && view.path("queue").path("running").asLong() >= 1) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the run never showed as running: " + view);
+      }
+      Thread.onSpinWait();
+    }
+    JsonNode worker = view.path("workers").get(0);
+    assertThat(worker.path("id").asText()).startsWith("local-");
+    java.time.Instant beat = java.time.Instant.parse(worker.path("lastHeartbeat").asText());
+    assertThat(java.time.Instant.parse(worker.path("aliveUntil").asText())).isAfter(beat);
+    assertThat(view.path("queue").path("lapsed").asLong()).isZero();
+    assertThat(view.toString()).doesNotContain(id).doesNotContain("alice");
+    assertThat(api.post("/api/v1/executions/" + id + "/cancel", alice, "{}").status())
+        .isEqualTo(202);
+    assertThat(api.get("/api/v1/workers", null).status()).isEqualTo(401);
+  }
+
+  @Test
   void refusesMalformedHostileAndHugeRequestsWithAClearErrorNeverA5xx() {
     String sha = api.upload(alice, "print(1)\n".getBytes(StandardCharsets.UTF_8));
     String script = "{\"script\": {\"path\": \"a.py\", \"sha256\": \"" + sha + "\"}";

@@ -219,11 +219,13 @@ final class Schema {
           + " WHERE cached_from IS NOT NULL",
       "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"),
       // 12: read-only API keys see everything of their account and change nothing; executions
-      // are listed by script name and by start time (then id, the listing's order).
+      // are listed by script name and by start time (then id, the listing's order);
       List.of("ALTER TABLE api_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0",
       "CREATE INDEX executions_script ON executions (json_extract(spec, '$.scriptName'), id)",
       "CREATE INDEX executions_started ON executions (started_at, id)"
-          + " WHERE started_at IS NOT NULL"));
+          + " WHERE started_at IS NOT NULL",
+      // and a worker's last heartbeat is kept beside its expiry, for people watching workers.
+      "ALTER TABLE workers ADD COLUMN heartbeat_at INTEGER"));
 
   private Schema() {}
 
