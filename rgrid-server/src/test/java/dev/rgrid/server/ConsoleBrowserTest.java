@@ -327,11 +327,12 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void aBatchShowsItsProgressOnItsOwnPage() {
+  void aBatchShowsItsProgressOnItsOwnPageAndDownloadsAllItsOutputsAsOneZip() throws Exception {
     Api.Reply created = api.post("/api/v1/batches", alice, "{\"scriptName\": \"b.py\", "
         + "\"size\": 2, \"parallel\": 2}");
     String batch = created.json().path("id").asText();
-    String sha = api.upload(alice, "print('in a batch')\n".getBytes(StandardCharsets.UTF_8));
+    String sha = api.upload(alice, "print('in a batch')\nopen('o.txt', 'w').write('x')\n"
+        .getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < 2; i++) {
       assertThat(api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"b.py\", "
           + "\"sha256\": \"" + sha + "\"}, \"cache\": false, \"batchId\": \"" + batch + "\", "
@@ -344,6 +345,17 @@ class ConsoleBrowserTest {
     waitFor("its progress", b -> b.findElement(By.id("facts")).getText().contains("2/2"));
     assertThat(browser.findElements(By.cssSelector("#batch-executions tr"))).hasSize(2);
     shot("batch");
+    // All outputs in one zip, downloaded with the session as the link is.
+    WebElement zip = browser.findElement(By.id("download-outputs"));
+    assertThat(zip.getAttribute("href"))
+        .isEqualTo(base + "/api/v1/batches/" + batch + "/outputs.zip");
+    zip.click();
+    Path saved = downloads.resolve(batch + "-outputs.zip");
+    waitFor("the zip", b -> Files.isRegularFile(saved) && size(saved) > 0);
+    try (java.util.zip.ZipFile archive = new java.util.zip.ZipFile(saved.toFile())) {
+      assertThat(archive.stream().map(java.util.zip.ZipEntry::getName).toList()).hasSize(2)
+          .allMatch(n -> n.matches("exec_[0-9A-Z]{26}/o\\.txt"));
+    }
   }
 
   @Test
@@ -370,6 +382,8 @@ class ConsoleBrowserTest {
       waitFor("the batch's facts", b -> b.findElement(By.id("facts")).getText()
           .contains("b.py"));
       assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+      assertThat(browser.findElement(By.id("download-outputs")).isDisplayed())
+          .as("downloading is reading").isTrue();
       // Nor does the API take a change from this session, CSRF token or not.
       long status = (Long) ((JavascriptExecutor) browser).executeAsyncScript(
           "const done = arguments[arguments.length - 1];"

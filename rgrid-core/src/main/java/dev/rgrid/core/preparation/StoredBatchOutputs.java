@@ -1,5 +1,6 @@
 package dev.rgrid.core.preparation;
 
+import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.internal.batch.OutputFolders;
@@ -59,12 +60,52 @@ public final class StoredBatchOutputs {
     });
   }
 
+  /**
+   * One output of a stored batch, named as {@link #download} lays it out (not flat): the input's
+   * folder, then the output's path in it.
+   *
+   * @param name {@code <input folder>/<output path>}, relative, with {@code /} separators
+   * @param execution the execution that wrote it (the input's latest)
+   * @param artifact the output
+   */
+  public record Entry(String name, ExecutionId execution, Artifact artifact) {}
+
+  /**
+   * Every output of the ended executions of batch {@code id}, as {@code account} sees them,
+   * ordered by input folder then path: what an archive of the batch's outputs holds.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
+   */
+  public static List<Entry> entries(AccountView account, BatchId id) {
+    account.batchRecord(id); // an unknown batch is said as such, not as a batch without outputs
+    List<ExecutionRecord> latest = latest(account::list, id);
+    List<String> folders = OutputFolders.assign(latest.stream()
+        .map(r -> Path.of(stagedName(r))).toList());
+    List<Entry> out = new ArrayList<>();
+    for (int i = 0; i < latest.size(); i++) {
+      ExecutionRecord r = latest.get(i);
+      if (!r.status().isTerminal()) {
+        continue;
+      }
+      String folder = folders.get(i);
+      account.outputs(r.id()).stream().sorted(Comparator.comparing(Artifact::path))
+          .forEach(a -> out.add(new Entry(folder + "/" + a.path(), r.id(), a)));
+    }
+    out.sort(Comparator.comparing(Entry::name));
+    return out;
+  }
+
   /** The batch's executions that were not retried, by id (folders do not depend on order). */
   private static List<ExecutionRecord> latest(RGrid rgrid, BatchId id) {
+    return latest(rgrid::list, id);
+  }
+
+  private static List<ExecutionRecord> latest(
+      java.util.function.Function<ExecutionQuery, ExecutionPage> list, BatchId id) {
     List<ExecutionRecord> out = new ArrayList<>();
     ExecutionId before = null;
     do {
-      ExecutionPage page = rgrid.list(new ExecutionQuery(Set.of(), Map.of(), id.value(), before,
+      ExecutionPage page = list.apply(new ExecutionQuery(Set.of(), Map.of(), id.value(), before,
           PAGE));
       page.items().stream().filter(r -> r.retriedBy() == null).forEach(out::add);
       before = page.items().isEmpty() ? null : page.next();

@@ -4,6 +4,7 @@ import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.preparation.StoredBatchOutputs;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -96,6 +97,18 @@ public final class BatchRoutes {
     AccountView view = rgrid.account(Auth.account(ctx));
     BatchId id = batchId(ctx.pathParam("id"));
     Json.send(ctx, 200, BatchJson.View.of(view.batchRecord(id), view.batchProgress(id)));
+  }
+
+  /**
+   * GET outputs.zip: every output of the batch's ended executions (each input's latest) as one
+   * zip, streamed, entries named {@code <input folder>/<output path>} as {@code rgrid download
+   * BATCH_ID} lays them out.
+   */
+  public void outputsZip(RoutingContext ctx) {
+    AccountView view = rgrid.account(Auth.account(ctx));
+    BatchId id = batchId(ctx.pathParam("id"));
+    ZipStreams.send(ctx, rgrid.blobStore(), StoredBatchOutputs.entries(view, id),
+        id.value() + "-outputs.zip");
   }
 
   /** POST cancel: every unfinished execution of the batch; how many. */
