@@ -2,6 +2,7 @@ package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchOutput;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.BatchId;
@@ -61,27 +62,17 @@ public final class StoredBatchOutputs {
   }
 
   /**
-   * One output of a stored batch, named as {@link #download} lays it out (not flat): the input's
-   * folder, then the output's path in it.
-   *
-   * @param name {@code <input folder>/<output path>}, relative, with {@code /} separators
-   * @param execution the execution that wrote it (the input's latest)
-   * @param artifact the output
-   */
-  public record Entry(String name, ExecutionId execution, Artifact artifact) {}
-
-  /**
    * Every output of the ended executions of batch {@code id}, as {@code account} sees them,
    * ordered by input folder then path: what an archive of the batch's outputs holds.
    *
    * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
    */
-  public static List<Entry> entries(AccountView account, BatchId id) {
+  public static List<BatchOutput> entries(AccountView account, BatchId id) {
     account.batchRecord(id); // an unknown batch is said as such, not as a batch without outputs
     List<ExecutionRecord> latest = latest(account::list, id);
     List<String> folders = OutputFolders.assign(latest.stream()
         .map(r -> Path.of(stagedName(r))).toList());
-    List<Entry> out = new ArrayList<>();
+    List<BatchOutput> out = new ArrayList<>();
     for (int i = 0; i < latest.size(); i++) {
       ExecutionRecord r = latest.get(i);
       if (!r.status().isTerminal()) {
@@ -89,9 +80,9 @@ public final class StoredBatchOutputs {
       }
       String folder = folders.get(i);
       account.outputs(r.id()).stream().sorted(Comparator.comparing(Artifact::path))
-          .forEach(a -> out.add(new Entry(folder + "/" + a.path(), r.id(), a)));
+          .forEach(a -> out.add(new BatchOutput(folder + "/" + a.path(), r.id(), a)));
     }
-    out.sort(Comparator.comparing(Entry::name));
+    out.sort(Comparator.comparing(BatchOutput::name));
     return out;
   }
 

@@ -4,7 +4,6 @@ import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
-import dev.rgrid.core.preparation.StoredBatchOutputs;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
@@ -107,7 +106,7 @@ public final class BatchRoutes {
   public void outputsZip(RoutingContext ctx) {
     AccountView view = rgrid.account(Auth.account(ctx));
     BatchId id = batchId(ctx.pathParam("id"));
-    ZipStreams.send(ctx, rgrid.blobStore(), StoredBatchOutputs.entries(view, id),
+    ZipStreams.send(ctx, rgrid.blobStore(), view.batchOutputs(id),
         id.value() + "-outputs.zip");
   }
 

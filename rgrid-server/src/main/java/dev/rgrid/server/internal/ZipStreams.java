@@ -1,6 +1,6 @@
 package dev.rgrid.server.internal;
 
-import dev.rgrid.core.preparation.StoredBatchOutputs;
+import dev.rgrid.core.BatchOutput;
 import dev.rgrid.spi.blob.BlobStore;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
@@ -30,7 +30,7 @@ final class ZipStreams {
 
   private ZipStreams() {}
 
-  static void send(RoutingContext ctx, BlobStore blobs, List<StoredBatchOutputs.Entry> entries,
+  static void send(RoutingContext ctx, BlobStore blobs, List<BatchOutput> entries,
       String fileName) {
     Context context = ctx.vertx().getOrCreateContext();
     HttpServerResponse response = ctx.response();
@@ -47,7 +47,7 @@ final class ZipStreams {
       // logs and text.
       try (ZipOutputStream zip = new ZipOutputStream(out)) {
         zip.setLevel(Deflater.BEST_SPEED);
-        for (StoredBatchOutputs.Entry e : entries) {
+        for (BatchOutput e : entries) {
           zip.putNextEntry(new ZipEntry(safeName(e.name())));
           try (InputStream in = blobs.open(e.artifact().blob())) {
             in.transferTo(zip);

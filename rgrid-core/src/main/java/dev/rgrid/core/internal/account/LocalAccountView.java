@@ -127,6 +127,11 @@ public final class LocalAccountView implements AccountView {
   }
 
   @Override
+  public List<dev.rgrid.core.BatchOutput> batchOutputs(BatchId id) {
+    return dev.rgrid.core.preparation.StoredBatchOutputs.entries(this, id);
+  }
+
+  @Override
   public BatchRecord createBatch(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
     return engine.batches().create(scriptName, runtime, size, parallel,
