@@ -130,15 +130,19 @@ final class AdminCommand extends CommandGroup {
         description = "What the key is for.")
     String name;
 
+    @Option(names = "--read-only", description = "A key that sees everything of its account "
+        + "and changes nothing (the server refuses its POST, PUT and DELETE calls).")
+    boolean readOnly;
+
     @Override
     int execute() {
       try (LocalRGrid rgrid = open(0)) {
         Account owner = rgrid.accounts().get(account);
-        NewApiKey key = rgrid.accounts().createKey(owner.id(), name);
+        NewApiKey key = rgrid.accounts().createKey(owner.id(), name, readOnly);
         terminal.out.println(key.key());
-        terminal.note("key " + key.record().id() + " for " + owner.name() + ": shown this once; "
-            + "give it to its user (`rgrid login URL`), revoke it with `rgrid admin key revoke "
-            + key.record().id() + "`");
+        terminal.note((readOnly ? "read-only key " : "key ") + key.record().id() + " for "
+            + owner.name() + ": shown this once; give it to its user (`rgrid login URL`), "
+            + "revoke it with `rgrid admin key revoke " + key.record().id() + "`");
         return ExitCodes.OK;
       }
     }
@@ -157,7 +161,8 @@ final class AdminCommand extends CommandGroup {
         Account owner = rgrid.accounts().get(account);
         for (ApiKeyRecord k : rgrid.accounts().keys(owner.id())) {
           terminal.out.println(k.id() + "  " + (k.active() ? "active " : "revoked") + "  "
-              + k.createdAt() + (k.name().isEmpty() ? "" : "  " + k.name()));
+              + (k.readOnly() ? "read-only   " : "read-write  ") + k.createdAt()
+              + (k.name().isEmpty() ? "" : "  " + k.name()));
         }
         return ExitCodes.OK;
       }

@@ -35,9 +35,17 @@ class ServerEndToEndTest {
       assertThat(apiKey).matches("rgk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}");
       assertThat(cli.runFromDevNull("admin", "key", "create", "nobody").exitCode())
           .isEqualTo(ExitCodes.NOT_FOUND);
+      Cli.Result viewer = cli.runFromDevNull("admin", "key", "create", "team-a", "--read-only");
+      assertThat(viewer.exitCode()).as(viewer.stderr()).isZero();
+      assertThat(viewer.stderr()).contains("read-only key");
+      String viewerKey = viewer.stdout().trim();
       Cli.Result keys = cli.runFromDevNull("admin", "key", "list", "team-a");
       assertThat(keys.stdout()).contains(apiKey.substring(4, 16)).contains("active")
           .doesNotContain(apiKey.substring(17));
+      assertThat(keys.stdout().lines().filter(l -> l.startsWith(viewerKey.substring(4, 16))))
+          .singleElement().asString().contains("read-only");
+      assertThat(keys.stdout().lines().filter(l -> l.startsWith(apiKey.substring(4, 16))))
+          .singleElement().asString().contains("read-write");
 
       Cli.Result noState = cli.runFromDevNull("server", "--port", "0");
       assertThat(noState.exitCode()).isEqualTo(ExitCodes.USAGE);
@@ -56,6 +64,17 @@ class ServerEndToEndTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
       assertThat(ok.body()).contains("\"items\":[]");
+      HttpResponse<String> read = http.send(HttpRequest.newBuilder(URI.create(base
+          + "/api/v1/executions")).header("Authorization", "Bearer " + viewerKey).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+      HttpResponse<String> write = http.send(HttpRequest.newBuilder(URI.create(base
+          + "/api/v1/executions")).header("Authorization", "Bearer " + viewerKey)
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(write.statusCode()).as(write.body()).isEqualTo(403);
+      assertThat(write.body()).contains("\"read_only\"");
 
       String keyId = apiKey.substring(4, 16);
       assertThat(cli.runFromDevNull("admin", "key", "revoke", keyId).exitCode()).isZero();

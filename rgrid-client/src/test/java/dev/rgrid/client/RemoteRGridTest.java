@@ -277,6 +277,17 @@ class RemoteRGridTest {
     assertThat(rest.next()).isNull();
     assertThat(remote.list(new ExecutionQuery(Set.of(ExecutionStatus.FAILED),
         Map.of("suite", "list"), null, null, 10)).items()).isEmpty();
+    // The script, start-time and free-text filters travel to the server's query.
+    ExecutionQuery suite = new ExecutionQuery(Set.of(), Map.of("suite", "list"), null, null, 10);
+    assertThat(remote.list(suite.withScriptName("list.py")).items()).hasSize(2);
+    assertThat(remote.list(suite.withScriptName("other.py")).items()).isEmpty();
+    assertThat(remote.list(suite.withText(first.id().value().substring(12))).items())
+        .extracting(ExecutionRecord::id).containsExactly(first.id());
+    java.time.Instant started = remote.find(second.id()).orElseThrow().startedAt();
+    assertThat(remote.list(suite.withStarted(started, started.plusNanos(1))).items())
+        .extracting(ExecutionRecord::id).contains(second.id());
+    assertThat(remote.list(suite.withStarted(null, started.minusSeconds(3600))).items())
+        .isEmpty();
 
     assertThat(remote.find(first.id())).map(ExecutionRecord::status)
         .contains(ExecutionStatus.SUCCEEDED);

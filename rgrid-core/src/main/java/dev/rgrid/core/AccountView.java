@@ -125,6 +125,15 @@ public interface AccountView {
   List<Artifact> outputs(ExecutionId id);
 
   /**
+   * Every output of the ended executions of the account's batch {@code id} (each input's latest:
+   * a retry replaces what it retried), ordered by name, named {@code <input folder>/<output
+   * path>} as {@code rgrid download BATCH_ID} lays them out: what one archive of them holds.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
+   */
+  List<BatchOutput> batchOutputs(BatchId id);
+
+  /**
    * Stores a batch of the account whose inputs a remote client expands and then submits one by
    * one with {@link #submit(ExecutionSpec, BatchId)}. It is checked as {@link RGrid#batch}
    * checks one (a plain script file name, a known runtime, 1 to {@value

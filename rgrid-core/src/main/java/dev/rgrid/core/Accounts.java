@@ -90,13 +90,23 @@ public final class Accounts {
    * @throws NotFoundException when the account does not exist
    */
   public NewApiKey createKey(AccountId account, String name) {
+    return createKey(account, name, false);
+  }
+
+  /**
+   * Makes a key for {@code account}, read-only when {@code readOnly}: such a key sees everything
+   * of its account and changes nothing (the server refuses its state-changing calls).
+   *
+   * @throws NotFoundException when the account does not exist
+   */
+  public NewApiKey createKey(AccountId account, String name, boolean readOnly) {
     byte[] id = new byte[6];
     byte[] secret = new byte[32];
     random.nextBytes(id);
     random.nextBytes(secret);
     String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     ApiKeyRecord record = new ApiKeyRecord(HEX.formatHex(id), account, name,
-        sha256(secretText), clock.instant(), null);
+        sha256(secretText), clock.instant(), null, readOnly);
     store.createKey(record);
     return new NewApiKey(record, "rgk_" + record.id() + "_" + secretText);
   }
@@ -144,6 +154,14 @@ public final class Accounts {
    * its secret is wrong (which of these is not told, so a caller learns nothing from trying).
    */
   public Optional<AccountId> authenticate(String presented) {
+    return authenticateKey(presented).map(ApiKeyRecord::account);
+  }
+
+  /**
+   * The stored key a presented key is, as {@link #authenticate} checks it: for a caller that
+   * also needs what the key may do ({@link ApiKeyRecord#readOnly()}).
+   */
+  public Optional<ApiKeyRecord> authenticateKey(String presented) {
     if (presented == null || presented.length() > 100) {
       return Optional.empty();
     }
@@ -157,7 +175,7 @@ public final class Accounts {
     byte[] expected = key.map(k -> k.secretSha256()).orElse("0".repeat(64))
         .getBytes(StandardCharsets.US_ASCII);
     boolean same = MessageDigest.isEqual(given, expected);
-    return key.filter(k -> same && k.active()).map(ApiKeyRecord::account);
+    return key.filter(k -> same && k.active());
   }
 
   private static String sha256(String text) {

@@ -358,6 +358,19 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
+   * The workers alive on this instance's queue, by id, with each one's last heartbeat and how
+   * many executions it runs now: what an operator's view of the cluster shows.
+   */
+  public List<dev.rgrid.spi.queue.WorkerStatus> workers() {
+    return engine.workers();
+  }
+
+  /** The queue's entries by state now (ready, delayed, running, lapsed), over every account. */
+  public dev.rgrid.spi.queue.QueueDepth queueDepth() {
+    return engine.queueDepth();
+  }
+
+  /**
    * How many queued executions no live worker holds or reserves: submitted without workers, or
    * left behind by a process that died once its lease lapsed. An instance that does not adopt
    * work ({@link RGridBuilder#adoptsWork}) hands these to one that does.

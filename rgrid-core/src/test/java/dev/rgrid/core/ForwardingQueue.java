@@ -46,6 +46,16 @@ interface ForwardingQueue extends ExecutionQueue {
   }
 
   @Override
+  default List<dev.rgrid.spi.queue.WorkerStatus> workers(Instant now) {
+    return delegate().workers(now);
+  }
+
+  @Override
+  default dev.rgrid.spi.queue.QueueDepth depthByState(Instant now) {
+    return delegate().depthByState(now);
+  }
+
+  @Override
   default void leave(WorkerId worker) {
     delegate().leave(worker);
   }

@@ -19,6 +19,7 @@ import dev.rgrid.server.internal.RequestTarget;
 import dev.rgrid.server.internal.SecretRoutes;
 import dev.rgrid.server.internal.SessionRoutes;
 import dev.rgrid.server.internal.Sessions;
+import dev.rgrid.server.internal.WorkerRoutes;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -160,7 +161,7 @@ public final class RGridServer implements AutoCloseable {
     router.post(s).handler(Json::requireJsonType).handler(signInBody::handle)
         .blockingHandler(failing(session::signIn), false);
     api.blocking(router.get(s), session::get);
-    router.delete(s).handler(auth).handler(session::signOut);
+    router.delete(s).handler(auth.readOnlyAllowed()).handler(session::signOut);
 
     String b = "/api/v1/blobs/:sha256";
     api.blocking(router.head(b), blobs::head);
@@ -184,6 +185,7 @@ public final class RGridServer implements AutoCloseable {
     api.json(router.post(bt), batches::create);
     api.blocking(router.get(bt), batches::list);
     api.blocking(router.get(bt + "/:id"), batches::get);
+    api.blocking(router.get(bt + "/:id/outputs.zip"), batches::outputsZip);
     api.json(router.post(bt + "/:id/cancel"), batches::cancel);
     api.json(router.post(bt + "/:id/retry"), batches::retry);
 
@@ -194,6 +196,7 @@ public final class RGridServer implements AutoCloseable {
     api.json(router.put("/api/v1/limits"), costs::setLimit);
     api.blocking(router.delete("/api/v1/limits"), costs::removeLimit);
     router.get("/api/v1/runtimes").handler(auth).handler(failing(costs::runtimes));
+    api.blocking(router.get("/api/v1/workers"), new WorkerRoutes(rgrid)::list);
 
     SecretRoutes secrets = new SecretRoutes(rgrid);
     String sc = "/api/v1/secrets";
@@ -213,7 +216,8 @@ public final class RGridServer implements AutoCloseable {
     NoRoute noRoute = new NoRoute(router.getRoutes(),
         Set.of("/health", "/ready", "/metrics", OPEN_API, "/", "/console", "/console/", "/api/docs", "/api/docs/",
             "/api/v1/session"));
-    router.route().last().handler(noRoute::classify).handler(auth).handler(noRoute::refuse);
+    router.route().last().handler(noRoute::classify).handler(auth.readOnlyAllowed())
+        .handler(noRoute::refuse);
     router.route().failureHandler(Errors::fail);
     // What fails outside a route's handlers (the router's own work): the same JSON errors,
     // instead of Vert.x's plain-text answer and a stack trace in the log.

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,6 +88,57 @@ class BatchApiTest {
     assertThat(r.status()).as(r.body()).isEqualTo(201);
     assertThat(r.json().path("batchId").asText()).isEqualTo(batch);
     return r.json().path("id").asText();
+  }
+
+  @Test
+  void servesEveryOutputOfABatchAsOneStreamedZipNamedByInputThenPath() throws Exception {
+    String batch = createBatch(alice, "job.py", 2, 2);
+    String script = "import os, sys\nname = os.path.basename(sys.argv[1])\n"
+        + "os.makedirs('out', exist_ok=True)\n"
+        + "open('out/' + name + '.txt', 'w').write(open(sys.argv[1]).read().upper())\n"
+        + "open('summary.txt', 'w').write('done ' + name)\n";
+    String sha = api.upload(alice, script.getBytes(StandardCharsets.UTF_8));
+    Map<String, String> inputs = Map.of("a.csv", "first", "b.csv", "second");
+    for (Map.Entry<String, String> in : inputs.entrySet()) {
+      String data = api.upload(alice, in.getValue().getBytes(StandardCharsets.UTF_8));
+      Api.Reply r = api.post("/api/v1/executions", alice, "{\"script\": {\"path\": "
+          + "\"job.py\", \"sha256\": \"" + sha + "\"}, \"args\": [\"/work/" + in.getKey()
+          + "\"], \"inputs\": [{\"path\": \"" + in.getKey() + "\", \"sha256\": \"" + data
+          + "\"}], \"batchId\": \"" + batch + "\"}");
+      assertThat(r.status()).as(r.body()).isEqualTo(201);
+      assertThat(ended(r.json().path("id").asText(), alice).path("status").asText())
+          .isEqualTo("SUCCEEDED");
+    }
+    Api.Reply zip = api.get("/api/v1/batches/" + batch + "/outputs.zip", alice);
+    assertThat(zip.status()).as(zip.body()).isEqualTo(200);
+    assertThat(zip.raw().headers().firstValue("Content-Type")).contains("application/zip");
+    assertThat(zip.raw().headers().firstValue("Content-Disposition"))
+        .contains("attachment; filename=\"" + batch + "-outputs.zip\"");
+    assertThat(zip.raw().headers().firstValue("X-Content-Type-Options")).contains("nosniff");
+    Map<String, String> entries = new java.util.TreeMap<>();
+    try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(
+        new java.io.ByteArrayInputStream(zip.bytes()))) {
+      for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+        entries.put(e.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      }
+    }
+    assertThat(entries).hasSize(4);
+    // One folder per input (named after it), then the output's own path.
+    List<String> folders = entries.keySet().stream().map(n -> n.substring(0, n.indexOf('/')))
+        .distinct().toList();
+    assertThat(folders).hasSize(2);
+    for (String folder : folders) {
+      String input = folder.startsWith("a") ? "a.csv" : "b.csv";
+      assertThat(entries).containsEntry(folder + "/out/" + input + ".txt",
+          inputs.get(input).toUpperCase(java.util.Locale.ROOT));
+      assertThat(entries).containsEntry(folder + "/summary.txt", "done " + input);
+    }
+    // Another account's batch, or none, is not found, as everywhere.
+    assertThat(api.get("/api/v1/batches/" + batch + "/outputs.zip", bob).status())
+        .isEqualTo(404);
+    assertThat(api.get("/api/v1/batches/batch_00000000000000000000000000/outputs.zip", alice)
+        .status()).isEqualTo(404);
+    assertThat(api.get("/api/v1/batches/nonsense/outputs.zip", alice).status()).isEqualTo(404);
   }
 
   @Test

@@ -60,6 +60,7 @@ class ConsoleBrowserTest {
   static RGridServer server;
   static Api api;
   static String alice;
+  static String aliceReadOnly;
   static String base;
   static WebDriver browser;
 
@@ -71,6 +72,7 @@ class ConsoleBrowserTest {
     rgrid = RGrid.builder().home(home).engine("process").workers(3).build();
     Account a = rgrid.accounts().create("alice");
     alice = rgrid.accounts().createKey(a.id(), "").key();
+    aliceReadOnly = rgrid.accounts().createKey(a.id(), "viewer", true).key();
     server = RGridServer.start(rgrid, ServerOptions.defaults(0));
     api = new Api(server.port());
     base = "http://127.0.0.1:" + server.port();
@@ -248,6 +250,46 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void searchScriptAndStartTimeFiltersNarrowTheListOnTheServerAndSurviveAReload() {
+    String alpha = submit("alpha.py", "print('a')\n", Map.of("stage", "nightly-alpha"));
+    String beta = submit("beta.py", "print('b')\n", Map.of());
+    browser.get(base + "/console/#/executions");
+    waitFor("both runs", b -> rows(b).containsAll(List.of(alpha, beta)));
+    browser.findElement(By.id("filter-text")).sendKeys("NIGHTLY-ALPH");
+    browser.findElement(By.id("apply-filters")).click();
+    waitFor("only the alpha run", b -> rows(b).equals(List.of(alpha)));
+    assertThat(browser.getCurrentUrl()).contains("q=NIGHTLY-ALPH");
+    browser.navigate().refresh();
+    waitFor("the same filter after a reload", b -> rows(b).equals(List.of(alpha))
+        && b.findElement(By.id("filter-text")).getAttribute("value").equals("NIGHTLY-ALPH"));
+    browser.get(base + "/console/#/executions?script=beta.py");
+    waitFor("only the beta run", b -> rows(b).equals(List.of(beta)));
+    assertThat(browser.findElement(By.id("filter-script")).getAttribute("value"))
+        .isEqualTo("beta.py");
+    shot("executions-searched");
+    browser.get(base + "/console/#/executions?startedFrom=2999-01-01T00:00:00Z");
+    waitFor("no run started in the future", b -> b.findElement(By.id("executions")).getText()
+        .contains("No executions match"));
+    assertThat(browser.findElement(By.id("filter-from")).getAttribute("value"))
+        .as("shown in the browser's local time").matches("(2999-01-01|2998-12-31)T\\d\\d:\\d\\d");
+    browser.get(base + "/console/#/executions?startedFrom=yesterday");
+    waitFor("the server's refusal", b -> b.findElement(By.cssSelector("main [role=alert]"))
+        .getText().contains("startedFrom"));
+  }
+
+  @Test
+  void theWorkersPageShowsTheLiveWorkersAndTheQueueByState() {
+    browser.get(base + "/console/#/executions");
+    browser.findElement(By.linkText("Workers")).click();
+    waitFor("the live worker", b -> b.findElements(By.cssSelector("#workers tr[data-id]"))
+        .stream().anyMatch(r -> r.getAttribute("data-id").startsWith("local-")));
+    assertThat(browser.getCurrentUrl()).endsWith("#/workers");
+    assertThat(browser.findElement(By.id("queue")).getText()).contains("Ready")
+        .contains("Running").contains("Lost with their worker");
+    shot("workers");
+  }
+
+  @Test
   void theCostsPageGroupsTheAccountsRunsAsAsked() {
     submit("costed.py", "print('costed')\n", Map.of());
     browser.get(base + "/console/#/costs?by=runtime&since=7d");
@@ -285,11 +327,12 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  void aBatchShowsItsProgressOnItsOwnPage() {
+  void aBatchShowsItsProgressOnItsOwnPageAndDownloadsAllItsOutputsAsOneZip() throws Exception {
     Api.Reply created = api.post("/api/v1/batches", alice, "{\"scriptName\": \"b.py\", "
         + "\"size\": 2, \"parallel\": 2}");
     String batch = created.json().path("id").asText();
-    String sha = api.upload(alice, "print('in a batch')\n".getBytes(StandardCharsets.UTF_8));
+    String sha = api.upload(alice, "print('in a batch')\nopen('o.txt', 'w').write('x')\n"
+        .getBytes(StandardCharsets.UTF_8));
     for (int i = 0; i < 2; i++) {
       assertThat(api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"b.py\", "
           + "\"sha256\": \"" + sha + "\"}, \"cache\": false, \"batchId\": \"" + batch + "\", "
@@ -302,6 +345,59 @@ class ConsoleBrowserTest {
     waitFor("its progress", b -> b.findElement(By.id("facts")).getText().contains("2/2"));
     assertThat(browser.findElements(By.cssSelector("#batch-executions tr"))).hasSize(2);
     shot("batch");
+    // All outputs in one zip, downloaded with the session as the link is.
+    WebElement zip = browser.findElement(By.id("download-outputs"));
+    assertThat(zip.getAttribute("href"))
+        .isEqualTo(base + "/api/v1/batches/" + batch + "/outputs.zip");
+    zip.click();
+    Path saved = downloads.resolve(batch + "-outputs.zip");
+    waitFor("the zip", b -> Files.isRegularFile(saved) && size(saved) > 0);
+    try (java.util.zip.ZipFile archive = new java.util.zip.ZipFile(saved.toFile())) {
+      assertThat(archive.stream().map(java.util.zip.ZipEntry::getName).toList()).hasSize(2)
+          .allMatch(n -> n.matches("exec_[0-9A-Z]{26}/o\\.txt"));
+    }
+  }
+
+  @Test
+  void aReadOnlyKeySeesTheAccountsRunsAndBatchesButNoActionButton() {
+    String id = submit("failing.py", "import sys\nsys.exit(2)\n", Map.of());
+    Api.Reply created = api.post("/api/v1/batches", alice, "{\"scriptName\": \"b.py\", "
+        + "\"size\": 1, \"parallel\": 1}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    String batch = created.json().path("id").asText();
+    browser.findElement(By.id("sign-out")).click();
+    waitFor("the sign-in form", b -> !b.findElements(By.id("api-key")).isEmpty());
+    signIn(aliceReadOnly);
+    waitFor("the executions page", b -> b.findElement(By.id("sign-out")).isDisplayed()
+        && rows(b).contains(id));
+    assertThat(browser.findElement(By.id("who")).getText()).contains("alice")
+        .contains("read-only");
+    try {
+      browser.get(base + "/console/#/executions/" + id);
+      waitFor("the failed status", b -> b.findElement(By.cssSelector("#facts .status"))
+          .getText().equals("FAILED"));
+      shot("execution-read-only");
+      assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+      browser.get(base + "/console/#/batches/" + batch);
+      waitFor("the batch's facts", b -> b.findElement(By.id("facts")).getText()
+          .contains("b.py"));
+      assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+      assertThat(browser.findElement(By.id("download-outputs")).isDisplayed())
+          .as("downloading is reading").isTrue();
+      // Nor does the API take a change from this session, CSRF token or not.
+      long status = (Long) ((JavascriptExecutor) browser).executeAsyncScript(
+          "const done = arguments[arguments.length - 1];"
+              + "fetch('/api/v1/session').then(r => r.json()).then(s => fetch(arguments[0], "
+              + "{method: 'POST', headers: {'Content-Type': 'application/json', "
+              + "'X-CSRF-Token': s.csrfToken}, body: '{}'})).then(r => done(r.status));",
+          "/api/v1/executions/" + id + "/retry");
+      assertThat(status).isEqualTo(403L);
+      assertThat(api.get("/api/v1/executions/" + id, alice).json().path("retriedBy")
+          .isTextual()).as("not retried").isFalse();
+    } finally {
+      browser.findElement(By.id("sign-out")).click();
+      waitFor("the sign-in form", b -> !b.findElements(By.id("api-key")).isEmpty());
+    }
   }
 
   private static String submit(String name, String script, Map<String, String> labels) {

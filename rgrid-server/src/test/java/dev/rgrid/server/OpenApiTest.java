@@ -10,6 +10,7 @@ import dev.rgrid.server.internal.BatchJson;
 import dev.rgrid.server.internal.CostJson;
 import dev.rgrid.server.internal.ExecutionJson;
 import dev.rgrid.server.internal.SessionRoutes;
+import dev.rgrid.server.internal.WorkerRoutes;
 import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -215,7 +216,7 @@ class OpenApiTest {
     assertThat(codes).containsExactlyInAnyOrder("unauthorized", "not_found", "invalid_request",
         "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
         "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed",
-        "idempotency_mismatch", "forbidden");
+        "idempotency_mismatch", "forbidden", "read_only");
     JsonNode error = schemas.path("Error").path("properties").path("error");
     assertThat(fieldNames(error.path("properties"))).containsExactlyInAnyOrder("code",
         "message", "hint");
@@ -248,7 +249,10 @@ class OpenApiTest {
         Map.entry("BatchCancelled", BatchJson.Cancelled.class),
         Map.entry("BatchRetried", BatchJson.Retried.class),
         Map.entry("SignIn", SessionRoutes.SignIn.class),
-        Map.entry("Session", SessionRoutes.View.class));
+        Map.entry("Session", SessionRoutes.View.class),
+        Map.entry("WorkerList", WorkerRoutes.View.class),
+        Map.entry("Worker", WorkerRoutes.Worker.class),
+        Map.entry("QueueDepth", WorkerRoutes.Queue.class));
     shapes.forEach((schema, type) -> assertThat(fieldNames(schemas.path(schema)
         .path("properties"))).as("properties of %s (%s)", schema, type.getSimpleName())
         .containsExactlyInAnyOrderElementsOf(Arrays.stream(type.getRecordComponents())

@@ -150,6 +150,126 @@ class ServerApiTest {
   }
 
   @Test
+  void aReadOnlyKeySeesEverythingOfItsAccountAndEveryChangeIsRefusedWith403() {
+    String sha = api.upload(alice, "print('seen')\n".getBytes(StandardCharsets.UTF_8));
+    String id = submit(alice, "open('o.txt', 'w').write('x')\n", "");
+    awaitEnd(id, alice);
+    String viewer = rgrid.accounts().createKey(rgrid.accounts().get("alice").id(), "dashboard",
+        true).key();
+    int executions = api.get("/api/v1/executions", alice).json().path("items").size();
+    // Twice each: the first time the key is verified by the store, then it comes from the cache.
+    for (int round = 0; round < 2; round++) {
+      for (String path : List.of("/api/v1/executions/" + id, "/api/v1/executions",
+          "/api/v1/executions/" + id + "/logs", "/api/v1/executions/" + id + "/outputs/o.txt",
+          "/api/v1/blobs/" + sha, "/api/v1/batches", "/api/v1/cost", "/api/v1/limits",
+          "/api/v1/secrets")) {
+        Api.Reply r = api.get(path, viewer);
+        assertThat(r.status()).as("GET " + path + ": " + r.body()).isEqualTo(200);
+      }
+      JsonNode whoami = api.get("/api/v1/session", viewer).json();
+      assertThat(whoami.path("account").asText()).isEqualTo("alice");
+      assertThat(whoami.path("readOnly").asBoolean()).isTrue();
+      List<Api.Reply> changes = List.of(
+          api.post("/api/v1/executions", viewer, "{\"script\": {\"path\": \"job.py\", "
+              + "\"sha256\": \"" + sha + "\"}}"),
+          api.post("/api/v1/executions/" + id + "/cancel", viewer, "{}"),
+          api.post("/api/v1/executions/" + id + "/retry", viewer, "{}"),
+          api.post("/api/v1/batches", viewer, "{}"),
+          api.send("PUT", "/api/v1/blobs/" + Api.sha256(new byte[] {1}), viewer,
+              HttpRequest.BodyPublishers.ofByteArray(new byte[] {1})),
+          api.send("PUT", "/api/v1/limits", viewer,
+              HttpRequest.BodyPublishers.ofString("{\"monthlyUsd\": 1}"),
+              "Content-Type", "application/json"),
+          api.send("DELETE", "/api/v1/limits", viewer, null),
+          api.send("PUT", "/api/v1/secrets/TOKEN", viewer,
+              HttpRequest.BodyPublishers.ofString("value"),
+              "Content-Type", "application/octet-stream"),
+          api.send("DELETE", "/api/v1/secrets/TOKEN", viewer, null));
+      for (Api.Reply r : changes) {
+        String what = r.raw().request().method() + " " + r.raw().uri().getPath();
+        assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(403);
+        assertThat(r.errorCode()).as(what).isEqualTo("read_only");
+        assertThat(r.json().path("error").path("message").asText()).contains("read-only");
+      }
+    }
+    assertThat(api.get("/api/v1/executions", alice).json().path("items").size())
+        .as("nothing was submitted").isEqualTo(executions);
+    assertThat(api.send("HEAD", "/api/v1/blobs/" + Api.sha256(new byte[] {1}), alice, null)
+        .status()).as("nothing was uploaded").isEqualTo(404);
+    // What changes nothing of the account stays open to it: an unknown path is still a 404.
+    assertThat(api.post("/api/v1/nothing-here", viewer, "{}").status()).isEqualTo(404);
+    // A key of the same account with every right still may.
+    assertThat(api.post("/api/v1/executions", alice, "{\"script\": {\"path\": \"job.py\", "
+        + "\"sha256\": \"" + sha + "\"}}").status()).isEqualTo(201);
+  }
+
+  @Test
+  void listsByScriptStartTimeAndTextAndRefusesMalformedFiltersWith400() {
+    String id = submit(alice, "print('filtered')\n", ", \"labels\": {\"suite\": \"filters\"}");
+    awaitEnd(id, alice);
+    String suite = "/api/v1/executions?label=suite=filters";
+    assertThat(api.get(suite + "&script=job.py", alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&script=other.py", alice).json().path("items")).isEmpty();
+    assertThat(api.get(suite + "&q=" + id.substring(10, 20).toLowerCase(), alice).json()
+        .path("items").findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&q=FILTERS", alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    String startedAt = api.get("/api/v1/executions/" + id, alice).json().path("startedAt")
+        .asText();
+    assertThat(api.get(suite + "&startedFrom=" + startedAt, alice).json().path("items")
+        .findValuesAsText("id")).containsExactly(id);
+    assertThat(api.get(suite + "&startedTo=" + startedAt, alice).json().path("items"))
+        .isEmpty();
+    assertThat(api.get(suite + "&startedFrom=2000-01-01T01:00:00%2B01:00&startedTo="
+        + "2999-01-01T00:00:00Z", alice).json().path("items").findValuesAsText("id"))
+        .containsExactly(id);
+    // Bob's runs stay out of alice's search, and alice's out of bob's.
+    assertThat(api.get("/api/v1/executions?q=" + id, bob).json().path("items")).isEmpty();
+    for (String bad : List.of("startedFrom=yesterday", "startedTo=2026-12-05",
+        "startedFrom=2026-12-05T19:00:00", "startedFrom=2026-13-01T00:00:00Z",
+        "q=" + "x".repeat(201), "script=" + "y".repeat(201),
+        "startedFrom=2026-12-05T19:00:00Z&startedTo=2026-12-05T18:00:00Z",
+        "startedFrom=2026-12-05T25:00:00Z", "q=a&q=b")) {
+      Api.Reply r = api.get("/api/v1/executions?" + bad, alice);
+      assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+      assertThat(r.errorCode()).as(bad).isEqualTo("invalid_request");
+      assertThat(r.json().path("error").path("message").asText()).as(bad).isNotBlank()
+          .doesNotContain("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+    }
+  }
+
+  @Test
+  void listsTheLiveWorkersWithWhatTheyRunAndTheQueueByState() {
+    String id = submit(alice, "import time\nprint('busy', flush=True)\ntime.sleep(120)\n", "");
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    JsonNode view;
+    while (true) {
+      view = api.get("/api/v1/workers", bob).json(); // any account may read it
+      int running = 0;
+      for (JsonNode w : view.path("workers")) {
+        running += w.path("running").asInt();
+      }
+      if (running >= 1 && view.path("queue").path("running").asLong() >= 1) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the run never showed as running: " + view);
+      }
+      Thread.onSpinWait();
+    }
+    JsonNode worker = view.path("workers").get(0);
+    assertThat(worker.path("id").asText()).startsWith("local-");
+    java.time.Instant beat = java.time.Instant.parse(worker.path("lastHeartbeat").asText());
+    assertThat(java.time.Instant.parse(worker.path("aliveUntil").asText())).isAfter(beat);
+    assertThat(view.path("queue").path("lapsed").asLong()).isZero();
+    assertThat(view.toString()).doesNotContain(id).doesNotContain("alice");
+    assertThat(api.post("/api/v1/executions/" + id + "/cancel", alice, "{}").status())
+        .isEqualTo(202);
+    assertThat(api.get("/api/v1/workers", null).status()).isEqualTo(401);
+  }
+
+  @Test
   void refusesMalformedHostileAndHugeRequestsWithAClearErrorNeverA5xx() {
     String sha = api.upload(alice, "print(1)\n".getBytes(StandardCharsets.UTF_8));
     String script = "{\"script\": {\"path\": \"a.py\", \"sha256\": \"" + sha + "\"}";

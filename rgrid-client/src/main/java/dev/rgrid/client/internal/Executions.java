@@ -76,6 +76,18 @@ public final class Executions {
     if (query.before() != null) {
       url.addQueryParameter("before", query.before().value());
     }
+    if (query.scriptName() != null) {
+      url.addQueryParameter("script", query.scriptName());
+    }
+    if (query.startedFrom() != null) {
+      url.addQueryParameter("startedFrom", query.startedFrom().toString());
+    }
+    if (query.startedBefore() != null) {
+      url.addQueryParameter("startedTo", query.startedBefore().toString());
+    }
+    if (query.text() != null) {
+      url.addQueryParameter("q", query.text());
+    }
     url.addQueryParameter("limit", Integer.toString(query.limit()));
     Wire.Page page = http.send(http.request(url.build()).get().build(), code -> false,
         r -> read(r, Wire.Page.class));

@@ -1,6 +1,8 @@
 package dev.rgrid.core.preparation;
 
+import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchOutput;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.spi.BatchId;
@@ -59,12 +61,42 @@ public final class StoredBatchOutputs {
     });
   }
 
+  /**
+   * Every output of the ended executions of batch {@code id}, as {@code account} sees them,
+   * ordered by input folder then path: what an archive of the batch's outputs holds.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
+   */
+  public static List<BatchOutput> entries(AccountView account, BatchId id) {
+    account.batchRecord(id); // an unknown batch is said as such, not as a batch without outputs
+    List<ExecutionRecord> latest = latest(account::list, id);
+    List<String> folders = OutputFolders.assign(latest.stream()
+        .map(r -> Path.of(stagedName(r))).toList());
+    List<BatchOutput> out = new ArrayList<>();
+    for (int i = 0; i < latest.size(); i++) {
+      ExecutionRecord r = latest.get(i);
+      if (!r.status().isTerminal()) {
+        continue;
+      }
+      String folder = folders.get(i);
+      account.outputs(r.id()).stream().sorted(Comparator.comparing(Artifact::path))
+          .forEach(a -> out.add(new BatchOutput(folder + "/" + a.path(), r.id(), a)));
+    }
+    out.sort(Comparator.comparing(BatchOutput::name));
+    return out;
+  }
+
   /** The batch's executions that were not retried, by id (folders do not depend on order). */
   private static List<ExecutionRecord> latest(RGrid rgrid, BatchId id) {
+    return latest(rgrid::list, id);
+  }
+
+  private static List<ExecutionRecord> latest(
+      java.util.function.Function<ExecutionQuery, ExecutionPage> list, BatchId id) {
     List<ExecutionRecord> out = new ArrayList<>();
     ExecutionId before = null;
     do {
-      ExecutionPage page = rgrid.list(new ExecutionQuery(Set.of(), Map.of(), id.value(), before,
+      ExecutionPage page = list.apply(new ExecutionQuery(Set.of(), Map.of(), id.value(), before,
           PAGE));
       page.items().stream().filter(r -> r.retriedBy() == null).forEach(out::add);
       before = page.items().isEmpty() ? null : page.next();

@@ -24,6 +24,11 @@ import java.util.function.LongSupplier;
  * included) is refused. A {@code Bearer} caller is not concerned: no browser adds that header on
  * its own.
  *
+ * <p>A read-only key (and a session opened with one) may read everything of its account and
+ * change nothing: every method but GET, HEAD and OPTIONS is refused here with a 403, once for
+ * every route, before the route's work or body. Only routes that change nothing of the account
+ * whatever their method (signing out, refusing an unknown route) take {@link #readOnlyAllowed()}.
+ *
  * <p>A key the store accepted is trusted for a while without asking again ({@link KeyCache}), so
  * most requests need no blocking call here at all. Two ways to use it:
  * <ul>
@@ -36,7 +41,7 @@ import java.util.function.LongSupplier;
  * </ul>
  */
 public final class Auth implements Handler<RoutingContext> {
-  private static final String ACCOUNT = "rgrid.account";
+  private static final String CALLER = "rgrid.caller";
   private static final String PRESENTED = "rgrid.presented-key";
   private static final String SESSION = "rgrid.session";
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD,
@@ -44,6 +49,7 @@ public final class Auth implements Handler<RoutingContext> {
   private final Accounts accounts;
   private final KeyCache cache;
   private final Sessions sessions;
+  private final boolean readOnlyRule;
 
   /**
    * Trusts a verified key for {@code keyCacheTtl} ({@link Duration#ZERO}: never); takes the
@@ -54,9 +60,23 @@ public final class Auth implements Handler<RoutingContext> {
   }
 
   Auth(Accounts accounts, Duration keyCacheTtl, Sessions sessions, LongSupplier nanoTime) {
+    this(accounts, new KeyCache(keyCacheTtl, nanoTime), sessions, true);
+  }
+
+  private Auth(Accounts accounts, KeyCache cache, Sessions sessions, boolean readOnlyRule) {
     this.accounts = accounts;
-    this.cache = new KeyCache(keyCacheTtl, nanoTime);
+    this.cache = cache;
     this.sessions = sessions;
+    this.readOnlyRule = readOnlyRule;
+  }
+
+  /**
+   * The same authentication (sharing its cache) without the read-only rule, for a route that
+   * changes nothing of the account whatever its method: signing out of the console, or refusing
+   * a path or method no route takes (a 404 or 405 says more than the 403 would).
+   */
+  public Auth readOnlyAllowed() {
+    return new Auth(accounts, cache, sessions, false);
   }
 
   /** The session a request this handler passed was authenticated by, if it was by a cookie. */
@@ -65,25 +85,29 @@ public final class Auth implements Handler<RoutingContext> {
   }
 
   /**
-   * Checks a key as sign-in does (blocking): the account it belongs to, or empty when the store
-   * refuses it.
+   * Checks a key as sign-in does (blocking): who it acts for, or empty when the store refuses it.
    */
-  public Optional<AccountId> verify(String key) {
+  public Optional<Caller> verify(String key) {
     return verify(key, cache.enabled() ? KeyCache.digest(key) : null);
   }
 
   /** The authenticated caller of a request this handler passed. */
   public static AccountId account(RoutingContext ctx) {
-    AccountId id = ctx.get(ACCOUNT);
-    if (id == null) {
+    return caller(ctx).account();
+  }
+
+  /** Who made a request this handler passed: its account, and whether it may only read. */
+  public static Caller caller(RoutingContext ctx) {
+    Caller caller = ctx.get(CALLER);
+    if (caller == null) {
       throw new IllegalStateException("route reached without authentication");
     }
-    return id;
+    return caller;
   }
 
   /** Whether the request's key was checked and accepted. */
   static boolean authenticated(RoutingContext ctx) {
-    return ctx.get(ACCOUNT) != null;
+    return ctx.get(CALLER) != null;
   }
 
   @Override
@@ -99,10 +123,9 @@ public final class Auth implements Handler<RoutingContext> {
       ctx.put(UnreadBody.PAUSED, true);
     }
     String digest = cache.enabled() ? KeyCache.digest(key) : null;
-    AccountId cached = digest == null ? null : cache.find(digest);
+    Caller cached = digest == null ? null : cache.find(digest);
     if (cached != null) {
-      ctx.put(ACCOUNT, cached);
-      ctx.next();
+      admitOrRefuse(ctx, cached);
       return;
     }
     ctx.vertx().executeBlocking(() -> verify(key, digest), false).onComplete(result -> {
@@ -111,8 +134,7 @@ public final class Auth implements Handler<RoutingContext> {
       } else if (result.result().isEmpty()) {
         Errors.send(ctx, unauthorized());
       } else {
-        ctx.put(ACCOUNT, result.result().get());
-        ctx.next();
+        admitOrRefuse(ctx, result.result().get());
       }
     });
   }
@@ -133,20 +155,20 @@ public final class Auth implements Handler<RoutingContext> {
         handle(ctx);
         return;
       }
-      AccountId cached = cache.enabled() ? cache.find(KeyCache.digest(key)) : null;
+      Caller cached = cache.enabled() ? cache.find(KeyCache.digest(key)) : null;
       if (cached != null) {
-        ctx.put(ACCOUNT, cached);
+        admitOrRefuse(ctx, cached);
       } else {
         ctx.put(PRESENTED, key);
+        ctx.next();
       }
-      ctx.next();
     };
   }
 
   /**
    * The second half, on a worker thread: {@code work} runs once the key left by {@link
-   * #deferring()} is verified; a key the store refuses is a 401 (thrown, for the route's
-   * failure handling).
+   * #deferring()} is verified; a key the store refuses is a 401, a read-only key on a
+   * state-changing method a 403 (thrown, for the route's failure handling).
    */
   public Handler<RoutingContext> verified(Handler<RoutingContext> work) {
     return ctx -> {
@@ -156,21 +178,47 @@ public final class Auth implements Handler<RoutingContext> {
           throw new IllegalStateException("route reached without authentication");
         }
         ctx.remove(PRESENTED);
-        AccountId account = verify(key, cache.enabled() ? KeyCache.digest(key) : null)
+        Caller caller = verify(key, cache.enabled() ? KeyCache.digest(key) : null)
             .orElseThrow(Auth::unauthorized);
-        ctx.put(ACCOUNT, account);
+        ApiException refused = refusal(ctx, caller);
+        if (refused != null) {
+          throw refused;
+        }
+        ctx.put(CALLER, caller);
       }
       work.handle(ctx);
     };
   }
 
   /** Asks the store (blocking); remembers a key it accepts. */
-  private Optional<AccountId> verify(String key, String digest) {
-    Optional<AccountId> account = accounts.authenticate(key);
-    if (account.isPresent() && digest != null) {
-      cache.remember(digest, account.get());
+  private Optional<Caller> verify(String key, String digest) {
+    Optional<Caller> caller = accounts.authenticateKey(key).map(Caller::of);
+    if (caller.isPresent() && digest != null) {
+      cache.remember(digest, caller.get());
     }
-    return account;
+    return caller;
+  }
+
+  /** Passes the request on as {@code caller}'s, unless the read-only rule refuses it. */
+  private void admitOrRefuse(RoutingContext ctx, Caller caller) {
+    ApiException refused = refusal(ctx, caller);
+    if (refused != null) {
+      Errors.send(ctx, refused);
+      return;
+    }
+    ctx.put(CALLER, caller);
+    ctx.next();
+  }
+
+  /** The 403 for a read-only caller's state-changing request; null when it may go on. */
+  private ApiException refusal(RoutingContext ctx, Caller caller) {
+    if (!readOnlyRule || !caller.readOnly() || SAFE.contains(ctx.request().method())) {
+      return null;
+    }
+    return new ApiException(403, "read_only", "this API key is read-only: it cannot "
+        + ctx.request().method().name() + " " + ExecutionRoutes.shown(ctx.request().path())
+        + " (read-only keys see everything of their account and change nothing)",
+        "use a key made without --read-only (`rgrid admin key create ACCOUNT`)");
   }
 
   /** The key the request presents, or null once it has been answered with the refusal. */

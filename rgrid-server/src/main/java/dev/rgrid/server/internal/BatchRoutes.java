@@ -98,6 +98,18 @@ public final class BatchRoutes {
     Json.send(ctx, 200, BatchJson.View.of(view.batchRecord(id), view.batchProgress(id)));
   }
 
+  /**
+   * GET outputs.zip: every output of the batch's ended executions (each input's latest) as one
+   * zip, streamed, entries named {@code <input folder>/<output path>} as {@code rgrid download
+   * BATCH_ID} lays them out.
+   */
+  public void outputsZip(RoutingContext ctx) {
+    AccountView view = rgrid.account(Auth.account(ctx));
+    BatchId id = batchId(ctx.pathParam("id"));
+    ZipStreams.send(ctx, rgrid.blobStore(), view.batchOutputs(id),
+        id.value() + "-outputs.zip");
+  }
+
   /** POST cancel: every unfinished execution of the batch; how many. */
   public void cancel(RoutingContext ctx) {
     Json.send(ctx, 200, new BatchJson.Cancelled(rgrid.account(Auth.account(ctx))

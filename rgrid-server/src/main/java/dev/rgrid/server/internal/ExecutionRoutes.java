@@ -88,7 +88,11 @@ public final class ExecutionRoutes {
     Json.send(ctx, 200, View.of(rgrid.account(Auth.account(ctx)).get(id(ctx))));
   }
 
-  /** GET the list: {@code status} (repeatable), {@code label=k=v} (repeatable), cursor, limit. */
+  /**
+   * GET the list: {@code status} (repeatable), {@code label=k=v} (repeatable), {@code script}
+   * (file name), {@code startedFrom} (inclusive) and {@code startedTo} (exclusive) as ISO-8601
+   * times, {@code q} (free text in the id, script name or labels), cursor, limit.
+   */
   public void list(RoutingContext ctx) {
     AccountId account = Auth.account(ctx);
     Set<ExecutionStatus> statuses = EnumSet.noneOf(ExecutionStatus.class);
@@ -112,8 +116,20 @@ public final class ExecutionRoutes {
     String batch = Params.single(ctx, "batch");
     String before = Params.single(ctx, "before");
     int limit = (int) Params.integer(ctx, "limit", 50, 1, 1000);
+    String text = Params.single(ctx, "q");
+    if (text != null && text.length() > ExecutionQuery.MAX_TEXT) {
+      throw ApiException.badRequest("'q' has at most " + ExecutionQuery.MAX_TEXT
+          + " characters, was " + text.length(), "search for a shorter part of the id, "
+          + "script name or label");
+    }
+    String script = Params.single(ctx, "script");
+    if (script != null && script.length() > ExecutionQuery.MAX_TEXT) {
+      throw ApiException.badRequest("'script' has at most " + ExecutionQuery.MAX_TEXT
+          + " characters, was " + script.length(), "give the script's file name, e.g. job.py");
+    }
     ExecutionPage page = rgrid.account(account).list(new ExecutionQuery(statuses, labels,
-        batch, before == null ? null : ExecutionId.of(before), limit));
+        batch, before == null ? null : ExecutionId.of(before), limit, script,
+        Params.instant(ctx, "startedFrom"), Params.instant(ctx, "startedTo"), text));
     Json.send(ctx, 200, new ExecutionJson.Page(page.items().stream().map(View::of).toList(),
         page.next() == null ? null : page.next().value()));
   }

@@ -1,6 +1,5 @@
 package dev.rgrid.server.internal;
 
-import dev.rgrid.spi.account.AccountId;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +23,7 @@ final class KeyCache {
   /** At most this many keys; as many as an installation has active keys in practice. */
   static final int MAX_KEYS = 10_000;
 
-  private record Entry(AccountId account, long expiresAt) {}
+  private record Entry(Caller caller, long expiresAt) {}
 
   private final long ttlNanos;
   private final LongSupplier nanoTime;
@@ -51,8 +50,8 @@ final class KeyCache {
     }
   }
 
-  /** The account of the key with this digest, verified less than a TTL ago; else null. */
-  AccountId find(String digest) {
+  /** The caller of the key with this digest, verified less than a TTL ago; else null. */
+  Caller find(String digest) {
     if (!enabled()) {
       return null;
     }
@@ -64,11 +63,11 @@ final class KeyCache {
       entries.remove(digest, e);
       return null;
     }
-    return e.account();
+    return e.caller();
   }
 
   /** Remembers a key the store has just accepted, for one TTL from now. */
-  void remember(String digest, AccountId account) {
+  void remember(String digest, Caller caller) {
     if (!enabled()) {
       return;
     }
@@ -83,7 +82,7 @@ final class KeyCache {
         any.remove();
       }
     }
-    entries.put(digest, new Entry(account, now + ttlNanos));
+    entries.put(digest, new Entry(caller, now + ttlNanos));
   }
 
   /** How many keys it holds (expired ones not yet dropped included). */

@@ -1,6 +1,9 @@
 package dev.rgrid.server.internal;
 
 import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -22,6 +25,23 @@ final class Params {
       throw ApiException.badRequest("'" + name + "' given more than once", null);
     }
     return values.isEmpty() || values.get(0).isBlank() ? null : values.get(0);
+  }
+
+  /**
+   * The time {@code name}, ISO-8601 with a zone ({@code 2026-12-05T19:00:00Z} or {@code
+   * …+01:00}); null when absent.
+   */
+  static Instant instant(RoutingContext ctx, String name) {
+    String value = single(ctx, name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value.trim()).toInstant();
+    } catch (DateTimeParseException e) {
+      throw ApiException.badRequest("'" + name + "' must be a time with its zone, like "
+          + "2026-12-05T19:00:00Z, was '" + ExecutionRoutes.shown(value) + "'", null);
+    }
   }
 
   /** The whole number {@code name}, from {@code min} to {@code max}; {@code dflt} when absent. */

@@ -25,9 +25,11 @@ public final class SessionRoutes {
    * @param csrfToken what state-changing calls send in {@value Sessions#CSRF_HEADER}; null for a
    *     caller authenticated by a {@code Bearer} key, which needs none
    * @param expiresInSeconds how long the session lasts from its sign-in; null for a key
+   * @param readOnly whether its key is read-only: it may read everything of the account and
+   *     change nothing, so the console shows no action
    */
   public record View(String account, String accountId, String csrfToken,
-      Long expiresInSeconds) {}
+      Long expiresInSeconds, boolean readOnly) {}
 
   private static final int LONGEST_KEY = 200;
   private final Accounts accounts;
@@ -49,22 +51,27 @@ public final class SessionRoutes {
       throw ApiException.badRequest("'key' must be an API key (rgk_…)",
           "`rgrid admin key create ACCOUNT` makes one");
     }
-    AccountId account = auth.verify(key).orElseThrow(() -> new ApiException(401,
+    Caller caller = auth.verify(key).orElseThrow(() -> new ApiException(401,
         "unauthorized", "this API key is not accepted (unknown, revoked or mistyped)",
         "check the key, or ask an administrator for a new one"));
+    AccountId account = caller.account();
     Sessions.Session session = sessions.open(key, account);
     ctx.response().addCookie(cookie(ctx, session.id(), sessions.lifetime().toSeconds()));
     Json.send(ctx, 201, new View(accounts.get(account.value()).name(), account.value(),
-        session.csrfToken(), sessions.lifetime().toSeconds()));
+        session.csrfToken(), sessions.lifetime().toSeconds(), caller.readOnly()));
   }
 
-  /** GET: who is signed in (401 when nobody is), with the session's CSRF token. */
+  /**
+   * GET: who is signed in (401 when nobody is), with the session's CSRF token and whether it may
+   * only read.
+   */
   public void get(RoutingContext ctx) {
-    AccountId account = Auth.account(ctx);
+    Caller caller = Auth.caller(ctx);
+    AccountId account = caller.account();
     Optional<Sessions.Session> session = Auth.session(ctx);
     Json.send(ctx, 200, new View(accounts.get(account.value()).name(), account.value(),
         session.map(Sessions.Session::csrfToken).orElse(null),
-        session.map(s -> sessions.lifetime().toSeconds()).orElse(null)));
+        session.map(s -> sessions.lifetime().toSeconds()).orElse(null), caller.readOnly()));
   }
 
   /** DELETE: signs out (ends the session and clears its cookie); 204. */

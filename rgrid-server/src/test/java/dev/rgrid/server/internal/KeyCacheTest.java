@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The verified-key cache on a hand-moved clock. */
 class KeyCacheTest {
   private final AtomicLong now = new AtomicLong(-5_000_000_000L); // nanoTime may be negative
-  private final AccountId alice = AccountId.generate(Instant.EPOCH, new SecureRandom());
+  private final Caller alice =
+      new Caller(AccountId.generate(Instant.EPOCH, new SecureRandom()), false);
 
   @Test
   void trustsAKeyForTheTtlAndNotOneNanosecondLonger() {

@@ -14,9 +14,10 @@ import java.util.regex.Pattern;
  * @param secretSha256 the SHA-256 of its secret, 64 lowercase hex digits
  * @param createdAt when it was made
  * @param revokedAt when it was revoked, or {@code null} while it is valid
+ * @param readOnly whether it may only read: it sees everything of its account and changes nothing
  */
 public record ApiKeyRecord(String id, AccountId account, String name, String secretSha256,
-    Instant createdAt, Instant revokedAt) {
+    Instant createdAt, Instant revokedAt, boolean readOnly) {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{12}");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
@@ -34,6 +35,12 @@ public record ApiKeyRecord(String id, AccountId account, String name, String sec
     if (name.length() > 200) {
       throw new IllegalArgumentException("an API key's name is at most 200 characters");
     }
+  }
+
+  /** A key that may read and change (not read-only). */
+  public ApiKeyRecord(String id, AccountId account, String name, String secretSha256,
+      Instant createdAt, Instant revokedAt) {
+    this(id, account, name, secretSha256, createdAt, revokedAt, false);
   }
 
   /** Whether a key id has the right form, so that user input can go straight into a query. */

@@ -70,6 +70,15 @@ public interface ExecutionQueue extends AutoCloseable {
   List<WorkerId> liveWorkers(Instant now);
 
   /**
+   * The workers alive at {@code now} (as {@link #liveWorkers}), by id, each with its last
+   * heartbeat and how many entries it holds under a live lease.
+   */
+  List<WorkerStatus> workers(Instant now);
+
+  /** The entries by state at {@code now}: one read, for people watching the queue. */
+  QueueDepth depthByState(Instant now);
+
+  /**
    * Forgets that {@code worker} is alive (it stopped claiming), at once rather than when its last
    * heartbeat lapses. Its claims and affinity holds are not touched.
    */

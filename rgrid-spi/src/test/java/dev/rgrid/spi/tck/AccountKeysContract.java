@@ -108,6 +108,23 @@ public abstract class AccountKeysContract {
   }
 
   @Test
+  void keepsWhetherAKeyIsReadOnlyThroughRevocation() {
+    Account a = account("viewers", T0);
+    store.createAccount(a);
+    ApiKeyRecord viewer = new ApiKeyRecord(keyId(7), a.id(), "dashboard", key(7).sha256(),
+        T0.plusSeconds(1), null, true);
+    ApiKeyRecord writer = apiKey(8, a.id(), T0.plusSeconds(2));
+    store.createKey(viewer);
+    store.createKey(writer);
+    assertThat(store.findKey(viewer.id()).orElseThrow().readOnly()).isTrue();
+    assertThat(store.findKey(writer.id()).orElseThrow().readOnly()).isFalse();
+    assertThat(store.keys(a.id())).containsExactly(viewer, writer);
+    Instant at = T0.plusSeconds(3);
+    assertThat(store.revokeKey(viewer.id(), at)).isTrue();
+    assertThat(store.findKey(viewer.id())).contains(revoked(viewer, at));
+  }
+
+  @Test
   void storesKeysAndFindsThemByIdAndByAccount() {
     Account a = account("a", T0);
     Account b = account("b", T0);
@@ -226,6 +243,7 @@ public abstract class AccountKeysContract {
   }
 
   private static ApiKeyRecord revoked(ApiKeyRecord k, Instant at) {
-    return new ApiKeyRecord(k.id(), k.account(), k.name(), k.secretSha256(), k.createdAt(), at);
+    return new ApiKeyRecord(k.id(), k.account(), k.name(), k.secretSha256(), k.createdAt(), at,
+        k.readOnly());
   }
 }

@@ -9,7 +9,9 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueDepth;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.queue.WorkerStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -118,6 +120,34 @@ public abstract class ExecutionQueueContract extends ExecutionQueueOwnershipCont
     queue.leave(A); // leaving twice is harmless
     queue.renew(A, T0.plusSeconds(22), LEASE);
     assertThat(queue.liveWorkers(T0.plusSeconds(23))).containsExactly(A, B);
+  }
+
+  @Test
+  void listsLiveWorkersWithTheirLastHeartbeatAndWhatTheyRunAndCountsTheQueueByState() {
+    assertThat(queue.workers(T0)).isEmpty();
+    assertThat(queue.depthByState(T0)).isEqualTo(new QueueDepth(0, 0, 0, 0));
+    ExecutionId first = enqueue(T0, null);
+    enqueue(T0.plusSeconds(1), null);
+    ExecutionId third = enqueue(T0.plusSeconds(2), null);
+    enqueue(T0.plusSeconds(3), null);
+    assertThat(queue.claim(A, 2, T0.plusSeconds(4), LEASE)).hasSize(2);
+    assertThat(queue.claim(B, 1, T0.plusSeconds(4), LEASE)).extracting(Claim::executionId)
+        .containsExactly(third);
+    Instant beat = T0.plusSeconds(5).plusNanos(1_000);
+    queue.renew(A, beat, LEASE);
+    queue.renew(B, T0.plusSeconds(4), LEASE);
+    assertThat(queue.release(first, A, T0.plusSeconds(100))).isTrue();
+
+    Instant now = T0.plusSeconds(6);
+    assertThat(queue.workers(now)).containsExactly(
+        new WorkerStatus(A, beat, beat.plus(LEASE), 1),
+        new WorkerStatus(B, T0.plusSeconds(4), T0.plusSeconds(4).plus(LEASE), 1));
+    assertThat(queue.depthByState(now)).isEqualTo(new QueueDepth(1, 1, 2, 0));
+    // B's lease lapses: it is no longer listed, and what it held counts as lapsed.
+    Instant later = T0.plusSeconds(4).plus(LEASE);
+    assertThat(queue.workers(later)).extracting(WorkerStatus::id).containsExactly(A);
+    assertThat(queue.depthByState(later)).isEqualTo(new QueueDepth(1, 1, 1, 1));
+    assertThat(queue.depthByState(later).total()).isEqualTo(4);
   }
 
   @Test

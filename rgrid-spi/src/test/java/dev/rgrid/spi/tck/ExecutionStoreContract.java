@@ -181,6 +181,75 @@ public abstract class ExecutionStoreContract extends MetadataStoreFixture {
   }
 
   @Test
+  void filtersByScriptNameStartTimeAndFreeTextAndPagesByKeyUnderEachFilter() {
+    ExecutionRecord a = queued(T0, "etl.py", Map.of("team", "Data"));
+    ExecutionRecord b = queued(T0.plusSeconds(1), "report.py", Map.of("stage", "nightly"));
+    ExecutionRecord c = queued(T0.plusSeconds(2), "etl.py", Map.of());
+    ExecutionRecord d = queued(T0.plusSeconds(3), "etl.py", Map.of("rgrid.account", "zzz"));
+    ExecutionRecord never = queued(T0.plusSeconds(4), "etl.py", Map.of());
+    for (ExecutionRecord r : List.of(a, b, c, d, never)) {
+      store.create(r);
+    }
+    // a, b, c and d start 100 s apart (in reverse of their creation order, to tell the two apart);
+    // "never" has not started.
+    List<ExecutionRecord> started = List.of(d, c, b, a);
+    for (int i = 0; i < started.size(); i++) {
+      java.time.Instant at = T0.plusSeconds(100L * (i + 1)).plusNanos(1_000);
+      store.update(started.get(i).id(), Set.of(ExecutionStatus.QUEUED),
+          x -> x.toBuilder().transition(ExecutionStatus.RUNNING, at).startedAt(at).build());
+    }
+    ExecutionQuery all = ExecutionQuery.latest(10);
+
+    assertThat(ids(all.withScriptName("etl.py"))).containsExactly(never.id(), d.id(), c.id(),
+        a.id());
+    assertThat(ids(all.withScriptName("etl"))).as("a name matches whole").isEmpty();
+    // From is inclusive, to exclusive: c started at 200 s (+1 µs), b at 300 s, a at 400 s.
+    java.time.Instant cAt = T0.plusSeconds(200).plusNanos(1_000);
+    assertThat(ids(all.withStarted(cAt, T0.plusSeconds(400)))).containsExactly(c.id(), b.id());
+    assertThat(ids(all.withStarted(cAt.plusNanos(1_000), null))).containsExactly(b.id(), a.id());
+    assertThat(ids(all.withStarted(null, cAt))).containsExactly(d.id());
+    assertThat(ids(all.withStarted(null, cAt.plusNanos(1_000)))).containsExactly(d.id(), c.id());
+    assertThat(ids(all.withStarted(java.time.Instant.parse("1000-01-01T00:00:00Z"),
+        java.time.Instant.parse("+99999-01-01T00:00:00Z")))).as("far bounds keep everything")
+        .containsExactly(d.id(), c.id(), b.id(), a.id());
+    // Free text: a part of the id, of the script name, or of a label's key or value, with ASCII
+    // letters in either case; RGrid's own labels (rgrid.*) are not searched.
+    String idPart = b.id().value().substring(9, 20).toLowerCase(java.util.Locale.ROOT);
+    assertThat(ids(all.withText(idPart))).containsExactly(b.id());
+    assertThat(ids(all.withText("PORT.p"))).containsExactly(b.id());
+    assertThat(ids(all.withText("data"))).containsExactly(a.id());
+    assertThat(ids(all.withText("STAGE"))).containsExactly(b.id());
+    assertThat(ids(all.withText("zzz"))).isEmpty();
+    assertThat(ids(all.withText("rgrid."))).isEmpty();
+    assertThat(ids(all.withText("%"))).as("no wildcard").isEmpty();
+    assertThat(ids(all.withText("e_l"))).as("no wildcard").isEmpty();
+    assertThat(ids(all.withText("' OR '1'='1"))).isEmpty();
+    // Filters combine, and a page under them continues by key where the previous one ended.
+    ExecutionQuery etlStarted = new ExecutionQuery(Set.of(ExecutionStatus.RUNNING), Map.of(),
+        null, null, 1).withScriptName("etl.py").withStarted(T0, null).withText("etl");
+    ExecutionPage first = store.list(etlStarted);
+    assertThat(first.items()).extracting(ExecutionRecord::id).containsExactly(d.id());
+    ExecutionPage second = store.list(new ExecutionQuery(etlStarted.statuses(), Map.of(), null,
+        first.next(), 1, "etl.py", T0, null, "etl"));
+    assertThat(second.items()).extracting(ExecutionRecord::id).containsExactly(c.id());
+    ExecutionPage third = store.list(new ExecutionQuery(etlStarted.statuses(), Map.of(), null,
+        second.next(), 1, "etl.py", T0, null, "etl"));
+    assertThat(third.items()).extracting(ExecutionRecord::id).containsExactly(a.id());
+    assertThat(third.next()).isNull();
+  }
+
+  @Test
+  void refusesAFreeTextLongerThanTheLimitAndAnEmptyTimeRange() {
+    ExecutionQuery all = ExecutionQuery.latest(10);
+    assertThat(all.withText("x".repeat(ExecutionQuery.MAX_TEXT)).text()).hasSize(200);
+    assertThatThrownBy(() -> all.withText("x".repeat(ExecutionQuery.MAX_TEXT + 1)))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at most 200");
+    assertThatThrownBy(() -> all.withStarted(T0, T0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty");
+    assertThat(all.withText("  ").text()).as("blank: no filter").isNull();
+  }
+
+  @Test
   void treatsLabelValuesAsDataNotAsQuerySyntax() {
     ExecutionRecord a = queued(T0, Map.of("k", "x' OR '1'='1"), null);
     ExecutionRecord b = queued(T0.plusSeconds(1), Map.of("k", "y"), null);

@@ -43,6 +43,14 @@ public final class Fixtures {
         labels, batchId, new Resources(1500, 512L << 20), false);
   }
 
+  /** A queued record of the script {@code scriptName}, created at {@code at}. */
+  public static ExecutionRecord queued(Instant at, String scriptName, Map<String, String> labels) {
+    ExecutionSpec s = spec(labels, null);
+    return ExecutionRecord.queued(id(at), new ExecutionSpec(scriptName, s.script(), s.runtime(),
+        s.args(), s.env(), s.inputs(), s.timeout(), s.labels(), s.batchId(), s.resources(),
+        s.network()), at.truncatedTo(ChronoUnit.MILLIS));
+  }
+
   /** A queued record created at {@code at}. */
   public static ExecutionRecord queued(Instant at, Map<String, String> labels, String batchId) {
     return ExecutionRecord.queued(id(at), spec(labels, batchId), at.truncatedTo(ChronoUnit.MILLIS));

@@ -27,7 +27,7 @@ import org.jdbi.v3.core.Jdbi;
 public final class PgAccounts implements AccountStore {
   private static final String ACCOUNT_COLUMNS = "id, name, created_at";
   private static final String KEY_COLUMNS =
-      "id, account_id, name, secret_sha256, created_at, revoked_at";
+      "id, account_id, name, secret_sha256, created_at, revoked_at, read_only";
   private static final String NO_ACCOUNT_HINT = "list them with `rgrid admin account list`";
 
   private final Jdbi jdbi;
@@ -95,14 +95,15 @@ public final class PgAccounts implements AccountStore {
     // the parameters, which a SELECT list would otherwise leave as text.
     int inserted = errors.call("storing API key " + key.id(), () -> jdbi.withHandle(h ->
         h.createUpdate("INSERT INTO api_keys (" + KEY_COLUMNS + ") SELECT :id, a.id, :name,"
-                + " :secret_sha256, CAST(:created_at AS BIGINT), CAST(:revoked_at AS BIGINT)"
-                + " FROM accounts a WHERE a.id = :account ON CONFLICT (id) DO NOTHING")
+                + " :secret_sha256, CAST(:created_at AS BIGINT), CAST(:revoked_at AS BIGINT),"
+                + " CAST(:read_only AS BOOLEAN) FROM accounts a WHERE a.id = :account ON CONFLICT (id) DO NOTHING")
             .bind("id", key.id())
             .bind("account", key.account().value())
             .bind("name", key.name())
             .bind("secret_sha256", key.secretSha256())
             .bind("created_at", NanoInstants.toColumn(key.createdAt()))
             .bind("revoked_at", NanoInstants.toNullableColumn(key.revokedAt()))
+            .bind("read_only", key.readOnly())
             .execute()));
     if (inserted == 0) {
       if (findAccount(key.account()).isEmpty()) {
@@ -250,7 +251,7 @@ public final class PgAccounts implements AccountStore {
       return new ApiKeyRecord(id, new AccountId(rs.getString("account_id")),
           rs.getString("name"), rs.getString("secret_sha256"),
           NanoInstants.fromColumn(rs.getLong("created_at")),
-          NanoInstants.read(rs, "revoked_at"));
+          NanoInstants.read(rs, "revoked_at"), rs.getBoolean("read_only"));
     } catch (IllegalArgumentException | NullPointerException e) {
       throw errors.unreadable("API key " + id, e);
     }

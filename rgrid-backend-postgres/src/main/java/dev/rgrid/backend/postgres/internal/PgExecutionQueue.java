@@ -6,8 +6,11 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueDepth;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.queue.WorkerStatus;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.QueueViews;
 import dev.rgrid.store.sql.StoreChecks;
 import java.time.Duration;
 import java.time.Instant;
@@ -178,6 +181,7 @@ public final class PgExecutionQueue implements ExecutionQueue {
     List<ExecutionId> held = run("renewing the leases of " + worker, h ->
         h.createQuery(PgQueueSql.RENEW)
             .bind("until", nanos(now.plus(lease)))
+            .bind("now", nanos(now))
             .bind("worker", worker.value())
             .map((rs, ctx) -> new ExecutionId(rs.getString(1))).list());
     List<ExecutionId> sorted = new ArrayList<>(held);
@@ -247,6 +251,27 @@ public final class PgExecutionQueue implements ExecutionQueue {
     Objects.requireNonNull(now, "now");
     return run("listing live workers", h -> h.createQuery(PgQueueSql.LIVE_WORKERS)
         .bind("now", nanos(now)).map((rs, ctx) -> new WorkerId(rs.getString(1))).list());
+  }
+
+  @Override
+  public List<WorkerStatus> workers(Instant now) {
+    long at = nanos(Objects.requireNonNull(now, "now"));
+    return run("listing workers", h -> h.createQuery(QueueViews.WORKERS).bind(0, at).bind(1, at)
+        .map((rs, ctx) -> {
+          long beat = rs.getLong(2);
+          Instant heartbeat = rs.wasNull() ? null : NanoInstants.fromColumn(beat);
+          return new WorkerStatus(new WorkerId(rs.getString(1)), heartbeat,
+              NanoInstants.fromColumn(rs.getLong(3)), rs.getInt(4));
+        }).list());
+  }
+
+  @Override
+  public QueueDepth depthByState(Instant now) {
+    long at = nanos(Objects.requireNonNull(now, "now"));
+    return run("counting the queue by state", h -> h.createQuery(QueueViews.DEPTH)
+        .bind(0, at).bind(1, at).bind(2, at).bind(3, at)
+        .map((rs, ctx) -> new QueueDepth(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+            rs.getLong(4))).one());
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.ExecutionStore;
 import dev.rgrid.store.sql.ExecutionColumns;
+import dev.rgrid.store.sql.NanoInstants;
 import dev.rgrid.store.sql.ParentRelease;
 import dev.rgrid.store.sql.StoreJson;
 import java.sql.ResultSet;
@@ -29,6 +30,11 @@ import org.jdbi.v3.core.statement.Query;
  * the channel {@value #CHANGES}, heard through a connection of its own.
  */
 final class PgExecutions implements ExecutionStore {
+  /**
+   * The script's file name, read from the stored spec; written exactly as the index of
+   * migration V8 is, so that the planner uses it.
+   */
+  static final String SCRIPT_NAME = "(CAST(spec AS jsonb) ->> 'scriptName')";
   private static final String SELECT = "SELECT " + ExecutionRows.COLUMNS + " FROM executions";
   static final String NO_EXECUTION_HINT = "run `rgrid list` to see the known executions";
 
@@ -120,6 +126,22 @@ final class PgExecutions implements ExecutionStore {
     if (!query.labels().isEmpty()) {
       sql.append(" AND labels @> CAST(:labels AS jsonb)");
     }
+    if (query.scriptName() != null) {
+      sql.append(" AND ").append(SCRIPT_NAME).append(" = :script_name");
+    }
+    if (query.startedFrom() != null) {
+      sql.append(" AND started_at >= :started_from");
+    }
+    if (query.startedBefore() != null) {
+      sql.append(" AND started_at < :started_before");
+    }
+    if (query.text() != null) {
+      // strpos, not LIKE: the text is matched as it is, with no wildcard to escape.
+      sql.append(" AND (strpos(lower(id), :text) > 0 OR strpos(lower(").append(SCRIPT_NAME)
+          .append("), :text) > 0 OR EXISTS (SELECT 1 FROM jsonb_each_text(labels) l"
+              + " WHERE left(l.key, 6) <> 'rgrid.'"
+              + " AND (strpos(lower(l.key), :text) > 0 OR strpos(lower(l.value), :text) > 0)))");
+    }
     // One extra row tells whether another page follows without a second query.
     sql.append(" ORDER BY id DESC LIMIT :limit");
     List<ExecutionRecord> items = errors.call("listing executions", () -> jdbi.withHandle(h -> {
@@ -136,6 +158,18 @@ final class PgExecutions implements ExecutionStore {
       }
       if (!query.labels().isEmpty()) {
         q.bind("labels", StoreJson.encodeLabels(query.labels()));
+      }
+      if (query.scriptName() != null) {
+        q.bind("script_name", query.scriptName());
+      }
+      if (query.startedFrom() != null) {
+        q.bind("started_from", NanoInstants.toBound(query.startedFrom()));
+      }
+      if (query.startedBefore() != null) {
+        q.bind("started_before", NanoInstants.toBound(query.startedBefore()));
+      }
+      if (query.text() != null) {
+        q.bind("text", query.text().toLowerCase(java.util.Locale.ROOT));
       }
       return q.map((rs, ctx) -> decode(rs)).list();
     }));

@@ -88,8 +88,9 @@ final class PgQueueSql {
    */
   static final String RENEW = "WITH holds AS (UPDATE queue SET hold_until = :until"
       + " WHERE claimed_by IS NULL AND affinity = :worker),"
-      + " alive AS (INSERT INTO workers (worker_id, alive_until) VALUES (:worker, :until)"
-      + " ON CONFLICT (worker_id) DO UPDATE SET alive_until = excluded.alive_until)"
+      + " alive AS (INSERT INTO workers (worker_id, alive_until, heartbeat_at)"
+      + " VALUES (:worker, :until, :now) ON CONFLICT (worker_id) DO UPDATE"
+      + " SET alive_until = excluded.alive_until, heartbeat_at = excluded.heartbeat_at)"
       + " UPDATE queue SET lease_until = :until WHERE claimed_by = :worker RETURNING execution_id";
 
   /** Removes a finished entry the worker holds; returns its group limit. */

@@ -1,6 +1,6 @@
 // The console's shell: who is signed in, and which page the address names. Every page has its own
-// address (#/executions?status=FAILED, #/executions/exec_…, #/batches/batch_…), so it can be
-// shared, reloaded and reached with the browser's back button.
+// address (#/executions?status=FAILED, #/executions/exec_…, #/batches/batch_…, #/workers), so it
+// can be shared, reloaded and reached with the browser's back button.
 
 import { api, ApiError, setCsrfToken } from './api.js';
 import { replace } from './dom.js';
@@ -10,6 +10,7 @@ import * as execution from './pages/execution.js';
 import * as batches from './pages/batches.js';
 import * as batch from './pages/batch.js';
 import * as costs from './pages/costs.js';
+import * as workers from './pages/workers.js';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -32,6 +33,9 @@ function route(path) {
   }
   if (path === '/costs') {
     return [costs, null];
+  }
+  if (path === '/workers') {
+    return [workers, null];
   }
   return [executions, null];
 }
@@ -59,10 +63,12 @@ function show() {
   }
   nav.hidden = false;
   signOutButton.hidden = false;
-  replace(who, 'Account ' + session.account);
+  replace(who, 'Account ' + session.account + (session.readOnly ? ' (read-only)' : ''));
   const { path, params } = address();
   const [page, id] = route(path);
-  leave = page.render(main, { id, params, onSignedOut: signedOut }) || leave;
+  // A read-only key may change nothing (the server refuses it with 403): its pages show no action.
+  leave = page.render(main, { id, params, readOnly: Boolean(session.readOnly),
+    onSignedOut: signedOut }) || leave;
   main.focus({ preventScroll: true });
 }
 

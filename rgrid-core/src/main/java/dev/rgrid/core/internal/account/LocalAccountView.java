@@ -98,9 +98,7 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public ExecutionPage list(ExecutionQuery query) {
-    return store.list(new ExecutionQuery(query.statuses(),
-        AccountRules.labelled(query.labels(), account), query.batchId(), query.before(),
-        query.limit()));
+    return store.list(query.withLabels(AccountRules.labelled(query.labels(), account)));
   }
 
   @Override
@@ -126,6 +124,11 @@ public final class LocalAccountView implements AccountView {
   @Override
   public List<Artifact> outputs(ExecutionId id) {
     return engine.artifacts(get(id).id());
+  }
+
+  @Override
+  public List<dev.rgrid.core.BatchOutput> batchOutputs(BatchId id) {
+    return dev.rgrid.core.preparation.StoredBatchOutputs.entries(this, id);
   }
 
   @Override

@@ -219,6 +219,16 @@ public final class Engine implements AutoCloseable {
     return queue.liveWorkers(clock.instant());
   }
 
+  /** The live workers now, with their last heartbeat and what each runs. */
+  public List<dev.rgrid.spi.queue.WorkerStatus> workers() {
+    return queue.workers(clock.instant());
+  }
+
+  /** The queue's entries by state now. */
+  public dev.rgrid.spi.queue.QueueDepth queueDepth() {
+    return queue.depthByState(clock.instant());
+  }
+
   /**
    * What to tell the user when this instance only submits and no worker is alive to run {@code
    * what}: else it would wait in silence.

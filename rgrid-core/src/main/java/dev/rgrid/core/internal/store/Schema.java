@@ -218,8 +218,14 @@ final class Schema {
       "CREATE INDEX executions_cached_from ON executions (cached_from)"
           + " WHERE cached_from IS NOT NULL",
       "CREATE INDEX cache_entries_execution ON cache_entries (execution_id)"),
-      // 12: kept for the schema of work landing beside this one (nothing to do here).
-      List.of(),
+      // 12: read-only API keys see everything of their account and change nothing; executions
+      // are listed by script name and by start time (then id, the listing's order);
+      List.of("ALTER TABLE api_keys ADD COLUMN read_only INTEGER NOT NULL DEFAULT 0",
+      "CREATE INDEX executions_script ON executions (json_extract(spec, '$.scriptName'), id)",
+      "CREATE INDEX executions_started ON executions (started_at, id)"
+          + " WHERE started_at IS NOT NULL",
+      // and a worker's last heartbeat is kept beside its expiry, for people watching workers.
+      "ALTER TABLE workers ADD COLUMN heartbeat_at INTEGER"),
       // 13: alerts that reach people: a webhook per scope ('' or an account id; its signing
       // secret only as ciphertext), the outbox of alerts to deliver (one row per event id, so an
       // event offered by several processes is kept once), and each account's own retention.

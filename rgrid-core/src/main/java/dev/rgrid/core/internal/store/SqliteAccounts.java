@@ -27,7 +27,7 @@ import java.util.Optional;
  */
 final class SqliteAccounts implements AccountStore {
   private static final String KEY_COLUMNS =
-      "id, account_id, name, secret_sha256, created_at, revoked_at";
+      "id, account_id, name, secret_sha256, created_at, revoked_at, read_only";
   static final String NO_ACCOUNT_HINT = "list them with `rgrid admin account list`";
 
   private final SqliteDatabase db;
@@ -108,13 +108,14 @@ final class SqliteAccounts implements AccountStore {
             + key.id() + " for", NO_ACCOUNT_HINT);
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (" + KEY_COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?)")) {
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, key.id());
         ps.setString(2, key.account().value());
         ps.setString(3, key.name());
         ps.setString(4, key.secretSha256());
         ps.setLong(5, NanoInstants.toColumn(key.createdAt()));
         NanoInstants.bind(ps, 6, key.revokedAt());
+        ps.setInt(7, key.readOnly() ? 1 : 0);
         ps.executeUpdate();
       } catch (SQLException e) {
         if (SqliteErrors.isConstraint(e)) {
@@ -295,7 +296,8 @@ final class SqliteAccounts implements AccountStore {
           String id = rs.getString(1);
           try {
             out.add(new ApiKeyRecord(id, new AccountId(rs.getString(2)), rs.getString(3),
-                rs.getString(4), NanoInstants.fromColumn(rs.getLong(5)), NanoInstants.read(rs, 6)));
+                rs.getString(4), NanoInstants.fromColumn(rs.getLong(5)), NanoInstants.read(rs, 6),
+                rs.getInt(7) != 0));
           } catch (IllegalArgumentException | NullPointerException e) {
             throw db.errors().unreadable("API key " + id, e);
           }

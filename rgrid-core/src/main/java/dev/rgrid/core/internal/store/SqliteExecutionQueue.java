@@ -4,8 +4,11 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.queue.Claim;
 import dev.rgrid.spi.queue.ExecutionQueue;
+import dev.rgrid.spi.queue.QueueDepth;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.queue.WorkerStatus;
 import dev.rgrid.store.sql.NanoInstants;
+import dev.rgrid.store.sql.QueueViews;
 import dev.rgrid.store.sql.StoreChecks;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -178,10 +181,11 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
         ps.executeUpdate();
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO workers (worker_id,"
-          + " alive_until) VALUES (?, ?) ON CONFLICT (worker_id) DO UPDATE"
-          + " SET alive_until = excluded.alive_until")) {
+          + " alive_until, heartbeat_at) VALUES (?, ?, ?) ON CONFLICT (worker_id) DO UPDATE"
+          + " SET alive_until = excluded.alive_until, heartbeat_at = excluded.heartbeat_at")) {
         ps.setString(1, worker.value());
         ps.setLong(2, until);
+        ps.setLong(3, NanoInstants.toColumn(now));
         ps.executeUpdate();
       }
       List<ExecutionId> held = new ArrayList<>();
@@ -284,6 +288,43 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
           }
         }
         return live;
+      }
+    });
+  }
+
+  @Override
+  public List<WorkerStatus> workers(Instant now) {
+    long at = NanoInstants.toColumn(Objects.requireNonNull(now, "now"));
+    return db().read("listing workers", c -> {
+      try (PreparedStatement ps = c.prepareStatement(QueueViews.WORKERS)) {
+        ps.setLong(1, at);
+        ps.setLong(2, at);
+        List<WorkerStatus> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            long beat = rs.getLong(2);
+            Instant heartbeat = rs.wasNull() ? null : NanoInstants.fromColumn(beat);
+            out.add(new WorkerStatus(new WorkerId(rs.getString(1)), heartbeat,
+                NanoInstants.fromColumn(rs.getLong(3)), rs.getInt(4)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public QueueDepth depthByState(Instant now) {
+    long at = NanoInstants.toColumn(Objects.requireNonNull(now, "now"));
+    return db().read("counting the queue by state", c -> {
+      try (PreparedStatement ps = c.prepareStatement(QueueViews.DEPTH)) {
+        for (int i = 1; i <= 4; i++) {
+          ps.setLong(i, at);
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          return new QueueDepth(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+        }
       }
     });
   }

@@ -11,6 +11,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.ExecutionStore;
 import dev.rgrid.store.sql.ExecutionColumns;
+import dev.rgrid.store.sql.NanoInstants;
 import dev.rgrid.store.sql.ParentRelease;
 import dev.rgrid.store.sql.StoreChecks;
 import java.sql.Connection;
@@ -32,6 +33,11 @@ import java.util.function.UnaryOperator;
  * labels in {@code execution_labels} for filters. Announcing changes is the store's.
  */
 final class SqliteExecutions implements ExecutionStore {
+  /**
+   * The script's file name, read from the stored spec; written exactly as the index of schema 12
+   * is, so that SQLite uses it.
+   */
+  static final String SCRIPT_NAME = "json_extract(spec, '$.scriptName')";
   private static final String SELECT = "SELECT " + ExecutionColumns.COLUMNS + " FROM executions";
   private static final String INSERT = "INSERT INTO executions (" + ExecutionColumns.COLUMNS
       + ") VALUES (" + placeholders(ExecutionColumns.IMMUTABLE.size()
@@ -162,6 +168,28 @@ final class SqliteExecutions implements ExecutionStore {
           + " executions.id AND l.key = ? AND l.value = ?)");
       params.add(label.getKey());
       params.add(label.getValue());
+    }
+    if (query.scriptName() != null) {
+      sql.append(" AND ").append(SCRIPT_NAME).append(" = ?");
+      params.add(query.scriptName());
+    }
+    if (query.startedFrom() != null) {
+      sql.append(" AND started_at >= ?");
+      params.add(NanoInstants.toBound(query.startedFrom()));
+    }
+    if (query.startedBefore() != null) {
+      sql.append(" AND started_at < ?");
+      params.add(NanoInstants.toBound(query.startedBefore()));
+    }
+    if (query.text() != null) {
+      // instr, not LIKE: the text is matched as it is, with no wildcard to escape. lower() folds
+      // ASCII letters only, as the SPI promises (PostgreSQL folds more, which it allows).
+      String text = query.text().toLowerCase(java.util.Locale.ROOT);
+      sql.append(" AND (instr(lower(id), ?) > 0 OR instr(lower(").append(SCRIPT_NAME)
+          .append("), ?) > 0 OR EXISTS (SELECT 1 FROM execution_labels l WHERE"
+              + " l.execution_id = executions.id AND substr(l.key, 1, 6) <> 'rgrid.'"
+              + " AND (instr(lower(l.key), ?) > 0 OR instr(lower(l.value), ?) > 0)))");
+      params.addAll(List.of(text, text, text, text));
     }
     // One extra row tells whether another page follows without a second query.
     sql.append(" ORDER BY id DESC LIMIT ?");

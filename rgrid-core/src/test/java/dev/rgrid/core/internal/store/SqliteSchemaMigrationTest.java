@@ -85,7 +85,8 @@ class SqliteSchemaMigrationTest {
         "index cache_entries_last_used", "table batches", "index queue_group", "table accounts",
         "table api_keys", "table account_blobs", "table idempotency_keys",
         "index idempotency_keys_created", "table webhooks", "table alert_outbox",
-        "table account_retention", "table execution_parents", "index execution_parents_parent");
+        "table account_retention", "table execution_parents", "index execution_parents_parent",
+        "index executions_script", "index executions_started");
 
     // Reopening an upgraded file changes nothing and keeps what was written after the upgrade.
     try (SqliteDatabase db = SqliteDatabase.open(file); MetadataStore s = db.metadataStore()) {

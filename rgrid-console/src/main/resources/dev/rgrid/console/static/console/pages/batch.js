@@ -1,5 +1,6 @@
-// One batch: its progress, its executions, and the actions on all of them (cancel the unfinished
-// ones, retry the failed ones).
+// One batch: its progress, its executions, the download of all its outputs as one zip, and the
+// actions on all of them (cancel the unfinished ones, retry the failed ones; none for a read-only
+// session).
 
 import { api } from '../api.js';
 import {
@@ -9,15 +10,21 @@ import { progress } from './progress.js';
 
 const REFRESH_MS = 2000;
 
-export function render(main, { id }) {
+export function render(main, { id, readOnly }) {
   document.title = id + ' · RGrid console';
   const error = errorBox();
   const facts = h('dl', { class: 'facts', id: 'facts' });
   const cancel = h('button', { type: 'button', id: 'cancel-batch' }, 'Cancel unfinished');
   const retry = h('button', { type: 'button', id: 'retry-batch' }, 'Retry failed');
   const body = h('tbody', { id: 'batch-executions' });
+  // A plain link: the browser downloads the archive with the session cookie, streamed by the
+  // server (a GET, so a read-only session may too).
+  const zip = h('a', {
+    id: 'download-outputs', class: 'button', download: '',
+    href: '/api/v1/batches/' + encodeURIComponent(id) + '/outputs.zip',
+  }, 'Download all outputs (zip)');
   replace(main, link('/batches', '← Batches'), h('h1', { class: 'mono' }, id), error,
-    h('div', { class: 'actions' }, retry, cancel), facts,
+    h('div', { class: 'actions' }, readOnly ? null : [retry, cancel], zip), facts,
     h('h2', {}, 'Executions'),
     h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
       ['Id', 'Status', 'Labels', 'Started', 'Duration', 'Cost']

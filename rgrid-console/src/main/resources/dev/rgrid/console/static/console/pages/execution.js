@@ -1,6 +1,6 @@
 // One execution: what it runs (environment values are not shown, as they may hold secrets; the
 // API names secrets, never their values), where it stands, its live logs, its outputs, and the
-// retry and cancel actions.
+// retry and cancel actions (none for a read-only session).
 
 import { api, socketUrl } from '../api.js';
 import {
@@ -10,7 +10,7 @@ import { LogView } from './logs.js';
 
 const REFRESH_MS = 2000;
 
-export function render(main, { id }) {
+export function render(main, { id, readOnly }) {
   document.title = id + ' · RGrid console';
   const error = errorBox();
   const heading = h('h1', { class: 'mono' }, id);
@@ -21,7 +21,7 @@ export function render(main, { id }) {
   const outputs = h('tbody', { id: 'outputs' });
   const logs = new LogView();
   replace(main, link('/executions', '← Executions'), heading, error,
-    h('div', { class: 'actions' }, retry, cancel), facts,
+    readOnly ? null : h('div', { class: 'actions' }, retry, cancel), facts,
     h('h2', {}, 'Logs'), logs.element,
     h('h2', {}, 'Outputs'),
     h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
