@@ -13,14 +13,20 @@ public final class QueueViews {
       + " (SELECT count(*) FROM queue q WHERE q.claimed_by = w.worker_id AND q.lease_until > ?)"
       + " FROM workers w WHERE w.alive_until > ? ORDER BY w.worker_id";
 
-  /** Ready, delayed, running and lapsed entries, in one row. Four parameters. */
+  /**
+   * Ready, delayed, running and lapsed entries, in one row. Four parameters. The entry of a run
+   * that still waits for its parents is not counted: it cannot be claimed yet (its execution is
+   * WAITING, which the executions list shows).
+   */
   public static final String DEPTH = "SELECT"
       + " COALESCE(SUM(CASE WHEN claimed_by IS NULL AND not_before <= ? THEN 1 ELSE 0 END), 0),"
       + " COALESCE(SUM(CASE WHEN claimed_by IS NULL AND not_before > ? THEN 1 ELSE 0 END), 0),"
       + " COALESCE(SUM(CASE WHEN claimed_by IS NOT NULL AND lease_until > ? THEN 1 ELSE 0 END),"
       + " 0),"
       + " COALESCE(SUM(CASE WHEN claimed_by IS NOT NULL AND lease_until <= ? THEN 1 ELSE 0 END),"
-      + " 0) FROM queue";
+      + " 0) FROM queue"
+      + " WHERE NOT EXISTS (SELECT 1 FROM execution_parents p"
+      + " WHERE p.child_id = queue.execution_id)";
 
   private QueueViews() {}
 }
