@@ -103,7 +103,8 @@ class PgStoreBehaviourTest {
   @Test
   void reportsARowItCannotDecodeAsUnavailableNamingTheExecution() {
     ExecutionRecord r = created();
-    backend.jdbi().useHandle(h -> h.createUpdate("UPDATE executions SET spec = 'not json'"
+    // JSON that is no spec: the column must stay JSON (the listing's index reads it as jsonb).
+    backend.jdbi().useHandle(h -> h.createUpdate("UPDATE executions SET spec = '\"not a spec\"'"
         + " WHERE id = :id").bind("id", r.id().value()).execute());
     assertThatThrownBy(() -> store.find(r.id()))
         .isInstanceOf(BackendUnavailableException.class)
