@@ -19,7 +19,7 @@ export function render(main, { id, readOnly }) {
   const facts = h('dl', { class: 'facts', id: 'facts' });
   const timeline = h('ol', { id: 'timeline' });
   const outputs = h('tbody', { id: 'outputs' });
-  const logs = new LogView();
+  const logs = new LogView(id);
   replace(main, link('/executions', '← Executions'), heading, error,
     readOnly ? null : h('div', { class: 'actions' }, retry, cancel), facts,
     h('h2', {}, 'Logs'), logs.element,
