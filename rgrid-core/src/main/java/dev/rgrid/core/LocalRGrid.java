@@ -380,14 +380,6 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
-   * How many queued executions no worker has claimed yet, across the shared queue: the {@code
-   * waiting} queue depth the metrics report and the autoscaler sizes workers by.
-   */
-  public long queuedWork() {
-    return engine.queuedWork();
-  }
-
-  /**
    * Blocks until this instance's worker has had nothing to run for {@code grace}: used by a
    * background process that runs detached work and then exits.
    */

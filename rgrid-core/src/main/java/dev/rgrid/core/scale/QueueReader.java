@@ -1,8 +1,7 @@
 package dev.rgrid.core.scale;
 
 import dev.rgrid.core.LocalRGrid;
-import dev.rgrid.spi.ExecutionId;
-import dev.rgrid.spi.store.ExecutionPage;
+import dev.rgrid.spi.queue.QueueDepth;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -12,16 +11,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Reads the {@link QueueState} from a host's shared state: the waiting queue depth (what the
- * {@code rgrid_queue_depth{state="waiting"}} gauge reports), the running executions, and the waits
- * and run times of the newest executions.
+ * Reads the {@link QueueState} from a host's shared state: the queue's entries by state ({@link
+ * LocalRGrid#queueDepth()}, as the console's workers page shows them), and the waits and run times
+ * of the newest executions.
  */
 public final class QueueReader implements Supplier<QueueState> {
   /** Waits of work that started longer ago than this no longer describe the queue. */
@@ -30,9 +27,6 @@ public final class QueueReader implements Supplier<QueueState> {
   static final Duration RUN_WINDOW = Duration.ofHours(1);
   /** The newest executions read for waits and run times, one page. */
   static final int RECENT = 500;
-  /** Running executions are counted a page at a time, up to this many pages. */
-  private static final int MAX_PAGES = 20;
-  private static final int PAGE = 1000;
 
   private final LocalRGrid rgrid;
   private final Clock clock;
@@ -45,18 +39,12 @@ public final class QueueReader implements Supplier<QueueState> {
 
   @Override
   public QueueState get() {
-    long waiting = rgrid.queuedWork();
-    long running = 0;
-    ExecutionId before = null;
-    for (int page = 0; page < MAX_PAGES; page++) {
-      ExecutionPage p = rgrid.list(new ExecutionQuery(Set.of(ExecutionStatus.RUNNING), Map.of(),
-          null, before, PAGE));
-      running += p.items().size();
-      before = p.next();
-      if (before == null) {
-        break;
-      }
-    }
+    // One query for both counts: unclaimed entries wait (those of runs still waiting for their
+    // parents are not counted: no worker could take them); a claimed entry occupies a worker's
+    // slot, also while its lease has lapsed and the work is about to be taken again.
+    QueueDepth depth = rgrid.queueDepth();
+    long waiting = depth.ready() + depth.delayed();
+    long running = depth.running() + depth.lapsed();
     List<ExecutionRecord> recent = rgrid.list(ExecutionQuery.latest(RECENT)).items();
     return summarise(waiting, running, recent, clock.instant());
   }

@@ -409,11 +409,6 @@ public final class Engine implements AutoCloseable {
     return queue.unowned(clock.instant());
   }
 
-  /** How many queued executions no worker has claimed (the waiting queue depth). */
-  public long queuedWork() {
-    return queue.depth();
-  }
-
   /** Blocks until the worker pool has had nothing to do for {@code grace}. */
   public void awaitIdle(Duration grace) throws InterruptedException {
     if (pool != null) {
