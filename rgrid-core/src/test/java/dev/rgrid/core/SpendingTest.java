@@ -66,6 +66,30 @@ class SpendingTest {
   }
 
   @Test
+  void aRunsAwaitReturnsOnlyOnceTheAlertsItsEndRaisedAreSaid() throws Exception {
+    List<SpendingAlert> alerts = new CopyOnWriteArrayList<>();
+    Path script = Files.writeString(src.resolve("s.py"), "import time\ntime.sleep(0.2)\n");
+    // A slow listener widens the moment between the end being stored (seen by await's store
+    // check) and the worker raising the alerts it crossed, the race a CLI command in the agent
+    // lost: it ended before its alert was said.
+    try (LocalRGrid rgrid = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS)
+        .onSpendingAlert(alert -> {
+          try {
+            Thread.sleep(700);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          alerts.add(alert);
+        }).build()) {
+      rgrid.setSpendingLimit(100L, List.of(100));
+
+      rgrid.run(RunSpec.builder(script).build()).await(DEADLINE).orElseThrow();
+
+      assertThat(alerts).extracting(SpendingAlert::thresholdPercent).containsExactly(100);
+    }
+  }
+
+  @Test
   void badLimitsAreRefused() {
     try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
       assertThatThrownBy(() -> rgrid.setSpendingLimit(-1L, List.of()))

@@ -333,12 +333,14 @@ public final class Engine implements AutoCloseable {
    * Tells this instance's listeners and waiting handles of an end that no local event announces:
    * one recorded by another process (a queued execution cancelled there, a run by another
    * worker). An execution this instance is running is left to its runner, which announces its
-   * end once the cache entry and the spending are recorded.
+   * end once the cache entry and the spending are recorded: then this answers false.
    */
-  void endedElsewhere(ExecutionRecord record) {
+  boolean endedElsewhere(ExecutionRecord record) {
     if (record.status().isTerminal() && local.running(record.id()) == null) {
       local.publish(record);
+      return true;
     }
+    return false;
   }
 
   /** Stored log lines after {@code afterSeq}. */

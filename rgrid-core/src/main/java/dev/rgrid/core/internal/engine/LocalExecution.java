@@ -22,6 +22,8 @@ import java.util.concurrent.TimeoutException;
  */
 final class LocalExecution implements Execution {
   private static final long CHECK_MILLIS = 200;
+  /** How many store checks a run ending here may take to announce itself (about 10 s). */
+  private static final int ANNOUNCE_CHECKS = 50;
 
   private final Engine engine;
   private final MetadataStore store;
@@ -64,6 +66,7 @@ final class LocalExecution implements Execution {
   @Override
   public Optional<ExecutionRecord> await(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
+    int endedUnannounced = 0;
     while (true) {
       long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       long slice = Math.max(0, Math.min(left, CHECK_MILLIS));
@@ -81,9 +84,16 @@ final class LocalExecution implements Execution {
       ExecutionRecord now = record();
       if (now.status().isTerminal()) {
         // Ended by no local event (skipped when a parent failed, or ended by another process):
-        // this instance's listeners hear of it here.
-        engine.endedElsewhere(now);
-        return Optional.of(now);
+        // this instance's listeners hear of it here. An end this instance's own worker is
+        // recording is seen in the store a moment before that worker has counted its cost and
+        // raised the spending alerts it crossed: returning now would let a caller end (a CLI
+        // command, its session in the agent) before those alerts are said. So the worker's own
+        // announcement is awaited, for a bounded while in case it never comes.
+        if (engine.endedElsewhere(now) || done == null || left <= 0
+            || ++endedUnannounced > ANNOUNCE_CHECKS) {
+          return Optional.of(now);
+        }
+        continue;
       }
       if (left <= 0) {
         return Optional.empty();
