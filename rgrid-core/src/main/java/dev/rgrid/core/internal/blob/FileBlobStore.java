@@ -3,7 +3,6 @@ package dev.rgrid.core.internal.blob;
 import dev.rgrid.core.PrivateFiles;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.NotFoundException;
-import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.StorageFullException;
 import dev.rgrid.spi.blob.BlobCapabilities;
 import dev.rgrid.spi.blob.BlobInfo;
@@ -12,32 +11,21 @@ import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.blob.StoredBlob;
 import java.io.FileInputStream;
 import java.io.FileNotFoundException;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Locale;
-import java.util.UUID;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The embedded {@link BlobStore}: one file per blob under a root directory, laid out as {@code
@@ -62,16 +50,11 @@ public final class FileBlobStore implements BlobStore {
   private static final String TMP = "tmp";
   private static final String TRASH = "trash";
   private static final BlobCapabilities CAPABILITIES = new BlobCapabilities(false, true);
-  private static final String TMP_SUFFIX = ".part";
   private static final Duration STALE_TMP = Duration.ofDays(1);
-  private static final int BUFFER = 64 * 1024;
-  private static final boolean WINDOWS =
-      System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows");
-  private static final Logger LOG = LoggerFactory.getLogger(FileBlobStore.class);
 
   private final Path root;
-  private final Path tmp;
   private final Clock clock;
+  private final BlobParts parts;
   private final BlobShards live;
   private final BlobShards trash;
 
@@ -94,7 +77,7 @@ public final class FileBlobStore implements BlobStore {
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(clock, "clock");
     this.root = root.toAbsolutePath().normalize();
-    this.tmp = this.root.resolve(TMP);
+    Path tmp = this.root.resolve(TMP);
     this.clock = clock;
     this.live = new BlobShards(this.root);
     this.trash = new BlobShards(this.root.resolve(TRASH));
@@ -105,7 +88,8 @@ public final class FileBlobStore implements BlobStore {
     } catch (IOException e) {
       throw unavailable("cannot create the blob directory " + tmp, this.root, e);
     }
-    removeStaleTemporaryFiles(clock.instant().minus(STALE_TMP));
+    this.parts = new BlobParts(this.root, tmp, clock);
+    parts.removeStale(clock.instant().minus(STALE_TMP));
   }
 
   /** The root directory. */
@@ -116,19 +100,19 @@ public final class FileBlobStore implements BlobStore {
   @Override
   public BlobInfo put(InputStream content) {
     Objects.requireNonNull(content, "content");
-    Path part = tmp.resolve(UUID.randomUUID() + TMP_SUFFIX);
+    Path part = parts.newPart();
     boolean stored = false;
     try {
-      MessageDigest digest = sha256();
-      long size = copy(content, part, digest);
+      MessageDigest digest = BlobParts.sha256();
+      long size = parts.write(content, part, digest);
       BlobKey key = new BlobKey(HexFormat.of().formatHex(digest.digest()));
-      stamp(part);
-      moveIntoPlace(part, pathOf(key));
+      parts.stamp(part);
+      parts.moveIntoPlace(part, pathOf(key));
       stored = true;
       return new BlobInfo(key, size);
     } finally {
       if (!stored) {
-        deleteQuietly(part);
+        BlobParts.deleteQuietly(part);
       }
     }
   }
@@ -279,120 +263,8 @@ public final class FileBlobStore implements BlobStore {
     return live.pathOf(key);
   }
 
-  /** Dates a finished temporary file by the store's clock, before it goes into place. */
-  private void stamp(Path part) {
-    try {
-      Files.setLastModifiedTime(part, FileTime.from(clock.instant()));
-    } catch (IOException e) {
-      throw unavailable("cannot date temporary blob file " + part, root, e);
-    }
-  }
-
-  /** Copies {@code content} into a new file {@code part}, hashing it; returns its size. */
-  private long copy(InputStream content, Path part, MessageDigest digest) {
-    try {
-      PrivateFiles.createFile(part);
-    } catch (IOException e) {
-      throw unavailable("cannot create temporary blob file " + part, root, e);
-    }
-    // FileOutputStream + FileDescriptor.sync rather than a FileChannel: an interrupt of the
-    // calling thread must not close the file halfway and turn into a misleading disk error.
-    try (FileOutputStream out = new FileOutputStream(part.toFile())) {
-      byte[] buf = new byte[BUFFER];
-      long size = 0;
-      for (int n; (n = readSource(content, buf)) >= 0; ) {
-        if (n == 0) {
-          continue;
-        }
-        digest.update(buf, 0, n);
-        out.write(buf, 0, n);
-        size += n;
-      }
-      out.flush();
-      out.getFD().sync();
-      return size;
-    } catch (IOException e) {
-      throw unavailable("cannot write temporary blob file " + part, root, e);
-    }
-  }
-
-  /** Reads from the caller's stream, telling its failures apart from the store's own. */
-  private static int readSource(InputStream content, byte[] buf) {
-    try {
-      return content.read(buf);
-    } catch (IOException e) {
-      throw new RGridException("could not read the content to store in the file blob store: "
-          + e.getMessage(), "check the file or stream being stored, then try again", null, e);
-    }
-  }
-
-  private void moveIntoPlace(Path part, Path target) {
-    try {
-      // Renamed even when the key is stored (same key, same bytes): the rename refreshes the
-      // blob's time and is atomic against a discard's rename, which a skipped write is not.
-      PrivateFiles.createDirectories(target.getParent());
-      try {
-        Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (FileAlreadyExistsException e) {
-        // A platform whose rename does not replace: the stored copy is as good as ours.
-        deleteQuietly(part);
-        Files.setLastModifiedTime(target, FileTime.from(clock.instant()));
-        return;
-      }
-      syncDirectory(target.getParent());
-    } catch (IOException e) {
-      throw unavailable("cannot move a blob into place at " + target, root, e);
-    }
-  }
-
-  /** Makes the rename itself durable, so a crash cannot lose a blob already reported stored. */
-  private static void syncDirectory(Path dir) throws IOException {
-    if (WINDOWS) {
-      return; // directories cannot be opened for sync there; NTFS journals renames itself
-    }
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    }
-  }
-
-  private void removeStaleTemporaryFiles(Instant olderThan) {
-    try (DirectoryStream<Path> parts = Files.newDirectoryStream(tmp, "*" + TMP_SUFFIX)) {
-      for (Path part : parts) {
-        try {
-          if (Files.getLastModifiedTime(part).toInstant().isBefore(olderThan)) {
-            Files.deleteIfExists(part);
-          }
-        } catch (NoSuchFileException e) {
-          // Another process finished or cleaned it up between the listing and now: nothing to do.
-          continue;
-        }
-      }
-    } catch (IOException e) {
-      throw unavailable("cannot clean up temporary blob files in " + tmp, root, e);
-    }
-  }
-
-  /**
-   * Removes a temporary file on a path that is already failing or finished; a failure here must
-   * not hide the original error, and a leftover is removed at a later open anyway.
-   */
-  private static void deleteQuietly(Path part) {
-    try {
-      Files.deleteIfExists(part);
-    } catch (IOException e) {
-      LOG.warn("could not remove temporary blob file {}; it is removed at a later open", part, e);
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java platform provides SHA-256", e);
-    }
-  }
-
-  private static BackendUnavailableException unavailable(String message, Path root, IOException e) {
+  /** The store's error for a failed file operation: a full disk said as such. */
+  static BackendUnavailableException unavailable(String message, Path root, IOException e) {
     if (StorageFullException.isOutOfSpace(e)) {
       return new StorageFullException(BACKEND, root.toString(), "the disk holding the blob "
           + "store " + root + " is full (" + message + ")", "free space on that disk, or point the blob "
