@@ -66,12 +66,12 @@ final class AdminWebhooks extends CommandGroup {
       try (LocalRGrid rgrid = open(0)) {
         Optional<AccountId> whose = account(rgrid, global, account);
         if (given != null) {
-          WebhookInfo info = rgrid.webhooks().set(whose, url, given);
+          WebhookInfo info = rgrid.operations().webhooks().set(whose, url, given);
           terminal.note("alerts of " + shown(info) + " go to " + info.url()
               + ", signed with the secret given");
           return ExitCodes.OK;
         }
-        NewWebhook made = rgrid.webhooks().set(whose, url);
+        NewWebhook made = rgrid.operations().webhooks().set(whose, url);
         terminal.out.println(made.secret());
         terminal.note("alerts of " + shown(made.webhook()) + " go to " + made.webhook().url()
             + "; the signing secret above is shown this once: give it to the receiver, which "
@@ -102,7 +102,7 @@ final class AdminWebhooks extends CommandGroup {
     int execute() throws Exception {
       List<WebhookInfo> all;
       try (LocalRGrid rgrid = open(0)) {
-        all = rgrid.webhooks().list();
+        all = rgrid.operations().webhooks().list();
       }
       if (json) {
         printJson(Map.of("webhooks", all.stream().map(w -> {
@@ -140,7 +140,7 @@ final class AdminWebhooks extends CommandGroup {
     int execute() {
       try (LocalRGrid rgrid = open(0)) {
         Optional<AccountId> whose = account(rgrid, global, account);
-        if (!rgrid.webhooks().remove(whose)) {
+        if (!rgrid.operations().webhooks().remove(whose)) {
           throw new NotFoundException("no webhook for " + (whose.isEmpty() ? "the installation"
               : "account " + account), "list them with `rgrid admin webhook ls`");
         }

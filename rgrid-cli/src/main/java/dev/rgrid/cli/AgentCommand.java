@@ -58,7 +58,7 @@ final class AgentCommand extends BaseCommand {
         if (lock != null) {
           lock.close();
         }
-        if (rgrid.unownedWork() == 0) {
+        if (rgrid.operations().unownedWork() == 0) {
           break;
         }
         lock = AgentLock.tryTake(RGridBuilder.defaultHome());
@@ -106,7 +106,7 @@ final class AgentCommand extends BaseCommand {
    */
   static void handUnownedWork(LocalRGrid rgrid, String engine) {
     try {
-      if (rgrid.unownedWork() > 0 && !AgentLock.held(RGridBuilder.defaultHome())) {
+      if (rgrid.operations().unownedWork() > 0 && !AgentLock.held(RGridBuilder.defaultHome())) {
         spawn(engine);
       }
     } catch (RGridException e) {

@@ -60,7 +60,7 @@ final class ServerCommand extends BaseCommand {
       throw e;
     }
     rgrid.scheduleGc(); // retention and blob collection, one host at a time (gc.interval)
-    rgrid.deliverAlerts(); // the outbox's alerts to their webhooks, with or without workers
+    rgrid.operations().deliverAlerts(); // the outbox's alerts to their webhooks, with or without workers
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {

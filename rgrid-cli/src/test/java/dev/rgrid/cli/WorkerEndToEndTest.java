@@ -177,7 +177,7 @@ class WorkerEndToEndTest {
         assertThat(all.get(0).workerId().value()).startsWith("local-");
         assertThat(all.subList(1, 6)).extracting(r -> r.workerId().value())
             .containsOnly("the-worker");
-        assertThat(store.liveWorkers()).extracting(id -> id.value()).containsExactly("the-worker");
+        assertThat(store.operations().liveWorkers()).extracting(id -> id.value()).containsExactly("the-worker");
       }
     } finally {
       client.close();

@@ -97,7 +97,7 @@ class RemoteRGridTest {
       ExecutionRecord done = await(client.run(RunSpec.builder(file("where.py",
           "print('on the server')\n")).build()));
       assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
-      assertThat(done.workerId()).isEqualTo(server.rgrid.liveWorkers().get(0));
+      assertThat(done.workerId()).isEqualTo(server.rgrid.operations().liveWorkers().get(0));
       assertThat(client.logs(done.id(), 0, 10)).extracting(LogLine::text)
           .containsExactly("on the server");
     }

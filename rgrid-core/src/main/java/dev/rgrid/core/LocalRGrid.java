@@ -12,7 +12,6 @@ import dev.rgrid.core.internal.runtime.LazyRuntime;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
-import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.runtime.ContainerRuntime;
@@ -55,8 +54,8 @@ public final class LocalRGrid implements RGrid {
   private final int slots;
   private final GarbageCollector gc;
   private GcSchedule gcSchedule;
-  private final Webhooks webhooks;
   private final WebhookDelivery delivery;
+  private final Operations operations;
 
   LocalRGrid(Engine engine, MetadataStore store, BlobStore blobs, ContainerRuntime runtime,
       Clock clock, Limits limits, RuntimeCatalog catalog, List<AutoCloseable> owned,
@@ -77,8 +76,8 @@ public final class LocalRGrid implements RGrid {
     this.catalog = catalog;
     this.owned = List.copyOf(owned);
     this.selected = selected;
-    this.webhooks = new Webhooks(store, engine.vault());
     this.delivery = new WebhookDelivery(store, engine.vault(), clock, AlertSettings.DEFAULTS);
+    this.operations = new Operations(engine, new Webhooks(store, engine.vault()), delivery);
     engine.alerts().onOffer(delivery::wake);
     if (slots > 0) {
       delivery.start(); // an instance that runs work posts the alerts of what it runs
@@ -86,20 +85,11 @@ public final class LocalRGrid implements RGrid {
   }
 
   /**
-   * The webhooks alerts are posted to, per account and for the installation (what {@code rgrid
-   * admin webhook} manages).
+   * The installation as an operator sees it, over every account: workers, the queue by state,
+   * unowned work, webhooks and the delivery of alerts.
    */
-  public Webhooks webhooks() {
-    return webhooks;
-  }
-
-  /**
-   * Starts posting the alerts in the shared outbox to their webhooks, as an instance with workers
-   * does from the start: what a server without workers calls. It stops when this instance
-   * closes; calling again does nothing.
-   */
-  public void deliverAlerts() {
-    delivery.start();
+  public Operations operations() {
+    return operations;
   }
 
   /**
@@ -225,23 +215,23 @@ public final class LocalRGrid implements RGrid {
 
   @Override
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    return engine.logs(id, afterSeq, limit);
+    return engine.outputs().logs(id, afterSeq, limit);
   }
 
   @Override
   public ExecutionRecord followLogs(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
       throws InterruptedException {
-    return engine.follow(id, afterSeq, consumer);
+    return engine.outputs().follow(id, afterSeq, consumer);
   }
 
   @Override
   public List<Artifact> outputs(ExecutionId id) {
-    return engine.artifacts(id);
+    return engine.outputs().artifacts(id);
   }
 
   @Override
   public List<Path> download(ExecutionId id, Path directory) {
-    return engine.download(id, directory);
+    return engine.outputs().download(id, directory);
   }
 
   @Override
@@ -347,36 +337,6 @@ public final class LocalRGrid implements RGrid {
         : Optional.of(new Placement.LocalRuntime(runtime.name(), runtime.capabilities().isolates(),
             selected == null ? Optional.empty() : selected.notice()));
     return new Placement(mode, local, OptionalInt.of(engine.liveWorkers().size()));
-  }
-
-  /**
-   * The workers alive on this instance's queue (their heartbeat has not lapsed), its own included
-   * when it runs work: none means work submitted here waits until a worker starts.
-   */
-  public List<WorkerId> liveWorkers() {
-    return engine.liveWorkers();
-  }
-
-  /**
-   * The workers alive on this instance's queue, by id, with each one's last heartbeat and how
-   * many executions it runs now: what an operator's view of the cluster shows.
-   */
-  public List<dev.rgrid.spi.queue.WorkerStatus> workers() {
-    return engine.workers();
-  }
-
-  /** The queue's entries by state now (ready, delayed, running, lapsed), over every account. */
-  public dev.rgrid.spi.queue.QueueDepth queueDepth() {
-    return engine.queueDepth();
-  }
-
-  /**
-   * How many queued executions no live worker holds or reserves: submitted without workers, or
-   * left behind by a process that died once its lease lapsed. An instance that does not adopt
-   * work ({@link RGridBuilder#adoptsWork}) hands these to one that does.
-   */
-  public long unownedWork() {
-    return engine.unownedWork();
   }
 
   /**

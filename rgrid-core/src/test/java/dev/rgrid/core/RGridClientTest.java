@@ -40,7 +40,7 @@ class RGridClientTest {
       assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
       assertThat(rgrid.logs(done.id(), 0, 10)).extracting(l -> l.text())
           .containsExactly("hello from the client");
-      assertThat(((LocalRGrid) rgrid).liveWorkers()).as("it runs work: it is a live worker")
+      assertThat(((LocalRGrid) rgrid).operations().liveWorkers()).as("it runs work: it is a live worker")
           .containsExactly(done.workerId());
       Placement placement = rgrid.placement();
       assertThat(placement.mode()).isEqualTo(Placement.Mode.EMBEDDED);
@@ -64,7 +64,7 @@ class RGridClientTest {
       }
     };
     try (LocalRGrid client = RGrid.builder().config(config().withLocalWorkers(0)).build()) {
-      assertThat(client.liveWorkers()).isEmpty();
+      assertThat(client.operations().liveWorkers()).isEmpty();
       Execution e = client.run(RunSpec.builder(script).listener(listener).build());
       assertThat(notices).singleElement().asString()
           .startsWith("no worker is alive to run " + e.id() + ": it waits in the queue");
@@ -76,7 +76,7 @@ class RGridClientTest {
       WorkerId worker = new WorkerId("the-worker");
       try (LocalRGrid running = RGrid.builder().config(config()).workerId(worker).workers(1)
           .build()) {
-        assertThat(client.liveWorkers()).containsExactly(worker);
+        assertThat(client.operations().liveWorkers()).containsExactly(worker);
         ExecutionRecord done = e.await(DEADLINE).orElseThrow();
         assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
         assertThat(done.workerId()).isEqualTo(worker);
@@ -84,7 +84,7 @@ class RGridClientTest {
         client.run(RunSpec.builder(script).cache(false).listener(listener).build());
         assertThat(notices).as("a worker is alive: nothing to say").isEmpty();
       }
-      assertThat(client.liveWorkers()).as("a worker that stopped leaves at once").isEmpty();
+      assertThat(client.operations().liveWorkers()).as("a worker that stopped leaves at once").isEmpty();
     }
   }
 

@@ -53,9 +53,9 @@ class WebhookAlertsTest {
     Files.writeString(src.resolve("b.txt"), "bad");
     try (AlertReceiver receiver = new AlertReceiver();
         LocalRGrid rgrid = RGrid.builder().home(home).workers(2).build()) {
-      NewWebhook hook = rgrid.webhooks().set(Optional.empty(), receiver.url());
+      NewWebhook hook = rgrid.operations().webhooks().set(Optional.empty(), receiver.url());
       assertThat(hook.secret()).startsWith("whsec_").hasSizeGreaterThan(40);
-      assertThat(rgrid.webhooks().list()).extracting(WebhookInfo::url)
+      assertThat(rgrid.operations().webhooks().list()).extracting(WebhookInfo::url)
           .containsExactly(receiver.url());
       assertThat(hook.toString()).doesNotContain(hook.secret());
 
@@ -83,8 +83,8 @@ class WebhookAlertsTest {
       Batch fine = rgrid.batch(BatchSpec.builder(RunSpec.builder(script).baseDirectory(src)
           .build()).glob("*.txt").build());
       assertThat(fine.await(DEADLINE).orElseThrow().failed()).isZero();
-      assertThat(rgrid.webhooks().remove(Optional.empty())).isTrue();
-      assertThat(rgrid.webhooks().remove(Optional.empty())).isFalse();
+      assertThat(rgrid.operations().webhooks().remove(Optional.empty())).isTrue();
+      assertThat(rgrid.operations().webhooks().remove(Optional.empty())).isFalse();
     }
   }
 
@@ -98,7 +98,7 @@ class WebhookAlertsTest {
               .build();
           LocalRGrid b = RGrid.builder().home(home).hourlyPrice(ONE_MICRO_PER_MS).workers(1)
               .build()) {
-        a.webhooks().set(Optional.empty(), receiver.url(), secret);
+        a.operations().webhooks().set(Optional.empty(), receiver.url(), secret);
         a.setSpendingLimit(10_000L, List.of(1, 2));
         // Each engine's run finds both thresholds crossed (100 and 200 micros): each offers both
         // alerts.
@@ -130,7 +130,7 @@ class WebhookAlertsTest {
           .hourlyPrice(ONE_MICRO_PER_MS).build()) {
         AccountId alice = rgrid.accounts().create("alice").id();
         AccountId bob = rgrid.accounts().create("bob").id();
-        rgrid.webhooks().set(Optional.of(alice), alices.url(), "alices-receiver-secret");
+        rgrid.operations().webhooks().set(Optional.of(alice), alices.url(), "alices-receiver-secret");
         rgrid.account(alice).setSpendingLimit(1L, List.of(100));
         rgrid.account(bob).setSpendingLimit(1L, List.of(100));
         rgrid.setSpendingLimit(1_000_000_000L, List.of(1)); // the global one: no webhook
@@ -156,7 +156,7 @@ class WebhookAlertsTest {
   @Test
   void hostileUrlsAndSecretsAreRefusedSayingWhy() {
     try (LocalRGrid rgrid = RGrid.builder().home(home).build()) {
-      Webhooks hooks = rgrid.webhooks();
+      Webhooks hooks = rgrid.operations().webhooks();
       for (String url : List.of("file:///etc/passwd", "ftp://files.example/x", "http:///path",
           "https:", "javascript:alert(1)", "http://user:pw@hooks.example/",
           "http://hooks.example/a b", "http://hooks.example/\u0000", "",

@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 
 /**
  * Reads the {@link QueueState} from a host's shared state: the queue's entries by state ({@link
- * LocalRGrid#queueDepth()}, as the console's workers page shows them), and the waits and run times
+ * Operations#queueDepth()}, as the console's workers page shows them), and the waits and run times
  * of the newest executions.
  */
 public final class QueueReader implements Supplier<QueueState> {
@@ -42,7 +42,7 @@ public final class QueueReader implements Supplier<QueueState> {
     // One query for both counts: unclaimed entries wait (those of runs still waiting for their
     // parents are not counted: no worker could take them); a claimed entry occupies a worker's
     // slot, also while its lease has lapsed and the work is about to be taken again.
-    QueueDepth depth = rgrid.queueDepth();
+    QueueDepth depth = rgrid.operations().queueDepth();
     long waiting = depth.ready() + depth.delayed();
     long running = depth.running() + depth.lapsed();
     List<ExecutionRecord> recent = rgrid.list(ExecutionQuery.latest(RECENT)).items();

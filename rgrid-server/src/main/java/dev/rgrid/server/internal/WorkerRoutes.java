@@ -54,7 +54,7 @@ public final class WorkerRoutes {
   /** GET: the live workers and the queue's depth by state (blocking). */
   public void list(RoutingContext ctx) {
     Auth.account(ctx);
-    Json.send(ctx, 200, new View(rgrid.workers().stream().map(Worker::of).toList(),
-        Queue.of(rgrid.queueDepth())));
+    Json.send(ctx, 200, new View(rgrid.operations().workers().stream().map(Worker::of).toList(),
+        Queue.of(rgrid.operations().queueDepth())));
   }
 }

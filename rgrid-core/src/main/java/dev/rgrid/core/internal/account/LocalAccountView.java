@@ -118,12 +118,12 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    return engine.logs(get(id).id(), afterSeq, limit);
+    return engine.outputs().logs(get(id).id(), afterSeq, limit);
   }
 
   @Override
   public List<Artifact> outputs(ExecutionId id) {
-    return engine.artifacts(get(id).id());
+    return engine.outputs().artifacts(get(id).id());
   }
 
   @Override

@@ -27,30 +27,26 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.queue.ExecutionQueue;
-import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
-import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.MetadataStore;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
- * The engine behind the public {@code RGrid} API: submission, handles, cancellation, logs and
- * downloads, and the in-process worker pool. Not part of the public API.
+ * The engine behind the public {@code RGrid} API: submission, handles, retries, cancellation
+ * and the in-process worker pool; what executions produced is read through {@link #outputs()}.
+ * Not part of the public API.
  */
 public final class Engine implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Engine.class);
-  private static final Duration FOLLOW_POLL = Duration.ofMillis(100);
 
   private final SecretVault secrets;
   private final MetadataStore store;
@@ -61,7 +57,7 @@ public final class Engine implements AutoCloseable {
   private final Submitter submitter;
   private final ManualRetries retries;
   private final CostServices costs;
-  private final Downloader downloader;
+  private final ExecutionOutputs outputs;
   private final WorkerPool pool;
   private final Batches batches;
   private final EngineMetrics metrics;
@@ -88,7 +84,7 @@ public final class Engine implements AutoCloseable {
     this.submitter = submitter;
     this.retries = retries;
     this.costs = costs;
-    this.downloader = downloader;
+    this.outputs = new ExecutionOutputs(store, downloader);
     this.pool = pool;
     this.batches = new Batches(this, store, catalog, clock);
     if (pool != null) {
@@ -343,51 +339,9 @@ public final class Engine implements AutoCloseable {
     return false;
   }
 
-  /** Stored log lines after {@code afterSeq}. */
-  public List<LogLine> logs(ExecutionId id, long afterSeq, int limit) {
-    return store.logs(ResultCache.logSource(store.get(id)), afterSeq, limit);
-  }
-
-  /**
-   * Delivers every log line after {@code afterSeq} as it is stored, until the execution has ended
-   * and its last line was delivered.
-   *
-   * @return the final state
-   */
-  public ExecutionRecord follow(ExecutionId id, long afterSeq, Consumer<LogLine> consumer)
-      throws InterruptedException {
-    long cursor = afterSeq;
-    while (true) {
-      ExecutionRecord before = store.get(id);
-      List<LogLine> lines = store.logs(ResultCache.logSource(before), cursor, 1000);
-      for (LogLine line : lines) {
-        consumer.accept(line);
-        cursor = line.seq();
-      }
-      if (lines.size() < 1000) {
-        // Read the status before the lines: if it was terminal then, these were the last ones.
-        if (before.status().isTerminal()) {
-          return before;
-        }
-        Thread.sleep(FOLLOW_POLL.toMillis());
-      }
-    }
-  }
-
-  /** The artifacts of an execution. */
-  public List<Artifact> artifacts(ExecutionId id) {
-    store.get(id);
-    return store.artifacts(id);
-  }
-
-  /** Downloads the artifacts of an execution into {@code directory}. */
-  public List<Path> download(ExecutionId id, Path directory) {
-    return downloader.download(artifacts(id), directory);
-  }
-
-  /** Writes artifacts into {@code directory}. */
-  List<Path> download(List<Artifact> artifacts, Path directory) {
-    return downloader.download(artifacts, directory);
+  /** What executions produced: their logs and output files. */
+  public ExecutionOutputs outputs() {
+    return outputs;
   }
 
   /** The batches: submitting, storing, progress, cancelling and retrying them. */

@@ -355,12 +355,12 @@ final class LocalBatch implements Batch {
     return BatchDownloads.download(items(), directory, flat, new BatchDownloads.Source() {
       @Override
       public List<Artifact> artifacts(ExecutionId execution) {
-        return engine.artifacts(execution);
+        return engine.outputs().artifacts(execution);
       }
 
       @Override
       public List<Path> download(ExecutionId execution, List<Artifact> artifacts, Path dir) {
-        return engine.download(artifacts, dir);
+        return engine.outputs().download(artifacts, dir);
       }
     });
   }

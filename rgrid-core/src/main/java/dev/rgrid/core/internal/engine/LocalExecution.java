@@ -108,17 +108,17 @@ final class LocalExecution implements Execution {
 
   @Override
   public List<LogLine> logs() {
-    return engine.logs(id, 0, Integer.MAX_VALUE);
+    return engine.outputs().logs(id, 0, Integer.MAX_VALUE);
   }
 
   @Override
   public List<Artifact> outputs() {
-    return engine.artifacts(id);
+    return engine.outputs().artifacts(id);
   }
 
   @Override
   public List<Path> downloadOutputs(Path directory) {
-    return engine.download(id, directory);
+    return engine.outputs().download(id, directory);
   }
 
   @Override
