@@ -22,7 +22,6 @@ import dev.rgrid.core.GcRequest;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.FollowedExecution;
 import dev.rgrid.core.InvalidRunSpecException;
-import dev.rgrid.core.Limits;
 import dev.rgrid.core.Placement;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
@@ -44,14 +43,11 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import java.net.URI;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import okhttp3.HttpUrl;
-import okhttp3.OkHttpClient;
 
 /**
  * An {@link RGrid} whose executions live on an RGrid server, reached over HTTP with an API key.
@@ -94,7 +90,7 @@ public final class RemoteRGrid implements RGrid {
   private final RemoteBatches batches;
   private final Submissions submissions;
 
-  private RemoteRGrid(Builder b) {
+  RemoteRGrid(RemoteRGridBuilder b) {
     this.http = new Http(Http.client(b.httpClient, b.connectTimeout, b.readTimeout),
         b.httpClient == null, b.base, b.apiKey,
         new Backoff(b.initialBackoff, b.maxBackoff, b.retryDeadline, b.reachDeadline));
@@ -118,8 +114,8 @@ public final class RemoteRGrid implements RGrid {
   }
 
   /** A builder for a connection with chosen timeouts, retries or HTTP client. */
-  public static Builder builder(URI url, String apiKey) {
-    return new Builder(url, apiKey);
+  public static RemoteRGridBuilder builder(URI url, String apiKey) {
+    return new RemoteRGridBuilder(url, apiKey);
   }
 
   /**
@@ -310,109 +306,5 @@ public final class RemoteRGrid implements RGrid {
 
   private Execution handle(ExecutionId id) {
     return new RemoteExecution(executions, id);
-  }
-
-  /**
-   * Chooses how a {@link RemoteRGrid} talks to its server; every setting has a default.
-   * Setters are named after the property.
-   */
-  public static final class Builder {
-    private final HttpUrl base;
-    private final String apiKey;
-    private OkHttpClient httpClient;
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private Duration readTimeout = Duration.ofSeconds(60);
-    private Duration initialBackoff = Backoff.DEFAULT.initial();
-    private Duration maxBackoff = Backoff.DEFAULT.max();
-    private Duration retryDeadline = Backoff.DEFAULT.giveUpAfter();
-    private Duration reachDeadline = Backoff.DEFAULT.giveUpUnreached();
-    private RuntimeCatalog runtimes = RuntimeCatalog.defaults();
-    private Limits limits = Limits.defaults();
-
-    private Builder(URI url, String apiKey) {
-      this.base = Http.serverUrl(url);
-      this.apiKey = Http.apiKey(apiKey);
-    }
-
-    /**
-     * The OkHttp client to send with (for a proxy, TLS settings or interceptors); its
-     * connections and threads are shared, and {@link RemoteRGrid#close()} leaves them to its
-     * owner. Timeouts set here then apply on top of it. Default: a client of its own.
-     */
-    public Builder httpClient(OkHttpClient value) {
-      httpClient = Objects.requireNonNull(value, "httpClient");
-      return this;
-    }
-
-    /** How long connecting may take (default 5 s). */
-    public Builder connectTimeout(Duration value) {
-      connectTimeout = positive(value, "connectTimeout");
-      return this;
-    }
-
-    /** How long the server may stay silent within one answer (default 60 s). */
-    public Builder readTimeout(Duration value) {
-      readTimeout = positive(value, "readTimeout");
-      return this;
-    }
-
-    /** The first wait before a retry or a reconnection (default 1 s); it doubles each time. */
-    public Builder initialBackoff(Duration value) {
-      initialBackoff = positive(value, "initialBackoff");
-      return this;
-    }
-
-    /** The longest wait between retries or reconnections (default 30 s). */
-    public Builder maxBackoff(Duration value) {
-      maxBackoff = positive(value, "maxBackoff");
-      return this;
-    }
-
-    /** How long to keep retrying one request, or reconnecting a log stream (default 2 min). */
-    public Builder retryDeadline(Duration value) {
-      retryDeadline = positive(value, "retryDeadline");
-      return this;
-    }
-
-    /**
-     * How long to keep trying to reach the server while it has not answered this connection yet
-     * (default 5 s): then {@link dev.rgrid.core.ServerUnreachableException} is thrown. A server
-     * that answered before is retried for the whole {@link #retryDeadline}, as it is most likely
-     * restarting.
-     */
-    public Builder reachDeadline(Duration value) {
-      reachDeadline = positive(value, "reachDeadline");
-      return this;
-    }
-
-    /**
-     * The runtimes runs are checked against before they are sent (default {@link
-     * RuntimeCatalog#defaults()}): give the server's catalog when it has runtimes of its own.
-     */
-    public Builder runtimes(RuntimeCatalog value) {
-      runtimes = Objects.requireNonNull(value, "runtimes");
-      return this;
-    }
-
-    /** The limits runs are checked against before they are sent (default {@link Limits#defaults()}). */
-    public Builder limits(Limits value) {
-      limits = Objects.requireNonNull(value, "limits");
-      return this;
-    }
-
-    /** The connection. */
-    public RemoteRGrid build() {
-      if (maxBackoff.compareTo(initialBackoff) < 0) {
-        throw new IllegalArgumentException("maxBackoff must not be shorter than initialBackoff");
-      }
-      return new RemoteRGrid(this);
-    }
-
-    private static Duration positive(Duration value, String name) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, was " + value);
-      }
-      return value;
-    }
   }
 }
