@@ -83,28 +83,6 @@ final class RunCommand extends BaseCommand {
   @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
   boolean network;
 
-  @Option(names = "--requirements", paramLabel = "FILE",
-      description = "Python packages to install, one requirement per line (default: detected "
-          + "from a PEP 723 block, a requirements.txt beside the script, or its imports).")
-  Path requirements;
-
-  @Option(names = "--no-deps", description = "Do not detect Python dependencies nor the local "
-      + "modules the script imports: only the script and its inputs travel (no effect with "
-      + "--requirements).")
-  boolean noDeps;
-
-  @Option(names = "--index-url", paramLabel = "URL",
-      description = "Package index to install from (default: $RGRID_PIP_INDEX_URL, the config "
-          + "file, else pip's default).")
-  String indexUrl;
-
-  @Option(names = "--find-links", paramLabel = "DIR",
-      description = "A local directory of wheels to install from (repeatable).")
-  List<Path> findLinks = new ArrayList<>();
-
-  @Option(names = "--no-index", description = "Install only from --find-links directories.")
-  boolean noIndex;
-
   @Option(names = "--no-cache",
       description = "Run even if an identical run succeeded before (and do not keep this result).")
   boolean noCache;
@@ -160,6 +138,9 @@ final class RunCommand extends BaseCommand {
   boolean json;
 
   @picocli.CommandLine.Mixin
+  PackageOptions packages = new PackageOptions();
+
+  @picocli.CommandLine.Mixin
   ParentOptions parents = new ParentOptions();
 
   @Override
@@ -168,8 +149,8 @@ final class RunCommand extends BaseCommand {
     // directory, not the agent's).
     RunSpec.Builder builder = RunSpec.builder(script).args(args)
         .baseDirectory(terminal.invocation().cwd().toAbsolutePath())
-        .inputs(inputs.toArray(Path[]::new)).network(network).requirementsFile(requirements)
-        .detectDependencies(!noDeps).cache(!noCache);
+        .inputs(inputs.toArray(Path[]::new)).network(network).cache(!noCache);
+    packages.apply(builder);
     if (retries != null) {
       builder.retry(RetryPolicy.defaults().withMaxRetries(RetryPolicy.parseRetries(retries)));
     }
@@ -247,7 +228,7 @@ final class RunCommand extends BaseCommand {
       AtomicReference<Execution> current) throws Exception {
     // The interruption is closed after the RGrid: Ctrl-C waits for the close.
     try (Interruption interruption = new Interruption(terminal);
-        RGrid rgrid = client(config, 2, engine, new Pip(indexUrl, findLinks, noIndex),
+        RGrid rgrid = client(config, 2, engine, packages.pip(),
             localWorker)) {
       timings.mark("open");
       beforeSubmitting(rgrid, config, here);
@@ -321,7 +302,7 @@ final class RunCommand extends BaseCommand {
     // The interruption is closed after the RGrid: Ctrl-C waits for the close.
     try (Interruption interruption = new Interruption(terminal);
         RGrid rgrid = client(config, Math.min(n, 64), engine,
-            new Pip(indexUrl, findLinks, noIndex), localWorker)) {
+            packages.pip(), localWorker)) {
       beforeSubmitting(rgrid, config, here);
       return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(), batch, n,
           outputDir, flat, remoteOnly);
