@@ -12,7 +12,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,6 +28,7 @@ public final class GcWhileBatchRuns {
   private static final Duration DEADLINE = Duration.ofMinutes(4);
   /** The blobs' grace in the loop: what {@link OldBlobs} stores is older. */
   public static final Duration GRACE = Duration.ofMinutes(30);
+  private static final Duration PAUSE = Duration.ofMillis(100);
 
   private GcWhileBatchRuns() {}
 
@@ -60,17 +62,20 @@ public final class GcWhileBatchRuns {
     Path script = Files.writeString(src.resolve("join.sh"),
         "s=$(<shared.txt)\nprintf '%s:%s' \"${#s}\" \"$(<\"$1\")\" > out.txt\n");
 
-    AtomicBoolean done = new AtomicBoolean();
+    CountDownLatch done = new CountDownLatch(1);
     AtomicLong collections = new AtomicLong();
     AtomicLong discarded = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
     Thread loop = new Thread(() -> {
       try {
-        while (!done.get()) {
+        do {
           GcReport r = rgrid.gc(new GcRequest(Duration.ofDays(1), GRACE, false));
           discarded.addAndGet(r.blobsDiscarded());
           collections.incrementAndGet();
-        }
+          // A breath between collections, ended at once by the batch's end: back to back they
+          // only took the batch's CPU on a small machine, and a race needs them often, not
+          // without pause.
+        } while (!done.await(PAUSE.toMillis(), TimeUnit.MILLISECONDS));
       } catch (Throwable t) {
         failure.set(t);
       }
@@ -84,7 +89,7 @@ public final class GcWhileBatchRuns {
           .glob("item*.txt").parallel(4).build());
       progress = batch.await(DEADLINE).orElseThrow();
     } finally {
-      done.set(true);
+      done.countDown();
       loop.join(DEADLINE.toMillis());
     }
     assertThat(failure.get()).isNull();
