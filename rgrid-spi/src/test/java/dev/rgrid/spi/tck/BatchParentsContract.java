@@ -240,4 +240,35 @@ public abstract class BatchParentsContract {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void aChildStoredWhileTheBatchsRunsEndIsNeverLeftWaiting() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 10; round++) {
+        List<ExecutionId> runs = new ArrayList<>();
+        BatchId batch = batch(3, 3, runs);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> work = new ArrayList<>();
+        for (ExecutionId run : runs) {
+          work.add(pool.submit(() -> {
+            go.await();
+            return end(run, ExecutionStatus.SUCCEEDED);
+          }));
+        }
+        Future<ExecutionId> child = pool.submit(() -> {
+          go.await();
+          return child(ParentLink.after(batch));
+        });
+        go.countDown();
+        for (Future<?> f : work) {
+          f.get();
+        }
+        // Stored before, between or after the ends: released either way, never left waiting.
+        assertThat(status(child.get())).as("round %d", round).isEqualTo(ExecutionStatus.QUEUED);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }
