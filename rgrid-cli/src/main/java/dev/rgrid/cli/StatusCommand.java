@@ -74,7 +74,7 @@ final class StatusCommand extends BaseCommand {
         out.println("Batch:      " + r.spec().batchId());
       }
       for (var link : r.spec().parents()) {
-        out.println("After:      " + link.parent() + (link.glob() == null ? ""
+        out.println("After:      " + link.target() + (link.glob() == null ? ""
             : " (takes its " + link.glob() + ")"));
       }
       if (r.retryOf() != null) {

@@ -477,6 +477,19 @@ class RemoteRGridTest {
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("retry policy");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(work.resolve("missing.py")).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("does not exist");
+    // Parents, executions or whole batches, are refused before anything is uploaded.
+    dev.rgrid.spi.BatchId batch = dev.rgrid.spi.BatchId.of("batch_01M800000000000000000000AA");
+    for (RunSpec chained : List.of(
+        RunSpec.builder(script).after(ExecutionId.of("exec_01M800000000000000000000AA")).build(),
+        RunSpec.builder(script).after(batch).build(),
+        RunSpec.builder(script).from(batch, "**/part.csv").build())) {
+      assertThatThrownBy(() -> remote.run(chained)).isInstanceOf(InvalidRunSpecException.class)
+          .hasMessageContaining("cannot wait for other runs");
+    }
+    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script)
+        .after(batch).build()).glob("*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("cannot wait for other runs");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.rgrid.core;
 
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.Resources;
@@ -249,6 +250,32 @@ public record RunSpec(
      */
     public Builder from(ExecutionId parent, String glob) {
       parents.add(new ParentLink(Objects.requireNonNull(parent, "parent"),
+          Objects.requireNonNull(glob, "glob")));
+      return this;
+    }
+
+    /**
+     * Waits for every run of each batch in {@code ids} to succeed before running (like {@code
+     * rgrid run --after BATCH_ID}): each input's latest run, as the batch's progress counts it.
+     * The run ends {@code SKIPPED} without running as soon as one of them fails, times out or is
+     * cancelled. The batch must be fully submitted.
+     */
+    public Builder after(BatchId... ids) {
+      for (BatchId id : ids) {
+        parents.add(ParentLink.after(Objects.requireNonNull(id, "id")));
+      }
+      return this;
+    }
+
+    /**
+     * Takes the output files of every run of {@code batch} that {@code glob} matches as inputs
+     * (fan-in, like {@code rgrid run --from BATCH_ID:GLOB}), each under a folder per input named
+     * as {@code rgrid download BATCH_ID} names it ({@code <input folder>/<output path>}), so that
+     * two runs' files of the same name never collide; waits for the batch as {@link
+     * #after(BatchId...)} does. The run fails when no run of the batch produced such a file.
+     */
+    public Builder from(BatchId batch, String glob) {
+      parents.add(new ParentLink(Objects.requireNonNull(batch, "batch"),
           Objects.requireNonNull(glob, "glob")));
       return this;
     }

@@ -2,6 +2,9 @@ package dev.rgrid.backend.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Chained runs on PostgreSQL with two workers, each on connections of its own, and a client that
- * only submits. The workers poll only every ten minutes: a child released by its parent's end is
+ * only submits: a chain, a diamond and a fan-in over a batch. The workers poll only every ten minutes: a child released by its parent's end is
  * claimed because the release woke a worker, not because one looked.
  */
 class PgChainedRunsTest {
@@ -28,7 +31,7 @@ class PgChainedRunsTest {
   @TempDir Path tmp;
 
   @Test
-  void twoWorkersRunAChainAndADiamondReleasedByTheirParentsEnds() throws Exception {
+  void twoWorkersRunAChainADiamondAndAFanInReleasedByTheirParentsEnds() throws Exception {
     PostgresSettings db = PgTests.freshDatabase();
     Path blobs = Files.createDirectories(tmp.resolve("blobs"));
     Path go = tmp.resolve("go");
@@ -97,6 +100,41 @@ class PgChainedRunsTest {
       f.downloadOutputs(out.resolve("f"));
       assertThat(out.resolve("c/out.txt")).hasContent("abc");
       assertThat(out.resolve("f/out.txt")).hasContent("adf");
+
+      // Fan-in: a child of a batch of six, whose runs end on both workers, some at once; the
+      // end of the last releases it (its runs wait for a file, so it is stored first).
+      Path gate = tmp.resolve("gate");
+      Path each = Files.writeString(tmp.resolve("each.py"), String.join("\n",
+          "import os, sys, time",
+          "deadline = time.time() + 60",
+          "while not os.path.exists(sys.argv[1]) and time.time() < deadline:",
+          "    time.sleep(0.05)",
+          "open('out.txt', 'w').write(open(sys.argv[2]).read())",
+          ""));
+      Path join = Files.writeString(tmp.resolve("join.py"), String.join("\n",
+          "import os",
+          "found = sorted(os.path.join(d, f) for d, _, fs in os.walk('.') for f in fs",
+          "               if f == 'out.txt')",
+          "open('joined.txt', 'w').write(''.join(open(p).read() for p in found))",
+          ""));
+      List<Path> inputs = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        inputs.add(Files.writeString(tmp.resolve("in" + i + ".txt"), Integer.toString(i)));
+      }
+      Batch batch = client.batch(BatchSpec.builder(RunSpec.builder(each)
+          .args(gate.toString()).build()).inputs(inputs).parallel(4).build());
+      Execution fanIn = client.run(RunSpec.builder(join).from(batch.id(), "**/out.txt").build());
+      assertThat(fanIn.status()).isEqualTo(ExecutionStatus.WAITING);
+      Files.writeString(gate, "go");
+      ExecutionRecord joined = fanIn.await(DEADLINE).orElseThrow();
+      assertThat(joined.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      for (BatchItem item : batch.items()) {
+        ExecutionRecord run = batch.record(item);
+        assertThat(run.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+        assertThat(joined.startedAt()).isAfterOrEqualTo(run.finishedAt());
+      }
+      fanIn.downloadOutputs(out.resolve("joined"));
+      assertThat(out.resolve("joined/joined.txt")).hasContent("012345");
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();

@@ -30,8 +30,8 @@ import java.util.Objects;
  * @param retry when failed attempts are retried (default {@link RetryPolicy#defaults()})
  * @param secrets the named secrets the script gets, by environment variable: variable to secret
  *     name (empty: none); their values are resolved where it runs, just before it starts
- * @param parents the runs it waits for, and which of their outputs it takes as inputs (empty:
- *     none); an execution with parents is created {@code WAITING}
+ * @param parents the runs (executions or whole batches) it waits for, and which of their outputs
+ *     it takes as inputs (empty: none); an execution with parents is created {@code WAITING}
  */
 public record ExecutionSpec(
     String scriptName,
@@ -94,9 +94,14 @@ public record ExecutionSpec(
         secrets, parents);
   }
 
-  /** The distinct executions it waits for, in the order first named. */
+  /** The distinct executions it waits for, in the order first named (batches not included). */
   public List<dev.rgrid.spi.ExecutionId> parentIds() {
-    return parents.stream().map(ParentLink::parent).distinct().toList();
+    return parents.stream().map(ParentLink::parent).filter(Objects::nonNull).distinct().toList();
+  }
+
+  /** The distinct batches it waits for, in the order first named. */
+  public List<dev.rgrid.spi.BatchId> parentBatches() {
+    return parents.stream().map(ParentLink::batch).filter(Objects::nonNull).distinct().toList();
   }
 
   /** Checks the values and makes the collections immutable. */

@@ -1,5 +1,7 @@
 package dev.rgrid.store.sql;
 
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -20,6 +23,14 @@ import java.util.Objects;
  * does to its waiting children. The store supplies the statements ({@link Edges}, throwing {@code
  * X}), all inside the transaction that creates the child or ends the parent, so a release is never
  * lost or done twice.
+ *
+ * <p>A batch as a parent is waited for through its runs: when the child is stored, it gets an
+ * edge to each unended latest run of the batch (each input's, a retry by hand standing for what
+ * it retried), read under the same share lock as an execution parent, so the usual release does
+ * the rest: the end of the batch's last run releases the child, and the first run that does not
+ * succeed skips it, the skip naming the batch and that run. A run retried automatically stays
+ * unended between its attempts, so only its last attempt counts. The batch must be fully stored
+ * (one run per input): runs stored after the child would not be waited for.
  */
 public final class ParentRelease {
   private ParentRelease() {}
@@ -32,8 +43,15 @@ public final class ParentRelease {
      */
     Map<ExecutionId, ExecutionStatus> lockParents(List<ExecutionId> ids) throws X;
 
-    /** Records that {@code child} waits for {@code parent}. */
-    void insert(ExecutionId child, ExecutionId parent) throws X;
+    /**
+     * The size of {@code batch} and the status of each of its latest runs (those not retried by
+     * hand), the runs read under the same share lock as {@link #lockParents}; or {@code null}
+     * when there is no such batch.
+     */
+    BatchRuns lockBatch(BatchId batch) throws X;
+
+    /** Records that {@code child} waits for each of {@code parents} (as few statements as can). */
+    void insert(ExecutionId child, List<ExecutionId> parents) throws X;
 
     /** The executions waiting for {@code parent}. */
     List<ExecutionId> children(ExecutionId parent) throws X;
@@ -47,8 +65,11 @@ public final class ParentRelease {
     /** Forgets every parent {@code child} waits for. */
     void deleteAll(ExecutionId child) throws X;
 
-    /** How many parents {@code child} still waits for. */
-    int remaining(ExecutionId child) throws X;
+    /**
+     * Whether {@code child} still waits for any parent (an existence test: a child of a large
+     * batch has one row per run of it, which the end of each must not count).
+     */
+    boolean waitsStill(ExecutionId child) throws X;
 
     /** Rewrites a child's record (its mutable columns), as {@code update} would. */
     void write(ExecutionRecord next) throws X;
@@ -62,6 +83,14 @@ public final class ParentRelease {
     /** Says that {@code id} ended (a store that announces ends does so at commit). */
     void announceEnded(ExecutionId id) throws X;
   }
+
+  /**
+   * A batch as {@link Edges#lockBatch} read it.
+   *
+   * @param size how many inputs it has (how many latest runs it has once fully stored)
+   * @param latest the status of each of its latest runs
+   */
+  public record BatchRuns(int size, Map<ExecutionId, ExecutionStatus> latest) {}
 
   /**
    * What to store for a new execution.
@@ -83,7 +112,8 @@ public final class ParentRelease {
       throws X {
     Objects.requireNonNull(record, "record");
     List<ExecutionId> parents = record.spec().parentIds();
-    if (parents.isEmpty()) {
+    List<BatchId> batches = record.spec().parentBatches();
+    if (parents.isEmpty() && batches.isEmpty()) {
       if (record.status() == ExecutionStatus.WAITING) {
         throw new IllegalArgumentException("execution " + record.id() + " is WAITING without a"
             + " parent");
@@ -97,8 +127,10 @@ public final class ParentRelease {
     if (parents.contains(record.id())) {
       throw new IllegalArgumentException("execution " + record.id() + " cannot wait for itself");
     }
-    Map<ExecutionId, ExecutionStatus> found = edges.lockParents(parents);
-    List<ExecutionId> pending = new ArrayList<>();
+    Map<ExecutionId, ExecutionStatus> found = parents.isEmpty() ? Map.of()
+        : edges.lockParents(parents);
+    // A set: a child may name a batch and one of its runs, which is still one edge.
+    LinkedHashSet<ExecutionId> pending = new LinkedHashSet<>();
     for (ExecutionId parent : parents) {
       ExecutionStatus status = found.get(parent);
       if (status == null) {
@@ -106,23 +138,46 @@ public final class ParentRelease {
             "run `rgrid list` to see the known executions");
       }
       if (status.isTerminal() && status != ExecutionStatus.SUCCEEDED) {
-        return new Admission(skipped(record, parent, status, record.createdAt()), List.of());
+        return new Admission(skipped(record, null, parent, status, record.createdAt()),
+            List.of());
       }
       if (!status.isTerminal()) {
         pending.add(parent);
       }
     }
+    for (BatchId batch : batches) {
+      BatchRuns runs = edges.lockBatch(batch);
+      if (runs == null) {
+        throw new NotFoundException("no batch " + batch + " to wait for",
+            "run `rgrid list --batches` to see the known batches");
+      }
+      if (runs.latest().size() < runs.size()) {
+        throw new ConflictException("batch " + batch + " has " + runs.latest().size() + " of its "
+            + runs.size() + " runs stored: it is still being submitted, or some of its inputs"
+            + " could not be", "wait for it only once its submission has returned");
+      }
+      for (Map.Entry<ExecutionId, ExecutionStatus> run : runs.latest().entrySet()) {
+        ExecutionStatus status = run.getValue();
+        if (status.isTerminal() && status != ExecutionStatus.SUCCEEDED) {
+          return new Admission(skipped(record, batch, run.getKey(), status, record.createdAt()),
+              List.of());
+        }
+        if (!status.isTerminal()) {
+          pending.add(run.getKey());
+        }
+      }
+    }
     return pending.isEmpty()
         ? new Admission(record.toBuilder().transition(ExecutionStatus.QUEUED,
             record.createdAt()).build(), List.of())
-        : new Admission(record, pending);
+        : new Admission(record, List.copyOf(pending));
   }
 
   /** Writes the edges of a child whose row {@code admission} was just written. */
   public static <X extends Exception> void recordEdges(Edges<X> edges, Admission admission)
       throws X {
-    for (ExecutionId parent : admission.waitFor()) {
-      edges.insert(admission.record().id(), parent);
+    if (!admission.waitFor().isEmpty()) {
+      edges.insert(admission.record().id(), admission.waitFor());
     }
   }
 
@@ -147,12 +202,13 @@ public final class ParentRelease {
           continue;
         }
         if (parent.status() == ExecutionStatus.SUCCEEDED) {
-          if (edges.remaining(child) == 0) {
+          if (!edges.waitsStill(child)) {
             edges.write(waiting.toBuilder().transition(ExecutionStatus.QUEUED, at).build());
             edges.announceQueued(child);
           }
         } else {
-          ExecutionRecord skipped = skipped(waiting, parent.id(), parent.status(), at);
+          ExecutionRecord skipped = skipped(waiting, viaBatch(waiting, parent), parent.id(),
+              parent.status(), at);
           edges.write(skipped);
           edges.deleteAll(child);
           edges.removeQueueEntry(child);
@@ -163,10 +219,22 @@ public final class ParentRelease {
     }
   }
 
-  private static ExecutionRecord skipped(ExecutionRecord child, ExecutionId parent,
+  /** The batch of {@code parent} when {@code child} waits for it as a whole, else null. */
+  private static BatchId viaBatch(ExecutionRecord child, ExecutionRecord parent) {
+    String batch = parent.spec().batchId();
+    if (batch == null || !BatchId.isBatchId(batch)) {
+      return null;
+    }
+    BatchId id = BatchId.of(batch);
+    return child.spec().parentBatches().contains(id) ? id : null;
+  }
+
+  private static ExecutionRecord skipped(ExecutionRecord child, BatchId batch, ExecutionId parent,
       ExecutionStatus status, Instant at) {
-    return child.toBuilder().failure(new FailureReason(FailureKind.PARENT_FAILED,
-        "skipped: parent " + parent + " ended " + status,
+    String message = batch == null ? "skipped: parent " + parent + " ended " + status
+        : "skipped: parent batch " + batch + " did not succeed: its run " + parent + " ended "
+            + status;
+    return child.toBuilder().failure(new FailureReason(FailureKind.PARENT_FAILED, message,
         "see `rgrid status " + parent + "`; once it is fixed, submit this run again"))
         .transition(ExecutionStatus.SKIPPED, at).build();
   }

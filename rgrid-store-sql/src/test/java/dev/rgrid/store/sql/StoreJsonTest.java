@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.InputFile;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.tck.Fixtures;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,23 @@ class StoreJsonTest {
     }
     ExecutionSpec plain = Fixtures.spec(Map.of(), null);
     assertThat(StoreJson.decodeSpec(StoreJson.encodeSpec(plain))).isEqualTo(plain);
+  }
+
+  @Test
+  void roundTripsParentsOfBothKindsAndReadsAnExecutionParentWrittenBeforeBatchParents()
+      throws Exception {
+    ExecutionId exec = ExecutionId.of("exec_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
+    BatchId batch = BatchId.of("batch_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
+    ExecutionSpec spec = Fixtures.spec(Map.of(), null).withParents(List.of(
+        ParentLink.after(exec), new ParentLink(batch, "**/part.csv")));
+    ExecutionSpec decoded = StoreJson.decodeSpec(StoreJson.encodeSpec(spec));
+    assertThat(decoded).isEqualTo(spec);
+    assertThat(decoded.parentIds()).containsExactly(exec);
+    assertThat(decoded.parentBatches()).containsExactly(batch);
+    String before = V1_SPEC.substring(0, V1_SPEC.length() - 1)
+        + ",\"parents\":[{\"parent\":{\"value\":\"" + exec + "\"},\"glob\":\"a.csv\"}]}";
+    assertThat(StoreJson.decodeSpec(before).parents())
+        .containsExactly(new ParentLink(exec, "a.csv"));
   }
 
   @Test

@@ -1,11 +1,13 @@
 package dev.rgrid.backend.postgres.internal;
 
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.store.sql.ParentRelease;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Handle;
@@ -43,9 +45,33 @@ final class PgEdges implements ParentRelease.Edges<RuntimeException> {
   }
 
   @Override
-  public void insert(ExecutionId child, ExecutionId parent) {
-    h.createUpdate("INSERT INTO execution_parents (child_id, parent_id) VALUES (:child, :parent)")
-        .bind("child", child.value()).bind("parent", parent.value()).execute();
+  public ParentRelease.BatchRuns lockBatch(BatchId batch) {
+    Integer size = h.createQuery("SELECT size FROM batches WHERE id = :id")
+        .bind("id", batch.value()).mapTo(Integer.class).findOne().orElse(null);
+    if (size == null) {
+      return null;
+    }
+    // The batch's latest runs under the same share lock as lockParents: a run ending now is seen
+    // ended, or its end waits for this child's edges and then releases (or skips) it. Runs
+    // retried by hand carry retried_by: their retry stands for them, as in the batch's progress.
+    Map<ExecutionId, ExecutionStatus> latest = new LinkedHashMap<>();
+    h.createQuery("SELECT id, status FROM executions WHERE batch_id = :batch"
+            + " AND retried_by IS NULL ORDER BY id FOR SHARE")
+        .bind("batch", batch.value())
+        .map((rs, ctx) -> Map.entry(new ExecutionId(rs.getString(1)),
+            ExecutionStatus.valueOf(rs.getString(2))))
+        .forEach(e -> latest.put(e.getKey(), e.getValue()));
+    return new ParentRelease.BatchRuns(size, latest);
+  }
+
+  @Override
+  public void insert(ExecutionId child, List<ExecutionId> parents) {
+    // One statement however many: a child of a batch has an edge per run of it.
+    h.createUpdate("INSERT INTO execution_parents (child_id, parent_id)"
+            + " SELECT :child, unnest(:parents)")
+        .bind("child", child.value())
+        .bindArray("parents", String.class, parents.stream().map(ExecutionId::value).toArray())
+        .execute();
   }
 
   @Override
@@ -75,9 +101,9 @@ final class PgEdges implements ParentRelease.Edges<RuntimeException> {
   }
 
   @Override
-  public int remaining(ExecutionId child) {
-    return h.createQuery("SELECT count(*) FROM execution_parents WHERE child_id = :child")
-        .bind("child", child.value()).mapTo(Integer.class).one();
+  public boolean waitsStill(ExecutionId child) {
+    return h.createQuery("SELECT EXISTS (SELECT 1 FROM execution_parents WHERE child_id = :child)")
+        .bind("child", child.value()).mapTo(Boolean.class).one();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.internal.batch.LatestRuns;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.spi.store.Artifact;
@@ -24,7 +25,7 @@ import java.util.Set;
 
 /**
  * Readies a released child for its run: the outputs of its parents that it takes ({@code rgrid run
- * --from ID:PATH}) become inputs under their own paths, and its result cache key is computed now,
+ * --from ID:PATH}) become inputs under their own paths (a batch's under a folder per input), and its result cache key is computed now,
  * over those inputs' content hashes, so an unchanged chain of runs is keyed the same each time;
  * an earlier success under that key ends it at once without running, as a hit at submission does.
  * The stored spec keeps only the links; the inputs are found again for every attempt.
@@ -109,6 +110,10 @@ public final class ParentInputs {
         continue;
       }
       PathMatcher matcher = OutputGlobs.matcher(link);
+      if (link.batch() != null) {
+        fanIn(link, matcher, owners, taken);
+        continue;
+      }
       List<Artifact> matched = store.artifacts(link.parent()).stream()
           .filter(a -> matcher.matches(Path.of(a.path()))).toList();
       if (matched.isEmpty()) {
@@ -117,18 +122,50 @@ public final class ParentInputs {
                 + "outputs in --from");
       }
       for (Artifact a : matched) {
-        String from = "the outputs of " + link.parent();
-        String before = owners.putIfAbsent(a.path(), from);
-        if (before != null && !before.equals(from)) {
-          throw new InvalidRunSpecException("two inputs are named " + a.path() + " (from "
-              + before + " and " + from + ")", "take only one of them with --from");
-        }
-        if (before == null) {
-          taken.add(new InputFile(a.path(), a.blob(), a.size()));
-        }
+        take(owners, taken, a.path(), a, "the outputs of " + link.parent());
       }
     }
     return taken;
+  }
+
+  /**
+   * Takes the outputs of every latest run of {@code link}'s batch that its glob matches, each
+   * under {@code <input folder>/<output path>} as {@code rgrid download BATCH_ID} lays them out,
+   * so that two runs' files of the same name never collide. The glob is matched against the
+   * output's path in its run and against that laid-out name, so {@code **}{@code /part.csv}
+   * takes each run's part.csv wherever it wrote it. Only the runs' ids and folders are held for
+   * the whole batch (read a page at a time); each run's outputs are read in turn.
+   */
+  private void fanIn(ParentLink link, PathMatcher matcher, Map<String, String> owners,
+      List<InputFile> taken) {
+    int before = taken.size();
+    String from = "the outputs of " + link.batch();
+    for (LatestRuns.Run run : LatestRuns.of(store::list, link.batch())) {
+      for (Artifact a : store.artifacts(run.id())) {
+        String name = run.folder() + "/" + a.path();
+        if (matcher.matches(Path.of(a.path())) || matcher.matches(Path.of(name))) {
+          take(owners, taken, name, a, from);
+        }
+      }
+    }
+    if (taken.size() == before) {
+      throw new InvalidRunSpecException(link.batch() + " produced no " + link.glob(),
+          "see what its runs wrote with `rgrid download " + link.batch() + "`, then name one "
+              + "of their outputs in --from");
+    }
+  }
+
+  /** Adds {@code a} as the input {@code name}, unless another source already took that name. */
+  private static void take(Map<String, String> owners, List<InputFile> taken, String name,
+      Artifact a, String from) {
+    String before = owners.putIfAbsent(name, from);
+    if (before != null && !before.equals(from)) {
+      throw new InvalidRunSpecException("two inputs are named " + name + " (from " + before
+          + " and " + from + ")", "take only one of them with --from");
+    }
+    if (before == null) {
+      taken.add(new InputFile(name, a.blob(), a.size()));
+    }
   }
 
   private static ExecutionRecord withSpec(ExecutionRecord r, ExecutionSpec spec) {

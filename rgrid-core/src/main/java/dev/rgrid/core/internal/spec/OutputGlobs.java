@@ -21,8 +21,8 @@ public final class OutputGlobs {
       return FileSystems.getDefault().getPathMatcher("glob:" + link.glob());
     } catch (PatternSyntaxException e) {
       throw new InvalidRunSpecException("'" + link.glob() + "' is not a valid glob for the outputs"
-          + " of " + link.parent() + ": " + e.getDescription(),
-          "name an output path, or use *, ? and ** (e.g. --from " + link.parent() + ":out/*.csv)");
+          + " of " + link.target() + ": " + e.getDescription(),
+          "name an output path, or use *, ? and ** (e.g. --from " + link.target() + ":out/*.csv)");
     }
   }
 }

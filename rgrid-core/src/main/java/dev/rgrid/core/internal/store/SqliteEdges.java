@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.store;
 
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.NotFoundException;
 import dev.rgrid.spi.store.ExecutionRecord;
@@ -12,6 +13,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,8 +70,43 @@ final class SqliteEdges implements ParentRelease.Edges<SQLException> {
   }
 
   @Override
-  public void insert(ExecutionId child, ExecutionId parent) throws SQLException {
-    run("INSERT INTO execution_parents (child_id, parent_id) VALUES (?, ?)", child, parent);
+  public ParentRelease.BatchRuns lockBatch(BatchId batch) throws SQLException {
+    int size;
+    try (PreparedStatement ps = c.prepareStatement("SELECT size FROM batches WHERE id = ?")) {
+      ps.setString(1, batch.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        size = rs.getInt(1);
+      }
+    }
+    // Runs retried by hand carry retried_by: their retry stands for them, as in the batch's
+    // progress.
+    Map<ExecutionId, ExecutionStatus> latest = new LinkedHashMap<>();
+    try (PreparedStatement ps = c.prepareStatement("SELECT id, status FROM executions"
+        + " WHERE batch_id = ? AND retried_by IS NULL ORDER BY id")) {
+      ps.setString(1, batch.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          latest.put(new ExecutionId(rs.getString(1)), ExecutionStatus.valueOf(rs.getString(2)));
+        }
+      }
+    }
+    return new ParentRelease.BatchRuns(size, latest);
+  }
+
+  @Override
+  public void insert(ExecutionId child, List<ExecutionId> parents) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "INSERT INTO execution_parents (child_id, parent_id) VALUES (?, ?)")) {
+      for (ExecutionId parent : parents) {
+        ps.setString(1, child.value());
+        ps.setString(2, parent.value());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   @Override
@@ -104,13 +141,13 @@ final class SqliteEdges implements ParentRelease.Edges<SQLException> {
   }
 
   @Override
-  public int remaining(ExecutionId child) throws SQLException {
+  public boolean waitsStill(ExecutionId child) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT count(*) FROM execution_parents WHERE child_id = ?")) {
+        "SELECT EXISTS (SELECT 1 FROM execution_parents WHERE child_id = ?)")) {
       ps.setString(1, child.value());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        return rs.getInt(1);
+        return rs.getInt(1) != 0;
       }
     }
   }

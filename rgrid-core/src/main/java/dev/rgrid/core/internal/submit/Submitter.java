@@ -7,12 +7,14 @@ import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.secret.SecretVault;
 import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.core.internal.spec.SpecRules;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.runtime.RuntimeDefinition;
+import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LimitSetting;
@@ -99,8 +101,9 @@ public final class Submitter {
   }
 
   /**
-   * Checks the parents a run names, before anything is stored: each is a stored execution, each
-   * glob a glob, and the run is not part of a batch.
+   * Checks the parents a run names, before anything is stored: each is a stored execution or a
+   * fully stored batch (which counts as one parent), each glob a glob, and the run is not part
+   * of a batch.
    */
   private void checkParents(List<ParentLink> parents, String batchId) {
     if (parents.isEmpty()) {
@@ -118,10 +121,30 @@ public final class Submitter {
       if (link.glob() != null) {
         OutputGlobs.matcher(link);
       }
-      if (store.find(link.parent()).isEmpty()) {
+      if (link.parent() != null && store.find(link.parent()).isEmpty()) {
         throw new InvalidRunSpecException("no execution " + link.parent() + " to wait for",
             "run `rgrid list` to see the known executions");
       }
+      if (link.batch() != null) {
+        checkBatch(link.batch());
+      }
+    }
+  }
+
+  /**
+   * Checks that a batch waited for is stored with a run per input: runs stored after the child
+   * would not be waited for (the store says the same under lock; this says it before anything is
+   * uploaded).
+   */
+  private void checkBatch(BatchId batch) {
+    BatchRecord record = store.findBatch(batch).orElseThrow(() -> new InvalidRunSpecException(
+        "no batch " + batch + " to wait for", "run `rgrid list --batches` to see the known"
+            + " batches"));
+    long stored = store.batchSummary(batch).total();
+    if (stored < record.size()) {
+      throw new InvalidRunSpecException("batch " + batch + " has " + stored + " of its "
+          + record.size() + " runs stored: it is still being submitted, or some of its inputs"
+          + " could not be", "wait for it only once its submission has returned");
     }
   }
 
