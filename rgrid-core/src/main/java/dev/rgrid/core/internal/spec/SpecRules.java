@@ -38,11 +38,12 @@ public final class SpecRules {
    * The reserved labels a run submitted through the library may carry: those a pipeline puts on
    * its runs ({@link dev.rgrid.core.pipeline.Pipeline}), which submits them as any caller does.
    * They name a grouping only, never an account or a permission, so a hand-written one is
-   * harmless (a server strips every {@code rgrid.} label a client sends in any case).
+   * harmless (a server strips every {@code rgrid.} label a client sends in any case). Spelled
+   * out rather than read from {@code Pipeline}, which would make this package depend on one
+   * above it; the pipeline's tests fail if the two drift apart.
    */
   public static final java.util.Set<String> LIBRARY_LABELS = java.util.Set.of(
-      dev.rgrid.core.pipeline.Pipeline.PIPELINE_LABEL, dev.rgrid.core.pipeline.Pipeline.STEP_LABEL,
-      dev.rgrid.core.pipeline.Pipeline.FILE_LABEL);
+      "rgrid.pipeline", "rgrid.step", "rgrid.pipeline.file");
 
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
 
