@@ -3,6 +3,7 @@ package dev.rgrid.core.pipeline;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.preparation.BatchInputs;
 import dev.rgrid.spi.store.ParentLink;
 import java.io.IOException;
@@ -66,6 +67,15 @@ final class PipelineCheck {
     if (!Files.isRegularFile(script)) {
       throw invalid("step " + step.name() + ": script " + step.script() + " is not a file",
           "check the path; it is relative to " + base);
+    }
+    // Checked here rather than at submission, where a refusal would come after earlier steps.
+    SpecRules.checkLabels(step.labels());
+    for (String key : step.labels().keySet()) {
+      if (key.startsWith(SpecRules.RESERVED_LABELS)) {
+        throw invalid("step " + step.name() + ": label " + shown(key) + " is reserved",
+            "labels starting with " + SpecRules.RESERVED_LABELS + " are set by RGrid; pick "
+                + "another key");
+      }
     }
     for (Path input : step.inputs()) {
       if (!Files.exists(inside(step, "input", input))) {
@@ -176,7 +186,8 @@ final class PipelineCheck {
     if (Boolean.FALSE.equals(state)) {
       List<String> cycle = new ArrayList<>(path.subList(path.indexOf(name), path.size()));
       cycle.add(name);
-      throw invalid("the steps form a cycle (each needs the next): " + String.join(" → ", cycle),
+      throw invalid("the steps form a cycle (each needs the next): "
+          + String.join(" → ", cycle),
           "remove one of these needs or inputs so that the steps can run in order");
     }
     done.put(name, false);

@@ -167,7 +167,9 @@ class PipelineTest {
     PipelineStatus done = Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").parallel(2).build())
         .step(Step.builder("a", Path.of("a.py")).build())
+        .source("pipeline.toml") // recorded on the runs, for a retry from the CLI
         .build().run(rgrid).await();
+    assertThat(done.source()).isEqualTo("pipeline.toml");
     StepState count = done.step("count").orElseThrow();
     assertThat(count.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(count.runs()).hasSize(3);
@@ -243,6 +245,12 @@ class PipelineTest {
     assertRefused(Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("a", Path.of("a.py")).parallel(3).build()),
         "parallel applies only to a batch step");
+    assertRefused(Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("a", Path.of("a.py")).label(Pipeline.PIPELINE_LABEL, "forged").build()),
+        "step a: label rgrid.pipeline is reserved");
+    assertRefused(Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("a", Path.of("a.py")).label("bad key", "x").build()),
+        "invalid label key");
     Pipeline.Builder huge = Pipeline.builder().baseDirectory(dir);
     for (int i = 0; i < 10_000; i++) {
       huge.step(Step.builder("s" + i, Path.of("a.py")).build());
