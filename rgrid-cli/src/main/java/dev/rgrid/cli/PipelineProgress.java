@@ -120,7 +120,8 @@ final class PipelineProgress {
       ExecutionRecord run = step.runs().get(0);
       status += "  " + run.id();
       if (run.failure() != null && step.ended()) {
-        status += ": " + run.failure().message();
+        // A skipped run's message starts with "skipped:" already; the line says it once.
+        status += ": " + run.failure().message().replaceFirst("^skipped: ", "");
       }
     }
     return step.cached() ? status + " (cached)" : status;

@@ -163,6 +163,18 @@ class PipelineTest {
   }
 
   @Test
+  void aStepWhoseParentDidNotProduceThePromisedOutputFailsSayingSo() throws Exception {
+    PipelineStatus done = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("a", Path.of("a.py")).args("-promise").build())
+        .step(Step.builder("b", Path.of("b.py")).input("a:summary.csv").build())
+        .build().run(rgrid).await();
+    ExecutionRecord b = run(done, "b");
+    assertThat(b.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(b.failure().kind()).isEqualTo(FailureKind.INPUT_ERROR);
+    assertThat(b.failure().message()).isEqualTo(run(done, "a").id() + " produced no summary.csv");
+  }
+
+  @Test
   void aBatchStepRunsOncePerFileAndCannotWaitOrBeWaitedForYet() throws Exception {
     PipelineStatus done = Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").parallel(2).build())
