@@ -38,7 +38,7 @@ public final class SpecRules {
    * The reserved labels a run submitted through the library may carry: those a pipeline puts on
    * its runs ({@link dev.rgrid.core.pipeline.Pipeline}), which submits them as any caller does.
    * They name a grouping only, never an account or a permission, so a hand-written one is
-   * harmless (a server strips every {@code rgrid.} label a client sends in any case). Spelled
+   * harmless (a server refuses every {@code rgrid.} label a client sends in any case). Spelled
    * out rather than read from {@code Pipeline}, which would make this package depend on one
    * above it; the pipeline's tests fail if the two drift apart.
    */
