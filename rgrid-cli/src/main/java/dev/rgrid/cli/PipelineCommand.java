@@ -34,6 +34,10 @@ final class PipelineCommand extends CommandGroup {
             + "processes), docker or process (default: RGRID_RUNTIME, else auto).")
     String engine;
 
+    @Option(names = "--local-worker", description = "On shared state (RGRID_DB_URL), run the "
+        + "steps in this process too, instead of leaving them to the cluster's workers.")
+    boolean localWorker;
+
     /** Submits with {@code submit} and follows the pipeline to its end; the exit code. */
     int submitAndFollow(Pipeline pipeline, java.util.function.Function<RGrid, PipelineRun> submit)
         throws Exception {
@@ -48,7 +52,12 @@ final class PipelineCommand extends CommandGroup {
       int workers = Math.min(64, Math.max(2, pipeline.steps().stream()
           .mapToInt(Step::parallel).max().orElse(0)));
       try (Interruption interruption = new Interruption(terminal);
-          RGrid rgrid = client(config(), workers, engine, null, false)) {
+          RGrid rgrid = client(config(), workers, engine, null, localWorker)) {
+        if (!runsHere(config(), localWorker)) {
+          // On shared state the cluster's workers run the steps: with none alive, say so now
+          // rather than follow a pipeline that never starts.
+          requireWorker(rgrid.placement(), config());
+        }
         PipelineRun run = submit.apply(rgrid);
         interruption.onInterrupt(run::cancel);
         terminal.out.println(run.id() + ": " + run.submitted().size() + " step"
