@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         CacheCommand.class, GcCommand.class, SecretCommand.class,
         RuntimesCommand.class,
         VersionCommand.class, WorkerCommand.class, AutoscaleCommand.class, ServerCommand.class,
-        AdminCommand.class,
+        AdminCommand.class, PipelineCommand.class,
         LoginCommand.class, LogoutCommand.class,
         AgentCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success; 1-255 the script's own exit code (run); 2 usage error, "

@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>A block is compiled as the body of a method {@code static void example(...) throws
  * Exception} in a class that imports {@code dev.rgrid.core.*}, {@code dev.rgrid.spi.*}, {@code
  * dev.rgrid.spi.store.*}, {@code dev.rgrid.backend.docker.*}, {@code java.net.URI}, {@code
- * java.nio.file.*}, {@code java.time.*} and {@code java.util.*}. Its {@code doctest} annotation
+ * java.nio.file.*}, {@code java.time.*}, {@code java.util.*} and {@code dev.rgrid.core.pipeline.*}.
+ * Its {@code doctest} annotation
  * (syntax in {@link DocBlocks}; none is needed) may say:
  *
  * <ul>
@@ -57,7 +58,8 @@ class DocsJavaExamplesTest {
   private static final Set<String> ATTRIBUTES = Set.of("given", "java-class", "run", "file");
   private static final String IMPORTS = "import dev.rgrid.core.*; import dev.rgrid.spi.*; "
       + "import dev.rgrid.spi.store.*; import dev.rgrid.backend.docker.*; import java.net.URI; "
-      + "import java.nio.file.*; import java.time.*; import java.util.*;";
+      + "import java.nio.file.*; import java.time.*; import java.util.*; "
+      + "import dev.rgrid.core.pipeline.*;";
   private static final Pattern CLASS_NAME =
       Pattern.compile("(?m)^\\s*public\\s+(?:final\\s+)?(?:class|record|interface)\\s+(\\w+)");
 

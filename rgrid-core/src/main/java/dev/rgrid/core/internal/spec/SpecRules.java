@@ -34,6 +34,16 @@ public final class SpecRules {
   public static final int MAX_LABEL_VALUE = 256;
   /** Labels RGrid sets itself; a user's run may not. */
   public static final String RESERVED_LABELS = "rgrid.";
+  /**
+   * The reserved labels a run submitted through the library may carry: those a pipeline puts on
+   * its runs ({@link dev.rgrid.core.pipeline.Pipeline}), which submits them as any caller does.
+   * They name a grouping only, never an account or a permission, so a hand-written one is
+   * harmless (a server refuses every {@code rgrid.} label a client sends in any case). Spelled
+   * out rather than read from {@code Pipeline}, which would make this package depend on one
+   * above it; the pipeline's tests fail if the two drift apart.
+   */
+  public static final java.util.Set<String> LIBRARY_LABELS = java.util.Set.of(
+      "rgrid.pipeline", "rgrid.step", "rgrid.pipeline.file");
 
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
 
@@ -80,7 +90,7 @@ public final class SpecRules {
     checkResources(run.resources());
     checkLabels(run.labels());
     for (String key : run.labels().keySet()) {
-      if (key.startsWith(RESERVED_LABELS)) {
+      if (key.startsWith(RESERVED_LABELS) && !LIBRARY_LABELS.contains(key)) {
         throw new InvalidRunSpecException("label " + Texts.printable(key) + " is reserved",
             "labels starting with " + RESERVED_LABELS + " are set by RGrid; pick another key");
       }

@@ -1,0 +1,96 @@
+package dev.rgrid.core.pipeline;
+
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.ExecutionId;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Submits the steps of a pipeline in order, each run naming the runs of its parent steps, so that
+ * the store releases it when they end. Steps kept from an earlier run are not submitted; their
+ * succeeded runs are the parents of the steps that are.
+ */
+final class StepSubmission {
+  private final RGrid rgrid;
+  private final Pipeline pipeline;
+  private final PipelineId id;
+  private final Map<String, ExecutionId> runs = new HashMap<>();
+  private final Map<String, Object> handles = new LinkedHashMap<>();
+
+  StepSubmission(RGrid rgrid, Pipeline pipeline, PipelineId id) {
+    this.rgrid = rgrid;
+    this.pipeline = pipeline;
+    this.id = id;
+  }
+
+  /** Submits every step not in {@code kept}; on a refusal, cancels what it had submitted. */
+  PipelineRun submit(List<StepState> kept) {
+    Map<String, StepState> keptByName = new HashMap<>();
+    kept.forEach(s -> keptByName.put(s.name(), s));
+    try {
+      for (Step step : pipeline.steps()) {
+        StepState done = keptByName.get(step.name());
+        if (done != null) {
+          if (done.batchId() == null) {
+            runs.put(step.name(), done.runs().get(0).id());
+          }
+          continue;
+        }
+        if (step.batch() == null) {
+          Execution e = rgrid.run(spec(step).build());
+          runs.put(step.name(), e.id());
+          handles.put(step.name(), e);
+        } else {
+          int parallel = step.parallel() == 0 ? BatchSpec.defaultParallel() : step.parallel();
+          handles.put(step.name(), rgrid.batch(BatchSpec.builder(spec(step).build())
+              .glob(step.batch()).parallel(parallel).build()));
+        }
+      }
+    } catch (RuntimeException e) {
+      cancelSubmitted(e);
+      throw e;
+    }
+    return new PipelineRun(rgrid, id, handles, keptByName.keySet());
+  }
+
+  private RunSpec.Builder spec(Step step) {
+    Path base = pipeline.baseDirectory();
+    RunSpec.Builder b = RunSpec.builder(base.resolve(step.script())).args(step.args())
+        .baseDirectory(base).runtime(step.runtime()).timeout(step.timeout())
+        .resources(step.resources()).retry(step.retry())
+        .inputs(step.inputs().stream().map(base::resolve).toArray(Path[]::new));
+    step.labels().forEach(b::label);
+    b.label(Pipeline.PIPELINE_LABEL, id.value()).label(Pipeline.STEP_LABEL, step.name());
+    pipeline.source().ifPresent(file -> b.label(Pipeline.FILE_LABEL, file));
+    for (Step.StepOutput output : step.from()) {
+      b.from(runs.get(output.step()), output.glob());
+    }
+    for (String need : step.needs()) {
+      if (step.from().stream().noneMatch(o -> o.step().equals(need))) {
+        b.after(runs.get(need)); // a parent whose outputs it takes is waited for already
+      }
+    }
+    return b;
+  }
+
+  private void cancelSubmitted(RuntimeException cause) {
+    for (Object handle : handles.values()) {
+      try {
+        if (handle instanceof Execution e) {
+          e.cancel();
+        } else if (handle instanceof Batch b) {
+          b.cancel();
+        }
+      } catch (RuntimeException e) {
+        cause.addSuppressed(e); // the refusal is what the caller needs; this rides along
+      }
+    }
+  }
+}
