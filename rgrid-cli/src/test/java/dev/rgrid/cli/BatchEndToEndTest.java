@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -338,8 +339,9 @@ class BatchEndToEndTest {
     // A heap this small fails with OutOfMemoryError if the batch holds more than a few KiB per
     // input (the default heap here would be several GiB).
     cli.env("JAVA_TOOL_OPTIONS", "-Xmx48m");
-    Cli.Result r = cli.runFromDevNull("run", "--detach", "--parallel", "2", "--batch",
-        "many/*.txt", "noop.py");
+    // Storing 10,000 runs takes a while on a loaded 2-core machine: a deadline of its own.
+    Cli.Result r = cli.start(Cli.DEV_NULL, "run", "--detach", "--parallel", "2", "--batch",
+        "many/*.txt", "noop.py").await(Duration.ofMinutes(5));
     assertThat(r.exitCode()).as(r.describe()).isZero();
     String batch = r.stdout().trim();
     assertThat(r.stderr()).contains("running 10000 inputs in the background");
