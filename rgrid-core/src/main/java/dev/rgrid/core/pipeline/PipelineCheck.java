@@ -139,13 +139,7 @@ final class PipelineCheck {
         throw invalid("step " + step.name() + ": parallel applies only to a batch step",
             "add batch = \"GLOB\", or remove parallel");
       }
-      for (String parent : step.parents()) {
-        if (byName.get(parent).batch() != null) {
-          throw invalid("step " + step.name() + " cannot wait for batch step " + parent + " yet",
-              "run the batch step in a pipeline of its own, then start this one");
-        }
-      }
-      return;
+      return; // it may wait for a batch step, and take its runs' outputs (fan-in)
     }
     if (!step.parents().isEmpty()) {
       // The runs of a batch cannot wait for other runs yet (the submission refuses it).

@@ -5,6 +5,7 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ final class StepSubmission {
   private final Pipeline pipeline;
   private final PipelineId id;
   private final Map<String, ExecutionId> runs = new HashMap<>();
+  private final Map<String, BatchId> batches = new HashMap<>();
   private final Map<String, Object> handles = new LinkedHashMap<>();
 
   StepSubmission(RGrid rgrid, Pipeline pipeline, PipelineId id) {
@@ -40,6 +42,8 @@ final class StepSubmission {
         if (done != null) {
           if (done.batchId() == null) {
             runs.put(step.name(), done.runs().get(0).id());
+          } else {
+            batches.put(step.name(), BatchId.of(done.batchId()));
           }
           continue;
         }
@@ -49,8 +53,10 @@ final class StepSubmission {
           handles.put(step.name(), e);
         } else {
           int parallel = step.parallel() == 0 ? BatchSpec.defaultParallel() : step.parallel();
-          handles.put(step.name(), rgrid.batch(BatchSpec.builder(spec(step).build())
-              .glob(step.batch()).parallel(parallel).build()));
+          Batch batch = rgrid.batch(BatchSpec.builder(spec(step).build())
+              .glob(step.batch()).parallel(parallel).build());
+          batches.put(step.name(), batch.id());
+          handles.put(step.name(), batch);
         }
       }
     } catch (RuntimeException e) {
@@ -69,12 +75,25 @@ final class StepSubmission {
     step.labels().forEach(b::label);
     b.label(Pipeline.PIPELINE_LABEL, id.value()).label(Pipeline.STEP_LABEL, step.name());
     pipeline.source().ifPresent(file -> b.label(Pipeline.FILE_LABEL, file));
+    // A batch step is a parent as a whole: its every run's outputs are taken (fan-in), each
+    // under its input's folder, and it is waited for until its last run ends.
     for (Step.StepOutput output : step.from()) {
-      b.from(runs.get(output.step()), output.glob());
+      BatchId batch = batches.get(output.step());
+      if (batch != null) {
+        b.from(batch, output.glob());
+      } else {
+        b.from(runs.get(output.step()), output.glob());
+      }
     }
     for (String need : step.needs()) {
       if (step.from().stream().noneMatch(o -> o.step().equals(need))) {
-        b.after(runs.get(need)); // a parent whose outputs it takes is waited for already
+        // a parent whose outputs it takes is waited for already
+        BatchId batch = batches.get(need);
+        if (batch != null) {
+          b.after(batch);
+        } else {
+          b.after(runs.get(need));
+        }
       }
     }
     return b;

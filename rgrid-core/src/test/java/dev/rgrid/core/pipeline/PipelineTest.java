@@ -175,7 +175,7 @@ class PipelineTest {
   }
 
   @Test
-  void aBatchStepRunsOncePerFileAndCannotWaitOrBeWaitedForYet() throws Exception {
+  void aBatchStepRunsOncePerFileAndCannotWaitForOthersYet() throws Exception {
     PipelineStatus done = Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").parallel(2).build())
         .step(Step.builder("a", Path.of("a.py")).build())
@@ -192,9 +192,39 @@ class PipelineTest {
         .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").needs("a").build())
         .build()).hasMessageContaining("a batch step cannot wait for other steps yet");
     assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
-        .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").build())
-        .step(Step.builder("b", Path.of("b.py")).input("count:*.txt").build())
-        .build()).hasMessageContaining("cannot wait for batch step count yet");
+        .step(Step.builder("count", Path.of("count.py")).batch("data/*.csv").needs("a").build())
+        .step(Step.builder("a", Path.of("a.py")).build())
+        .build()).hasMessageContaining("a batch step cannot wait for other steps yet");
+  }
+
+  @Test
+  void aStepTakesEveryOutputOfABatchStepAndWaitsForItsLastRun() throws Exception {
+    write("measure.py", "import sys",
+        "open('size.txt', 'w').write(str(len(open(sys.argv[1]).read())))");
+    write("sum.py", "import glob",
+        "parts = sorted(glob.glob('**/size.txt', recursive=True))",
+        "open('total.txt', 'w').write('%d files, %d bytes' % (len(parts),"
+            + " sum(int(open(p).read()) for p in parts)))");
+    Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("measure", Path.of("measure.py")).batch("data/*.csv").parallel(2)
+            .build())
+        .step(Step.builder("sum", Path.of("sum.py")).input("measure:**/size.txt").build())
+        .step(Step.builder("after", Path.of("a.py")).needs("measure").build())
+        .build();
+
+    PipelineStatus done = pipeline.run(rgrid).await();
+
+    assertThat(done.step("measure").orElseThrow().runs()).hasSize(3);
+    ExecutionRecord sum = run(done, "sum");
+    assertThat(sum.status()).as(String.valueOf(sum.failure()))
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    Path out = Files.createTempDirectory(dir, "sum");
+    rgrid.execution(sum.id()).downloadOutputs(out);
+    assertThat(out.resolve("total.txt")).hasContent("3 files, 18 bytes");
+    assertThat(run(done, "after").status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(run(done, "after").startedAt()).isAfterOrEqualTo(
+        done.step("measure").orElseThrow().runs().stream().map(ExecutionRecord::finishedAt)
+            .max(java.util.Comparator.naturalOrder()).orElseThrow());
     assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("count", Path.of("count.py")).batch("nothing/*.csv").build())
         .build()).isInstanceOf(dev.rgrid.core.NoMatchException.class);
