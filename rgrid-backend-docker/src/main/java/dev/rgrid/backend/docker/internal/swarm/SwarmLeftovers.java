@@ -108,6 +108,16 @@ public final class SwarmLeftovers {
       try {
         engine.control().removeServiceCmd(s.getId()).exec();
         removed++;
+        // Engine 20.10 leaves the containers of a removed job (and a network removed under a
+        // container keeps a stale entry on the node): they go first, by the service's label.
+        for (var c : engine.control().listContainersCmd().withShowAll(true)
+            .withLabelFilter(Map.of("com.docker.swarm.service.id", s.getId())).exec()) {
+          try {
+            engine.control().removeContainerCmd(c.getId()).withForce(true).exec();
+          } catch (NotFoundException | com.github.dockerjava.api.exception.ConflictException e) {
+            LOG.debug("container {} of leftover service {} already going", c.getId(), s.getId());
+          }
+        }
       } catch (NotFoundException e) {
         LOG.debug("leftover service {} already gone", s.getId());
       } catch (RuntimeException e) {
