@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The swarm runtime through the whole embedded engine, chosen by name as {@code --engine swarm}
  * does (found through {@link java.util.ServiceLoader}): a run with an input file and nested
- * outputs, and one whose script fails.
+ * outputs, one whose script fails, one cancelled and one past its timeout (the service removed).
  */
 class SwarmRGridTest {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
@@ -75,5 +75,20 @@ class SwarmRGridTest {
     assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(done.exitCode()).isEqualTo(4);
     assertThat(e.logs()).extracting(l -> l.text()).contains("bad input");
+  }
+
+  @Test
+  void aCancelledRunEndsCancelledAndATooLongOneTimedOut() throws Exception {
+    Path script = Files.writeString(src.resolve("slow.py"),
+        "import time\nprint('up', flush=True)\ntime.sleep(600)\n");
+    Execution cancelled = rgrid.run(RunSpec.builder(script).build());
+    Execution timed = rgrid.run(RunSpec.builder(script).timeout(Duration.ofSeconds(3)).build());
+    DockerTests.within(DEADLINE, () -> cancelled.logs().stream()
+        .anyMatch(l -> l.text().contains("up")));
+    assertThat(cancelled.cancel()).isTrue();
+    assertThat(cancelled.await(DEADLINE).orElseThrow().status())
+        .isEqualTo(ExecutionStatus.CANCELLED);
+    assertThat(timed.await(DEADLINE).orElseThrow().status())
+        .isEqualTo(ExecutionStatus.TIMED_OUT);
   }
 }
