@@ -99,7 +99,8 @@ final class RunCommand extends BaseCommand {
 
   @Option(names = "--engine", paramLabel = "NAME",
       description = "Container runtime: auto (Docker when its engine answers, else local "
-          + "processes), docker, or process. Default: $RGRID_RUNTIME, else auto.")
+          + "processes), docker, swarm (a Swarm job per run; the engine must be a swarm manager), "
+          + "or process. Default: $RGRID_RUNTIME, else auto.")
   String engine;
 
   @Option(names = "--local-worker", description = "On shared state (RGRID_DB_URL), run the work "

@@ -36,7 +36,7 @@ final class ServerCommand extends BaseCommand {
   int workers;
 
   @Option(names = "--engine", paramLabel = "NAME",
-      description = "With --embedded: container runtime auto, docker or process.")
+      description = "With --embedded: container runtime auto, docker, swarm or process.")
   String engine;
 
   @Override

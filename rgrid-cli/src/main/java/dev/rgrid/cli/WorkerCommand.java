@@ -45,8 +45,8 @@ final class WorkerCommand extends BaseCommand {
   String id;
 
   @Option(names = "--engine", paramLabel = "NAME",
-      description = "Container runtime: auto, docker or process (default $RGRID_RUNTIME, else "
-          + "auto).")
+      description = "Container runtime: auto, docker, swarm or process (default $RGRID_RUNTIME, "
+          + "else auto).")
   String engine;
 
   @Option(names = "--config", paramLabel = "FILE",

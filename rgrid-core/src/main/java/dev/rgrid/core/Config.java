@@ -33,8 +33,8 @@ import java.util.Properties;
  *   <tr><td>{@code RGRID_S3_ENDPOINT}, {@code _REGION}, {@code _BUCKET}, {@code _ACCESS_KEY},
  *       {@code _SECRET_KEY}</td><td>{@code s3.endpoint}, …</td><td>shared blob store</td></tr>
  *   <tr><td>{@code RGRID_BLOBS_DIR}</td><td>{@code blobs.dir}</td><td>blob directory</td></tr>
- *   <tr><td>{@code RGRID_RUNTIME}</td><td></td><td>{@code auto}, {@code docker} or
- *       {@code process}</td></tr>
+ *   <tr><td>{@code RGRID_RUNTIME}</td><td></td><td>{@code auto}, {@code docker},
+ *       {@code swarm} or {@code process}</td></tr>
  *   <tr><td>{@code RGRID_LOCAL_WORKERS}</td><td></td><td>executions this process runs itself
  *       (default: the CPUs, at least 2, on embedded state; 0 on shared state)</td></tr>
  *   <tr><td>{@code RGRID_PIP_*}</td><td>{@code pip.*}</td><td>package index</td></tr>

@@ -1,0 +1,94 @@
+package dev.rgrid.backend.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The swarm runtime through the whole embedded engine, chosen by name as {@code --engine swarm}
+ * does (found through {@link java.util.ServiceLoader}): a run with an input file and nested
+ * outputs, one whose script fails, one cancelled and one past its timeout (the service removed).
+ */
+class SwarmRGridTest {
+  private static final Duration DEADLINE = Duration.ofSeconds(120);
+
+  @TempDir static Path home;
+  @TempDir static Path src;
+  private static RGrid rgrid;
+
+  @BeforeAll
+  static void open() {
+    SwarmTests.aSwarm();
+    rgrid = RGrid.builder().home(home).engine("swarm").build();
+  }
+
+  @AfterAll
+  static void close() {
+    if (rgrid != null) {
+      rgrid.close();
+    }
+    DockerTests.assertNoContainersOfThisJvm();
+    assertThat(SwarmTests.swarmThingsOfThisJvm()).isEmpty();
+  }
+
+  @Test
+  void runsAScriptWithAnInputAndNestedOutputs() throws Exception {
+    Path script = Files.writeString(src.resolve("count.py"), String.join("\n",
+        "import os, sys",
+        "n = len(open(sys.argv[1]).read().split())",
+        "os.makedirs('out/nested', exist_ok=True)",
+        "open('out/nested/count.txt', 'w').write(str(n))",
+        "print('words:', n)",
+        ""));
+    Path input = Files.writeString(src.resolve("words.txt"), "one two three");
+    Execution e = rgrid.run(RunSpec.builder(script).args(input.toString()).build());
+    ExecutionRecord done = e.await(DEADLINE).orElseThrow();
+    assertThat(done.status()).as("%s %s", done.failure(), e.logs())
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(e.logs()).extracting(l -> l.text()).contains("words: 3");
+    Path out = Files.createDirectories(src.resolve("out"));
+    e.downloadOutputs(out);
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(Files::isRegularFile).map(p -> out.relativize(p).toString()))
+          .containsExactly("out/nested/count.txt");
+    }
+    assertThat(out.resolve("out/nested/count.txt")).hasContent("3");
+  }
+
+  @Test
+  void aFailingScriptFailsItsRunWithItsExitCode() throws Exception {
+    Path script = Files.writeString(src.resolve("fail.py"),
+        "import sys\nprint('bad input', file=sys.stderr)\nsys.exit(4)\n");
+    Execution e = rgrid.run(RunSpec.builder(script).build());
+    ExecutionRecord done = e.await(DEADLINE).orElseThrow();
+    assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(done.exitCode()).isEqualTo(4);
+    assertThat(e.logs()).extracting(l -> l.text()).contains("bad input");
+  }
+
+  @Test
+  void aCancelledRunEndsCancelledAndATooLongOneTimedOut() throws Exception {
+    Path script = Files.writeString(src.resolve("slow.py"),
+        "import time\nprint('up', flush=True)\ntime.sleep(600)\n");
+    Execution cancelled = rgrid.run(RunSpec.builder(script).build());
+    Execution timed = rgrid.run(RunSpec.builder(script).timeout(Duration.ofSeconds(3)).build());
+    DockerTests.within(DEADLINE, () -> cancelled.logs().stream()
+        .anyMatch(l -> l.text().contains("up")));
+    assertThat(cancelled.cancel()).isTrue();
+    assertThat(cancelled.await(DEADLINE).orElseThrow().status())
+        .isEqualTo(ExecutionStatus.CANCELLED);
+    assertThat(timed.await(DEADLINE).orElseThrow().status())
+        .isEqualTo(ExecutionStatus.TIMED_OUT);
+  }
+}
