@@ -183,7 +183,7 @@ public final class RGridBuilder {
    * Whether this instance's workers also run work that is not theirs: submitted by an instance
    * without workers, or left behind by one that died (default {@code true}). A short-lived process
    * sets {@code false}: it runs only what it submits, never adopting a run it might not see
-   * through, and hands the rest to a long-lived one (see {@link LocalRGrid#unownedWork()}).
+   * through, and hands the rest to a long-lived one (see {@link Operations#unownedWork()}).
    */
   public RGridBuilder adoptsWork(boolean value) {
     adoptsWork = value;

@@ -17,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * Reads the {@link QueueState} from a host's shared state: the queue's entries by state ({@link
- * Operations#queueDepth()}, as the console's workers page shows them), and the waits and run times
- * of the newest executions.
+ * dev.rgrid.core.Operations#queueDepth()}, as the console's workers page shows them), and the
+ * waits and run times of the newest executions.
  */
 public final class QueueReader implements Supplier<QueueState> {
   /** Waits of work that started longer ago than this no longer describe the queue. */
