@@ -2,6 +2,7 @@ package dev.rgrid.backend.docker;
 
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.Images;
+import dev.rgrid.backend.docker.internal.Launcher;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.backend.docker.internal.RunAs;
 import dev.rgrid.backend.docker.internal.swarm.Relay;
@@ -153,8 +154,8 @@ public final class SwarmRuntime implements ContainerRuntime {
     Path workDir;
     Path scriptDir;
     try {
-      workDir = realDirectory(spec.workDir(), "working directory");
-      scriptDir = realDirectory(spec.scriptDir(), "script directory");
+      workDir = Launcher.realDirectory(spec.workDir(), "working directory");
+      scriptDir = Launcher.realDirectory(spec.scriptDir(), "script directory");
       if (spec.scriptName().contains("/")
           || !Files.isRegularFile(scriptDir.resolve(spec.scriptName()))) {
         throw new IllegalArgumentException("script does not exist: "
@@ -277,18 +278,6 @@ public final class SwarmRuntime implements ContainerRuntime {
       } catch (IOException e) {
         // Nothing was read from it.
       }
-    }
-  }
-
-  private static Path realDirectory(Path dir, String what) {
-    try {
-      Path real = dir.toRealPath();
-      if (!Files.isDirectory(real)) {
-        throw new IllegalArgumentException(what + " is not a directory: " + dir);
-      }
-      return real;
-    } catch (IOException e) {
-      throw new IllegalArgumentException(what + " does not exist: " + dir, e);
     }
   }
 }

@@ -251,7 +251,11 @@ public final class Launcher {
     }
   }
 
-  private static Path realDirectory(Path dir, String what) {
+  /**
+   * {@code dir} resolved to its real path, which must be a directory ({@code what} names it in
+   * the error): what a run's directories are checked by in either runtime.
+   */
+  public static Path realDirectory(Path dir, String what) {
     try {
       Path real = dir.toRealPath();
       if (!Files.isDirectory(real)) {
