@@ -260,8 +260,34 @@ class RGridLifecycleTest {
     }
   }
 
-  /** A queue whose renewals are lost, as when a worker hangs or its machine is cut off. */
-  private record NoHeartbeat(ExecutionQueue delegate) implements ForwardingQueue {
+  /**
+   * A queue seen by a worker that hangs after its first claim, or whose machine is cut off: its
+   * renewals are lost and it claims nothing more. (Were it still claiming, it could take back its
+   * own lapsed lease before the healthy worker does, a race the test is not about.)
+   */
+  private record NoHeartbeat(ExecutionQueue delegate,
+      java.util.concurrent.atomic.AtomicBoolean claimed) implements ForwardingQueue {
+    NoHeartbeat(ExecutionQueue delegate) {
+      this(delegate, new java.util.concurrent.atomic.AtomicBoolean());
+    }
+
+    @Override
+    public List<Claim> claim(WorkerId worker, int max, Instant now, Duration lease) {
+      return claimed.get() ? List.of() : firstClaim(delegate.claim(worker, max, now, lease));
+    }
+
+    @Override
+    public List<Claim> claimOwn(WorkerId worker, int max, Instant now, Duration lease) {
+      return claimed.get() ? List.of() : firstClaim(delegate.claimOwn(worker, max, now, lease));
+    }
+
+    private List<Claim> firstClaim(List<Claim> claims) {
+      if (!claims.isEmpty()) {
+        claimed.set(true);
+      }
+      return claims;
+    }
+
     @Override
     public List<ExecutionId> renew(WorkerId worker, Instant now, Duration lease) {
       return List.of();
