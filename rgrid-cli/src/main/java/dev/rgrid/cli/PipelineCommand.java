@@ -41,13 +41,6 @@ final class PipelineCommand extends CommandGroup {
     /** Submits with {@code submit} and follows the pipeline to its end; the exit code. */
     int submitAndFollow(Pipeline pipeline, java.util.function.Function<RGrid, PipelineRun> submit)
         throws Exception {
-      if (config().server() != null) {
-        // A server refuses runs that wait for others, and the labels a pipeline sets: say so
-        // before the first step is sent.
-        throw new InvalidRunSpecException("pipelines cannot run through a server yet",
-            "run them embedded or on the cluster's shared state; `rgrid logout` to use this "
-                + "machine's");
-      }
       // Enough in-process workers for the widest batch step, at least two for parallel steps.
       int workers = Math.min(64, Math.max(2, pipeline.steps().stream()
           .mapToInt(Step::parallel).max().orElse(0)));

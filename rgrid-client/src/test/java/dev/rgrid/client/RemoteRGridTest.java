@@ -477,19 +477,23 @@ class RemoteRGridTest {
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("retry policy");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(work.resolve("missing.py")).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("does not exist");
-    // Parents, executions or whole batches, are refused before anything is uploaded.
+    // Unknown parents, executions or whole batches, are refused by the server, storing nothing.
     dev.rgrid.spi.BatchId batch = dev.rgrid.spi.BatchId.of("batch_01M800000000000000000000AA");
-    for (RunSpec chained : List.of(
-        RunSpec.builder(script).after(ExecutionId.of("exec_01M800000000000000000000AA")).build(),
-        RunSpec.builder(script).after(batch).build(),
+    assertThatThrownBy(() -> remote.run(RunSpec.builder(script)
+        .after(ExecutionId.of("exec_01M800000000000000000000AA")).build()))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("no execution exec_01M800000000000000000000AA to wait for");
+    for (RunSpec chained : List.of(RunSpec.builder(script).after(batch).build(),
         RunSpec.builder(script).from(batch, "**/part.csv").build())) {
       assertThatThrownBy(() -> remote.run(chained)).isInstanceOf(InvalidRunSpecException.class)
-          .hasMessageContaining("cannot wait for other runs");
+          .hasMessageContaining("no batch " + batch + " to wait for");
     }
+    // A batch's runs carry their parents too; an unknown one is refused at the first input.
+    Files.writeString(work.resolve("a.csv"), "1\n");
     assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script)
-        .after(batch).build()).glob("*.csv").build()))
+        .baseDirectory(work).after(batch).build()).glob("*.csv").build()))
         .isInstanceOf(InvalidRunSpecException.class)
-        .hasMessageContaining("cannot wait for other runs");
+        .hasMessageContaining("no batch " + batch + " to wait for");
   }
 
   @Test

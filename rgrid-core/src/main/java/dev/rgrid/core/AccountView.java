@@ -37,7 +37,9 @@ public interface AccountView {
    * Submits an execution whose script, inputs and accompanying files are already in the blob
    * store, as a server receives it from a remote client that prepared it. It is checked as a
    * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths), each blob must
-   * exist, and the account's and the global spending limits apply.
+   * exist, and the account's and the global spending limits apply. Its {@link
+   * ExecutionSpec#parents() parents} must be the account's: one of another account is refused
+   * exactly as one that does not exist. With parents it is stored {@code WAITING}.
    *
    * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
    * @throws SpendingLimitException when a spending limit is reached

@@ -17,6 +17,7 @@ import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.Resources;
 import dev.rgrid.spi.store.RetryPolicy;
 import dev.rgrid.spi.store.StatusTransition;
@@ -50,7 +51,10 @@ final class Records {
         run.timeout() == null ? null : (run.timeout().toMillis() + 999) / 1000,
         spec.labels(), spec.resources().milliCpus(), spec.resources().memoryBytes(),
         spec.network(), spec.requirements(), spec.requirementsSource(),
-        refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets());
+        refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets(),
+        spec.parents().isEmpty() ? null : spec.parents().stream()
+            .map(p -> new Wire.Parent(p.parent() == null ? null : p.parent().value(),
+                p.batch() == null ? null : p.batch().value(), p.glob())).toList());
   }
 
   /** The batch the server's view describes. */
@@ -86,7 +90,7 @@ final class Records {
           orEmpty(v.labels()), v.batchId(), new Resources(v.milliCpus(), v.memoryBytes()),
           v.network(), orEmpty(v.requirements()), v.requirementsSource(),
           files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()),
-          orEmpty(v.secrets()));
+          orEmpty(v.secrets()), parents(v.parents()));
       ExecutionStatus status = ExecutionStatus.valueOf(required(v.status(), "status"));
       List<StatusTransition> transitions = v.transitions() == null
           ? List.of(new StatusTransition(ExecutionStatus.QUEUED, v.createdAt(), 1))
@@ -132,6 +136,12 @@ final class Records {
   private static List<InputFile> files(List<Wire.StagedFile> files) {
     return files == null ? List.of() : files.stream()
         .map(f -> new InputFile(f.path(), new BlobKey(f.sha256()), f.size())).toList();
+  }
+
+  private static List<ParentLink> parents(List<Wire.Parent> parents) {
+    return parents == null ? List.of() : parents.stream().map(p -> p.execution() != null
+        ? new ParentLink(ExecutionId.of(p.execution()), p.glob())
+        : new ParentLink(BatchId.of(required(p.batch(), "batch")), p.glob())).toList();
   }
 
   private static RetryPolicy retry(Wire.Retry r) {

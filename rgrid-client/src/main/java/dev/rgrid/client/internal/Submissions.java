@@ -66,7 +66,6 @@ public final class Submissions {
       throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
           "pass the data as an input file instead (an argument naming the file, or --input)");
     }
-    requireNoParents(spec);
     requireDefaultRetry(spec);
     secrets.requireKnown(spec.secrets());
     ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
@@ -85,7 +84,6 @@ public final class Submissions {
    */
   public RemoteBatch batch(BatchSpec spec) {
     RunSpec template = spec.template();
-    requireNoParents(template);
     requireDefaultRetry(template);
     secrets.requireKnown(template.secrets());
     Path base = BatchInputs.base(template);
@@ -116,15 +114,6 @@ public final class Submissions {
       }
     }
     return new RemoteBatch(batches, executions, batch.id(), items, spec.listener());
-  }
-
-  /** Refused before anything is uploaded: the server's API takes no parents yet. */
-  private static void requireNoParents(RunSpec spec) {
-    if (!spec.parents().isEmpty()) {
-      throw new InvalidRunSpecException("a run on a server cannot wait for other runs yet "
-          + "(--after, --from)", "run the pipeline on the cluster's shared state or embedded, "
-          + "or start each run once the one before it has succeeded");
-    }
   }
 
   private static void requireDefaultRetry(RunSpec spec) {

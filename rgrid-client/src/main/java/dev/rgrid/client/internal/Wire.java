@@ -60,7 +60,10 @@ final class Wire {
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
       String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets) {}
+      Map<String, String> secrets, List<Parent> parents) {}
+
+  /** A run an execution waits for: an execution or a batch, and the outputs it takes. */
+  record Parent(String execution, String batch, String glob) {}
 
   record Failure(String kind, String message, String hint) {}
 
@@ -81,7 +84,7 @@ final class Wire {
       List<StagedFile> scriptFiles, Boolean cache, Retry retry, boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
       List<Transition> transitions, String retryOf, String retriedBy, String workerId,
-      Map<String, String> secrets) {}
+      Map<String, String> secrets, List<Parent> parents) {}
 
   record Page(List<View> items, String next) {}
 

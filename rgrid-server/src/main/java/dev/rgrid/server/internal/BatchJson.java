@@ -44,7 +44,7 @@ public final class BatchJson {
       int parallel, Map<String, String> labels, Progress progress) {
     static View of(BatchRecord b, BatchProgress p) {
       Map<String, String> labels = new TreeMap<>(b.labels());
-      labels.keySet().removeIf(k -> k.startsWith("rgrid.")); // the server's, not the user's
+      labels.keySet().removeIf(k -> !ExecutionJson.shownLabel(k)); // the server's
       return new View(b.id().value(), b.createdAt(), b.scriptName(), b.runtime(), b.size(),
           b.parallel(), labels, Progress.of(p));
     }

@@ -1,6 +1,7 @@
 package dev.rgrid.server.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.rgrid.core.pipeline.Pipeline;
 import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
@@ -8,6 +9,7 @@ import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.RetryPolicy;
 import dev.rgrid.spi.store.StatusTransition;
 import java.time.Instant;
@@ -31,7 +33,31 @@ public final class ExecutionJson {
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
       String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets) {}
+      Map<String, String> secrets, List<Parent> parents) {}
+
+  /**
+   * A run an execution waits for: exactly one of {@code execution} and {@code batch} (every run
+   * of it), and the outputs of it taken as inputs ({@code glob}), or none to wait only.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Parent(String execution, String batch, String glob) {
+    static Parent of(ParentLink link) {
+      return new Parent(link.parent() == null ? null : link.parent().value(),
+          link.batch() == null ? null : link.batch().value(), link.glob());
+    }
+  }
+
+  /**
+   * Whether a label is shown to clients: theirs, and the pipeline's (which its client sets), but
+   * none of the other labels RGrid sets itself (the account's).
+   */
+  static boolean shownLabel(String key) {
+    return !key.startsWith("rgrid.") || PIPELINE_LABELS.contains(key);
+  }
+
+  /** The reserved labels a client may set: those of a pipeline's runs. */
+  static final java.util.Set<String> PIPELINE_LABELS = java.util.Set.of(
+      Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL);
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {
@@ -79,11 +105,11 @@ public final class ExecutionJson {
       List<StagedFile> scriptFiles, boolean cache, Retry retry, boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
       List<Transition> transitions, String retryOf, String retriedBy, String workerId,
-      Map<String, String> secrets) {
+      Map<String, String> secrets, List<Parent> parents) {
     static View of(ExecutionRecord r) {
       ExecutionSpec s = r.spec();
       Map<String, String> labels = new TreeMap<>(s.labels());
-      labels.keySet().removeIf(k -> k.startsWith("rgrid.")); // the server's, not the user's
+      labels.keySet().removeIf(k -> !shownLabel(k)); // the server's, not the user's
       return new View(r.id().value(), r.status().name(), r.createdAt(), r.startedAt(),
           r.finishedAt(), r.attempt(), r.exitCode(), Failure.of(r.failure()), r.costMicros(),
           r.cached(), r.cachedFrom() == null ? null : r.cachedFrom().value(),
@@ -98,7 +124,8 @@ public final class ExecutionJson {
           r.retryOf() == null ? null : r.retryOf().value(),
           r.retriedBy() == null ? null : r.retriedBy().value(),
           r.workerId() == null ? null : r.workerId().value(),
-          s.secrets().isEmpty() ? null : new TreeMap<>(s.secrets()));
+          s.secrets().isEmpty() ? null : new TreeMap<>(s.secrets()),
+          s.parents().isEmpty() ? null : s.parents().stream().map(Parent::of).toList());
     }
   }
 

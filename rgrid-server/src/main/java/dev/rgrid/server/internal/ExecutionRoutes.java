@@ -18,6 +18,7 @@ import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.InputFile;
 import dev.rgrid.spi.store.LogLine;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.Resources;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -107,7 +108,7 @@ public final class ExecutionRoutes {
     Map<String, String> labels = new HashMap<>();
     for (String l : Params.all(ctx, "label")) {
       int eq = l.indexOf('=');
-      if (eq <= 0 || l.substring(0, eq).startsWith("rgrid.")) {
+      if (eq <= 0 || !ExecutionJson.shownLabel(l.substring(0, eq))) {
         throw ApiException.badRequest("a label filter reads key=value, was '" + shown(l) + "'",
             null);
       }
@@ -195,7 +196,39 @@ public final class ExecutionRoutes {
         timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
         Boolean.TRUE.equals(q.network()), nonNull(q.requirements()), q.requirementsSource(),
         files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()), null,
-        noNullValues(q.secrets(), "secrets"));
+        noNullValues(q.secrets(), "secrets"), parents(q.parents()));
+  }
+
+  /**
+   * The parents as links, each checked for its shape only: whether they exist and are the
+   * account's is the library's to say (AccountView.submit), the count first.
+   */
+  private static List<ParentLink> parents(List<ExecutionJson.Parent> given) {
+    if (given == null) {
+      return List.of();
+    }
+    List<ParentLink> links = new ArrayList<>(given.size());
+    for (int i = 0; i < given.size(); i++) {
+      ExecutionJson.Parent p = given.get(i);
+      if (p == null || (p.execution() == null) == (p.batch() == null)) {
+        throw ApiException.badRequest("parents[" + i + "] names neither or both of "
+            + "'execution' and 'batch'", "name one: {\"execution\": \"exec_…\"} or "
+            + "{\"batch\": \"batch_…\"}, with an optional \"glob\"");
+      }
+      try {
+        links.add(p.execution() != null
+            ? new ParentLink(ExecutionId.of(p.execution()), p.glob())
+            : new ParentLink(BatchId.of(p.batch()), p.glob()));
+      } catch (IllegalArgumentException e) {
+        // The message echoes the value (a glob up to the body's size): cut, as shown() cuts.
+        String m = e.getMessage().length() > 300 ? e.getMessage().substring(0, 300) + "…"
+            : e.getMessage();
+        throw ApiException.badRequest("parents[" + i + "]: " + m.replaceAll("\\p{Cntrl}", "?"),
+            "name an execution (exec_…) or batch (batch_…) of the account, and a relative "
+                + "output path or glob");
+      }
+    }
+    return links;
   }
 
   private List<InputFile> files(AccountId account, List<FileRef> refs) {
@@ -232,11 +265,14 @@ public final class ExecutionRoutes {
     }
   }
 
-  /** The labels a client gave, as a copy to add to; RGrid's own ({@code rgrid.*}) are refused. */
+  /**
+   * The labels a client gave, as a copy to add to; RGrid's own ({@code rgrid.*}) are refused,
+   * but for a pipeline's, which name a grouping only (never an account or a permission).
+   */
   static Map<String, String> userLabels(Map<String, String> given) {
     Map<String, String> labels = noNullValues(given, "labels");
     for (String key : labels.keySet()) {
-      if (key.startsWith("rgrid.")) {
+      if (!ExecutionJson.shownLabel(key)) {
         throw ApiException.badRequest("label " + shown(key) + " is reserved",
             "labels starting with rgrid. are set by RGrid");
       }

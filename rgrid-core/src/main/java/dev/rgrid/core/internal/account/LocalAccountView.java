@@ -61,6 +61,7 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public Execution submit(ExecutionSpec spec) {
+    ownsParents(spec);
     return engine.submit(owned(spec));
   }
 
@@ -68,6 +69,7 @@ public final class LocalAccountView implements AccountView {
   public Execution submit(ExecutionSpec spec, BatchId batch) {
     BatchRecord into = batchRecord(batch);
     AccountRules.fitsBatch(spec, runtimeOf(spec), into);
+    ownsParents(spec);
     return engine.submit(owned(spec), into.id());
   }
 
@@ -212,13 +214,32 @@ public final class LocalAccountView implements AccountView {
     return engine.secrets(account.value());
   }
 
+  /**
+   * Checks that every parent {@code spec} names is this account's: another account's is refused
+   * exactly as one that does not exist, so an id reveals nothing. The count is checked first, so
+   * a hostile list costs no lookups.
+   */
+  private void ownsParents(ExecutionSpec spec) {
+    Submitter.checkParentCount(spec.parents());
+    for (ExecutionId parent : spec.parentIds()) {
+      if (find(parent).isEmpty()) {
+        throw Submitter.unknownParent(parent);
+      }
+    }
+    for (BatchId batch : spec.parentBatches()) {
+      if (store.findBatch(batch).filter(b -> AccountRules.owns(account, b.labels())).isEmpty()) {
+        throw Submitter.unknownBatch(batch);
+      }
+    }
+  }
+
   /** {@code spec} labelled as this account's, whatever its labels said. */
   private ExecutionSpec owned(ExecutionSpec spec) {
     return new ExecutionSpec(spec.scriptName(), spec.script(), spec.runtime(), spec.args(),
         spec.env(), spec.inputs(), spec.timeout(), AccountRules.labelled(spec.labels(), account),
         spec.batchId(), spec.resources(), spec.network(), spec.requirements(),
         spec.requirementsSource(), spec.scriptFiles(), spec.cache(), spec.retry(),
-        spec.secrets());
+        spec.secrets(), spec.parents());
   }
 
   /** The spec's runtime by its catalog name (an unknown one is refused, saying so). */

@@ -41,7 +41,7 @@ public final class Submitter {
   private final SpecRules rules;
   private final SecretVault secrets;
   /** The most parents ({@code --after}, {@code --from}) one run may name. */
-  static final int MAX_PARENTS = 100;
+  public static final int MAX_PARENTS = 100;
 
   /**
    * Submissions checked against {@code rules} (their runtimes resolved in {@code catalog}, their
@@ -113,17 +113,13 @@ public final class Submitter {
       throw new InvalidRunSpecException("the runs of a batch cannot wait for other runs yet",
           "start the batch once its parents have succeeded");
     }
-    if (parents.size() > MAX_PARENTS) {
-      throw new InvalidRunSpecException("a run can wait for at most " + MAX_PARENTS + " others, "
-          + "this one names " + parents.size(), "chain through an intermediate run");
-    }
+    checkParentCount(parents);
     for (ParentLink link : parents) {
       if (link.glob() != null) {
         OutputGlobs.matcher(link);
       }
       if (link.parent() != null && store.find(link.parent()).isEmpty()) {
-        throw new InvalidRunSpecException("no execution " + link.parent() + " to wait for",
-            "run `rgrid list` to see the known executions");
+        throw unknownParent(link.parent());
       }
       if (link.batch() != null) {
         checkBatch(link.batch());
@@ -137,15 +133,40 @@ public final class Submitter {
    * uploaded).
    */
   private void checkBatch(BatchId batch) {
-    BatchRecord record = store.findBatch(batch).orElseThrow(() -> new InvalidRunSpecException(
-        "no batch " + batch + " to wait for", "run `rgrid list --batches` to see the known"
-            + " batches"));
+    BatchRecord record = store.findBatch(batch).orElseThrow(() -> unknownBatch(batch));
     long stored = store.batchSummary(batch).total();
     if (stored < record.size()) {
       throw new InvalidRunSpecException("batch " + batch + " has " + stored + " of its "
           + record.size() + " runs stored: it is still being submitted, or some of its inputs"
           + " could not be", "wait for it only once its submission has returned");
     }
+  }
+
+  /**
+   * Refuses more than {@link #MAX_PARENTS} parents, before any of them is looked up.
+   *
+   * @throws InvalidRunSpecException when there are more
+   */
+  public static void checkParentCount(List<ParentLink> parents) {
+    if (parents.size() > MAX_PARENTS) {
+      throw new InvalidRunSpecException("a run can wait for at most " + MAX_PARENTS + " others, "
+          + "this one names " + parents.size(), "chain through an intermediate run");
+    }
+  }
+
+  /**
+   * The refusal of a parent execution that is not there: also what an account is told of
+   * another account's, so that the two cannot be told apart.
+   */
+  public static InvalidRunSpecException unknownParent(ExecutionId parent) {
+    return new InvalidRunSpecException("no execution " + parent + " to wait for",
+        "run `rgrid list` to see the known executions");
+  }
+
+  /** As {@link #unknownParent(ExecutionId)}, for a parent batch. */
+  public static InvalidRunSpecException unknownBatch(BatchId batch) {
+    return new InvalidRunSpecException("no batch " + batch + " to wait for",
+        "run `rgrid list --batches` to see the known batches");
   }
 
   /**
@@ -166,10 +187,8 @@ public final class Submitter {
       throw new InvalidRunSpecException("a submitted spec cannot name a batch",
           "submit the batch as a batch");
     }
-    if (!spec.parents().isEmpty()) {
-      throw new InvalidRunSpecException("a run that waits for other runs cannot be submitted "
-          + "through a server yet", "run it on the cluster's shared state, or embedded");
-    }
+    // Before any blob is looked up: a run naming an unknown parent is refused at once.
+    checkParents(spec.parents(), batchId);
     rules.checkSpec(spec); // the secret names among the rest
     secrets.check(SecretVault.scopeOf(spec), spec.secrets());
     RuntimeDefinition runtime = catalog.resolve(spec.runtime());
@@ -190,6 +209,10 @@ public final class Submitter {
     }
     ExecutionSpec checked = asStored(spec, runtime.name(), batchId);
     Instant now = clock.instant();
+    if (!checked.parents().isEmpty()) {
+      // Keyed when it starts, as a run submitted here is (see prepare(RunSpec, String)).
+      return ExecutionRecord.waiting(ExecutionId.generate(now, random), checked, now);
+    }
     ExecutionRecord record = ExecutionRecord.queued(ExecutionId.generate(now, random), checked,
         now);
     return checked.cache() ? record.toBuilder().cacheKey(cache.key(record)).build() : record;
@@ -206,7 +229,7 @@ public final class Submitter {
     return new ExecutionSpec(spec.scriptName(), spec.script(), runtime, spec.args(), spec.env(),
         spec.inputs(), spec.timeout(), spec.labels(), batchId, spec.resources(), spec.network(),
         spec.requirements(), spec.requirementsSource(), spec.scriptFiles(), spec.cache(),
-        spec.retry(), spec.secrets());
+        spec.retry(), spec.secrets(), spec.parents());
   }
 
   private static InvalidRunSpecException missing(dev.rgrid.spi.blob.BlobKey key) {
