@@ -196,6 +196,26 @@ class ConsoleBrowserTest {
   }
 
   @Test
+  void aChildShowsWhatItWaitsForLinkedAndIsSkippedNamingTheFailedParent() {
+    String parent = submit("parent.py", "raise SystemExit(2)\n", Map.of());
+    String sha = api.upload(alice, "print('never')\n".getBytes(StandardCharsets.UTF_8));
+    Api.Reply r = api.post("/api/v1/executions", alice, "{\"script\": {\"path\": "
+        + "\"child.py\", \"sha256\": \"" + sha + "\"}, \"parents\": [{\"execution\": \""
+        + parent + "\", \"glob\": \"out/*.csv\"}]}");
+    assertThat(r.status()).as(r.body()).isEqualTo(201);
+    String child = r.json().path("id").asText();
+    browser.get(base + "/console/#/executions/" + child);
+    waitFor("the skip", b -> b.findElement(By.cssSelector("#facts .status")).getText()
+        .equals("SKIPPED"));
+    String facts = browser.findElement(By.id("facts")).getText();
+    assertThat(facts).contains("Waits for").contains(parent + " (out/*.csv)")
+        .contains("skipped: parent " + parent);
+    browser.findElement(By.linkText(parent)).click();
+    waitFor("the parent's page", b -> b.findElement(By.cssSelector("h1")).getText()
+        .equals(parent));
+  }
+
+  @Test
   void anOutputDownloadsWithItsBytesAndAnHtmlOutputNeverRunsInTheConsole() throws Exception {
     String id = submit("outputs.py", "open('data.bin', 'wb').write(bytes(range(256)) * 3)\n"
         + "open('report.html', 'w').write('<script>localStorage.setItem(\"ran\", \"yes\");"

@@ -78,6 +78,7 @@ export function render(main, { id, readOnly }) {
       : '')) : null,
     fact('Cost', money(r.costMicros)),
     r.batchId ? fact('Batch', link('/batches/' + r.batchId, r.batchId)) : null,
+    r.parents ? fact('Waits for', parents(r.parents)) : null,
     r.cachedFrom ? fact('Cached from', link('/executions/' + r.cachedFrom, r.cachedFrom)) : null,
     r.retryOf ? fact('Retry of', link('/executions/' + r.retryOf, r.retryOf)) : null,
     r.retriedBy ? fact('Retried by', link('/executions/' + r.retriedBy, r.retriedBy)) : null,
@@ -131,6 +132,14 @@ export function render(main, { id, readOnly }) {
     clearTimeout(timer);
     logs.close();
   };
+}
+
+/** The runs an execution waits for, each linked, with the outputs it takes from them. */
+function parents(list) {
+  return list.map((p, i) => [i > 0 ? ', ' : null,
+    p.execution ? link('/executions/' + p.execution, p.execution)
+      : link('/batches/' + p.batch, p.batch),
+    p.glob ? h('span', { class: 'mono' }, ' (' + p.glob + ')') : null]);
 }
 
 function fact(name, ...value) {
