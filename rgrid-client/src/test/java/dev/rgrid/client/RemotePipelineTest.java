@@ -15,6 +15,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.ParentLink;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,13 +94,16 @@ class RemotePipelineTest {
         .step(Step.builder("a", Path.of("a.py")).args("-pipeline").build())
         .step(Step.builder("mid", Path.of("mid.py")).needs("a").build())
         .step(Step.builder("after-mid", Path.of("b.py")).input("a:a.txt").needs("mid").build())
-        .step(Step.builder("side", Path.of("c.py")).input("a:a.txt").build())
+        .step(Step.builder("side", Path.of("c.py")).input("a:a.txt")
+            .retry(RetryPolicy.defaults().withMaxRetries(3)).build())
         .build();
     PipelineStatus done = pipeline.run(remote).await();
 
     assertThat(done.step("a").orElseThrow().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
     assertThat(done.step("mid").orElseThrow().status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(done.step("side").orElseThrow().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(run(done, "side").spec().retry().maxRetries()).as("a step's retries travel")
+        .isEqualTo(3);
     ExecutionRecord skipped = run(done, "after-mid");
     assertThat(skipped.status()).isEqualTo(ExecutionStatus.SKIPPED);
     assertThat(skipped.failure().kind()).isEqualTo(FailureKind.PARENT_FAILED);

@@ -464,17 +464,26 @@ class RemoteRGridTest {
   }
 
   @Test
+  void aRunsRetryPolicyTravelsToTheServerAndComesBackInItsRecord() throws Exception {
+    // Infrastructure failures are what the server's workers retry (a script's exit is not): the
+    // policy is shown coming back as sent, and the record of a run without one has the default.
+    Path script = file("retried.py", "print('once')\n");
+    RetryPolicy policy = new RetryPolicy(5, Duration.ofMillis(50), 3.0, Duration.ofSeconds(30),
+        Set.of(FailureKind.WORKER_LOST, FailureKind.START_FAILED), RetryPolicy.Jitter.FULL);
+    Execution e = remote.run(RunSpec.builder(script).retry(policy).build());
+    assertThat(e.await().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(remote.find(e.id()).orElseThrow().spec().retry()).isEqualTo(policy);
+    Execution plain = remote.run(RunSpec.builder(script).build());
+    assertThat(remote.find(plain.id()).orElseThrow().spec().retry())
+        .isEqualTo(RetryPolicy.defaults());
+  }
+
+  @Test
   void whatTheServerCannotDoYetIsRefusedSayingSo() throws Exception {
     Path script = file("plain.py", "print(1)\n");
-    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(script)
-        .retry(RetryPolicy.defaults().withMaxRetries(5)).build()).glob("*.csv").build()))
-        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("retry policy");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(script)
         .stdin(new ByteArrayInputStream("in".getBytes(StandardCharsets.UTF_8))).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("standard input");
-    assertThatThrownBy(() -> remote.run(RunSpec.builder(script)
-        .retry(RetryPolicy.defaults().withMaxRetries(5)).build()))
-        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("retry policy");
     assertThatThrownBy(() -> remote.run(RunSpec.builder(work.resolve("missing.py")).build()))
         .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("does not exist");
     // Unknown parents, executions or whole batches, are refused by the server, storing nothing.

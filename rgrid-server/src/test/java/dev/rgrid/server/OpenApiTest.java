@@ -232,6 +232,8 @@ class OpenApiTest {
     Map<String, Class<? extends Record>> shapes = Map.ofEntries(
         Map.entry("FileRef", ExecutionJson.FileRef.class),
         Map.entry("CreateRequest", ExecutionJson.CreateRequest.class),
+        Map.entry("Parent", ExecutionJson.Parent.class),
+        Map.entry("RetryRequest", ExecutionJson.RetryRequest.class),
         Map.entry("Execution", ExecutionJson.View.class),
         Map.entry("Failure", ExecutionJson.Failure.class),
         Map.entry("Page", ExecutionJson.Page.class), Map.entry("Lines", ExecutionJson.Lines.class),

@@ -54,7 +54,15 @@ final class Records {
         refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets(),
         spec.parents().isEmpty() ? null : spec.parents().stream()
             .map(p -> new Wire.Parent(p.parent() == null ? null : p.parent().value(),
-                p.batch() == null ? null : p.batch().value(), p.glob())).toList());
+                p.batch() == null ? null : p.batch().value(), p.glob())).toList(),
+        // Sent only when it is not the default, which a server applies when none is sent.
+        spec.retry().equals(RetryPolicy.defaults()) ? null : retry(spec.retry()));
+  }
+
+  private static Wire.Retry retry(RetryPolicy p) {
+    return new Wire.Retry(p.maxRetries(), p.initialDelay().toMillis(), p.multiplier(),
+        p.maxDelay().toMillis(), p.retryOn().stream().map(FailureKind::code).sorted().toList(),
+        p.jitter().name());
   }
 
   /** The batch the server's view describes. */

@@ -16,7 +16,6 @@ import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
-import dev.rgrid.spi.store.RetryPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,14 +58,13 @@ public final class Submissions {
    * Prepares and submits {@code spec}; its listener hears the stored lines as they arrive.
    *
    * @throws InvalidRunSpecException for what cannot run as given, including what a remote run
-   *     cannot do yet: read standard input, or use a retry policy other than the default
+   *     cannot do yet: read standard input
    */
   public Execution run(RunSpec spec) {
     if (spec.stdin() != null) {
       throw new InvalidRunSpecException("a run on a server cannot read standard input yet",
           "pass the data as an input file instead (an argument naming the file, or --input)");
     }
-    requireDefaultRetry(spec);
     secrets.requireKnown(spec.secrets());
     ExecutionSpec prepared = RunPreparation.spec(spec, null, blobs, catalog, limits);
     Execution submitted = new RemoteExecution(executions, executions.create(prepared, spec).id());
@@ -76,15 +74,13 @@ public final class Submissions {
   /**
    * Expands, creates and submits {@code spec}.
    *
-   * @throws InvalidRunSpecException for inputs that cannot form a batch, what a run on a server
-   *     cannot do yet (a retry policy other than the default), or when the first input cannot be
-   *     submitted (almost always the script or an option: said at once rather than failing
-   *     every input the same way)
+   * @throws InvalidRunSpecException for inputs that cannot form a batch, or when the first input
+   *     cannot be submitted (almost always the script or an option: said at once rather than
+   *     failing every input the same way)
    * @throws SpendingLimitException when a spending limit is reached
    */
   public RemoteBatch batch(BatchSpec spec) {
     RunSpec template = spec.template();
-    requireDefaultRetry(template);
     secrets.requireKnown(template.secrets());
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
@@ -116,10 +112,4 @@ public final class Submissions {
     return new RemoteBatch(batches, executions, batch.id(), items, spec.listener());
   }
 
-  private static void requireDefaultRetry(RunSpec spec) {
-    if (!spec.retry().equals(RetryPolicy.defaults())) {
-      throw new InvalidRunSpecException("a run on a server cannot set its retry policy yet",
-          "leave the retry policy at its default (--retries) for runs on a server");
-    }
-  }
 }

@@ -60,7 +60,7 @@ final class Wire {
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
       String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets, List<Parent> parents) {}
+      Map<String, String> secrets, List<Parent> parents, Retry retry) {}
 
   /** A run an execution waits for: an execution or a batch, and the outputs it takes. */
   record Parent(String execution, String batch, String glob) {}

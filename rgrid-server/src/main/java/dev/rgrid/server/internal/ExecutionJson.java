@@ -33,7 +33,15 @@ public final class ExecutionJson {
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
       Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
       String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets, List<Parent> parents) {}
+      Map<String, String> secrets, List<Parent> parents, RetryRequest retry) {}
+
+  /**
+   * When failed attempts of a submitted run are retried on their own: each field left out takes
+   * the value of the default policy ({@code RetryPolicy.defaults()}), so {@code {"maxRetries":
+   * 5}} is the default policy with five retries.
+   */
+  public record RetryRequest(Integer maxRetries, Long initialDelayMillis, Double multiplier,
+      Long maxDelayMillis, List<String> retryOn, String jitter) {}
 
   /**
    * A run an execution waits for: exactly one of {@code execution} and {@code batch} (every run

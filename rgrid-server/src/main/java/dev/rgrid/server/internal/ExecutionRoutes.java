@@ -195,8 +195,9 @@ public final class ExecutionRoutes {
         nonNull(q.args()), noNullValues(q.env(), "env"), files(account, q.inputs()),
         timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
         Boolean.TRUE.equals(q.network()), nonNull(q.requirements()), q.requirementsSource(),
-        files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()), null,
-        noNullValues(q.secrets(), "secrets"), parents(q.parents()));
+        files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()),
+        RetryRequests.policy(q.retry()), noNullValues(q.secrets(), "secrets"),
+        parents(q.parents()));
   }
 
   /**
@@ -220,10 +221,8 @@ public final class ExecutionRoutes {
             ? new ParentLink(ExecutionId.of(p.execution()), p.glob())
             : new ParentLink(BatchId.of(p.batch()), p.glob()));
       } catch (IllegalArgumentException e) {
-        // The message echoes the value (a glob up to the body's size): cut, as shown() cuts.
-        String m = e.getMessage().length() > 300 ? e.getMessage().substring(0, 300) + "…"
-            : e.getMessage();
-        throw ApiException.badRequest("parents[" + i + "]: " + m.replaceAll("\\p{Cntrl}", "?"),
+        // The message echoes the value (a glob up to the body's size): cut.
+        throw ApiException.badRequest("parents[" + i + "]: " + shown(e.getMessage(), 300),
             "name an execution (exec_…) or batch (batch_…) of the account, and a relative "
                 + "output path or glob");
       }
@@ -323,7 +322,12 @@ public final class ExecutionRoutes {
   }
 
   static String shown(String s) {
-    String cut = s.length() > 80 ? s.substring(0, 80) + "…" : s;
+    return shown(s, 80);
+  }
+
+  /** {@code s} cut to {@code max} characters, control characters replaced: fit for a message. */
+  static String shown(String s, int max) {
+    String cut = s.length() > max ? s.substring(0, max) + "…" : s;
     return cut.replaceAll("\\p{Cntrl}", "?");
   }
 }
