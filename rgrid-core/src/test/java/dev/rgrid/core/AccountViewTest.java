@@ -14,6 +14,7 @@ import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.ParentLink;
 import dev.rgrid.spi.store.Resources;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +147,43 @@ class AccountViewTest {
     assertThat(alice.batchProgress(hers.id()).total()).isEqualTo(2);
     assertThat(alice.list(new ExecutionQuery(Set.of(), Map.of(), id, null, 10)).items())
         .as("nothing went into her batch").isEmpty();
+  }
+
+  @Test
+  void aChildWaitsForTheAccountsOwnParentsAndAnotherAccountsAreRefusedAsMissingOnes() {
+    ExecutionRecord parent = alice.submit(spec("parent")).record();
+    BatchRecord batch = alice.createBatch("job.py", null, 1, 1, Map.of());
+    alice.submit(spec("item"), batch.id());
+    ExecutionSpec child = spec("child").withParents(List.of(
+        new ParentLink(parent.id(), "out/*.csv"), ParentLink.after(batch.id())));
+    ExecutionRecord waiting = alice.submit(child).record();
+    assertThat(waiting.status()).isEqualTo(ExecutionStatus.WAITING);
+    assertThat(waiting.spec().parents()).isEqualTo(child.parents());
+    assertThat(alice.resubmitted(waiting.id(), child, null)).as("compared as stored")
+        .contains(waiting);
+
+    for (var pair : List.of(List.of(parent.id().value(), MISSING_EXECUTION.value()),
+        List.of(batch.id().value(), MISSING_BATCH.value()))) {
+      Function<String, ExecutionSpec> naming = id -> spec("child").withParents(List.of(
+          id.startsWith("batch_") ? ParentLink.after(BatchId.of(id))
+              : ParentLink.after(ExecutionId.of(id))));
+      String missing = catchInvalid(() -> bob.submit(naming.apply(pair.get(1))));
+      assertThat(missing).contains("to wait for");
+      assertThat(catchInvalid(() -> bob.submit(naming.apply(pair.get(0)))))
+          .isEqualTo(missing.replace(pair.get(1), pair.get(0)));
+    }
+    assertThat(bob.list(ExecutionQuery.latest(100)).items())
+        .noneMatch(r -> !r.spec().parents().isEmpty());
+  }
+
+  private static String catchInvalid(ThrowingCallable call) {
+    assertThatThrownBy(call).isInstanceOf(InvalidRunSpecException.class);
+    try {
+      call.call();
+    } catch (Throwable e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("unreachable");
   }
 
   @Test
