@@ -101,7 +101,7 @@ class BadInputEndToEndTest extends CliEndToEndTest {
    */
   @ParameterizedTest(name = "rgrid run {0} {1} hello.py")
   @CsvSource({"--timeout, soon", "--memory, lots", "--cpus, many", "-e, NO_EQUALS_SIGN",
-      "--label, no-equals-sign"})
+      "--label, no-equals-sign", "--constraint, gpu=true"})
   void aMalformedOptionValueIsAUsageError(String option, String value) {
     cli.file("hello.py", "print('hi')\n");
 
@@ -110,6 +110,21 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertCleanFailure(result, ExitCodes.USAGE);
     assertThat(result.errorLines().get(0)).contains(value).doesNotContain("unexpected");
     assertThat(result.stdout()).isEmpty();
+  }
+
+  @Test
+  void aPlacementConstraintOnARuntimeThatDoesNotPlaceIsAUsageErrorAndNothingIsStored() {
+    cli.file("hello.py", "print('hi')\n");
+
+    Cli.Result result = cli.run("run", "--constraint", "node.labels.gpu==true", "hello.py");
+
+    assertCleanFailure(result, ExitCodes.USAGE);
+    assertThat(result.errorLines().get(0)).contains("placement constraints need a runtime that "
+        + "places runs", "the process runtime runs everything here");
+    assertThat(result.hintLines().get(0)).contains("--engine swarm");
+    Cli.Result listed = cli.run("list", "--json");
+    assertThat(listed.exitCode()).as(listed.describe()).isZero();
+    assertThat(Cli.json(listed.stdout())).isEmpty();
   }
 
   @Test

@@ -2,14 +2,19 @@ package dev.rgrid.backend.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rgrid.backend.docker.internal.Engine;
+import dev.rgrid.backend.docker.internal.Leftovers;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.Resources;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -18,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The swarm runtime through the whole embedded engine, chosen by name as {@code --engine swarm}
  * does (found through {@link java.util.ServiceLoader}): a run with an input file and nested
- * outputs, one whose script fails, one cancelled and one past its timeout (the service removed).
+ * outputs, one whose script fails, one cancelled and one past its timeout (the service removed),
+ * the cancelled one placed by its constraint with its CPU and memory reserved.
  */
 class SwarmRGridTest {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
@@ -81,10 +87,21 @@ class SwarmRGridTest {
   void aCancelledRunEndsCancelledAndATooLongOneTimedOut() throws Exception {
     Path script = Files.writeString(src.resolve("slow.py"),
         "import time\nprint('up', flush=True)\ntime.sleep(600)\n");
-    Execution cancelled = rgrid.run(RunSpec.builder(script).build());
+    Execution cancelled = rgrid.run(RunSpec.builder(script).resources(new Resources(250,
+        64L << 20, List.of("node.role==manager"))).build());
     Execution timed = rgrid.run(RunSpec.builder(script).timeout(Duration.ofSeconds(3)).build());
     DockerTests.within(DEADLINE, () -> cancelled.logs().stream()
         .anyMatch(l -> l.text().contains("up")));
+    // The run's resources reached its service: what the swarm's scheduler placed it by.
+    try (Engine engine = Engine.connect(DockerTests.settings())) {
+      var services = engine.control().listServicesCmd()
+          .withLabelFilter(Map.of(Leftovers.EXECUTION, cancelled.id().value())).exec();
+      assertThat(services).hasSize(1);
+      var task = services.get(0).getSpec().getTaskTemplate();
+      assertThat(task.getPlacement().getConstraints()).containsExactly("node.role==manager");
+      assertThat(task.getResources().getReservations().getNanoCPUs()).isEqualTo(250_000_000L);
+      assertThat(task.getResources().getReservations().getMemoryBytes()).isEqualTo(64L << 20);
+    }
     assertThat(cancelled.cancel()).isTrue();
     assertThat(cancelled.await(DEADLINE).orElseThrow().status())
         .isEqualTo(ExecutionStatus.CANCELLED);
