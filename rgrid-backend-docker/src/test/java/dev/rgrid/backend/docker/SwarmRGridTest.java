@@ -9,7 +9,9 @@ import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.Resources;
+import dev.rgrid.spi.store.RetryPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The swarm runtime through the whole embedded engine, chosen by name as {@code --engine swarm}
  * does (found through {@link java.util.ServiceLoader}): a run with an input file and nested
- * outputs, one whose script fails, one cancelled and one past its timeout (the service removed),
- * the cancelled one placed by its constraint with its CPU and memory reserved.
+ * outputs, one whose script fails, one past its memory limit, one cancelled and one past its
+ * timeout (the service removed), the cancelled one placed by its constraint with its CPU and
+ * memory reserved, and one whose container is removed from under it (retried).
  */
 class SwarmRGridTest {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
@@ -73,14 +76,48 @@ class SwarmRGridTest {
   }
 
   @Test
-  void aFailingScriptFailsItsRunWithItsExitCode() throws Exception {
+  void aFailingScriptFailsItsRunWithItsExitCodeAndOnePastItsMemoryOutOfMemory() throws Exception {
     Path script = Files.writeString(src.resolve("fail.py"),
         "import sys\nprint('bad input', file=sys.stderr)\nsys.exit(4)\n");
+    Path hog = Files.writeString(src.resolve("hog.py"),
+        "hog = []\nwhile True:\n    hog.append(bytearray(8 << 20))\n");
     Execution e = rgrid.run(RunSpec.builder(script).build());
+    Execution oom = rgrid.run(RunSpec.builder(hog).resources(new Resources(0, 64L << 20))
+        .build());
     ExecutionRecord done = e.await(DEADLINE).orElseThrow();
     assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
     assertThat(done.exitCode()).isEqualTo(4);
     assertThat(e.logs()).extracting(l -> l.text()).contains("bad input");
+    ExecutionRecord killed = oom.await(DEADLINE).orElseThrow();
+    assertThat(killed.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(killed.failure().kind()).isEqualTo(FailureKind.OUT_OF_MEMORY);
+  }
+
+  @Test
+  void aRunWhoseContainerIsRemovedFromUnderItIsRetriedAsATransientFailure() throws Exception {
+    Path script = Files.writeString(src.resolve("short.py"),
+        "import time\ntime.sleep(1)\nprint('done')\n");
+    Execution e = rgrid.run(RunSpec.builder(script)
+        .retry(RetryPolicy.defaults().withInitialDelay(Duration.ofMillis(100))).build());
+    try (Engine engine = Engine.connect(DockerTests.settings())) {
+      // The first attempt's container, removed as soon as it is there (as a lost node's are).
+      DockerTests.within(DEADLINE, () -> {
+        var services = engine.control().listServicesCmd()
+            .withLabelFilter(Map.of(Leftovers.EXECUTION, e.id().value())).exec();
+        var containers = services.isEmpty() ? List.<com.github.dockerjava.api.model.Container>of()
+            : engine.control().listContainersCmd().withLabelFilter(Map.of(
+                "com.docker.swarm.service.id", services.get(0).getId())).exec();
+        containers.forEach(c -> engine.control().removeContainerCmd(c.getId()).withForce(true)
+            .exec());
+        return !containers.isEmpty();
+      });
+    }
+    ExecutionRecord done = e.await(DEADLINE).orElseThrow();
+    assertThat(done.status()).as("%s %s", done.failure(), e.logs())
+        .isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(done.attempt()).isEqualTo(2);
+    assertThat(e.logs()).extracting(l -> l.text()).anySatisfy(line -> assertThat(line)
+        .contains("attempt 1 failed (backend-unavailable", "removed before its exit was recorded"));
   }
 
   @Test
