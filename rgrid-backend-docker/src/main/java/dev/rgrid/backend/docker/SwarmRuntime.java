@@ -57,9 +57,12 @@ import java.util.function.Function;
  * JVM's relay (see {@code internal.swarm.Relay}): the task has no route out, no name server that
  * answers and no other peer, and reaches the staging server only through the relay. Services and
  * networks carry the run's labels, RGrid's mark and this JVM's identity, so that those of a
- * crashed process are removed by a later runtime on the same machine.
+ * crashed process are removed by a later runtime on the same machine. A run that asks for the
+ * network ({@code --network}) gets the same network made not internal instead: egress through
+ * its node's gateway bridge and the node's name servers, as the Docker runtime's default bridge
+ * gives it.
  *
- * <p>Not yet: runs asking for the network (refused), Python environments (requirements), images
+ * <p>Not yet: Python environments (requirements), images
  * without {@code python3} (the bootstrap needs it), disk-backed workspaces ({@code /work} is in
  * memory and counts against the memory limit).
  */
@@ -171,8 +174,8 @@ public final class SwarmRuntime implements ContainerRuntime {
    * Container#await} has returned the exit.
    *
    * @throws IllegalArgumentException when the directories or the script do not exist
-   * @throws ContainerStartException when the engine refuses the service, or the run asks for the
-   *     network (not offered by this runtime yet)
+   * @throws ContainerStartException when the engine refuses the service, or no node of the swarm
+   *     could ever hold the run's reservation
    */
   @Override
   public Container start(ContainerSpec spec, OutputSink sink) {
@@ -189,10 +192,6 @@ public final class SwarmRuntime implements ContainerRuntime {
           || !Files.isRegularFile(scriptDir.resolve(spec.scriptName()))) {
         throw new IllegalArgumentException("script does not exist: "
             + scriptDir.resolve(spec.scriptName()));
-      }
-      if (spec.limits().network()) {
-        throw new ContainerStartException(name, "the swarm runtime does not give runs a network "
-            + "yet", "run it without --network, or on the docker runtime", true, null);
       }
     } catch (RuntimeException e) {
       closeQuietly(spec);

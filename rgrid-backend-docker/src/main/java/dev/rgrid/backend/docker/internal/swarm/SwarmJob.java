@@ -82,7 +82,9 @@ public final class SwarmJob implements Container {
     String network;
     try {
       network = engine.control().createNetworkCmd().withName(name).withDriver("overlay")
-          .withInternal(true).withAttachable(true).withLabels(recipe.labels(spec.labels()))
+          // A run that asks for the network gets egress through the node's gateway bridge, as
+          // a Docker runtime run gets it through the default bridge; any other, none at all.
+          .withInternal(!spec.limits().network()).withAttachable(true).withLabels(recipe.labels(spec.labels()))
           .exec().getId();
     } catch (RuntimeException e) {
       relay.staging().close(token);

@@ -17,8 +17,9 @@ import java.util.Map;
  * the Docker runtime's containers: read-only root file system, {@code /work}, {@code /rgrid} and
  * {@code /tmp} in memory, a non-root user, every capability dropped, an init process, CPU,
  * memory and pids limits (CPU and memory reserved too, so the swarm places the task on a node
- * that has them, among those meeting the run's placement constraints), on the run's own internal
- * network only, with no name server that answers.
+ * that has them, among those meeting the run's placement constraints), on the run's own network
+ * only: internal, with no name server that answers, unless the run asks for the network (then
+ * the node's gateway bridge and name servers give it egress, as the Docker runtime's bridge does).
  */
 public final class SwarmRecipe {
   /** Where the working directory lives in the task. */
@@ -79,9 +80,11 @@ public final class SwarmRecipe {
     container.put("Mounts", List.of(tmpfs(WORK, memory), tmpfs(SCRIPTS, memory),
         tmpfs("/tmp", settings.tmpBytes())));
     // Names resolve through the engine's resolver, which would ask the node's name servers for
-    // any name it does not know: here it asks one that is not there, once, briefly.
-    container.put("DNSConfig", Map.of("Nameservers", List.of("127.0.0.1"),
-        "Options", List.of("timeout:1", "attempts:1")));
+    // any name it does not know: without network it asks one that is not there, once, briefly.
+    if (!limits.network()) {
+      container.put("DNSConfig", Map.of("Nameservers", List.of("127.0.0.1"),
+          "Options", List.of("timeout:1", "attempts:1")));
+    }
     Map<String, Object> task = new LinkedHashMap<>();
     task.put("ContainerSpec", container);
     task.put("Resources", Map.of(
