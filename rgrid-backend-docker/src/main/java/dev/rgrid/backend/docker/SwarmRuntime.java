@@ -1,5 +1,6 @@
 package dev.rgrid.backend.docker;
 
+import dev.rgrid.backend.docker.internal.CloseAll;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.Images;
 import dev.rgrid.backend.docker.internal.Launcher;
@@ -26,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -228,12 +228,14 @@ public final class SwarmRuntime implements ContainerRuntime {
     leftovers.removeRunsOfEndedOwners(Objects.requireNonNull(recover, "recover"));
   }
 
-  /** The engine's CPUs, 0 when it does not say. */
+  /**
+   * The CPUs of the swarm's largest ready node (a run asking for more could never be placed), 0
+   * when the engine does not say.
+   */
   @Override
   public int cpus() {
     try {
-      Integer n = engine.control().infoCmd().exec().getNCPU();
-      return n == null ? 0 : n;
+      return placing.nodes().mostCpus();
     } catch (RuntimeException e) {
       return 0;
     }
@@ -253,17 +255,7 @@ public final class SwarmRuntime implements ContainerRuntime {
     RGridException failure = null;
     try {
       images.close();
-      for (SwarmJob job : List.copyOf(open)) {
-        try {
-          job.close();
-        } catch (RGridException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
+      failure = CloseAll.closeAll(open);
       relay.close();
     } finally {
       engine.close();

@@ -60,6 +60,22 @@ public final class Nodes {
   }
 
   /**
+   * The CPUs of the largest ready, active node, whole (0 when no node says): what one run may
+   * ask for at most, whichever node it lands on.
+   */
+  public int mostCpus() {
+    long most = 0;
+    for (SwarmNode node : engine.control().listSwarmNodesCmd().exec()) {
+      SwarmNodeResources has = node.getDescription() == null ? null
+          : node.getDescription().getResources();
+      if (takesWork(node) && has != null && has.getNanoCPUs() != null) {
+        most = Math.max(most, has.getNanoCPUs());
+      }
+    }
+    return (int) Math.min(Integer.MAX_VALUE, most / 1_000_000_000L);
+  }
+
+  /**
    * Whether the node {@code id} is down or unknown to the swarm (its tasks then never report
    * their end). A node the engine cannot be asked about is not taken for lost.
    */

@@ -120,7 +120,10 @@ final class TaskWatch {
       return;
     }
     long now = System.nanoTime();
-    if (err.contains("constraint")) {
+    // "no suitable node (scheduling constraints not satisfied on 2 nodes; insufficient
+    // resources on 1 node)": a node short of room may get it back, so only a task that no node's
+    // constraints admit at all is given up on.
+    if (err.contains("constraints not satisfied") && !err.contains("insufficient")) {
       if (unplaceableSince < 0) {
         unplaceableSince = now;
       } else if (now - unplaceableSince > pendingLimit.toNanos()) {
