@@ -122,6 +122,12 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertThat(result.errorLines().get(0)).contains("placement constraints need a runtime that "
         + "places runs", "the process runtime runs everything here");
     assertThat(result.hintLines().get(0)).contains("--engine swarm");
+    // Nothing is sent to a server, which would drop them: the address is never contacted.
+    Cli.Result remote = cli.env("RGRID_URL", "http://127.0.0.1:9").env("RGRID_API_KEY", "k")
+        .run("run", "--constraint", "node.labels.gpu==true", "hello.py");
+    assertCleanFailure(remote, ExitCodes.USAGE);
+    assertThat(remote.errorLines().get(0)).contains("do not travel through a server yet");
+    cli.env("RGRID_URL", null).env("RGRID_API_KEY", null);
     Cli.Result listed = cli.run("list", "--json");
     assertThat(listed.exitCode()).as(listed.describe()).isZero();
     assertThat(Cli.json(listed.stdout())).isEmpty();
