@@ -80,6 +80,12 @@ final class RunCommand extends BaseCommand {
       description = "Memory limit, e.g. 512m (isolating runtimes).")
   String memory;
 
+  @Option(names = "--constraint", paramLabel = "ATTR==VALUE", description = "Placement "
+      + "constraint for runtimes that place runs on a cluster's nodes (swarm), repeatable: "
+      + "node.labels.KEY, engine.labels.KEY, node.role, node.hostname, node.id, "
+      + "node.platform.os, node.platform.arch with == or !=.")
+  List<String> constraints = new ArrayList<>();
+
   @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
   boolean network;
 
@@ -171,9 +177,16 @@ final class RunCommand extends BaseCommand {
     if (timeout != null) {
       builder.timeout(Parsing.duration(timeout));
     }
-    if (cpus != null || memory != null) {
+    if (!constraints.isEmpty() && config().server() != null) {
+      // The server's wire records carry CPUs and memory only: sent on, the constraints would be
+      // dropped and the run placed anywhere, which is what they forbid.
+      throw new InvalidRunSpecException("placement constraints do not travel through a server "
+          + "yet", "submit without --constraint, or on shared state (RGRID_DB_URL) to workers "
+          + "on --engine swarm");
+    }
+    if (cpus != null || memory != null || !constraints.isEmpty()) {
       builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
-          memory == null ? 0 : Parsing.size(memory)));
+          memory == null ? 0 : Parsing.size(memory), constraints));
     }
     parents.apply(builder);
     if (!batch.isEmpty()) {

@@ -101,7 +101,7 @@ class BadInputEndToEndTest extends CliEndToEndTest {
    */
   @ParameterizedTest(name = "rgrid run {0} {1} hello.py")
   @CsvSource({"--timeout, soon", "--memory, lots", "--cpus, many", "-e, NO_EQUALS_SIGN",
-      "--label, no-equals-sign"})
+      "--label, no-equals-sign", "--constraint, gpu=true"})
   void aMalformedOptionValueIsAUsageError(String option, String value) {
     cli.file("hello.py", "print('hi')\n");
 
@@ -110,6 +110,27 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertCleanFailure(result, ExitCodes.USAGE);
     assertThat(result.errorLines().get(0)).contains(value).doesNotContain("unexpected");
     assertThat(result.stdout()).isEmpty();
+  }
+
+  @Test
+  void aPlacementConstraintOnARuntimeThatDoesNotPlaceIsAUsageErrorAndNothingIsStored() {
+    cli.file("hello.py", "print('hi')\n");
+
+    Cli.Result result = cli.run("run", "--constraint", "node.labels.gpu==true", "hello.py");
+
+    assertCleanFailure(result, ExitCodes.USAGE);
+    assertThat(result.errorLines().get(0)).contains("placement constraints need a runtime that "
+        + "places runs", "the process runtime runs everything here");
+    assertThat(result.hintLines().get(0)).contains("--engine swarm");
+    // Nothing is sent to a server, which would drop them: the address is never contacted.
+    Cli.Result remote = cli.env("RGRID_URL", "http://127.0.0.1:9").env("RGRID_API_KEY", "k")
+        .run("run", "--constraint", "node.labels.gpu==true", "hello.py");
+    assertCleanFailure(remote, ExitCodes.USAGE);
+    assertThat(remote.errorLines().get(0)).contains("do not travel through a server yet");
+    cli.env("RGRID_URL", null).env("RGRID_API_KEY", null);
+    Cli.Result listed = cli.run("list", "--json");
+    assertThat(listed.exitCode()).as(listed.describe()).isZero();
+    assertThat(Cli.json(listed.stdout())).isEmpty();
   }
 
   @Test

@@ -29,7 +29,8 @@ import java.util.Objects;
  * @param runtime the runtime name, or {@code null} to choose from the script's suffix
  * @param timeout how long the script may run, or {@code null} for RGrid's default
  * @param labels {@code key=value} metadata for filtering
- * @param resources CPU and memory limits (runtimes that isolate honour them)
+ * @param resources CPU and memory limits (runtimes that isolate honour them), and placement
+ *     constraints (runtimes that place runs on a cluster honour them; others refuse the run)
  * @param network whether the script may use the network (runtimes that isolate honour it)
  * @param stdin bytes for the script's standard input, or {@code null} for none
  * @param listener hears statuses, output and log lines wherever it runs (see {@link RGrid#run})

@@ -202,4 +202,28 @@ class RuntimeFailureTest {
     assertThat(done.failure().kind()).isEqualTo(FailureKind.BACKEND_UNAVAILABLE);
     assertThat(done.failure().message()).contains("unix:///nowhere");
   }
+
+  @Test
+  void aWorkerWhoseRuntimeDoesNotPlaceRunsFailsARunWithConstraintsWithoutRunningIt()
+      throws Exception {
+    Path job = Files.writeString(src.resolve("placed.py"), "print('ran')\n");
+    Execution e;
+    // Submitted where no runtime is known (as a server accepts it for whichever workers).
+    try (LocalRGrid submitOnly = RGrid.builder().home(home).engine("process").workers(0)
+        .build()) {
+      e = submitOnly.run(RunSpec.builder(job).resources(new dev.rgrid.spi.store.Resources(0, 0,
+          List.of("node.labels.gpu==true"))).build());
+    }
+    try (LocalRGrid worker = RGrid.builder().home(home).engine("process").workers(1).build()) {
+      ExecutionRecord done = worker.execution(e.id()).await(Duration.ofSeconds(60))
+          .orElseThrow();
+      assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(done.failure().kind()).isEqualTo(FailureKind.RUNTIME_UNAVAILABLE);
+      assertThat(done.failure().message()).contains("placement constraints "
+          + "[node.labels.gpu==true] need a runtime that places runs", "the process runtime");
+      assertThat(done.attempt()).isEqualTo(1);
+      assertThat(worker.execution(e.id()).logs()).extracting(LogLine::text)
+          .noneMatch(t -> t.contains("ran"));
+    }
+  }
 }

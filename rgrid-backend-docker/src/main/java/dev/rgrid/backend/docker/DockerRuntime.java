@@ -2,6 +2,7 @@ package dev.rgrid.backend.docker;
 
 import dev.rgrid.backend.docker.internal.ContainerRecipe;
 import dev.rgrid.backend.docker.internal.DockerContainer;
+import dev.rgrid.backend.docker.internal.CloseAll;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.EnvironmentImages;
 import dev.rgrid.backend.docker.internal.KeptImages;
@@ -316,17 +317,7 @@ public final class DockerRuntime implements ContainerRuntime {
     try {
       warm.close();
       images.close();
-      for (DockerContainer c : List.copyOf(open)) {
-        try {
-          c.close();
-        } catch (RGridException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
+      failure = CloseAll.closeAll(open);
       holders.close();
     } finally {
       engine.close();

@@ -1,10 +1,13 @@
 package dev.rgrid.backend.docker;
 
+import dev.rgrid.backend.docker.internal.CloseAll;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.Images;
 import dev.rgrid.backend.docker.internal.Launcher;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.backend.docker.internal.RunAs;
+import dev.rgrid.backend.docker.internal.swarm.Nodes;
+import dev.rgrid.backend.docker.internal.swarm.Placing;
 import dev.rgrid.backend.docker.internal.swarm.Relay;
 import dev.rgrid.backend.docker.internal.swarm.Stage;
 import dev.rgrid.backend.docker.internal.swarm.SwarmJob;
@@ -22,8 +25,8 @@ import dev.rgrid.spi.runtime.RuntimeDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -41,21 +44,35 @@ import java.util.function.Function;
  * back as it comes, and uploads the files it created or changed into the run's working directory
  * when the script has ended; its exit code is read from the task's status.
  *
+ * <p>The run's CPU and memory are reserved as well as limited, and its placement constraints
+ * ({@code --constraint node.labels.gpu==true}) go into the service: the swarm's scheduler picks
+ * a node that meets them and has the room. A run no node could ever hold (more CPUs or memory
+ * than the largest node has) is refused before anything is made; one whose constraints no node
+ * meets fails once its task has been pending for the pending limit; one waiting for room waits,
+ * within its timeout. A task refused by its node (its image missing there) is a start failure
+ * naming the image; a task whose node went down, or whose container was removed from under it,
+ * is a transient failure that the run's retry policy retries.
+ *
  * <p>Each run gets its own internal, attachable overlay network, whose only other member is this
  * JVM's relay (see {@code internal.swarm.Relay}): the task has no route out, no name server that
  * answers and no other peer, and reaches the staging server only through the relay. Services and
  * networks carry the run's labels, RGrid's mark and this JVM's identity, so that those of a
- * crashed process are removed by a later runtime on the same machine.
+ * crashed process are removed by a later runtime on the same machine. A run that asks for the
+ * network ({@code --network}) gets the same network made not internal instead: egress through
+ * its node's gateway bridge and the node's name servers, as the Docker runtime's default bridge
+ * gives it.
  *
- * <p>Not yet: runs asking for the network (refused), Python environments (requirements), images
+ * <p>Not yet: Python environments (requirements), images
  * without {@code python3} (the bootstrap needs it), disk-backed workspaces ({@code /work} is in
  * memory and counts against the memory limit).
  */
 public final class SwarmRuntime implements ContainerRuntime {
   private static final RuntimeCapabilities CAPABILITIES = new RuntimeCapabilities(true, true,
-      false);
+      false, true);
   /** The most a run's outputs may take in all, by default. */
   public static final long DEFAULT_STAGING_LIMIT = 4L << 30;
+  /** How long a task that no node's constraints match may stay pending, by default. */
+  public static final Duration DEFAULT_PENDING_LIMIT = Duration.ofSeconds(60);
 
   private final DockerSettings settings;
   private final Engine engine;
@@ -64,26 +81,41 @@ public final class SwarmRuntime implements ContainerRuntime {
   private final Relay relay;
   private final SwarmLeftovers leftovers;
   private final long stagingLimit;
+  private final Placing placing;
   private final Set<SwarmJob> open = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * As {@link #SwarmRuntime(DockerSettings, long, Duration)} with the {@link
+   * #DEFAULT_PENDING_LIMIT}.
+   */
+  public SwarmRuntime(DockerSettings settings, long stagingLimit) {
+    this(settings, stagingLimit, DEFAULT_PENDING_LIMIT);
+  }
 
   /**
    * Connects to the engine of {@code settings}, which must be a swarm manager, removes what
    * ended RGrid processes of this machine left, and starts the staging server and the relay.
    *
    * @param stagingLimit the most one run's outputs may take in all
+   * @param pendingLimit how long a run's task may stay pending because no node meets its
+   *     placement constraints before the run fails (a task waiting for CPUs or memory to come
+   *     free waits on, bounded by the run's timeout)
    * @throws BackendUnavailableException when the engine does not answer or is no manager
    */
-  public SwarmRuntime(DockerSettings settings, long stagingLimit) {
+  public SwarmRuntime(DockerSettings settings, long stagingLimit, Duration pendingLimit) {
     this.settings = Objects.requireNonNull(settings, "settings");
     if (stagingLimit < 1) {
       throw new IllegalArgumentException("stagingLimit must be positive, was " + stagingLimit);
     }
     this.stagingLimit = stagingLimit;
+    Objects.requireNonNull(pendingLimit, "pendingLimit");
     Engine connected = Engine.connect(settings);
     try {
       requireManager(connected);
       this.engine = connected;
+      Nodes nodes = new Nodes(connected);
+      this.placing = new Placing(nodes, nodes.self(), pendingLimit);
       String user = RunAs.choose(settings.user()).user();
       this.images = new Images(connected, settings.pullTimeout());
       this.recipe = new SwarmRecipe(settings, user, Owner.current());
@@ -102,7 +134,7 @@ public final class SwarmRuntime implements ContainerRuntime {
     return "swarm";
   }
 
-  /** Isolates, enforces limits, mounts no local directory. */
+  /** Isolates, enforces limits, mounts no local directory, places runs on the swarm's nodes. */
   @Override
   public RuntimeCapabilities capabilities() {
     return CAPABILITIES;
@@ -142,8 +174,8 @@ public final class SwarmRuntime implements ContainerRuntime {
    * Container#await} has returned the exit.
    *
    * @throws IllegalArgumentException when the directories or the script do not exist
-   * @throws ContainerStartException when the engine refuses the service, or the run asks for the
-   *     network (not offered by this runtime yet)
+   * @throws ContainerStartException when the engine refuses the service, or no node of the swarm
+   *     could ever hold the run's reservation
    */
   @Override
   public Container start(ContainerSpec spec, OutputSink sink) {
@@ -161,17 +193,14 @@ public final class SwarmRuntime implements ContainerRuntime {
         throw new IllegalArgumentException("script does not exist: "
             + scriptDir.resolve(spec.scriptName()));
       }
-      if (spec.limits().network()) {
-        throw new ContainerStartException(name, "the swarm runtime does not give runs a network "
-            + "yet", "run it without --network, or on the docker runtime", true, null);
-      }
     } catch (RuntimeException e) {
       closeQuietly(spec);
       throw e;
     }
     Stage stage = new Stage(workDir, scriptDir, SwarmRecipe.command(spec), SwarmRecipe.env(spec),
         spec.stdin(), sink, stagingLimit);
-    SwarmJob job = SwarmJob.launch(engine, relay, recipe, spec, stage, name, open::remove);
+    SwarmJob job = SwarmJob.launch(engine, relay, recipe, placing, spec, stage, name,
+        open::remove);
     open.add(job);
     return job;
   }
@@ -199,12 +228,14 @@ public final class SwarmRuntime implements ContainerRuntime {
     leftovers.removeRunsOfEndedOwners(Objects.requireNonNull(recover, "recover"));
   }
 
-  /** The engine's CPUs, 0 when it does not say. */
+  /**
+   * The CPUs of the swarm's largest ready node (a run asking for more could never be placed), 0
+   * when the engine does not say.
+   */
   @Override
   public int cpus() {
     try {
-      Integer n = engine.control().infoCmd().exec().getNCPU();
-      return n == null ? 0 : n;
+      return placing.nodes().mostCpus();
     } catch (RuntimeException e) {
       return 0;
     }
@@ -224,17 +255,7 @@ public final class SwarmRuntime implements ContainerRuntime {
     RGridException failure = null;
     try {
       images.close();
-      for (SwarmJob job : List.copyOf(open)) {
-        try {
-          job.close();
-        } catch (RGridException e) {
-          if (failure == null) {
-            failure = e;
-          } else {
-            failure.addSuppressed(e);
-          }
-        }
-      }
+      failure = CloseAll.closeAll(open);
       relay.close();
     } finally {
       engine.close();

@@ -73,6 +73,18 @@ class DockerRuntimeProviderTest {
   }
 
   @Test
+  void theSwarmProviderRefusesAPendingLimitThatIsNoWholeNumberOfSeconds() {
+    for (String bad : List.of("soon", "0", "-5", "1.5", "99999999999999999999", "1\n2",
+        "x".repeat(10_000))) {
+      assertThatThrownBy(() -> new SwarmRuntimeProvider(Map.of(
+          SwarmRuntimeProvider.PENDING_LIMIT, bad)).create().close())
+          .isInstanceOf(BackendUnavailableException.class)
+          .hasMessageContaining("RGRID_SWARM_PENDING_LIMIT must be a whole number of seconds")
+          .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(200).doesNotContain("\n"));
+    }
+  }
+
+  @Test
   void failsAtOnceNamingASocketThatDoesNotExist() {
     String endpoint = "unix://" + dir.resolve("no-engine-here/docker.sock");
     BackendUnavailableException e = createFails(Map.of("DOCKER_HOST", endpoint),

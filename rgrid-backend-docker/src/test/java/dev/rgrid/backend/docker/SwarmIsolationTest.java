@@ -156,6 +156,39 @@ class SwarmIsolationTest {
   }
 
   @Test
+  void aRunThatAsksForTheNetworkGetsARouteOutAndTheNodesNameServers() throws Exception {
+    // Seen from inside only: its interfaces, its routes, its resolver's configuration. Nothing
+    // is sent anywhere.
+    String script = "import json, os, sys\n"
+        + "routes = [l.split() for l in open('/proc/net/route').read().splitlines()[1:]]\n"
+        + "print(json.dumps({'ifaces': sorted(os.listdir('/sys/class/net')),\n"
+        + "    'default': any(r[1] == '00000000' for r in routes),\n"
+        + "    'resolv': open('/etc/resolv.conf').read()}), flush=True)\n"
+        + "sys.stdin.read()\n";
+    PipedOutputStream hold = new PipedOutputStream();
+    Captured sink = new Captured();
+    Path work = Files.createDirectories(dir.resolve("work-network"));
+    try (Container c = runtime.start(spec(script, work, new Limits(0, 0, 0, true),
+        new PipedInputStream(hold)), sink)) {
+      within(DEADLINE, () -> sink.out().endsWith("\n"));
+      var seen = new com.fasterxml.jackson.databind.ObjectMapper().readTree(sink.out());
+      assertThat(seen.get("ifaces")).extracting(n -> n.asText())
+          .as("the run's network and the node's gateway bridge").containsExactly("eth0", "eth1",
+              "lo");
+      assertThat(seen.get("default").asBoolean()).as("a default route").isTrue();
+      assertThat(seen.get("resolv").asText()).as("the engine's resolver, which forwards")
+          .contains("nameserver 127.0.0.11").doesNotContain("attempts:1");
+      Network network = engine.control().inspectNetworkCmd()
+          .withNetworkId(((SwarmJob) c).network()).exec();
+      assertThat(network.getInternal()).isFalse();
+      assertThat(engine.control().inspectServiceCmd(c.id()).exec().getSpec().getTaskTemplate()
+          .getContainerSpec().getDnsConfig()).as("no resolver that answers nothing").isNull();
+      hold.close();
+      assertThat(c.await(DEADLINE)).map(ExitResult::exitCode).contains(0);
+    }
+  }
+
+  @Test
   void aScriptPastItsMemoryLimitIsKilledAndSaidToBe() throws Exception {
     String script = "hog = []\nwhile True:\n    hog.append(bytearray(8 << 20))\n";
     Captured sink = new Captured();

@@ -41,6 +41,21 @@ class StoreJsonTest {
   }
 
   @Test
+  void roundTripsPlacementConstraintsWhichASpecWrittenBeforeThemHasNone() throws Exception {
+    ExecutionSpec s = Fixtures.spec(Map.of(), null);
+    ExecutionSpec placed = new ExecutionSpec(s.scriptName(), s.script(), s.runtime(), s.args(),
+        s.env(), s.inputs(), s.timeout(), s.labels(), s.batchId(),
+        s.resources().withConstraints(List.of("node.labels.gpu==true", "node.role!=manager")),
+        s.network(), s.requirements(), s.requirementsSource(), s.scriptFiles(), s.cache(),
+        s.retry(), s.secrets(), s.parents());
+    ExecutionSpec decoded = StoreJson.decodeSpec(StoreJson.encodeSpec(placed));
+    assertThat(decoded).isEqualTo(placed);
+    assertThat(decoded.resources().constraints())
+        .containsExactly("node.labels.gpu==true", "node.role!=manager");
+    assertThat(StoreJson.decodeSpec(V1_SPEC).resources().constraints()).isEmpty();
+  }
+
+  @Test
   void keepsAnExplicitCacheFlagOfFalse() throws Exception {
     String optedOut = V1_SPEC.substring(0, V1_SPEC.length() - 1) + ",\"cache\":false}";
     assertThat(StoreJson.decodeSpec(optedOut).cache()).isFalse();

@@ -120,6 +120,16 @@ public final class ContainerRun {
               clock.instant()));
       return;
     }
+    if (!spec.resources().constraints().isEmpty() && !runtime.capabilities().places()) {
+      // A server accepts constraints for whichever workers take the run; this worker cannot
+      // honour them, and running the script on any machine would ignore what was asked.
+      records.finish(record, b -> b.failure(new FailureReason(FailureKind.RUNTIME_UNAVAILABLE,
+          "placement constraints " + spec.resources().constraints() + " need a runtime that "
+              + "places runs; worker " + worker.value() + " runs on the " + runtime.name()
+              + " runtime", "run workers with --engine swarm, or submit without --constraint"))
+          .transition(ExecutionStatus.FAILED, clock.instant()));
+      return;
+    }
     // Decrypted only now, on the worker that starts it: values live in this attempt's memory,
     // the container's environment and the masker, never in the record or the queue.
     Map<String, String> secretEnv;
@@ -162,7 +172,8 @@ public final class ContainerRun {
             InputResolver.atWorkDir(spec.args(), spec.inputs(), paths.workDir()),
             withSecrets(spec.env(), secretEnv),
             new dev.rgrid.spi.runtime.Limits(spec.resources().milliCpus(),
-                spec.resources().memoryBytes(), 0, spec.network()),
+                spec.resources().memoryBytes(), 0, spec.network(),
+                spec.resources().constraints()),
             Map.of(LostAttempts.EXECUTION, id.value(), LostAttempts.WORKER, worker.value(),
                 LostAttempts.ATTEMPT, Integer.toString(record.attempt())),
             local.stdin(id));

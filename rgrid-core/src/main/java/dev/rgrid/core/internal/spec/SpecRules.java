@@ -196,9 +196,17 @@ public final class SpecRules {
 
   /**
    * CPUs from 0.01 to the ceiling (and the runtime's CPUs here, when known); memory from 6 MiB
-   * to the ceiling. 0 means the runtime's default and is always accepted.
+   * to the ceiling. 0 means the runtime's default and is always accepted. Placement constraints
+   * well-formed and few (see {@link Constraints}), and, when this instance runs the work itself,
+   * none unless its runtime places runs.
    */
   public void checkResources(Resources r) {
+    Constraints.check(r.constraints());
+    if (!r.constraints().isEmpty() && runtime != null && !runtime.capabilities().places()) {
+      throw new InvalidRunSpecException("placement constraints need a runtime that places runs "
+          + "on a cluster's nodes; the " + runtime.name() + " runtime runs everything here",
+          "drop --constraint, or run on --engine swarm");
+    }
     long cpus = r.milliCpus();
     if (cpus != 0 && cpus < Limits.MIN_MILLI_CPUS) {
       throw new InvalidRunSpecException("CPU limit " + Sizes.cpus(cpus) + " is below the "

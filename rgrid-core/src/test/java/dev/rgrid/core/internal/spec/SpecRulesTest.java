@@ -33,10 +33,16 @@ class SpecRulesTest {
   /** A runtime that says it has {@code cpus} CPUs and counts how often it was asked. */
   private static final class Sized implements ContainerRuntime {
     final int cpus;
+    final boolean places;
     final AtomicInteger asked = new AtomicInteger();
 
     Sized(int cpus) {
+      this(cpus, false);
+    }
+
+    Sized(int cpus, boolean places) {
       this.cpus = cpus;
+      this.places = places;
     }
 
     @Override
@@ -46,7 +52,7 @@ class SpecRulesTest {
 
     @Override
     public RuntimeCapabilities capabilities() {
-      return new RuntimeCapabilities(true, true, true);
+      return new RuntimeCapabilities(true, true, true, places);
     }
 
     @Override
@@ -269,5 +275,57 @@ class SpecRulesTest {
 
     assertThatThrownBy(() -> rules.checkSpec(spec))
         .hasMessage("10001 input files are more than the maximum of 10000");
+  }
+
+  private static Resources placed(String... constraints) {
+    return new Resources(0, 0, List.of(constraints));
+  }
+
+  @Test
+  void acceptsPlacementConstraintsInTheSwarmsForm() {
+    Resources r = placed("node.labels.gpu==true", "engine.labels.zone!=eu-1", "node.role==worker",
+        "node.hostname==box-1.example", "node.platform.arch==x86_64", "node.id!=8n5gvel6in20");
+    assertThatCode(() -> ceilingOnly.checkSpec(spec("job.py", List.of(), Map.of(), Map.of(), r)))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> new SpecRules(Limits.defaults(), new Sized(4, true)).checkResources(r))
+        .doesNotThrowAnyException();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "gpu==true", "node.labels.gpu = true", "node.labels.gpu=true",
+      "node.labels.gpu===true", "node.labels.gpu==true;rm -rf /", "node.labels.gpu==tr\u202eue",
+      "node.labels.gpu==\n", "node.labels.==x", "node.labels.gpu==", "node.role==admin",
+      "node.cpus==4", "engine.hostname==x", "node.labels.gpu==t\u00fcr", "node.labels.gpu==$(id)"})
+  void refusesMalformedAndHostilePlacementConstraints(String constraint) {
+    assertThatThrownBy(() -> ceilingOnly.checkResources(placed(constraint)))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("placement constraint")
+        .satisfies(e -> assertThat(((InvalidRunSpecException) e).hint()).hasValueSatisfying(
+            h -> assertThat(h).contains("--constraint")));
+  }
+
+  @Test
+  void refusesTooManyOrTooLongPlacementConstraints() {
+    String[] many = new String[Constraints.MAX_COUNT + 1];
+    java.util.Arrays.fill(many, "node.labels.gpu==true");
+    assertThatThrownBy(() -> ceilingOnly.checkResources(placed(many)))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessage("17 placement constraints are more than the maximum of 16");
+    String huge = "node.labels." + "k".repeat(100) + "==" + "v".repeat(1 << 20);
+    assertThatThrownBy(() -> ceilingOnly.checkResources(placed(huge)))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("characters long, more than the maximum of 256")
+        .satisfies(e -> assertThat(e.getMessage()).hasSizeLessThan(300));
+  }
+
+  @Test
+  void refusesPlacementConstraintsWhereItsRuntimeRunsEverythingHere() {
+    assertThatThrownBy(() -> new SpecRules(Limits.defaults(), new Sized(4))
+        .checkResources(placed("node.labels.gpu==true")))
+        .isInstanceOf(InvalidRunSpecException.class)
+        .hasMessage("placement constraints need a runtime that places runs on a cluster's "
+            + "nodes; the sized runtime runs everything here")
+        .satisfies(e -> assertThat(((InvalidRunSpecException) e).hint()).hasValue(
+            "drop --constraint, or run on --engine swarm"));
   }
 }

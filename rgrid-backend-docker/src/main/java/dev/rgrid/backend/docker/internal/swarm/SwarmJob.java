@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Task;
-import com.github.dockerjava.api.model.TaskState;
-import com.github.dockerjava.api.model.TaskStatus;
 import dev.rgrid.backend.docker.ContainerStartException;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.spi.BackendUnavailableException;
@@ -16,7 +14,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,8 +33,6 @@ public final class SwarmJob implements Container {
   /** How often once it has: the engine records the exit a moment after. */
   private static final long DONE_POLL_MILLIS = 20;
   private static final Duration SETTLE = Duration.ofSeconds(30);
-  private static final Set<TaskState> ENDED = Set.of(TaskState.COMPLETE, TaskState.FAILED,
-      TaskState.REJECTED, TaskState.SHUTDOWN, TaskState.ORPHANED, TaskState.REMOVE);
 
   private final Engine engine;
   private final Relay relay;
@@ -45,6 +40,7 @@ public final class SwarmJob implements Container {
   private final String token;
   private final String name;
   private final String network;
+  private final TaskWatch watch;
   private final Consumer<SwarmJob> onClose;
   private volatile String service;
   private volatile boolean killed;
@@ -53,8 +49,9 @@ public final class SwarmJob implements Container {
       new java.util.concurrent.atomic.AtomicReference<>();
 
   private SwarmJob(Engine engine, Relay relay, Stage stage, String token, String name,
-      String network, Consumer<SwarmJob> onClose) {
+      String network, TaskWatch watch, Consumer<SwarmJob> onClose) {
     this.engine = engine;
+    this.watch = watch;
     this.relay = relay;
     this.stage = stage;
     this.token = token;
@@ -64,26 +61,39 @@ public final class SwarmJob implements Container {
   }
 
   /**
-   * Opens the stage, makes the run's network, attaches the relay and creates the service. What
-   * was made is removed again when a step fails.
+   * Checks that some node could ever hold the run's reservation, then opens the stage, makes the
+   * run's network, attaches the relay and creates the service. What was made is removed again
+   * when a step fails.
    *
-   * @throws ContainerStartException when the engine refuses the service
+   * @throws ContainerStartException when no node is large enough, or the engine refuses the
+   *     service
    */
-  public static SwarmJob launch(Engine engine, Relay relay, SwarmRecipe recipe,
+  public static SwarmJob launch(Engine engine, Relay relay, SwarmRecipe recipe, Placing placing,
       dev.rgrid.spi.runtime.ContainerSpec spec, Stage stage, String name,
       Consumer<SwarmJob> onClose) {
+    try {
+      placing.nodes().requireRoomFor(name, recipe.nanoCpus(spec.limits()),
+          recipe.memoryBytes(spec.limits()));
+    } catch (RuntimeException e) {
+      stage.closeStdin();
+      throw e;
+    }
     String token = relay.staging().open(stage);
     String network;
     try {
       network = engine.control().createNetworkCmd().withName(name).withDriver("overlay")
-          .withInternal(true).withAttachable(true).withLabels(recipe.labels(spec.labels()))
+          // A run that asks for the network gets egress through the node's gateway bridge, as
+          // a Docker runtime run gets it through the default bridge; any other, none at all.
+          .withInternal(!spec.limits().network()).withAttachable(true).withLabels(recipe.labels(spec.labels()))
           .exec().getId();
     } catch (RuntimeException e) {
       relay.staging().close(token);
       stage.closeStdin();
       throw engine.failure("create the network of " + name, e);
     }
-    SwarmJob job = new SwarmJob(engine, relay, stage, token, name, network, onClose);
+    TaskWatch watch = new TaskWatch(engine, placing.nodes(), placing.self(), name,
+        spec.runtime().image(), spec.limits().constraints(), placing.pendingLimit(), stage);
+    SwarmJob job = new SwarmJob(engine, relay, stage, token, name, network, watch, onClose);
     try {
       String address = relay.attach(network);
       String url = "http://" + address + ":" + Relay.PORT + "/s/" + token;
@@ -131,7 +141,8 @@ public final class SwarmJob implements Container {
 
   /**
    * Waits for the task to end: the exit code from its status, the memory limit's kill from its
-   * container. A task that the swarm refused (an image missing on its node) is an error.
+   * container. A task that could not run is an error, of the kinds {@link TaskWatch} tells
+   * apart (an image missing on its node, no node meeting its constraints, its node lost).
    */
   @Override
   public synchronized Optional<ExitResult> await(Duration timeout) throws InterruptedException {
@@ -214,45 +225,7 @@ public final class SwarmJob implements Container {
       }
       return Optional.empty(); // not scheduled yet
     }
-    Task task = tasks.get(0);
-    TaskStatus status = task.getStatus();
-    if (status == null || !ENDED.contains(status.getState())) {
-      return Optional.empty();
-    }
-    if (killed) {
-      return Optional.of(new ExitResult(137, false));
-    }
-    if (status.getState() == TaskState.REJECTED) {
-      String why = status.getErr() == null ? "no reason given" : status.getErr();
-      throw new ContainerStartException(name, "the swarm refused the task of " + name + ": "
-          + why, why.contains("image") ? "make the image available on every node that may "
-          + "run it (scripts/docker-setup builds the runtime images)" : "check docker service "
-          + "ps " + name, null);
-    }
-    if (status.getState() != TaskState.COMPLETE && status.getState() != TaskState.FAILED) {
-      throw new BackendUnavailableException(Engine.BACKEND, "the task of " + name + " ended as "
-          + status.getState() + " before its exit was known: " + status.getErr(),
-          "something outside RGrid removed it, or its node was lost; run it again", null);
-    }
-    Long code = status.getContainerStatus() == null ? null
-        : status.getContainerStatus().getExitCodeLong();
-    String container = status.getContainerStatus() == null ? null
-        : status.getContainerStatus().getContainerID();
-    return Optional.of(new ExitResult(code == null ? -1 : code.intValue(), oomKilled(container)));
-  }
-
-  /** Whether the memory limit killed a process of the task's container, when it is here. */
-  private boolean oomKilled(String container) {
-    if (container == null || container.isEmpty()) {
-      return false;
-    }
-    try {
-      return Boolean.TRUE.equals(engine.control().inspectContainerCmd(container).exec()
-          .getState().getOOMKilled());
-    } catch (RuntimeException e) {
-      LOG.debug("the container of {} is not on this node: no word on memory", name, e);
-      return false;
-    }
+    return watch.read(tasks.get(0), killed);
   }
 
   private void removeService() {

@@ -17,7 +17,9 @@ import java.util.Map;
  * the Docker runtime's containers: read-only root file system, {@code /work}, {@code /rgrid} and
  * {@code /tmp} in memory, a non-root user, every capability dropped, an init process, CPU,
  * memory and pids limits (CPU and memory reserved too, so the swarm places the task on a node
- * that has them), on the run's own internal network only, with no name server that answers.
+ * that has them, among those meeting the run's placement constraints), on the run's own network
+ * only: internal, with no name server that answers, unless the run asks for the network (then
+ * the node's gateway bridge and name servers give it egress, as the Docker runtime's bridge does).
  */
 public final class SwarmRecipe {
   /** Where the working directory lives in the task. */
@@ -49,9 +51,8 @@ public final class SwarmRecipe {
    */
   public byte[] create(ContainerSpec spec, String name, String network, String stageUrl) {
     Limits limits = spec.limits();
-    long memory = limits.memoryBytes() > 0 ? limits.memoryBytes() : settings.memoryBytes();
-    long nanoCpus = (limits.milliCpus() > 0 ? limits.milliCpus() : settings.milliCpus())
-        * 1_000_000L;
+    long memory = memoryBytes(limits);
+    long nanoCpus = nanoCpus(limits);
     long pids = limits.pids() > 0 ? limits.pids() : settings.pidsLimit();
     Map<String, Object> container = new LinkedHashMap<>();
     container.put("Image", spec.runtime().image());
@@ -79,14 +80,20 @@ public final class SwarmRecipe {
     container.put("Mounts", List.of(tmpfs(WORK, memory), tmpfs(SCRIPTS, memory),
         tmpfs("/tmp", settings.tmpBytes())));
     // Names resolve through the engine's resolver, which would ask the node's name servers for
-    // any name it does not know: here it asks one that is not there, once, briefly.
-    container.put("DNSConfig", Map.of("Nameservers", List.of("127.0.0.1"),
-        "Options", List.of("timeout:1", "attempts:1")));
+    // any name it does not know: without network it asks one that is not there, once, briefly.
+    if (!limits.network()) {
+      container.put("DNSConfig", Map.of("Nameservers", List.of("127.0.0.1"),
+          "Options", List.of("timeout:1", "attempts:1")));
+    }
     Map<String, Object> task = new LinkedHashMap<>();
     task.put("ContainerSpec", container);
     task.put("Resources", Map.of(
         "Limits", Map.of("NanoCPUs", nanoCpus, "MemoryBytes", memory, "Pids", pids),
         "Reservations", Map.of("NanoCPUs", nanoCpus, "MemoryBytes", memory)));
+    if (!limits.constraints().isEmpty()) {
+      // Checked by core before they were stored: plain ATTRIBUTE==VALUE text the swarm parses.
+      task.put("Placement", Map.of("Constraints", limits.constraints()));
+    }
     task.put("RestartPolicy", Map.of("Condition", "none", "MaxAttempts", 0));
     task.put("Networks", List.of(Map.of("Target", network)));
     // No virtual IP: no load balancer endpoint joins the run's network beside the relay.
@@ -103,6 +110,16 @@ public final class SwarmRecipe {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write a service spec", e);
     }
+  }
+
+  /** The memory a run's task is limited to and reserves: the run's own, else the default. */
+  public long memoryBytes(Limits limits) {
+    return limits.memoryBytes() > 0 ? limits.memoryBytes() : settings.memoryBytes();
+  }
+
+  /** The CPUs (in billionths) a run's task is limited to and reserves. */
+  public long nanoCpus(Limits limits) {
+    return (limits.milliCpus() > 0 ? limits.milliCpus() : settings.milliCpus()) * 1_000_000L;
   }
 
   /** The labels of a run's service and network: the run's, then RGrid's own. */
