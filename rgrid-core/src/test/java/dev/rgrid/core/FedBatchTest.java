@@ -174,6 +174,45 @@ class FedBatchTest {
   }
 
   @Test
+  void aSkippedRunIsRetriedAfterItsParentRunWasAndThenWaitsForThatRetry() throws Exception {
+    Path gate = tmp.resolve("gate");
+    Path flaky = Files.writeString(tmp.resolve("flaky.py"), String.join("\n",
+        "import os, sys",
+        "text = open(sys.argv[1]).read()",
+        "if text == 'flaky' and not os.path.exists(" + pythonString(gate) + "):",
+        "    sys.exit(3)",
+        "open('part.csv', 'w').write('5' if text == 'flaky' else text)",
+        ""));
+    Path in = Files.createDirectories(tmp.resolve("flaky-in"));
+    Batch first = rgrid.batch(BatchSpec.builder(RunSpec.builder(flaky).build())
+        .inputs(List.of(Files.writeString(in.resolve("a.txt"), "flaky"),
+            Files.writeString(in.resolve("b.txt"), "4"))).parallel(2).build());
+    Batch second = fed(first.id(), "part.csv");
+    assertThat(second.await(Duration.ofSeconds(120)).orElseThrow().failed()).isEqualTo(1);
+    // Its parent not retried yet: retrying the fed batch leaves the skipped run alone.
+    assertThat(rgrid.retryBatch(second.id(), true)).isEmpty();
+
+    Files.writeString(gate, "open");
+    List<Execution> parentRetry = rgrid.retryBatch(first.id(), true);
+    assertThat(parentRetry).hasSize(1);
+    List<Execution> childRetry = rgrid.retryBatch(second.id(), true);
+    assertThat(childRetry).hasSize(1);
+    ExecutionRecord child = childRetry.get(0).await(Duration.ofSeconds(60)).orElseThrow();
+    assertThat(child.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(child.spec().parents().get(0).parent()).isEqualTo(parentRetry.get(0).id());
+    BatchProgress after = rgrid.batchProgress(second.id());
+    assertThat(after.succeeded()).isEqualTo(2);
+    assertThat(after.failed()).isZero();
+    Path dir = tmp.resolve("retried");
+    rgrid.downloadBatch(second.id(), dir, false);
+    assertThat(Files.readString(dir.resolve("a.txt/double.txt"))).isEqualTo("10");
+  }
+
+  private static String pythonString(Path p) {
+    return "'" + p.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  @Test
   void hostileOrUnknownSourcesAreRefusedBeforeAnythingIsStored() throws Exception {
     Batch first = parts(List.of(fifty.get(1)));
     first.await();

@@ -204,13 +204,16 @@ public final class Batches {
 
   /**
    * Retries every execution of the batch that ended unsuccessfully and was not retried yet:
-   * failed and timed out ones, and cancelled ones unless {@code failedOnly}.
+   * failed and timed out ones, and cancelled ones unless {@code failedOnly}; and, in a batch fed
+   * by another's runs, skipped ones whose parent run was retried (each then waits for that
+   * retry).
    */
   public List<Execution> retry(BatchId id, boolean failedOnly) {
     find(id);
     Set<ExecutionStatus> statuses = failedOnly
-        ? Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
-        : Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
+        ? Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.SKIPPED)
+        : Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
+            ExecutionStatus.SKIPPED);
     List<Execution> retried = new ArrayList<>();
     for (ExecutionRecord r : all(id, statuses)) {
       if (r.retriedBy() != null) {
@@ -220,6 +223,11 @@ public final class Batches {
         retried.add(engine.retry(r.id()));
       } catch (ConflictException e) {
         // Retried meanwhile by someone else: that retry stands for it.
+      } catch (InvalidRunSpecException e) {
+        if (r.status() != ExecutionStatus.SKIPPED) {
+          throw e;
+        }
+        // Skipped, and its parent run not retried: it would only be skipped again.
       }
     }
     return retried;
