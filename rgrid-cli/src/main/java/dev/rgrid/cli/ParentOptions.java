@@ -25,10 +25,11 @@ final class ParentOptions {
       + "its input's folder as rgrid download lays them out (fan-in).")
   List<String> from = new ArrayList<>();
 
-  @Option(names = "--batch-from", paramLabel = "BATCH_ID:GLOB", description = "Run once per "
-      + "run of batch BATCH_ID (N to N): each run waits for its own parent run only, takes "
+  @Option(names = "--batch-from", paramLabel = "ID:GLOB", description = "Run once per "
+      + "run of batch ID (N to N): each run waits for its own parent run only, takes "
       + "the one output of it that GLOB matches, placed where {} stands (or appended), and "
-      + "is skipped alone when its parent run fails. Outputs go under the parent runs' folders.")
+      + "is skipped alone when its parent run fails. Outputs go under the parent runs' folders."
+      + " For an execution ID that has succeeded: once per output GLOB matches (fan-out).")
   String batchFrom;
 
   /** Whether any was given. */
@@ -46,15 +47,19 @@ final class ParentOptions {
 
   private void applyBatchFrom(BatchSpec.Builder batch) {
     int colon = batchFrom.indexOf(':');
-    if (colon <= 0 || colon == batchFrom.length() - 1
-        || !BatchId.isBatchId(batchFrom.substring(0, colon))) {
-      throw new CommandLine.TypeConversionException("--batch-from takes BATCH_ID:GLOB (a batch "
-          + "id, a colon, a path or glob over each of its runs' outputs), was '" + batchFrom
+    if (colon <= 0 || colon == batchFrom.length() - 1) {
+      throw new CommandLine.TypeConversionException("--batch-from takes BATCH_ID:GLOB or "
+          + "EXEC_ID:GLOB (an id, a colon, a path or glob over the outputs), was '" + batchFrom
           + "'");
     }
+    String id = batchFrom.substring(0, colon);
+    String glob = batchFrom.substring(colon + 1);
     try {
-      batch.itemsFrom(BatchId.of(batchFrom.substring(0, colon)),
-          batchFrom.substring(colon + 1));
+      if (BatchId.isBatchId(id)) {
+        batch.itemsFrom(BatchId.of(id), glob);
+      } else {
+        batch.itemsFrom(Parsing.executionId(id), glob);
+      }
     } catch (IllegalArgumentException e) {
       throw new CommandLine.TypeConversionException(e.getMessage());
     }

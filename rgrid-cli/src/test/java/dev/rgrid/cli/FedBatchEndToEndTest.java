@@ -9,7 +9,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** {@code rgrid run --batch-from BATCH_ID:GLOB} (N to N), embedded. */
+/**
+ * {@code rgrid run --batch-from BATCH_ID:GLOB} (N to N) and {@code --batch-from EXEC_ID:GLOB}
+ * (fan-out from an ended run), embedded.
+ */
 class FedBatchEndToEndTest extends CliEndToEndTest {
   private static final Pattern BATCH_ID = Pattern.compile("batch_[0-9A-Z]{26}");
   private static final String PART = """
@@ -59,6 +62,28 @@ class FedBatchEndToEndTest extends CliEndToEndTest {
   }
 
   @Test
+  void anEndedRunFansOutOneRunPerMatchingOutput() throws Exception {
+    cli.file("split.py", """
+        import os
+        os.makedirs("parts", exist_ok=True)
+        for i in (1, 2, 3):
+            open("parts/p%d.csv" % i, "w").write(str(i))
+        """);
+    cli.file("twice.py", TWICE);
+    Cli.Result split = cli.runFromDevNull("run", "split.py");
+    assertThat(split.exitCode()).as(split.describe()).isZero();
+    String parent = cli.lastExecutionId();
+
+    Cli.Result fanned = cli.runFromDevNull("run", "--batch-from", parent + ":parts/*.csv",
+        "--output-dir", "fanned", "twice.py", "{}");
+
+    assertThat(fanned.exitCode()).as(fanned.describe()).isZero();
+    Path out = cli.cwd().resolve("fanned");
+    assertThat(Files.readString(out.resolve("p3.csv/double.txt"))).isEqualTo("6");
+    assertThat(out.resolve("p1.csv/double.txt")).hasContent("2");
+  }
+
+  @Test
   void malformedHostileOrUnknownSourcesAreUsageErrorsAndStoreNothing() {
     cli.file("twice.py", TWICE);
     String unknown = "batch_01M800000000000000000000AA";
@@ -78,6 +103,8 @@ class FedBatchEndToEndTest extends CliEndToEndTest {
       assertCleanFailure(r, ExitCodes.USAGE);
     }
     assertThat(noGlob.errorLines().get(0)).contains("--batch-from takes BATCH_ID:GLOB");
+    assertThat(notABatch.errorLines().get(0)).contains("no execution "
+        + "exec_01M800000000000000000000AA to take outputs from");
     assertThat(climbs.errorLines().get(0)).contains("outside its outputs");
     assertThat(absent.errorLines().get(0)).contains("no batch " + unknown + " to take runs from");
     assertThat(both.errorLines().get(0)).contains("not both");

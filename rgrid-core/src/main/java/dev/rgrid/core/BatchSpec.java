@@ -1,6 +1,7 @@
 package dev.rgrid.core;
 
 import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
@@ -30,8 +31,9 @@ import java.util.Objects;
  * @param listener hears each input end and the counts change
  * @param maxInputs the most inputs accepted; more is an error rather than a cut batch
  * @param itemsFrom another batch whose runs feed this one, one run each (N to N, {@code rgrid run
- *     --batch-from BATCH_ID:GLOB}; see {@link Builder#itemsFrom}), or {@code null}: then the
- *     inputs are local files
+ *     --batch-from BATCH_ID:GLOB}; see {@link Builder#itemsFrom(BatchId, String)}), or an ended
+ *     run whose matching outputs do, one each (fan-out, {@link Builder#itemsFrom(ExecutionId,
+ *     String)}), or {@code null}: then the inputs are local files
  */
 public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs, int parallel,
     BatchListener listener, int maxInputs, ParentLink itemsFrom) {
@@ -44,9 +46,9 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
     globs = List.copyOf(globs);
     inputs = List.copyOf(inputs);
     listener = listener == null ? BatchListener.NONE : listener;
-    if (itemsFrom != null && (itemsFrom.batch() == null || itemsFrom.glob() == null)) {
-      throw new IllegalArgumentException("a batch's runs are fed by a batch's outputs, was "
-          + itemsFrom);
+    if (itemsFrom != null && (itemsFrom.glob() == null || itemsFrom.item())) {
+      throw new IllegalArgumentException("a batch's runs are fed by the outputs a glob matches, "
+          + "was " + itemsFrom);
     }
     if (itemsFrom != null && !(globs.isEmpty() && inputs.isEmpty())) {
       throw new InvalidRunSpecException("a batch takes its inputs from local files or from "
@@ -152,6 +154,19 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
      */
     public Builder itemsFrom(BatchId batch, String glob) {
       itemsFrom = new ParentLink(Objects.requireNonNull(batch, "batch"),
+          Objects.requireNonNull(glob, "glob"));
+      return this;
+    }
+
+    /**
+     * Runs the template once per output of the ended run {@code parent} that {@code glob}
+     * matches (fan-out, like {@code rgrid run --batch-from EXEC_ID:GLOB}): each run gets its
+     * output under its own path, that path in place of {@code {}}, and its outputs under a
+     * folder named after it. The run must have succeeded already: a run still going is refused
+     * (its outputs are not known yet), as is one that produced no match.
+     */
+    public Builder itemsFrom(ExecutionId parent, String glob) {
+      itemsFrom = new ParentLink(Objects.requireNonNull(parent, "parent"),
           Objects.requireNonNull(glob, "glob"));
       return this;
     }

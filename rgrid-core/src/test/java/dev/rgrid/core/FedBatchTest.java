@@ -247,6 +247,60 @@ class FedBatchTest {
   }
 
   @Test
+  void anEndedRunFansOutOneRunPerMatchingOutputAndARunStillGoingIsRefused() throws Exception {
+    Path split = Files.writeString(tmp.resolve("split.py"), String.join("\n",
+        "import os, sys",
+        "if len(sys.argv) > 1:",
+        "    sys.exit(int(sys.argv[1]))",
+        "os.makedirs('parts', exist_ok=True)",
+        "for name, n in [('a.csv', 1), ('b.csv', 2), ('c[1].csv', 3), ('notes.txt', 0)]:",
+        "    open('parts/' + name, 'w').write(str(n))",
+        ""));
+    ExecutionRecord parent = rgrid.run(RunSpec.builder(split).build()).await(
+        Duration.ofSeconds(60)).orElseThrow();
+    assertThat(parent.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    Batch fanned = rgrid.batch(BatchSpec.builder(RunSpec.builder(twice).args("{}", "x")
+        .build()).itemsFrom(parent.id(), "parts/*.csv").parallel(2).build());
+    BatchProgress done = fanned.await(Duration.ofSeconds(60)).orElseThrow();
+    assertThat(done.total()).isEqualTo(3);
+    assertThat(done.succeeded()).isEqualTo(3);
+    assertThat(fanned.items()).extracting(BatchItem::folder)
+        .containsExactly("a.csv", "b.csv", "c[1].csv");
+    Path dir = tmp.resolve("fanned");
+    rgrid.downloadBatch(fanned.id(), dir, false);
+    assertThat(Files.readString(dir.resolve("b.csv/double.txt"))).isEqualTo("4");
+    assertThat(dir.resolve("c[1].csv/double.txt")).hasContent("6");
+
+    int before = stored();
+    assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(twice).build())
+        .itemsFrom(parent.id(), "parts/*.json").build()))
+        .isInstanceOf(NoMatchException.class)
+        .hasMessage(parent.id() + " produced no parts/*.json");
+    ExecutionRecord failed = rgrid.run(RunSpec.builder(split).args("3").build())
+        .await(Duration.ofSeconds(60)).orElseThrow();
+    before = stored();
+    assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(twice).build())
+        .itemsFrom(failed.id(), "parts/*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("ended FAILED");
+    Path gate = tmp.resolve("fan-gate");
+    Path slow = Files.writeString(tmp.resolve("slow.py"), String.join("\n",
+        "import os, time",
+        "deadline = time.time() + 60",
+        "while not os.path.exists(" + pythonString(gate) + ") and time.time() < deadline:",
+        "    time.sleep(0.05)",
+        ""));
+    Execution going = rgrid.run(RunSpec.builder(slow).build());
+    before = stored();
+    assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(twice).build())
+        .itemsFrom(going.id(), "*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is still")
+        .hasMessageContaining("not known yet");
+    assertThat(stored()).isEqualTo(before);
+    Files.writeString(gate, "go");
+    going.await(Duration.ofSeconds(60)).orElseThrow();
+  }
+
+  @Test
   void aRunOutsideABatchCannotFillItsArgumentsFromAParent() throws Exception {
     Execution parent = rgrid.run(RunSpec.builder(part).args(fifty.get(2).toString()).build());
     parent.await();

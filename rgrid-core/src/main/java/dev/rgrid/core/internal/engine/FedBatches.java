@@ -14,21 +14,30 @@ import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.core.NoMatchException;
+import dev.rgrid.core.internal.batch.OutputFolders;
+import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
+import java.nio.file.PathMatcher;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Batches fed by another batch's runs, one run each (N to N, {@code rgrid run --batch-from
- * BATCH_ID:GLOB}). The parent batch's runs are known when this one is submitted, so each run of
+ * BATCH_ID:GLOB}), or by the outputs of one ended run, one run each (fan-out, {@code --batch-from
+ * EXEC_ID:GLOB}). The parent batch's runs are known when this one is submitted, so each run of
  * it is stored at once, waiting for its own parent run only ({@link ParentLink#item}): the
  * store's ordinary release starts it when that run succeeds, on any worker, while the parent
  * batch's other runs still run; it is skipped when that run fails, and the others go on. Nothing
@@ -53,9 +62,13 @@ final class FedBatches {
     this.random = random;
   }
 
+  /** One run of the fed batch: its link to its parent run, and the input and folder it is shown as. */
+  private record Item(ParentLink link, Path input, String folder) {}
+
   /**
    * Stores the batch and one run per latest run of {@code spec}'s parent batch, each waiting
-   * for that run; {@code runtime} is the template's, resolved.
+   * for that run, or one per matching output of its ended parent run; {@code runtime} is the
+   * template's, resolved.
    */
   Batch submit(BatchSpec spec, String runtime) {
     RunSpec template = spec.template();
@@ -65,21 +78,14 @@ final class FedBatches {
           + "too", "leave out --after and --from, or chain through an intermediate run");
     }
     OutputGlobs.checkRelative(source);
-    OutputGlobs.matcher(source);
+    PathMatcher matcher = OutputGlobs.matcher(source);
     Optional<AccountId> account = Spending.accountOf(template.labels());
-    BatchRecord parent = parentBatch(source.batch(), account);
-    // Read a page at a time keeping only ids and names: a parent of 10,000 runs is 10,000 small
-    // records here, never 10,000 full specs.
-    List<LatestRuns.Run> runs = LatestRuns.of(store::list, source.batch());
-    if (runs.size() < parent.size()) {
-      throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
-          + " of its " + parent.size() + " runs stored: it is still being submitted, or some of "
-          + "its inputs could not be", "feed a batch from it only once its submission has "
-          + "returned");
-    }
-    if (runs.size() > spec.maxInputs()) {
-      throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
-          + " runs, more than " + spec.maxInputs(), "split the work into several batches");
+    // Every link is made before anything is stored: one that cannot be refuses the whole batch.
+    List<Item> items = source.batch() != null ? fromBatch(source, account)
+        : fromRun(source, matcher, account);
+    if (items.size() > spec.maxInputs()) {
+      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
+          + "more than " + spec.maxInputs(), "split the work into several batches");
     }
     String scriptName = template.script().getFileName().toString();
     Path base = BatchInputs.base(template);
@@ -87,26 +93,22 @@ final class FedBatches {
       EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
           List.of(), base);
       return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
-          script.sha256(), runs.size()), runtime, account.orElse(null));
+          script.sha256(), items.size()), runtime, account.orElse(null));
     });
-    List<Path> inputs = new ArrayList<>(runs.size());
-    List<String> folders = new ArrayList<>(runs.size());
-    for (LatestRuns.Run run : runs) {
-      inputs.add(run.name());
-      folders.add(run.folder());
-    }
+    List<Path> inputs = items.stream().map(Item::input).toList();
+    List<String> folders = items.stream().map(Item::folder).toList();
     Instant now = clock.instant();
     BatchId id = BatchId.generate(now, random);
-    store.createBatch(new BatchRecord(id, now, scriptName, runtime, runs.size(),
+    store.createBatch(new BatchRecord(id, now, scriptName, runtime, items.size(),
         spec.parallel(), template.labels()));
     LocalBatch batch = new LocalBatch(engine, store, id, inputs, folders, spec.listener(), clock);
-    int cap = Batches.capNeeded(runs.size(), spec.parallel());
-    for (int i = 0; i < runs.size(); i++) {
-      LatestRuns.Run run = runs.get(i);
-      RunSpec item = withParent(template, ParentLink.item(run.id(), source.glob()), run.folder(),
+    int cap = Batches.capNeeded(items.size(), spec.parallel());
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      RunSpec run = withParent(template, item.link(), item.folder(),
           batch.listenerFor(i, template.listener()));
       try {
-        Execution e = engine.submit(item, id.value(), cap, false);
+        Execution e = engine.submit(run, id.value(), cap, false);
         batch.submitted(i, e.id());
       } catch (RGridException e) {
         if (i == 0) {
@@ -117,6 +119,69 @@ final class FedBatches {
     }
     engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return batch;
+  }
+
+  /** A run per latest run of the parent batch, each fed its one output {@code glob} matches. */
+  private List<Item> fromBatch(ParentLink source, Optional<AccountId> account) {
+    BatchRecord parent = parentBatch(source.batch(), account);
+    // Read a page at a time keeping only ids and names: a parent of 10,000 runs is 10,000 small
+    // records here, never 10,000 full specs.
+    List<LatestRuns.Run> runs = LatestRuns.of(store::list, source.batch());
+    if (runs.size() < parent.size()) {
+      throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
+          + " of its " + parent.size() + " runs stored: it is still being submitted, or some of "
+          + "its inputs could not be", "feed a batch from it only once its submission has "
+          + "returned");
+    }
+    List<Item> items = new ArrayList<>(runs.size());
+    for (LatestRuns.Run run : runs) {
+      items.add(new Item(ParentLink.item(run.id(), source.glob()), run.name(), run.folder()));
+    }
+    return items;
+  }
+
+  /**
+   * A run per output of the parent run that {@code matcher} matches (fan-out). Its outputs are
+   * known only once it has ended, so it must have succeeded already: expanding a batch later,
+   * when a run still going ends, is not done (yet). Each run's link names its output's exact
+   * path, which {@code ParentInputs} finds by equality before any glob reading.
+   */
+  private List<Item> fromRun(ParentLink source, PathMatcher matcher,
+      Optional<AccountId> account) {
+    ExecutionRecord parent = store.find(source.parent())
+        .filter(r -> Objects.equals(Spending.accountOf(r.spec().labels()), account))
+        .orElseThrow(() -> new InvalidRunSpecException("no execution " + source.parent()
+            + " to take outputs from", "run `rgrid list` to see the known executions"));
+    if (!parent.status().isTerminal()) {
+      throw new InvalidRunSpecException(parent.id() + " is still "
+          + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
+          + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
+          + "`), then run this again; or feed from a batch's runs, which may still run");
+    }
+    if (parent.status() != ExecutionStatus.SUCCEEDED) {
+      throw new InvalidRunSpecException(parent.id() + " ended " + parent.status() + ": it has"
+          + " no outputs to run on", "retry it (`rgrid retry " + parent.id() + "`) first");
+    }
+    List<Artifact> matched = store.artifacts(parent.id()).stream()
+        .filter(a -> matcher.matches(Path.of(a.path())))
+        .sorted(Comparator.comparing(Artifact::path)).toList();
+    if (matched.isEmpty()) {
+      throw new NoMatchException(parent.id() + " produced no " + source.glob(),
+          "see what it wrote with `rgrid status " + parent.id() + "`");
+    }
+    List<Path> paths = matched.stream().map(a -> Path.of(a.path())).toList();
+    List<String> folders = OutputFolders.assign(paths);
+    List<Item> items = new ArrayList<>(matched.size());
+    for (int i = 0; i < matched.size(); i++) {
+      String path = matched.get(i).path();
+      if (path.indexOf('\\') >= 0 || path.length() > ParentLink.MAX_GLOB) {
+        throw new InvalidRunSpecException(parent.id() + "'s output " + path + " cannot be named "
+            + "in a link ('\\' or longer than " + ParentLink.MAX_GLOB + " characters)",
+            "narrow the glob to leave it out");
+      }
+      items.add(new Item(ParentLink.item(parent.id(), path), paths.get(i), folders.get(i)));
+    }
+    return items;
   }
 
   /**

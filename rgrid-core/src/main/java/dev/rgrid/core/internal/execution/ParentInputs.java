@@ -125,7 +125,12 @@ public final class ParentInputs {
         fanIn(link, matcher, owners, taken);
         continue;
       }
-      List<Artifact> matched = store.artifacts(link.parent()).stream()
+      List<Artifact> all = store.artifacts(link.parent());
+      // A fanned-out run's link names its output's exact path, which may hold glob characters
+      // ("a[1].csv"): the output of that very path is the one it takes.
+      List<Artifact> exact = link.item() ? all.stream()
+          .filter(a -> a.path().equals(link.glob())).toList() : List.of();
+      List<Artifact> matched = !exact.isEmpty() ? exact : all.stream()
           .filter(a -> matcher.matches(Path.of(a.path()))).toList();
       if (matched.isEmpty()) {
         throw new InvalidRunSpecException(link.parent() + " produced no " + link.glob(),
