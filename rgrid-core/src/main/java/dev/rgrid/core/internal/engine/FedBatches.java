@@ -43,6 +43,14 @@ import java.util.Optional;
  * batch's other runs still run; it is skipped when that run fails, and the others go on. Nothing
  * is stored for the batch beyond its record: the links are in each run's spec.
  *
+ * <p>The parent runs are read before their children are stored, and may end in between: that is
+ * the race every chained run has, and the store settles it (the child is created under a share
+ * lock on its parent, so a parent ending meanwhile is either seen ended, and the child stored
+ * {@code QUEUED} or {@code SKIPPED} at once, or finds the child's row and releases it). A parent
+ * run retried by hand in between is not followed: its child waits for, and is skipped by, the
+ * run it was linked to, and a retry of the child then links it to the retry ({@code
+ * ManualRetries}). A run retried automatically goes back to {@code QUEUED}, which is no end.
+ *
  * <p>Each run is labelled {@value #ITEM_LABEL} with its parent run's folder, so its outputs are
  * laid out under the same folder names as its parent batch's ({@link LatestRuns#stagedName}).
  */
