@@ -141,6 +141,39 @@ class FedBatchTest {
   }
 
   @Test
+  void aFedRunStartsWhenItsOwnParentRunEndsWhileAnotherParentRunStillRuns() throws Exception {
+    Path gate = tmp.resolve("overlap-gate");
+    Path gated = Files.writeString(tmp.resolve("gated.py"), String.join("\n",
+        "import os, sys, time",
+        "text = open(sys.argv[1]).read()",
+        "deadline = time.time() + 120",
+        "while text == 'slow' and not os.path.exists(" + pythonString(gate) + ")"
+            + " and time.time() < deadline:",
+        "    time.sleep(0.05)",
+        "open('part.csv', 'w').write('8' if text == 'slow' else text)",
+        ""));
+    Path in = Files.createDirectories(tmp.resolve("overlap-in"));
+    Batch first = rgrid.batch(BatchSpec.builder(RunSpec.builder(gated).build())
+        .inputs(List.of(Files.writeString(in.resolve("fast.txt"), "7"),
+            Files.writeString(in.resolve("slow.txt"), "slow"))).parallel(2).build());
+    Batch second = fed(first.id(), "part.csv");
+    Map<String, BatchItem> byFolder = new HashMap<>();
+    second.items().forEach(i -> byFolder.put(i.folder(), i));
+    Execution fastChild = rgrid.execution(byFolder.get("fast.txt").executionId());
+    // The slow parent run holds one worker until the gate opens; the other runs the fast one
+    // and then its child: it ends while its batch's other parent run still runs.
+    ExecutionRecord done = fastChild.await(Duration.ofSeconds(60)).orElseThrow();
+    assertThat(done.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    BatchItem slow = first.items().stream().filter(i -> i.folder().equals("slow.txt"))
+        .findFirst().orElseThrow();
+    assertThat(first.record(slow).status()).isEqualTo(ExecutionStatus.RUNNING);
+    assertThat(second.record(byFolder.get("slow.txt")).status())
+        .isEqualTo(ExecutionStatus.WAITING);
+    Files.writeString(gate, "open");
+    assertThat(second.await(Duration.ofSeconds(60)).orElseThrow().succeeded()).isEqualTo(2);
+  }
+
+  @Test
   void aParentRunWithoutTheOutputOrWithTwoFailsItsChildSayingSo() throws Exception {
     Path in = Files.createDirectories(tmp.resolve("odd"));
     Batch first = parts(List.of(Files.writeString(in.resolve("a.txt"), "none"),
