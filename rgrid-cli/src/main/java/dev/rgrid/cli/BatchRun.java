@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.Map;
 
 /**
@@ -49,10 +50,9 @@ final class BatchRun {
   }
 
   /** Submits the batch, follows it to the end and downloads its outputs. */
-  int run(RGrid rgrid, RunSpec template, List<String> globs, int parallel, Path outputDir,
-      boolean flat, boolean remoteOnly) throws Exception {
-    Batch batch = rgrid.batch(BatchSpec.builder(template).glob(globs.toArray(String[]::new))
-        .parallel(parallel).listener(new BatchListener() {
+  int run(RGrid rgrid, RunSpec template, UnaryOperator<BatchSpec.Builder> inputs,
+      int parallel, Path outputDir, boolean flat, boolean remoteOnly) throws Exception {
+    Batch batch = rgrid.batch(inputs.apply(BatchSpec.builder(template)).parallel(parallel).listener(new BatchListener() {
           @Override
           public void onItemEnded(BatchItem item, ExecutionRecord record) {
             ended(item, record);

@@ -17,6 +17,9 @@ import java.util.Set;
 
 /** {@code rgrid status BATCH_ID}: a stored batch's progress and its failures. */
 final class BatchStatus {
+  /** The label naming the input folder of a run of a batch fed by another batch's runs. */
+  private static final String FED_ITEM_LABEL = "rgrid.item";
+
   private BatchStatus() {}
 
   static int print(RGrid rgrid, Terminal terminal, BatchId id, boolean json) throws Exception {
@@ -64,20 +67,25 @@ final class BatchStatus {
       }
       if (p.failed() > failed.size()) {
         out.println("  … and " + (p.failed() - failed.size()) + " more: `rgrid list --batch "
-            + id + " --status failed,timed_out`");
+            + id + " --status failed,timed_out,skipped`");
       }
       terminal.note("rerun them with `rgrid retry --batch " + id + " --failed-only`");
     }
     return ExitCodes.OK;
   }
 
-  /** The latest failed or timed-out executions of a batch that were not retried, at most max. */
+  /**
+   * The latest failed, timed-out or skipped executions of a batch that were not retried, at most
+   * max.
+   */
   static List<ExecutionRecord> failures(RGrid rgrid, BatchId id, int max) {
     List<ExecutionRecord> out = new ArrayList<>();
     dev.rgrid.spi.ExecutionId before = null;
     while (out.size() < max) {
+      // Skipped ones too: a run of a batch fed by another's is skipped when its parent failed.
       var page = rgrid.list(new ExecutionQuery(Set.of(ExecutionStatus.FAILED,
-          ExecutionStatus.TIMED_OUT), Map.of(), id.value(), before, 200));
+          ExecutionStatus.TIMED_OUT, ExecutionStatus.SKIPPED), Map.of(), id.value(), before,
+          200));
       for (ExecutionRecord r : page.items()) {
         if (r.retriedBy() == null && out.size() < max) {
           out.add(r);
@@ -93,6 +101,10 @@ final class BatchStatus {
 
   /** The input an execution of a batch ran on, as staged (its name in the working directory). */
   static String input(ExecutionRecord r) {
+    String item = r.spec().labels().get(FED_ITEM_LABEL);
+    if (item != null) {
+      return item; // fed by another batch's run: named after that run's input, as downloaded
+    }
     List<InputFile> inputs = r.spec().inputs();
     return inputs.isEmpty() ? String.join(" ", r.spec().args())
         : inputs.get(inputs.size() - 1).path();

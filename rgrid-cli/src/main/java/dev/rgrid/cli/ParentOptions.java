@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.BatchId;
 import java.util.ArrayList;
@@ -24,9 +25,44 @@ final class ParentOptions {
       + "its input's folder as rgrid download lays them out (fan-in).")
   List<String> from = new ArrayList<>();
 
+  @Option(names = "--batch-from", paramLabel = "ID:GLOB", description = "Run once per "
+      + "run of batch ID (N to N): each run waits for its own parent run only, takes "
+      + "the one output of it that GLOB matches, placed where {} stands (or appended), and "
+      + "is skipped alone when its parent run fails. Outputs go under the parent runs' folders."
+      + " For an execution ID that has succeeded: once per output GLOB matches (fan-out).")
+  String batchFrom;
+
   /** Whether any was given. */
   boolean any() {
-    return !after.isEmpty() || !from.isEmpty();
+    return !after.isEmpty() || !from.isEmpty() || batchFrom != null;
+  }
+
+  /** {@code spec} with its inputs: local files ({@code globs}) or another batch's runs. */
+  BatchSpec.Builder batchInputs(BatchSpec.Builder spec, List<String> globs) {
+    if (batchFrom != null) {
+      applyBatchFrom(spec);
+    }
+    return spec.glob(globs.toArray(String[]::new));
+  }
+
+  private void applyBatchFrom(BatchSpec.Builder batch) {
+    int colon = batchFrom.indexOf(':');
+    if (colon <= 0 || colon == batchFrom.length() - 1) {
+      throw new CommandLine.TypeConversionException("--batch-from takes BATCH_ID:GLOB or "
+          + "EXEC_ID:GLOB (an id, a colon, a path or glob over the outputs), was '" + batchFrom
+          + "'");
+    }
+    String id = batchFrom.substring(0, colon);
+    String glob = batchFrom.substring(colon + 1);
+    try {
+      if (BatchId.isBatchId(id)) {
+        batch.itemsFrom(BatchId.of(id), glob);
+      } else {
+        batch.itemsFrom(Parsing.executionId(id), glob);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.TypeConversionException(e.getMessage());
+    }
   }
 
   /** Adds the parents to {@code builder}. */

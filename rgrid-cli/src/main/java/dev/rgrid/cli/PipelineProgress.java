@@ -44,6 +44,9 @@ final class PipelineProgress {
       if (step.batch() != null) {
         line.append("  · once per file of ").append(step.batch());
       }
+      if (step.batchFrom() != null) {
+        line.append("  · once per run of ").append(step.batchFrom());
+      }
       List<String> parents = step.parents();
       line.append(parents.isEmpty() ? "  · starts at once" : "  · after "
           + String.join(", ", parents));

@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
         "With --batch GLOB, the script runs once per matching file, the file placed where {} "
         + "stands in ARGS (else appended), at most --parallel at once; each input's outputs go "
         + "to <output-dir>/<input name>/. Exit code: 0 when every input succeeded, 1 when any "
-        + "failed, 4 when a pattern matched nothing."})
+        + "failed, 4 when a pattern matched nothing. With --batch-from BATCH_ID:GLOB, once per "
+        + "run of that batch, fed its matching output."})
 final class RunCommand extends BaseCommand {
   @Parameters(index = "0", paramLabel = "SCRIPT", description = "The script to run.")
   Path script;
@@ -189,12 +190,13 @@ final class RunCommand extends BaseCommand {
           memory == null ? 0 : Parsing.size(memory), constraints));
     }
     parents.apply(builder);
-    if (!batch.isEmpty()) {
+    if (!batch.isEmpty() || parents.batchFrom != null) {
       return runBatch(builder);
     }
     if (parallel != null || flat) {
       throw new InvalidRunSpecException((flat ? "--flat" : "--parallel")
-          + " only applies to a batch", "add --batch GLOB, or leave it out");
+          + " only applies to a batch",
+          "add --batch GLOB or --batch-from BATCH_ID:GLOB, or leave it out");
     }
     if (detach) {
       return detached(builder);
@@ -294,8 +296,8 @@ final class RunCommand extends BaseCommand {
         if (!here) {
           builder.listener(notices()); // e.g. that no worker is alive to run it
         }
-        Batch submitted = rgrid.batch(BatchSpec.builder(builder.build())
-            .glob(batch.toArray(String[]::new)).parallel(n).build());
+        Batch submitted = rgrid.batch(parents.batchInputs(BatchSpec.builder(builder.build()),
+            batch).parallel(n).build());
         if (here) {
           runInBackground(config, engine); // else a server's or the cluster's workers run it
         }
@@ -318,8 +320,8 @@ final class RunCommand extends BaseCommand {
         RGrid rgrid = client(config, Math.min(n, 64), engine,
             packages.pip(), localWorker)) {
       beforeSubmitting(rgrid, config, here);
-      return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(), batch, n,
-          outputDir, flat, remoteOnly);
+      return new BatchRun(terminal, json, interruption).run(rgrid, builder.build(),
+          s -> parents.batchInputs(s, batch), n, outputDir, flat, remoteOnly);
     }
   }
 

@@ -1,6 +1,9 @@
 package dev.rgrid.core;
 
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.queue.QueueEntry;
+import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +30,13 @@ import java.util.Objects;
  *     {@value dev.rgrid.spi.queue.QueueEntry#MAX_GROUP_LIMIT})
  * @param listener hears each input end and the counts change
  * @param maxInputs the most inputs accepted; more is an error rather than a cut batch
+ * @param itemsFrom another batch whose runs feed this one, one run each (N to N, {@code rgrid run
+ *     --batch-from BATCH_ID:GLOB}; see {@link Builder#itemsFrom(BatchId, String)}), or an ended
+ *     run whose matching outputs do, one each (fan-out, {@link Builder#itemsFrom(ExecutionId,
+ *     String)}), or {@code null}: then the inputs are local files
  */
 public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs, int parallel,
-    BatchListener listener, int maxInputs) {
+    BatchListener listener, int maxInputs, ParentLink itemsFrom) {
   /** The most inputs a batch accepts unless told otherwise. */
   public static final int DEFAULT_MAX_INPUTS = 100_000;
 
@@ -39,9 +46,17 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
     globs = List.copyOf(globs);
     inputs = List.copyOf(inputs);
     listener = listener == null ? BatchListener.NONE : listener;
-    if (globs.isEmpty() && inputs.isEmpty()) {
+    if (itemsFrom != null && (itemsFrom.glob() == null || itemsFrom.item())) {
+      throw new IllegalArgumentException("a batch's runs are fed by the outputs a glob matches, "
+          + "was " + itemsFrom);
+    }
+    if (itemsFrom != null && !(globs.isEmpty() && inputs.isEmpty())) {
+      throw new InvalidRunSpecException("a batch takes its inputs from local files or from "
+          + "another batch's runs, not both", "give either --batch or --batch-from");
+    }
+    if (globs.isEmpty() && inputs.isEmpty() && itemsFrom == null) {
       throw new InvalidRunSpecException("a batch needs inputs",
-          "give at least one --batch pattern or input file");
+          "give at least one --batch pattern or input file, or --batch-from BATCH_ID:GLOB");
     }
     if (template.stdin() != null) {
       throw new InvalidRunSpecException("a batch cannot pass stdin to its scripts",
@@ -51,6 +66,12 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
     if (maxInputs < 1) {
       throw new IllegalArgumentException("maxInputs must be positive, was " + maxInputs);
     }
+  }
+
+  /** A batch of local inputs. */
+  public BatchSpec(RunSpec template, List<String> globs, List<Path> inputs, int parallel,
+      BatchListener listener, int maxInputs) {
+    this(template, globs, inputs, parallel, listener, maxInputs, null);
   }
 
   /**
@@ -85,6 +106,7 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
     private int parallel = defaultParallel();
     private BatchListener listener;
     private int maxInputs = DEFAULT_MAX_INPUTS;
+    private ParentLink itemsFrom;
 
     private Builder(RunSpec template) {
       this.template = Objects.requireNonNull(template, "template");
@@ -120,9 +142,38 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
       return this;
     }
 
+    /**
+     * Runs the template once per run of {@code batch} (N to N, like {@code rgrid run
+     * --batch-from BATCH_ID:GLOB}), instead of once per local file. Each run waits for its own
+     * parent run only, so it starts as soon as that one succeeds, while the others still run;
+     * it is skipped when its parent run fails (the others go on). The one output of its parent
+     * run that {@code glob} matches is placed in its working directory under its own path, and
+     * that path takes the place of {@code {}} in the arguments (or is appended); no match, or
+     * more than one, fails the run saying so. Its outputs go under its parent run's folder, so
+     * both batches download into the same folder names. The batch must be fully submitted.
+     */
+    public Builder itemsFrom(BatchId batch, String glob) {
+      itemsFrom = new ParentLink(Objects.requireNonNull(batch, "batch"),
+          Objects.requireNonNull(glob, "glob"));
+      return this;
+    }
+
+    /**
+     * Runs the template once per output of the ended run {@code parent} that {@code glob}
+     * matches (fan-out, like {@code rgrid run --batch-from EXEC_ID:GLOB}): each run gets its
+     * output under its own path, that path in place of {@code {}}, and its outputs under a
+     * folder named after it. The run must have succeeded already: a run still going is refused
+     * (its outputs are not known yet), as is one that produced no match.
+     */
+    public Builder itemsFrom(ExecutionId parent, String glob) {
+      itemsFrom = new ParentLink(Objects.requireNonNull(parent, "parent"),
+          Objects.requireNonNull(glob, "glob"));
+      return this;
+    }
+
     /** The spec. */
     public BatchSpec build() {
-      return new BatchSpec(template, globs, inputs, parallel, listener, maxInputs);
+      return new BatchSpec(template, globs, inputs, parallel, listener, maxInputs, itemsFrom);
     }
   }
 }

@@ -108,7 +108,11 @@ final class PipelineCheck {
   }
 
   private void references(Step step) {
-    for (Step.StepOutput output : step.from()) {
+    List<Step.StepOutput> outputs = new ArrayList<>(step.from());
+    if (step.batchFrom() != null) {
+      outputs.add(step.batchFrom());
+    }
+    for (Step.StepOutput output : outputs) {
       known(step, output.step());
       String glob = output.glob();
       boolean climbs = ("/" + glob + "/").contains("/../") || glob.equals("..");
@@ -134,12 +138,16 @@ final class PipelineCheck {
   }
 
   private void batch(Step step) {
-    if (step.batch() == null) {
+    if (step.batch() == null && step.batchFrom() == null) {
       if (step.parallel() != 0) {
         throw invalid("step " + step.name() + ": parallel applies only to a batch step",
             "add batch = \"GLOB\", or remove parallel");
       }
       return; // it may wait for a batch step, and take its runs' outputs (fan-in)
+    }
+    if (step.batchFrom() != null) {
+      fedBatch(step);
+      return;
     }
     if (!step.parents().isEmpty()) {
       // The runs of a batch cannot wait for other runs yet (the submission refuses it).
@@ -159,6 +167,26 @@ final class PipelineCheck {
         base);
     for (Path file : files) {
       inside(step, "batch file", base.relativize(file));
+    }
+  }
+
+  /**
+   * A batch step fed by another's runs: that one is a batch step, and nothing else is waited
+   * for (a batch's runs wait only for their own parent runs).
+   */
+  private void fedBatch(Step step) {
+    String parent = step.batchFrom().step();
+    if (byName.get(parent).batch() == null && byName.get(parent).batchFrom() == null) {
+      throw invalid("step " + step.name() + ": batch = \"" + step.batchFrom() + "\" needs "
+          + parent + " to be a batch step", "run " + parent + " once per file with batch = "
+          + "\"GLOB\", or take its outputs with inputs = [\"" + step.batchFrom() + "\"]");
+    }
+    if (step.parents().size() > 1) {
+      throw invalid("step " + step.name() + ": a batch step fed by " + parent
+          + " cannot wait for other steps too", "chain the others through " + parent);
+    }
+    if (step.parallel() != 0) {
+      BatchSpec.checkParallel(step.parallel());
     }
   }
 

@@ -13,7 +13,8 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One step of a {@link Pipeline}: a script run once (or once per file of {@link #batch()}), after
+ * One step of a {@link Pipeline}: a script run once (or once per file of {@link #batch()}, or
+ * once per run of the batch step {@link #batchFrom()} names), after
  * the steps it needs, taking some of their outputs as inputs. Build one with {@link
  * #builder(String, Path)}; relative paths are resolved in the pipeline's base directory.
  *
@@ -31,6 +32,9 @@ import java.util.regex.Pattern;
  * @param batch a glob over local files: the step runs once per matching file (as {@code rgrid
  *     run --batch}), or {@code null} to run once
  * @param parallel how many of a batch step's runs may run at once (0: one per processor)
+ * @param batchFrom another batch step whose runs feed this one, one run each, or {@code null}:
+ *     each run waits for its own parent run and takes its one output the glob matches in place
+ *     of {@code {}} (as {@code rgrid run --batch-from}); {@code batch = "step:glob"} in a file
  */
 public record Step(
     String name,
@@ -45,7 +49,8 @@ public record Step(
     RetryPolicy retry,
     Map<String, String> labels,
     String batch,
-    int parallel) {
+    int parallel,
+    StepOutput batchFrom) {
   /** What a step name may be: it is a label value, a TOML key and a word in the messages. */
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,62}");
 
@@ -81,9 +86,24 @@ public record Step(
     }
   }
 
-  /** The steps it waits for: those it takes outputs of, then those it needs, each once. */
+  /** A step without a batch step feeding it. */
+  public Step(String name, Path script, List<String> args, List<Path> inputs,
+      List<StepOutput> from, List<String> needs, String runtime, Duration timeout,
+      Resources resources, RetryPolicy retry, Map<String, String> labels, String batch,
+      int parallel) {
+    this(name, script, args, inputs, from, needs, runtime, timeout, resources, retry, labels,
+        batch, parallel, null);
+  }
+
+  /**
+   * The steps it waits for: the batch step feeding it, those it takes outputs of, then those it
+   * needs, each once.
+   */
   public List<String> parents() {
     LinkedHashSet<String> all = new LinkedHashSet<>();
+    if (batchFrom != null) {
+      all.add(batchFrom.step());
+    }
     from.forEach(o -> all.add(o.step()));
     all.addAll(needs);
     return List.copyOf(all);
@@ -109,6 +129,7 @@ public record Step(
     private RetryPolicy retry;
     private String batch;
     private int parallel;
+    private StepOutput batchFrom;
 
     private Builder(String name, Path script) {
       this.name = Objects.requireNonNull(name, "name");
@@ -189,9 +210,28 @@ public record Step(
       return this;
     }
 
-    /** Runs the step once per local file matching {@code glob}. */
+    /**
+     * Runs the step once per local file matching {@code glob}; as a pipeline file writes it,
+     * {@code step:glob} (a name as steps are named, a colon, a glob) runs it once per run of
+     * that batch step instead ({@link #batchFrom}; write {@code ./a:b} for a local pattern
+     * holding a colon).
+     */
     public Builder batch(String glob) {
+      int colon = glob == null ? -1 : glob.indexOf(':');
+      if (colon > 0 && NAME.matcher(glob.substring(0, colon)).matches()) {
+        return batchFrom(glob.substring(0, colon), glob.substring(colon + 1));
+      }
       batch = glob;
+      return this;
+    }
+
+    /**
+     * Runs the step once per run of batch step {@code step} (N to N, as {@code rgrid run
+     * --batch-from}): each run waits for its own parent run only and takes the one output of
+     * it that {@code glob} matches, its path placed where {@code {}} stands in the arguments.
+     */
+    public Builder batchFrom(String step, String glob) {
+      batchFrom = new StepOutput(step, glob);
       return this;
     }
 
@@ -204,7 +244,7 @@ public record Step(
     /** The step; the pipeline checks it against the others when it is built. */
     public Step build() {
       return new Step(name, script, args, inputs, from, needs, runtime, timeout, resources, retry,
-          labels, batch, parallel);
+          labels, batch, parallel, batchFrom);
     }
   }
 }

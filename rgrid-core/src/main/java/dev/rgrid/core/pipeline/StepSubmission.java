@@ -47,14 +47,21 @@ final class StepSubmission {
           }
           continue;
         }
-        if (step.batch() == null) {
+        if (step.batch() == null && step.batchFrom() == null) {
           Execution e = rgrid.run(spec(step).build());
           runs.put(step.name(), e.id());
           handles.put(step.name(), e);
         } else {
           int parallel = step.parallel() == 0 ? BatchSpec.defaultParallel() : step.parallel();
-          Batch batch = rgrid.batch(BatchSpec.builder(spec(step).build())
-              .glob(step.batch()).parallel(parallel).build());
+          BatchSpec.Builder spec = BatchSpec.builder(spec(step).build()).parallel(parallel);
+          if (step.batchFrom() != null) {
+            // Fed by a batch step's runs, one each: its runs wait for their own parent runs
+            // (stored at once, each released as its parent run ends; see BatchSpec.itemsFrom).
+            spec.itemsFrom(batches.get(step.batchFrom().step()), step.batchFrom().glob());
+          } else {
+            spec.glob(step.batch());
+          }
+          Batch batch = rgrid.batch(spec.build());
           batches.put(step.name(), batch.id());
           handles.put(step.name(), batch);
         }

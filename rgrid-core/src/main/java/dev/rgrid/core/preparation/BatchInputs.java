@@ -30,10 +30,18 @@ public final class BatchInputs {
    * The inputs: globs expanded in {@code base}, plus those named, each once, as absolute
    * normalised paths sorted by the code points of their text.
    *
-   * @throws InvalidRunSpecException when a named input is not a file, there are more than {@link
+   * @throws InvalidRunSpecException when the batch is fed by another batch's runs ({@link
+   *     BatchSpec#itemsFrom()}: they are no local files), a named input is not a file, there are more than {@link
    *     BatchSpec#maxInputs()}, or some cannot be read (naming them; nothing is submitted then)
    */
   public static List<Path> expand(BatchSpec spec, Path base) {
+    if (spec.itemsFrom() != null) {
+      // The embedded engine forms such a batch from the store (it has no local inputs); this
+      // path is the one a remote client takes.
+      throw new InvalidRunSpecException("a batch fed by another batch's runs (--batch-from) "
+          + "cannot be submitted through a server yet", "run it embedded or on the cluster's "
+          + "shared state");
+    }
     TreeSet<Path> all = new TreeSet<>(Globs.PATH_ORDER);
     if (!spec.globs().isEmpty()) {
       all.addAll(Globs.expand(base, spec.globs(), spec.maxInputs()));

@@ -231,6 +231,58 @@ class PipelineTest {
   }
 
   @Test
+  void aBatchStepFedByAnotherRunsOncePerItsRunsAndAFanInTakesThemAll() throws Exception {
+    write("upper.py", "import sys",
+        "open('up.txt', 'w').write(open(sys.argv[1]).read().upper())");
+    write("wrap.py", "import sys",
+        "open('wrapped.txt', 'w').write('[' + open(sys.argv[1]).read().strip() + ']')");
+    write("join.py", "import glob",
+        "parts = sorted(glob.glob('**/wrapped.txt', recursive=True))",
+        "open('all.txt', 'w').write(' '.join(p + '=' + open(p).read() for p in parts))");
+    Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("join", Path.of("join.py")).input("wrap:**/wrapped.txt").build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).args("{}").batch("upper:up.txt")
+            .parallel(2).build())
+        .step(Step.builder("upper", Path.of("upper.py")).batch("data/*.csv").parallel(2)
+            .build())
+        .build();
+    assertThat(pipeline.steps()).extracting(Step::name).containsExactly("upper", "wrap", "join");
+
+    PipelineStatus done = pipeline.run(rgrid).await();
+
+    StepState wrap = done.step("wrap").orElseThrow();
+    assertThat(wrap.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    assertThat(wrap.runs()).hasSize(3);
+    assertThat(wrap.runs()).allSatisfy(r -> assertThat(r.spec().parents()).singleElement()
+        .satisfies(l -> assertThat(l.item()).isTrue()));
+    Path out = Files.createTempDirectory(dir, "join");
+    rgrid.execution(run(done, "join").id()).downloadOutputs(out);
+    assertThat(out.resolve("all.txt")).hasContent("0.csv/wrapped.txt=[ROW 0] "
+        + "1.csv/wrapped.txt=[ROW 1] 2.csv/wrapped.txt=[ROW 2]");
+    // Unchanged: every run of every step a cache hit.
+    PipelineStatus again = pipeline.run(rgrid).await();
+    assertThat(again.steps()).allSatisfy(s -> assertThat(s.runs())
+        .allSatisfy(r -> assertThat(r.cached()).isTrue()));
+
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("a", Path.of("a.py")).build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).batch("a:a.txt").build())
+        .build()).hasMessageContaining("needs a to be a batch step");
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("a", Path.of("a.py")).build())
+        .step(Step.builder("upper", Path.of("upper.py")).batch("data/*.csv").build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).batch("upper:up.txt").needs("a").build())
+        .build()).hasMessageContaining("cannot wait for other steps too");
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("wrap", Path.of("wrap.py")).batch("nope:up.txt").build())
+        .build()).hasMessageContaining("needs unknown step 'nope'");
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("upper", Path.of("upper.py")).batch("data/*.csv").build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).batch("upper:../up.txt").build())
+        .build()).hasMessageContaining("input upper:../up.txt must name a relative path");
+  }
+
+  @Test
   void cancellingAPipelineCancelsItsRunningStepAndSkipsTheRest() throws Exception {
     Path go = dir.resolve("never");
     write("slow.py", "import os, time", "while not os.path.exists('" + go + "'):",

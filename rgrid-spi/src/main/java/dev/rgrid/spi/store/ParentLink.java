@@ -9,13 +9,20 @@ import dev.rgrid.spi.ExecutionId;
  * each under its own name, a batch's under a folder per input, as {@code rgrid download} lays a
  * batch's outputs out (fan-in). Exactly one of {@code parent} and {@code batch} is set.
  *
+ * <p>A run of a batch fed by another batch's runs ({@code rgrid run --batch-from BATCH_ID:GLOB})
+ * is linked to its one parent run with {@code item} set: exactly one output of that run must
+ * match, and its path in the working directory takes the place of {@code {}} in the run's
+ * arguments (or is appended to them), as a batch's input file does.
+ *
  * @param parent the execution waited for, or {@code null} when a batch is
  * @param batch the batch waited for (each input's latest run), or {@code null} when an execution
  *     is
  * @param glob the parent's outputs taken (a relative path, or a glob over them: {@code *}, {@code
  *     ?}, {@code **}), or {@code null} to wait only
+ * @param item whether this is a batch run's link to its parent run, whose one matching output
+ *     fills the run's {@code {}}: then {@code parent} and {@code glob} are set
  */
-public record ParentLink(ExecutionId parent, BatchId batch, String glob) {
+public record ParentLink(ExecutionId parent, BatchId batch, String glob, boolean item) {
   /** The longest glob accepted. */
   public static final int MAX_GLOB = 1024;
 
@@ -31,6 +38,24 @@ public record ParentLink(ExecutionId parent, BatchId batch, String glob) {
           + " must be a relative path or glob of at most " + MAX_GLOB + " characters without"
           + " '\\', was '" + glob + "'");
     }
+    if (item && (parent == null || glob == null)) {
+      throw new IllegalArgumentException("a batch run's link names one execution and a glob, was "
+          + (parent != null ? parent : batch) + " and " + glob);
+    }
+  }
+
+  /** A link waiting for {@code parent} or {@code batch}, taking the outputs {@code glob} matches. */
+  public ParentLink(ExecutionId parent, BatchId batch, String glob) {
+    this(parent, batch, glob, false);
+  }
+
+  /**
+   * The link of a batch run to its parent run {@code parent}: the one output {@code glob}
+   * matches fills the run's {@code {}}.
+   */
+  public static ParentLink item(ExecutionId parent, String glob) {
+    return new ParentLink(java.util.Objects.requireNonNull(parent, "parent"), null,
+        java.util.Objects.requireNonNull(glob, "glob"), true);
   }
 
   /** A link to the execution {@code parent}. */

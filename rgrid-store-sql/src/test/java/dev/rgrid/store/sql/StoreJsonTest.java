@@ -79,13 +79,17 @@ class StoreJsonTest {
     ExecutionId exec = ExecutionId.of("exec_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
     BatchId batch = BatchId.of("batch_01JD5Z8Q6W3M0T7R2YB4K9N1XC");
     ExecutionSpec spec = Fixtures.spec(Map.of(), null).withParents(List.of(
-        ParentLink.after(exec), new ParentLink(batch, "**/part.csv")));
+        ParentLink.after(exec), new ParentLink(batch, "**/part.csv"),
+        ParentLink.item(exec, "out/*.csv")));
     ExecutionSpec decoded = StoreJson.decodeSpec(StoreJson.encodeSpec(spec));
     assertThat(decoded).isEqualTo(spec);
+    assertThat(decoded.parents()).extracting(ParentLink::item).containsExactly(false, false,
+        true);
     assertThat(decoded.parentIds()).containsExactly(exec);
     assertThat(decoded.parentBatches()).containsExactly(batch);
     String before = V1_SPEC.substring(0, V1_SPEC.length() - 1)
         + ",\"parents\":[{\"parent\":{\"value\":\"" + exec + "\"},\"glob\":\"a.csv\"}]}";
+    // Written before batch runs were fed by parent runs: no "item", so none is one.
     assertThat(StoreJson.decodeSpec(before).parents())
         .containsExactly(new ParentLink(exec, "a.csv"));
   }

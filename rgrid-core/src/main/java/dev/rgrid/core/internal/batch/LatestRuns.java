@@ -7,6 +7,7 @@ import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.InputFile;
+import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,8 +72,21 @@ public final class LatestRuns {
     return out;
   }
 
-  /** The name the batch's input was staged under: the last input (the template's come first). */
+  /**
+   * The label holding the folder of a run of a batch fed by another batch's runs: its parent
+   * run's folder, so both batches lay their outputs out under the same names.
+   */
+  public static final String ITEM_LABEL = "rgrid.item";
+
+  /**
+   * The name the batch's input was staged under: the last input (the template's come first); for
+   * a run fed by another batch's run, its parent run's folder.
+   */
   public static String stagedName(ExecutionRecord r) {
+    String item = r.spec().labels().get(ITEM_LABEL);
+    if (item != null && r.spec().parents().stream().anyMatch(ParentLink::item)) {
+      return item;
+    }
     List<InputFile> inputs = r.spec().inputs();
     if (!inputs.isEmpty()) {
       return inputs.get(inputs.size() - 1).path();

@@ -66,13 +66,16 @@ public final class Batches {
     engine.specRules().checkRun(template);
     SpecRules.checkScriptName(InputResolver.safeSegment(
         template.script().getFileName().toString()));
-    Path base = BatchInputs.base(template);
-    List<Path> inputs = BatchInputs.expand(spec, base);
-    List<String> folders = BatchInputs.folders(base, inputs);
     String scriptName = template.script().getFileName().toString();
     String runtime = template.runtime() == null || template.runtime().isBlank()
         ? catalog.forScript(scriptName).name()
         : catalog.resolve(template.runtime()).name();
+    if (spec.itemsFrom() != null) {
+      return new FedBatches(engine, store, clock, random).submit(spec, runtime);
+    }
+    Path base = BatchInputs.base(template);
+    List<Path> inputs = BatchInputs.expand(spec, base);
+    List<String> folders = BatchInputs.folders(base, inputs);
     Optional<AccountId> account = Spending.accountOf(template.labels());
     // The whole batch is estimated at once: it must not cross a spending limit either.
     engine.spending().checkBeforeRun(account, () -> {
@@ -164,10 +167,14 @@ public final class Batches {
     // and counting them failed made every fresh batch look failed. The submitting handle knows
     // which it gave up on and counts those as failed (NotSubmitted).
     long unsubmitted = Math.max(0, batch.size() - s.total());
-    int queued = (int) (s.count(ExecutionStatus.QUEUED) + unsubmitted);
+    // A run waiting for its parent (a batch fed by another's runs) is queued, as the submitting
+    // handle counts it; one skipped because its parent failed counts as failed.
+    int queued = (int) (s.count(ExecutionStatus.QUEUED) + s.count(ExecutionStatus.WAITING)
+        + unsubmitted);
     int running = (int) s.count(ExecutionStatus.RUNNING);
     int succeeded = (int) s.count(ExecutionStatus.SUCCEEDED);
-    int failed = (int) (s.count(ExecutionStatus.FAILED) + s.count(ExecutionStatus.TIMED_OUT));
+    int failed = (int) (s.count(ExecutionStatus.FAILED) + s.count(ExecutionStatus.TIMED_OUT)
+        + s.count(ExecutionStatus.SKIPPED));
     int cancelled = (int) s.count(ExecutionStatus.CANCELLED);
     boolean done = queued + running == 0;
     Instant end = done && s.lastFinished() != null ? s.lastFinished() : clock.instant();
@@ -186,7 +193,8 @@ public final class Batches {
   public int cancel(BatchId id) {
     find(id);
     int n = 0;
-    for (ExecutionRecord r : all(id, Set.of(ExecutionStatus.QUEUED, ExecutionStatus.RUNNING))) {
+    for (ExecutionRecord r : all(id, Set.of(ExecutionStatus.QUEUED, ExecutionStatus.RUNNING,
+        ExecutionStatus.WAITING))) {
       if (engine.cancel(r.id())) {
         n++;
       }
@@ -196,13 +204,16 @@ public final class Batches {
 
   /**
    * Retries every execution of the batch that ended unsuccessfully and was not retried yet:
-   * failed and timed out ones, and cancelled ones unless {@code failedOnly}.
+   * failed and timed out ones, and cancelled ones unless {@code failedOnly}; and, in a batch fed
+   * by another's runs, skipped ones whose parent run was retried (each then waits for that
+   * retry).
    */
   public List<Execution> retry(BatchId id, boolean failedOnly) {
     find(id);
     Set<ExecutionStatus> statuses = failedOnly
-        ? Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT)
-        : Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
+        ? Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.SKIPPED)
+        : Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
+            ExecutionStatus.SKIPPED);
     List<Execution> retried = new ArrayList<>();
     for (ExecutionRecord r : all(id, statuses)) {
       if (r.retriedBy() != null) {
@@ -212,6 +223,11 @@ public final class Batches {
         retried.add(engine.retry(r.id()));
       } catch (ConflictException e) {
         // Retried meanwhile by someone else: that retry stands for it.
+      } catch (InvalidRunSpecException e) {
+        if (r.status() != ExecutionStatus.SKIPPED) {
+          throw e;
+        }
+        // Skipped, and its parent run not retried: it would only be skipped again.
       }
     }
     return retried;

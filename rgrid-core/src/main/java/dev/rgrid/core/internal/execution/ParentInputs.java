@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.internal.batch.LatestRuns;
+import dev.rgrid.core.internal.batch.Placement;
 import dev.rgrid.core.internal.cache.ResultCache;
 import dev.rgrid.core.internal.spec.OutputGlobs;
 import dev.rgrid.spi.store.Artifact;
@@ -59,9 +60,10 @@ public final class ParentInputs {
     if (running.spec().parents().isEmpty()) {
       return running;
     }
-    List<InputFile> taken;
+    List<InputFile> taken = new ArrayList<>();
+    String item;
     try {
-      taken = outputs(running);
+      item = outputs(running, taken);
     } catch (InvalidRunSpecException e) {
       records.finish(running, b -> b.failure(new FailureReason(FailureKind.INPUT_ERROR,
           e.getMessage(), e.hint().orElse(null))).transition(ExecutionStatus.FAILED,
@@ -69,6 +71,11 @@ public final class ParentInputs {
       return null;
     }
     ExecutionSpec spec = running.spec().withMoreInputs(taken);
+    if (item != null) {
+      // Placed before the key is computed, so the key covers the arguments the script gets.
+      spec = withArgs(spec, Placement.place(spec.args(), item.startsWith("-") ? "./" + item
+          : item));
+    }
     ExecutionRecord withInputs = withSpec(running, spec);
     String key = spec.cache() ? cache.key(withInputs) : null;
     if (key == null) {
@@ -101,10 +108,14 @@ public final class ParentInputs {
         .transition(ExecutionStatus.SUCCEEDED, clock.instant()));
   }
 
-  private List<InputFile> outputs(ExecutionRecord running) {
+  /**
+   * Adds the parents' outputs it takes to {@code taken}; returns the path of the one a batch run
+   * fed by another batch's run takes from it (which fills its {@code {}}), or {@code null}.
+   */
+  private String outputs(ExecutionRecord running, List<InputFile> taken) {
     Map<String, String> owners = new HashMap<>();
     running.spec().inputs().forEach(f -> owners.put(f.path(), "its own inputs"));
-    List<InputFile> taken = new ArrayList<>();
+    String item = null;
     for (ParentLink link : running.spec().parents()) {
       if (link.glob() == null) {
         continue;
@@ -114,18 +125,44 @@ public final class ParentInputs {
         fanIn(link, matcher, owners, taken);
         continue;
       }
-      List<Artifact> matched = store.artifacts(link.parent()).stream()
+      List<Artifact> all = store.artifacts(link.parent());
+      // A fanned-out run's link names its output's exact path, which may hold glob characters
+      // ("a[1].csv"): the output of that very path is the one it takes.
+      List<Artifact> exact = link.item() ? all.stream()
+          .filter(a -> a.path().equals(link.glob())).toList() : List.of();
+      List<Artifact> matched = !exact.isEmpty() ? exact : all.stream()
           .filter(a -> matcher.matches(Path.of(a.path()))).toList();
       if (matched.isEmpty()) {
         throw new InvalidRunSpecException(link.parent() + " produced no " + link.glob(),
             "see what it wrote with `rgrid status " + link.parent() + "`, then name one of its "
                 + "outputs in --from");
       }
+      if (link.item() && matched.size() > 1) {
+        throw new InvalidRunSpecException(link.parent() + " produced " + matched.size()
+            + " outputs matching " + link.glob() + " (" + shownPaths(matched) + "); a run of a "
+            + "batch fed by --batch-from takes exactly one", "narrow the glob so that it "
+            + "matches one output of each run");
+      }
+      if (link.item()) {
+        item = matched.get(0).path();
+      }
       for (Artifact a : matched) {
         take(owners, taken, a.path(), a, "the outputs of " + link.parent());
       }
     }
-    return taken;
+    return item;
+  }
+
+  private static String shownPaths(List<Artifact> matched) {
+    List<String> paths = matched.stream().limit(3).map(Artifact::path).toList();
+    return String.join(", ", paths) + (matched.size() > 3 ? ", …" : "");
+  }
+
+  private static ExecutionSpec withArgs(ExecutionSpec s, List<String> args) {
+    return new ExecutionSpec(s.scriptName(), s.script(), s.runtime(), args, s.env(), s.inputs(),
+        s.timeout(), s.labels(), s.batchId(), s.resources(), s.network(), s.requirements(),
+        s.requirementsSource(), s.scriptFiles(), s.cache(), s.retry(), s.secrets(),
+        s.parents());
   }
 
   /**

@@ -11,6 +11,23 @@ public final class OutputGlobs {
   private OutputGlobs() {}
 
   /**
+   * Checks that {@code link}'s glob stays among its parent's outputs: a {@code ..} component
+   * could never match an output's path, so it is refused as a mistake rather than left to fail
+   * every run later with "produced no".
+   *
+   * @throws InvalidRunSpecException when it has a {@code ..} component
+   */
+  public static void checkRelative(ParentLink link) {
+    String glob = link.glob();
+    if (glob != null && (("/" + glob + "/").contains("/../") || ("/" + glob + "/").contains(
+        "/./"))) {
+      throw new InvalidRunSpecException("'" + glob + "' names outputs of " + link.target()
+          + " outside its outputs ('..' or '.' in the path)", "name an output path relative to"
+          + " its outputs, e.g. " + link.target() + ":out/*.csv");
+    }
+  }
+
+  /**
    * The matcher of {@code link}'s glob; {@code *} and {@code ?} stay within a directory, {@code
    * **} crosses them.
    *

@@ -6,13 +6,17 @@ import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.ParentLink;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -26,6 +30,9 @@ import java.util.Set;
 public final class ManualRetries {
   private static final Set<ExecutionStatus> RETRYABLE =
       Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED);
+  private static final Set<ExecutionStatus> RETRYABLE_OR_SKIPPED =
+      Set.of(ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
+          ExecutionStatus.SKIPPED);
   private static final int MAX_CHAIN = 10_000;
   // A link younger than this whose execution is not stored yet is a retry being made right now
   // (the link is set first, then the record stored); an older one was left by a crash.
@@ -79,22 +86,19 @@ public final class ManualRetries {
     // Checked as a new run is: one that can never start here (stored before a rule existed, or
     // asking for more than this instance's runtime has) is refused instead of failing again.
     rules.checkSpec(first.spec());
-    if (first.status() == ExecutionStatus.SKIPPED) {
-      throw new InvalidRunSpecException(id + " was skipped: " + first.failure().message()
-          + "; it has nothing of its own to retry", "retry the run it waited for, then run this "
-          + "one again after it");
-    }
     for (int tries = 0; ; tries++) {
       // Read afresh each time: a concurrent retry may have linked a new execution meanwhile.
       ExecutionRecord last = newest(tries == 0 ? first : store.get(id));
-      if (!RETRYABLE.contains(last.status())) {
+      if (!RETRYABLE.contains(last.status()) && last.status() != ExecutionStatus.SKIPPED) {
         return new Outcome(last.id(), null); // a retry is running or succeeded: that one
       }
+      ExecutionSpec spec = last.status() == ExecutionStatus.SKIPPED ? relinked(last)
+          : last.spec();
       Instant now = clock.instant();
       ExecutionId next = ExecutionId.generate(now, random);
       ExecutionId seen = last.retriedBy(); // a link to a retry that was never stored, or null
       try {
-        store.update(last.id(), RETRYABLE, r -> {
+        store.update(last.id(), RETRYABLE_OR_SKIPPED, r -> {
           if (!Objects.equals(r.retriedBy(), seen)) {
             throw new ConflictException("retried meanwhile by " + r.retriedBy());
           }
@@ -106,8 +110,8 @@ public final class ManualRetries {
       boolean child = !last.spec().parents().isEmpty();
       // A child waits for its parents again (ended by now, so it is stored QUEUED at once) and is
       // keyed when it starts, over their outputs.
-      ExecutionRecord record = (child ? ExecutionRecord.waiting(next, last.spec(), now)
-          : ExecutionRecord.queued(next, last.spec(), now)).toBuilder()
+      ExecutionRecord record = (child ? ExecutionRecord.waiting(next, spec, now)
+          : ExecutionRecord.queued(next, spec, now)).toBuilder()
           .retryOf(last.id()).build();
       if (record.spec().cache() && !child) {
         record = record.toBuilder().cacheKey(cache.key(record)).build();
@@ -115,6 +119,32 @@ public final class ManualRetries {
       store.create(record);
       return new Outcome(null, child ? store.get(next) : record);
     }
+  }
+
+  /**
+   * The spec of {@code skipped} waiting for the newest run of each execution it waited for
+   * instead (a batch it waited for is read afresh when it is released in any case): a skipped run
+   * of a batch fed by another's is retried after its parent run was. Refused when no parent has
+   * a retry, since it would only be skipped again.
+   */
+  private ExecutionSpec relinked(ExecutionRecord skipped) {
+    List<ParentLink> links = new ArrayList<>();
+    boolean changed = false;
+    for (ParentLink link : skipped.spec().parents()) {
+      if (link.parent() == null) {
+        links.add(link);
+        continue;
+      }
+      ExecutionRecord newest = newest(store.get(link.parent()));
+      changed |= !newest.id().equals(link.parent());
+      links.add(new ParentLink(newest.id(), null, link.glob(), link.item()));
+    }
+    if (!changed) {
+      throw new InvalidRunSpecException(skipped.id() + " was skipped: "
+          + skipped.failure().message() + "; it has nothing of its own to retry",
+          "retry the run it waited for, then retry this one (it then waits for that retry)");
+    }
+    return skipped.spec().withParents(links);
   }
 
   /**

@@ -109,9 +109,16 @@ public final class Submitter {
     if (parents.isEmpty()) {
       return;
     }
-    if (batchId != null) {
+    // A batch's runs wait only as a batch fed by another's runs makes them: each for its own
+    // parent run (FedBatches), never for anything a user named.
+    boolean item = parents.size() == 1 && parents.get(0).item();
+    if (batchId != null && !item) {
       throw new InvalidRunSpecException("the runs of a batch cannot wait for other runs yet",
-          "start the batch once its parents have succeeded");
+          "start the batch once its parents have succeeded, or feed it with --batch-from");
+    }
+    if (batchId == null && parents.stream().anyMatch(ParentLink::item)) {
+      throw new InvalidRunSpecException("only a run of a batch fed by another batch's runs "
+          + "fills its {} from a parent run", "use --from ID:PATH, or --batch-from BATCH_ID:GLOB");
     }
     checkParentCount(parents);
     for (ParentLink link : parents) {

@@ -1,0 +1,221 @@
+package dev.rgrid.core.internal.engine;
+
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchSpec;
+import dev.rgrid.core.Execution;
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.batch.LatestRuns;
+import dev.rgrid.core.internal.cost.Spending;
+import dev.rgrid.core.internal.spec.OutputGlobs;
+import dev.rgrid.core.internal.spec.SpecRules;
+import dev.rgrid.core.preparation.BatchInputs;
+import dev.rgrid.core.preparation.EstimateSubject;
+import dev.rgrid.spi.BatchId;
+import dev.rgrid.spi.RGridException;
+import dev.rgrid.spi.account.AccountId;
+import dev.rgrid.core.NoMatchException;
+import dev.rgrid.core.internal.batch.OutputFolders;
+import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.ParentLink;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Batches fed by another batch's runs, one run each (N to N, {@code rgrid run --batch-from
+ * BATCH_ID:GLOB}), or by the outputs of one ended run, one run each (fan-out, {@code --batch-from
+ * EXEC_ID:GLOB}). The parent batch's runs are known when this one is submitted, so each run of
+ * it is stored at once, waiting for its own parent run only ({@link ParentLink#item}): the
+ * store's ordinary release starts it when that run succeeds, on any worker, while the parent
+ * batch's other runs still run; it is skipped when that run fails, and the others go on. Nothing
+ * is stored for the batch beyond its record: the links are in each run's spec.
+ *
+ * <p>The parent runs are read before their children are stored, and may end in between: that is
+ * the race every chained run has, and the store settles it (the child is created under a share
+ * lock on its parent, so a parent ending meanwhile is either seen ended, and the child stored
+ * {@code QUEUED} or {@code SKIPPED} at once, or finds the child's row and releases it). A parent
+ * run retried by hand in between is not followed: its child waits for, and is skipped by, the
+ * run it was linked to, and a retry of the child then links it to the retry ({@code
+ * ManualRetries}). A run retried automatically goes back to {@code QUEUED}, which is no end.
+ *
+ * <p>Each run is labelled {@value #ITEM_LABEL} with its parent run's folder, so its outputs are
+ * laid out under the same folder names as its parent batch's ({@link LatestRuns#stagedName}).
+ */
+final class FedBatches {
+  /** The label naming the folder of a fed batch's run: its parent run's. */
+  static final String ITEM_LABEL = LatestRuns.ITEM_LABEL;
+
+  private final Engine engine;
+  private final MetadataStore store;
+  private final Clock clock;
+  private final SecureRandom random;
+
+  FedBatches(Engine engine, MetadataStore store, Clock clock, SecureRandom random) {
+    this.engine = engine;
+    this.store = store;
+    this.clock = clock;
+    this.random = random;
+  }
+
+  /** One run of the fed batch: its link to its parent run, and the input and folder it is shown as. */
+  private record Item(ParentLink link, Path input, String folder) {}
+
+  /**
+   * Stores the batch and one run per latest run of {@code spec}'s parent batch, each waiting
+   * for that run, or one per matching output of its ended parent run; {@code runtime} is the
+   * template's, resolved.
+   */
+  Batch submit(BatchSpec spec, String runtime) {
+    RunSpec template = spec.template();
+    ParentLink source = spec.itemsFrom();
+    if (!template.parents().isEmpty()) {
+      throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
+          + "too", "leave out --after and --from, or chain through an intermediate run");
+    }
+    OutputGlobs.checkRelative(source);
+    PathMatcher matcher = OutputGlobs.matcher(source);
+    Optional<AccountId> account = Spending.accountOf(template.labels());
+    // Every link is made before anything is stored: one that cannot be refuses the whole batch.
+    List<Item> items = source.batch() != null ? fromBatch(source, account)
+        : fromRun(source, matcher, account);
+    if (items.size() > spec.maxInputs()) {
+      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
+          + "more than " + spec.maxInputs(), "split the work into several batches");
+    }
+    String scriptName = template.script().getFileName().toString();
+    Path base = BatchInputs.base(template);
+    engine.spending().checkBeforeRun(account, () -> {
+      EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
+          List.of(), base);
+      return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
+          script.sha256(), items.size()), runtime, account.orElse(null));
+    });
+    List<Path> inputs = items.stream().map(Item::input).toList();
+    List<String> folders = items.stream().map(Item::folder).toList();
+    Instant now = clock.instant();
+    BatchId id = BatchId.generate(now, random);
+    store.createBatch(new BatchRecord(id, now, scriptName, runtime, items.size(),
+        spec.parallel(), template.labels()));
+    LocalBatch batch = new LocalBatch(engine, store, id, inputs, folders, spec.listener(), clock);
+    int cap = Batches.capNeeded(items.size(), spec.parallel());
+    for (int i = 0; i < items.size(); i++) {
+      Item item = items.get(i);
+      RunSpec run = withParent(template, item.link(), item.folder(),
+          batch.listenerFor(i, template.listener()));
+      try {
+        Execution e = engine.submit(run, id.value(), cap, false);
+        batch.submitted(i, e.id());
+      } catch (RGridException e) {
+        if (i == 0) {
+          throw e; // the script or an option, almost always: said once rather than per run
+        }
+        batch.notSubmitted(i, e.getMessage());
+      }
+    }
+    engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
+    return batch;
+  }
+
+  /** A run per latest run of the parent batch, each fed its one output {@code glob} matches. */
+  private List<Item> fromBatch(ParentLink source, Optional<AccountId> account) {
+    BatchRecord parent = parentBatch(source.batch(), account);
+    // Read a page at a time keeping only ids and names: a parent of 10,000 runs is 10,000 small
+    // records here, never 10,000 full specs.
+    List<LatestRuns.Run> runs = LatestRuns.of(store::list, source.batch());
+    if (runs.size() < parent.size()) {
+      throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
+          + " of its " + parent.size() + " runs stored: it is still being submitted, or some of "
+          + "its inputs could not be", "feed a batch from it only once its submission has "
+          + "returned");
+    }
+    List<Item> items = new ArrayList<>(runs.size());
+    for (LatestRuns.Run run : runs) {
+      items.add(new Item(ParentLink.item(run.id(), source.glob()), run.name(), run.folder()));
+    }
+    return items;
+  }
+
+  /**
+   * A run per output of the parent run that {@code matcher} matches (fan-out). Its outputs are
+   * known only once it has ended, so it must have succeeded already: expanding a batch later,
+   * when a run still going ends, is not done (yet). Each run's link names its output's exact
+   * path, which {@code ParentInputs} finds by equality before any glob reading.
+   */
+  private List<Item> fromRun(ParentLink source, PathMatcher matcher,
+      Optional<AccountId> account) {
+    ExecutionRecord parent = store.find(source.parent())
+        .filter(r -> Objects.equals(Spending.accountOf(r.spec().labels()), account))
+        .orElseThrow(() -> new InvalidRunSpecException("no execution " + source.parent()
+            + " to take outputs from", "run `rgrid list` to see the known executions"));
+    if (!parent.status().isTerminal()) {
+      throw new InvalidRunSpecException(parent.id() + " is still "
+          + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
+          + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
+          + "`), then run this again; or feed from a batch's runs, which may still run");
+    }
+    if (parent.status() != ExecutionStatus.SUCCEEDED) {
+      throw new InvalidRunSpecException(parent.id() + " ended " + parent.status() + ": it has"
+          + " no outputs to run on", "retry it (`rgrid retry " + parent.id() + "`) first");
+    }
+    List<Artifact> matched = store.artifacts(parent.id()).stream()
+        .filter(a -> matcher.matches(Path.of(a.path())))
+        .sorted(Comparator.comparing(Artifact::path)).toList();
+    if (matched.isEmpty()) {
+      throw new NoMatchException(parent.id() + " produced no " + source.glob(),
+          "see what it wrote with `rgrid status " + parent.id() + "`");
+    }
+    List<Path> paths = matched.stream().map(a -> Path.of(a.path())).toList();
+    List<String> folders = OutputFolders.assign(paths);
+    List<Item> items = new ArrayList<>(matched.size());
+    for (int i = 0; i < matched.size(); i++) {
+      String path = matched.get(i).path();
+      if (path.indexOf('\\') >= 0 || path.length() > ParentLink.MAX_GLOB) {
+        throw new InvalidRunSpecException(parent.id() + "'s output " + path + " cannot be named "
+            + "in a link ('\\' or longer than " + ParentLink.MAX_GLOB + " characters)",
+            "narrow the glob to leave it out");
+      }
+      items.add(new Item(ParentLink.item(parent.id(), path), paths.get(i), folders.get(i)));
+    }
+    return items;
+  }
+
+  /**
+   * The batch feeding this one; another account's is answered as an unknown one, so that its
+   * existence is not told.
+   */
+  private BatchRecord parentBatch(BatchId id, Optional<AccountId> account) {
+    Optional<BatchRecord> found = store.findBatch(id)
+        .filter(b -> Objects.equals(Spending.accountOf(b.labels()), account));
+    return found.orElseThrow(() -> new InvalidRunSpecException("no batch " + id
+        + " to take runs from", "run `rgrid list --batches` to see the known batches"));
+  }
+
+  /**
+   * The run of {@code template} linked to its parent run: its arguments keep their {@code {}},
+   * filled when it starts with the path of the output it takes (ParentInputs).
+   */
+  private static RunSpec withParent(RunSpec template, ParentLink link, String folder,
+      dev.rgrid.core.ExecutionListener listener) {
+    RunSpec t = template;
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(t.labels());
+    labels.put(ITEM_LABEL, folder);
+    SpecRules.checkLabels(labels);
+    return new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(), t.timeout(),
+        labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
+        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
+        List.of(link));
+  }
+}
