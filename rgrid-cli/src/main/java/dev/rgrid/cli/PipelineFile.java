@@ -30,7 +30,8 @@ final class PipelineFile {
   private static final TomlMapper TOML = new TomlMapper();
   private static final Set<String> STEP_KEYS = Set.of("script", "args", "inputs", "needs",
       "batch", "parallel", "runtime", "limits", "retries", "labels");
-  private static final Set<String> LIMIT_KEYS = Set.of("cpu", "memory", "timeout");
+  private static final Set<String> LIMIT_KEYS = Set.of("cpu", "memory", "timeout",
+      "constraints");
 
   private final String shown;
 
@@ -159,15 +160,18 @@ final class PipelineFile {
       String key = keys.next();
       if (!LIMIT_KEYS.contains(key)) {
         throw invalid("step " + name + ": unknown limit '" + key + "'",
-            "limits are cpu, memory and timeout");
+            "limits are cpu, memory, timeout and constraints");
       }
     }
     try {
       JsonNode cpu = limits.get("cpu");
       JsonNode memory = limits.get("memory");
-      if (cpu != null || memory != null) {
+      // Their form is checked when the step is submitted (SpecRules), as --constraint's is.
+      List<String> constraints = texts(name, limits, "constraints",
+          "limits.constraints");
+      if (cpu != null || memory != null || !constraints.isEmpty()) {
         b.resources(new Resources(cpu == null ? 0 : Parsing.milliCpus(scalar(name, "cpu", cpu)),
-            memory == null ? 0 : Parsing.size(scalar(name, "memory", memory))));
+            memory == null ? 0 : Parsing.size(scalar(name, "memory", memory)), constraints));
       }
       JsonNode timeout = limits.get("timeout");
       if (timeout != null) {
@@ -198,17 +202,23 @@ final class PipelineFile {
   }
 
   private List<String> texts(String name, JsonNode table, String key) {
+    return texts(name, table, key, key);
+  }
+
+  /** The strings of {@code table}'s {@code key}, named {@code shownKey} in an error. */
+  private List<String> texts(String name, JsonNode table, String key, String shownKey) {
     JsonNode value = table.get(key);
     List<String> all = new ArrayList<>();
     if (value == null) {
       return all;
     }
+    String what = "an array of strings, e.g. " + key + " = [\"a\", \"b\"]";
     if (!value.isArray()) {
-      throw typed(name, key, "an array of strings, e.g. " + key + " = [\"a\", \"b\"]");
+      throw typed(name, shownKey, what);
     }
     for (JsonNode item : value) {
       if (!item.isTextual()) {
-        throw typed(name, key, "an array of strings, e.g. " + key + " = [\"a\", \"b\"]");
+        throw typed(name, shownKey, what);
       }
       all.add(item.asText());
     }

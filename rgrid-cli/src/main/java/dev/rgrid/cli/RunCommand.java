@@ -178,13 +178,6 @@ final class RunCommand extends BaseCommand {
     if (timeout != null) {
       builder.timeout(Parsing.duration(timeout));
     }
-    if (!constraints.isEmpty() && config().server() != null) {
-      // The server's wire records carry CPUs and memory only: sent on, the constraints would be
-      // dropped and the run placed anywhere, which is what they forbid.
-      throw new InvalidRunSpecException("placement constraints do not travel through a server "
-          + "yet", "submit without --constraint, or on shared state (RGRID_DB_URL) to workers "
-          + "on --engine swarm");
-    }
     if (cpus != null || memory != null || !constraints.isEmpty()) {
       builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
           memory == null ? 0 : Parsing.size(memory), constraints));

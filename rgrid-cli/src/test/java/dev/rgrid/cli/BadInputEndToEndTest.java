@@ -122,11 +122,12 @@ class BadInputEndToEndTest extends CliEndToEndTest {
     assertThat(result.errorLines().get(0)).contains("placement constraints need a runtime that "
         + "places runs", "the process runtime runs everything here");
     assertThat(result.hintLines().get(0)).contains("--engine swarm");
-    // Nothing is sent to a server, which would drop them: the address is never contacted.
+    // With a server, a malformed one is refused before it is sent: nothing listens there, so
+    // a request would have been a connection error, not a usage error.
     Cli.Result remote = cli.env("RGRID_URL", "http://127.0.0.1:9").env("RGRID_API_KEY", "k")
-        .run("run", "--constraint", "node.labels.gpu==true", "hello.py");
+        .runFromDevNull("run", "--constraint", "node.role==boss", "hello.py");
     assertCleanFailure(remote, ExitCodes.USAGE);
-    assertThat(remote.errorLines().get(0)).contains("do not travel through a server yet");
+    assertThat(remote.errorLines().get(0)).contains("node.role==boss", "which no node has");
     cli.env("RGRID_URL", null).env("RGRID_API_KEY", null);
     Cli.Result listed = cli.run("list", "--json");
     assertThat(listed.exitCode()).as(listed.describe()).isZero();

@@ -121,6 +121,16 @@ class PipelineEndToEndTest extends CliEndToEndTest {
     Cli.Result missing = cli.run("pipeline", "run", "missing.toml");
     assertCleanFailure(missing, ExitCodes.USAGE);
     assertThat(missing.stderr()).contains("script nope.py is not a file");
+    cli.file("placed.toml", "[steps.a]\nscript = \"flow/a.py\"\nlimits = { constraints = "
+        + "\"node.role==worker\" }\n");
+    assertThat(cli.run("pipeline", "run", "placed.toml").stderr())
+        .contains("step a: limits.constraints must be an array of strings");
+    // Well-formed, but the process runtime does not place runs: refused as --constraint is.
+    cli.file("placed.toml", "[steps.a]\nscript = \"flow/a.py\"\nlimits = { constraints = "
+        + "[\"node.labels.gpu==true\"] }\n");
+    Cli.Result placed = cli.run("pipeline", "run", "placed.toml");
+    assertCleanFailure(placed, ExitCodes.USAGE);
+    assertThat(placed.stderr()).contains("placement constraints need a runtime that places runs");
     cli.file("escape.toml", "[steps.a]\nscript = \"flow/a.py\"\ninputs = [\"../rgrid-home\"]\n");
     assertThat(cli.run("pipeline", "run", "escape.toml").stderr())
         .contains("outside the pipeline's directory");

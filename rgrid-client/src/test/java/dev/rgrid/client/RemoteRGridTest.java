@@ -237,6 +237,39 @@ class RemoteRGridTest {
   }
 
   @Test
+  void placementConstraintsTravelBothWaysAndAWorkerThatCannotPlaceFailsTheRun()
+      throws Exception {
+    Path job = file("placed.py", "print('ran')\n");
+    List<String> constraints = List.of("node.labels.gpu==true", "node.role!=manager");
+    RunSpec placed = RunSpec.builder(job).resources(new Resources(0, 0, constraints))
+        .cache(false).build();
+    // This server's own workers run the work, on the process runtime: refused at once.
+    assertThatThrownBy(() -> remote.run(placed)).isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("need a runtime that places runs");
+    // A server that runs nothing itself (in front of a cluster's workers) takes them; the
+    // fixture's workers share its state, claim the run and refuse it, as a worker does
+    // embedded on shared state.
+    try (dev.rgrid.core.LocalRGrid state = RGrid.builder().home(home).engine("process")
+            .workers(0).build();
+        dev.rgrid.server.RGridServer front = dev.rgrid.server.RGridServer.start(state,
+            dev.rgrid.server.ServerOptions.defaults(0));
+        RGrid client = RGrid.connect(java.net.URI.create("http://127.0.0.1:" + front.port()),
+            server.key)) {
+      Execution e = client.run(placed);
+      assertThat(server.rgrid.find(e.id()).orElseThrow().spec().resources().constraints())
+          .isEqualTo(constraints);
+      ExecutionRecord done = await(e);
+      assertThat(done.spec().resources().constraints()).isEqualTo(constraints);
+      assertThat(done.status()).isEqualTo(ExecutionStatus.FAILED);
+      assertThat(done.failure().kind()).isEqualTo(FailureKind.RUNTIME_UNAVAILABLE);
+      assertThat(done.failure().message()).contains("placement constraints " + constraints
+          + " need a runtime that places runs", "the process runtime");
+      assertThat(done.attempt()).isEqualTo(1);
+      assertThat(e.logs()).extracting(LogLine::text).noneMatch(t -> t.contains("ran"));
+    }
+  }
+
+  @Test
   void followLogsDeliversEveryLineOnceInOrder() throws Exception {
     Path script = file("count.py", "for i in range(1, 301):\n    print('line', i, flush=True)\n");
     Execution e = remote.run(RunSpec.builder(script).cache(false).build());

@@ -216,6 +216,38 @@ class HostileRequestTest {
   }
 
   @Test
+  void hostileOrHugePlacementConstraintsAreA400AndNothingIsStored() {
+    String sha = api.upload(key, "print(1)".getBytes(StandardCharsets.UTF_8));
+    String start = "{\"script\": {\"path\": \"job.py\", \"sha256\": \"" + sha + "\"}, "
+        + "\"labels\": {\"probe\": \"constraints\"}, \"constraints\": ";
+    String seventeen = "[" + String.join(", ", java.util.Collections.nCopies(17,
+        "\"node.role==worker\"")) + "]";
+    Map<String, String> refused = Map.of(
+        seventeen, "more than the maximum of 16",
+        "[\"node.labels.a==" + "x".repeat(100_000) + "\"]", "more than the maximum of 256",
+        "[\"node.labels.a==b\\u001b[31m\"]", "placement constraint",
+        "[\"node.labels.gpu == true\"]", "is not ATTRIBUTE==VALUE",
+        "[\"node.gpu==true\"]", "names no node attribute",
+        "[\"node.role==boss\"]", "which no node has",
+        "[null]", "cannot hold null",
+        "\"node.role==worker\"", "constraints",
+        // Well-formed, but this server's own workers (process runtime) cannot place runs.
+        "[\"node.labels.gpu==true\"]", "need a runtime that places runs");
+    for (Map.Entry<String, String> c : refused.entrySet()) {
+      Api.Reply r = api.post("/api/v1/executions", key, start + c.getKey() + "}");
+      String what = c.getKey().substring(0, Math.min(80, c.getKey().length()));
+      assertThat(r.status()).as(what + ": " + r.body()).isEqualTo(400);
+      assertThat(r.json().path("error").path("message").asText()).as(what)
+          .contains(c.getValue());
+      assertThat(r.body()).as(what).doesNotContainPattern(JAVA_NAMES).doesNotContain("\u001b")
+          .hasSizeLessThan(4096);
+    }
+    Api.Reply stored = api.get("/api/v1/executions?label=probe%3Dconstraints", key);
+    assertThat(stored.status()).as(stored.body()).isEqualTo(200);
+    assertThat(stored.json().path("items").size()).isZero();
+  }
+
+  @Test
   void malformedJsonIsDescribedWithoutJavaOrJacksonNames() {
     for (String body : List.of("{", "[]", "\"x\"", "{}{}", "{\"a\":}", "nul",
         "[".repeat(5000), "{\"script\": " + "[".repeat(5000), "{\"timeoutSeconds\": "

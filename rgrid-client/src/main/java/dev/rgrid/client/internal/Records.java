@@ -50,6 +50,9 @@ final class Records {
         // Whole seconds on the wire; rounded up so a short timeout never becomes none.
         run.timeout() == null ? null : (run.timeout().toMillis() + 999) / 1000,
         spec.labels(), spec.resources().milliCpus(), spec.resources().memoryBytes(),
+        // Sent only when there are some: a server that predates them refuses the unknown field
+        // (400) rather than place the run anywhere, and one without any still takes the run.
+        spec.resources().constraints().isEmpty() ? null : spec.resources().constraints(),
         spec.network(), spec.requirements(), spec.requirementsSource(),
         refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets(),
         spec.parents().isEmpty() ? null : spec.parents().stream()
@@ -95,7 +98,8 @@ final class Records {
           new BlobKey(required(v.scriptSha256(), "scriptSha256")),
           required(v.runtime(), "runtime"), orEmpty(v.args()), orEmpty(v.env()),
           files(v.inputs()), Duration.ofSeconds(Math.max(1, v.timeoutSeconds())),
-          orEmpty(v.labels()), v.batchId(), new Resources(v.milliCpus(), v.memoryBytes()),
+          orEmpty(v.labels()), v.batchId(), new Resources(v.milliCpus(), v.memoryBytes(),
+              orEmpty(v.constraints())),
           v.network(), orEmpty(v.requirements()), v.requirementsSource(),
           files(v.scriptFiles()), v.cache() == null || v.cache(), retry(v.retry()),
           orEmpty(v.secrets()), parents(v.parents()));

@@ -58,9 +58,10 @@ final class Wire {
   /** {@code POST /api/v1/executions}. */
   record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
-      Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets, List<Parent> parents, Retry retry) {}
+      Long milliCpus, Long memoryBytes, List<String> constraints, Boolean network,
+      List<String> requirements, String requirementsSource, List<FileRef> scriptFiles,
+      Boolean cache, String batchId, Map<String, String> secrets, List<Parent> parents,
+      Retry retry) {}
 
   /** A run an execution waits for: an execution or a batch, and the outputs it takes. */
   record Parent(String execution, String batch, String glob) {}
@@ -80,8 +81,9 @@ final class Wire {
       boolean cached, String cachedFrom, String script, String scriptSha256, String runtime,
       List<String> args, Map<String, String> env, List<StagedFile> inputs,
       Map<String, String> labels, long timeoutSeconds, String batchId, long milliCpus,
-      long memoryBytes, boolean network, List<String> requirements, String requirementsSource,
-      List<StagedFile> scriptFiles, Boolean cache, Retry retry, boolean cancelRequested,
+      long memoryBytes, List<String> constraints, boolean network, List<String> requirements,
+      String requirementsSource, List<StagedFile> scriptFiles, Boolean cache, Retry retry,
+      boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
       List<Transition> transitions, String retryOf, String retriedBy, String workerId,
       Map<String, String> secrets, List<Parent> parents) {}

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
  * @param needs the steps it waits for without taking their outputs
  * @param runtime the runtime name, or {@code null} to choose from the script's suffix
  * @param timeout how long it may run, or {@code null} for RGrid's default
- * @param resources CPU and memory limits
+ * @param resources CPU and memory limits and placement constraints
  * @param retry when its failed attempts are retried, or {@code null} for RGrid's default
  * @param labels its own {@code key=value} labels (RGrid adds the pipeline's and the step's)
  * @param batch a glob over local files: the step runs once per matching file (as {@code rgrid
@@ -198,7 +198,7 @@ public record Step(
       return this;
     }
 
-    /** Sets CPU and memory limits. */
+    /** Sets CPU and memory limits and placement constraints. */
     public Builder resources(Resources value) {
       resources = value;
       return this;

@@ -31,9 +31,10 @@ public final class ExecutionJson {
    */
   public record CreateRequest(FileRef script, List<String> args, Map<String, String> env,
       List<FileRef> inputs, String runtime, Long timeoutSeconds, Map<String, String> labels,
-      Long milliCpus, Long memoryBytes, Boolean network, List<String> requirements,
-      String requirementsSource, List<FileRef> scriptFiles, Boolean cache, String batchId,
-      Map<String, String> secrets, List<Parent> parents, RetryRequest retry) {}
+      Long milliCpus, Long memoryBytes, List<String> constraints, Boolean network,
+      List<String> requirements, String requirementsSource, List<FileRef> scriptFiles,
+      Boolean cache, String batchId, Map<String, String> secrets, List<Parent> parents,
+      RetryRequest retry) {}
 
   /**
    * When failed attempts of a submitted run are retried on their own: each field left out takes
@@ -109,8 +110,9 @@ public final class ExecutionJson {
       boolean cached, String cachedFrom, String script, String scriptSha256, String runtime,
       List<String> args, Map<String, String> env, List<StagedFile> inputs,
       Map<String, String> labels, long timeoutSeconds, String batchId, long milliCpus,
-      long memoryBytes, boolean network, List<String> requirements, String requirementsSource,
-      List<StagedFile> scriptFiles, boolean cache, Retry retry, boolean cancelRequested,
+      long memoryBytes, List<String> constraints, boolean network, List<String> requirements,
+      String requirementsSource, List<StagedFile> scriptFiles, boolean cache, Retry retry,
+      boolean cancelRequested,
       boolean logTruncated, String stdoutSha256, String stderrSha256,
       List<Transition> transitions, String retryOf, String retriedBy, String workerId,
       Map<String, String> secrets, List<Parent> parents) {
@@ -123,7 +125,9 @@ public final class ExecutionJson {
           r.cached(), r.cachedFrom() == null ? null : r.cachedFrom().value(),
           s.scriptName(), s.script().sha256(), s.runtime(), s.args(), new TreeMap<>(s.env()),
           StagedFile.of(s.inputs()), labels, s.timeout().toSeconds(), s.batchId(),
-          s.resources().milliCpus(), s.resources().memoryBytes(), s.network(),
+          s.resources().milliCpus(), s.resources().memoryBytes(),
+          // Left out when none, as secrets and parents are: most runs may go to any node.
+          s.resources().constraints().isEmpty() ? null : s.resources().constraints(), s.network(),
           s.requirements(), s.requirementsSource(), StagedFile.of(s.scriptFiles()), s.cache(),
           Retry.of(s.retry()), r.cancelRequested(), r.logTruncated(),
           r.stdout() == null ? null : r.stdout().sha256(),

@@ -193,7 +193,8 @@ public final class ExecutionRoutes {
         : Duration.ofSeconds(q.timeoutSeconds());
     return new ExecutionSpec(q.script().path(), blob(account, q.script()), runtime,
         nonNull(q.args()), noNullValues(q.env(), "env"), files(account, q.inputs()),
-        timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes())),
+        timeout, labels, null, new Resources(orZero(q.milliCpus()), orZero(q.memoryBytes()),
+            nonNull(q.constraints())),
         Boolean.TRUE.equals(q.network()), nonNull(q.requirements()), q.requirementsSource(),
         files(account, q.scriptFiles()), !Boolean.FALSE.equals(q.cache()),
         RetryRequests.policy(q.retry()), noNullValues(q.secrets(), "secrets"),
