@@ -98,7 +98,8 @@ class SwarmRGridTest {
     Path script = Files.writeString(src.resolve("short.py"),
         "import time\ntime.sleep(1)\nprint('done')\n");
     Execution e = rgrid.run(RunSpec.builder(script)
-        .retry(RetryPolicy.defaults().withInitialDelay(Duration.ofMillis(100))).build());
+        .retry(RetryPolicy.defaults().withMaxRetries(5).withInitialDelay(Duration.ofMillis(100)))
+        .build());
     try (Engine engine = Engine.connect(DockerTests.settings())) {
       // The first attempt's container, removed as soon as it is there (as a lost node's are).
       DockerTests.within(DEADLINE, () -> {
@@ -115,7 +116,10 @@ class SwarmRGridTest {
     ExecutionRecord done = e.await(DEADLINE).orElseThrow();
     assertThat(done.status()).as("%s %s", done.failure(), e.logs())
         .isEqualTo(ExecutionStatus.SUCCEEDED);
-    assertThat(done.attempt()).isEqualTo(2);
+    // At least 2: on a loaded engine the swarm may also refuse a later task at once ("assigned
+    // node no longer meets constraints" while the run's new network settles), itself a
+    // transient failure retried in turn; what this test is about is attempt 1's kind.
+    assertThat(done.attempt()).isGreaterThanOrEqualTo(2);
     assertThat(e.logs()).extracting(l -> l.text()).anySatisfy(line -> assertThat(line)
         .contains("attempt 1 failed (backend-unavailable", "removed before its exit was recorded"));
   }
