@@ -280,11 +280,15 @@ class WorkerEndToEndTest {
     List<Cli> clis = new ArrayList<>();
     List<Cli.Running> live = new ArrayList<>();
     int[] started = {0};
+    Set<Long> workerPids = new java.util.HashSet<>();
     java.util.function.Supplier<Cli.Running> startWorker = () -> {
       String name = "w" + started[0]++;
       Cli cli = worker(name, url, blobs).env("RGRID_RUNTIME", "docker");
       clis.add(cli);
-      return cli.start("worker", "--concurrency", "2", "--lease", "2s", "--id", name);
+      Cli.Running running = cli.start("worker", "--concurrency", "2", "--lease", "2s", "--id",
+          name);
+      workerPids.add(running.pid());
+      return running;
     };
     int kills = 0;
     try {
@@ -343,13 +347,24 @@ class WorkerEndToEndTest {
         w.await(Duration.ofSeconds(60));
       }
       // Each replacement reaped what the worker killed before it left (its Docker runtime does
-      // at start); the live ones removed their own: nothing may remain.
-      Process ps = new ProcessBuilder("docker", "ps", "-aq", "--filter",
-          "label=dev.rgrid.managed=true").redirectErrorStream(true).start();
-      String left = new String(ps.getInputStream().readAllBytes(),
+      // at start); the live ones removed their own: nothing of theirs may remain. Only these
+      // workers' containers count (owner label "pid:start"): other RGrid processes on the same
+      // engine are none of this test's business.
+      Process ps = new ProcessBuilder("docker", "ps", "-a", "--filter",
+          "label=dev.rgrid.managed=true", "--format", "{{.ID}} {{.Label \"dev.rgrid.owner\"}}")
+          .redirectErrorStream(true).start();
+      String listed = new String(ps.getInputStream().readAllBytes(),
           java.nio.charset.StandardCharsets.UTF_8);
-      assertThat(ps.waitFor()).isZero();
-      assertThat(left.trim()).as("containers left behind").isEmpty();
+      assertThat(ps.waitFor()).as(listed).isZero();
+      List<String> left = listed.lines().filter(line -> {
+        String[] idOwner = line.trim().split(" ", 2);
+        if (idOwner.length < 2 || !idOwner[1].matches("\\d+:.*")) {
+          return false;
+        }
+        return workerPids.contains(Long.parseLong(idOwner[1].substring(0,
+            idOwner[1].indexOf(':'))));
+      }).toList();
+      assertThat(left).as("containers left behind by the workers " + workerPids).isEmpty();
     } finally {
       clis.forEach(Cli::close);
     }
