@@ -8,6 +8,11 @@ import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.pipeline.Pipeline;
+import dev.rgrid.core.pipeline.PipelineRun;
+import dev.rgrid.core.pipeline.PipelineStatus;
+import dev.rgrid.core.pipeline.Step;
+import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -29,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code rgrid worker} processes sharing a real PostgreSQL and a blob directory: a batch submitted
- * by the library ends with one success per input although a worker is killed with SIGKILL midway;
- * SIGTERM stops a worker cleanly.
+ * by the library ends with one success per input although a worker is killed with SIGKILL midway,
+ * and so does a pipeline whose middle step's worker is killed; SIGTERM stops a worker cleanly.
  */
 class WorkerEndToEndTest {
   private static final Duration DEADLINE = Duration.ofSeconds(120);
@@ -121,6 +126,111 @@ class WorkerEndToEndTest {
       Cli.Result stopped = b.await(Duration.ofSeconds(60));
       assertThat(stopped.stderr()).contains("worker worker-b running up to 2 at once")
           .contains("worker worker-b stopping");
+    } finally {
+      clis.forEach(Cli::close);
+    }
+  }
+
+  /**
+   * The issue's pipeline under a kill: a diamond with two batch steps (fan-out N to N, fan-in)
+   * on two worker processes; the worker running the middle step is killed with SIGKILL while its
+   * child waits. The lost attempt runs again on the other worker once its lease lapses, the
+   * waiting children are released, and every step ends succeeded with one run per input.
+   */
+  @Test
+  void aPipelineLosesNothingWhenTheWorkerRunningItsMiddleStepIsKilled() throws Exception {
+    String url = freshDatabase("workers_pipeline");
+    Path blobs = Files.createDirectories(root.resolve("blobs"));
+    Path src = Files.createDirectories(root.resolve("flow"));
+    for (int i = 0; i < 6; i++) {
+      Files.writeString(src.resolve("in-" + i + ".txt"), "input " + i);
+    }
+    Files.writeString(src.resolve("upper.py"), "import sys\n"
+        + "open('up.txt', 'w').write(open(sys.argv[1]).read().upper())\n");
+    Files.writeString(src.resolve("rev.py"), "import sys\n"
+        + "open('rev.txt', 'w').write(open(sys.argv[1]).read()[::-1])\n");
+    // Its first attempt says it started, then hangs: the kill lands mid-step, not after it.
+    Path started = root.resolve("count-started");
+    Files.writeString(src.resolve("count.py"), String.join("\n",
+        "import glob, os, sys, time",
+        "if not os.path.exists(sys.argv[1]):",
+        "    open(sys.argv[1], 'w').close()",
+        "    time.sleep(300)",
+        "open('count.txt', 'w').write(str(len(glob.glob('**/up.txt', recursive=True))))", ""));
+    Files.writeString(src.resolve("join.py"), String.join("\n",
+        "import glob",
+        "revs = sorted(open(p).read() for p in glob.glob('**/rev.txt', recursive=True))",
+        "open('summary.txt', 'w').write(open('count.txt').read() + ': ' + ', '.join(revs))", ""));
+    Pipeline pipeline = Pipeline.builder().baseDirectory(src)
+        .step(Step.builder("upper", Path.of("upper.py")).batch("in-*.txt").parallel(4).build())
+        .step(Step.builder("rev", Path.of("rev.py")).args("{}").batch("upper:up.txt").parallel(4)
+            .build())
+        .step(Step.builder("count", Path.of("count.py")).args(started.toString())
+            .input("upper:**/up.txt").build())
+        .step(Step.builder("join", Path.of("join.py")).input("rev:**/rev.txt")
+            .input("count:count.txt").build())
+        .build();
+    Map<String, Cli.Running> workers = new java.util.HashMap<>();
+    List<Cli> clis = new ArrayList<>();
+    try {
+      for (String name : List.of("a", "b")) {
+        Cli cli = worker(name, url, blobs);
+        clis.add(cli);
+        workers.put("worker-" + name, cli.start("worker", "--concurrency", "2", "--lease", "2s",
+            "--id", "worker-" + name));
+      }
+      try (LocalRGrid client = RGrid.builder().home(root.resolve("client-home"))
+          .sharedState(url, "postgres", "postgres").blobsDirectory(blobs).engine("process")
+          .workers(0).build()) {
+        PipelineRun run = pipeline.run(client);
+        ExecutionId count = run.execution("count").orElseThrow().id();
+        Cli.await("count to run on a worker", DEADLINE, () -> Files.exists(started)
+            && client.execution(count).status() == ExecutionStatus.RUNNING);
+        ExecutionRecord running = client.execution(count).record();
+        assertThat(run.status().step("join").orElseThrow().status())
+            .isEqualTo(ExecutionStatus.WAITING);
+        String victim = running.workerId().value();
+        String survivor = victim.equals("worker-a") ? "worker-b" : "worker-a";
+        ProcessHandle killed = ProcessHandle.of(workers.get(victim).pid()).orElseThrow();
+        List<ProcessHandle> scripts = killed.descendants().toList();
+        killed.destroyForcibly();
+        // A lost machine takes its scripts with it; here they outlive the worker's JVM.
+        scripts.forEach(ProcessHandle::destroyForcibly);
+
+        Cli.await("the pipeline to end", DEADLINE, () -> run.status().ended());
+        PipelineStatus done = run.status();
+        assertThat(done.succeeded()).as(done + workers.get(survivor).stderrSoFar()).isTrue();
+        List<ExecutionRecord> all = client.list(new ExecutionQuery(Set.of(),
+            Map.of(Pipeline.PIPELINE_LABEL, run.id().value()), null, null, 100)).items();
+        // One execution per input of each batch step and one per single step, all succeeded:
+        // nothing ran twice to success, nothing was left WAITING or QUEUED.
+        assertThat(all).hasSize(14).allSatisfy(r ->
+            assertThat(r.status()).as(r.id() + " " + r.failure()).isEqualTo(
+                ExecutionStatus.SUCCEEDED));
+        Map<String, List<ExecutionRecord>> bySteps = all.stream().collect(Collectors.groupingBy(
+            r -> r.spec().labels().get(Pipeline.STEP_LABEL)));
+        assertThat(bySteps.get("upper")).extracting(r -> r.spec().args().get(0))
+            .doesNotHaveDuplicates().hasSize(6);
+        assertThat(bySteps.get("rev")).hasSize(6);
+        ExecutionRecord again = client.execution(count).record();
+        assertThat(again.attempt()).isEqualTo(2);
+        assertThat(again.workerId().value()).isEqualTo(survivor);
+        // Requeued by the worker that took over the lapsed claim, then run there once.
+        assertThat(again.transitions()).extracting(t -> t.status()).endsWith(
+            ExecutionStatus.RUNNING, ExecutionStatus.QUEUED, ExecutionStatus.RUNNING,
+            ExecutionStatus.SUCCEEDED).containsOnlyOnce(ExecutionStatus.SUCCEEDED);
+        assertThat(client.logs(count, 0, 100)).extracting(l -> l.text()).anySatisfy(t ->
+            assertThat(t).startsWith("[rgrid] attempt 1 lost with worker " + victim));
+        // The child waited through the loss and was released by the retried attempt's end.
+        ExecutionRecord join = bySteps.get("join").get(0);
+        assertThat(join.transitions()).extracting(t -> t.status()).startsWith(
+            ExecutionStatus.WAITING, ExecutionStatus.QUEUED);
+        assertThat(join.startedAt()).isAfterOrEqualTo(again.finishedAt());
+        Path out = root.resolve("outputs");
+        client.execution(join.id()).downloadOutputs(out);
+        assertThat(out.resolve("summary.txt")).hasContent("6: 0 TUPNI, 1 TUPNI, 2 TUPNI, "
+            + "3 TUPNI, 4 TUPNI, 5 TUPNI");
+      }
     } finally {
       clis.forEach(Cli::close);
     }

@@ -108,23 +108,31 @@ final class PipelineCheck {
   }
 
   private void references(Step step) {
-    List<Step.StepOutput> outputs = new ArrayList<>(step.from());
-    if (step.batchFrom() != null) {
-      outputs.add(step.batchFrom());
+    for (Step.StepOutput output : step.from()) {
+      outputGlob(step, output, "input " + shown(output.toString()),
+          "write step:path, e.g. " + output.step() + ":out.csv or " + output.step()
+              + ":'**/*.csv', without '..'");
     }
-    for (Step.StepOutput output : outputs) {
-      known(step, output.step());
-      String glob = output.glob();
-      boolean climbs = ("/" + glob + "/").contains("/../") || glob.equals("..");
-      if (glob.isBlank() || glob.length() > ParentLink.MAX_GLOB || glob.startsWith("/")
-          || glob.contains("\\") || glob.indexOf('\0') >= 0 || climbs) {
-        throw invalid("step " + step.name() + ": input " + shown(output.toString())
-            + " must name a relative path or glob of " + output.step() + "'s outputs",
-            "write step:path, e.g. " + output.step() + ":out.csv or " + output.step()
-                + ":'**/*.csv', without '..'");
-      }
+    Step.StepOutput feed = step.batchFrom();
+    if (feed != null) {
+      // Named as the file writes it: the user wrote batch = "...", not an input.
+      outputGlob(step, feed, "batch = \"" + shown(feed.toString()) + "\"",
+          "write batch = \"" + feed.step() + ":GLOB\", matching one output of each of "
+              + feed.step() + "'s runs, e.g. " + feed.step() + ":out.csv, without '..'");
     }
     step.needs().forEach(need -> known(step, need));
+  }
+
+  /** Checks that {@code output} names a known step and a glob that stays within its outputs. */
+  private void outputGlob(Step step, Step.StepOutput output, String what, String hint) {
+    known(step, output.step());
+    String glob = output.glob();
+    boolean climbs = ("/" + glob + "/").contains("/../") || glob.equals("..");
+    if (glob.isBlank() || glob.length() > ParentLink.MAX_GLOB || glob.startsWith("/")
+        || glob.contains("\\") || glob.indexOf('\0') >= 0 || climbs) {
+      throw invalid("step " + step.name() + ": " + what + " must name a relative path or glob "
+          + "of " + output.step() + "'s outputs", hint);
+    }
   }
 
   private void known(Step step, String parent) {

@@ -279,7 +279,14 @@ class PipelineTest {
     assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("upper", Path.of("upper.py")).batch("data/*.csv").build())
         .step(Step.builder("wrap", Path.of("wrap.py")).batch("upper:../up.txt").build())
-        .build()).hasMessageContaining("input upper:../up.txt must name a relative path");
+        .build()).hasMessageContaining("step wrap: batch = \"upper:../up.txt\" must name a "
+            + "relative path or glob of upper's outputs").hasMessageNotContaining("input")
+        .isInstanceOfSatisfying(InvalidRunSpecException.class, e -> assertThat(e.hint())
+            .hasValueSatisfying(h -> assertThat(h).contains("batch = \"upper:GLOB\"")));
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("upper", Path.of("upper.py")).batch("data/*.csv").build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).batch("upper:/etc/*").build())
+        .build()).hasMessageContaining("step wrap: batch = \"upper:/etc/*\" must name");
   }
 
   @Test
