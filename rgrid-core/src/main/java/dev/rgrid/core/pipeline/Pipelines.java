@@ -18,6 +18,10 @@ import java.util.Set;
  * pipeline, so any process on the same state sees the same.
  */
 public final class Pipelines {
+  /** The order runs were created in (ids alone tie within a millisecond). */
+  private static final Comparator<ExecutionRecord> CREATION = Comparator
+      .comparing(ExecutionRecord::createdAt).thenComparing(r -> r.id().value());
+
   private static final int PAGE = 1000;
 
   private Pipelines() {}
@@ -43,8 +47,9 @@ public final class Pipelines {
     List<StepState> steps = new ArrayList<>();
     byStep.forEach((name, runs) -> steps.add(latest(name, runs)));
     // Submitted in order, so the first run of each step's latest attempt orders the steps (a
-    // retry's kept steps, all ancestors of what it reran, come before its new runs).
-    steps.sort(Comparator.comparing(s -> s.runs().get(0).id().value()));
+    // retry's kept steps, all ancestors of what it reran, come before its new runs). By creation
+    // time first: ids made in the same millisecond sort at random.
+    steps.sort(Comparator.comparing((StepState s) -> s.runs().get(0), CREATION));
     return new PipelineStatus(id, source, steps);
   }
 
@@ -74,7 +79,7 @@ public final class Pipelines {
       all.addAll(page.items());
       before = page.next();
     } while (before != null);
-    all.sort(Comparator.comparing(r -> r.id().value()));
+    all.sort(CREATION);
     return all;
   }
 
