@@ -17,7 +17,6 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
-import dev.rgrid.spi.store.Resources;
 import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.nio.file.Files;
@@ -103,10 +102,10 @@ class SwarmBatchTest {
         "open('echo.txt', 'w').write(text.upper())",
         "print(text)",
         ""));
-    // A quarter of a CPU reserved each: four tasks fit on a node of this machine's two CPUs,
-    // so the swarm's scheduler never holds back what the batch lets through.
-    RunSpec each = RunSpec.builder(script).baseDirectory(src)
-        .resources(new Resources(250, 256L << 20)).build();
+    // The defaults: limits, no reservation, so the batch's --parallel alone says how many go at
+    // once. On a swarm that ran many jobs before (this machine's does), reservations would be
+    // refused by the engine's own accounting (see noServiceReservesWhatItsRunDidNotAskFor).
+    RunSpec each = RunSpec.builder(script).baseDirectory(src).build();
     Batch batch = rgrid.batch(BatchSpec.builder(each).glob("in/*.txt").parallel(PARALLEL)
         .build());
     BatchProgress done = batch.await(DEADLINE).orElseThrow();
@@ -196,6 +195,24 @@ class SwarmBatchTest {
     assertThat(relay.path("HostConfig").path("Binds").isEmpty()).as("relay binds").isTrue();
     assertThat(relay.path("HostConfig").path("Mounts").isEmpty()).as("relay mounts").isTrue();
     assertThat(relay.path("Mounts").isEmpty()).as("relay mount points").isTrue();
+  }
+
+  @Test
+  @Order(4)
+  void noServiceReservesWhatItsRunDidNotAskFor() {
+    // Up to the fix of moby/moby#52652, Engine 20.10's constraint enforcer counts the ended tasks
+    // of job services, which outlive their removed services in the swarm's store, against their
+    // node's reservations, and rejects tasks with any reservation object once they add up: the
+    // batch above failed that way ("assigned node no longer meets constraints") while its runs
+    // reserved the defaults. They reserve nothing now, not even an empty object.
+    assertThat(watch.serviceSpecs).isNotEmpty();
+    watch.serviceSpecs.forEach((id, spec) -> {
+      JsonNode resources = spec.path("TaskTemplate").path("Resources");
+      assertThat(resources.path("Limits").path("NanoCPUs").asLong()).as("CPU limit of %s", id)
+          .isEqualTo(DockerTests.settings().milliCpus() * 1_000_000L);
+      assertThat(resources.has("Reservations")).as("reservations of %s: %s", id, resources)
+          .isFalse();
+    });
   }
 
   /** {@code spec} (a service's or a task's) mounts the design's tmpfs and nothing else. */
