@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rgrid.core.InvalidRunSpecException;
-import dev.rgrid.core.Limits;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.spi.store.ExecutionQuery;
@@ -16,7 +15,6 @@ import dev.rgrid.spi.store.Resources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -377,42 +375,6 @@ class PipelineTest {
         .hasMessageContaining("CPU limit 200");
     assertThat(rgrid.list(ExecutionQuery.latest(1000)).items()).as("a was submitted first")
         .anyMatch(r -> r.spec().args().contains("-refused"));
-  }
-
-  @Test
-  void aBadRunOptionInTheThirdStepIsRefusedWithTheFileSubmittingNothing() {
-    int before = stored();
-    Step.Builder[] bad = {
-        Step.builder("c", Path.of("c.py")).resources(new Resources(0, 0,
-            List.of("node.labels.zone=eu"))),
-        Step.builder("c", Path.of("c.py")).resources(new Resources(0, 1L << 20, List.of())),
-        Step.builder("c", Path.of("c.py")).resources(new Resources(0, 2L << 40, List.of())),
-        Step.builder("c", Path.of("c.py")).timeout(Duration.ofDays(30)),
-        Step.builder("c", Path.of("c.py")).runtime("bad\nname")};
-    String[][] said = {{"step c: placement constraint 'node.labels.zone=eu'", "is not"},
-        {"step c: memory limit", "below the minimum"}, {"step c: memory limit", "is more than"},
-        {"step c: timeout", "longer than the maximum"}, {"step c: runtime name", "contains"}};
-    for (int i = 0; i < bad.length; i++) {
-      Pipeline.Builder pipeline = Pipeline.builder().baseDirectory(dir)
-          .step(Step.builder("a", Path.of("a.py")).build())
-          .step(Step.builder("b", Path.of("b.py")).needs("a").build())
-          .step(bad[i].needs("b").build());
-      assertThatThrownBy(pipeline::build).isInstanceOf(InvalidRunSpecException.class)
-          .hasMessageStartingWith(said[i][0]).hasMessageContaining(said[i][1]);
-    }
-    // Larger limits, given to the check, take what the defaults refuse.
-    Pipeline.builder().baseDirectory(dir).limits(Limits.defaults().withResources(256_000,
-        4L << 40)).step(Step.builder("c", Path.of("c.py"))
-        .resources(new Resources(0, 2L << 40, List.of())).build()).build();
-    // A runtime the instance does not know: refused by the run, before any step is submitted.
-    Pipeline unknown = Pipeline.builder().baseDirectory(dir)
-        .step(Step.builder("a", Path.of("a.py")).build())
-        .step(Step.builder("b", Path.of("b.py")).needs("a").build())
-        .step(Step.builder("c", Path.of("c.py")).needs("b").runtime("no-such-runtime").build())
-        .build();
-    assertThatThrownBy(() -> unknown.run(rgrid)).isInstanceOf(InvalidRunSpecException.class)
-        .hasMessageContaining("step c: unknown runtime 'no-such-runtime'");
-    assertThat(stored()).as("nothing submitted").isEqualTo(before);
   }
 
   private static void assertRefused(Pipeline.Builder builder, String message) {
