@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.batch.LatestRuns;
@@ -85,16 +86,8 @@ final class FedBatches {
       throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
           + "too", "leave out --after and --from, or chain through an intermediate run");
     }
-    OutputGlobs.checkRelative(source);
-    PathMatcher matcher = OutputGlobs.matcher(source);
     Optional<AccountId> account = Spending.accountOf(template.labels());
-    // Every link is made before anything is stored: one that cannot be refuses the whole batch.
-    List<Item> items = source.batch() != null ? fromBatch(source, account)
-        : fromRun(source, matcher, account);
-    if (items.size() > spec.maxInputs()) {
-      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
-          + "more than " + spec.maxInputs(), "split the work into several batches");
-    }
+    List<Item> items = items(source, account, spec.maxInputs());
     String scriptName = template.script().getFileName().toString();
     Path base = BatchInputs.base(template);
     engine.spending().checkBeforeRun(account, () -> {
@@ -127,6 +120,28 @@ final class FedBatches {
     }
     engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return batch;
+  }
+
+  /**
+   * The runs a batch fed from {@code source} would have, nothing stored: for a server, whose
+   * remote client creates the batch and submits each run itself.
+   */
+  List<FedRun> runs(ParentLink source, Optional<AccountId> account, int maxInputs) {
+    return items(source, account, maxInputs).stream()
+        .map(i -> new FedRun(i.link(), i.input().toString(), i.folder())).toList();
+  }
+
+  /** Every link, made before anything is stored: one that cannot be refuses the whole batch. */
+  private List<Item> items(ParentLink source, Optional<AccountId> account, int maxInputs) {
+    OutputGlobs.checkRelative(source);
+    PathMatcher matcher = OutputGlobs.matcher(source);
+    List<Item> items = source.batch() != null ? fromBatch(source, account)
+        : fromRun(source, matcher, account);
+    if (items.size() > maxInputs) {
+      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
+          + "more than " + maxInputs, "split the work into several batches");
+    }
+    return items;
   }
 
   /** A run per latest run of the parent batch, each fed its one output {@code glob} matches. */
