@@ -66,7 +66,8 @@ import java.util.function.Consumer;
  * <p>Every request is safe to repeat, and is repeated after a lost connection or a 502, 503 or
  * 504 (waiting 1 s, doubling to 30 s, for about two minutes) before a {@link
  * BackendUnavailableException} naming the server is thrown. Refusals become the library's
- * exceptions: a 404 a {@link NotFoundException}, a 400 an {@link InvalidRunSpecException}, a 409
+ * exceptions: a 404 a {@link NotFoundException}, a 400 an {@link InvalidRunSpecException} (a
+ * {@link dev.rgrid.core.NoMatchException} when a glob matched nothing), a 409
  * a {@link ConflictException}, a 402 a {@link SpendingLimitException}. The API key never appears in a message, a log line or
  * {@link #toString()}.
  *

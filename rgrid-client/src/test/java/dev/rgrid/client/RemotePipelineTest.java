@@ -192,7 +192,7 @@ class RemotePipelineTest {
     // Refused by the server before anything is stored, as embedded.
     assertThatThrownBy(() -> remote.batch(BatchSpec.builder(spec("twice.py").build())
         .itemsFrom(parent.id(), "parts/*.json").build()))
-        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("produced no");
+        .isInstanceOf(dev.rgrid.core.NoMatchException.class).hasMessageContaining("produced no");
   }
 
   @Test

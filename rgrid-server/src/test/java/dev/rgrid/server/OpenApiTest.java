@@ -214,7 +214,7 @@ class OpenApiTest {
     List<String> codes = new ArrayList<>();
     schemas.path("ErrorCode").path("enum").forEach(c -> codes.add(c.asText()));
     assertThat(codes).containsExactlyInAnyOrder("unauthorized", "not_found", "invalid_request",
-        "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
+        "no_match", "malformed_json", "unknown_field", "blob_not_uploaded", "digest_mismatch", "too_large",
         "conflict", "spending_limit", "unavailable", "internal", "method_not_allowed",
         "idempotency_mismatch", "forbidden", "read_only");
     JsonNode error = schemas.path("Error").path("properties").path("error");

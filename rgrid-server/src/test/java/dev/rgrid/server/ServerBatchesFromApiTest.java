@@ -229,6 +229,7 @@ class ServerBatchesFromApiTest {
     assertThat(sized.json().path("error").path("message").asText()).contains("size is left out");
     Api.Reply none = fed(alice, "{\"execution\": \"" + alicesSplit + "\", \"glob\": \"*.json\"}");
     assertThat(none.status()).as(none.body()).isEqualTo(400);
+    assertThat(none.json().path("error").path("code").asText()).isEqualTo("no_match");
     assertThat(none.json().path("error").path("message").asText()).contains("produced no");
     assertThat(batches(alice)).as("nothing stored").isEqualTo(before);
   }

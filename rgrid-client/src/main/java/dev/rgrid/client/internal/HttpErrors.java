@@ -2,6 +2,7 @@ package dev.rgrid.client.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.NoMatchException;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
@@ -57,7 +58,8 @@ final class HttpErrors {
     }
     String said = message != null ? message : what + " was refused (" + status + ")";
     return switch (status) {
-      case 400, 413, 422 -> new InvalidRunSpecException(said, hint);
+      case 400, 413, 422 -> "no_match".equals(code) ? new NoMatchException(said, hint)
+          : new InvalidRunSpecException(said, hint);
       case 402 -> new SpendingLimitException(said, hint);
       case 404 -> new NotFoundException(said, hint);
       case 409 -> new ConflictException(said, hint);

@@ -2,6 +2,7 @@ package dev.rgrid.server.internal;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.NoMatchException;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
@@ -51,6 +52,10 @@ public final class Errors {
     }
     if (e instanceof HttpException h) { // raised by the router or a handler of Vert.x Web
       return ofStatus(h.getStatusCode());
+    }
+    if (e instanceof NoMatchException n) {
+      // Its own code, so that a client tells "nothing matched" (exit 4) from a bad request.
+      return new ApiException(400, "no_match", n.getMessage(), n.hint().orElse(null));
     }
     if (e instanceof InvalidRunSpecException r) {
       return new ApiException(400, "invalid_request", r.getMessage(), r.hint().orElse(null));
