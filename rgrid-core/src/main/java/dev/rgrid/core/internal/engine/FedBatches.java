@@ -14,23 +14,18 @@ import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountId;
-import dev.rgrid.core.NoMatchException;
-import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -85,12 +80,24 @@ final class FedBatches {
       throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
           + "too", "leave out --after and --from, or chain through an intermediate run");
     }
+    if (template.labels().containsKey(FanOut.LABEL)) {
+      throw new InvalidRunSpecException("label " + FanOut.LABEL + " is set by RGrid on the "
+          + "batches it fans out later", "leave it out of the template");
+    }
     OutputGlobs.checkRelative(source);
-    PathMatcher matcher = OutputGlobs.matcher(source);
+    OutputGlobs.matcher(source);
     Optional<AccountId> account = Spending.accountOf(template.labels());
-    // Every link is made before anything is stored: one that cannot be refuses the whole batch.
-    List<Item> items = source.batch() != null ? fromBatch(source, account)
-        : fromRun(source, matcher, account);
+    List<Item> items;
+    if (source.batch() != null) {
+      items = fromBatch(source, account);
+    } else {
+      ExecutionRecord parent = parentRun(source, account);
+      if (!parent.status().isTerminal()) {
+        return later(spec, runtime, source, account);
+      }
+      // Every link is made before anything is stored: one that cannot be refuses the batch.
+      items = fromRun(parent, source, spec.maxInputs());
+    }
     if (items.size() > spec.maxInputs()) {
       throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
           + "more than " + spec.maxInputs(), "split the work into several batches");
@@ -135,6 +142,7 @@ final class FedBatches {
     // Read a page at a time keeping only ids and names: a parent of 10,000 runs is 10,000 small
     // records here, never 10,000 full specs.
     List<LatestRuns.Run> runs = LatestRuns.of(store::list, source.batch());
+    FanOut.checkExpanded(store::list, source.batch());
     if (runs.size() < parent.size()) {
       throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
           + " of its " + parent.size() + " runs stored: it is still being submitted, or some of "
@@ -149,47 +157,64 @@ final class FedBatches {
   }
 
   /**
-   * A run per output of the parent run that {@code matcher} matches (fan-out). Its outputs are
-   * known only once it has ended, so it must have succeeded already: expanding a batch later,
-   * when a run still going ends, is not done (yet). Each run's link names its output's exact
-   * path, which {@code ParentInputs} finds by equality before any glob reading.
+   * The parent run of a fan-out, {@code source.parent()}, as this account sees it (another
+   * account's is answered as an unknown one).
    */
-  private List<Item> fromRun(ParentLink source, PathMatcher matcher,
-      Optional<AccountId> account) {
-    ExecutionRecord parent = store.find(source.parent())
+  private ExecutionRecord parentRun(ParentLink source, Optional<AccountId> account) {
+    return store.find(source.parent())
         .filter(r -> Objects.equals(Spending.accountOf(r.spec().labels()), account))
         .orElseThrow(() -> new InvalidRunSpecException("no execution " + source.parent()
             + " to take outputs from", "run `rgrid list` to see the known executions"));
-    if (!parent.status().isTerminal()) {
-      throw new InvalidRunSpecException(parent.id() + " is still "
-          + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
-          + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
-          + "`), then run this again; or feed from a batch's runs, which may still run");
-    }
+  }
+
+  /**
+   * A run per output of the ended parent run that the glob matches (fan-out). Each run's link
+   * names its output's exact path, which {@code ParentInputs} finds by equality before any glob
+   * reading.
+   */
+  private List<Item> fromRun(ExecutionRecord parent, ParentLink source, int max) {
     if (parent.status() != ExecutionStatus.SUCCEEDED) {
       throw new InvalidRunSpecException(parent.id() + " ended " + parent.status() + ": it has"
           + " no outputs to run on", "retry it (`rgrid retry " + parent.id() + "`) first");
     }
-    List<Artifact> matched = store.artifacts(parent.id()).stream()
-        .filter(a -> matcher.matches(Path.of(a.path())))
-        .sorted(Comparator.comparing(Artifact::path)).toList();
-    if (matched.isEmpty()) {
-      throw new NoMatchException(parent.id() + " produced no " + source.glob(),
-          "see what it wrote with `rgrid status " + parent.id() + "`");
-    }
-    List<Path> paths = matched.stream().map(a -> Path.of(a.path())).toList();
-    List<String> folders = OutputFolders.assign(paths);
+    List<FanOut.Item> matched = FanOut.items(parent.id(), store.artifacts(parent.id()),
+        source.glob(), max);
     List<Item> items = new ArrayList<>(matched.size());
-    for (int i = 0; i < matched.size(); i++) {
-      String path = matched.get(i).path();
-      if (path.indexOf('\\') >= 0 || path.length() > ParentLink.MAX_GLOB) {
-        throw new InvalidRunSpecException(parent.id() + "'s output " + path + " cannot be named "
-            + "in a link ('\\' or longer than " + ParentLink.MAX_GLOB + " characters)",
-            "narrow the glob to leave it out");
-      }
-      items.add(new Item(ParentLink.item(parent.id(), path), paths.get(i), folders.get(i)));
+    for (FanOut.Item m : matched) {
+      items.add(new Item(ParentLink.item(parent.id(), m.path()), Path.of(m.path()), m.folder()));
     }
     return items;
+  }
+
+  /**
+   * A batch fanned out from a run that has not ended: stored with no input yet and one run of the
+   * template, waiting for the parent, which a worker expands into the batch's runs once the
+   * parent succeeds ({@code FanOutExpansion}); the store skips it, naming the parent, when the
+   * parent does not. Its cost is estimated as one run's: how many there will be is not known.
+   */
+  private Batch later(BatchSpec spec, String runtime, ParentLink source,
+      Optional<AccountId> account) {
+    RunSpec template = spec.template();
+    engine.spending().checkBeforeRun(account, () -> {
+      EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
+          List.of(), BatchInputs.base(template));
+      return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
+          script.sha256(), 1), runtime, account.orElse(null));
+    });
+    Instant now = clock.instant();
+    BatchId id = BatchId.generate(now, random);
+    store.createBatch(new BatchRecord(id, now, template.script().getFileName().toString(),
+        runtime, 0, spec.parallel(), template.labels()));
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(template.labels());
+    labels.put(FanOut.LABEL, FanOut.PENDING);
+    RunSpec t = template;
+    RunSpec run = new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(),
+        t.timeout(), labels, t.resources(), t.network(), null, t.listener(), t.baseDirectory(),
+        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
+        List.of(ParentLink.item(source.parent(), source.glob())));
+    engine.submit(run, id.value(), 0, false);
+    engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
+    return new LaterBatch(engine, store, id, spec.listener());
   }
 
   /**

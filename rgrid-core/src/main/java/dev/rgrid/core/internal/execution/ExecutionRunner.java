@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.execution;
 
+import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -38,6 +39,7 @@ public final class ExecutionRunner {
   private final Failures failures;
   private final LostAttempts lostAttempts;
   private final ParentInputs parents;
+  private final FanOutExpansion fanOuts;
 
   /**
    * A runner of {@code worker}'s claims on {@code queue}, over the executions in {@code store}: a
@@ -49,6 +51,7 @@ public final class ExecutionRunner {
       int maxAttempts, LocalState local, AttemptRecords records, ContainerRun containers,
       Failures failures, LostAttempts lostAttempts, ParentInputs parents) {
     this.parents = parents;
+    this.fanOuts = new FanOutExpansion(store, queue, records, clock);
     this.store = store;
     this.queue = queue;
     this.clock = clock;
@@ -78,9 +81,14 @@ public final class ExecutionRunner {
       if (running != null) {
         records.started(id, running.startedAt());
         ran = true;
-        ExecutionRecord ready = parents.ready(running);
-        if (ready != null) {
-          containers.run(ready, handle);
+        if (FanOut.isTemplate(running)) {
+          // A batch fanned out from a run that has now succeeded: its runs are made, not run.
+          fanOuts.expand(running);
+        } else {
+          ExecutionRecord ready = parents.ready(running);
+          if (ready != null) {
+            containers.run(ready, handle);
+          }
         }
       }
     } catch (Fence.TakenOverException e) {
