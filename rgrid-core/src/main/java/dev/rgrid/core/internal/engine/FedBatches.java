@@ -31,12 +31,19 @@ import java.util.Optional;
 
 /**
  * Batches fed by another batch's runs, one run each (N to N, {@code rgrid run --batch-from
- * BATCH_ID:GLOB}), or by the outputs of one ended run, one run each (fan-out, {@code --batch-from
+ * BATCH_ID:GLOB}), or by the outputs of one run, one run each (fan-out, {@code --batch-from
  * EXEC_ID:GLOB}). The parent batch's runs are known when this one is submitted, so each run of
  * it is stored at once, waiting for its own parent run only ({@link ParentLink#item}): the
  * store's ordinary release starts it when that run succeeds, on any worker, while the parent
  * batch's other runs still run; it is skipped when that run fails, and the others go on. Nothing
  * is stored for the batch beyond its record: the links are in each run's spec.
+ *
+ * <p>A fan-out from a run that has ended is expanded here, one run per matching output. From a
+ * run that has not ended, the outputs are not known yet: the batch is stored with no input and
+ * one run of its template marked {@link FanOut#LABEL}, waiting for the parent like any child;
+ * the parent's end releases it (or skips it, naming the parent) in the same transaction, and the
+ * worker that claims it makes the batch's runs ({@code FanOutExpansion}, where the races are).
+ * Such a batch cannot be chained from until it is expanded ({@link FanOut#checkExpanded}).
  *
  * <p>The parent runs are read before their children are stored, and may end in between: that is
  * the race every chained run has, and the store settles it (the child is created under a share
@@ -44,7 +51,9 @@ import java.util.Optional;
  * {@code QUEUED} or {@code SKIPPED} at once, or finds the child's row and releases it). A parent
  * run retried by hand in between is not followed: its child waits for, and is skipped by, the
  * run it was linked to, and a retry of the child then links it to the retry ({@code
- * ManualRetries}). A run retried automatically goes back to {@code QUEUED}, which is no end.
+ * ManualRetries}); a fan-out's template run is such a child, so retrying the skipped batch after
+ * its parent fans it out from the parent's retry. A run retried automatically goes back to
+ * {@code QUEUED}, which is no end.
  *
  * <p>Each run is labelled {@value #ITEM_LABEL} with its parent run's folder, so its outputs are
  * laid out under the same folder names as its parent batch's ({@link LatestRuns#stagedName}).

@@ -55,6 +55,9 @@ import java.util.SplittableRandom;
  * at the end: the runs stored are cancelled, and the template ends {@code CANCELLED}.
  */
 final class FanOutExpansion {
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(FanOutExpansion.class);
+
   private final MetadataStore store;
   private final ExecutionQueue queue;
   private final AttemptRecords records;
@@ -84,6 +87,7 @@ final class FanOutExpansion {
           .transition(ExecutionStatus.FAILED, clock.instant()));
       return;
     }
+    long t0 = System.nanoTime();
     int cap = items.size() <= batch.parallel() ? 0 : batch.parallel();
     List<ExecutionId> stored = new ArrayList<>(items.size());
     for (FanOut.Item item : items) {
@@ -127,6 +131,8 @@ final class FanOutExpansion {
     }
     records.finish(template, b -> b.retriedBy(stored.get(0))
         .transition(ExecutionStatus.SUCCEEDED, clock.instant()));
+    LOG.info("batch {} fanned out from {} into {} runs in {} ms", batchId, source.parent(),
+        items.size(), (System.nanoTime() - t0) / 1_000_000);
   }
 
   private void cancelStored(ExecutionId id, Instant at) {
