@@ -260,6 +260,33 @@ class LaterFanOutTest {
   }
 
   @Test
+  void anExpansionDoneAgainFindsTheRunAnEarlierAttemptStoredAndQueuesIt() throws Exception {
+    Path gate = tmp.resolve("gate-redo");
+    Execution parent = parent(gate, 3, false);
+    running(parent);
+    Batch batch = fanOut(parent.id(), "out/*.csv", 3);
+    ExecutionRecord template = runs(batch.id()).get(0);
+    // What a worker lost halfway through an expansion leaves: the run of one output stored
+    // (under the id the expansion derives), but never queued. Stored here through a second
+    // connection to the same database, as another process would.
+    try (dev.rgrid.core.internal.store.SqliteDatabase db =
+        dev.rgrid.core.internal.store.SqliteDatabase.open(tmp.resolve("home/rgrid.db"))) {
+      var store = db.metadataStore();
+      var item = new dev.rgrid.core.internal.batch.FanOut.Item("out/f0001.csv", "f0001.csv");
+      ExecutionId id = dev.rgrid.core.internal.batch.FanOut.itemId(
+          store.findBatch(batch.id()).orElseThrow(), parent.id(), item.path());
+      store.create(ExecutionRecord.waiting(id, dev.rgrid.core.internal.batch.FanOut.itemSpec(
+          template.spec(), item), java.time.Instant.now()));
+      Files.writeString(gate, "go");
+      BatchProgress done = batch.await(WAIT).orElseThrow();
+      assertThat(done.total()).isEqualTo(3);
+      assertThat(done.succeeded()).isEqualTo(3);
+      assertThat(runs(batch.id())).hasSize(4); // the three runs and the template they replace
+      assertThat(rgrid.find(id).orElseThrow().status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    }
+  }
+
+  @Test
   void aParentWithFiveHundredMatchingOutputsIsExpandedWhole() throws Exception {
     // 1,000 took 28-33 s on a shared 2-core machine, past this test's budget: 12 s of them the
     // parent storing its outputs, 5 s the expansion, 6 s the cancel. 500 keep it near half.

@@ -12,13 +12,20 @@ import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ParentLink;
+import dev.rgrid.spi.store.BatchRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
@@ -120,6 +127,38 @@ public final class FanOut {
       throw new InvalidRunSpecException("batch " + batch + " fans out from "
           + source(template.spec()).parent() + ", which has not ended: its runs are not known"
           + " yet", "chain from it once " + source(template.spec()).parent() + " has ended");
+    }
+  }
+
+  /**
+   * The spec of the run taking {@code item}: that of the template run {@code template}, linked
+   * to its one output and labelled with its folder.
+   */
+  public static ExecutionSpec itemSpec(ExecutionSpec template, Item item) {
+    ParentLink source = source(template);
+    Map<String, String> labels = new LinkedHashMap<>(template.labels());
+    labels.remove(LABEL);
+    labels.put(LatestRuns.ITEM_LABEL, item.folder());
+    ExecutionSpec t = template;
+    return new ExecutionSpec(t.scriptName(), t.script(), t.runtime(), t.args(), t.env(),
+        t.inputs(), t.timeout(), labels, t.batchId(), t.resources(), t.network(),
+        t.requirements(), t.requirementsSource(), t.scriptFiles(), t.cache(), t.retry(),
+        t.secrets(), List.of(ParentLink.item(source.parent(), item.path())));
+  }
+
+  /**
+   * The id of the run of {@code batch} taking {@code parent}'s output {@code path}: the same on
+   * every attempt, so an expansion done again finds what an earlier one stored. Its time is the
+   * batch's; the rest comes from a digest of the three names, which no other run shares.
+   */
+  public static ExecutionId itemId(BatchRecord batch, ExecutionId parent, String path) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest((batch.id().value() + "\n"
+          + parent.value() + "\n" + path).getBytes(StandardCharsets.UTF_8));
+      long seed = ByteBuffer.wrap(digest).getLong();
+      return ExecutionId.generate(batch.createdAt(), new SplittableRandom(seed));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
   }
 }

@@ -17,19 +17,12 @@ import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.FailureReason;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.ParentLink;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 /**
  * Expands a batch fanned out from a run that had not ended when the batch was submitted ({@link
@@ -91,8 +84,8 @@ final class FanOutExpansion {
     int cap = items.size() <= batch.parallel() ? 0 : batch.parallel();
     List<ExecutionId> stored = new ArrayList<>(items.size());
     for (FanOut.Item item : items) {
-      ExecutionId id = itemId(batch, source.parent(), item.path());
-      ExecutionRecord run = ExecutionRecord.waiting(id, itemSpec(spec, source, item),
+      ExecutionId id = FanOut.itemId(batch, source.parent(), item.path());
+      ExecutionRecord run = ExecutionRecord.waiting(id, FanOut.itemSpec(spec, item),
           clock.instant());
       stored.add(id);
       int attempt = run.attempt();
@@ -144,35 +137,6 @@ final class FanOutExpansion {
       queue.remove(id);
     } catch (ConflictException e) {
       // Claimed meanwhile: the batch's cancel, asked again, stops it as any running run.
-    }
-  }
-
-  /** The spec of the run taking {@code item}: the template's, linked to its one output. */
-  private static ExecutionSpec itemSpec(ExecutionSpec template, ParentLink source,
-      FanOut.Item item) {
-    Map<String, String> labels = new LinkedHashMap<>(template.labels());
-    labels.remove(FanOut.LABEL);
-    labels.put(LatestRuns.ITEM_LABEL, item.folder());
-    ExecutionSpec t = template;
-    return new ExecutionSpec(t.scriptName(), t.script(), t.runtime(), t.args(), t.env(),
-        t.inputs(), t.timeout(), labels, t.batchId(), t.resources(), t.network(),
-        t.requirements(), t.requirementsSource(), t.scriptFiles(), t.cache(), t.retry(),
-        t.secrets(), List.of(ParentLink.item(source.parent(), item.path())));
-  }
-
-  /**
-   * The id of the run of {@code batch} taking {@code parent}'s output {@code path}: the same on
-   * every attempt, so an expansion done again finds what an earlier one stored. Its time is the
-   * batch's; the rest comes from a digest of the three names, which no other run shares.
-   */
-  static ExecutionId itemId(BatchRecord batch, ExecutionId parent, String path) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest((batch.id().value() + "\n"
-          + parent.value() + "\n" + path).getBytes(StandardCharsets.UTF_8));
-      long seed = ByteBuffer.wrap(digest).getLong();
-      return ExecutionId.generate(batch.createdAt(), new SplittableRandom(seed));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
     }
   }
 }
