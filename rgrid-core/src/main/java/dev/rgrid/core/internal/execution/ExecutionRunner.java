@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * Runs one claimed execution from start to end: marks it running (taking over a run whose worker
  * was lost), has {@link ContainerRun} run the attempt (or, for the template run of a batch
  * fanned out from a run that has now ended, has {@link FanOutExpansion} make the batch's runs),
- * records a failure inside RGrid through
- * {@link Failures}, and completes the claim or hands it back to the queue for the next attempt.
+ * records a failure inside RGrid through {@link Failures}, and completes the claim or hands it
+ * back to the queue for the next attempt.
  */
 public final class ExecutionRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionRunner.class);
