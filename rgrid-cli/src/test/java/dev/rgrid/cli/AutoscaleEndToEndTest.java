@@ -25,28 +25,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code rgrid autoscale} as an operator runs it: against a real PostgreSQL queue and a real
- * Swarm service on this machine's engine (a single-node swarm on loopback, made for the test and
- * left again only when the test made it).
+ * Swarm service on this machine's engine (a single-node swarm on loopback, made when missing and
+ * left in place: {@code SwarmEndToEndTest} may be using it in the other fork).
  */
 class AutoscaleEndToEndTest {
   private static final String LABEL = "dev.rgrid.test=autoscale-cli";
-  private static final String GWBRIDGE = "docker_gwbridge";
 
   @TempDir static Path root;
   private static EmbeddedPostgres postgres;
-  private static boolean madeTheSwarm;
-  private static boolean madeTheBridge;
   private static String service;
 
   @BeforeAll
   static void postgresAndASwarmService() throws Exception {
     postgres = EmbeddedPostgres.builder().start();
     if (!docker("info", "--format", "{{.Swarm.LocalNodeState}}").equals("active")) {
-      madeTheBridge = docker("network", "ls", "-q", "--filter", "name=^" + GWBRIDGE + "$")
-          .isEmpty();
       docker("swarm", "init", "--advertise-addr", "127.0.0.1", "--listen-addr",
           "127.0.0.1:2377");
-      madeTheSwarm = true;
     }
     removeServicesOfThisTest();
     byte[] random = new byte[4];
@@ -65,12 +59,6 @@ class AutoscaleEndToEndTest {
       while (!docker("ps", "-aq", "--filter", "label=" + LABEL).isEmpty()) {
         assertThat(System.nanoTime()).as("containers of the service gone").isLessThan(deadline);
         Thread.sleep(100);
-      }
-      if (madeTheSwarm) {
-        docker("swarm", "leave", "--force");
-        if (madeTheBridge) {
-          docker("network", "rm", GWBRIDGE);
-        }
       }
     } finally {
       postgres.close();

@@ -134,6 +134,23 @@ class PipelineEndToEndTest extends CliEndToEndTest {
     cli.file("escape.toml", "[steps.a]\nscript = \"flow/a.py\"\ninputs = [\"../rgrid-home\"]\n");
     assertThat(cli.run("pipeline", "run", "escape.toml").stderr())
         .contains("outside the pipeline's directory");
+    // A bad run option in the third step stops the file before the first step is submitted,
+    // with the dry run too, naming the step and the option.
+    String twoGood = "[steps.a]\nscript = \"flow/a.py\"\n[steps.b]\nscript = \"flow/b.py\"\n"
+        + "needs = [\"a\"]\n[steps.c]\nscript = \"flow/c.py\"\nneeds = [\"b\"]\n";
+    String[][] third = {
+        {"limits = { constraints = [\"node.labels.zone=eu\"] }", "step c: placement constraint"},
+        {"limits = { memory = \"1m\" }", "step c: memory limit"},
+        {"limits = { timeout = \"30d\" }", "step c: timeout"}};
+    for (String[] c : third) {
+      cli.file("third.toml", twoGood + c[0] + "\n");
+      Cli.Result refused = cli.run("pipeline", "run", "third.toml");
+      assertCleanFailure(refused, ExitCodes.USAGE);
+      assertThat(refused.stderr()).contains(c[1]);
+    }
+    Cli.Result dry = cli.run("pipeline", "run", "--dry-run", "third.toml");
+    assertCleanFailure(dry, ExitCodes.USAGE);
+    assertThat(dry.stderr()).contains("third.toml: step c: timeout");
 
     assertThat(Cli.json(cli.run("list", "--json").requireSuccess().stdout())).isEmpty();
     assertCleanFailure(cli.run("pipeline", "status", "pipe_01M800000000000000000000AA"),

@@ -13,13 +13,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code rgrid run --after/--from} and {@code rgrid pipeline run|status|retry|cancel} of a CLI
+ * {@code rgrid run --after/--from/--batch-from} and {@code rgrid pipeline run|status|retry|cancel} of a CLI
  * pointed at {@code rgrid server --embedded}: the same commands, exit codes and lines as
  * embedded, the server's workers running every step.
  */
 class RemotePipelineEndToEndTest {
   private static final Pattern SERVING = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern PIPELINE = Pattern.compile("pipe_[0-9A-Z]{26}");
+  private static final Pattern BATCH = Pattern.compile("batch_[0-9A-Z]{26}");
 
   @TempDir Path root;
 
@@ -55,6 +56,22 @@ class RemotePipelineEndToEndTest {
       assertThat(record.get("spec").get("parents").get(0).get("glob").asText())
           .isEqualTo("out.txt");
       assertThat(record.get("transitions").get(0).get("status").asText()).isEqualTo("WAITING");
+
+      // --batch-from: a batch fed by another's runs, its runs worked out by the server and
+      // their outputs downloaded under the parent runs' folders.
+      user.file("in/x.txt", "x");
+      user.file("in/y.txt", "y");
+      user.file("up.py", "import sys\nopen('up.txt', 'w').write(open(sys.argv[1]).read() * 2)\n");
+      user.file("wrap.py", "import sys\nopen('w.txt', 'w').write('[' + open(sys.argv[1])"
+          + ".read() + ']')\n");
+      Cli.Result ups = user.runFromDevNull("run", "--batch", "in/*.txt", "up.py", "{}");
+      assertThat(ups.exitCode()).as(ups.describe()).isZero();
+      Matcher b = BATCH.matcher(ups.stderr());
+      assertThat(b.find()).as(ups.describe()).isTrue();
+      Cli.Result fed = user.runFromDevNull("run", "--batch-from", b.group() + ":up.txt",
+          "--output-dir", "wrapped", "wrap.py", "{}");
+      assertThat(fed.exitCode()).as(fed.describe()).isZero();
+      assertThat(user.cwd().resolve("wrapped/y.txt/w.txt")).hasContent("[yy]");
 
       // --after a failed parent: skipped, exit 7, the parent named.
       user.file("fail.py", "import sys\nsys.exit(3)\n");

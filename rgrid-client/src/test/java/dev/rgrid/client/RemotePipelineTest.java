@@ -1,8 +1,14 @@
 package dev.rgrid.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rgrid.core.Batch;
+import dev.rgrid.core.BatchItem;
+import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.pipeline.Pipeline;
@@ -19,6 +25,7 @@ import dev.rgrid.spi.store.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Chained runs and pipelines through {@link RGrid#connect} against a real server with real
  * workers (process runtime), exactly as embedded: a diamond of runs each taking its parents'
  * outputs (nothing uploaded for them), a pipeline whose failing middle step skips its
- * descendants only and whose retry reruns them, and a pipeline cancelled while it waits.
+ * descendants only and whose retry reruns them, a pipeline cancelled while it waits, and
+ * batches fed by other runs (N to N from a batch, fan-out from an ended run, a pipeline's fed
+ * batch step), their runs worked out by the server.
  */
 class RemotePipelineTest {
   @TempDir static Path home;
@@ -121,6 +130,88 @@ class RemotePipelineTest {
     // Unchanged, the whole pipeline reruns as cache hits, keyed through its parents' outputs.
     PipelineStatus again = pipeline.run(remote).await();
     assertThat(again.steps()).allMatch(StepState::cached, "cached");
+  }
+
+  @Test
+  void aBatchFedByAnotherBatchsRunsRunsNToNOnTheServerEachTakingItsParentRunsOutput()
+      throws Exception {
+    Path in = Files.createDirectories(dir.resolve("fed-in"));
+    for (int n = 1; n <= 4; n++) {
+      Files.writeString(in.resolve("n" + n + ".txt"), Integer.toString(n));
+    }
+    write("clean.py", "import sys", "n = int(open(sys.argv[1]).read())",
+        "if n == 3:", "    sys.exit(5)", "open('clean.txt', 'w').write(str(n * 10))");
+    write("score.py", "import sys", "v = open(sys.argv[1]).read()",
+        "open('score.txt', 'w').write(v + '!' + sys.argv[2])");
+    Batch first = remote.batch(BatchSpec.builder(spec("clean.py").args("{}").build())
+        .glob("fed-in/*.txt").parallel(2).build());
+    // Submitted at once, while the parent batch may still run.
+    Batch second = remote.batch(BatchSpec.builder(spec("score.py").args("{}", "{{}}").build())
+        .itemsFrom(first.id(), "clean.txt").parallel(2).build());
+    assertThat(second.items()).extracting(BatchItem::folder)
+        .containsExactly("n1.txt", "n2.txt", "n3.txt", "n4.txt");
+    first.await();
+    BatchProgress done = second.await(Duration.ofSeconds(120)).orElseThrow();
+    assertThat(done.total()).isEqualTo(4);
+    assertThat(done.succeeded()).isEqualTo(3);
+    assertThat(done.failed()).as("n3's run was skipped with its parent").isEqualTo(1);
+    for (BatchItem item : second.items()) {
+      ExecutionRecord child = second.record(item);
+      ExecutionRecord parent = first.record(first.items().stream()
+          .filter(i -> i.folder().equals(item.folder())).findFirst().orElseThrow());
+      // The item link and the folder label come back from the server as stored.
+      assertThat(child.spec().parents()).containsExactly(ParentLink.item(parent.id(),
+          "clean.txt"));
+      assertThat(child.spec().labels()).containsEntry("rgrid.item", item.folder());
+      assertThat(child.status()).isEqualTo(item.folder().equals("n3.txt")
+          ? ExecutionStatus.SKIPPED : ExecutionStatus.SUCCEEDED);
+    }
+    Path out = dir.resolve("fed-out");
+    remote.downloadBatch(second.id(), out, false);
+    assertThat(out.resolve("n4.txt/score.txt")).hasContent("40!{}");
+    assertThat(out.resolve("n3.txt")).doesNotExist();
+  }
+
+  @Test
+  void anEndedRunFansOutOneRunPerMatchingOutputOnTheServer() throws Exception {
+    write("split.py", "import os", "os.makedirs('parts', exist_ok=True)",
+        "for name, n in [('a.csv', 1), ('b.csv', 2), ('notes.txt', 0)]:",
+        "    open('parts/' + name, 'w').write(str(n))");
+    write("twice.py", "import sys", "open('double.txt', 'w').write(str(2 * int(open("
+        + "sys.argv[1]).read())))");
+    ExecutionRecord parent = remote.run(spec("split.py").build()).await();
+    assertThat(parent.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    Batch fanned = remote.batch(BatchSpec.builder(spec("twice.py").args("{}").build())
+        .itemsFrom(parent.id(), "parts/*.csv").build());
+    BatchProgress done = fanned.await(Duration.ofSeconds(60)).orElseThrow();
+    assertThat(done.succeeded()).isEqualTo(2);
+    assertThat(fanned.items()).extracting(BatchItem::folder).containsExactly("a.csv", "b.csv");
+    Path out = dir.resolve("fanned");
+    remote.downloadBatch(fanned.id(), out, false);
+    assertThat(out.resolve("b.csv/double.txt")).hasContent("4");
+    // Refused by the server before anything is stored, as embedded.
+    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(spec("twice.py").build())
+        .itemsFrom(parent.id(), "parts/*.json").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("produced no");
+  }
+
+  @Test
+  void aPipelineWithABatchStepFedByAnotherRunsThroughTheServer() throws Exception {
+    Path in = Files.createDirectories(dir.resolve("pipe-in"));
+    Files.writeString(in.resolve("x.txt"), "x");
+    Files.writeString(in.resolve("y.txt"), "y");
+    write("up.py", "import sys", "open('up.txt', 'w').write(open(sys.argv[1]).read().upper())");
+    write("wrap.py", "import sys", "print('[' + open(sys.argv[1]).read() + ']')");
+    PipelineStatus done = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("up", Path.of("up.py")).args("{}").batch("pipe-in/*.txt").build())
+        .step(Step.builder("wrap", Path.of("wrap.py")).args("{}").batchFrom("up", "up.txt")
+            .build())
+        .build().run(remote).await();
+    assertThat(done.succeeded()).as(done.toString()).isTrue();
+    StepState wrap = done.step("wrap").orElseThrow();
+    assertThat(wrap.runs()).hasSize(2);
+    assertThat(wrap.runs()).extracting(r -> remote.logs(r.id(), 0, 10).get(0).text())
+        .containsExactlyInAnyOrder("[X]", "[Y]");
   }
 
   @Test

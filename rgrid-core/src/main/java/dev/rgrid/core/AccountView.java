@@ -150,6 +150,20 @@ public interface AccountView {
       Map<String, String> labels);
 
   /**
+   * The runs a batch of the account fed from {@code source} would have, for a remote client that
+   * then creates the batch ({@link #createBatch}, one input per run) and submits each run into
+   * it, linked to its parent run and labelled with its folder (see {@link FedRun}). Nothing is
+   * stored. A source of another account is refused exactly as one that does not exist.
+   *
+   * @param source another batch of the account (each input's latest run feeds one run, N to N)
+   *     or an ended run of it (each matching output feeds one, fan-out), and the glob of the
+   *     one output each run takes
+   * @throws InvalidRunSpecException when it cannot feed a batch: unknown, not fully submitted,
+   *     not succeeded, matching nothing, or more than {@value BatchSpec#DEFAULT_MAX_INPUTS} runs
+   */
+  List<FedRun> fedRuns(dev.rgrid.spi.store.ParentLink source);
+
+  /**
    * The batch {@code earlier}, when it is the one {@link #createBatch} would make of these values
    * (runtime resolved as it resolves it, labels besides the account's); empty when it is
    * another. For a request repeated under one idempotency key.

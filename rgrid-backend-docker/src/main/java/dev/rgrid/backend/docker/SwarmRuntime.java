@@ -38,13 +38,15 @@ import java.util.function.Function;
  * Runs each script as a Docker Swarm job, so that the swarm's scheduler picks the node: a
  * {@code replicated-job} service of one task, never restarted, with the Docker runtime's
  * hardening (read-only root, non-root, no capabilities, an init, CPU, memory and pids limits, the
- * CPU and memory also reserved). No host directory is mounted: the task runs a small Python
+ * CPU and memory a run asks for also reserved). No host directory is mounted: the task runs a small Python
  * bootstrap that fetches its run (command, environment, input and script files, stdin) over HTTP
  * from this JVM's staging server with a token valid for this one execution, sends its output
  * back as it comes, and uploads the files it created or changed into the run's working directory
  * when the script has ended; its exit code is read from the task's status.
  *
- * <p>The run's CPU and memory are reserved as well as limited, and its placement constraints
+ * <p>The CPU and memory a run asks for ({@code --cpus}, {@code --memory}) are reserved as well as
+ * limited (the defaults only limit: how many runs go at once is RGrid's to say, and the engine's
+ * accounting of reservations is wrong before moby/moby#52652's fix), and its placement constraints
  * ({@code --constraint node.labels.gpu==true}) go into the service: the swarm's scheduler picks
  * a node that meets them and has the room. A run no node could ever hold (more CPUs or memory
  * than the largest node has) is refused before anything is made; one whose constraints no node

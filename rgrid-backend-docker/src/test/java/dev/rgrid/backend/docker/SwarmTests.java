@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.SwarmSpec;
 import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.backend.docker.internal.swarm.SwarmLeftovers;
+import dev.rgrid.backend.docker.internal.swarm.SwarmRecipe;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Assumptions;
@@ -35,6 +36,27 @@ final class SwarmTests {
         docker.initializeSwarmCmd(new SwarmSpec()).withListenAddr("127.0.0.1:2377")
             .withAdvertiseAddr("127.0.0.1").exec();
       }
+    }
+  }
+
+  /** The managed services on the engine carrying all of {@code labels}. */
+  static List<com.github.dockerjava.api.model.Service> servicesOf(Map<String, String> labels) {
+    try (Engine engine = Engine.connect(DockerTests.settings())) {
+      return new SwarmLeftovers(engine).services(labels);
+    }
+  }
+
+  /** The containers of swarm tasks this JVM's runs left on the engine, running or not. */
+  static List<com.github.dockerjava.api.model.Container> taskContainersOfThisJvm() {
+    return DockerTests.containersOfThisJvm().stream()
+        .filter(c -> c.getLabels().containsKey(SwarmRecipe.TASK)).toList();
+  }
+
+  /** The containers of the service {@code id} on this engine, running or not. */
+  static List<com.github.dockerjava.api.model.Container> containersOfService(String id) {
+    try (Engine engine = Engine.connect(DockerTests.settings())) {
+      return engine.control().listContainersCmd().withShowAll(true)
+          .withLabelFilter(Map.of("com.docker.swarm.service.id", id)).exec();
     }
   }
 

@@ -57,7 +57,9 @@ final class Records {
         refs.apply(spec.scriptFiles()), spec.cache(), spec.batchId(), spec.secrets(),
         spec.parents().isEmpty() ? null : spec.parents().stream()
             .map(p -> new Wire.Parent(p.parent() == null ? null : p.parent().value(),
-                p.batch() == null ? null : p.batch().value(), p.glob())).toList(),
+                p.batch() == null ? null : p.batch().value(), p.glob(),
+                // Left out unless set: a server that predates it refuses the field.
+                p.item() ? Boolean.TRUE : null)).toList(),
         // Sent only when it is not the default, which a server applies when none is sent.
         spec.retry().equals(RetryPolicy.defaults()) ? null : retry(spec.retry()));
   }
@@ -152,7 +154,8 @@ final class Records {
 
   private static List<ParentLink> parents(List<Wire.Parent> parents) {
     return parents == null ? List.of() : parents.stream().map(p -> p.execution() != null
-        ? new ParentLink(ExecutionId.of(p.execution()), p.glob())
+        ? new ParentLink(ExecutionId.of(p.execution()), null, p.glob(),
+            Boolean.TRUE.equals(p.item()))
         : new ParentLink(BatchId.of(required(p.batch(), "batch")), p.glob())).toList();
   }
 

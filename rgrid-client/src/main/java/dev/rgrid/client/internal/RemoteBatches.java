@@ -2,13 +2,16 @@ package dev.rgrid.client.internal;
 
 import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.BatchProgress;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
+import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionPage;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
+import dev.rgrid.spi.store.ParentLink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,9 +45,38 @@ public final class RemoteBatches {
   public BatchRecord create(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
     String body = Wire.write(new Wire.BatchCreate(scriptName,
-        runtime == null || runtime.isBlank() ? null : runtime, size, parallel, labels));
+        runtime == null || runtime.isBlank() ? null : runtime, size, parallel, labels, null));
     return records.batch(http.send(http.post(http.url("batches").build(), body), code -> false,
         r -> read(r, Wire.Batch.class)));
+  }
+
+  /** A fed batch as created, and its runs to submit into it, in the order of its inputs. */
+  public record Fed(BatchRecord record, List<FedRun> runs) {}
+
+  /**
+   * Creates a batch fed from {@code source} (a batch's runs or an ended run's outputs, see
+   * {@link dev.rgrid.core.BatchSpec#itemsFrom()}): the server works out its runs from what it
+   * stores and checks the source (another account's is unknown) before it stores anything.
+   */
+  public Fed createFed(String scriptName, String runtime, int parallel,
+      Map<String, String> labels, ParentLink source) {
+    String body = Wire.write(new Wire.BatchCreate(scriptName,
+        runtime == null || runtime.isBlank() ? null : runtime, null, parallel, labels,
+        new Wire.ItemsFrom(source.batch() == null ? null : source.batch().value(),
+            source.parent() == null ? null : source.parent().value(), source.glob())));
+    Wire.Batch b = http.send(http.post(http.url("batches").build(), body), code -> false,
+        r -> read(r, Wire.Batch.class));
+    List<FedRun> runs = new ArrayList<>();
+    for (Wire.FedRun r : b.runs() == null ? List.<Wire.FedRun>of() : b.runs()) {
+      runs.add(new FedRun(ParentLink.item(ExecutionId.of(r.execution()), r.glob()), r.input(),
+          r.folder()));
+    }
+    if (runs.size() != b.size()) {
+      throw new RGridException("the server answered batch " + b.id() + " of " + b.size()
+          + " runs with " + runs.size() + " to submit", "check that RGRID_URL points at an "
+          + "RGrid server and that versions match");
+    }
+    return new Fed(records.batch(b), runs);
   }
 
   /** The batch and its progress; {@link dev.rgrid.spi.NotFoundException} when there is none. */

@@ -3,6 +3,7 @@ package dev.rgrid.client.internal;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.core.FollowedExecution;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.Limits;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * Submits runs and batches to a server as the embedded engine submits them: each run prepared
  * here (script and inputs uploaded when the server lacks them), then created on the server. A
  * batch's inputs are expanded and given their output folders here, the batch is created on the
- * server, then each input is submitted as an execution of the batch. Each batch submission
+ * server, then each input is submitted as an execution of the batch; a batch fed by other runs
+ * has its runs worked out by the server instead. Each batch submission
  * carries an idempotency key made of the batch id and the input's index, so a request repeated
  * after a lost answer never makes a second execution.
  */
@@ -82,6 +84,9 @@ public final class Submissions {
   public RemoteBatch batch(BatchSpec spec) {
     RunSpec template = spec.template();
     secrets.requireKnown(template.secrets());
+    if (spec.itemsFrom() != null) {
+      return fed(spec);
+    }
     Path base = BatchInputs.base(template);
     List<Path> inputs = BatchInputs.expand(spec, base);
     List<String> folders = BatchInputs.folders(base, inputs);
@@ -91,25 +96,56 @@ public final class Submissions {
     for (int i = 0; i < inputs.size(); i++) {
       RunSpec run = BatchInputs.forInput(template, BatchInputs.argument(base, inputs.get(i)),
           template.listener());
-      try {
-        ExecutionSpec prepared = RunPreparation.spec(run, batch.id().value(), blobs, catalog,
-            limits);
-        ExecutionRecord created = executions.create(prepared, run, batch.id().value() + "/" + i);
-        items.add(new BatchItem(i, inputs.get(i), folders.get(i), created.id(), null));
-      } catch (RGridException e) {
-        if (i == 0) {
-          throw e;
-        }
-        BatchItem item = new BatchItem(i, inputs.get(i), folders.get(i), null, e.getMessage());
-        items.add(item);
-        try {
-          spec.listener().onItemEnded(item, null); // as the embedded engine tells it: at once
-        } catch (RuntimeException listenerFailure) {
-          LOG.warn("batch listener failed for {}", batch.id(), listenerFailure);
-        }
-      }
+      items.add(submitItem(spec, batch.id().value(), i, run, inputs.get(i), folders.get(i)));
     }
     return new RemoteBatch(batches, executions, batch.id(), items, spec.listener());
+  }
+
+  /**
+   * Prepares and submits run {@code i} of batch {@code batchId}; an item with the refusal when
+   * it cannot be, told to the batch's listener at once.
+   *
+   * @throws RGridException when the first run cannot be submitted: almost always the script or
+   *     an option, said once rather than per run
+   */
+  private BatchItem submitItem(BatchSpec spec, String batchId, int i, RunSpec run, Path input,
+      String folder) {
+    try {
+      ExecutionSpec prepared = RunPreparation.spec(run, batchId, blobs, catalog, limits);
+      ExecutionRecord created = executions.create(prepared, run, batchId + "/" + i);
+      return new BatchItem(i, input, folder, created.id(), null);
+    } catch (RGridException e) {
+      if (i == 0) {
+        throw e;
+      }
+      BatchItem item = new BatchItem(i, input, folder, null, e.getMessage());
+      try {
+        spec.listener().onItemEnded(item, null); // as the embedded engine tells it: at once
+      } catch (RuntimeException listenerFailure) {
+        LOG.warn("batch listener failed for {}", batchId, listenerFailure);
+      }
+      return item;
+    }
+  }
+
+  /**
+   * A batch fed by other runs ({@link BatchSpec#itemsFrom()}): the server works its runs out
+   * from what it stores (checking the source first), then each is submitted here into the batch,
+   * linked to its parent run, as the embedded engine stores them.
+   */
+  private RemoteBatch fed(BatchSpec spec) {
+    RunSpec template = spec.template();
+    BatchInputs.checkFedTemplate(template);
+    RemoteBatches.Fed batch = batches.createFed(template.script().getFileName().toString(),
+        template.runtime(), spec.parallel(), template.labels(), spec.itemsFrom());
+    String id = batch.record().id().value();
+    List<BatchItem> items = new ArrayList<>(batch.runs().size());
+    for (int i = 0; i < batch.runs().size(); i++) {
+      FedRun fed = batch.runs().get(i);
+      RunSpec run = BatchInputs.forParent(template, fed, template.listener());
+      items.add(submitItem(spec, id, i, run, Path.of(fed.input()), fed.folder()));
+    }
+    return new RemoteBatch(batches, executions, batch.record().id(), items, spec.listener());
   }
 
 }

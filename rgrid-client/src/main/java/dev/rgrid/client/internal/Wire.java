@@ -63,8 +63,11 @@ final class Wire {
       Boolean cache, String batchId, Map<String, String> secrets, List<Parent> parents,
       Retry retry) {}
 
-  /** A run an execution waits for: an execution or a batch, and the outputs it takes. */
-  record Parent(String execution, String batch, String glob) {}
+  /**
+   * A run an execution waits for: an execution or a batch, and the outputs it takes; {@code
+   * item} true (else left out) for a fed batch's run's link to its parent run.
+   */
+  record Parent(String execution, String batch, String glob, Boolean item) {}
 
   record Failure(String kind, String message, String hint) {}
 
@@ -98,9 +101,15 @@ final class Wire {
 
   record Outputs(List<Output> outputs) {}
 
-  /** {@code POST /api/v1/batches}. */
-  record BatchCreate(String scriptName, String runtime, int size, int parallel,
-      Map<String, String> labels) {}
+  /** {@code POST /api/v1/batches}: {@code size}, or {@code itemsFrom} for a fed batch. */
+  record BatchCreate(String scriptName, String runtime, Integer size, int parallel,
+      Map<String, String> labels, ItemsFrom itemsFrom) {}
+
+  /** What feeds a batch: a batch or an ended execution, and the glob of each run's output. */
+  record ItemsFrom(String batch, String execution, String glob) {}
+
+  /** One run of a fed batch, to submit into it. */
+  record FedRun(String execution, String glob, String input, String folder) {}
 
   /** Where a batch stands. */
   record BatchProgress(int total, int queued, int running, int succeeded, int failed,
@@ -108,7 +117,7 @@ final class Wire {
 
   /** A batch as the server shows it. */
   record Batch(String id, Instant createdAt, String script, String runtime, int size,
-      int parallel, Map<String, String> labels, BatchProgress progress) {}
+      int parallel, Map<String, String> labels, BatchProgress progress, List<FedRun> runs) {}
 
   /** {@code POST /api/v1/batches/{id}/cancel}. */
   /** A page of batches, newest first. */

@@ -1,5 +1,6 @@
 package dev.rgrid.core.pipeline;
 
+import dev.rgrid.core.Limits;
 import dev.rgrid.core.RGrid;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -78,9 +79,9 @@ public final class Pipeline {
   }
 
   /**
-   * Submits every step now and returns at once with the handle. When a submission is refused
-   * (a runtime that is not known, a spending limit), the runs already submitted are cancelled
-   * and the error is thrown.
+   * Submits every step now and returns at once with the handle. A step whose runtime {@code
+   * rgrid} does not know is refused before any step is submitted; when a submission is refused
+   * later (a spending limit), the runs already submitted are cancelled and the error is thrown.
    */
   public PipelineRun run(RGrid rgrid) {
     return run(rgrid, Clock.systemUTC());
@@ -120,6 +121,7 @@ public final class Pipeline {
     private final List<Step> steps = new ArrayList<>();
     private Path baseDirectory;
     private String source;
+    private Limits limits = Limits.defaults();
 
     private Builder() {}
 
@@ -145,18 +147,30 @@ public final class Pipeline {
     }
 
     /**
+     * Sets the limits each step's timeout, CPUs and memory are checked against when the pipeline
+     * is built (default {@link Limits#defaults()}, what the CLI and a remote client check runs
+     * against): give those of the {@code RGrid} it will run on when they differ.
+     */
+    public Builder limits(Limits value) {
+      limits = Objects.requireNonNull(value, "limits");
+      return this;
+    }
+
+    /**
      * The pipeline, checked as a whole.
      *
      * @throws dev.rgrid.core.InvalidRunSpecException naming what is wrong: no steps or more than
      *     {@value Pipeline#MAX_STEPS}, a bad or repeated name, a script that is not a file, an
-     *     input that does not exist or leads out of the base directory, an unknown step, a cycle
-     *     (named, e.g. {@code a → b → a}), or a batch step waiting for others or waited for
+     *     input that does not exist or leads out of the base directory, a step's run option out
+     *     of bounds (its runtime name, timeout, CPU or memory limit, placement constraints,
+     *     arguments), an unknown step, a cycle (named, e.g. {@code a → b → a}), or a batch step
+     *     waiting for others or waited for
      * @throws dev.rgrid.core.NoMatchException when a batch glob matches no file
      */
     public Pipeline build() {
       Path base = (baseDirectory == null ? Path.of("") : baseDirectory).toAbsolutePath()
           .normalize();
-      List<Step> ordered = PipelineCheck.ordered(base, List.copyOf(steps));
+      List<Step> ordered = PipelineCheck.ordered(base, List.copyOf(steps), limits);
       boolean keep = source != null && source.length() <= 256
           && source.chars().noneMatch(Character::isISOControl);
       return new Pipeline(base, List.copyOf(ordered), keep ? source : null);

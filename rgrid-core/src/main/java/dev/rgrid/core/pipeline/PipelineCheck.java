@@ -2,6 +2,7 @@ package dev.rgrid.core.pipeline;
 
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.Limits;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.spec.SpecRules;
 import dev.rgrid.core.preparation.BatchInputs;
@@ -16,25 +17,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Everything checked of a pipeline before any of it runs: names, files, references, batch rules
- * and cycles. It also puts the steps in the order they are submitted (each after its parents,
+ * Everything checked of a pipeline before any of it runs: names, files, each step's run
+ * options, references, batch rules and cycles. It also puts the steps in the order they are submitted (each after its parents,
  * otherwise as declared), so that every parent is stored before a child names it.
  */
 final class PipelineCheck {
   private final Path base;
+  private final SpecRules rules;
   private final Map<String, Step> byName = new LinkedHashMap<>();
 
-  private PipelineCheck(Path base) {
+  private PipelineCheck(Path base, Limits limits) {
     this.base = base;
+    this.rules = new SpecRules(limits);
   }
 
   /**
-   * The steps in submission order.
+   * The steps in submission order, each step's run options checked against {@code limits}.
    *
    * @throws InvalidRunSpecException naming the first problem found
    */
-  static List<Step> ordered(Path base, List<Step> steps) {
-    PipelineCheck check = new PipelineCheck(base);
+  static List<Step> ordered(Path base, List<Step> steps, Limits limits) {
+    PipelineCheck check = new PipelineCheck(base, limits);
     if (steps.isEmpty()) {
       throw invalid("a pipeline needs at least one step", "add a [steps.NAME] table with a script");
     }
@@ -53,6 +56,7 @@ final class PipelineCheck {
     }
     for (Step step : steps) {
       check.files(step);
+      check.options(step);
       check.references(step);
     }
     List<Step> order = check.order();
@@ -82,6 +86,24 @@ final class PipelineCheck {
         throw invalid("step " + step.name() + ": input " + input + " does not exist",
             "check the path; it is relative to " + base);
       }
+    }
+  }
+
+  /**
+   * Checks a step's run options (runtime name, timeout, CPU and memory limits, placement
+   * constraints, arguments) by the rules its submission applies (SpecRules), so that a bad value
+   * in any step stops the pipeline before its first step is submitted. What only the instance
+   * running it knows (whether a runtime is in its catalog, its machine's CPUs) is checked when
+   * the pipeline is run, still before any step is submitted (StepSubmission).
+   */
+  private void options(Step step) {
+    try {
+      rules.checkRun(StepSubmission.template(base, step).build());
+    } catch (InvalidRunSpecException e) {
+      throw invalid("step " + step.name() + ": " + e.getMessage(), e.hint().orElse(null));
+    } catch (IllegalArgumentException e) {
+      throw invalid("step " + step.name() + ": " + shown(e.getMessage()),
+          "fix [steps." + step.name() + "]");
     }
   }
 

@@ -3,6 +3,7 @@ package dev.rgrid.core.pipeline;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.BatchId;
@@ -36,6 +37,7 @@ final class StepSubmission {
   PipelineRun submit(List<StepState> kept) {
     Map<String, StepState> keptByName = new HashMap<>();
     kept.forEach(s -> keptByName.put(s.name(), s));
+    checkRuntimes(keptByName);
     try {
       for (Step step : pipeline.steps()) {
         StepState done = keptByName.get(step.name());
@@ -79,13 +81,41 @@ final class StepSubmission {
     return new PipelineRun(rgrid, id, handles, keptByName.keySet());
   }
 
-  private RunSpec.Builder spec(Step step) {
-    Path base = pipeline.baseDirectory();
+  /**
+   * The run of {@code step} with its own options (script, arguments, runtime, timeout, limits,
+   * retries, inputs, labels), before the pipeline's labels and its parents are added: what the
+   * file check checks ({@code PipelineCheck}) and what is submitted.
+   */
+  static RunSpec.Builder template(Path base, Step step) {
     RunSpec.Builder b = RunSpec.builder(base.resolve(step.script())).args(step.args())
         .baseDirectory(base).runtime(step.runtime()).timeout(step.timeout())
         .resources(step.resources()).retry(step.retry())
         .inputs(step.inputs().stream().map(base::resolve).toArray(Path[]::new));
     step.labels().forEach(b::label);
+    return b;
+  }
+
+  /**
+   * Refuses a step whose runtime the instance does not know before any step is submitted: the
+   * catalog is the instance's (the server's for a remote client), so the file check cannot.
+   */
+  private void checkRuntimes(Map<String, StepState> kept) {
+    for (Step step : pipeline.steps()) {
+      if (!kept.containsKey(step.name()) && step.runtime() != null
+          && !step.runtime().isBlank()) {
+        try {
+          rgrid.runtimes().resolve(step.runtime());
+        } catch (InvalidRunSpecException e) {
+          throw new InvalidRunSpecException("step " + step.name() + ": " + e.getMessage(),
+              e.hint().orElse(null), e);
+        }
+      }
+    }
+  }
+
+  private RunSpec.Builder spec(Step step) {
+    Path base = pipeline.baseDirectory();
+    RunSpec.Builder b = template(base, step);
     b.label(Pipeline.PIPELINE_LABEL, id.value()).label(Pipeline.STEP_LABEL, step.name());
     pipeline.source().ifPresent(file -> b.label(Pipeline.FILE_LABEL, file));
     // A batch step is a parent as a whole: its every run's outputs are taken (fan-in), each

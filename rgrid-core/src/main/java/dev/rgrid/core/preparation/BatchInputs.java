@@ -2,15 +2,19 @@ package dev.rgrid.core.preparation;
 
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.ExecutionListener;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.batch.Globs;
+import dev.rgrid.core.internal.batch.LatestRuns;
 import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.core.internal.batch.Placement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -30,17 +34,15 @@ public final class BatchInputs {
    * The inputs: globs expanded in {@code base}, plus those named, each once, as absolute
    * normalised paths sorted by the code points of their text.
    *
-   * @throws InvalidRunSpecException when the batch is fed by another batch's runs ({@link
-   *     BatchSpec#itemsFrom()}: they are no local files), a named input is not a file, there are more than {@link
+   * @throws InvalidRunSpecException when a named input is not a file, there are more than {@link
    *     BatchSpec#maxInputs()}, or some cannot be read (naming them; nothing is submitted then)
+   * @throws IllegalArgumentException when the batch is fed by other runs ({@link
+   *     BatchSpec#itemsFrom()}): it has no local inputs, its runs come from the store
    */
   public static List<Path> expand(BatchSpec spec, Path base) {
     if (spec.itemsFrom() != null) {
-      // The embedded engine forms such a batch from the store (it has no local inputs); this
-      // path is the one a remote client takes.
-      throw new InvalidRunSpecException("a batch fed by another batch's runs (--batch-from) "
-          + "cannot be submitted through a server yet", "run it embedded or on the cluster's "
-          + "shared state");
+      throw new IllegalArgumentException("a batch fed by " + spec.itemsFrom().target()
+          + " has no local inputs: its runs come from the store (AccountView.fedRuns)");
     }
     TreeSet<Path> all = new TreeSet<>(Globs.PATH_ORDER);
     if (!spec.globs().isEmpty()) {
@@ -94,6 +96,35 @@ public final class BatchInputs {
     String shown = input.startsWith(base) ? base.relativize(input).toString() : input.toString();
     // A name starting with '-' would be taken for an option, by RGrid and by the script.
     return shown.startsWith("-") ? "./" + shown : shown;
+  }
+
+  /**
+   * Refuses a fed batch ({@link BatchSpec#itemsFrom()}) whose template waits for other runs too:
+   * its runs wait for their own parent runs only.
+   *
+   * @throws InvalidRunSpecException when the template names parents
+   */
+  public static void checkFedTemplate(RunSpec template) {
+    if (!template.parents().isEmpty()) {
+      throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
+          + "too", "leave out --after and --from, or chain through an intermediate run");
+    }
+  }
+
+  /**
+   * The run of a fed batch ({@link BatchSpec#itemsFrom()}) that {@code run} describes, heard by
+   * {@code listener}: {@code template} linked to its one parent run, labelled with its folder.
+   * Its arguments keep their {@code {}}, filled when it starts with the path of the output it
+   * takes, as the embedded engine's runs of such a batch are.
+   */
+  public static RunSpec forParent(RunSpec template, FedRun run, ExecutionListener listener) {
+    RunSpec t = template;
+    Map<String, String> labels = new LinkedHashMap<>(t.labels());
+    labels.put(LatestRuns.ITEM_LABEL, run.folder());
+    return new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(), t.timeout(),
+        labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
+        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
+        List.of(run.link()));
   }
 
   /**

@@ -11,9 +11,11 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.FailureKind;
 import dev.rgrid.spi.store.ParentLink;
+import dev.rgrid.spi.store.Resources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -359,12 +361,17 @@ class PipelineTest {
 
   @Test
   void aRefusedSubmissionCancelsTheStepsAlreadySubmitted() {
+    // More CPUs than this machine has: within the limits the file is checked against, refused
+    // only by the instance that runs it, when the step is submitted.
     Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("a", Path.of("a.py")).args("-refused").build())
-        .step(Step.builder("b", Path.of("b.py")).needs("a").runtime("no-such-runtime").build())
+        .step(Step.builder("b", Path.of("b.py")).needs("a")
+            .resources(new Resources(200_000, 0, List.of())).build())
         .build();
     assertThatThrownBy(() -> pipeline.run(rgrid)).isInstanceOf(InvalidRunSpecException.class)
-        .hasMessageContaining("no-such-runtime");
+        .hasMessageContaining("CPU limit 200");
+    assertThat(rgrid.list(ExecutionQuery.latest(1000)).items()).as("a was submitted first")
+        .anyMatch(r -> r.spec().args().contains("-refused"));
   }
 
   private static void assertRefused(Pipeline.Builder builder, String message) {

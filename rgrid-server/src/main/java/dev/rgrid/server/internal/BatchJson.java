@@ -25,9 +25,35 @@ public final class BatchJson {
    * @param size how many inputs it has
    * @param parallel the most of its executions running at once
    * @param labels free labels; keys starting with {@code rgrid.} are reserved
+   * @param itemsFrom what feeds the batch, one run per item, instead of inputs the client
+   *     expands: then {@code size} is left out, and the answer lists the {@code runs} to submit
    */
   public record CreateRequest(String scriptName, String runtime, Integer size, Integer parallel,
-      Map<String, String> labels) {}
+      Map<String, String> labels, ItemsFrom itemsFrom) {}
+
+  /**
+   * A batch's feeding source ({@code rgrid run --batch-from ID:GLOB}): exactly one of {@code
+   * batch} (each input's latest run feeds one run, N to N) and {@code execution} (an ended run,
+   * each matching output feeds one, fan-out), and the glob of the one output each run takes.
+   */
+  public record ItemsFrom(String batch, String execution, String glob) {}
+
+  /**
+   * One run of a fed batch, for the client to submit into it ({@code POST /api/v1/executions}
+   * with the batch's id, {@code parents: [{"execution": execution, "glob": glob, "item": true}]}
+   * and the label {@code rgrid.item} set to {@code folder}).
+   *
+   * @param execution the parent run
+   * @param glob the parent run's one output taken: the feeding glob, or the exact path of one
+   *     output of an ended run
+   * @param input what the run is shown as (the parent run's input, or the output it takes)
+   * @param folder the folder its outputs go to
+   */
+  public record FedRun(String execution, String glob, String input, String folder) {
+    static FedRun of(dev.rgrid.core.FedRun r) {
+      return new FedRun(r.link().parent().value(), r.link().glob(), r.input(), r.folder());
+    }
+  }
 
   /** Where a batch stands: counts per status, cost so far, time since it began, the ETA. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,14 +65,23 @@ public final class BatchJson {
     }
   }
 
-  /** A batch as the API shows it, without the labels RGrid sets itself. */
+  /**
+   * A batch as the API shows it, without the labels RGrid sets itself; {@code runs} only in the
+   * answer to the creation of a fed batch.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record View(String id, Instant createdAt, String script, String runtime, int size,
-      int parallel, Map<String, String> labels, Progress progress) {
+      int parallel, Map<String, String> labels, Progress progress, List<FedRun> runs) {
     static View of(BatchRecord b, BatchProgress p) {
+      return of(b, p, null);
+    }
+
+    static View of(BatchRecord b, BatchProgress p, List<dev.rgrid.core.FedRun> runs) {
       Map<String, String> labels = new TreeMap<>(b.labels());
       labels.keySet().removeIf(k -> !ExecutionJson.shownLabel(k)); // the server's
       return new View(b.id().value(), b.createdAt(), b.scriptName(), b.runtime(), b.size(),
-          b.parallel(), labels, Progress.of(p));
+          b.parallel(), labels, Progress.of(p),
+          runs == null ? null : runs.stream().map(FedRun::of).toList());
     }
   }
 

@@ -3,6 +3,7 @@ package dev.rgrid.server.internal;
 import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
 import dev.rgrid.spi.BatchId;
@@ -10,6 +11,7 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.account.AccountStore;
 import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ParentLink;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +23,9 @@ import java.util.Objects;
  * {@code /api/v1/batches}: create, list, get (with progress), cancel and retry, each scoped to the
  * caller's account. A batch of another account is "not found", exactly like one that does not
  * exist. The client expands a batch's inputs itself and submits each as an execution naming the
- * batch; listing them is {@code GET /api/v1/executions?batch=ID}. Every handler here blocks.
+ * batch; listing them is {@code GET /api/v1/executions?batch=ID}. A batch fed by another's runs
+ * ({@code itemsFrom}) has its runs worked out here, from the store, and the client submits those
+ * the answer lists. Every handler here blocks.
  */
 public final class BatchRoutes {
   /**
@@ -49,18 +53,26 @@ public final class BatchRoutes {
     AccountView view = rgrid.account(account);
     CreateRequest request = Json.read(ctx, CreateRequest.class);
     String key = ExecutionRoutes.idempotencyKey(ctx);
-    if (request.scriptName() == null || request.size() == null || request.parallel() == null) {
-      throw ApiException.badRequest("scriptName, size and parallel are required",
-          "send {\"scriptName\": \"job.py\", \"size\": 10, \"parallel\": 4}");
+    ParentLink source = FedSources.link(request.itemsFrom());
+    if (request.scriptName() == null || request.parallel() == null
+        || (request.size() == null) != (source != null)) {
+      throw ApiException.badRequest(source == null ? "scriptName, size and parallel are required"
+          : "scriptName and parallel are required, and size is left out: the runs of "
+              + "itemsFrom make it", "send {\"scriptName\": \"job.py\", \"size\": 10, "
+              + "\"parallel\": 4}, or {\"scriptName\": \"job.py\", \"parallel\": 4, "
+              + "\"itemsFrom\": {\"batch\": \"batch_…\", \"glob\": \"out.csv\"}}");
     }
     Map<String, String> labels = ExecutionRoutes.userLabels(request.labels());
+    // Worked out before anything is stored: a source that cannot feed a batch leaves nothing.
+    List<FedRun> runs = source == null ? null : view.fedRuns(source);
+    int size = runs == null ? request.size() : runs.size();
     Idempotency.Outcome<BatchRecord> out = idempotency.once(account,
         key == null ? null : KEY_PREFIX + key,
-        () -> view.createBatch(request.scriptName(), request.runtime(), request.size(),
+        () -> view.createBatch(request.scriptName(), request.runtime(), size,
             request.parallel(), labels),
         made -> asExecutionId(made.id()),
         earlier -> view.resubmittedBatch(asBatchId(earlier), request.scriptName(),
-            request.runtime(), request.size(), request.parallel(), labels)
+            request.runtime(), size, request.parallel(), labels)
             .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
                 + asBatchId(earlier))),
         // Ours stays an empty batch that nothing refers to: no execution went into it.
@@ -69,7 +81,7 @@ public final class BatchRoutes {
       ctx.response().putHeader("Location", "/api/v1/batches/" + out.value().id());
     }
     Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(out.value(),
-        view.batchProgress(out.value().id())));
+        view.batchProgress(out.value().id()), runs));
   }
 
   /**

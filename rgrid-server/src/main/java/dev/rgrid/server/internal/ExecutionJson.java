@@ -19,6 +19,9 @@ import java.util.TreeMap;
 
 /** The JSON shapes of the execution routes. */
 public final class ExecutionJson {
+  /** The label of a fed batch's run naming its folder (as the library's FedBatches sets it). */
+  static final String ITEM_LABEL = "rgrid.item";
+
   private ExecutionJson() {}
 
   /** A content reference: a name or path and the SHA-256 of a blob the caller uploaded. */
@@ -46,27 +49,34 @@ public final class ExecutionJson {
 
   /**
    * A run an execution waits for: exactly one of {@code execution} and {@code batch} (every run
-   * of it), and the outputs of it taken as inputs ({@code glob}), or none to wait only.
+   * of it), and the outputs of it taken as inputs ({@code glob}), or none to wait only. {@code
+   * item} (shown only when true) marks the link of a fed batch's run to its parent run: an
+   * execution and a glob whose one match fills the run's {@code {}}.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Parent(String execution, String batch, String glob) {
+  public record Parent(String execution, String batch, String glob, Boolean item) {
     static Parent of(ParentLink link) {
       return new Parent(link.parent() == null ? null : link.parent().value(),
-          link.batch() == null ? null : link.batch().value(), link.glob());
+          link.batch() == null ? null : link.batch().value(), link.glob(),
+          link.item() ? Boolean.TRUE : null);
     }
   }
 
   /**
-   * Whether a label is shown to clients: theirs, and the pipeline's (which its client sets), but
-   * none of the other labels RGrid sets itself (the account's).
+   * Whether a label is shown to clients: theirs, the pipeline's and a fed batch run's folder
+   * (which its client sets), but none of the other labels RGrid sets itself (the account's).
    */
   static boolean shownLabel(String key) {
-    return !key.startsWith("rgrid.") || PIPELINE_LABELS.contains(key);
+    return !key.startsWith("rgrid.") || CLIENT_LABELS.contains(key);
   }
 
-  /** The reserved labels a client may set: those of a pipeline's runs. */
-  static final java.util.Set<String> PIPELINE_LABELS = java.util.Set.of(
-      Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL);
+  /**
+   * The reserved labels a client may set: those of a pipeline's runs, and the folder of a fed
+   * batch's run ({@code rgrid.item}, read only beside an item link, and made a safe single
+   * folder name wherever it names one). None names an account or grants anything.
+   */
+  static final java.util.Set<String> CLIENT_LABELS = java.util.Set.of(
+      Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL, ITEM_LABEL);
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {

@@ -219,8 +219,10 @@ public final class ExecutionRoutes {
       }
       try {
         links.add(p.execution() != null
-            ? new ParentLink(ExecutionId.of(p.execution()), p.glob())
-            : new ParentLink(BatchId.of(p.batch()), p.glob()));
+            ? new ParentLink(ExecutionId.of(p.execution()), null, p.glob(),
+                Boolean.TRUE.equals(p.item()))
+            : new ParentLink(null, BatchId.of(p.batch()), p.glob(),
+                Boolean.TRUE.equals(p.item())));
       } catch (IllegalArgumentException e) {
         // The message echoes the value (a glob up to the body's size): cut.
         throw ApiException.badRequest("parents[" + i + "]: " + shown(e.getMessage(), 300),

@@ -141,6 +141,11 @@ public final class LocalAccountView implements AccountView {
   }
 
   @Override
+  public List<dev.rgrid.core.FedRun> fedRuns(dev.rgrid.spi.store.ParentLink source) {
+    return engine.batches().fedRuns(source, Optional.of(account));
+  }
+
+  @Override
   public Optional<BatchRecord> resubmittedBatch(BatchId earlier, String scriptName,
       String runtime, int size, int parallel, Map<String, String> labels) {
     BatchRecord made = batchRecord(earlier);

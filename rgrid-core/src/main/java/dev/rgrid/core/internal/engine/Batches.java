@@ -120,6 +120,18 @@ public final class Batches {
   }
 
   /**
+   * The runs a batch fed from {@code source} would have (see {@link FedRun}), for {@code
+   * account}'s batch: another account's parent is refused as an unknown one. Nothing is stored.
+   *
+   * @throws InvalidRunSpecException when the source cannot feed a batch (saying why)
+   */
+  public List<dev.rgrid.core.FedRun> fedRuns(dev.rgrid.spi.store.ParentLink source,
+      Optional<AccountId> account) {
+    return new FedBatches(engine, store, clock, random).runs(source, account,
+        BatchSpec.DEFAULT_MAX_INPUTS);
+  }
+
+  /**
    * Stores a batch whose inputs another process expands and submits one by one (a server's
    * remote client does): checked as {@link #submit} checks one, and refused when the spending
    * limit that applies to its labels' account is reached.

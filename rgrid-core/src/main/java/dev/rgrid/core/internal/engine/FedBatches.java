@@ -3,6 +3,7 @@ package dev.rgrid.core.internal.engine;
 import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FedRun;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.core.internal.batch.LatestRuns;
@@ -26,6 +27,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -93,24 +95,15 @@ final class FedBatches {
       throw new InvalidRunSpecException("label " + FanOut.LABEL + " is set by RGrid on the "
           + "batches it fans out later", "leave it out of the template");
     }
-    OutputGlobs.checkRelative(source);
-    OutputGlobs.matcher(source);
     Optional<AccountId> account = Spending.accountOf(template.labels());
-    List<Item> items;
-    if (source.batch() != null) {
-      items = fromBatch(source, account);
-    } else {
-      ExecutionRecord parent = parentRun(source, account);
-      if (!parent.status().isTerminal()) {
+    if (source.parent() != null) {
+      OutputGlobs.checkRelative(source);
+      OutputGlobs.matcher(source);
+      if (!parentRun(source, account).status().isTerminal()) {
         return later(spec, runtime, source, account);
       }
-      // Every link is made before anything is stored: one that cannot be refuses the batch.
-      items = fromRun(parent, source, spec.maxInputs());
     }
-    if (items.size() > spec.maxInputs()) {
-      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
-          + "more than " + spec.maxInputs(), "split the work into several batches");
-    }
+    List<Item> items = items(source, account, spec.maxInputs());
     String scriptName = template.script().getFileName().toString();
     Path base = BatchInputs.base(template);
     engine.spending().checkBeforeRun(account, () -> {
@@ -145,6 +138,28 @@ final class FedBatches {
     return batch;
   }
 
+  /**
+   * The runs a batch fed from {@code source} would have, nothing stored: for a server, whose
+   * remote client creates the batch and submits each run itself.
+   */
+  List<FedRun> runs(ParentLink source, Optional<AccountId> account, int maxInputs) {
+    return items(source, account, maxInputs).stream()
+        .map(i -> new FedRun(i.link(), i.input().toString(), i.folder())).toList();
+  }
+
+  /** Every link, made before anything is stored: one that cannot be refuses the whole batch. */
+  private List<Item> items(ParentLink source, Optional<AccountId> account, int maxInputs) {
+    OutputGlobs.checkRelative(source);
+    OutputGlobs.matcher(source);
+    List<Item> items = source.batch() != null ? fromBatch(source, account)
+        : fromRun(parentRun(source, account), source, maxInputs);
+    if (items.size() > maxInputs) {
+      throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
+          + "more than " + maxInputs, "split the work into several batches");
+    }
+    return items;
+  }
+
   /** A run per latest run of the parent batch, each fed its one output {@code glob} matches. */
   private List<Item> fromBatch(ParentLink source, Optional<AccountId> account) {
     BatchRecord parent = parentBatch(source.batch(), account);
@@ -177,11 +192,19 @@ final class FedBatches {
   }
 
   /**
-   * A run per output of the ended parent run that the glob matches (fan-out). Each run's link
+   * A run per output of the ended parent run that the glob matches (fan-out); one not ended is
+   * refused (submit stores such a batch to expand later before it gets here). Each run's link
    * names its output's exact path, which {@code ParentInputs} finds by equality before any glob
    * reading.
    */
   private List<Item> fromRun(ExecutionRecord parent, ParentLink source, int max) {
+    if (!parent.status().isTerminal()) {
+      // Only a server's remote client gets here: it cannot have a batch expanded later (yet).
+      throw new InvalidRunSpecException(parent.id() + " is still "
+          + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
+          + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
+          + "`), then run this again; or feed from a batch's runs, which may still run");
+    }
     if (parent.status() != ExecutionStatus.SUCCEEDED) {
       throw new InvalidRunSpecException(parent.id() + " ended " + parent.status() + ": it has"
           + " no outputs to run on", "retry it (`rgrid retry " + parent.id() + "`) first");

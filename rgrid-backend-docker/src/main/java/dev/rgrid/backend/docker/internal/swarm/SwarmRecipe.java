@@ -16,8 +16,9 @@ import java.util.Map;
  * completion, never restarted, whose task runs {@code bootstrap.py} with the same hardening as
  * the Docker runtime's containers: read-only root file system, {@code /work}, {@code /rgrid} and
  * {@code /tmp} in memory, a non-root user, every capability dropped, an init process, CPU,
- * memory and pids limits (CPU and memory reserved too, so the swarm places the task on a node
- * that has them, among those meeting the run's placement constraints), on the run's own network
+ * memory and pids limits (the CPU and memory a run asks for reserved too, so the swarm places the
+ * task on a node that has them, among those meeting the run's placement constraints: see {@link
+ * #reservations}), on the run's own network
  * only: internal, with no name server that answers, unless the run asks for the network (then
  * the node's gateway bridge and name servers give it egress, as the Docker runtime's bridge does).
  */
@@ -87,9 +88,16 @@ public final class SwarmRecipe {
     }
     Map<String, Object> task = new LinkedHashMap<>();
     task.put("ContainerSpec", container);
-    task.put("Resources", Map.of(
-        "Limits", Map.of("NanoCPUs", nanoCpus, "MemoryBytes", memory, "Pids", pids),
-        "Reservations", Map.of("NanoCPUs", nanoCpus, "MemoryBytes", memory)));
+    Map<String, Object> resources = new LinkedHashMap<>();
+    resources.put("Limits", Map.of("NanoCPUs", nanoCpus, "MemoryBytes", memory, "Pids", pids));
+    Map<String, Long> reserved = reservations(limits);
+    if (!reserved.isEmpty()) {
+      // Left out, not empty, when nothing is reserved: the engine's constraint enforcer checks
+      // a task with any reservation object against what it thinks the node has left (see
+      // reservations), and an empty one too, as 0 bytes against a negative rest.
+      resources.put("Reservations", reserved);
+    }
+    task.put("Resources", resources);
     if (!limits.constraints().isEmpty()) {
       // Checked by core before they were stored: plain ATTRIBUTE==VALUE text the swarm parses.
       task.put("Placement", Map.of("Constraints", limits.constraints()));
@@ -112,12 +120,34 @@ public final class SwarmRecipe {
     }
   }
 
-  /** The memory a run's task is limited to and reserves: the run's own, else the default. */
+  /** The memory a run's task is limited to: the run's own, else the default. */
   public long memoryBytes(Limits limits) {
     return limits.memoryBytes() > 0 ? limits.memoryBytes() : settings.memoryBytes();
   }
 
-  /** The CPUs (in billionths) a run's task is limited to and reserves. */
+  /**
+   * What a run's task reserves on its node: only the CPUs and memory the run asked for, nothing
+   * for a run that took the defaults. A reservation makes the swarm place the task on a node that
+   * has room for it, which is what a run asking for 4 CPUs wants; the defaults are limits, as on
+   * the Docker runtime, and how many runs go at once is RGrid's to say (workers, {@code
+   * --parallel}), not the reservations'. Reserving them would also trip an engine bug: up to the
+   * fix of moby/moby#52652 (swarmkit #3237), the swarm's constraint enforcer counts the ended
+   * tasks of job services against their node's reservations until they are removed, so with runs
+   * ending and starting side by side it rejects new tasks ("assigned node no longer meets
+   * constraints") that the scheduler had placed.
+   */
+  public Map<String, Long> reservations(Limits limits) {
+    Map<String, Long> reserved = new LinkedHashMap<>();
+    if (limits.milliCpus() > 0) {
+      reserved.put("NanoCPUs", limits.milliCpus() * 1_000_000L);
+    }
+    if (limits.memoryBytes() > 0) {
+      reserved.put("MemoryBytes", limits.memoryBytes());
+    }
+    return reserved;
+  }
+
+  /** The CPUs (in billionths) a run's task is limited to. */
   public long nanoCpus(Limits limits) {
     return (limits.milliCpus() > 0 ? limits.milliCpus() : settings.milliCpus()) * 1_000_000L;
   }

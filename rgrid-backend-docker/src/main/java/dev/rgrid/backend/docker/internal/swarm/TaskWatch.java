@@ -96,6 +96,7 @@ final class TaskWatch {
           : "node " + task.getNodeId() + " refused the task of " + name + ": " + why,
           noImage ? "make " + image + " available on every node that may run it "
               + "(scripts/docker-setup builds the runtime images on a node)"
+              : why.contains("no longer meets constraints") ? NO_LONGER_MEETS
               : "check docker service ps --no-trunc " + name, null);
     }
     if (state != TaskState.COMPLETE && state != TaskState.FAILED) {
@@ -111,6 +112,17 @@ final class TaskWatch {
     return Optional.of(new ExitResult(code == null ? -1 : code.intValue(),
         oomKilled(task, container, code)));
   }
+
+  /**
+   * What to do about a task its node rejected for "no longer meets constraints" though the
+   * scheduler had placed it there: with no constraint in doubt, it is the engine's accounting of
+   * the run's reservation, wrong up to the fix of moby/moby#52652 (ended job tasks count against
+   * their node for as long as the swarm keeps them).
+   */
+  static final String NO_LONGER_MEETS = "the run is tried again per its retry policy; if its "
+      + "--cpus/--memory reservation keeps being refused on a node with room, the engine counts "
+      + "ended job tasks against the node (moby/moby#52652): upgrade the engine, or run without "
+      + "--cpus/--memory (the defaults are limits, not reservations)";
 
   /** Fails a task no node can take for longer than the pending limit; notes a wait for room. */
   private void waiting(TaskStatus status, TaskState state) {
