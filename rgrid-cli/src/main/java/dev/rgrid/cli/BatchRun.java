@@ -58,8 +58,15 @@ final class BatchRun {
             ended(item, record);
           }
         }).build());
-    terminal.note("batch " + batch.id() + ": " + batch.items().size() + " input"
-        + (batch.items().size() == 1 ? "" : "s") + ", at most " + parallel + " at once");
+    if (rgrid.batchRecord(batch.id()).size() == 0 && !batch.items().isEmpty()) {
+      // Fanned out from a run that has not ended: its runs are made when that run ends.
+      terminal.note("batch " + batch.id() + ": inputs not known yet, made from the outputs of "
+          + shown(batch.items().get(0).input()) + " once that run ends; at most " + parallel
+          + " at once");
+    } else {
+      terminal.note("batch " + batch.id() + ": " + batch.items().size() + " input"
+          + (batch.items().size() == 1 ? "" : "s") + ", at most " + parallel + " at once");
+    }
     // Ctrl-C cancels what has not ended; the killed inputs end as CANCELLED, which ends the
     // wait below, and the RGrid is closed before the JVM exits.
     interruption.onInterrupt(() -> {

@@ -19,6 +19,11 @@ import java.util.Set;
 final class BatchStatus {
   /** The label naming the input folder of a run of a batch fed by another batch's runs. */
   private static final String FED_ITEM_LABEL = "rgrid.item";
+  /**
+   * The label of the run standing for a batch fanned out from a run that had not ended, until
+   * the batch is expanded into its runs.
+   */
+  private static final String FAN_OUT_LABEL = "rgrid.fan-out";
 
   private BatchStatus() {}
 
@@ -50,7 +55,10 @@ final class BatchStatus {
     out.println("Batch:      " + id);
     out.println("Script:     " + batch.scriptName() + " (" + batch.runtime() + ")");
     out.println("Created:    " + Formats.time(batch.createdAt()));
-    out.println("Inputs:     " + batch.size() + ", at most " + batch.parallel() + " at once");
+    out.println("Inputs:     " + (batch.size() == 0 && p.total() <= 1 && !p.done()
+        ? "not known yet: fans out from a run that has not ended (`rgrid list --batch " + id
+            + "`)" : Math.max(batch.size(), p.total())) + ", at most " + batch.parallel()
+        + " at once");
     out.println("Succeeded:  " + p.succeeded() + (p.cached() > 0 ? " (" + p.cached()
         + " cached)" : ""));
     out.println("Failed:     " + p.failed());
@@ -101,6 +109,11 @@ final class BatchStatus {
 
   /** The input an execution of a batch ran on, as staged (its name in the working directory). */
   static String input(ExecutionRecord r) {
+    if (r.spec().labels().containsKey(FAN_OUT_LABEL) && r.spec().parents().size() == 1) {
+      // The whole batch, fanned out from that run's outputs: it never got as far as its runs.
+      var source = r.spec().parents().get(0);
+      return source.target() + ":" + source.glob();
+    }
     String item = r.spec().labels().get(FED_ITEM_LABEL);
     if (item != null) {
       return item; // fed by another batch's run: named after that run's input, as downloaded

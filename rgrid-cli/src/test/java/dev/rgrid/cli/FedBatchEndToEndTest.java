@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code rgrid run --batch-from BATCH_ID:GLOB} (N to N) and {@code --batch-from EXEC_ID:GLOB}
- * (fan-out from an ended run), embedded.
+ * (fan-out from a run, ended or not), embedded.
  */
 class FedBatchEndToEndTest extends CliEndToEndTest {
   private static final Pattern BATCH_ID = Pattern.compile("batch_[0-9A-Z]{26}");
@@ -81,6 +81,39 @@ class FedBatchEndToEndTest extends CliEndToEndTest {
     Path out = cli.cwd().resolve("fanned");
     assertThat(Files.readString(out.resolve("p3.csv/double.txt"))).isEqualTo("6");
     assertThat(out.resolve("p1.csv/double.txt")).hasContent("2");
+  }
+
+  @Test
+  void aBatchFromARunStillGoingIsSkippedNamingItWhenItFails() throws Exception {
+    // The parent waits for a file the test creates, so it has surely not ended when the batch
+    // is submitted; then it fails.
+    Path go = tmp.resolve("go-fan");
+    cli.file("split.py", """
+        import os, sys, time
+        deadline = time.time() + 60
+        while not os.path.exists(sys.argv[1]) and time.time() < deadline:
+            time.sleep(0.05)
+        sys.exit(3)
+        """);
+    cli.file("twice.py", TWICE);
+    Cli.Result detached = cli.run("run", "--detach", "split.py", go.toString());
+    assertThat(detached.exitCode()).as(detached.describe()).isZero();
+    String parent = detached.stdout().strip();
+
+    Cli.Running fanned = cli.start("run", "--batch-from", parent + ":parts/*.csv", "twice.py",
+        "{}");
+    Cli.await("the batch is stored", java.time.Duration.ofSeconds(60),
+        () -> cli.run("list", "--batches", "--json").stdout().contains("batch_"));
+    Files.writeString(go, "go");
+    Cli.Result done = fanned.await(java.time.Duration.ofSeconds(90));
+
+    assertThat(done.exitCode()).as(done.describe()).isEqualTo(ExitCodes.SOME_FAILED);
+    assertThat(done.stderr()).contains("skipped: parent " + parent + " ended FAILED",
+        "inputs not known yet, made from the outputs of " + parent + ":parts/*.csv");
+    String batch = batchIdIn(done.stderr());
+    Cli.Result status = cli.runFromDevNull("status", batch).requireSuccess();
+    assertThat(status.stdout()).contains("Failed:     1", "Queued:     0",
+        parent + ":parts/*.csv: skipped: parent " + parent + " ended FAILED");
   }
 
   @Test

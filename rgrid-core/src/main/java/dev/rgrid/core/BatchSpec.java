@@ -31,8 +31,8 @@ import java.util.Objects;
  * @param listener hears each input end and the counts change
  * @param maxInputs the most inputs accepted; more is an error rather than a cut batch
  * @param itemsFrom another batch whose runs feed this one, one run each (N to N, {@code rgrid run
- *     --batch-from BATCH_ID:GLOB}; see {@link Builder#itemsFrom(BatchId, String)}), or an ended
- *     run whose matching outputs do, one each (fan-out, {@link Builder#itemsFrom(ExecutionId,
+ *     --batch-from BATCH_ID:GLOB}; see {@link Builder#itemsFrom(BatchId, String)}), or a
+ *     run whose matching outputs do, one each, once it has succeeded (fan-out, {@link Builder#itemsFrom(ExecutionId,
  *     String)}), or {@code null}: then the inputs are local files
  */
 public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs, int parallel,
@@ -159,11 +159,14 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
     }
 
     /**
-     * Runs the template once per output of the ended run {@code parent} that {@code glob}
-     * matches (fan-out, like {@code rgrid run --batch-from EXEC_ID:GLOB}): each run gets its
-     * output under its own path, that path in place of {@code {}}, and its outputs under a
-     * folder named after it. The run must have succeeded already: a run still going is refused
-     * (its outputs are not known yet), as is one that produced no match.
+     * Runs the template once per output of the run {@code parent} that {@code glob} matches
+     * (fan-out, like {@code rgrid run --batch-from EXEC_ID:GLOB}): each run gets its output
+     * under its own path, that path in place of {@code {}}, and its outputs under a folder
+     * named after it. A run that has ended must have succeeded and produced a match, or the
+     * batch is refused. A run still going has outputs not known yet: the batch is stored with
+     * no runs, counted as one queued input, and expanded by a worker when the run succeeds; it
+     * ends skipped (naming the run) when the run does not, and failed when nothing matches.
+     * Until it is expanded, nothing can chain from it.
      */
     public Builder itemsFrom(ExecutionId parent, String glob) {
       itemsFrom = new ParentLink(Objects.requireNonNull(parent, "parent"),

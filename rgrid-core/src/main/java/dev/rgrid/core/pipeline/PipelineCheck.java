@@ -168,6 +168,16 @@ final class PipelineCheck {
   }
 
   private void batch(Step step) {
+    for (String parent : step.parents()) {
+      if (fansOutLater(parent)) {
+        // Its runs are made only when its parent run ends: a step stored at submission would
+        // wait for none of them (the submission refuses it too).
+        throw invalid("step " + step.name() + ": cannot wait for " + parent + " yet: "
+            + parent + " fans out from the single run of " + byName.get(parent).batchFrom()
+            .step() + ", so its runs are not known until that run ends", "run " + step.name()
+            + " in a pipeline of its own once " + parent + " has ended");
+      }
+    }
     if (step.batch() == null && step.batchFrom() == null) {
       if (step.parallel() != 0) {
         throw invalid("step " + step.name() + ": parallel applies only to a batch step",
@@ -201,16 +211,22 @@ final class PipelineCheck {
   }
 
   /**
-   * A batch step fed by another's runs: that one is a batch step, and nothing else is waited
-   * for (a batch's runs wait only for their own parent runs).
+   * A batch step fed by another's runs, or by the outputs of a single-run step (fan-out, made
+   * into runs when that run ends), and nothing else is waited for (a batch's runs wait only for
+   * their own parent runs).
    */
+  /** Whether step {@code name} is a batch step fanned out from a single-run step's outputs. */
+  private boolean fansOutLater(String name) {
+    Step step = byName.get(name);
+    if (step == null || step.batchFrom() == null) {
+      return false;
+    }
+    Step parent = byName.get(step.batchFrom().step());
+    return parent != null && parent.batch() == null && parent.batchFrom() == null;
+  }
+
   private void fedBatch(Step step) {
     String parent = step.batchFrom().step();
-    if (byName.get(parent).batch() == null && byName.get(parent).batchFrom() == null) {
-      throw invalid("step " + step.name() + ": batch = \"" + step.batchFrom() + "\" needs "
-          + parent + " to be a batch step", "run " + parent + " once per file with batch = "
-          + "\"GLOB\", or take its outputs with inputs = [\"" + step.batchFrom() + "\"]");
-    }
     if (step.parents().size() > 1) {
       throw invalid("step " + step.name() + ": a batch step fed by " + parent
           + " cannot wait for other steps too", "chain the others through " + parent);

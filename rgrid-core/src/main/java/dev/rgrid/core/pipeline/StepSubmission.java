@@ -59,7 +59,13 @@ final class StepSubmission {
           if (step.batchFrom() != null) {
             // Fed by a batch step's runs, one each: its runs wait for their own parent runs
             // (stored at once, each released as its parent run ends; see BatchSpec.itemsFrom).
-            spec.itemsFrom(batches.get(step.batchFrom().step()), step.batchFrom().glob());
+            BatchId fed = batches.get(step.batchFrom().step());
+            if (fed != null) {
+              spec.itemsFrom(fed, step.batchFrom().glob());
+            } else {
+              // Fanned out from a single run's outputs, once it ends (see BatchSpec.itemsFrom).
+              spec.itemsFrom(runs.get(step.batchFrom().step()), step.batchFrom().glob());
+            }
           } else {
             spec.glob(step.batch());
           }

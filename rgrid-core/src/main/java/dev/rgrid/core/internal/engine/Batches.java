@@ -190,7 +190,9 @@ public final class Batches {
     int cancelled = (int) s.count(ExecutionStatus.CANCELLED);
     boolean done = queued + running == 0;
     Instant end = done && s.lastFinished() != null ? s.lastFinished() : clock.instant();
-    return BatchProgress.of(batch.size(), queued, running, succeeded, failed, cancelled,
+    // A batch fanned out later is stored with no input: its runs, once made, are its inputs.
+    int total = (int) Math.max(batch.size(), s.total());
+    return BatchProgress.of(total, queued, running, succeeded, failed, cancelled,
         (int) Math.min(s.cached(), succeeded), s.costMicros(),
         Duration.between(batch.createdAt(), end));
   }

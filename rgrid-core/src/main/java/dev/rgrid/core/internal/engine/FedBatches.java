@@ -15,21 +15,17 @@ import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.account.AccountId;
-import dev.rgrid.core.NoMatchException;
-import dev.rgrid.core.internal.batch.OutputFolders;
-import dev.rgrid.spi.store.Artifact;
+import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.spi.store.BatchRecord;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
 import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -37,12 +33,19 @@ import java.util.Optional;
 
 /**
  * Batches fed by another batch's runs, one run each (N to N, {@code rgrid run --batch-from
- * BATCH_ID:GLOB}), or by the outputs of one ended run, one run each (fan-out, {@code --batch-from
+ * BATCH_ID:GLOB}), or by the outputs of one run, one run each (fan-out, {@code --batch-from
  * EXEC_ID:GLOB}). The parent batch's runs are known when this one is submitted, so each run of
  * it is stored at once, waiting for its own parent run only ({@link ParentLink#item}): the
  * store's ordinary release starts it when that run succeeds, on any worker, while the parent
  * batch's other runs still run; it is skipped when that run fails, and the others go on. Nothing
  * is stored for the batch beyond its record: the links are in each run's spec.
+ *
+ * <p>A fan-out from a run that has ended is expanded here, one run per matching output. From a
+ * run that has not ended, the outputs are not known yet: the batch is stored with no input and
+ * one run of its template marked {@link FanOut#LABEL}, waiting for the parent like any child;
+ * the parent's end releases it (or skips it, naming the parent) in the same transaction, and the
+ * worker that claims it makes the batch's runs ({@code FanOutExpansion}, where the races are).
+ * Such a batch cannot be chained from until it is expanded ({@link FanOut#checkExpanded}).
  *
  * <p>The parent runs are read before their children are stored, and may end in between: that is
  * the race every chained run has, and the store settles it (the child is created under a share
@@ -50,7 +53,9 @@ import java.util.Optional;
  * {@code QUEUED} or {@code SKIPPED} at once, or finds the child's row and releases it). A parent
  * run retried by hand in between is not followed: its child waits for, and is skipped by, the
  * run it was linked to, and a retry of the child then links it to the retry ({@code
- * ManualRetries}). A run retried automatically goes back to {@code QUEUED}, which is no end.
+ * ManualRetries}); a fan-out's template run is such a child, so retrying the skipped batch after
+ * its parent fans it out from the parent's retry. A run retried automatically goes back to
+ * {@code QUEUED}, which is no end.
  *
  * <p>Each run is labelled {@value #ITEM_LABEL} with its parent run's folder, so its outputs are
  * laid out under the same folder names as its parent batch's ({@link LatestRuns#stagedName}).
@@ -86,7 +91,18 @@ final class FedBatches {
       throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
           + "too", "leave out --after and --from, or chain through an intermediate run");
     }
+    if (template.labels().containsKey(FanOut.LABEL)) {
+      throw new InvalidRunSpecException("label " + FanOut.LABEL + " is set by RGrid on the "
+          + "batches it fans out later", "leave it out of the template");
+    }
     Optional<AccountId> account = Spending.accountOf(template.labels());
+    if (source.parent() != null) {
+      OutputGlobs.checkRelative(source);
+      OutputGlobs.matcher(source);
+      if (!parentRun(source, account).status().isTerminal()) {
+        return later(spec, runtime, source, account);
+      }
+    }
     List<Item> items = items(source, account, spec.maxInputs());
     String scriptName = template.script().getFileName().toString();
     Path base = BatchInputs.base(template);
@@ -134,9 +150,9 @@ final class FedBatches {
   /** Every link, made before anything is stored: one that cannot be refuses the whole batch. */
   private List<Item> items(ParentLink source, Optional<AccountId> account, int maxInputs) {
     OutputGlobs.checkRelative(source);
-    PathMatcher matcher = OutputGlobs.matcher(source);
+    OutputGlobs.matcher(source);
     List<Item> items = source.batch() != null ? fromBatch(source, account)
-        : fromRun(source, matcher, account);
+        : fromRun(parentRun(source, account), source, maxInputs);
     if (items.size() > maxInputs) {
       throw new InvalidRunSpecException(source.target() + " gives " + items.size() + " runs, "
           + "more than " + maxInputs, "split the work into several batches");
@@ -150,6 +166,7 @@ final class FedBatches {
     // Read a page at a time keeping only ids and names: a parent of 10,000 runs is 10,000 small
     // records here, never 10,000 full specs.
     List<LatestRuns.Run> runs = LatestRuns.of(store::list, source.batch());
+    FanOut.checkExpanded(store::list, source.batch());
     if (runs.size() < parent.size()) {
       throw new InvalidRunSpecException("batch " + source.batch() + " has " + runs.size()
           + " of its " + parent.size() + " runs stored: it is still being submitted, or some of "
@@ -164,18 +181,25 @@ final class FedBatches {
   }
 
   /**
-   * A run per output of the parent run that {@code matcher} matches (fan-out). Its outputs are
-   * known only once it has ended, so it must have succeeded already: expanding a batch later,
-   * when a run still going ends, is not done (yet). Each run's link names its output's exact
-   * path, which {@code ParentInputs} finds by equality before any glob reading.
+   * The parent run of a fan-out, {@code source.parent()}, as this account sees it (another
+   * account's is answered as an unknown one).
    */
-  private List<Item> fromRun(ParentLink source, PathMatcher matcher,
-      Optional<AccountId> account) {
-    ExecutionRecord parent = store.find(source.parent())
+  private ExecutionRecord parentRun(ParentLink source, Optional<AccountId> account) {
+    return store.find(source.parent())
         .filter(r -> Objects.equals(Spending.accountOf(r.spec().labels()), account))
         .orElseThrow(() -> new InvalidRunSpecException("no execution " + source.parent()
             + " to take outputs from", "run `rgrid list` to see the known executions"));
+  }
+
+  /**
+   * A run per output of the ended parent run that the glob matches (fan-out); one not ended is
+   * refused (submit stores such a batch to expand later before it gets here). Each run's link
+   * names its output's exact path, which {@code ParentInputs} finds by equality before any glob
+   * reading.
+   */
+  private List<Item> fromRun(ExecutionRecord parent, ParentLink source, int max) {
     if (!parent.status().isTerminal()) {
+      // Only a server's remote client gets here: it cannot have a batch expanded later (yet).
       throw new InvalidRunSpecException(parent.id() + " is still "
           + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
           + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
@@ -185,26 +209,44 @@ final class FedBatches {
       throw new InvalidRunSpecException(parent.id() + " ended " + parent.status() + ": it has"
           + " no outputs to run on", "retry it (`rgrid retry " + parent.id() + "`) first");
     }
-    List<Artifact> matched = store.artifacts(parent.id()).stream()
-        .filter(a -> matcher.matches(Path.of(a.path())))
-        .sorted(Comparator.comparing(Artifact::path)).toList();
-    if (matched.isEmpty()) {
-      throw new NoMatchException(parent.id() + " produced no " + source.glob(),
-          "see what it wrote with `rgrid status " + parent.id() + "`");
-    }
-    List<Path> paths = matched.stream().map(a -> Path.of(a.path())).toList();
-    List<String> folders = OutputFolders.assign(paths);
+    List<FanOut.Item> matched = FanOut.items(parent.id(), store.artifacts(parent.id()),
+        source.glob(), max);
     List<Item> items = new ArrayList<>(matched.size());
-    for (int i = 0; i < matched.size(); i++) {
-      String path = matched.get(i).path();
-      if (path.indexOf('\\') >= 0 || path.length() > ParentLink.MAX_GLOB) {
-        throw new InvalidRunSpecException(parent.id() + "'s output " + path + " cannot be named "
-            + "in a link ('\\' or longer than " + ParentLink.MAX_GLOB + " characters)",
-            "narrow the glob to leave it out");
-      }
-      items.add(new Item(ParentLink.item(parent.id(), path), paths.get(i), folders.get(i)));
+    for (FanOut.Item m : matched) {
+      items.add(new Item(ParentLink.item(parent.id(), m.path()), Path.of(m.path()), m.folder()));
     }
     return items;
+  }
+
+  /**
+   * A batch fanned out from a run that has not ended: stored with no input yet and one run of the
+   * template, waiting for the parent, which a worker expands into the batch's runs once the
+   * parent succeeds ({@code FanOutExpansion}); the store skips it, naming the parent, when the
+   * parent does not. Its cost is estimated as one run's: how many there will be is not known.
+   */
+  private Batch later(BatchSpec spec, String runtime, ParentLink source,
+      Optional<AccountId> account) {
+    RunSpec template = spec.template();
+    engine.spending().checkBeforeRun(account, () -> {
+      EstimateSubject script = EstimateSubject.read(template.script().toAbsolutePath(),
+          List.of(), BatchInputs.base(template));
+      return engine.estimates().ofSameScript(new EstimateSubject(script.scriptName(),
+          script.sha256(), 1), runtime, account.orElse(null));
+    });
+    Instant now = clock.instant();
+    BatchId id = BatchId.generate(now, random);
+    store.createBatch(new BatchRecord(id, now, template.script().getFileName().toString(),
+        runtime, 0, spec.parallel(), template.labels()));
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(template.labels());
+    labels.put(FanOut.LABEL, FanOut.PENDING);
+    RunSpec t = template;
+    RunSpec run = new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(),
+        t.timeout(), labels, t.resources(), t.network(), null, t.listener(), t.baseDirectory(),
+        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
+        List.of(ParentLink.item(source.parent(), source.glob())));
+    engine.submit(run, id.value(), 0, false);
+    engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
+    return new LaterBatch(engine, store, id, spec.listener());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.execution;
 
+import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.spi.BackendUnavailableException;
 import dev.rgrid.spi.ConflictException;
 import dev.rgrid.spi.ExecutionId;
@@ -21,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs one claimed execution from start to end: marks it running (taking over a run whose worker
- * was lost), has {@link ContainerRun} run the attempt, records a failure inside RGrid through
- * {@link Failures}, and completes the claim or hands it back to the queue for the next attempt.
+ * was lost), has {@link ContainerRun} run the attempt (or, for the template run of a batch
+ * fanned out from a run that has now ended, has {@link FanOutExpansion} make the batch's runs),
+ * records a failure inside RGrid through {@link Failures}, and completes the claim or hands it
+ * back to the queue for the next attempt.
  */
 public final class ExecutionRunner {
   private static final Logger LOG = LoggerFactory.getLogger(ExecutionRunner.class);
@@ -38,6 +41,7 @@ public final class ExecutionRunner {
   private final Failures failures;
   private final LostAttempts lostAttempts;
   private final ParentInputs parents;
+  private final FanOutExpansion fanOuts;
 
   /**
    * A runner of {@code worker}'s claims on {@code queue}, over the executions in {@code store}: a
@@ -49,6 +53,7 @@ public final class ExecutionRunner {
       int maxAttempts, LocalState local, AttemptRecords records, ContainerRun containers,
       Failures failures, LostAttempts lostAttempts, ParentInputs parents) {
     this.parents = parents;
+    this.fanOuts = new FanOutExpansion(store, queue, records, clock);
     this.store = store;
     this.queue = queue;
     this.clock = clock;
@@ -78,9 +83,14 @@ public final class ExecutionRunner {
       if (running != null) {
         records.started(id, running.startedAt());
         ran = true;
-        ExecutionRecord ready = parents.ready(running);
-        if (ready != null) {
-          containers.run(ready, handle);
+        if (FanOut.isTemplate(running)) {
+          // A batch fanned out from a run that has now succeeded: its runs are made, not run.
+          fanOuts.expand(running);
+        } else {
+          ExecutionRecord ready = parents.ready(running);
+          if (ready != null) {
+            containers.run(ready, handle);
+          }
         }
       }
     } catch (Fence.TakenOverException e) {

@@ -141,6 +141,7 @@ public final class Submitter {
    */
   private void checkBatch(BatchId batch) {
     BatchRecord record = store.findBatch(batch).orElseThrow(() -> unknownBatch(batch));
+    dev.rgrid.core.internal.batch.FanOut.checkExpanded(store::list, batch);
     long stored = store.batchSummary(batch).total();
     if (stored < record.size()) {
       throw new InvalidRunSpecException("batch " + batch + " has " + stored + " of its "

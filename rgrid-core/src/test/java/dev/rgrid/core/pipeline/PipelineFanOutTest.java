@@ -1,0 +1,82 @@
+package dev.rgrid.core.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.LocalRGrid;
+import dev.rgrid.core.RGrid;
+import dev.rgrid.spi.store.ExecutionRecord;
+import dev.rgrid.spi.store.ExecutionStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A batch step fanned out from a single-run step's outputs, in the same pipeline submission:
+ * stored at once, its runs made when that run ends; a step waiting for it is refused before
+ * anything is stored, since its runs are not known when the pipeline is submitted.
+ */
+class PipelineFanOutTest {
+  @TempDir static Path dir;
+  private static LocalRGrid rgrid;
+
+  @BeforeAll
+  static void open() throws IOException {
+    rgrid = RGrid.builder().home(dir.resolve("home")).engine("process").workers(2).build();
+    write("produce.py", "import os", "os.makedirs('parts', exist_ok=True)",
+        "for i in range(3):", "    open('parts/p%d.txt' % i, 'w').write(str(i + 1))");
+    write("square.py", "import sys",
+        "n = int(open(sys.argv[1]).read())", "open('sq.txt', 'w').write(str(n * n))");
+    write("sum.py", "import glob",
+        "print(sum(int(open(p).read()) for p in glob.glob('**/sq.txt', recursive=True)))");
+  }
+
+  @AfterAll
+  static void close() {
+    rgrid.close();
+  }
+
+  private static void write(String name, String... lines) throws IOException {
+    Files.writeString(dir.resolve(name), String.join("\n", lines) + "\n");
+  }
+
+  @Test
+  void aBatchStepFansOutFromTheOutputsOfASingleRunStep() throws Exception {
+    Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("square", Path.of("square.py")).args("{}")
+            .batch("produce:parts/*.txt").parallel(2).build())
+        .step(Step.builder("produce", Path.of("produce.py")).build())
+        .build();
+    assertThat(pipeline.steps()).extracting(Step::name).containsExactly("produce", "square");
+
+    PipelineStatus done = pipeline.run(rgrid).await();
+
+    StepState square = done.step("square").orElseThrow();
+    assertThat(square.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    // Its runs, not the run that stood for the batch until its parent ended.
+    assertThat(square.runs()).hasSize(3).allSatisfy(r -> assertThat(r.spec().parents())
+        .singleElement().satisfies(l -> assertThat(l.item()).isTrue()));
+    List<String> squares = square.runs().stream().map(ExecutionRecord::id)
+        .map(id -> rgrid.outputs(id).get(0).path()).toList();
+    assertThat(squares).containsOnly("sq.txt");
+    Path out = Files.createTempDirectory(dir, "out");
+    rgrid.downloadBatch(dev.rgrid.spi.BatchId.of(square.batchId()), out, false);
+    assertThat(out.resolve("p2.txt/sq.txt")).hasContent("9");
+
+    // A step waiting for it would wait for none of its runs: refused, nothing stored.
+    assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("produce", Path.of("produce.py")).build())
+        .step(Step.builder("square", Path.of("square.py")).args("{}")
+            .batch("produce:parts/*.txt").build())
+        .step(Step.builder("sum", Path.of("sum.py")).input("square:**/sq.txt").build())
+        .build()).isInstanceOf(InvalidRunSpecException.class)
+        .hasMessageContaining("step sum: cannot wait for square yet")
+        .hasMessageContaining("fans out from the single run of produce");
+  }
+}
