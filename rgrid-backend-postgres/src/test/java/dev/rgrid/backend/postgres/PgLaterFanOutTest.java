@@ -56,6 +56,7 @@ class PgLaterFanOutTest {
         "import sys",
         "open('double.txt', 'w').write(str(2 * int(open(sys.argv[1]).read())))",
         ""));
+    Path after = Files.writeString(tmp.resolve("after.py"), "print('after all of them')\n");
     List<AutoCloseable> open = new ArrayList<>();
     try {
       for (int i = 0; i < 2; i++) {
@@ -87,6 +88,11 @@ class PgLaterFanOutTest {
       assertThat(before).singleElement().satisfies(r ->
           assertThat(r.status()).isEqualTo(ExecutionStatus.WAITING));
       assertThat(client.batchProgress(batch.id()).done()).isFalse();
+      // A run waiting for the whole batch (fan-in) before its runs exist: handed over to them
+      // in the transaction that ends the template, released by the last of them.
+      Execution fanIn = client.run(RunSpec.builder(after).detectDependencies(false)
+          .after(batch.id()).build());
+      assertThat(fanIn.status()).isEqualTo(ExecutionStatus.WAITING);
 
       Files.writeString(gate, "go");
       BatchProgress done = batch.await(DEADLINE).orElseThrow();
@@ -116,6 +122,13 @@ class PgLaterFanOutTest {
       Path out = tmp.resolve("out");
       client.downloadBatch(batch.id(), out, false);
       assertThat(out.resolve("f07.csv/double.txt")).hasContent("14");
+      ExecutionRecord reduced = fanIn.await(DEADLINE).orElseThrow();
+      assertThat(reduced.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+      java.time.Instant started = reduced.transitions().stream()
+          .filter(t -> t.status() == ExecutionStatus.RUNNING).findFirst().orElseThrow().at();
+      for (BatchItem item : batch.items()) {
+        assertThat(batch.record(item).finishedAt()).isBeforeOrEqualTo(started);
+      }
     } finally {
       for (int i = open.size() - 1; i >= 0; i--) {
         open.get(i).close();

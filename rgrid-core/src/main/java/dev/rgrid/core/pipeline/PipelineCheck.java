@@ -169,10 +169,11 @@ final class PipelineCheck {
 
   private void batch(Step step) {
     for (String parent : step.parents()) {
-      if (fansOutLater(parent)) {
-        // Its runs are made only when its parent run ends: a step stored at submission would
-        // wait for none of them (the submission refuses it too).
-        throw invalid("step " + step.name() + ": cannot wait for " + parent + " yet: "
+      if (fansOutLater(parent) && (step.batch() != null || step.batchFrom() != null)) {
+        // Its runs are made only when its parent run ends: a batch fed from it now would have
+        // one run for its template (the submission refuses it too). A single run waiting for
+        // it (fan-in) is handed over to its runs when they are made.
+        throw invalid("step " + step.name() + ": cannot be fed by " + parent + " yet: "
             + parent + " fans out from the single run of " + byName.get(parent).batchFrom()
             .step() + ", so its runs are not known until that run ends", "run " + step.name()
             + " in a pipeline of its own once " + parent + " has ended");

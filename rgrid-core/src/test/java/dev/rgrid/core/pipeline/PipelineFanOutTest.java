@@ -19,8 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A batch step fanned out from a single-run step's outputs, in the same pipeline submission:
- * stored at once, its runs made when that run ends; a step waiting for it is refused before
- * anything is stored, since its runs are not known when the pipeline is submitted.
+ * stored at once, its runs made when that run ends; a single run waiting for it takes the
+ * outputs of all of them (produce, then a run per file, then reduce); a batch step fed by it run
+ * for run is refused before anything is stored, since its runs are not known when the pipeline
+ * is submitted.
  */
 class PipelineFanOutTest {
   @TempDir static Path dir;
@@ -34,7 +36,8 @@ class PipelineFanOutTest {
     write("square.py", "import sys",
         "n = int(open(sys.argv[1]).read())", "open('sq.txt', 'w').write(str(n * n))");
     write("sum.py", "import glob",
-        "print(sum(int(open(p).read()) for p in glob.glob('**/sq.txt', recursive=True)))");
+        "total = sum(int(open(p).read()) for p in glob.glob('**/sq.txt', recursive=True))",
+        "open('total.txt', 'w').write(str(total))");
   }
 
   @AfterAll
@@ -69,14 +72,60 @@ class PipelineFanOutTest {
     rgrid.downloadBatch(dev.rgrid.spi.BatchId.of(square.batchId()), out, false);
     assertThat(out.resolve("p2.txt/sq.txt")).hasContent("9");
 
-    // A step waiting for it would wait for none of its runs: refused, nothing stored.
+    // A batch fed by it run for run would have one run for the template: refused, nothing
+    // stored.
     assertThatThrownBy(() -> Pipeline.builder().baseDirectory(dir)
         .step(Step.builder("produce", Path.of("produce.py")).build())
         .step(Step.builder("square", Path.of("square.py")).args("{}")
             .batch("produce:parts/*.txt").build())
-        .step(Step.builder("sum", Path.of("sum.py")).input("square:**/sq.txt").build())
+        .step(Step.builder("again", Path.of("square.py")).args("{}")
+            .batch("square:sq.txt").build())
         .build()).isInstanceOf(InvalidRunSpecException.class)
-        .hasMessageContaining("step sum: cannot wait for square yet")
+        .hasMessageContaining("step again: cannot be fed by square yet")
         .hasMessageContaining("fans out from the single run of produce");
+  }
+
+  @Test
+  void produceThenARunPerFileThenReduce() throws Exception {
+    // The issue's shape: one run makes the files, a run per file, one run takes all their
+    // outputs. The reduce step waits for a batch whose runs are made only when produce ends:
+    // it is handed over to them then, and starts after the last.
+    Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("produce", Path.of("produce.py")).build())
+        .step(Step.builder("square", Path.of("square.py")).args("{}")
+            .batch("produce:parts/*.txt").parallel(2).build())
+        .step(Step.builder("sum", Path.of("sum.py")).input("square:**/sq.txt").build())
+        .build();
+
+    PipelineStatus done = pipeline.run(rgrid).await();
+
+    assertThat(done.steps()).extracting(StepState::status).containsOnly(
+        ExecutionStatus.SUCCEEDED);
+    StepState sum = done.step("sum").orElseThrow();
+    ExecutionRecord reduce = sum.runs().get(0);
+    Path out = Files.createTempDirectory(dir, "sum");
+    rgrid.execution(reduce.id()).downloadOutputs(out);
+    assertThat(out.resolve("total.txt")).hasContent("14");
+    // It started after every square run had ended.
+    java.time.Instant started = reduce.transitions().stream()
+        .filter(t -> t.status() == ExecutionStatus.RUNNING).findFirst().orElseThrow().at();
+    assertThat(done.step("square").orElseThrow().runs()).hasSize(3).allSatisfy(r ->
+        assertThat(r.finishedAt()).isBeforeOrEqualTo(started));
+
+    // A failing file skips the reduce, naming the batch and the run.
+    write("square.py", "import sys", "n = int(open(sys.argv[1]).read())",
+        "sys.exit(3 if n == 2 else 0)");
+    try {
+      PipelineStatus failed = pipeline.run(rgrid).await();
+      assertThat(failed.step("square").orElseThrow().status()).isEqualTo(
+          ExecutionStatus.FAILED);
+      StepState skipped = failed.step("sum").orElseThrow();
+      assertThat(skipped.status()).isEqualTo(ExecutionStatus.SKIPPED);
+      assertThat(skipped.runs().get(0).failure().message()).contains("skipped: parent batch "
+          + failed.step("square").orElseThrow().batchId() + " did not succeed");
+    } finally {
+      write("square.py", "import sys",
+          "n = int(open(sys.argv[1]).read())", "open('sq.txt', 'w').write(str(n * n))");
+    }
   }
 }

@@ -31,6 +31,15 @@ import java.util.Objects;
  * succeed skips it, the skip naming the batch and that run. A run retried automatically stays
  * unended between its attempts, so only its last attempt counts. The batch must be fully stored
  * (one run per input): runs stored after the child would not be waited for.
+ *
+ * <p>One run of a batch may stand for runs not stored yet: the template of a batch fanned out
+ * from a run that had not ended, which the worker that claims it expands into a run per output
+ * of that run and then ends {@code SUCCEEDED}, replaced by them ({@code retriedBy} set; no other
+ * run ends succeeded and replaced). A child waiting for such a batch waits for the template;
+ * when the template ends so, the child is handed over to the batch's latest runs instead of
+ * being released (see {@link #release}): it then waits for those not ended, is skipped by one
+ * that did not succeed, and is released when none is left. The runs are all stored before the
+ * template ends, in that worker's earlier transactions, so the handover sees every one of them.
  */
 public final class ParentRelease {
   private ParentRelease() {}
@@ -50,7 +59,10 @@ public final class ParentRelease {
      */
     BatchRuns lockBatch(BatchId batch) throws X;
 
-    /** Records that {@code child} waits for each of {@code parents} (as few statements as can). */
+    /**
+     * Records that {@code child} waits for each of {@code parents} (as few statements as can);
+     * a parent it already waits for is left as it is.
+     */
     void insert(ExecutionId child, List<ExecutionId> parents) throws X;
 
     /** The executions waiting for {@code parent}. */
@@ -202,21 +214,65 @@ public final class ParentRelease {
           continue;
         }
         if (parent.status() == ExecutionStatus.SUCCEEDED) {
+          BatchId expanded = parent.retriedBy() == null ? null : viaBatch(waiting, parent);
+          if (expanded != null) {
+            ExecutionRecord skipped = handOver(edges, waiting, expanded, at);
+            if (skipped != null) {
+              todo.add(skipped);
+              continue;
+            }
+          }
           if (!edges.waitsStill(child)) {
             edges.write(waiting.toBuilder().transition(ExecutionStatus.QUEUED, at).build());
             edges.announceQueued(child);
           }
         } else {
-          ExecutionRecord skipped = skipped(waiting, viaBatch(waiting, parent), parent.id(),
-              parent.status(), at);
-          edges.write(skipped);
-          edges.deleteAll(child);
-          edges.removeQueueEntry(child);
-          edges.announceEnded(child);
-          todo.add(skipped);
+          todo.add(skip(edges, waiting, viaBatch(waiting, parent), parent.id(),
+              parent.status(), at));
         }
       }
     }
+  }
+
+  /**
+   * Makes {@code child}, which waited for the expanded template of {@code batch}, wait for the
+   * batch's latest runs not ended (those it already waits for, stored while the template was
+   * expanding, are not added twice); skips it when one of them did not succeed.
+   *
+   * @return the skipped child, or {@code null} when it waits (or is released by the caller)
+   */
+  private static <X extends Exception> ExecutionRecord handOver(Edges<X> edges,
+      ExecutionRecord child, BatchId batch, Instant at) throws X {
+    BatchRuns runs = edges.lockBatch(batch);
+    if (runs == null) {
+      return null;
+    }
+    List<ExecutionId> pending = new ArrayList<>();
+    for (Map.Entry<ExecutionId, ExecutionStatus> run : runs.latest().entrySet()) {
+      ExecutionStatus status = run.getValue();
+      if (status.isTerminal() && status != ExecutionStatus.SUCCEEDED) {
+        return skip(edges, child, batch, run.getKey(), status, at);
+      }
+      if (!status.isTerminal()) {
+        pending.add(run.getKey());
+      }
+    }
+    if (!pending.isEmpty()) {
+      edges.insert(child.id(), pending);
+    }
+    return null;
+  }
+
+  /** Ends waiting {@code child} {@code SKIPPED} because {@code parent} ended {@code status}. */
+  private static <X extends Exception> ExecutionRecord skip(Edges<X> edges,
+      ExecutionRecord child, BatchId batch, ExecutionId parent, ExecutionStatus status,
+      Instant at) throws X {
+    ExecutionRecord skipped = skipped(child, batch, parent, status, at);
+    edges.write(skipped);
+    edges.deleteAll(child.id());
+    edges.removeQueueEntry(child.id());
+    edges.announceEnded(child.id());
+    return skipped;
   }
 
   /** The batch of {@code parent} when {@code child} waits for it as a whole, else null. */

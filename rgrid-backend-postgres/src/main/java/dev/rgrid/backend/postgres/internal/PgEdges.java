@@ -67,8 +67,9 @@ final class PgEdges implements ParentRelease.Edges<RuntimeException> {
   @Override
   public void insert(ExecutionId child, List<ExecutionId> parents) {
     // One statement however many: a child of a batch has an edge per run of it.
+    // DO NOTHING: a child handed over to an expanded batch's runs may wait for some already.
     h.createUpdate("INSERT INTO execution_parents (child_id, parent_id)"
-            + " SELECT :child, unnest(:parents)")
+            + " SELECT :child, unnest(:parents) ON CONFLICT DO NOTHING")
         .bind("child", child.value())
         .bindArray("parents", String.class, parents.stream().map(ExecutionId::value).toArray())
         .execute();

@@ -99,7 +99,8 @@ final class SqliteEdges implements ParentRelease.Edges<SQLException> {
   @Override
   public void insert(ExecutionId child, List<ExecutionId> parents) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "INSERT INTO execution_parents (child_id, parent_id) VALUES (?, ?)")) {
+        // OR IGNORE: a child handed over to an expanded batch's runs may wait for some already.
+        "INSERT OR IGNORE INTO execution_parents (child_id, parent_id) VALUES (?, ?)")) {
       for (ExecutionId parent : parents) {
         ps.setString(1, child.value());
         ps.setString(2, parent.value());

@@ -137,11 +137,11 @@ public final class Submitter {
   /**
    * Checks that a batch waited for is stored with a run per input: runs stored after the child
    * would not be waited for (the store says the same under lock; this says it before anything is
-   * uploaded).
+   * uploaded). A batch fanned out from a run not ended yet is stored as its template run, and a
+   * child waiting for it is handed over to its runs when it is expanded (the store's release).
    */
   private void checkBatch(BatchId batch) {
     BatchRecord record = store.findBatch(batch).orElseThrow(() -> unknownBatch(batch));
-    dev.rgrid.core.internal.batch.FanOut.checkExpanded(store::list, batch);
     long stored = store.batchSummary(batch).total();
     if (stored < record.size()) {
       throw new InvalidRunSpecException("batch " + batch + " has " + stored + " of its "
