@@ -122,8 +122,7 @@ final class FedBatches {
     int cap = Batches.capNeeded(items.size(), spec.parallel());
     for (int i = 0; i < items.size(); i++) {
       Item item = items.get(i);
-      RunSpec run = withParent(template, item.link(), item.folder(),
-          batch.listenerFor(i, template.listener()));
+      RunSpec run = withParent(template, item, batch.listenerFor(i, template.listener()));
       try {
         Execution e = engine.submit(run, id.value(), cap, false);
         batch.submitted(i, e.id());
@@ -264,15 +263,13 @@ final class FedBatches {
    * The run of {@code template} linked to its parent run: its arguments keep their {@code {}},
    * filled when it starts with the path of the output it takes (ParentInputs).
    */
-  private static RunSpec withParent(RunSpec template, ParentLink link, String folder,
+  private static RunSpec withParent(RunSpec template, Item item,
       dev.rgrid.core.ExecutionListener listener) {
-    RunSpec t = template;
-    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(t.labels());
-    labels.put(ITEM_LABEL, folder);
-    SpecRules.checkLabels(labels);
-    return new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(), t.timeout(),
-        labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
-        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
-        List.of(link));
+    RunSpec run = BatchInputs.forParent(template, new FedRun(item.link(),
+        item.input().toString(), item.folder()), listener);
+    // Checked here, where the folder comes from the parent's outputs: the remote client sends
+    // the labels to a server that checks them.
+    SpecRules.checkLabels(run.labels());
+    return run;
   }
 }
