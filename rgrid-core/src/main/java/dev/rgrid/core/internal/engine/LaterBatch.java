@@ -35,9 +35,6 @@ import java.util.Set;
 final class LaterBatch implements Batch {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LaterBatch.class);
   private static final long READ_MILLIS = 200;
-  private static final Set<ExecutionStatus> ENDED = EnumSet.of(ExecutionStatus.SUCCEEDED,
-      ExecutionStatus.FAILED, ExecutionStatus.TIMED_OUT, ExecutionStatus.CANCELLED,
-      ExecutionStatus.SKIPPED);
 
   private final Engine engine;
   private final MetadataStore store;
@@ -142,7 +139,7 @@ final class LaterBatch implements Batch {
     try {
       for (Run run : latest()) {
         ExecutionRecord r = run.record();
-        if (ENDED.contains(r.status()) && told.add(r.id())) {
+        if (r.status().isTerminal() && told.add(r.id())) {
           listener.onItemEnded(run.item(), r);
         }
       }
