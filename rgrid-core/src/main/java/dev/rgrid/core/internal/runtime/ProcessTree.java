@@ -52,13 +52,27 @@ final class ProcessTree {
   synchronized void killAll() {
     boolean mainWasAlive = main.isAlive();
     if (killCommand != null && !groupGone) {
-      boolean signalled = signalGroup();
-      int members = killSessionStragglers();
-      if (!signalled && members == 0 && !mainWasAlive) {
+      if (!mainWasAlive && sessionMembers(main.pid()).isEmpty()) {
+        // The usual end of a run: the script exited and left nothing behind. Every member of its
+        // group is a member of its session too (setpgid cannot leave a session), so one scan
+        // finding nobody means there is no group left to signal, and no kill process is started
+        // (a fork and an exec that would cost each run more CPU than the scan). A member forking
+        // while the scan runs cannot hide from it: its child gets a higher pid, which the listing
+        // of /proc, in pid order, still reaches (unless pids wrap around at that very moment).
         groupGone = true;
+      } else {
+        boolean signalled = signalGroup();
+        int members = killSessionStragglers();
+        if (!signalled && members == 0 && !mainWasAlive) {
+          groupGone = true;
+        }
       }
     }
-    main.descendants().forEach(ProcessHandle::destroyForcibly);
+    // Once the main process is gone its children are orphaned, no longer its descendants: the
+    // JDK's walk of every process would find nothing.
+    if (mainWasAlive) {
+      main.descendants().forEach(ProcessHandle::destroyForcibly);
+    }
     // Through the handle, never Process.destroyForcibly(): that also closes the process's output
     // streams, dropping whatever the reader threads have not read yet.
     main.toHandle().destroyForcibly();
