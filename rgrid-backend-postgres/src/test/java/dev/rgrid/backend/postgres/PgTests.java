@@ -10,9 +10,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real PostgreSQL server for the tests (embedded binaries, started once per JVM), and a fresh,
- * empty database on it for each test.
+ * empty database on it for each test. Public for the tests of the internal package.
  */
-final class PgTests {
+public final class PgTests {
   private static final AtomicInteger DATABASES = new AtomicInteger();
   private static EmbeddedPostgres server;
 
@@ -39,7 +39,7 @@ final class PgTests {
   }
 
   /** Settings for a new, empty database on the server. */
-  static PostgresSettings freshDatabase() {
+  public static PostgresSettings freshDatabase() {
     String name = "rgrid_test_" + DATABASES.incrementAndGet();
     try (Connection c = server().getPostgresDatabase().getConnection();
         Statement s = c.createStatement()) {

@@ -24,7 +24,11 @@ import java.util.List;
  * that wait for parents ({@code WAITING}) too: they are not claimed nor counted in {@link #depth}
  * until the store releases them, in the transaction that ends their last parent. Their affinity
  * holds are renewed meanwhile, and {@link #unowned} counts them, so a process that adopts work
- * stays for one that nobody else will run once released.
+ * stays for one that nobody else will run once released. Such a queue claims depth first: an
+ * entry queued while parents of it were still queued ranks one deeper than the deepest of them,
+ * and the deepest claimable entries go first, so a released step of a pipeline runs before
+ * fresh work, as {@code make -j} does (the store's enqueue reads the depth; callers pass
+ * nothing).
  */
 public interface ExecutionQueue extends AutoCloseable {
 
@@ -36,8 +40,9 @@ public interface ExecutionQueue extends AutoCloseable {
   void enqueue(QueueEntry entry, Instant now, Duration hold);
 
   /**
-   * Claims up to {@code max} entries for {@code worker}, oldest first, atomically: no entry is ever
-   * held by two workers. Claimable are entries past their {@code notBefore} that are unclaimed and
+   * Claims up to {@code max} entries for {@code worker}, oldest first (deepest first, then oldest,
+   * in a queue that shares its database with the store), atomically: no entry is ever held by two
+   * workers. Claimable are entries past their {@code notBefore} that are unclaimed and
    * either have no affinity, have this worker's affinity, or whose affinity hold lapsed; and claimed
    * entries whose lease lapsed (those come back with {@link Claim#reclaimed()} and attempt + 1).
    * An entry whose group has a limit is claimable only while fewer than that many entries of the

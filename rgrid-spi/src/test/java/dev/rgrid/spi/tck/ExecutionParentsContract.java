@@ -64,22 +64,42 @@ public abstract class ExecutionParentsContract {
 
   /** A queued execution without parents, stored and queued. */
   private ExecutionId parent() {
+    return parentIn(null, 0);
+  }
+
+  /** As {@link #parent()}, its entry in {@code group} limited to {@code limit} (0: none). */
+  private ExecutionId parentIn(String group, int limit) {
     ExecutionRecord r = Fixtures.queued(T0, Map.of(), null);
     store.create(r);
-    queue.enqueue(new QueueEntry(r.id(), null, T0, 1), T0, LEASE);
+    queue.enqueue(new QueueEntry(r.id(), null, T0, 1, group, limit), T0, LEASE);
     return r.id();
   }
 
   /** A child of {@code parents}, stored and queued as a submitter does; its stored status. */
   private ExecutionId child(ExecutionId... parents) {
+    return childIn(null, 0, parents);
+  }
+
+  /** As {@link #child}, its entry in {@code group} limited to {@code limit} (0: none). */
+  private ExecutionId childIn(String group, int limit, ExecutionId... parents) {
     ExecutionRecord r = ExecutionRecord.waiting(Fixtures.id(T0),
         Fixtures.spec(Map.of(), null).withParents(Arrays.stream(parents)
             .map(ParentLink::after).toList()), T0.truncatedTo(ChronoUnit.MILLIS));
     store.create(r);
     if (!store.get(r.id()).status().isTerminal()) {
-      queue.enqueue(new QueueEntry(r.id(), null, T0, 1), T0, LEASE);
+      queue.enqueue(new QueueEntry(r.id(), null, T0, 1, group, limit), T0, LEASE);
     }
     return r.id();
+  }
+
+  /** Ends {@code id} SUCCEEDED as its worker does: the store's end, then the entry's completion. */
+  private void succeed(ExecutionId id) {
+    end(id, ExecutionStatus.SUCCEEDED);
+    assertThat(queue.complete(id, W)).as("completing %s", id).isTrue();
+  }
+
+  private List<ExecutionId> claim(int max) {
+    return queue.claim(W, max, T1, LEASE).stream().map(Claim::executionId).toList();
   }
 
   private ExecutionRecord end(ExecutionId id, ExecutionStatus status) {
@@ -286,5 +306,63 @@ public abstract class ExecutionParentsContract {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void aReleasedChildAndGrandchildGoBeforeTheRootsQueuedBeforeThemDepthFirst() {
+    ExecutionId a1 = parent();
+    List<ExecutionId> roots = List.of(parent(), parent(), parent(), parent());
+    ExecutionId b1 = child(a1);
+    ExecutionId c1 = child(b1);
+    assertThat(claim(1)).containsExactly(a1);
+    succeed(a1);
+    // Queued after a2..a5 but one step further down a chain: first, as make -j would start it.
+    assertThat(claim(1)).containsExactly(b1);
+    // Given back for another attempt, it keeps its place (its depth) ahead of the roots.
+    assertThat(queue.retry(b1, W, T1, 2)).isTrue();
+    List<Claim> again = queue.claim(W, 1, T1, LEASE);
+    assertThat(again).extracting(Claim::executionId).containsExactly(b1);
+    assertThat(again.get(0).attempt()).isEqualTo(2);
+    succeed(b1);
+    assertThat(claim(1)).containsExactly(c1);
+    succeed(c1);
+    assertThat(claimAll()).containsExactlyElementsOf(roots); // then the roots, oldest first
+  }
+
+  @Test
+  void aLimitedGroupHandsOutItsDeepestEntriesFirstAndItsLimitStillHolds() {
+    ExecutionId a1 = parent();
+    ExecutionId a2 = parent();
+    ExecutionId g1 = parentIn("g", 2);
+    ExecutionId g2 = parentIn("g", 2);
+    ExecutionId b1 = childIn("g", 2, a1);
+    ExecutionId b2 = childIn("g", 2, a2);
+    ExecutionId b3 = childIn("g", 2, a2);
+    assertThat(claim(2)).containsExactly(a1, a2);
+    succeed(a1);
+    succeed(a2);
+    ExecutionId fresh = parent();
+    // The group's two places go to its released children, not to its older roots; the fresh
+    // root comes after them, and nothing more of the group is handed out.
+    assertThat(claimAll()).containsExactly(b1, b2, fresh);
+    assertThat(claimAll()).isEmpty();
+    succeed(b1);
+    assertThat(claimAll()).containsExactly(b3);
+    assertThat(claimAll()).isEmpty();
+    succeed(b2);
+    succeed(b3);
+    assertThat(claimAll()).containsExactly(g1, g2);
+  }
+
+  @Test
+  void aChildOfAnEndedParentIsARootClaimedInItsTurn() {
+    ExecutionId a = parent();
+    assertThat(claim(1)).containsExactly(a);
+    succeed(a);
+    ExecutionId before = parent();
+    ExecutionId b = child(a);
+    ExecutionId after = parent();
+    assertThat(status(b)).isEqualTo(ExecutionStatus.QUEUED);
+    assertThat(claimAll()).containsExactly(before, b, after);
   }
 }

@@ -39,7 +39,7 @@ import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
  */
 public final class PgExecutionQueue implements ExecutionQueue {
   private static final RowMapper<Row> ROW = (rs, ctx) ->
-      new Row(rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getLong(4));
+      new Row(rs.getString(1), rs.getInt(2), rs.getBoolean(3), rs.getLong(4), rs.getInt(5));
 
   private final Jdbi jdbi;
   private final PgErrors errors;
@@ -164,7 +164,8 @@ public final class PgExecutionQueue implements ExecutionQueue {
 
   private static List<Claim> toClaims(List<Row> rows, WorkerId worker, Instant leaseUntil) {
     List<Row> sorted = new ArrayList<>(rows);
-    sorted.sort(Comparator.comparingLong(Row::seq)); // RETURNING has no order
+    // RETURNING has no order: the claim order (PgQueueSql.DEPTH_FIRST), deepest then oldest.
+    sorted.sort(Comparator.comparingInt(Row::depth).reversed().thenComparingLong(Row::seq));
     List<Claim> claims = new ArrayList<>(sorted.size());
     for (Row r : sorted) {
       claims.add(new Claim(new ExecutionId(r.id()), worker, r.attempt(), leaseUntil,
@@ -304,5 +305,5 @@ public final class PgExecutionQueue implements ExecutionQueue {
   }
 
   /** One claimed row. */
-  private record Row(String id, int attempt, boolean reclaimed, long seq) {}
+  private record Row(String id, int attempt, boolean reclaimed, long seq, int depth) {}
 }

@@ -12,10 +12,30 @@ final class PgQueueSql {
    */
   static final long GROUP_CLAIM_LOCK = 0x72677269645F71L;
 
-  /** Inserts an entry. */
+  /**
+   * The claim order: deepest first, then oldest. A run released by its parent's end (a step of a
+   * pipeline) goes before fresh roots and before the earlier steps still queued, so an item's
+   * next step starts as soon as its own previous one ended, as {@code make -j} does, instead of
+   * every step waiting behind the whole of the one before it (three steps would behave as three
+   * barriers). Among entries of one depth, oldest first as ever. The indexes {@code
+   * queue_ungrouped_depth} and {@code queue_limited_group_depth} (V11) are in this order, so
+   * claims still read only the head of the queue.
+   */
+  static final String DEPTH_FIRST = "depth DESC, seq";
+
+  /**
+   * Inserts an entry, with its depth: one more than the deepest entry among the parents it still
+   * waits for, or 0 without one. A parent still has an edge only while it has not ended, and its
+   * entry stays until its worker completes it after the end, so a chain's entries count up along
+   * it; a child whose parents all ended is claimable at once and takes its place among the roots.
+   * Read in the INSERT (index probes on both primary keys), so no caller has to know of depths;
+   * a retry or give-back is an UPDATE of the same row ({@link #RELEASE}) and keeps its depth.
+   */
   static final String ENQUEUE = "INSERT INTO queue (execution_id, affinity, hold_until,"
-      + " not_before, attempt, enqueued_at, group_id, group_limit)"
-      + " VALUES (:id, :affinity, :holdUntil, :notBefore, :attempt, :now, :group, :groupLimit)";
+      + " not_before, attempt, enqueued_at, group_id, group_limit, depth)"
+      + " VALUES (:id, :affinity, :holdUntil, :notBefore, :attempt, :now, :group, :groupLimit,"
+      + " (SELECT coalesce(max(p.depth) + 1, 0) FROM execution_parents w"
+      + " JOIN queue p ON p.execution_id = w.parent_id WHERE w.child_id = :id))";
 
   /** The claiming statements over every claimable entry ({@code ExecutionQueue.claim}). */
   static final Claiming ANY = Claiming.over(PgQueueSql::claimable);
@@ -31,19 +51,21 @@ final class PgQueueSql {
    *
    * @param selectLimitedGroupWaiting whether a limited group has claimable entries: then claims
    *     must take the advisory lock, since only a claimer that sees every other's grouped claims
-   *     can count a group's held entries. The partial index {@code queue_limited_group} makes it
-   *     free while no limited group is queued
+   *     can count a group's held entries. The partial index {@code queue_limited_group_depth}
+   *     makes it free while no limited group is queued
    * @param claimUngrouped the lock-free claim of ungrouped (or unlimited) work, one statement:
    *     SKIP LOCKED lets concurrent claimers pass each other's rows, and the FOR UPDATE re-check
    *     keeps one entry from two workers. It claims nothing while a limited group is waiting, so
-   *     the locked path keeps the oldest-first order across both kinds
-   * @param candidates under the advisory lock, the oldest claimable entries, grouped or not: the
-   *     same set as ranking every claimable entry within its group, without reading the whole
-   *     queue. The oldest ungrouped entries come from the primary key; the limited groups are
-   *     listed by a loose scan of {@code queue_limited_group} (one index probe per group), and
-   *     each group gives only its free places (its limit less its entries held under live
-   *     leases), oldest first. So one claim never takes more than a group's free places, a full
-   *     group costs nothing, and a full group never hides the work queued after it
+   *     the locked path keeps the claim order ({@link #DEPTH_FIRST}) across both kinds
+   * @param candidates under the advisory lock, the first claimable entries in the claim order,
+   *     grouped or not: the same set as ranking every claimable entry within its group, without
+   *     reading the whole queue. The first ungrouped entries come from {@code
+   *     queue_ungrouped_depth}; the limited groups are listed by a loose scan of {@code
+   *     queue_limited_group_depth} (one index probe per group), and each group gives only its
+   *     free places (its limit less its entries held under live leases), deepest then oldest,
+   *     from the same index. So one claim never takes more than a group's free places, a limited
+   *     group hands out its deepest entries first, a full group costs nothing, and a full group
+   *     never hides the work queued after it
    * @param claimCandidates claims the candidates still claimable. SKIP LOCKED passes rows a
    *     lock-free claimer (or a completing worker) is touching; skipping only ever claims less,
    *     never past a limit
@@ -57,24 +79,27 @@ final class PgQueueSql {
       return new Claiming("SELECT " + limitedGroupWaiting,
           "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
               + " WHERE group_limit = 0 AND " + claimable.apply("") + " AND NOT "
-              + limitedGroupWaiting + " ORDER BY seq LIMIT :max FOR UPDATE SKIP LOCKED) "
+              + limitedGroupWaiting + " ORDER BY " + DEPTH_FIRST
+              + " LIMIT :max FOR UPDATE SKIP LOCKED) "
               + markClaimed(),
           "WITH RECURSIVE groups (id, group_limit) AS ("
               + "(SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
-              + " ORDER BY group_id, seq LIMIT 1)"
+              + " ORDER BY group_id, " + DEPTH_FIRST + " LIMIT 1)"
               + " UNION ALL SELECT n.group_id, n.group_limit FROM groups CROSS JOIN LATERAL"
               + " (SELECT group_id, group_limit FROM queue WHERE group_limit > 0"
-              + " AND group_id > groups.id ORDER BY group_id, seq LIMIT 1) n),"
+              + " AND group_id > groups.id ORDER BY group_id, " + DEPTH_FIRST
+              + " LIMIT 1) n),"
               + " held AS (SELECT group_id, count(*) AS n FROM queue WHERE group_limit > 0"
               + " AND claimed_by IS NOT NULL AND lease_until > :now GROUP BY group_id),"
               + " free AS (SELECT groups.id, groups.group_limit - coalesce(held.n, 0) AS places"
               + " FROM groups LEFT JOIN held ON held.group_id = groups.id)"
-              + " (SELECT seq FROM queue WHERE group_limit = 0 AND " + claimable.apply("")
-              + " ORDER BY seq LIMIT :max)"
-              + " UNION ALL (SELECT p.seq FROM free CROSS JOIN LATERAL (SELECT seq FROM queue"
-              + " WHERE group_limit > 0 AND group_id = free.id AND " + claimable.apply("")
-              + " ORDER BY seq LIMIT greatest(0, least(free.places, :max))) p)"
-              + " ORDER BY seq LIMIT :max",
+              + " (SELECT seq, depth FROM queue WHERE group_limit = 0 AND "
+              + claimable.apply("") + " ORDER BY " + DEPTH_FIRST + " LIMIT :max)"
+              + " UNION ALL (SELECT p.seq, p.depth FROM free CROSS JOIN LATERAL (SELECT seq, depth"
+              + " FROM queue WHERE group_limit > 0 AND group_id = free.id AND "
+              + claimable.apply("") + " ORDER BY " + DEPTH_FIRST
+              + " LIMIT greatest(0, least(free.places, :max))) p)"
+              + " ORDER BY " + DEPTH_FIRST + " LIMIT :max",
           "WITH picked AS (SELECT seq, claimed_by AS was FROM queue"
               + " WHERE seq = ANY(:seqs) AND " + claimable.apply("") + " FOR UPDATE SKIP LOCKED) "
               + markClaimed());
@@ -170,12 +195,14 @@ final class PgQueueSql {
 
   /**
    * Marks the rows of the {@code picked} CTE as claimed; an entry taken over from a lost worker
-   * starts the next attempt. RETURNING has no order: the caller sorts by seq.
+   * starts the next attempt. RETURNING has no order: the caller sorts in {@link #DEPTH_FIRST}
+   * order.
    */
   private static String markClaimed() {
     return "UPDATE queue q SET claimed_by = :worker, lease_until = :until,"
         + " attempt = q.attempt + CASE WHEN picked.was IS NOT NULL THEN 1 ELSE 0 END"
         + " FROM picked WHERE q.seq = picked.seq"
-        + " RETURNING q.execution_id, q.attempt, picked.was IS NOT NULL AS reclaimed, q.seq";
+        + " RETURNING q.execution_id, q.attempt, picked.was IS NOT NULL AS reclaimed, q.seq,"
+        + " q.depth";
   }
 }

@@ -263,7 +263,12 @@ final class Schema {
         child_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
         parent_id TEXT NOT NULL REFERENCES executions (id) ON DELETE CASCADE,
         PRIMARY KEY (child_id, parent_id))""",
-      "CREATE INDEX execution_parents_parent ON execution_parents (parent_id)"));
+      "CREATE INDEX execution_parents_parent ON execution_parents (parent_id)"),
+      // 15: depth-first claims. An entry's depth is how many of its ancestors were still queued
+      // when it was queued; claims take the deepest claimable entries first, so a pipeline step
+      // released by its parent's end goes before fresh roots, as make does. Older entries are
+      // roots (0).
+      List.of("ALTER TABLE queue ADD COLUMN depth INTEGER NOT NULL DEFAULT 0"));
 
   private Schema() {}
 

@@ -30,8 +30,8 @@ import java.util.Objects;
  */
 final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   /**
-   * Oldest first among entries past their not-before time that are unclaimed and either free, the
-   * claimer's own or left by a worker whose hold lapsed; or claimed under a lapsed lease.
+   * Entries past their not-before time that are unclaimed and either free, the claimer's own or
+   * left by a worker whose hold lapsed; or claimed under a lapsed lease.
    */
   private static final String CLAIMABLE = "not_before <= ?1 AND ("
       + "(claimed_by IS NULL AND (affinity IS NULL OR affinity = ?2 OR hold_until <= ?1))"
@@ -56,6 +56,27 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   private static final String UNOWNED = "(claimed_by IS NULL AND (affinity IS NULL"
       + " OR hold_until <= ?1)) OR (claimed_by IS NOT NULL AND lease_until <= ?1)";
 
+  /**
+   * The claim order: deepest first, then oldest. A run released by its parent's end (a step of a
+   * pipeline) goes before fresh roots and before the earlier steps still queued, so an item's
+   * next step starts as soon as its own previous one ended, as {@code make -j} does, instead of
+   * every step waiting behind the whole of the one before it (three steps would behave as three
+   * barriers). Among entries of one depth, oldest first as ever.
+   */
+  private static final String DEPTH_FIRST = "depth DESC, seq";
+
+  /**
+   * The depth of the entry being queued ({@code ?1} its execution id): one more than the deepest
+   * entry among the parents it still waits for, or 0 without one. A parent still has an edge only
+   * while it has not ended, and its entry stays until its worker completes it after the end, so
+   * a chain's entries count up along it; a child whose parents all ended is claimable at once and
+   * takes its place among the roots. Read in the INSERT, so no caller has to know of depths; a
+   * retry is an UPDATE of the same row and keeps its depth.
+   */
+  private static final String DEPTH = "(SELECT coalesce(max(p.depth) + 1, 0)"
+      + " FROM execution_parents w JOIN queue p ON p.execution_id = w.parent_id"
+      + " WHERE w.child_id = ?1)";
+
   private static final String CANDIDATES = candidates(CLAIMABLE + " AND " + RELEASED);
   private static final String OWN_CANDIDATES = candidates(OWN);
 
@@ -64,22 +85,23 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
   }
 
   /**
-   * Oldest first among the entries {@code claimable} names. An entry of a limited group is a
-   * candidate only while its rank among the group's claimable entries, plus the group's entries
-   * held under live leases, stays within the limit: so one claim never takes more than a group's
-   * free places, and a full group never hides the work queued after it.
+   * The entries {@code claimable} names, deepest first, then oldest ({@link #DEPTH_FIRST}). An
+   * entry of a limited group is a candidate only while its rank among the group's claimable
+   * entries, in that same order, plus the group's entries held under live leases, stays within
+   * the limit: so one claim never takes more than a group's free places, a limited group hands
+   * out its deepest entries first, and a full group never hides the work queued after it.
    */
   private static String candidates(String claimable) {
     return "WITH held AS (SELECT group_id, count(*) AS n"
         + " FROM queue WHERE group_id IS NOT NULL AND claimed_by IS NOT NULL AND lease_until > ?1"
         + " GROUP BY group_id),"
-        + " c AS (SELECT seq, execution_id, attempt, claimed_by, group_id, group_limit,"
-        + " row_number() OVER (PARTITION BY group_id ORDER BY seq) AS group_rank"
+        + " c AS (SELECT seq, depth, execution_id, attempt, claimed_by, group_id, group_limit,"
+        + " row_number() OVER (PARTITION BY group_id ORDER BY " + DEPTH_FIRST + ") AS group_rank"
         + " FROM queue WHERE " + claimable + ")"
         + " SELECT c.seq, c.execution_id, c.attempt, c.claimed_by FROM c"
         + " LEFT JOIN held ON held.group_id = c.group_id"
         + " WHERE c.group_limit = 0 OR c.group_rank + coalesce(held.n, 0) <= c.group_limit"
-        + " ORDER BY c.seq LIMIT ?3";
+        + " ORDER BY " + DEPTH_FIRST + " LIMIT ?3";
   }
 
   @Override
@@ -89,8 +111,8 @@ final class SqliteExecutionQueue extends SqliteView implements ExecutionQueue {
     Objects.requireNonNull(hold, "hold");
     db().write("queueing execution " + entry.executionId(), c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO queue (execution_id, affinity,"
-          + " hold_until, not_before, attempt, enqueued_at, group_id, group_limit)"
-          + " VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+          + " hold_until, not_before, attempt, enqueued_at, group_id, group_limit, depth)"
+          + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, " + DEPTH + ")")) {
         ps.setString(1, entry.executionId().value());
         if (entry.affinity() == null) {
           ps.setNull(2, Types.VARCHAR);

@@ -80,7 +80,7 @@ class SqliteSchemaMigrationTest {
       accounts.createAccount(account);
       assertThat(accounts.rememberIdempotent(account.id(), "req", id, T0, T0)).isEqualTo(id);
     }
-    assertThat(userVersion(file)).isEqualTo(14).isEqualTo(Schema.latestVersion());
+    assertThat(userVersion(file)).isEqualTo(15).isEqualTo(Schema.latestVersion());
     assertThat(schemaObjects(file)).contains("index executions_cache_key", "table cache_entries",
         "index cache_entries_last_used", "table batches", "index queue_group", "table accounts",
         "table api_keys", "table account_blobs", "table idempotency_keys",
@@ -167,7 +167,7 @@ class SqliteSchemaMigrationTest {
       assertThat(accounts.pruneIdempotency(T0.plusSeconds(1))).isEqualTo(1);
       assertThat(accounts.findIdempotent(alice, "recent", T0)).contains(recent);
     }
-    assertThat(userVersion(file)).isEqualTo(14);
+    assertThat(userVersion(file)).isEqualTo(15);
     assertThat(schemaObjects(file)).contains("index idempotency_keys_created", "table webhooks",
         "table alert_outbox", "table account_retention", "table execution_parents",
         "index execution_parents_parent");
