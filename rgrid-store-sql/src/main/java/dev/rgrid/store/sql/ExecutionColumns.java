@@ -45,6 +45,17 @@ public final class ExecutionColumns {
     v.put("created_at", NanoInstants.toColumn(r.createdAt()));
     v.put("batch_id", r.spec().batchId());
     v.put("spec", StoreJson.encodeSpec(r.spec()));
+    v.putAll(mutableValues(r));
+    return v;
+  }
+
+  /**
+   * The values of the {@link #MUTABLE} columns of {@code r}, in that order, as {@link #values}
+   * gives them: what an update writes. The spec, by far the largest column to encode, is left
+   * out, as it never changes after creation.
+   */
+  public static Map<String, Object> mutableValues(ExecutionRecord r) {
+    Map<String, Object> v = new LinkedHashMap<>();
     v.put("status", r.status().name());
     v.put("transitions", StoreJson.encodeTransitions(r.transitions()));
     v.put("attempt", r.attempt());

@@ -109,7 +109,7 @@ final class SqliteExecutions implements ExecutionStore {
 
   /** Rewrites the mutable columns of {@code next}'s row. */
   private static void rewrite(Connection c, ExecutionRecord next) throws SQLException {
-    Map<String, Object> values = ExecutionColumns.values(next);
+    Map<String, Object> values = ExecutionColumns.mutableValues(next);
     try (PreparedStatement ps = c.prepareStatement(UPDATE)) {
       int i = bind(ps, 1, ExecutionColumns.MUTABLE.stream().map(values::get).toList());
       ps.setString(i, next.id().value());
