@@ -15,7 +15,6 @@ import dev.rgrid.spi.store.Artifact;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.LogStream;
-import dev.rgrid.spi.store.Resources;
 import dev.rgrid.spi.store.RetryPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -73,19 +72,6 @@ final class RunCommand extends BaseCommand {
   @Option(names = "--timeout", paramLabel = "DURATION",
       description = "Kill the script after this long (90s, 5m, 1h30m; default 1h).")
   String timeout;
-
-  @Option(names = "--cpus", paramLabel = "N", description = "CPU limit (isolating runtimes).")
-  String cpus;
-
-  @Option(names = "--memory", paramLabel = "SIZE",
-      description = "Memory limit, e.g. 512m (isolating runtimes).")
-  String memory;
-
-  @Option(names = "--constraint", paramLabel = "ATTR==VALUE", description = "Placement "
-      + "constraint for runtimes that place runs on a cluster's nodes (swarm), repeatable: "
-      + "node.labels.KEY, engine.labels.KEY, node.role, node.hostname, node.id, "
-      + "node.platform.os, node.platform.arch with == or !=.")
-  List<String> constraints = new ArrayList<>();
 
   @Option(names = "--network", description = "Let the script use the network (isolating runtimes).")
   boolean network;
@@ -151,6 +137,9 @@ final class RunCommand extends BaseCommand {
   @picocli.CommandLine.Mixin
   ParentOptions parents = new ParentOptions();
 
+  @picocli.CommandLine.Mixin
+  ResourceOptions resources = new ResourceOptions();
+
   @Override
   int execute() throws Exception {
     // Inputs named by the arguments are found where the user is (in the agent: the client's
@@ -178,10 +167,7 @@ final class RunCommand extends BaseCommand {
     if (timeout != null) {
       builder.timeout(Parsing.duration(timeout));
     }
-    if (cpus != null || memory != null || !constraints.isEmpty()) {
-      builder.resources(new Resources(cpus == null ? 0 : Parsing.milliCpus(cpus),
-          memory == null ? 0 : Parsing.size(memory), constraints));
-    }
+    resources.apply(builder);
     parents.apply(builder);
     if (!batch.isEmpty() || parents.batchFrom != null) {
       return runBatch(builder);
