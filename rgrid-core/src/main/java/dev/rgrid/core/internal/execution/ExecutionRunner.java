@@ -47,13 +47,14 @@ public final class ExecutionRunner {
    * A runner of {@code worker}'s claims on {@code queue}, over the executions in {@code store}: a
    * run lost with its worker gets at most {@code maxAttempts} in all; {@code local} holds the
    * handles of the runs in this process; {@code parents} readies a child's inputs from its
-   * parents' outputs.
+   * parents' outputs; {@code fanOuts} expands a batch fanned out from a run once it ended.
    */
   public ExecutionRunner(MetadataStore store, ExecutionQueue queue, Clock clock, WorkerId worker,
       int maxAttempts, LocalState local, AttemptRecords records, ContainerRun containers,
-      Failures failures, LostAttempts lostAttempts, ParentInputs parents) {
+      Failures failures, LostAttempts lostAttempts, ParentInputs parents,
+      FanOutExpansion fanOuts) {
     this.parents = parents;
-    this.fanOuts = new FanOutExpansion(store, queue, records, clock);
+    this.fanOuts = fanOuts;
     this.store = store;
     this.queue = queue;
     this.clock = clock;

@@ -2,6 +2,7 @@ package dev.rgrid.core.internal.execution;
 
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.InvalidRunSpecException;
+import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.core.internal.batch.LatestRuns;
 import dev.rgrid.spi.BatchId;
@@ -10,6 +11,7 @@ import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.queue.QueueEntry;
 import dev.rgrid.spi.store.BatchRecord;
+import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.ExecutionStatus;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -47,21 +50,35 @@ import java.util.Set;
  * never as done. A cancel asked for while it expands (the template is {@code RUNNING}) is seen
  * at the end: the runs stored are cancelled, and the template ends {@code CANCELLED}.
  */
-final class FanOutExpansion {
+public final class FanOutExpansion {
   private static final org.slf4j.Logger LOG =
       org.slf4j.LoggerFactory.getLogger(FanOutExpansion.class);
+
+  /**
+   * Refuses (with a {@link SpendingLimitException}) the {@code runs} runs of {@code template}'s
+   * script that an expansion would store, when they would cross a spending limit that applies to
+   * them. At submission such a batch was estimated as one run: how many it has is known only now.
+   */
+  @FunctionalInterface
+  public interface SpendingCheck {
+    /** Throws when {@code runs} runs like {@code template} would cross a limit. */
+    void check(ExecutionSpec template, int runs);
+  }
 
   private final MetadataStore store;
   private final ExecutionQueue queue;
   private final AttemptRecords records;
   private final Clock clock;
+  private final SpendingCheck spending;
 
-  FanOutExpansion(MetadataStore store, ExecutionQueue queue, AttemptRecords records,
-      Clock clock) {
+  /** Expands over {@code store} and {@code queue}, checking each batch with {@code spending}. */
+  public FanOutExpansion(MetadataStore store, ExecutionQueue queue, AttemptRecords records,
+      Clock clock, SpendingCheck spending) {
     this.store = store;
     this.queue = queue;
     this.records = records;
     this.clock = clock;
+    this.spending = spending;
   }
 
   /** Expands the batch of {@code template}, RUNNING here, and ends it. */
@@ -79,6 +96,17 @@ final class FanOutExpansion {
           "batch " + batchId + ": " + e.getMessage(), e.hint().orElse(null)))
           .transition(ExecutionStatus.FAILED, clock.instant()));
       return;
+    }
+    if (!alreadyExpanding(batchId, template.id())) {
+      try {
+        spending.check(spec, items.size());
+      } catch (SpendingLimitException e) {
+        records.finish(template, b -> b.failure(new FailureReason(FailureKind.INPUT_ERROR,
+            "batch " + batchId + " was not expanded into its " + items.size() + " runs: "
+            + e.getMessage(), e.hint().orElse(null)))
+            .transition(ExecutionStatus.FAILED, clock.instant()));
+        return;
+      }
     }
     long t0 = System.nanoTime();
     int cap = items.size() <= batch.parallel() ? 0 : batch.parallel();
@@ -126,6 +154,16 @@ final class FanOutExpansion {
         .transition(ExecutionStatus.SUCCEEDED, clock.instant()));
     LOG.info("batch {} fanned out from {} into {} runs in {} ms", batchId, source.parent(),
         items.size(), (System.nanoTime() - t0) / 1_000_000);
+  }
+
+  /**
+   * Whether an earlier attempt of this expansion already stored runs of the batch (a worker lost
+   * midway): those were allowed, and the runs since may have spent what is left, so the check is
+   * not made twice for one batch.
+   */
+  private boolean alreadyExpanding(BatchId batchId, ExecutionId template) {
+    return store.list(new ExecutionQuery(Set.of(), Map.of(), batchId.value(), null, 2)).items()
+        .stream().anyMatch(r -> !r.id().equals(template));
   }
 
   private void cancelStored(ExecutionId id, Instant at) {

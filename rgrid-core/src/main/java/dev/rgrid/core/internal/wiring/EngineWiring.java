@@ -16,6 +16,7 @@ import dev.rgrid.core.internal.engine.Engine;
 import dev.rgrid.core.internal.execution.AttemptRecords;
 import dev.rgrid.core.internal.execution.ContainerRun;
 import dev.rgrid.core.internal.execution.ExecutionRunner;
+import dev.rgrid.core.internal.execution.FanOutExpansion;
 import dev.rgrid.core.internal.execution.ParentInputs;
 import dev.rgrid.core.internal.execution.Failures;
 import dev.rgrid.core.internal.execution.LocalState;
@@ -31,6 +32,8 @@ import dev.rgrid.core.internal.submit.ManualRetries;
 import dev.rgrid.core.internal.submit.Submitter;
 import dev.rgrid.core.internal.worker.WorkerPool;
 import dev.rgrid.core.internal.worker.WorkerSettings;
+import dev.rgrid.core.preparation.EstimateSubject;
+import dev.rgrid.spi.account.AccountId;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.queue.ExecutionQueue;
 import dev.rgrid.spi.runtime.ContainerRuntime;
@@ -40,6 +43,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -129,15 +133,15 @@ public final class EngineWiring {
     Submitter submitter = new Submitter(store, queue, blobs, catalog, clock,
         settings.worker().lease(), cache, rules, secrets);
     ManualRetries retries = new ManualRetries(store, clock, cache, rules);
-    WorkerPool pool = runsWork ? workerPool(local, cache, spending, price, secrets, webhooks)
-        : null;
+    WorkerPool pool = runsWork
+        ? workerPool(local, cache, spending, costs.estimates(), price, secrets, webhooks) : null;
     return new Engine(store, queue, catalog, clock, local, cache, submitter, retries, costs,
         new Downloader(blobs), pool, secrets, metrics, webhooks);
   }
 
   /** The worker that runs what this instance claims, and everything its runs are recorded by. */
   private WorkerPool workerPool(LocalState local, ResultCache cache, Spending spending,
-      WorkerPrice price, SecretVault secrets, AlertEvents webhooks) {
+      Estimates estimates, WorkerPrice price, SecretVault secrets, AlertEvents webhooks) {
     Limits limits = settings.limits();
     HourlyBilling billing = settings.billedPerStartedHour()
         ? new HourlyBilling(store, price, clock.instant()) : null;
@@ -153,7 +157,14 @@ public final class EngineWiring {
     ExecutionRunner runner = new ExecutionRunner(store, queue, clock, price.worker(),
         settings.maxAttempts(), local, records, containers,
         new Failures(store, clock, local, price), lostAttempts,
-        new ParentInputs(store, cache, records, clock, local));
+        new ParentInputs(store, cache, records, clock, local),
+        new FanOutExpansion(store, queue, records, clock, (template, runs) -> {
+          // As a batch is checked at submission: its runs of one script, estimated together.
+          Optional<AccountId> account = Spending.accountOf(template.labels());
+          spending.checkBeforeRun(account, () -> estimates.ofSameScript(new EstimateSubject(
+              template.scriptName(), template.script().sha256(), runs), template.runtime(),
+              account.orElse(null)));
+        }));
     return new WorkerPool(queue, clock, local, runner, lostAttempts, billing, settings.worker(),
         metrics);
   }
