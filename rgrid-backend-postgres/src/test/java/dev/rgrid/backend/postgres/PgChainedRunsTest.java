@@ -7,9 +7,7 @@ import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
-import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
-import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import java.nio.file.Files;
@@ -32,8 +30,6 @@ class PgChainedRunsTest {
 
   @Test
   void twoWorkersRunAChainADiamondAndAFanInReleasedByTheirParentsEnds() throws Exception {
-    PostgresSettings db = PgTests.freshDatabase();
-    Path blobs = Files.createDirectories(tmp.resolve("blobs"));
     Path go = tmp.resolve("go");
     Path write = Files.writeString(tmp.resolve("write.py"), String.join("\n",
         "import os, sys, time",
@@ -47,25 +43,9 @@ class PgChainedRunsTest {
         "text = ''.join(open(p).read() for p in sorted(glob.glob('*.txt')))",
         "open('out.txt', 'w').write(text + sys.argv[1])",
         ""));
-    List<AutoCloseable> open = new ArrayList<>();
-    try {
-      List<LocalRGrid> workers = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
-        PostgresBackend pg = PostgresBackend.open(db);
-        open.add(pg);
-        LocalRGrid worker = RGrid.builder().home(tmp.resolve("worker-" + i))
-            .store(pg.metadataStore()).queue(pg.queue()).blobsDirectory(blobs).engine("process")
-            .workers(2).workerId(new WorkerId("worker-" + i)).pollInterval(Duration.ofMinutes(10))
-            .build();
-        open.add(worker);
-        workers.add(worker);
-      }
-      PostgresBackend clientPg = PostgresBackend.open(db);
-      open.add(clientPg);
-      LocalRGrid client = RGrid.builder().home(tmp.resolve("client")).store(clientPg
-          .metadataStore()).queue(clientPg.queue()).blobsDirectory(blobs).engine("process")
-          .workers(0).build();
-      open.add(client);
+    try (PgTwoWorkers pg = PgTwoWorkers.open(tmp)) {
+      LocalRGrid client = pg.client;
+      List<LocalRGrid> workers = pg.workers;
 
       Execution a = client.run(RunSpec.builder(write).args(go.toString()).build());
       // A chain a -> b -> c, and a diamond a -> (d, e) -> f, all submitted while a runs.
@@ -135,10 +115,6 @@ class PgChainedRunsTest {
       }
       fanIn.downloadOutputs(out.resolve("joined"));
       assertThat(out.resolve("joined/joined.txt")).hasContent("012345");
-    } finally {
-      for (int i = open.size() - 1; i >= 0; i--) {
-        open.get(i).close();
-      }
     }
   }
 }

@@ -7,10 +7,8 @@ import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.LocalRGrid;
-import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
 import dev.rgrid.spi.BatchId;
-import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import java.nio.file.Files;
@@ -37,8 +35,6 @@ class PgFedBatchTest {
   @Test
   void fiftyRunsEachReleasedByTheirOwnParentRunOnTwoWorkersAndRerunAsCacheHits()
       throws Exception {
-    PostgresSettings db = PgTests.freshDatabase();
-    Path blobs = Files.createDirectories(tmp.resolve("blobs"));
     Path part = Files.writeString(tmp.resolve("part.py"), String.join("\n",
         "import sys",
         "text = open(sys.argv[1]).read()",
@@ -55,22 +51,8 @@ class PgFedBatchTest {
       inputs.add(Files.writeString(tmp.resolve(String.format("n%02d.txt", i)),
           i == 30 ? "fail" : Integer.toString(i)));
     }
-    List<AutoCloseable> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < 2; i++) {
-        PostgresBackend pg = PostgresBackend.open(db);
-        open.add(pg);
-        open.add(RGrid.builder().home(tmp.resolve("worker-" + i))
-            .store(pg.metadataStore()).queue(pg.queue()).blobsDirectory(blobs).engine("process")
-            .workers(2).workerId(new WorkerId("worker-" + i)).pollInterval(Duration.ofMinutes(10))
-            .build());
-      }
-      PostgresBackend clientPg = PostgresBackend.open(db);
-      open.add(clientPg);
-      LocalRGrid client = RGrid.builder().home(tmp.resolve("client")).store(clientPg
-          .metadataStore()).queue(clientPg.queue()).blobsDirectory(blobs).engine("process")
-          .workers(0).build();
-      open.add(client);
+    try (PgTwoWorkers pg = PgTwoWorkers.open(tmp)) {
+      LocalRGrid client = pg.client;
 
       Map<String, Object> first = runBoth(client, part, twice, inputs);
       Batch parents = (Batch) first.get("parents");
@@ -102,10 +84,6 @@ class PgFedBatchTest {
       BatchProgress rerun = (BatchProgress) again.get("done");
       assertThat(rerun.succeeded()).isEqualTo(49);
       assertThat(rerun.cached()).isEqualTo(49);
-    } finally {
-      for (int i = open.size() - 1; i >= 0; i--) {
-        open.get(i).close();
-      }
     }
   }
 

@@ -8,16 +8,13 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
 import dev.rgrid.core.LocalRGrid;
-import dev.rgrid.core.RGrid;
 import dev.rgrid.core.RunSpec;
-import dev.rgrid.spi.WorkerId;
 import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +37,6 @@ class PgLaterFanOutTest {
   @Test
   void aBatchFromARunningParentIsExpandedOnceByOneOfTwoWorkersWhenTheParentEnds()
       throws Exception {
-    PostgresSettings db = PgTests.freshDatabase();
-    Path blobs = Files.createDirectories(tmp.resolve("blobs"));
     Path gate = tmp.resolve("gate");
     Path produce = Files.writeString(tmp.resolve("produce.py"), String.join("\n",
         "import os, sys, time",
@@ -57,22 +52,8 @@ class PgLaterFanOutTest {
         "open('double.txt', 'w').write(str(2 * int(open(sys.argv[1]).read())))",
         ""));
     Path after = Files.writeString(tmp.resolve("after.py"), "print('after all of them')\n");
-    List<AutoCloseable> open = new ArrayList<>();
-    try {
-      for (int i = 0; i < 2; i++) {
-        PostgresBackend pg = PostgresBackend.open(db);
-        open.add(pg);
-        open.add(RGrid.builder().home(tmp.resolve("worker-" + i))
-            .store(pg.metadataStore()).queue(pg.queue()).blobsDirectory(blobs).engine("process")
-            .workers(2).workerId(new WorkerId("worker-" + i)).pollInterval(Duration.ofMinutes(10))
-            .build());
-      }
-      PostgresBackend clientPg = PostgresBackend.open(db);
-      open.add(clientPg);
-      LocalRGrid client = RGrid.builder().home(tmp.resolve("client")).store(clientPg
-          .metadataStore()).queue(clientPg.queue()).blobsDirectory(blobs).engine("process")
-          .workers(0).build();
-      open.add(client);
+    try (PgTwoWorkers pg = PgTwoWorkers.open(tmp)) {
+      LocalRGrid client = pg.client;
 
       Execution parent = client.run(RunSpec.builder(produce).detectDependencies(false)
           .args(gate.toString()).build());
@@ -128,10 +109,6 @@ class PgLaterFanOutTest {
           .filter(t -> t.status() == ExecutionStatus.RUNNING).findFirst().orElseThrow().at();
       for (BatchItem item : batch.items()) {
         assertThat(batch.record(item).finishedAt()).isBeforeOrEqualTo(started);
-      }
-    } finally {
-      for (int i = open.size() - 1; i >= 0; i--) {
-        open.get(i).close();
       }
     }
   }
