@@ -1,5 +1,6 @@
 package dev.rgrid.cli;
 
+import static dev.rgrid.cli.DockerCli.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rgrid.backend.postgres.PostgresBackend;
@@ -7,8 +8,6 @@ import dev.rgrid.backend.postgres.PostgresSettings;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.queue.QueueEntry;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -16,7 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -70,16 +68,6 @@ class AutoscaleEndToEndTest {
         .toList()) {
       docker("service", "rm", id);
     }
-  }
-
-  /** Runs {@code docker ARGS}, which must succeed, and returns its trimmed output. */
-  private static String docker(String... args) throws IOException, InterruptedException {
-    List<String> command = new java.util.ArrayList<>(List.of("docker"));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor()).as(String.join(" ", command) + ": " + out).isZero();
-    return out;
   }
 
   private static String replicas() throws Exception {

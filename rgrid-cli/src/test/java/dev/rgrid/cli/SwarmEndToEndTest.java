@@ -1,10 +1,9 @@
 package dev.rgrid.cli;
 
+import static dev.rgrid.cli.DockerCli.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
@@ -108,17 +107,5 @@ class SwarmEndToEndTest {
       ProcessHandle.of(server.pid()).orElseThrow().destroy();
       server.await(Duration.ofSeconds(60));
     }
-  }
-
-  private static String docker(String... args) throws IOException, InterruptedException {
-    String[] command = new String[args.length + 1];
-    command[0] = "docker";
-    System.arraycopy(args, 0, command, 1, args.length);
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    if (p.waitFor() != 0) {
-      throw new IOException(String.join(" ", command) + " failed: " + out);
-    }
-    return out;
   }
 }
