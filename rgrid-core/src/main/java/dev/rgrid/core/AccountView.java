@@ -39,7 +39,8 @@ public interface AccountView {
    * {@link RunSpec} is (runtime, timeout, environment, labels, resources, paths), each blob must
    * exist, and the account's and the global spending limits apply. Its {@link
    * ExecutionSpec#parents() parents} must be the account's: one of another account is refused
-   * exactly as one that does not exist. With parents it is stored {@code WAITING}.
+   * exactly as one that does not exist. With parents it is stored {@code WAITING}. The label of a
+   * fan-out's template run ({@code rgrid.fan-out}) is refused: such a run goes into its batch.
    *
    * @throws InvalidRunSpecException when something in it is not acceptable (saying what)
    * @throws SpendingLimitException when a spending limit is reached
@@ -51,8 +52,14 @@ public interface AccountView {
    * batch}: at most the batch's parallelism of its executions run at once, whatever submits
    * them. The spec names no batch itself, and must run the batch's script on the batch's runtime.
    *
+   * <p>Into a batch that fans out later ({@link FedBatch#expandsLater()}) only its one template
+   * run goes: labelled {@code rgrid.fan-out=pending}, its one parent an item link to the batch's
+   * source run with the batch's glob. Such a run is refused in any other batch, a second one as
+   * a conflict, and an ordinary run is refused in such a batch (a worker makes its runs).
+   *
    * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
    * @throws InvalidRunSpecException when the spec is not acceptable or does not fit the batch
+   * @throws dev.rgrid.spi.ConflictException when a template goes into a batch that has one
    */
   Execution submit(ExecutionSpec spec, BatchId batch);
 
@@ -162,6 +169,33 @@ public interface AccountView {
    *     not succeeded, matching nothing, or more than {@value BatchSpec#DEFAULT_MAX_INPUTS} runs
    */
   List<FedRun> fedRuns(dev.rgrid.spi.store.ParentLink source);
+
+  /**
+   * Stores a batch of the account fed from {@code source}, for a remote client that then submits
+   * its runs into it ({@link #submit(ExecutionSpec, BatchId)}): the runs {@link #fedRuns} works
+   * out, one input each; or, when {@code source} is a run of the account that has not ended,
+   * none yet ({@link FedBatch#expandsLater()}): the batch is stored with no input, and the client
+   * submits its one template run, which a worker expands when that run succeeds, as the
+   * embedded engine does. Checked as {@link #createBatch} checks a batch; nothing is stored when
+   * the source cannot feed one.
+   *
+   * @throws InvalidRunSpecException when something in it is not acceptable, or the source cannot
+   *     feed a batch (as {@link #fedRuns} says)
+   * @throws SpendingLimitException when a spending limit is reached
+   */
+  FedBatch createFedBatch(String scriptName, String runtime, int parallel,
+      Map<String, String> labels, dev.rgrid.spi.store.ParentLink source);
+
+  /**
+   * The batch {@code earlier}, when it is the one {@link #createFedBatch} would make of these
+   * values, with what the client submits into it; empty when it is another. For a request
+   * repeated under one idempotency key.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when the account has no such batch
+   * @throws InvalidRunSpecException for an unknown runtime, or a source that cannot feed a batch
+   */
+  Optional<FedBatch> resubmittedFedBatch(BatchId earlier, String scriptName, String runtime,
+      int parallel, Map<String, String> labels, dev.rgrid.spi.store.ParentLink source);
 
   /**
    * The batch {@code earlier}, when it is the one {@link #createBatch} would make of these values

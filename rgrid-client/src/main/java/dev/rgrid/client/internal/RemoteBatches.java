@@ -50,13 +50,18 @@ public final class RemoteBatches {
         r -> read(r, Wire.Batch.class)));
   }
 
-  /** A fed batch as created, and its runs to submit into it, in the order of its inputs. */
-  public record Fed(BatchRecord record, List<FedRun> runs) {}
+  /**
+   * A fed batch as created, and its runs to submit into it, in the order of its inputs; none
+   * when it expands later (fanned out from a run that has not ended): then its one template run
+   * is submitted into it.
+   */
+  public record Fed(BatchRecord record, List<FedRun> runs, boolean expandsLater) {}
 
   /**
-   * Creates a batch fed from {@code source} (a batch's runs or an ended run's outputs, see
-   * {@link dev.rgrid.core.BatchSpec#itemsFrom()}): the server works out its runs from what it
-   * stores and checks the source (another account's is unknown) before it stores anything.
+   * Creates a batch fed from {@code source} (a batch's runs or a run's outputs, see {@link
+   * dev.rgrid.core.BatchSpec#itemsFrom()}): the server works out its runs from what it stores
+   * and checks the source (another account's is unknown) before it stores anything, or stores
+   * it to expand later when the source is a run that has not ended.
    */
   public Fed createFed(String scriptName, String runtime, int parallel,
       Map<String, String> labels, ParentLink source) {
@@ -71,12 +76,13 @@ public final class RemoteBatches {
       runs.add(new FedRun(ParentLink.item(ExecutionId.of(r.execution()), r.glob()), r.input(),
           r.folder()));
     }
-    if (runs.size() != b.size()) {
+    boolean later = Boolean.TRUE.equals(b.expandsLater());
+    if (runs.size() != b.size() || (later && !runs.isEmpty())) {
       throw new RGridException("the server answered batch " + b.id() + " of " + b.size()
           + " runs with " + runs.size() + " to submit", "check that RGRID_URL points at an "
           + "RGrid server and that versions match");
     }
-    return new Fed(records.batch(b), runs);
+    return new Fed(records.batch(b), runs, later);
   }
 
   /** The batch and its progress; {@link dev.rgrid.spi.NotFoundException} when there is none. */

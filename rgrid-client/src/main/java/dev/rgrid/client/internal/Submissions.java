@@ -1,5 +1,6 @@
 package dev.rgrid.client.internal;
 
+import dev.rgrid.core.Batch;
 import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.Execution;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * here (script and inputs uploaded when the server lacks them), then created on the server. A
  * batch's inputs are expanded and given their output folders here, the batch is created on the
  * server, then each input is submitted as an execution of the batch; a batch fed by other runs
- * has its runs worked out by the server instead. Each batch submission
+ * has its runs worked out by the server instead (or, fanned out from a run not ended, its one
+ * template run submitted, and its runs made later by a worker). Each batch submission
  * carries an idempotency key made of the batch id and the input's index, so a request repeated
  * after a lost answer never makes a second execution.
  */
@@ -81,7 +83,7 @@ public final class Submissions {
    *     failing every input the same way)
    * @throws SpendingLimitException when a spending limit is reached
    */
-  public RemoteBatch batch(BatchSpec spec) {
+  public Batch batch(BatchSpec spec) {
     RunSpec template = spec.template();
     secrets.requireKnown(template.secrets());
     if (spec.itemsFrom() != null) {
@@ -131,14 +133,23 @@ public final class Submissions {
   /**
    * A batch fed by other runs ({@link BatchSpec#itemsFrom()}): the server works its runs out
    * from what it stores (checking the source first), then each is submitted here into the batch,
-   * linked to its parent run, as the embedded engine stores them.
+   * linked to its parent run, as the embedded engine stores them. When it fans out from a run
+   * that has not ended, the server stores it to expand later, and its one template run is
+   * submitted here instead (as the embedded engine submits it); the worker that claims it once
+   * that run succeeds makes the batch's runs, which the handle reads from the server.
    */
-  private RemoteBatch fed(BatchSpec spec) {
+  private Batch fed(BatchSpec spec) {
     RunSpec template = spec.template();
     BatchInputs.checkFedTemplate(template);
     RemoteBatches.Fed batch = batches.createFed(template.script().getFileName().toString(),
         template.runtime(), spec.parallel(), template.labels(), spec.itemsFrom());
     String id = batch.record().id().value();
+    if (batch.expandsLater()) {
+      RunSpec run = BatchInputs.laterTemplate(template, spec.itemsFrom(), template.listener());
+      ExecutionSpec prepared = RunPreparation.spec(run, id, blobs, catalog, limits);
+      executions.create(prepared, run, id + "/template");
+      return new RemoteLaterBatch(batches, executions, batch.record().id(), spec.listener());
+    }
     List<BatchItem> items = new ArrayList<>(batch.runs().size());
     for (int i = 0; i < batch.runs().size(); i++) {
       FedRun fed = batch.runs().get(i);

@@ -117,7 +117,8 @@ final class Wire {
 
   /** A batch as the server shows it. */
   record Batch(String id, Instant createdAt, String script, String runtime, int size,
-      int parallel, Map<String, String> labels, BatchProgress progress, List<FedRun> runs) {}
+      int parallel, Map<String, String> labels, BatchProgress progress, List<FedRun> runs,
+      Boolean expandsLater) {}
 
   /** {@code POST /api/v1/batches/{id}/cancel}. */
   /** A page of batches, newest first. */

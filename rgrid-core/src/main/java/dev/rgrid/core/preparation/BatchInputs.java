@@ -5,10 +5,12 @@ import dev.rgrid.core.ExecutionListener;
 import dev.rgrid.core.FedRun;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.RunSpec;
+import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.core.internal.batch.Globs;
 import dev.rgrid.core.internal.batch.LatestRuns;
 import dev.rgrid.core.internal.batch.OutputFolders;
 import dev.rgrid.core.internal.batch.Placement;
+import dev.rgrid.spi.store.ParentLink;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,6 +127,25 @@ public final class BatchInputs {
         labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
         t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
         List.of(run.link()));
+  }
+
+  /**
+   * The one run of a batch fanned out from a run that has not ended ({@link
+   * BatchSpec#itemsFrom(dev.rgrid.spi.ExecutionId, String)}), heard by {@code listener}: {@code
+   * template} labelled as the batch's template ({@code rgrid.fan-out=pending}), waiting for the
+   * parent run through an item link whose glob is the batch's. The worker that claims it once
+   * the parent succeeded expands it into the batch's runs instead of running it; the embedded
+   * engine and the remote client submit the same run.
+   */
+  public static RunSpec laterTemplate(RunSpec template, ParentLink source,
+      ExecutionListener listener) {
+    RunSpec t = template;
+    Map<String, String> labels = new LinkedHashMap<>(t.labels());
+    labels.put(FanOut.LABEL, FanOut.PENDING);
+    return new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(), t.timeout(),
+        labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
+        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
+        List.of(ParentLink.item(source.parent(), source.glob())));
   }
 
   /**

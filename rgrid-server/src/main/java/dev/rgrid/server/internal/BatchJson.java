@@ -26,7 +26,9 @@ public final class BatchJson {
    * @param parallel the most of its executions running at once
    * @param labels free labels; keys starting with {@code rgrid.} are reserved
    * @param itemsFrom what feeds the batch, one run per item, instead of inputs the client
-   *     expands: then {@code size} is left out, and the answer lists the {@code runs} to submit
+   *     expands: then {@code size} is left out, and the answer lists the {@code runs} to submit,
+   *     or says the batch {@code expandsLater} (a run that has not ended: the client submits
+   *     the batch's one template run)
    */
   public record CreateRequest(String scriptName, String runtime, Integer size, Integer parallel,
       Map<String, String> labels, ItemsFrom itemsFrom) {}
@@ -66,22 +68,25 @@ public final class BatchJson {
   }
 
   /**
-   * A batch as the API shows it, without the labels RGrid sets itself; {@code runs} only in the
-   * answer to the creation of a fed batch.
+   * A batch as the API shows it, without the labels RGrid sets itself; {@code runs} and {@code
+   * expandsLater} only in the answer to the creation of a fed batch: {@code expandsLater} true
+   * (and no runs) when it fans out from a run that has not ended, whose end makes its runs.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record View(String id, Instant createdAt, String script, String runtime, int size,
-      int parallel, Map<String, String> labels, Progress progress, List<FedRun> runs) {
+      int parallel, Map<String, String> labels, Progress progress, List<FedRun> runs,
+      Boolean expandsLater) {
     static View of(BatchRecord b, BatchProgress p) {
       return of(b, p, null);
     }
 
-    static View of(BatchRecord b, BatchProgress p, List<dev.rgrid.core.FedRun> runs) {
+    static View of(BatchRecord b, BatchProgress p, dev.rgrid.core.FedBatch fed) {
       Map<String, String> labels = new TreeMap<>(b.labels());
       labels.keySet().removeIf(k -> !ExecutionJson.shownLabel(k)); // the server's
       return new View(b.id().value(), b.createdAt(), b.scriptName(), b.runtime(), b.size(),
           b.parallel(), labels, Progress.of(p),
-          runs == null ? null : runs.stream().map(FedRun::of).toList());
+          fed == null ? null : fed.runs().stream().map(FedRun::of).toList(),
+          fed == null ? null : fed.expandsLater());
     }
   }
 

@@ -3,7 +3,7 @@ package dev.rgrid.server.internal;
 import dev.rgrid.core.AccountView;
 import dev.rgrid.core.BatchListing;
 import dev.rgrid.core.Execution;
-import dev.rgrid.core.FedRun;
+import dev.rgrid.core.FedBatch;
 import dev.rgrid.core.LocalRGrid;
 import dev.rgrid.server.internal.BatchJson.CreateRequest;
 import dev.rgrid.spi.BatchId;
@@ -24,8 +24,9 @@ import java.util.Objects;
  * caller's account. A batch of another account is "not found", exactly like one that does not
  * exist. The client expands a batch's inputs itself and submits each as an execution naming the
  * batch; listing them is {@code GET /api/v1/executions?batch=ID}. A batch fed by another's runs
- * ({@code itemsFrom}) has its runs worked out here, from the store, and the client submits those
- * the answer lists. Every handler here blocks.
+ * ({@code itemsFrom}) has its runs worked out by the library, from the store, and the client
+ * submits those the answer lists; one fanned out from a run not ended expands later, and the
+ * client submits its one template run. Every handler here blocks.
  */
 public final class BatchRoutes {
   /**
@@ -63,25 +64,54 @@ public final class BatchRoutes {
               + "\"itemsFrom\": {\"batch\": \"batch_…\", \"glob\": \"out.csv\"}}");
     }
     Map<String, String> labels = ExecutionRoutes.userLabels(request.labels());
-    // Worked out before anything is stored: a source that cannot feed a batch leaves nothing.
-    List<FedRun> runs = source == null ? null : view.fedRuns(source);
-    int size = runs == null ? request.size() : runs.size();
+    if (source != null) {
+      createFed(ctx, view, request, key, labels, source);
+      return;
+    }
     Idempotency.Outcome<BatchRecord> out = idempotency.once(account,
         key == null ? null : KEY_PREFIX + key,
-        () -> view.createBatch(request.scriptName(), request.runtime(), size,
+        () -> view.createBatch(request.scriptName(), request.runtime(), request.size(),
             request.parallel(), labels),
         made -> asExecutionId(made.id()),
         earlier -> view.resubmittedBatch(asBatchId(earlier), request.scriptName(),
-            request.runtime(), size, request.parallel(), labels)
+            request.runtime(), request.size(), request.parallel(), labels)
             .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
                 + asBatchId(earlier))),
         // Ours stays an empty batch that nothing refers to: no execution went into it.
         ours -> { });
-    if (out.created()) {
-      ctx.response().putHeader("Location", "/api/v1/batches/" + out.value().id());
-    }
+    created(ctx, out.created(), out.value());
     Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(out.value(),
-        view.batchProgress(out.value().id()), runs));
+        view.batchProgress(out.value().id())));
+  }
+
+  /**
+   * A batch fed by other runs: the library works its runs out from the store before it stores
+   * anything (a source that cannot feed a batch leaves nothing), or stores it to expand later
+   * when the source is a run not ended; the answer lists the runs, or says it expands later.
+   */
+  private void createFed(RoutingContext ctx, AccountView view, CreateRequest request, String key,
+      Map<String, String> labels, ParentLink source) {
+    Idempotency.Outcome<FedBatch> out = idempotency.once(view.account(),
+        key == null ? null : KEY_PREFIX + key,
+        () -> view.createFedBatch(request.scriptName(), request.runtime(), request.parallel(),
+            labels, source),
+        made -> asExecutionId(made.record().id()),
+        earlier -> view.resubmittedFedBatch(asBatchId(earlier), request.scriptName(),
+            request.runtime(), request.parallel(), labels, source)
+            .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
+                + asBatchId(earlier))),
+        // Ours stays an empty batch that nothing refers to: no execution went into it.
+        ours -> { });
+    BatchRecord batch = out.value().record();
+    created(ctx, out.created(), batch);
+    Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(batch,
+        view.batchProgress(batch.id()), out.value()));
+  }
+
+  private static void created(RoutingContext ctx, boolean created, BatchRecord batch) {
+    if (created) {
+      ctx.response().putHeader("Location", "/api/v1/batches/" + batch.id());
+    }
   }
 
   /**

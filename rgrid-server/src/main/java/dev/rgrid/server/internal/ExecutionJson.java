@@ -21,6 +21,11 @@ import java.util.TreeMap;
 public final class ExecutionJson {
   /** The label of a fed batch's run naming its folder (as the library's FedBatches sets it). */
   static final String ITEM_LABEL = "rgrid.item";
+  /**
+   * The label of a fan-out's template run; the library takes it only on the one template of a
+   * batch that fans out later (AccountView.submit).
+   */
+  static final String FAN_OUT_LABEL = "rgrid.fan-out";
 
   private ExecutionJson() {}
 
@@ -63,8 +68,8 @@ public final class ExecutionJson {
   }
 
   /**
-   * Whether a label is shown to clients: theirs, the pipeline's and a fed batch run's folder
-   * (which its client sets), but none of the other labels RGrid sets itself (the account's).
+   * Whether a label is shown to clients: theirs, the pipeline's, a fed batch run's folder and a
+   * fan-out's template mark (which its client sets), but none of the other labels RGrid sets itself (the account's).
    */
   static boolean shownLabel(String key) {
     return !key.startsWith("rgrid.") || CLIENT_LABELS.contains(key);
@@ -73,10 +78,13 @@ public final class ExecutionJson {
   /**
    * The reserved labels a client may set: those of a pipeline's runs, and the folder of a fed
    * batch's run ({@code rgrid.item}, read only beside an item link, and made a safe single
-   * folder name wherever it names one). None names an account or grants anything.
+   * folder name wherever it names one), and the mark of a fan-out's template run ({@code
+   * rgrid.fan-out}, which the library takes only on the one template of a batch created to fan
+   * out later). None names an account or grants anything.
    */
   static final java.util.Set<String> CLIENT_LABELS = java.util.Set.of(
-      Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL, ITEM_LABEL);
+      Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL, ITEM_LABEL,
+      FAN_OUT_LABEL);
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {

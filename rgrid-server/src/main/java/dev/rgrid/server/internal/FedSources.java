@@ -53,6 +53,6 @@ final class FedSources {
   }
 
   private static final String HINT = "send {\"batch\": \"batch_…\", \"glob\": \"out.csv\"} or "
-      + "{\"execution\": \"exec_…\", \"glob\": \"parts/*.csv\"}: a batch or ended run of the "
+      + "{\"execution\": \"exec_…\", \"glob\": \"parts/*.csv\"}: a batch or run of the "
       + "account, and a relative glob without '..'";
 }

@@ -6,10 +6,12 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.CostReport;
 import dev.rgrid.core.Estimate;
 import dev.rgrid.core.Execution;
+import dev.rgrid.core.FedBatch;
 import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.Secrets;
 import dev.rgrid.core.SpendingStatus;
 import dev.rgrid.core.internal.engine.Engine;
+import dev.rgrid.core.internal.engine.RemoteFedBatches;
 import dev.rgrid.core.internal.submit.Submitter;
 import dev.rgrid.core.preparation.EstimateSubject;
 import dev.rgrid.spi.BatchId;
@@ -25,6 +27,7 @@ import dev.rgrid.spi.store.ExecutionRecord;
 import dev.rgrid.spi.store.ExecutionSpec;
 import dev.rgrid.spi.store.LogLine;
 import dev.rgrid.spi.store.MetadataStore;
+import dev.rgrid.spi.store.ParentLink;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -43,6 +46,7 @@ public final class LocalAccountView implements AccountView {
   private final RuntimeCatalog catalog;
   private final Clock clock;
   private final AccountId account;
+  private final RemoteFedBatches fed;
 
   /** The view of {@code account} over {@code engine} and the {@code store} it works on. */
   public LocalAccountView(Engine engine, MetadataStore store, RuntimeCatalog catalog, Clock clock,
@@ -52,6 +56,7 @@ public final class LocalAccountView implements AccountView {
     this.catalog = catalog;
     this.clock = clock;
     this.account = Objects.requireNonNull(account, "account");
+    this.fed = new RemoteFedBatches(engine, store, clock);
   }
 
   @Override
@@ -61,6 +66,7 @@ public final class LocalAccountView implements AccountView {
 
   @Override
   public Execution submit(ExecutionSpec spec) {
+    RemoteFedBatches.refuseLoneTemplate(spec);
     ownsParents(spec);
     return engine.submit(owned(spec));
   }
@@ -70,7 +76,7 @@ public final class LocalAccountView implements AccountView {
     BatchRecord into = batchRecord(batch);
     AccountRules.fitsBatch(spec, runtimeOf(spec), into);
     ownsParents(spec);
-    return engine.submit(owned(spec), into.id());
+    return fed.submitInto(owned(spec), into);
   }
 
   @Override
@@ -136,8 +142,31 @@ public final class LocalAccountView implements AccountView {
   @Override
   public BatchRecord createBatch(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
+    RemoteFedBatches.refuseMarks(labels);
     return engine.batches().create(scriptName, runtime, size, parallel,
         AccountRules.labelled(labels, account));
+  }
+
+  @Override
+  public FedBatch createFedBatch(String scriptName, String runtime, int parallel,
+      Map<String, String> labels, ParentLink source) {
+    return fed.create(scriptName, runtime, parallel, AccountRules.labelled(labels, account),
+        Objects.requireNonNull(source, "source"), account);
+  }
+
+  @Override
+  public Optional<FedBatch> resubmittedFedBatch(BatchId earlier, String scriptName,
+      String runtime, int parallel, Map<String, String> labels, ParentLink source) {
+    BatchRecord made = batchRecord(earlier);
+    String resolved = resolved(scriptName, runtime);
+    if (RemoteFedBatches.expandsLater(made)) {
+      return AccountRules.sameBatch(made, scriptName, resolved, 0, parallel,
+          RemoteFedBatches.laterLabels(labels, source))
+          ? Optional.of(new FedBatch(made, List.of(), true)) : Optional.empty();
+    }
+    List<dev.rgrid.core.FedRun> runs = fedRuns(source);
+    return AccountRules.sameBatch(made, scriptName, resolved, runs.size(), parallel, labels)
+        ? Optional.of(new FedBatch(made, runs, false)) : Optional.empty();
   }
 
   @Override
@@ -149,10 +178,8 @@ public final class LocalAccountView implements AccountView {
   public Optional<BatchRecord> resubmittedBatch(BatchId earlier, String scriptName,
       String runtime, int size, int parallel, Map<String, String> labels) {
     BatchRecord made = batchRecord(earlier);
-    // Resolved as the batch was when it was made (Batches.create).
-    String resolved = runtime == null || runtime.isBlank() ? catalog.forScript(scriptName).name()
-        : catalog.resolve(runtime).name();
-    return AccountRules.sameBatch(made, scriptName, resolved, size, parallel, labels)
+    return AccountRules.sameBatch(made, scriptName, resolved(scriptName, runtime), size,
+        parallel, labels)
         ? Optional.of(made) : Optional.empty();
   }
 
@@ -245,6 +272,12 @@ public final class LocalAccountView implements AccountView {
         spec.batchId(), spec.resources(), spec.network(), spec.requirements(),
         spec.requirementsSource(), spec.scriptFiles(), spec.cache(), spec.retry(),
         spec.secrets(), spec.parents());
+  }
+
+  /** A batch's runtime resolved as it was when the batch was made (Batches.create). */
+  private String resolved(String scriptName, String runtime) {
+    return runtime == null || runtime.isBlank() ? catalog.forScript(scriptName).name()
+        : catalog.resolve(runtime).name();
   }
 
   /** The spec's runtime by its catalog name (an unknown one is refused, saying so). */

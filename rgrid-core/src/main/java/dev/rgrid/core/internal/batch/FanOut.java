@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.nio.file.PathMatcher;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +41,12 @@ public final class FanOut {
   public static final String LABEL = "rgrid.fan-out";
   /** The value of {@link #LABEL}. */
   public static final String PENDING = "pending";
+  /**
+   * The label of a batch (its record, not a run) stored to be fanned out later: its value names
+   * the source, {@link #sourceValue}, so the one template run a server's remote client submits
+   * into it is taken only with that parent and glob ({@code RemoteFanOuts}).
+   */
+  public static final String SOURCE_LABEL = "rgrid.fan-out.source";
 
   private FanOut() {}
 
@@ -147,18 +154,39 @@ public final class FanOut {
   }
 
   /**
+   * The value of {@link #SOURCE_LABEL} for a batch fanned out from {@code source}: the parent
+   * run and a digest of the glob (a glob may be longer than a label's value).
+   */
+  public static String sourceValue(ParentLink source) {
+    return source.parent().value() + ":" + HexFormat.of().formatHex(sha256(source.glob()));
+  }
+
+  /**
+   * The id of {@code batch}'s one template run when a remote client submits it: the same for
+   * every submission, so a second one into the batch conflicts in the store however close the
+   * two come.
+   */
+  public static ExecutionId templateId(BatchRecord batch) {
+    long seed = ByteBuffer.wrap(sha256(batch.id().value() + "\ntemplate")).getLong();
+    return ExecutionId.generate(batch.createdAt(), new SplittableRandom(seed));
+  }
+
+  private static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /**
    * The id of the run of {@code batch} taking {@code parent}'s output {@code path}: the same on
    * every attempt, so an expansion done again finds what an earlier one stored. Its time is the
    * batch's; the rest comes from a digest of the three names, which no other run shares.
    */
   public static ExecutionId itemId(BatchRecord batch, ExecutionId parent, String path) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest((batch.id().value() + "\n"
-          + parent.value() + "\n" + path).getBytes(StandardCharsets.UTF_8));
-      long seed = ByteBuffer.wrap(digest).getLong();
-      return ExecutionId.generate(batch.createdAt(), new SplittableRandom(seed));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    long seed = ByteBuffer.wrap(sha256(batch.id().value() + "\n" + parent.value() + "\n"
+        + path)).getLong();
+    return ExecutionId.generate(batch.createdAt(), new SplittableRandom(seed));
   }
 }

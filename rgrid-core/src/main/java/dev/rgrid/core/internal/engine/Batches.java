@@ -138,16 +138,25 @@ public final class Batches {
    */
   public BatchRecord create(String scriptName, String runtime, int size, int parallel,
       Map<String, String> labels) {
+    if (size < 1 || size > BatchSpec.DEFAULT_MAX_INPUTS) {
+      throw new InvalidRunSpecException("a batch has 1 to " + BatchSpec.DEFAULT_MAX_INPUTS
+          + " inputs, was " + size, "split the work into several batches");
+    }
+    return stored(scriptName, runtime, size, parallel, labels);
+  }
+
+  /**
+   * As {@link #create}, of any size: 0 for a batch fanned out later, whose runs are made when
+   * its source run ends.
+   */
+  BatchRecord stored(String scriptName, String runtime, int size, int parallel,
+      Map<String, String> labels) {
     SpecRules.checkScriptName(scriptName);
     if (runtime != null && !runtime.isBlank()) {
       SpecRules.checkRuntimeName(runtime);
     }
     String resolved = runtime == null || runtime.isBlank()
         ? catalog.forScript(scriptName).name() : catalog.resolve(runtime).name();
-    if (size < 1 || size > BatchSpec.DEFAULT_MAX_INPUTS) {
-      throw new InvalidRunSpecException("a batch has 1 to " + BatchSpec.DEFAULT_MAX_INPUTS
-          + " inputs, was " + size, "split the work into several batches");
-    }
     BatchSpec.checkParallel(parallel);
     SpecRules.checkLabels(labels);
     engine.spending().checkBeforeRun(Spending.accountOf(labels));

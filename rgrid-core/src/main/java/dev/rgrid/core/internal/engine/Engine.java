@@ -360,6 +360,16 @@ public final class Engine implements AutoCloseable {
         true);
   }
 
+  /**
+   * As {@link #submit(ExecutionSpec, BatchId)}, stored under {@code id}: a fan-out template's,
+   * one per batch, so a second submission conflicts in the store. The spec waits for a parent.
+   */
+  Execution submitAs(ExecutionSpec spec, BatchId batch, ExecutionId id) {
+    ExecutionRecord prepared = submitter.prepare(spec, batch.value());
+    return submit(ExecutionRecord.waiting(id, prepared.spec(), prepared.createdAt()),
+        ExecutionListener.NONE, null, 0, true);
+  }
+
   /** How many queued executions no live worker holds or reserves now. */
   public long unownedWork() {
     return queue.unowned(clock.instant());

@@ -198,7 +198,7 @@ final class FedBatches {
    */
   private List<Item> fromRun(ExecutionRecord parent, ParentLink source, int max) {
     if (!parent.status().isTerminal()) {
-      // Only a server's remote client gets here: it cannot have a batch expanded later (yet).
+      // Not reached through submit or a server (both store such a batch to expand later).
       throw new InvalidRunSpecException(parent.id() + " is still "
           + parent.status().name().toLowerCase(Locale.ROOT) + ": the outputs a batch would run"
           + " on are not known yet", "wait for it (`rgrid status --watch " + parent.id()
@@ -235,17 +235,36 @@ final class FedBatches {
     Instant now = clock.instant();
     BatchId id = BatchId.generate(now, random);
     store.createBatch(new BatchRecord(id, now, template.script().getFileName().toString(),
-        runtime, 0, spec.parallel(), template.labels()));
-    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>(template.labels());
-    labels.put(FanOut.LABEL, FanOut.PENDING);
-    RunSpec t = template;
-    RunSpec run = new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(),
-        t.timeout(), labels, t.resources(), t.network(), null, t.listener(), t.baseDirectory(),
-        t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),
-        List.of(ParentLink.item(source.parent(), source.glob())));
+        runtime, 0, spec.parallel(), laterLabels(template.labels(), source)));
+    RunSpec run = BatchInputs.laterTemplate(template, source, template.listener());
     engine.submit(run, id.value(), 0, false);
     engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return new LaterBatch(engine, store, id, spec.listener());
+  }
+
+  /**
+   * The labels of a batch fanned out later from {@code source}: its template's, and the source
+   * ({@link FanOut#SOURCE_LABEL}), which marks the batch as one a template run may go into.
+   */
+  static java.util.Map<String, String> laterLabels(java.util.Map<String, String> labels,
+      ParentLink source) {
+    java.util.Map<String, String> out = new java.util.LinkedHashMap<>(labels);
+    out.put(FanOut.SOURCE_LABEL, FanOut.sourceValue(source));
+    return out;
+  }
+
+  /**
+   * Whether a batch fed from {@code source} fans out later: {@code source} is a run of {@code
+   * account} that has not ended. Its glob is checked first; an unknown run, or another
+   * account's, is refused as {@link #runs} refuses it.
+   */
+  boolean fansOutLater(ParentLink source, Optional<AccountId> account) {
+    if (source.parent() == null) {
+      return false;
+    }
+    OutputGlobs.checkRelative(source);
+    OutputGlobs.matcher(source);
+    return !parentRun(source, account).status().isTerminal();
   }
 
   /**

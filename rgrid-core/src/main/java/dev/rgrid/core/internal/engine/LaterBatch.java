@@ -5,8 +5,8 @@ import dev.rgrid.core.BatchItem;
 import dev.rgrid.core.BatchListener;
 import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.internal.batch.FanOut;
-import dev.rgrid.core.internal.batch.LatestRuns;
 import dev.rgrid.core.preparation.BatchDownloads;
+import dev.rgrid.core.preparation.LaterBatchItems;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
@@ -16,8 +16,6 @@ import dev.rgrid.spi.store.ExecutionStatus;
 import dev.rgrid.spi.store.MetadataStore;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
@@ -66,22 +64,8 @@ final class LaterBatch implements Batch {
 
   /** The latest runs of the batch (the template too, until it is expanded), by folder. */
   private List<Run> latest() {
-    List<ExecutionRecord> latest = new ArrayList<>();
-    for (ExecutionRecord r : Batches.all(store, id, EnumSet.allOf(ExecutionStatus.class))) {
-      if (r.retriedBy() == null) {
-        latest.add(r);
-      }
-    }
-    latest.sort(Comparator.comparing(LatestRuns::stagedName));
-    List<Run> out = new ArrayList<>(latest.size());
-    for (ExecutionRecord r : latest) {
-      String name = FanOut.isTemplate(r) ? FanOut.source(r.spec()).parent() + ":"
-          + FanOut.source(r.spec()).glob() : LatestRuns.stagedName(r);
-      String folder = FanOut.isTemplate(r) ? r.id().value()
-          : r.spec().labels().getOrDefault(LatestRuns.ITEM_LABEL, r.id().value());
-      out.add(new Run(new BatchItem(out.size(), Path.of(name), folder, r.id(), null), r));
-    }
-    return out;
+    return LaterBatchItems.latest(Batches.all(store, id, EnumSet.allOf(ExecutionStatus.class)))
+        .stream().map(r -> new Run(r.item(), r.record())).toList();
   }
 
   @Override
