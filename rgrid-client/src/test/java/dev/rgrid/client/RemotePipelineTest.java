@@ -214,6 +214,112 @@ class RemotePipelineTest {
         .containsExactlyInAnyOrder("[X]", "[Y]");
   }
 
+  /** A run that waits until {@code gate} exists, then writes parts/a.csv and parts/b.csv. */
+  private static Execution held(Path gate, int exit) throws IOException {
+    write("hold.py", "import os, sys, time", "while not os.path.exists(sys.argv[1]):",
+        "    time.sleep(0.02)", "if int(sys.argv[2]):", "    sys.exit(int(sys.argv[2]))",
+        "os.makedirs('parts', exist_ok=True)",
+        "for name, n in [('a.csv', 1), ('b.csv', 2), ('notes.txt', 0)]:",
+        "    open('parts/' + name, 'w').write(str(n))");
+    return remote.run(spec("hold.py").args(gate.toString(), Integer.toString(exit)).build());
+  }
+
+  /** A batch of twice.py fanned out from {@code parent} over {@code glob}, heard by a list. */
+  private static Batch fannedOut(Execution parent, String glob,
+      java.util.List<String> heard) throws IOException {
+    write("twice.py", "import sys", "open('double.txt', 'w').write(str(2 * int(open("
+        + "sys.argv[1]).read())))");
+    return remote.batch(BatchSpec.builder(spec("twice.py").args("{}").build())
+        .itemsFrom(parent.id(), glob).parallel(2).listener(new dev.rgrid.core.BatchListener() {
+          @Override
+          public void onItemEnded(BatchItem item, ExecutionRecord record) {
+            heard.add(item.folder() + "=" + record.status());
+          }
+        }).build());
+  }
+
+  @Test
+  void aRunNotEndedFansOutThroughTheServerOnceItEnds() throws Exception {
+    Path gate = dir.resolve("gate-fan");
+    Execution parent = held(gate, 0);
+    java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Batch fanned = fannedOut(parent, "parts/*.csv", heard);
+    // Stored at once with its one template run, which waits for the parent.
+    assertThat(remote.batchRecord(fanned.id()).size()).isZero();
+    assertThat(fanned.items()).singleElement().satisfies(i -> assertThat(i.input())
+        .isEqualTo(Path.of(parent.id() + ":parts/*.csv")));
+    assertThat(fanned.await(Duration.ZERO)).as("not done before its parent ends").isEmpty();
+    Files.writeString(gate, "go");
+
+    BatchProgress done = fanned.await(Duration.ofSeconds(120)).orElseThrow();
+    assertThat(done.total()).isEqualTo(2);
+    assertThat(done.succeeded()).isEqualTo(2);
+    assertThat(fanned.items()).extracting(BatchItem::folder).containsExactly("a.csv", "b.csv");
+    assertThat(heard).containsExactlyInAnyOrder("a.csv=SUCCEEDED", "b.csv=SUCCEEDED");
+    for (BatchItem item : fanned.items()) {
+      assertThat(fanned.record(item).spec().parents()).containsExactly(ParentLink.item(
+          parent.id(), "parts/" + item.folder()));
+    }
+    Path out = dir.resolve("fanned-later");
+    assertThat(fanned.downloadOutputs(out, false)).hasSize(2);
+    assertThat(out.resolve("a.csv/double.txt")).hasContent("2");
+    assertThat(out.resolve("b.csv/double.txt")).hasContent("4");
+  }
+
+  @Test
+  void aParentThatFailsSkipsTheBatchFannedOutFromItNamingIt() throws Exception {
+    Path gate = dir.resolve("gate-fail");
+    Execution parent = held(gate, 3);
+    java.util.List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Batch fanned = fannedOut(parent, "parts/*.csv", heard);
+    Files.writeString(gate, "go");
+    BatchProgress done = fanned.await(Duration.ofSeconds(120)).orElseThrow();
+    assertThat(done.total()).isEqualTo(1);
+    assertThat(done.failed()).isEqualTo(1);
+    ExecutionRecord template = fanned.record(fanned.items().get(0));
+    assertThat(template.status()).isEqualTo(ExecutionStatus.SKIPPED);
+    assertThat(template.failure().message()).contains(parent.id().value());
+    assertThat(heard).singleElement().asString().endsWith("=SKIPPED");
+  }
+
+  @Test
+  void aGlobMatchingNothingFailsTheBatchNamingTheGlob() throws Exception {
+    Path gate = dir.resolve("gate-none");
+    Execution parent = held(gate, 0);
+    Batch fanned = fannedOut(parent, "parts/*.json", new java.util.ArrayList<>());
+    Files.writeString(gate, "go");
+    BatchProgress done = fanned.await(Duration.ofSeconds(120)).orElseThrow();
+    assertThat(done.failed()).isEqualTo(1);
+    ExecutionRecord template = fanned.record(fanned.items().get(0));
+    assertThat(template.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(template.failure().message()).contains("produced no parts/*.json");
+  }
+
+  @Test
+  void produceThenARunPerFileThenReduceThroughTheServer() throws Exception {
+    write("produce.py", "import os", "os.makedirs('parts', exist_ok=True)",
+        "for i in range(3):", "    open('parts/p%d.txt' % i, 'w').write(str(i + 1))");
+    write("square.py", "import sys",
+        "n = int(open(sys.argv[1]).read())", "open('sq.txt', 'w').write(str(n * n))");
+    write("sum.py", "import glob",
+        "total = sum(int(open(p).read()) for p in glob.glob('**/sq.txt', recursive=True))",
+        "open('total.txt', 'w').write(str(total))");
+    PipelineStatus done = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("produce", Path.of("produce.py")).build())
+        .step(Step.builder("square", Path.of("square.py")).args("{}")
+            .batch("produce:parts/*.txt").parallel(2).build())
+        .step(Step.builder("sum", Path.of("sum.py")).input("square:**/sq.txt").build())
+        .build().run(remote).await();
+
+    assertThat(done.steps()).extracting(StepState::status)
+        .containsOnly(ExecutionStatus.SUCCEEDED);
+    assertThat(done.step("square").orElseThrow().runs()).hasSize(3);
+    ExecutionRecord reduce = done.step("sum").orElseThrow().runs().get(0);
+    Path out = dir.resolve("sum-out");
+    remote.execution(reduce.id()).downloadOutputs(out);
+    assertThat(out.resolve("total.txt")).hasContent("14");
+  }
+
   @Test
   void cancellingAPipelineOnTheServerSkipsTheStepsThatWaited() throws Exception {
     Path go = dir.resolve("never");

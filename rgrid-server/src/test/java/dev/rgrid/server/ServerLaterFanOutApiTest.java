@@ -170,6 +170,27 @@ class ServerLaterFanOutApiTest {
   }
 
   @Test
+  void aRepeatedCreationUnderOneKeyAnswersTheSameBatchThatExpandsLater() throws Exception {
+    String[] parent = held(alice);
+    try {
+      String body = "{\"scriptName\": \"read.py\", \"parallel\": 2, \"itemsFrom\": "
+          + "{\"execution\": \"" + parent[0] + "\", \"glob\": \"" + GLOB + "\"}}";
+      Api.Reply first = api.post("/api/v1/batches", alice, body, "Idempotency-Key", "later-1");
+      Api.Reply again = api.post("/api/v1/batches", alice, body, "Idempotency-Key", "later-1");
+      assertThat(first.status()).as(first.body()).isEqualTo(201);
+      assertThat(again.status()).as(again.body()).isEqualTo(200);
+      assertThat(again.json().path("id")).isEqualTo(first.json().path("id"));
+      assertThat(again.json().path("expandsLater").asBoolean()).isTrue();
+      Api.Reply other = api.post("/api/v1/batches", alice, body.replace(GLOB, "parts/*"),
+          "Idempotency-Key", "later-1");
+      assertThat(other.status()).as(other.body()).isEqualTo(422);
+      assertThat(other.errorCode()).isEqualTo("idempotency_mismatch");
+    } finally {
+      release(parent);
+    }
+  }
+
+  @Test
   void aTemplateLabelIsRefusedOutsideABatchThatExpandsLater() throws Exception {
     String[] parent = held(alice);
     try {
