@@ -3,6 +3,7 @@ package dev.rgrid.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ class RemotePipelineEndToEndTest {
   private static final Pattern SERVING = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern PIPELINE = Pattern.compile("pipe_[0-9A-Z]{26}");
   private static final Pattern BATCH = Pattern.compile("batch_[0-9A-Z]{26}");
+  private static final Pattern EXECUTION = Pattern.compile("exec_[0-9A-Z]{26}");
 
   @TempDir Path root;
 
@@ -72,6 +74,54 @@ class RemotePipelineEndToEndTest {
           "--output-dir", "wrapped", "wrap.py", "{}");
       assertThat(fed.exitCode()).as(fed.describe()).isZero();
       assertThat(user.cwd().resolve("wrapped/y.txt/w.txt")).hasContent("[yy]");
+
+      // --batch-from a run that has not ended (it waits for a file this test creates): the
+      // batch is stored at once and expanded by the server's worker when the run ends.
+      Path gate = user.cwd().resolve("gate");
+      user.file("hold.py", "import os, sys, time\nwhile not os.path.exists(sys.argv[1]):\n"
+          + "    time.sleep(0.02)\nos.makedirs('parts')\nfor n in 'ab':\n"
+          + "    open('parts/' + n + '.csv', 'w').write(n * 3)\n");
+      Cli.Result detached = user.runFromDevNull("run", "--detach", "hold.py", gate.toString());
+      Matcher e = EXECUTION.matcher(detached.requireSuccess().stdout());
+      assertThat(e.find()).as(detached.describe()).isTrue();
+      String holding = e.group();
+      Cli.Running later = user.start("run", "--batch-from", holding + ":parts/*.csv",
+          "--output-dir", "later", "wrap.py", "{}");
+      Cli.await("the batch to be stored", Duration.ofSeconds(60),
+          () -> later.stderrSoFar().contains("inputs not known yet") || !later.isAlive());
+      assertThat(later.stderrSoFar()).contains("inputs not known yet, made from the outputs of "
+          + holding + ":parts/*.csv");
+      Files.writeString(gate, "go");
+      Cli.Result expanded = later.await(Duration.ofSeconds(120));
+      assertThat(expanded.exitCode()).as(expanded.describe()).isZero();
+      assertThat(expanded.stderr()).contains("2 succeeded, 0 failed of 2");
+      assertThat(user.cwd().resolve("later/a.csv/w.txt")).hasContent("[aaa]");
+      assertThat(user.cwd().resolve("later/b.csv/w.txt")).hasContent("[bbb]");
+
+      // A pipeline: produce, a run per file it wrote, then one run over all their outputs.
+      user.file("fan/produce.py", "import os\nos.makedirs('parts')\nfor i in range(3):\n"
+          + "    open('parts/p%d.txt' % i, 'w').write(str(i + 1))\n");
+      user.file("fan/square.py", "import sys\nn = int(open(sys.argv[1]).read())\n"
+          + "open('sq.txt', 'w').write(str(n * n))\n");
+      user.file("fan/sum.py", "import glob, sys\ntotal = sum(int(open(p).read()) for p in "
+          + "glob.glob('**/sq.txt', recursive=True))\nprint(total)\nsys.exit(total != 14)\n");
+      user.file("fan/p.toml", """
+          [steps.produce]
+          script = "produce.py"
+          [steps.square]
+          script = "square.py"
+          args = ["{}"]
+          batch = "produce:parts/*.txt"
+          [steps.sum]
+          script = "sum.py"
+          inputs = ["square:**/sq.txt"]
+          """);
+      Cli.Result fanned = user.runFromDevNull("pipeline", "run", "fan/p.toml");
+      assertThat(fanned.exitCode()).as(fanned.describe()).isZero();
+      Matcher fp = PIPELINE.matcher(fanned.stdout());
+      assertThat(fp.find()).as(fanned.describe()).isTrue();
+      assertThat(field(Cli.json(user.runFromDevNull("pipeline", "status", fp.group(), "--json")
+          .requireSuccess().stdout()), "status")).containsOnly("SUCCEEDED");
 
       // --after a failed parent: skipped, exit 7, the parent named.
       user.file("fail.py", "import sys\nsys.exit(3)\n");
