@@ -131,7 +131,7 @@ public final class BatchInputs {
 
   /**
    * The one run of a batch fanned out from a run that has not ended ({@link
-   * BatchSpec#itemsFrom(dev.rgrid.spi.ExecutionId, String)}), heard by {@code listener}: {@code
+   * BatchSpec#itemsFrom()}, from a run), heard by {@code listener}: {@code
    * template} labelled as the batch's template ({@code rgrid.fan-out=pending}), waiting for the
    * parent run through an item link whose glob is the batch's. The worker that claims it once
    * the parent succeeded expands it into the batch's runs instead of running it; the embedded
