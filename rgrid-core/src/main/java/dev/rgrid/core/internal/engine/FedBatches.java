@@ -26,8 +26,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -246,9 +248,8 @@ final class FedBatches {
    * The labels of a batch fanned out later from {@code source}: its template's, and the source
    * ({@link FanOut#SOURCE_LABEL}), which marks the batch as one a template run may go into.
    */
-  static java.util.Map<String, String> laterLabels(java.util.Map<String, String> labels,
-      ParentLink source) {
-    java.util.Map<String, String> out = new java.util.LinkedHashMap<>(labels);
+  static Map<String, String> laterLabels(Map<String, String> labels, ParentLink source) {
+    Map<String, String> out = new LinkedHashMap<>(labels);
     out.put(FanOut.SOURCE_LABEL, FanOut.sourceValue(source));
     return out;
   }
