@@ -7,6 +7,7 @@ import dev.rgrid.core.BatchProgress;
 import dev.rgrid.core.internal.batch.FanOut;
 import dev.rgrid.core.preparation.BatchDownloads;
 import dev.rgrid.core.preparation.LaterBatchItems;
+import dev.rgrid.core.preparation.LaterBatchItems.Run;
 import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.ExecutionId;
 import dev.rgrid.spi.RGridException;
@@ -59,13 +60,9 @@ final class LaterBatch implements Batch {
     return latest().stream().map(Run::item).toList();
   }
 
-  /** A latest run of the batch with its item. */
-  private record Run(BatchItem item, ExecutionRecord record) {}
-
   /** The latest runs of the batch (the template too, until it is expanded), by folder. */
   private List<Run> latest() {
-    return LaterBatchItems.latest(Batches.all(store, id, EnumSet.allOf(ExecutionStatus.class)))
-        .stream().map(r -> new Run(r.item(), r.record())).toList();
+    return LaterBatchItems.latest(Batches.all(store, id, EnumSet.allOf(ExecutionStatus.class)));
   }
 
   @Override
