@@ -27,12 +27,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs each script as a Docker Swarm job, so that the swarm's scheduler picks the node: a
@@ -75,6 +78,9 @@ public final class SwarmRuntime implements ContainerRuntime {
   public static final long DEFAULT_STAGING_LIMIT = 4L << 30;
   /** How long a task that no node's constraints match may stay pending, by default. */
   public static final Duration DEFAULT_PENDING_LIMIT = Duration.ofSeconds(60);
+  private static final Logger LOG = LoggerFactory.getLogger(SwarmRuntime.class);
+  /** How long a close waits for the engine to free a network the relay held. */
+  private static final Duration CLOSE_PATIENCE = Duration.ofSeconds(10);
 
   private final DockerSettings settings;
   private final Engine engine;
@@ -120,7 +126,8 @@ public final class SwarmRuntime implements ContainerRuntime {
       this.placing = new Placing(nodes, nodes.self(), pendingLimit);
       String user = RunAs.choose(settings.user()).user();
       this.images = new Images(connected, settings.pullTimeout());
-      this.recipe = new SwarmRecipe(settings, user, Owner.current());
+      this.recipe = new SwarmRecipe(settings, user, Owner.current(),
+          java.util.UUID.randomUUID().toString());
       this.leftovers = new SwarmLeftovers(connected);
       leftovers.removeRunsOfEndedOwners(labels -> null);
       this.relay = Relay.start(connected, Owner.current(), user);
@@ -248,7 +255,10 @@ public final class SwarmRuntime implements ContainerRuntime {
     return relay.id();
   }
 
-  /** Closes every open run, the relay and the staging server, then the engine connection. */
+  /**
+   * Closes every open run, the relay and the staging server, removes any network of this
+   * runtime's runs still there, then closes the engine connection.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -260,11 +270,38 @@ public final class SwarmRuntime implements ContainerRuntime {
       failure = CloseAll.closeAll(open);
       relay.close();
     } finally {
-      engine.close();
+      try {
+        removeOwnNetworks();
+      } finally {
+        engine.close();
+      }
     }
     if (failure != null) {
       throw failure;
     }
+  }
+
+  /**
+   * A run's network the relay still held when the run closed (an attach the engine refused but
+   * completed later, a detach that failed) could not be removed then, and a start's sweep takes
+   * only those of ended processes: this runtime's own go now that the relay has gone.
+   */
+  private void removeOwnNetworks() {
+    try {
+      List<String> left = leftovers.removeNetworksPatiently(recipe.runtimeLabel(),
+          CLOSE_PATIENCE);
+      if (!left.isEmpty()) {
+        LOG.warn("the swarm runtime leaves {} network(s) the engine would not remove: {}; the "
+            + "sweep of the next RGrid process on this machine removes them", left.size(), left);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("could not remove the networks of this swarm runtime's runs: {}", e.getMessage());
+    }
+  }
+
+  /** Runs' networks created by this runtime, by its label (for tests). */
+  Map<String, String> runtimeLabel() {
+    return recipe.runtimeLabel();
   }
 
   @Override

@@ -240,4 +240,46 @@ class SwarmIsolationTest {
           .networks(test).isEmpty();
     });
   }
+
+  @Test
+  void aRunNetworkTheRelayStillHoldsGoesWithTheRuntime() {
+    // As when the engine refused an attach but completed it later: the run's close could not
+    // remove the network, the relay's removal frees it, the runtime's close removes it.
+    String tag = "swarm-held-" + ProcessHandle.current().pid() + "-" + counter++;
+    SwarmRuntime second = new SwarmRuntime(DockerTests.settings(), 1 << 20);
+    String network;
+    try {
+      Map<String, String> labels = new java.util.LinkedHashMap<>(Owner.current().labels());
+      labels.put("dev.rgrid.test", tag);
+      labels.putAll(second.runtimeLabel());
+      network = engine.control().createNetworkCmd().withName("rgrid-test-" + tag)
+          .withDriver("overlay").withInternal(true).withAttachable(true).withLabels(labels)
+          .exec().getId();
+      engine.control().connectToNetworkCmd().withNetworkId(network)
+          .withContainerId(second.relayId()).exec();
+    } finally {
+      second.close();
+    }
+    // The engine's own copy of a removed swarm network lingers a moment in its listing.
+    within(DEADLINE, () -> new dev.rgrid.backend.docker.internal.swarm.SwarmLeftovers(engine)
+        .networks(Map.of("dev.rgrid.test", tag)).isEmpty());
+  }
+
+  @Test
+  void detachingTheRelayFromANetworkItNeverJoinedIsNothingToUndo() {
+    // After a refused attach the run's close detaches anyway; Engine 20.10 answers that with a
+    // 500 "is not connected", which used to skip the removal of the run's network.
+    String tag = "swarm-unjoined-" + ProcessHandle.current().pid() + "-" + counter++;
+    Map<String, String> labels = new java.util.LinkedHashMap<>(Owner.current().labels());
+    labels.put("dev.rgrid.test", tag);
+    String network = engine.control().createNetworkCmd().withName("rgrid-test-" + tag)
+        .withDriver("overlay").withInternal(true).withAttachable(true).withLabels(labels)
+        .exec().getId();
+    try (var relay = dev.rgrid.backend.docker.internal.swarm.Relay.start(engine, Owner.current(),
+        dev.rgrid.backend.docker.internal.RunAs.choose(DockerTests.settings().user()).user())) {
+      relay.detach(network);
+    } finally {
+      engine.control().removeNetworkCmd(network).exec();
+    }
+  }
 }

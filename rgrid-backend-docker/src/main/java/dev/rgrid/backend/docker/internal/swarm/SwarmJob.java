@@ -199,8 +199,12 @@ public final class SwarmJob implements Container {
       removeContainers();
       removeService();
       settle(() -> removeContainers() == 0);
-      relay.detach(network);
-      settle(this::removeNetwork);
+      try {
+        relay.detach(network);
+      } finally {
+        // Even when the detach failed: a network left here is only swept at the runtime's close.
+        settle(this::removeNetwork);
+      }
     } finally {
       relay.staging().close(token);
       stage.closeStdin();

@@ -8,6 +8,8 @@ import dev.rgrid.backend.docker.internal.Engine;
 import dev.rgrid.backend.docker.internal.Leftovers;
 import dev.rgrid.backend.docker.internal.Owner;
 import dev.rgrid.spi.runtime.OutputSink;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class SwarmLeftovers {
   private static final Logger LOG = LoggerFactory.getLogger(SwarmLeftovers.class);
+
+  /** How long a network still in use is left before it is tried again. */
+  private static final long NETWORK_RETRY_MILLIS = 100;
 
   private final Engine engine;
 
@@ -127,7 +132,31 @@ public final class SwarmLeftovers {
     return removed;
   }
 
-  private void removeNetworks(Map<String, String> labels, Predicate<Network> which) {
+  /**
+   * Removes the networks carrying all of {@code labels}, trying those still in use again until
+   * {@code patience} has passed: an endpoint on its way out frees a network a moment later.
+   *
+   * @return those still there at the end, by name, each with the engine's last reason
+   */
+  public List<String> removeNetworksPatiently(Map<String, String> labels, Duration patience) {
+    long deadline = System.nanoTime() + patience.toNanos();
+    while (true) {
+      List<String> left = removeNetworks(labels, n -> true);
+      if (left.isEmpty() || System.nanoTime() - deadline > 0) {
+        return left;
+      }
+      try {
+        Thread.sleep(NETWORK_RETRY_MILLIS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return left;
+      }
+    }
+  }
+
+  /** Removes the networks chosen; returns those the engine kept, each with its reason. */
+  private List<String> removeNetworks(Map<String, String> labels, Predicate<Network> which) {
+    List<String> kept = new ArrayList<>();
     for (Network n : networks(labels)) {
       if (!which.test(n)) {
         continue;
@@ -139,8 +168,10 @@ public final class SwarmLeftovers {
       } catch (DockerException e) {
         // Still in use (a task's container going away, a relay still attached): next sweep.
         LOG.debug("leftover network {} not removed yet: {}", n.getId(), Engine.message(e));
+        kept.add(n.getName() + " (" + Engine.message(e) + ")");
       }
     }
+    return kept;
   }
 
   private static Map<String, String> managed(Map<String, String> labels) {

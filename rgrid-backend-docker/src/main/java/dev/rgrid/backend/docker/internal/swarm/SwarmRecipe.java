@@ -29,6 +29,11 @@ public final class SwarmRecipe {
   public static final String SCRIPTS = "/rgrid";
   /** Marks the containers of swarm runs' tasks. */
   public static final String TASK = "dev.rgrid.swarm.task";
+  /**
+   * Names the runtime (one per {@code SwarmRuntime}, several may share a JVM) whose run a service
+   * or network is, so that a runtime's close removes its own networks and no other's.
+   */
+  public static final String RUNTIME = "dev.rgrid.swarm.runtime";
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String BOOTSTRAP = Relay.resource("bootstrap.py");
@@ -38,12 +43,17 @@ public final class SwarmRecipe {
   private final DockerSettings settings;
   private final String user;
   private final Owner owner;
+  private final String runtime;
 
-  /** Services with the defaults of {@code settings}, run as {@code user}, owned by {@code owner}. */
-  public SwarmRecipe(DockerSettings settings, String user, Owner owner) {
+  /**
+   * Services with the defaults of {@code settings}, run as {@code user}, owned by {@code owner},
+   * marked as the runs of the runtime {@code runtime}.
+   */
+  public SwarmRecipe(DockerSettings settings, String user, Owner owner, String runtime) {
     this.settings = settings;
     this.user = user;
     this.owner = owner;
+    this.runtime = runtime;
   }
 
   /**
@@ -157,7 +167,13 @@ public final class SwarmRecipe {
     Map<String, String> labels = new LinkedHashMap<>(given);
     // Ours last: a run's own labels must not hide a service from the reaper.
     labels.putAll(owner.labels());
+    labels.put(RUNTIME, runtime);
     return labels;
+  }
+
+  /** The label marking this runtime's runs. */
+  public Map<String, String> runtimeLabel() {
+    return Map.of(RUNTIME, runtime);
   }
 
   /**
