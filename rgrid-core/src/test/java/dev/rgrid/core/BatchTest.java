@@ -284,4 +284,18 @@ class BatchTest {
         new java.util.Random(1)))).isInstanceOf(NotFoundException.class);
     assertThat(rgrid.list(ExecutionQuery.latest(10)).items()).isEmpty();
   }
+
+  @Test
+  void aBatchWhoseFirstRunIsRefusedLeavesNoBatchBehind() throws Exception {
+    file("a.csv", "alpha");
+    file("b.csv", "beta");
+    // An empty script passes the checks of the template and is refused with its first run,
+    // after the batch was stored: that batch used to stay, counting both inputs queued for ever.
+    Path empty = Files.writeString(src.resolve("empty.py"), "");
+    int before = rgrid.batches(null, 100).size();
+    assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(empty)
+        .baseDirectory(src).build()).glob("*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is empty");
+    assertThat(rgrid.batches(null, 100)).hasSize(before);
+  }
 }

@@ -329,4 +329,23 @@ class FedBatchTest {
     assertThatThrownBy(() -> rgrid.run(run)).isInstanceOf(InvalidRunSpecException.class)
         .hasMessageContaining("only a run of a batch fed by another batch's runs");
   }
+
+  @Test
+  void aFanOutWhoseFirstRunIsRefusedLeavesNoBatchBehind() throws Exception {
+    Path split = Files.writeString(tmp.resolve("split-two.py"), String.join("\n",
+        "import os",
+        "os.makedirs('parts', exist_ok=True)",
+        "for name in ['a.csv', 'b.csv']:",
+        "    open('parts/' + name, 'w').write('1')",
+        ""));
+    ExecutionRecord parent = rgrid.run(RunSpec.builder(split).build()).await(
+        Duration.ofSeconds(60)).orElseThrow();
+    assertThat(parent.status()).isEqualTo(ExecutionStatus.SUCCEEDED);
+    Path empty = Files.writeString(tmp.resolve("empty.py"), "");
+    int before = rgrid.batches(null, 100).size();
+    assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(empty).build())
+        .itemsFrom(parent.id(), "parts/*.csv").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is empty");
+    assertThat(rgrid.batches(null, 100)).hasSize(before);
+  }
 }

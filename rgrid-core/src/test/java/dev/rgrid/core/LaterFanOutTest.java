@@ -321,4 +321,22 @@ class LaterFanOutTest {
     assertThat(folders).hasSize(n).contains("f0000.csv", "f0499.csv");
     assertThat(batch.await(WAIT).orElseThrow().done()).isTrue();
   }
+
+  @Test
+  void aBatchWhoseTemplateRunIsRefusedLeavesNoBatchBehind() throws Exception {
+    Path gate = tmp.resolve("gate-empty");
+    Execution parent = parent(gate, 2, false);
+    running(parent);
+    Path empty = Files.writeString(tmp.resolve("empty.py"), "");
+    int before = rgrid.batches(null, 100).size();
+    try {
+      assertThatThrownBy(() -> rgrid.batch(BatchSpec.builder(RunSpec.builder(empty)
+          .detectDependencies(false).build()).itemsFrom(parent.id(), "out/*.csv").build()))
+          .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is empty");
+      assertThat(rgrid.batches(null, 100)).hasSize(before);
+    } finally {
+      Files.writeString(gate, "go");
+      parent.await(WAIT);
+    }
+  }
 }

@@ -38,4 +38,13 @@ public interface BatchStore {
    * execution of each retry chain (executions whose {@code retriedBy} is set are left out).
    */
   BatchSummary batchSummary(BatchId id);
+
+  /**
+   * Removes the batch {@code id} if no execution of it is stored, in one step: a batch whose
+   * first execution was refused, so that nothing of it was ever stored, is not left behind
+   * counting every input as queued for ever. A batch with an execution is kept.
+   *
+   * @return whether the batch was removed (false when it has an execution or does not exist)
+   */
+  boolean removeEmptyBatch(BatchId id);
 }

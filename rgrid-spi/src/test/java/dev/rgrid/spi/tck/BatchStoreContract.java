@@ -119,4 +119,23 @@ public abstract class BatchStoreContract extends MetadataStoreFixture {
     assertThatThrownBy(() -> store.listBatches(Map.of(), null, 1001))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void removesABatchOnlyWhileNoExecutionOfItIsStored() {
+    BatchId empty = BatchId.generate(T0, new Random(21));
+    BatchId used = BatchId.generate(T0, new Random(22));
+    BatchId other = BatchId.generate(T0, new Random(23));
+    for (BatchId id : List.of(empty, used, other)) {
+      store.createBatch(new BatchRecord(id, T0, "job.py", "python3.11", 2, 1, Map.of()));
+    }
+    store.create(queued(T0, Map.of(), used.value()));
+    assertThat(store.removeEmptyBatch(empty)).isTrue();
+    assertThat(store.findBatch(empty)).isEmpty();
+    assertThat(store.removeEmptyBatch(empty)).as("already gone").isFalse();
+    assertThat(store.removeEmptyBatch(used)).as("it has an execution").isFalse();
+    assertThat(store.findBatch(used)).isPresent();
+    assertThat(store.findBatch(other)).as("another batch").isPresent();
+    assertThat(store.listBatches(Map.of(), null, 10)).extracting(BatchRecord::id)
+        .containsExactlyInAnyOrder(used, other);
+  }
 }

@@ -194,6 +194,11 @@ public final class ComposedMetadataStore implements MetadataStore {
   }
 
   @Override
+  public boolean removeEmptyBatch(BatchId id) {
+    return batches.removeEmptyBatch(id);
+  }
+
+  @Override
   public BatchSummary batchSummary(BatchId id) {
     return batches.batchSummary(id);
   }

@@ -51,6 +51,18 @@ final class PgBatches implements BatchStore {
   }
 
   @Override
+  public boolean removeEmptyBatch(BatchId id) {
+    Objects.requireNonNull(id, "id");
+    // One statement; executions_batch answers the NOT EXISTS by index. An execution committed
+    // meanwhile keeps the batch (one committed after it is the caller's race: it submits alone).
+    return errors.call("removing empty batch " + id, () -> jdbi.withHandle(h ->
+        h.createUpdate("DELETE FROM batches WHERE id = :id"
+                + " AND NOT EXISTS (SELECT 1 FROM executions WHERE batch_id = :id)")
+            .bind("id", id.value())
+            .execute())) == 1;
+  }
+
+  @Override
   public Optional<BatchRecord> findBatch(BatchId id) {
     Objects.requireNonNull(id, "id");
     return errors.call("reading batch " + id, () -> jdbi.withHandle(h ->

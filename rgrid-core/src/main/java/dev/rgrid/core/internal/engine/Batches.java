@@ -100,13 +100,28 @@ public final class Batches {
         if (i == 0) {
           // The first input failing is almost always the script or an option: say so at once
           // rather than failing every input the same way.
-          throw e;
+          throw removedFor(store, id, e);
         }
         batch.notSubmitted(i, e.getMessage());
       }
     }
     engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return batch;
+  }
+
+  /**
+   * Removes {@code batch}, stored a moment before its first run was refused with {@code
+   * refusal}: with no run stored it would count every input as queued for ever. Returns the
+   * refusal, to be thrown.
+   */
+  static <E extends RuntimeException> E removedFor(MetadataStore store, BatchId batch,
+      E refusal) {
+    try {
+      store.removeEmptyBatch(batch);
+    } catch (RuntimeException e) {
+      refusal.addSuppressed(e);
+    }
+    return refusal;
   }
 
   /**

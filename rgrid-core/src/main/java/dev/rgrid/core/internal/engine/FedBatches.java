@@ -130,7 +130,8 @@ final class FedBatches {
         batch.submitted(i, e.id());
       } catch (RGridException e) {
         if (i == 0) {
-          throw e; // the script or an option, almost always: said once rather than per run
+          // The script or an option, almost always: said once rather than per run.
+          throw Batches.removedFor(store, id, e);
         }
         batch.notSubmitted(i, e.getMessage());
       }
@@ -239,7 +240,11 @@ final class FedBatches {
     store.createBatch(new BatchRecord(id, now, template.script().getFileName().toString(),
         runtime, 0, spec.parallel(), laterLabels(template.labels(), source)));
     RunSpec run = BatchInputs.laterTemplate(template, source, template.listener());
-    engine.submit(run, id.value(), 0, false);
+    try {
+      engine.submit(run, id.value(), 0, false);
+    } catch (RuntimeException e) {
+      throw Batches.removedFor(store, id, e);
+    }
     engine.noWorkerNotice("batch " + id).ifPresent(template.listener()::onNotice);
     return new LaterBatch(engine, store, id, spec.listener());
   }

@@ -51,6 +51,20 @@ final class SqliteBatches implements BatchStore {
   }
 
   @Override
+  public boolean removeEmptyBatch(BatchId id) {
+    Objects.requireNonNull(id, "id");
+    // One statement: an execution stored into the batch meanwhile keeps it.
+    return view.db().write("removing empty batch " + id, c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM batches WHERE id = ?"
+          + " AND NOT EXISTS (SELECT 1 FROM executions WHERE batch_id = ?)")) {
+        ps.setString(1, id.value());
+        ps.setString(2, id.value());
+        return ps.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
   public Optional<BatchRecord> findBatch(BatchId id) {
     Objects.requireNonNull(id, "id");
     return view.db().read("reading batch " + id, c -> {
