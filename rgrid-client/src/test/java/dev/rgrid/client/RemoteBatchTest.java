@@ -258,4 +258,18 @@ class RemoteBatchTest {
     }
     assertThat(await(mine).succeeded()).isEqualTo(1);
   }
+
+  @Test
+  void aBatchWhoseFirstRunIsRefusedIsTakenBackFromTheServer() throws Exception {
+    file("e/1.txt", "1");
+    file("e/2.txt", "2");
+    // Passes the batch's creation, refused with its first run: the server's batch would stay,
+    // counting both inputs as queued for ever.
+    Path empty = file("empty.py", "");
+    int before = remote.batches(null, 1000).size();
+    assertThatThrownBy(() -> remote.batch(BatchSpec.builder(RunSpec.builder(empty)
+        .baseDirectory(work).build()).glob("e/*.txt").build()))
+        .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is empty");
+    assertThat(remote.batches(null, 1000)).hasSize(before);
+  }
 }

@@ -337,4 +337,21 @@ class RemotePipelineTest {
     assertThat(done.step("next").orElseThrow().status()).isIn(ExecutionStatus.SKIPPED,
         ExecutionStatus.CANCELLED);
   }
+
+  @Test
+  void aFanOutWhoseTemplateRunIsRefusedIsTakenBackFromTheServer() throws Exception {
+    Path gate = dir.resolve("gate-refused");
+    Execution parent = held(gate, 0);
+    Files.writeString(dir.resolve("empty.py"), "");
+    int before = remote.batches(null, 1000).size();
+    try {
+      assertThatThrownBy(() -> remote.batch(BatchSpec.builder(spec("empty.py").build())
+          .itemsFrom(parent.id(), "parts/*.csv").build()))
+          .isInstanceOf(InvalidRunSpecException.class).hasMessageContaining("is empty");
+      assertThat(remote.batches(null, 1000)).hasSize(before);
+    } finally {
+      Files.writeString(gate, "go");
+      parent.await(Duration.ofSeconds(120));
+    }
+  }
 }

@@ -231,6 +231,16 @@ public interface AccountView {
   BatchProgress batchProgress(BatchId id);
 
   /**
+   * Removes the account's batch {@code id} while no run of it is stored: a client whose first
+   * run into a batch it created ({@link #createBatch}, {@link #createFedBatch}) was refused takes
+   * the batch back, so that it does not stay counting every input as queued for ever.
+   *
+   * @throws dev.rgrid.spi.NotFoundException when it has none by that id
+   * @throws dev.rgrid.spi.ConflictException when a run of it is stored (cancel it instead)
+   */
+  void removeEmptyBatch(BatchId id);
+
+  /**
    * Cancels every execution of the account's batch {@code id} that has not ended; how many.
    *
    * @throws dev.rgrid.spi.NotFoundException when it has none by that id

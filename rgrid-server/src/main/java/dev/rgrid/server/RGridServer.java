@@ -185,6 +185,7 @@ public final class RGridServer implements AutoCloseable {
     api.json(router.post(bt), batches::create);
     api.blocking(router.get(bt), batches::list);
     api.blocking(router.get(bt + "/:id"), batches::get);
+    api.blocking(router.delete(bt + "/:id"), batches::remove);
     api.blocking(router.get(bt + "/:id/outputs.zip"), batches::outputsZip);
     api.json(router.post(bt + "/:id/cancel"), batches::cancel);
     api.json(router.post(bt + "/:id/retry"), batches::retry);

@@ -68,6 +68,10 @@ final class Api {
     return send("GET", path, key, null);
   }
 
+  Reply delete(String path, String key) {
+    return send("DELETE", path, key, null);
+  }
+
   Reply post(String path, String key, String json, String... headers) {
     String[] all = new String[headers.length + 2];
     all[0] = "Content-Type";

@@ -485,4 +485,33 @@ class BatchApiTest {
   private static String pyString(Path p) {
     return "'" + p.toAbsolutePath().toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
+
+  @Test
+  void aBatchIsRemovedOnlyByItsAccountAndOnlyWhileNoRunOfItIsStored() {
+    String empty = createBatch(alice, "job.py", 3, 1);
+    String viewer = rgrid.accounts().createKey(rgrid.accounts().authenticate(alice)
+        .orElseThrow(), "viewer", true).key();
+    assertThat(api.delete("/api/v1/batches/" + empty, viewer).status()).isEqualTo(403);
+    assertThat(api.delete("/api/v1/batches/" + empty, bob).status())
+        .as("another account's batch is unknown").isEqualTo(404);
+    assertThat(api.delete("/api/v1/batches/" + MISSING, alice).status()).isEqualTo(404);
+    assertThat(api.delete("/api/v1/batches/batch_nope", alice).status()).isEqualTo(404);
+    // An encoded slash never reaches a handler: the router refuses the path itself.
+    assertThat(api.delete("/api/v1/batches/..%2F" + empty, alice).status()).isEqualTo(400);
+    assertThat(api.delete("/api/v1/batches/" + empty, null).status()).isEqualTo(401);
+    assertThat(api.get("/api/v1/batches/" + empty, alice).status()).isEqualTo(200);
+
+    Api.Reply removed = api.delete("/api/v1/batches/" + empty, alice);
+    assertThat(removed.status()).as(removed.body()).isEqualTo(204);
+    assertThat(api.get("/api/v1/batches/" + empty, alice).status()).isEqualTo(404);
+    assertThat(api.delete("/api/v1/batches/" + empty, alice).status()).isEqualTo(404);
+
+    String used = createBatch(alice, "job.py", 2, 1);
+    String run = submitInto(alice, used, "print('x')\n", "a");
+    Api.Reply kept = api.delete("/api/v1/batches/" + used, alice);
+    assertThat(kept.status()).as(kept.body()).isEqualTo(409);
+    assertThat(kept.json().path("error").path("message").asText()).contains("has runs");
+    assertThat(api.get("/api/v1/batches/" + used, alice).status()).isEqualTo(200);
+    ended(run, alice);
+  }
 }

@@ -111,6 +111,15 @@ public final class RemoteBatches {
         .map(b -> new BatchListing(records.batch(b), records.progress(b))).toList();
   }
 
+  /**
+   * Removes the batch while no run of it is stored (after its first run was refused); false when
+   * the server kept it because one is.
+   */
+  public boolean removeEmpty(BatchId id) {
+    Request request = http.request(http.url("batches/" + id.value()).build()).delete().build();
+    return http.send(request, code -> code == 409, r -> r.code() != 409);
+  }
+
   /** Cancels what has not ended in the batch; how many. */
   public int cancel(BatchId id) {
     Request request = http.post(http.url("batches/" + id.value() + "/cancel").build(), "{}");

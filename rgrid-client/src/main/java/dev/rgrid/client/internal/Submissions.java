@@ -13,6 +13,7 @@ import dev.rgrid.core.RuntimeCatalog;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.preparation.BatchInputs;
 import dev.rgrid.core.preparation.RunPreparation;
+import dev.rgrid.spi.BatchId;
 import dev.rgrid.spi.RGridException;
 import dev.rgrid.spi.blob.BlobStore;
 import dev.rgrid.spi.store.BatchRecord;
@@ -118,7 +119,7 @@ public final class Submissions {
       return new BatchItem(i, input, folder, created.id(), null);
     } catch (RGridException e) {
       if (i == 0) {
-        throw e;
+        throw removedFor(BatchId.of(batchId), e);
       }
       BatchItem item = new BatchItem(i, input, folder, null, e.getMessage());
       try {
@@ -146,8 +147,12 @@ public final class Submissions {
     String id = batch.record().id().value();
     if (batch.expandsLater()) {
       RunSpec run = BatchInputs.laterTemplate(template, spec.itemsFrom(), template.listener());
-      ExecutionSpec prepared = RunPreparation.spec(run, id, blobs, catalog, limits);
-      executions.create(prepared, run, id + "/template");
+      try {
+        ExecutionSpec prepared = RunPreparation.spec(run, id, blobs, catalog, limits);
+        executions.create(prepared, run, id + "/template");
+      } catch (RuntimeException e) {
+        throw removedFor(batch.record().id(), e);
+      }
       return new RemoteLaterBatch(batches, executions, batch.record().id(), spec.listener());
     }
     List<BatchItem> items = new ArrayList<>(batch.runs().size());
@@ -159,4 +164,17 @@ public final class Submissions {
     return new RemoteBatch(batches, executions, batch.record().id(), items, spec.listener());
   }
 
+  /**
+   * Takes back {@code batch}, created a moment before its first run was refused with {@code
+   * refusal}: left on the server with no run, it would count every input as queued for ever.
+   * Returns the refusal, to be thrown.
+   */
+  private <E extends RuntimeException> E removedFor(BatchId batch, E refusal) {
+    try {
+      batches.removeEmpty(batch);
+    } catch (RuntimeException e) {
+      refusal.addSuppressed(e);
+    }
+    return refusal;
+  }
 }

@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * {@code /api/v1/batches}: create, list, get (with progress), cancel and retry, each scoped to the
+ * {@code /api/v1/batches}: create, list, get (with progress), cancel, retry and remove while
+ * empty, each scoped to the
  * caller's account. A batch of another account is "not found", exactly like one that does not
  * exist. The client expands a batch's inputs itself and submits each as an execution naming the
  * batch; listing them is {@code GET /api/v1/executions?batch=ID}. A batch fed by another's runs
@@ -77,8 +78,8 @@ public final class BatchRoutes {
             request.runtime(), request.size(), request.parallel(), labels)
             .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
                 + asBatchId(earlier))),
-        // Ours stays an empty batch that nothing refers to: no execution went into it.
-        ours -> { });
+        // Ours has no execution yet: it goes, rather than stay counting its inputs as queued.
+        ours -> view.removeEmptyBatch(ours.id()));
     created(ctx, out.created(), out.value());
     Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(out.value(),
         view.batchProgress(out.value().id())));
@@ -100,8 +101,8 @@ public final class BatchRoutes {
             request.runtime(), request.parallel(), labels, source)
             .orElseThrow(() -> ExecutionRoutes.idempotencyMismatch("batch "
                 + asBatchId(earlier))),
-        // Ours stays an empty batch that nothing refers to: no execution went into it.
-        ours -> { });
+        // Ours has no execution yet: it goes, rather than stay counting its inputs as queued.
+        ours -> view.removeEmptyBatch(ours.record().id()));
     BatchRecord batch = out.value().record();
     created(ctx, out.created(), batch);
     Json.send(ctx, out.created() ? 201 : 200, BatchJson.View.of(batch,
@@ -150,6 +151,16 @@ public final class BatchRoutes {
     BatchId id = batchId(ctx.pathParam("id"));
     ZipStreams.send(ctx, rgrid.blobStore(), view.batchOutputs(id),
         id.value() + "-outputs.zip");
+  }
+
+  /**
+   * DELETE: the batch, while no run of it is stored (204); 409 once one is. A client takes back
+   * a batch it created when its first run is refused, so that the batch does not stay behind
+   * counting every input as queued.
+   */
+  public void remove(RoutingContext ctx) {
+    rgrid.account(Auth.account(ctx)).removeEmptyBatch(batchId(ctx.pathParam("id")));
+    ctx.response().setStatusCode(204).end();
   }
 
   /** POST cancel: every unfinished execution of the batch; how many. */

@@ -205,6 +205,15 @@ public final class LocalAccountView implements AccountView {
   }
 
   @Override
+  public void removeEmptyBatch(BatchId id) {
+    BatchId own = batchRecord(id).id();
+    if (!store.removeEmptyBatch(own)) {
+      throw new dev.rgrid.spi.ConflictException("batch " + id + " has runs, so it is kept",
+          "cancel it instead (rgrid cancel " + id + ")");
+    }
+  }
+
+  @Override
   public int cancelBatch(BatchId id) {
     return engine.batches().cancel(batchRecord(id).id());
   }
