@@ -339,4 +339,30 @@ class LaterFanOutTest {
       parent.await(WAIT);
     }
   }
+
+  @Test
+  void aBatchExpandedLaterKeepsItsOwnBoundOnHowManyRunsItTakes() throws Exception {
+    Path gate = tmp.resolve("gate-bound");
+    Execution parent = parent(gate, 3, false);
+    running(parent);
+    Batch bounded = rgrid.batch(BatchSpec.builder(RunSpec.builder(twice)
+        .detectDependencies(false).args("{}").build()).itemsFrom(parent.id(), "out/*.csv")
+        .maxInputs(2).build());
+    Batch roomy = rgrid.batch(BatchSpec.builder(RunSpec.builder(twice)
+        .detectDependencies(false).args("{}").build()).itemsFrom(parent.id(), "out/*.csv")
+        .maxInputs(3).build());
+    Files.writeString(gate, "go");
+    BatchProgress refused = bounded.await(WAIT).orElseThrow();
+    assertThat(refused.failed()).isEqualTo(1);
+    ExecutionRecord template = runs(bounded.id()).get(0);
+    assertThat(template.status()).isEqualTo(ExecutionStatus.FAILED);
+    assertThat(template.failure().message()).contains("gives 3 runs, more than 2");
+    assertThat(runs(bounded.id())).as("no run stored").hasSize(1);
+    BatchProgress taken = roomy.await(WAIT).orElseThrow();
+    assertThat(taken.succeeded()).isEqualTo(3);
+    // The bound is the template's alone (the template is the run replaced by the others).
+    assertThat(runs(roomy.id())).filteredOn(r -> r.retriedBy() == null).hasSize(3)
+        .allSatisfy(r -> assertThat(r.spec().labels())
+            .doesNotContainKey("rgrid.fan-out.max-inputs"));
+  }
 }

@@ -136,6 +136,12 @@ class ServerLaterFanOutApiTest {
         new String[] {PENDING, "[" + template(parent[0], GLOB).replaceAll("^\\[|\\]$", "")
             + ", {\"execution\": \"" + other + "\"}]", ""},
         new String[] {"{\"rgrid.fan-out\": \"yes\"}", template(parent[0], GLOB), "'pending'"},
+        new String[] {"{\"rgrid.fan-out\": \"pending\", \"rgrid.fan-out.max-inputs\": "
+            + "\"lots\"}", template(parent[0], GLOB), "a number from 1 to 100000"},
+        new String[] {"{\"rgrid.fan-out\": \"pending\", \"rgrid.fan-out.max-inputs\": "
+            + "\"100001\"}", template(parent[0], GLOB), "was '100001'"},
+        new String[] {"{\"rgrid.fan-out\": \"pending\", \"rgrid.fan-out.max-inputs\": "
+            + "\"0\"}", template(parent[0], GLOB), "was '0'"},
         new String[] {"{}", template(parent[0], "parts/a.csv"), "its runs are made then"});
     for (String[] c : refused) {
       Api.Reply r = into(alice, id, c[0], c[1]);

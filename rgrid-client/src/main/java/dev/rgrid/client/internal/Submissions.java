@@ -146,7 +146,8 @@ public final class Submissions {
         template.runtime(), spec.parallel(), template.labels(), spec.itemsFrom());
     String id = batch.record().id().value();
     if (batch.expandsLater()) {
-      RunSpec run = BatchInputs.laterTemplate(template, spec.itemsFrom(), template.listener());
+      RunSpec run = BatchInputs.laterTemplate(template, spec.itemsFrom(),
+          spec.maxInputs(), template.listener());
       try {
         ExecutionSpec prepared = RunPreparation.spec(run, id, blobs, catalog, limits);
         executions.create(prepared, run, id + "/template");

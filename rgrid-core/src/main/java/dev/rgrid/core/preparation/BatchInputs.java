@@ -135,13 +135,18 @@ public final class BatchInputs {
    * template} labelled as the batch's template ({@code rgrid.fan-out=pending}), waiting for the
    * parent run through an item link whose glob is the batch's. The worker that claims it once
    * the parent succeeded expands it into the batch's runs instead of running it; the embedded
-   * engine and the remote client submit the same run.
+   * engine and the remote client submit the same run. A {@code maxInputs} below {@link
+   * BatchSpec#DEFAULT_MAX_INPUTS} goes with it ({@link FanOut#MAX_INPUTS_LABEL}), since the runs
+   * are counted only then; a batch expanded later never takes more than that default.
    */
-  public static RunSpec laterTemplate(RunSpec template, ParentLink source,
+  public static RunSpec laterTemplate(RunSpec template, ParentLink source, int maxInputs,
       ExecutionListener listener) {
     RunSpec t = template;
     Map<String, String> labels = new LinkedHashMap<>(t.labels());
     labels.put(FanOut.LABEL, FanOut.PENDING);
+    if (maxInputs < BatchSpec.DEFAULT_MAX_INPUTS) {
+      labels.put(FanOut.MAX_INPUTS_LABEL, Integer.toString(maxInputs));
+    }
     return new RunSpec(t.script(), t.args(), t.inputs(), t.env(), t.runtime(), t.timeout(),
         labels, t.resources(), t.network(), null, listener, t.baseDirectory(),
         t.requirementsFile(), t.detectDependencies(), t.cache(), t.retry(), t.secrets(),

@@ -80,11 +80,12 @@ public final class ExecutionJson {
    * batch's run ({@code rgrid.item}, read only beside an item link, and made a safe single
    * folder name wherever it names one), and the mark of a fan-out's template run ({@code
    * rgrid.fan-out}, which the library takes only on the one template of a batch created to fan
-   * out later). None names an account or grants anything.
+   * out later), and that template's bound on its runs ({@code rgrid.fan-out.max-inputs}, a number
+   * no larger than the server's own bound). None names an account or grants anything.
    */
   static final java.util.Set<String> CLIENT_LABELS = java.util.Set.of(
       Pipeline.PIPELINE_LABEL, Pipeline.STEP_LABEL, Pipeline.FILE_LABEL, ITEM_LABEL,
-      FAN_OUT_LABEL);
+      FAN_OUT_LABEL, "rgrid.fan-out.max-inputs");
 
   /** The failure of an execution. */
   public record Failure(String kind, String message, String hint) {

@@ -1,5 +1,6 @@
 package dev.rgrid.core.internal.batch;
 
+import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.NoMatchException;
 import dev.rgrid.core.internal.spec.OutputGlobs;
@@ -48,7 +49,37 @@ public final class FanOut {
    */
   public static final String SOURCE_LABEL = "rgrid.fan-out.source";
 
+  /**
+   * The label of a template run whose batch takes fewer runs than {@link
+   * BatchSpec#DEFAULT_MAX_INPUTS}: the most, in decimal. More than the default is never taken.
+   */
+  public static final String MAX_INPUTS_LABEL = "rgrid.fan-out.max-inputs";
+
   private FanOut() {}
+
+  /**
+   * The most runs the template run {@code spec} expands into: its {@link #MAX_INPUTS_LABEL}, or
+   * {@link BatchSpec#DEFAULT_MAX_INPUTS} when it has none.
+   *
+   * @throws InvalidRunSpecException when the label is not a number from 1 to the default
+   */
+  public static int maxInputs(ExecutionSpec spec) {
+    String value = spec.labels().get(MAX_INPUTS_LABEL);
+    if (value == null) {
+      return BatchSpec.DEFAULT_MAX_INPUTS;
+    }
+    int max;
+    try {
+      max = value.length() > 6 ? -1 : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      max = -1;
+    }
+    if (max < 1 || max > BatchSpec.DEFAULT_MAX_INPUTS) {
+      throw new InvalidRunSpecException("label " + MAX_INPUTS_LABEL + " is a number from 1 to "
+          + BatchSpec.DEFAULT_MAX_INPUTS + ", was '" + value + "'", "set it so, or leave it out");
+    }
+    return max;
+  }
 
   /** Whether {@code spec} is a fan-out batch's template run, to expand rather than run. */
   public static boolean isTemplate(ExecutionSpec spec) {
@@ -145,6 +176,7 @@ public final class FanOut {
     ParentLink source = source(template);
     Map<String, String> labels = new LinkedHashMap<>(template.labels());
     labels.remove(LABEL);
+    labels.remove(MAX_INPUTS_LABEL);
     labels.put(LatestRuns.ITEM_LABEL, item.folder());
     ExecutionSpec t = template;
     return new ExecutionSpec(t.scriptName(), t.script(), t.runtime(), t.args(), t.env(),

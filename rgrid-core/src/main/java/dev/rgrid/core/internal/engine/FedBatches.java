@@ -93,9 +93,11 @@ final class FedBatches {
       throw new InvalidRunSpecException("a batch fed by --batch-from cannot wait for other runs "
           + "too", "leave out --after and --from, or chain through an intermediate run");
     }
-    if (template.labels().containsKey(FanOut.LABEL)) {
-      throw new InvalidRunSpecException("label " + FanOut.LABEL + " is set by RGrid on the "
-          + "batches it fans out later", "leave it out of the template");
+    for (String mark : List.of(FanOut.LABEL, FanOut.MAX_INPUTS_LABEL)) {
+      if (template.labels().containsKey(mark)) {
+        throw new InvalidRunSpecException("label " + mark + " is set by RGrid on the "
+            + "batches it fans out later", "leave it out of the template");
+      }
     }
     Optional<AccountId> account = Spending.accountOf(template.labels());
     if (source.parent() != null) {
@@ -239,7 +241,8 @@ final class FedBatches {
     BatchId id = BatchId.generate(now, random);
     store.createBatch(new BatchRecord(id, now, template.script().getFileName().toString(),
         runtime, 0, spec.parallel(), laterLabels(template.labels(), source)));
-    RunSpec run = BatchInputs.laterTemplate(template, source, template.listener());
+    RunSpec run = BatchInputs.laterTemplate(template, source, spec.maxInputs(),
+        template.listener());
     try {
       engine.submit(run, id.value(), 0, false);
     } catch (RuntimeException e) {

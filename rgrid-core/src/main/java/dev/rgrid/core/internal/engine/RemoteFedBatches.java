@@ -138,6 +138,7 @@ public final class RemoteFedBatches {
       throw new InvalidRunSpecException("label " + FanOut.LABEL + " is '" + FanOut.PENDING
           + "' on a template run", "set " + FanOut.LABEL + "=" + FanOut.PENDING);
     }
+    FanOut.maxInputs(spec); // a malformed bound is refused now, not when the parent has ended
     List<ParentLink> parents = spec.parents();
     if (parents.size() != 1 || !parents.get(0).item() || parents.get(0).parent() == null
         || !FanOut.sourceValue(parents.get(0)).equals(source)) {

@@ -1,6 +1,5 @@
 package dev.rgrid.core.internal.execution;
 
-import dev.rgrid.core.BatchSpec;
 import dev.rgrid.core.InvalidRunSpecException;
 import dev.rgrid.core.SpendingLimitException;
 import dev.rgrid.core.internal.batch.FanOut;
@@ -90,7 +89,7 @@ public final class FanOutExpansion {
     List<FanOut.Item> items;
     try {
       items = FanOut.items(source.parent(), store.artifacts(source.parent()), source.glob(),
-          BatchSpec.DEFAULT_MAX_INPUTS);
+          FanOut.maxInputs(spec));
     } catch (InvalidRunSpecException e) {
       records.finish(template, b -> b.failure(new FailureReason(FailureKind.INPUT_ERROR,
           "batch " + batchId + ": " + e.getMessage(), e.hint().orElse(null)))

@@ -38,8 +38,9 @@ public final class SpecRules {
    * The reserved labels a run submitted through the library may carry: those a pipeline puts on
    * its runs ({@link dev.rgrid.core.pipeline.Pipeline}), which submits them as any caller does,
    * the folder of a batch run fed by another batch's run ({@code rgrid.item}), and the mark of a
-   * batch's template run fanned out once its parent ends ({@code rgrid.fan-out}, which a
-   * template given by a caller may not carry: {@code FedBatches} refuses it).
+   * batch's template run fanned out once its parent ends ({@code rgrid.fan-out}, and its bound
+   * {@code rgrid.fan-out.max-inputs}, which a template given by a caller may not carry: {@code
+   * FedBatches} refuses them).
    * They name a grouping only, never an account or a permission, so a hand-written one is
    * harmless (a server refuses every {@code rgrid.} label a client sends in any case). Spelled
    * out rather than read from {@code Pipeline}, which would make this package depend on one
@@ -47,7 +48,7 @@ public final class SpecRules {
    */
   public static final java.util.Set<String> LIBRARY_LABELS = java.util.Set.of(
       "rgrid.pipeline", "rgrid.step", "rgrid.pipeline.file", "rgrid.item",
-      "rgrid.fan-out");
+      "rgrid.fan-out", "rgrid.fan-out.max-inputs");
 
   private static final Pattern LABEL_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/-]{0,62}");
 
