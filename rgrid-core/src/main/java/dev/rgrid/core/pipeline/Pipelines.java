@@ -8,6 +8,7 @@ import dev.rgrid.spi.store.ExecutionQuery;
 import dev.rgrid.spi.store.ExecutionRecord;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +46,16 @@ public final class Pipelines {
       source = r.spec().labels().getOrDefault(Pipeline.FILE_LABEL, source);
     }
     List<StepState> steps = new ArrayList<>();
-    byStep.forEach((name, runs) -> steps.add(latest(name, runs)));
+    Map<String, ExecutionRecord> firsts = new HashMap<>();
+    byStep.forEach((name, runs) -> {
+      StepState step = latest(name, runs);
+      steps.add(step);
+      firsts.put(name, first(step, runs));
+    });
     // Submitted in order, so the first run of each step's latest attempt orders the steps (a
     // retry's kept steps, all ancestors of what it reran, come before its new runs). By creation
     // time first: ids made in the same millisecond sort at random.
-    steps.sort(Comparator.comparing((StepState s) -> s.runs().get(0), CREATION));
+    steps.sort(Comparator.comparing((StepState s) -> firsts.get(s.name()), CREATION));
     return new PipelineStatus(id, source, steps);
   }
 
@@ -81,6 +87,20 @@ public final class Pipelines {
     } while (before != null);
     all.sort(CREATION);
     return all;
+  }
+
+  /**
+   * The run that was submitted for {@code step}'s latest attempt: its run, or the first run of
+   * its batch, counting the template run a batch fanned out later was submitted as (its own runs
+   * are made when its source ends, after the steps submitted behind it). {@code runs} are the
+   * step's, in creation order.
+   */
+  private static ExecutionRecord first(StepState step, List<ExecutionRecord> runs) {
+    if (step.batchId() == null) {
+      return step.runs().get(0);
+    }
+    return runs.stream().filter(r -> step.batchId().equals(r.spec().batchId())).findFirst()
+        .orElse(step.runs().get(0));
   }
 
   /** A step's latest run, or the latest runs of its latest batch. */

@@ -128,4 +128,32 @@ class PipelineFanOutTest {
           "n = int(open(sys.argv[1]).read())", "open('sq.txt', 'w').write(str(n * n))");
     }
   }
+
+  @Test
+  void stepsShowInTheOrderTheyWereSubmittedThoughAFanOutsRunsAreMadeLater() throws Exception {
+    Path gate = dir.resolve("gate-order");
+    write("gated.py", "import os, sys, time", "deadline = time.time() + 120",
+        "while not os.path.exists(sys.argv[1]) and time.time() < deadline:",
+        "    time.sleep(0.02)", "os.makedirs('parts', exist_ok=True)",
+        "for i in range(3):", "    open('parts/p%d.txt' % i, 'w').write(str(i + 1))");
+    Pipeline pipeline = Pipeline.builder().baseDirectory(dir)
+        .step(Step.builder("produce", Path.of("gated.py")).args(gate.toString()).build())
+        .step(Step.builder("square", Path.of("square.py")).args("{}")
+            .batch("produce:parts/*.txt").parallel(2).build())
+        .step(Step.builder("sum", Path.of("sum.py")).input("square:**/sq.txt").build())
+        .build();
+    PipelineRun run = pipeline.run(rgrid);
+    assertThat(run.status().steps()).extracting(StepState::name)
+        .containsExactly("produce", "square", "sum");
+    // produce ends only now: square's runs are made after sum was stored.
+    Files.writeString(gate, "go");
+    PipelineStatus done = run.await();
+    assertThat(done.steps()).extracting(StepState::status).containsOnly(
+        ExecutionStatus.SUCCEEDED);
+    assertThat(done.step("square").orElseThrow().runs()).hasSize(3).allSatisfy(r ->
+        assertThat(r.createdAt()).isAfter(done.step("sum").orElseThrow().runs().get(0)
+            .createdAt()));
+    assertThat(done.steps()).extracting(StepState::name)
+        .containsExactly("produce", "square", "sum");
+  }
 }
