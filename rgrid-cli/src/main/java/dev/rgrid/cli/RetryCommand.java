@@ -16,12 +16,12 @@ import picocli.CommandLine.Parameters;
         + "linked to it (same script, inputs, arguments and batch). Prints the new id on stdout.",
         "Retrying an execution whose retry already runs or succeeded gives that retry; nothing "
         + "runs twice. The exit code is the retry's, as with `rgrid run`.",
-        "With --batch BATCH_ID, retries every failed or timed-out (and, without --failed-only, "
-        + "cancelled) execution of the batch that has no retry yet, inside the batch and under "
-        + "its parallelism; exits 1 when any retry failed."})
+        "With --batch BATCH_ID (or a batch's id as ID), retries every failed or timed-out (and, "
+        + "without --failed-only, cancelled) execution of the batch that has no retry yet, "
+        + "inside the batch and under its parallelism; exits 1 when any retry failed."})
 final class RetryCommand extends BaseCommand {
   @Parameters(index = "0", arity = "0..1", paramLabel = "ID",
-      description = "The execution to run again.")
+      description = "The execution to run again (a batch's id is taken as --batch).")
   String id;
 
   @Option(names = {"-b", "--batch"}, paramLabel = "BATCH_ID",
@@ -41,6 +41,11 @@ final class RetryCommand extends BaseCommand {
 
   @Override
   int execute() throws Exception {
+    if (id != null && batch == null && dev.rgrid.spi.BatchId.isBatchId(id)) {
+      // As cancel, status and download take either id: the id says which it is.
+      batch = id;
+      id = null;
+    }
     if ((id == null) == (batch == null)) {
       throw new dev.rgrid.core.InvalidRunSpecException("name either an execution ID or "
           + "--batch BATCH_ID", "e.g. `rgrid retry exec_…` or `rgrid retry --batch batch_… "

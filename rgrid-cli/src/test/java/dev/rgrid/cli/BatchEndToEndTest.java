@@ -81,8 +81,9 @@ class BatchEndToEndTest {
     assertThat(again.exitCode()).isEqualTo(ExitCodes.SOME_FAILED);
     assertThat(again.stderr()).contains("3 succeeded (3 cached), 1 failed of 4");
 
-    // A retry of the failure stays in the batch; it fails again (its input is as it was).
-    Cli.Result retry = cli.runFromDevNull("retry", "--batch", batch, "--failed-only");
+    // A retry of the failure stays in the batch; it fails again (its input is as it was). The
+    // batch's id alone says it is a batch, as for cancel, status and download.
+    Cli.Result retry = cli.runFromDevNull("retry", batch, "--failed-only");
     assertThat(retry.exitCode()).as(retry.describe()).isEqualTo(ExitCodes.SOME_FAILED);
     assertThat(retry.stdout().trim()).startsWith("exec_");
     assertThat(Cli.json(cli.runFromDevNull("list", "--json", "--batch", batch).stdout()))
@@ -325,6 +326,8 @@ class BatchEndToEndTest {
     CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", "--batch", unknownExecution),
         ExitCodes.USAGE);
     CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", unknownBatch),
+        ExitCodes.NOT_FOUND);
+    CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", "batch_nope"),
         ExitCodes.USAGE);
     assertThat(cli.cwd().resolve("outputs")).doesNotExist();
   }
