@@ -98,8 +98,15 @@ final class Parsing {
     return out;
   }
 
-  /** An execution id, or a usage error. */
+  /**
+   * An execution id, or a usage error (one naming the batch, for a batch's id given where only an
+   * execution's is taken: {@code rgrid logs}).
+   */
   static ExecutionId executionId(String text) {
+    if (dev.rgrid.spi.BatchId.isBatchId(text)) {
+      throw new CommandLine.TypeConversionException("'" + text.trim() + "' is a batch, and this "
+          + "takes one execution: `rgrid list --batch " + text.trim() + "` lists the batch's");
+    }
     try {
       return ExecutionId.of(text);
     } catch (IllegalArgumentException e) {

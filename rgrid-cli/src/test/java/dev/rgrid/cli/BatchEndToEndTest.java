@@ -329,6 +329,11 @@ class BatchEndToEndTest {
         ExitCodes.NOT_FOUND);
     CliEndToEndTest.assertCleanFailure(cli.runFromDevNull("retry", "batch_nope"),
         ExitCodes.USAGE);
+    // Where only an execution is taken, a batch's id is named as one.
+    Cli.Result logs = cli.runFromDevNull("logs", unknownBatch);
+    CliEndToEndTest.assertCleanFailure(logs, ExitCodes.USAGE);
+    assertThat(logs.stderr()).contains("is a batch").contains("rgrid list --batch "
+        + unknownBatch);
     assertThat(cli.cwd().resolve("outputs")).doesNotExist();
   }
 
