@@ -136,7 +136,11 @@ public record BatchSpec(RunSpec template, List<String> globs, List<Path> inputs,
       return this;
     }
 
-    /** The most inputs accepted (default {@value BatchSpec#DEFAULT_MAX_INPUTS}). */
+    /**
+     * The most inputs accepted (default {@value BatchSpec#DEFAULT_MAX_INPUTS}). A batch fanned
+     * out from a run that has not ended counts its runs when that run has, against this bound,
+     * and never takes more than the default.
+     */
     public Builder maxInputs(int value) {
       maxInputs = value;
       return this;
